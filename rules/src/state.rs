@@ -1,0 +1,435 @@
+//! The state of one or more districts: applications, places and queues, folded from events.
+//!
+//! Hosts follow one order for every command (as raft-rs's `Ready` does):
+//! 1. `decide(command, now)` checks it and returns the events, changing nothing;
+//! 2. the host persists the events durably;
+//! 3. only then the host calls `evolve` for each event and tells the user "saved".
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::calendar::Calendar;
+use crate::command::{Action, Command, Event};
+use crate::deadline::{self, DeadlineKind};
+use crate::error::{CommandError, FieldProblem, IinField};
+use crate::iin::Iin;
+use crate::lifecycle::{self, PlaceCheck};
+use crate::model::{
+    Application, Child, GroupLanguage, Kindergarten, NewApplication, NewPlaces, PlacesRecord, PlacesState, QueueKey,
+    QueueType, Status, Warning,
+};
+use crate::queue::{QueueIndex, QueueMember};
+use crate::time::Instant;
+
+/// Longest id (application, places record) accepted.
+pub const MAX_ID_CHARS: u32 = 64;
+/// Longest name accepted.
+pub const MAX_NAME_CHARS: u32 = 200;
+/// Longest address, phone, e-mail, document or category text accepted.
+pub const MAX_TEXT_CHARS: u32 = 500;
+/// Most places one record may add.
+pub const MAX_PLACES_PER_RECORD: u32 = 500;
+/// Most non-resident documents on one application.
+pub const MAX_DOCUMENTS: usize = 20;
+
+/// Places of one kindergarten, language and group year.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PlaceSlot {
+    pub kindergarten: String,
+    pub language: GroupLanguage,
+    pub group_year: i32,
+}
+
+#[derive(Debug, Clone)]
+pub struct State {
+    calendar: &'static Calendar,
+    kindergartens: BTreeMap<String, Kindergarten>,
+    applications: BTreeMap<String, Application>,
+    /// Active (not final) application per (child IIN, queue type).
+    active_children: HashMap<(String, QueueType), String>,
+    places: BTreeMap<String, PlacesRecord>,
+    /// Places in free choice per slot.
+    published: HashMap<PlaceSlot, u32>,
+    /// Directions holding a place per slot.
+    occupied: HashMap<PlaceSlot, u32>,
+    queue: QueueIndex,
+}
+
+fn check_text(field: &'static str, text: &str, max_chars: u32) -> Result<(), CommandError> {
+    if text.trim().is_empty() {
+        return Err(CommandError::InvalidField { field, problem: FieldProblem::Empty });
+    }
+    check_len(field, text, max_chars)
+}
+
+fn check_len(field: &'static str, text: &str, max_chars: u32) -> Result<(), CommandError> {
+    if text.chars().count() > max_chars as usize {
+        return Err(CommandError::InvalidField { field, problem: FieldProblem::TooLong { max_chars } });
+    }
+    Ok(())
+}
+
+/// Whether a direction in this status holds its place (departed ones too: staff re-publish).
+fn holds_place(status: Status) -> bool {
+    matches!(status, Status::DirectionIssued | Status::RefusalReview | Status::Enrolled | Status::Departed)
+}
+
+fn slot_of(app: &Application) -> Option<PlaceSlot> {
+    let direction = app.direction.as_ref()?;
+    holds_place(app.status).then(|| PlaceSlot {
+        kindergarten: direction.kindergarten.clone(),
+        language: direction.language,
+        group_year: direction.group_year,
+    })
+}
+
+impl State {
+    pub fn new(calendar: &'static Calendar, kindergartens: impl IntoIterator<Item = Kindergarten>) -> Self {
+        State {
+            calendar,
+            kindergartens: kindergartens.into_iter().map(|k| (k.id.clone(), k)).collect(),
+            applications: BTreeMap::new(),
+            active_children: HashMap::new(),
+            places: BTreeMap::new(),
+            published: HashMap::new(),
+            occupied: HashMap::new(),
+            queue: QueueIndex::new(),
+        }
+    }
+
+    pub fn calendar(&self) -> &'static Calendar {
+        self.calendar
+    }
+    pub fn application(&self, id: &str) -> Option<&Application> {
+        self.applications.get(id)
+    }
+    pub fn applications(&self) -> impl Iterator<Item = &Application> {
+        self.applications.values()
+    }
+    pub fn kindergartens(&self) -> impl Iterator<Item = &Kindergarten> {
+        self.kindergartens.values()
+    }
+    pub fn kindergarten(&self, id: &str) -> Option<&Kindergarten> {
+        self.kindergartens.get(id)
+    }
+    pub fn places(&self) -> impl Iterator<Item = &PlacesRecord> {
+        self.places.values()
+    }
+    pub fn queue_index(&self) -> &QueueIndex {
+        &self.queue
+    }
+    /// The active application of a child in a queue type, if any.
+    pub fn active_application_of(&self, child_iin: &str, queue_type: QueueType) -> Option<&str> {
+        self.active_children.get(&(child_iin.to_owned(), queue_type)).map(String::as_str)
+    }
+
+    /// Free places in free choice of one slot.
+    pub fn free_places(&self, slot: &PlaceSlot) -> u32 {
+        self.published.get(slot).copied().unwrap_or(0).saturating_sub(self.occupied.get(slot).copied().unwrap_or(0))
+    }
+
+    /// Every slot with at least one free place in free choice, in slot order.
+    pub fn free_slots(&self) -> Vec<(PlaceSlot, u32)> {
+        let mut slots: Vec<(PlaceSlot, u32)> =
+            self.published.keys().map(|s| (s.clone(), self.free_places(s))).filter(|(_, n)| *n > 0).collect();
+        slots.sort();
+        slots
+    }
+
+    /// The 1-based queue position of a queued application.
+    pub fn position(&self, id: &str) -> Option<u32> {
+        let app = self.applications.get(id)?;
+        if app.status != Status::Queued {
+            return None;
+        }
+        let key = app.queue_key();
+        self.queue.position(&QueueMember { queue: &key, right: app.right, registered_at: app.registered_at, id: &app.id })
+    }
+
+    /// Checks `command` at `now` and returns the events it causes. Changes nothing.
+    pub fn decide(&self, command: &Command, now: Instant) -> Result<Vec<Event>, CommandError> {
+        match command {
+            Command::Register { application } => self.decide_register(application, now),
+            Command::AddPlaces { places } => self.decide_add_places(places, now),
+            Command::Act { application, action } => self.decide_action(application, action, now),
+            Command::Distribute { district } => self.decide_distribution(district, now),
+            Command::Tick => self.decide_tick(now),
+        }
+    }
+
+    /// `decide`, then `evolve` with every event: for hosts that persist after the fact or not at all.
+    pub fn execute(&mut self, command: &Command, now: Instant) -> Result<Vec<Event>, CommandError> {
+        let events = self.decide(command, now)?;
+        for event in &events {
+            self.evolve(event);
+        }
+        Ok(events)
+    }
+
+    fn decide_register(&self, new: &NewApplication, now: Instant) -> Result<Vec<Event>, CommandError> {
+        check_text("id", &new.id, MAX_ID_CHARS)?;
+        check_text("district", &new.district, MAX_ID_CHARS)?;
+        let child = Iin::parse(&new.child_iin).map_err(|error| CommandError::InvalidIin { field: IinField::Child, error })?;
+        Iin::parse(&new.applicant.iin).map_err(|error| CommandError::InvalidIin { field: IinField::Applicant, error })?;
+        if new.applicant.iin == new.child_iin {
+            return Err(CommandError::InvalidField { field: "applicant.iin", problem: FieldProblem::OutOfRange });
+        }
+        check_text("childName", &new.child_name, MAX_NAME_CHARS)?;
+        check_text("applicant.name", &new.applicant.name, MAX_NAME_CHARS)?;
+        check_text("applicant.phone", &new.applicant.phone, MAX_TEXT_CHARS)?;
+        if let Some(email) = &new.applicant.email {
+            check_len("applicant.email", email, MAX_TEXT_CHARS)?;
+        }
+        check_text("residence.address", &new.residence.address, MAX_TEXT_CHARS)?;
+        if new.non_resident && new.non_resident_documents.is_empty() {
+            return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::Missing });
+        }
+        if new.non_resident_documents.len() > MAX_DOCUMENTS {
+            return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::OutOfRange });
+        }
+        for document in &new.non_resident_documents {
+            check_text("nonResidentDocuments", document, MAX_TEXT_CHARS)?;
+        }
+        match (new.right, &new.right_category) {
+            (crate::model::RightClass::None, Some(_)) => {
+                return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Unexpected });
+            }
+            (crate::model::RightClass::None, None) => {}
+            (_, None) => return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing }),
+            (_, Some(category)) => check_text("rightCategory", category, MAX_TEXT_CHARS)?,
+        }
+        if let Some(document) = &new.right_document {
+            check_len("rightDocument", document, MAX_TEXT_CHARS)?;
+        }
+        if new.birth_date > now.local_date() {
+            return Err(CommandError::BirthDateInFuture);
+        }
+        if let Some(aged) = lifecycle::aged_out_from(new.birth_date).filter(|a| now >= *a) {
+            return Err(CommandError::ChildTooOld { aged_out_on: aged.local_date() });
+        }
+        if self.applications.contains_key(&new.id) {
+            return Err(CommandError::DuplicateApplication { id: new.id.clone() });
+        }
+        if let Some(existing) = self.active_application_of(&new.child_iin, new.queue_type) {
+            return Err(CommandError::DuplicateChild { existing: existing.to_owned() });
+        }
+        let mut warnings = Vec::new();
+        if child.birth_date() != new.birth_date {
+            warnings.push(Warning::BirthDateDiffersFromIin);
+        }
+        let application = Application {
+            id: new.id.clone(),
+            district: new.district.clone(),
+            queue_type: new.queue_type,
+            child: Child {
+                iin: new.child_iin.clone(),
+                name: new.child_name.trim().to_owned(),
+                birth_date: new.birth_date,
+                sex: child.sex(),
+            },
+            applicant: new.applicant.clone(),
+            residence: new.residence.clone(),
+            non_resident: new.non_resident,
+            non_resident_documents: new.non_resident_documents.clone(),
+            right: new.right,
+            right_category: new.right_category.clone(),
+            right_document: new.right_document.clone(),
+            registered_at: now,
+            status: Status::Queued,
+            warnings,
+            voucher: None,
+            direction: None,
+            directions_issued: 0,
+            archive_reason: None,
+            archived_at: None,
+            departure: None,
+        };
+        Ok(vec![Event::Registered { application: Box::new(application) }])
+    }
+
+    fn decide_add_places(&self, new: &NewPlaces, now: Instant) -> Result<Vec<Event>, CommandError> {
+        check_text("places.id", &new.id, MAX_ID_CHARS)?;
+        let kindergarten = self
+            .kindergartens
+            .get(&new.kindergarten)
+            .ok_or_else(|| CommandError::UnknownKindergarten { id: new.kindergarten.clone() })?;
+        if !kindergarten.languages.contains(&new.language) {
+            return Err(CommandError::LanguageNotOffered { kindergarten: kindergarten.id.clone(), language: new.language });
+        }
+        if !(1..=MAX_PLACES_PER_RECORD).contains(&new.count) {
+            return Err(CommandError::InvalidField { field: "places.count", problem: FieldProblem::OutOfRange });
+        }
+        let this_year = now.local_date().year();
+        if !(this_year - 7..=this_year).contains(&new.group_year) {
+            return Err(CommandError::InvalidField { field: "places.groupYear", problem: FieldProblem::OutOfRange });
+        }
+        if self.places.contains_key(&new.id) {
+            return Err(CommandError::DuplicatePlacesRecord { id: new.id.clone() });
+        }
+        Ok(vec![Event::PlacesAdded {
+            record: PlacesRecord {
+                id: new.id.clone(),
+                kindergarten: kindergarten.id.clone(),
+                district: kindergarten.district.clone(),
+                queue_type: kindergarten.queue_type,
+                language: new.language,
+                group_year: new.group_year,
+                count: new.count,
+                added_at: now,
+                state: PlacesState::Pending,
+            },
+        }])
+    }
+
+    fn decide_action(&self, id: &str, action: &Action, now: Instant) -> Result<Vec<Event>, CommandError> {
+        let app = self.applications.get(id).ok_or_else(|| CommandError::UnknownApplication { id: id.to_owned() })?;
+        lifecycle::decide(app, action, now, self.calendar, self)
+    }
+
+    fn decide_tick(&self, now: Instant) -> Result<Vec<Event>, CommandError> {
+        let mut events = Vec::new();
+        for app in self.applications.values().filter(|a| a.status.is_waiting()) {
+            events.extend(lifecycle::expiries(app, now, self.calendar)?);
+        }
+        Ok(events)
+    }
+
+    /// Publishes the district's pending places, then gives each queue as many vouchers as it
+    /// has free places in free choice not already promised to an outstanding voucher.
+    fn decide_distribution(&self, district: &str, now: Instant) -> Result<Vec<Event>, CommandError> {
+        let mut events = Vec::new();
+        // Expiries due now first, so that lapsed vouchers free their places and aged-out
+        // children get none.
+        let mut settled: HashMap<&str, Status> = HashMap::new();
+        for app in self.applications.values().filter(|a| a.district == district && a.status.is_waiting()) {
+            let (after, expired) = lifecycle::settle(app, now, self.calendar)?;
+            settled.insert(app.id.as_str(), after.status);
+            events.extend(expired);
+        }
+        let mut free_by_queue: BTreeMap<QueueKey, u32> = BTreeMap::new();
+        let mut newly_published: HashMap<PlaceSlot, u32> = HashMap::new();
+        for record in self.places.values().filter(|r| r.district == district && r.state == PlacesState::Pending) {
+            events.push(Event::PlacesPublished { record: record.id.clone(), at: now });
+            let slot = PlaceSlot { kindergarten: record.kindergarten.clone(), language: record.language, group_year: record.group_year };
+            *newly_published.entry(slot).or_default() += record.count;
+        }
+        let mut slots: Vec<&PlaceSlot> = self.published.keys().chain(newly_published.keys()).collect();
+        slots.sort();
+        slots.dedup();
+        for slot in slots {
+            let Some(kindergarten) = self.kindergartens.get(&slot.kindergarten).filter(|k| k.district == district) else {
+                continue;
+            };
+            let published = self.published.get(slot).copied().unwrap_or(0) + newly_published.get(slot).copied().unwrap_or(0);
+            let free = published.saturating_sub(self.occupied.get(slot).copied().unwrap_or(0));
+            let key = QueueKey { district: district.to_owned(), queue_type: kindergarten.queue_type, group_year: slot.group_year };
+            *free_by_queue.entry(key).or_default() += free;
+        }
+        let mut outstanding: HashMap<QueueKey, u32> = HashMap::new();
+        for app in self.applications.values().filter(|a| a.district == district) {
+            let status = settled.get(app.id.as_str()).copied().unwrap_or(app.status);
+            if matches!(status, Status::VoucherIssued | Status::VoucherConfirmed | Status::StopListed) {
+                *outstanding.entry(app.queue_key()).or_default() += 1;
+            }
+        }
+        let confirm_deadline =
+            deadline::deadline(self.calendar, DeadlineKind::Confirm, now).map_err(|_| CommandError::CalendarOutOfRange)?;
+        for (queue, free) in free_by_queue {
+            let vouchers = free.saturating_sub(outstanding.get(&queue).copied().unwrap_or(0)) as usize;
+            if vouchers == 0 {
+                continue;
+            }
+            // Skip anyone whose expiries just took them out of the queue (aged out).
+            let order = self.queue.allocation_order(&queue, usize::MAX);
+            let chosen = order
+                .into_iter()
+                .filter(|id| settled.get(id).is_none_or(|s| *s == Status::Queued))
+                .take(vouchers);
+            for id in chosen {
+                events.push(Event::VoucherIssued { application: id.to_owned(), at: now, confirm_deadline });
+            }
+        }
+        Ok(events)
+    }
+
+    /// Applies one event. Events come from `decide` (here or at another host): never fails;
+    /// an event about an unknown application is ignored.
+    pub fn evolve(&mut self, event: &Event) {
+        match event {
+            Event::PlacesAdded { record } => {
+                self.places.insert(record.id.clone(), record.clone());
+            }
+            Event::PlacesPublished { record, .. } => {
+                if let Some(r) = self.places.get_mut(record).filter(|r| r.state == PlacesState::Pending) {
+                    r.state = PlacesState::FreeChoice;
+                    let slot = PlaceSlot { kindergarten: r.kindergarten.clone(), language: r.language, group_year: r.group_year };
+                    *self.published.entry(slot).or_default() += r.count;
+                }
+            }
+            Event::Registered { application } => {
+                let app = (**application).clone();
+                self.track(None, Some(&app));
+                self.applications.insert(app.id.clone(), app);
+            }
+            other => {
+                let Some(id) = other.application_id() else { return };
+                let Some(app) = self.applications.get(id) else { return };
+                let before = app.clone();
+                let mut after = before.clone();
+                lifecycle::evolve(&mut after, other);
+                self.track(Some(&before), Some(&after));
+                self.applications.insert(after.id.clone(), after);
+            }
+        }
+    }
+
+    /// Keeps the indexes (queue, active children, occupied places) in step with one application.
+    fn track(&mut self, before: Option<&Application>, after: Option<&Application>) {
+        let member = |app: &Application| (app.queue_key(), app.right, app.registered_at, app.id.clone());
+        if let Some(b) = before {
+            if b.status == Status::Queued {
+                let (queue, right, registered_at, id) = member(b);
+                self.queue.remove(&QueueMember { queue: &queue, right, registered_at, id: &id });
+            }
+            if !b.status.is_final() {
+                self.active_children.remove(&(b.child.iin.clone(), b.queue_type));
+            }
+            if let Some(slot) = slot_of(b)
+                && let Some(n) = self.occupied.get_mut(&slot)
+            {
+                *n = n.saturating_sub(1);
+            }
+        }
+        if let Some(a) = after {
+            if a.status == Status::Queued {
+                let (queue, right, registered_at, id) = member(a);
+                self.queue.insert(&QueueMember { queue: &queue, right, registered_at, id: &id });
+            }
+            if !a.status.is_final() {
+                self.active_children.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
+            }
+            if let Some(slot) = slot_of(a) {
+                *self.occupied.entry(slot).or_default() += 1;
+            }
+        }
+    }
+}
+
+impl PlaceCheck for State {
+    fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError> {
+        let k = self
+            .kindergartens
+            .get(kindergarten)
+            .ok_or_else(|| CommandError::UnknownKindergarten { id: kindergarten.to_owned() })?;
+        if k.district != app.district || k.queue_type != app.queue_type {
+            return Err(CommandError::KindergartenMismatch { kindergarten: kindergarten.to_owned() });
+        }
+        if !k.languages.contains(&language) {
+            return Err(CommandError::LanguageNotOffered { kindergarten: kindergarten.to_owned(), language });
+        }
+        let slot = PlaceSlot { kindergarten: kindergarten.to_owned(), language, group_year: app.group_year() };
+        if self.free_places(&slot) == 0 {
+            return Err(CommandError::NoFreePlace { kindergarten: kindergarten.to_owned(), language, group_year: app.group_year() });
+        }
+        Ok(())
+    }
+}

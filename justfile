@@ -1,0 +1,57 @@
+# Kezek tasks. `just --list` shows them all.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+export CARGO_TERM_COLOR := env_var_or_default("CARGO_TERM_COLOR", "auto")
+
+# The kiosk with demo data: the GUI when there is a display, else the headless demo.
+demo:
+    cargo build --release -p kezek-kiosk --features gui
+    if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then \
+      ./target/release/kezek-kiosk --data target/demo-kiosk demo; \
+    else \
+      ./target/release/kezek-kiosk --data target/demo-kiosk demo --headless; \
+    fi
+
+# The whole test suite: lints, native tests, WASM tests, node tests, parity, browser tests.
+test: lint test-native test-wasm test-portal
+
+# Formatting and clippy with warnings as errors.
+lint:
+    cargo fmt --all --check
+    cargo clippy --workspace --all-targets --all-features -- -D warnings
+
+# Native tests of every crate (rules, changelog, kiosk incl. GUI, center, end-to-end).
+test-native:
+    cargo test --workspace --all-features
+
+# The rules compiled to WebAssembly: wasm-bindgen tests under Node, the npm package's
+# node:test suite and the native-vs-WASM differential test.
+test-wasm: wasm
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner cargo test -p kezek-wasm --target wasm32-unknown-unknown
+    node --test wasm-pkg/test/
+    bash wasm-pkg/test/differential.sh
+
+# The parents' portal in headless Chromium.
+test-portal: wasm
+    cd portal && node --test test/
+
+# Builds wasm-pkg/pkg/node (CommonJS) and wasm-pkg/pkg/web (ES module).
+wasm:
+    bash wasm-pkg/build.sh
+
+# Serves the parents' portal on 127.0.0.1.
+portal port="8080": wasm
+    node portal/serve.mjs {{port}}
+
+# Benchmarks; each prints its baseline measured in the same run and the ratio.
+bench:
+    cargo run --release -p kezek-bench --bin rank
+    cargo run --release -p kezek-kiosk --bin kiosk-bench
+    cargo run --release -p kezek-center --bin center-bench
+    cargo run --release -p kezek-kiosk --features gui --example journal_frames
+    node portal/bench.mjs
+
+# Screenshots of the kiosk in a real window under Xvfb, into docs/screenshots/.
+screenshot:
+    bash scripts/screenshots.sh

@@ -1,1 +1,32 @@
-//! kezek-center
+//! Kezek center: receives the kiosks' signed change logs (HTTP or USB file), keeps the
+//! authoritative queue as a deterministic fold of everything accepted, runs distribution
+//! rounds and deadline expiry, and answers with signed acknowledgements and snapshots.
+//!
+//! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
+//! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
+//! - [`client`]: the blocking client a kiosk uses to push its log.
+//!
+//! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
+
+pub mod center;
+pub mod client;
+pub mod fold;
+pub mod http;
+pub mod ingest;
+pub mod store;
+
+pub use center::{
+    CENTER_ID, Center, CenterError, CenterRun, Decision, IngestError, IngestReport, Ingested, KioskInfo, QuarantineListing,
+    ReportRow, ReviewItem,
+};
+pub use changelog::sync::{Ack, Snapshot};
+pub use client::{PushError, PushOptions, push, push_with};
+
+/// The center's clock: now, at +05:00.
+pub fn now() -> rules::Instant {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let secs = i64::try_from(since.as_secs()).unwrap_or(i64::MAX);
+    // Millisecond precision: enough to order events, short in JSON.
+    let utc = chrono::DateTime::from_timestamp(secs, since.subsec_millis() * 1_000_000).unwrap_or_default();
+    rules::Instant(utc.with_timezone(&rules::time::kazakhstan_offset()))
+}

@@ -14,6 +14,7 @@ mod bundle;
 mod document;
 mod entry;
 mod keys;
+pub mod sync;
 
 pub use bundle::{Bundle, BundleError, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES};
 pub use document::{DocumentError, SignedDocument};

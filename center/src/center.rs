@@ -1,0 +1,1176 @@
+//! The center: kiosk registry, ingest, authoritative state, center commands, documents.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use changelog::sync::{Ack, ClockFlag, ClockProblem, FreePlaces, QuarantineNote, ReviewNote, SYNC_FORMAT_VERSION, Snapshot};
+use changelog::{
+    Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedDocument, SignedEntry, VerifyingKey,
+    fingerprint, public_key_from_hex,
+};
+use rules::command::{Event, Role};
+use rules::model::{Kindergarten, PlacesState, Status};
+use rules::queue::Ranked;
+use rules::{Calendar, Command, Instant, State};
+use serde::{Deserialize, Serialize};
+
+use crate::fold::{Fold, FoldItem, FoldKey, Source};
+use crate::ingest::{self, KioskOperator, KioskView};
+use crate::store::{CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore, StoreError};
+
+/// The kiosk id the center's own log entries carry.
+pub const CENTER_ID: &str = "center";
+/// The demo kindergarten directory, used when `init` is given none.
+pub const DEMO_KINDERGARTENS: &str = include_str!("../../data/demo/kindergartens.json");
+/// Akmola region's districts.
+pub const DISTRICTS: &str = include_str!("../../data/districts.json");
+
+const KEY_FILE: &str = "center.key";
+const PUB_FILE: &str = "center.pub";
+const KINDERGARTENS_FILE: &str = "kindergartens.json";
+const DB_DIR: &str = "db";
+
+#[derive(Debug, thiserror::Error)]
+pub enum CenterError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Setup(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no kiosk {0}")]
+    UnknownKiosk(String),
+    #[error("no district {0}")]
+    UnknownDistrict(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{code}: {message}")]
+    Rules { code: String, message: String },
+}
+
+impl CenterError {
+    pub fn code(&self) -> &str {
+        match self {
+            CenterError::Store(_) => "STORE",
+            CenterError::Setup(_) => "SETUP",
+            CenterError::Invalid(_) => "INVALID_ARGUMENT",
+            CenterError::UnknownKiosk(_) => "UNKNOWN_KIOSK",
+            CenterError::UnknownDistrict(_) => "UNKNOWN_DISTRICT",
+            CenterError::NotFound(_) => "NOT_FOUND",
+            CenterError::Unauthorized(_) => "UNAUTHORIZED",
+            CenterError::Rules { code, .. } => code,
+        }
+    }
+}
+
+/// Why an upload was refused as a whole (nothing was stored).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("not a readable bundle: {0}")]
+    BadBundle(String),
+    #[error("the bundle belongs to kiosk {found}, not {expected}")]
+    KioskMismatch { expected: String, found: String },
+    #[error("kiosk {0} is not registered")]
+    UnknownKiosk(String),
+    #[error("kiosk {0} is revoked")]
+    RevokedKiosk(String),
+    #[error("the first entry (sequence {seq}) of kiosk {kiosk} does not verify against its registered key")]
+    Unauthenticated { kiosk: String, seq: u64 },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl IngestError {
+    pub fn code(&self) -> &'static str {
+        match self {
+            IngestError::BadBundle(_) => "BAD_BUNDLE",
+            IngestError::KioskMismatch { .. } => "KIOSK_MISMATCH",
+            IngestError::UnknownKiosk(_) => "UNKNOWN_KIOSK",
+            IngestError::RevokedKiosk(_) => "REVOKED_KIOSK",
+            IngestError::Unauthenticated { .. } => "UNAUTHENTICATED",
+            IngestError::Store(_) => "STORE",
+        }
+    }
+}
+
+/// What one upload did (the `ingest` command prints it as JSON).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestReport {
+    pub kiosk: String,
+    pub received_at: Instant,
+    /// Entries in the bundle.
+    pub entries: usize,
+    /// Newly accepted entries.
+    pub accepted: usize,
+    /// Entries already accepted before, resent identically (changed nothing).
+    pub duplicates: usize,
+    pub accepted_through_seq: u64,
+    pub head_hash: String,
+    /// Entries set aside, with the reason; the first one stopped the kiosk's stream.
+    pub quarantined: Vec<QuarantineNote>,
+    /// Accepted entries whose kiosk time was clamped.
+    pub flagged: Vec<ClockFlag>,
+    /// Accepted entries of this upload that the rules refused (in the reviewer queue), and
+    /// entries of any kiosk whose outcome this upload changed.
+    pub review: Vec<ReviewNote>,
+    /// Entries of other uploads that now apply because of this one (e.g. a duplicate kept instead).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub now_applied: Vec<ReviewNote>,
+    /// Where the bundle was cut or damaged, if it was (the entries before it were used).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub damage: Option<String>,
+}
+
+/// A result of `ingest`: the report and the signed acknowledgement.
+#[derive(Debug, Clone)]
+pub struct Ingested {
+    pub report: IngestReport,
+    pub ack: Ack,
+    pub ack_bytes: Vec<u8>,
+}
+
+/// A registered kiosk as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskInfo {
+    pub id: String,
+    pub district: String,
+    pub public_key: String,
+    pub fingerprint: String,
+    pub registered_at: Instant,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revoked_at: Option<Instant>,
+    pub accepted_through_seq: u64,
+    /// The key now in force (after rotations), as a fingerprint.
+    pub current_fingerprint: String,
+    pub operators: usize,
+}
+
+/// One center command's result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CenterRun {
+    pub command: String,
+    pub at: Instant,
+    /// The center log's sequence number of the entry, if one was written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub center_seq: Option<u64>,
+    pub vouchers: Vec<VoucherNote>,
+    pub published: Vec<String>,
+    pub expired: Vec<ExpiryNote>,
+    pub events: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VoucherNote {
+    pub application: String,
+    pub confirm_deadline: Instant,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpiryNote {
+    pub application: String,
+    pub status: Status,
+    pub at: Instant,
+}
+
+/// One item of the reviewer queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewItem {
+    /// `R-<application>` (kindergarten refusal), `E-<kiosk>-<seq>` (refused entry),
+    /// `C-<kiosk>-<seq>` (clock flag).
+    pub id: String,
+    /// `refusal`, `duplicate`, `conflict` or `clock`.
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+    pub code: String,
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duplicate_of: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Command>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_time: Option<Instant>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kiosk_time: Option<String>,
+    /// `open`, `upheld` or `overruled`.
+    pub status: String,
+}
+
+/// A reviewer's decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Uphold,
+    Overrule,
+}
+
+/// A quarantine note as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuarantineListing {
+    #[serde(flatten)]
+    pub note: QuarantineNote,
+    /// The same entry was accepted later (e.g. a gap was filled by a resend).
+    pub resolved: bool,
+}
+
+/// Per district and group year.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReportRow {
+    pub district: String,
+    pub group_year: i32,
+    pub queued: u32,
+    pub vouchers_outstanding: u32,
+    pub voucher_issued: u32,
+    pub voucher_confirmed: u32,
+    pub stop_listed: u32,
+    pub directions: u32,
+    pub refusal_review: u32,
+    pub enrolled: u32,
+    pub departed: u32,
+    pub archived: u32,
+    pub places_pending: u32,
+    pub places_published: u32,
+    pub places_free: u32,
+}
+
+#[derive(Debug)]
+struct KioskState {
+    record: KioskRecord,
+    key: VerifyingKey,
+    /// Keys in force from a sequence number on.
+    keys: Vec<(u64, VerifyingKey)>,
+    hashes: Vec<Hash>,
+    operators: HashMap<String, KioskOperator>,
+    last_effective: Option<Instant>,
+    /// Kiosk time (as written) of accepted entries with a command, for review listings.
+    flags: BTreeMap<u64, ClockFlag>,
+}
+
+impl KioskState {
+    fn head_seq(&self) -> u64 {
+        self.hashes.len() as u64
+    }
+    fn head_hash(&self) -> Hash {
+        self.hashes.last().copied().unwrap_or(GENESIS_HASH)
+    }
+    fn key_at(&self, seq: u64) -> VerifyingKey {
+        self.keys.iter().rev().find(|(from, _)| *from <= seq).map_or(self.key, |(_, k)| *k)
+    }
+    fn info(&self) -> KioskInfo {
+        KioskInfo {
+            id: self.record.id.clone(),
+            district: self.record.district.clone(),
+            public_key: self.record.public_key.clone(),
+            fingerprint: public_key_from_hex(&self.record.public_key).map(|k| fingerprint(&k)).unwrap_or_default(),
+            registered_at: self.record.registered_at,
+            revoked_at: self.record.revoked_at,
+            accepted_through_seq: self.head_seq(),
+            current_fingerprint: fingerprint(&self.key),
+            operators: self.operators.values().filter(|o| !o.disabled).count(),
+        }
+    }
+}
+
+/// The center.
+pub struct Center<S: CenterStore = SledStore> {
+    store: S,
+    key: KioskKey,
+    kindergartens: Vec<Kindergarten>,
+    districts: Vec<String>,
+    kiosks: BTreeMap<String, KioskState>,
+    operators: BTreeMap<String, CenterOperator>,
+    fold: Fold,
+    own_hashes: Vec<Hash>,
+    quarantine: BTreeMap<String, Vec<QuarantineNote>>,
+    reviews: BTreeMap<String, ReviewDecision>,
+}
+
+impl<S: CenterStore> std::fmt::Debug for Center<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Center")
+            .field("key", &self.key)
+            .field("kiosks", &self.kiosks.len())
+            .field("applications", &self.fold.state().applications().count())
+            .finish_non_exhaustive()
+    }
+}
+
+/// What `init` made.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InitInfo {
+    pub public_key: String,
+    pub fingerprint: String,
+    pub data: PathBuf,
+}
+
+/// Parses the district list (`data/districts.json` shape).
+pub fn district_codes(json: &str) -> Vec<String> {
+    #[derive(Deserialize)]
+    struct D {
+        code: String,
+    }
+    serde_json::from_str::<Vec<D>>(json).map(|v| v.into_iter().map(|d| d.code).collect()).unwrap_or_default()
+}
+
+fn hash_password(password: &str) -> Result<String, CenterError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| CenterError::Setup(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CenterError::Setup(e.to_string()))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+fn framed(entry: &SignedEntry) -> Vec<u8> {
+    let mut out = Vec::with_capacity(entry.record_len());
+    entry.write_record(&mut out);
+    out
+}
+
+fn unframe(bytes: &[u8]) -> Result<SignedEntry, StoreError> {
+    SignedEntry::read_record(bytes).map(|(e, _)| e).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The window check: clamps `kiosk_time` into `[from, to]`.
+fn clamp_time(kiosk: &str, seq: u64, kiosk_time: &str, from: Instant, to: Instant) -> (Instant, Option<ClockFlag>) {
+    let from = from.min(to);
+    let flag = |problem, effective| ClockFlag {
+        kiosk: kiosk.to_owned(),
+        seq,
+        problem,
+        kiosk_time: kiosk_time.to_owned(),
+        effective_time: effective,
+        window_from: from,
+        window_to: to,
+    };
+    match kiosk_time.parse::<Instant>() {
+        Err(_) => (to, Some(flag(ClockProblem::Unreadable, to))),
+        Ok(t) if t < from => (from, Some(flag(ClockProblem::BeforeLastContact, from))),
+        Ok(t) if t > to => (to, Some(flag(ClockProblem::AfterReceipt, to))),
+        Ok(t) => (t, None),
+    }
+}
+
+impl Center<SledStore> {
+    /// Creates a center in `dir`: a key pair (private key 0600), the kindergarten directory
+    /// (`kindergartens`, or the demo one) and an empty store.
+    pub fn init(dir: &Path, kindergartens: Option<&Path>) -> Result<InitInfo, CenterError> {
+        let setup = |what: &str, e: &dyn std::fmt::Display| CenterError::Setup(format!("{what}: {e}"));
+        std::fs::create_dir_all(dir).map_err(|e| setup(&dir.display().to_string(), &e))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(|e| setup("data dir", &e))?;
+        }
+        let key_path = dir.join(KEY_FILE);
+        if key_path.exists() {
+            return Err(CenterError::Setup(format!("{} exists: the center is initialised already", key_path.display())));
+        }
+        let directory = match kindergartens {
+            Some(path) => std::fs::read_to_string(path).map_err(|e| setup(&path.display().to_string(), &e))?,
+            None => DEMO_KINDERGARTENS.to_owned(),
+        };
+        let parsed: Vec<Kindergarten> =
+            serde_json::from_str(&directory).map_err(|e| setup("kindergarten directory", &e))?;
+        let key = KioskKey::generate().map_err(|e| setup("key", &e))?;
+        key.save(&key_path).map_err(|e| setup("key", &e))?;
+        std::fs::write(dir.join(PUB_FILE), format!("{}\n", key.public_hex())).map_err(|e| setup("public key", &e))?;
+        std::fs::write(dir.join(KINDERGARTENS_FILE), serde_json::to_vec_pretty(&parsed).map_err(|e| setup("json", &e))?)
+            .map_err(|e| setup("kindergartens", &e))?;
+        SledStore::open(&dir.join(DB_DIR))?;
+        crate::store::sync_tree(dir)?;
+        Ok(InitInfo { public_key: key.public_hex(), fingerprint: fingerprint(&key.verifying()), data: dir.to_owned() })
+    }
+
+    /// Opens the center in `dir` and rebuilds its state from the accepted log.
+    pub fn open(dir: &Path) -> Result<Self, CenterError> {
+        let key = KioskKey::load(&dir.join(KEY_FILE)).map_err(|e| CenterError::Setup(format!("{e} (run `init` first)")))?;
+        let directory = std::fs::read_to_string(dir.join(KINDERGARTENS_FILE))
+            .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join(KINDERGARTENS_FILE).display())))?;
+        let kindergartens: Vec<Kindergarten> =
+            serde_json::from_str(&directory).map_err(|e| CenterError::Setup(format!("kindergarten directory: {e}")))?;
+        let store = SledStore::open(&dir.join(DB_DIR))?;
+        Center::with_store(store, key, kindergartens)
+    }
+}
+
+impl<S: CenterStore> Center<S> {
+    /// A center over any store: replays the store's log.
+    pub fn with_store(store: S, key: KioskKey, kindergartens: Vec<Kindergarten>) -> Result<Self, CenterError> {
+        let mut districts = district_codes(DISTRICTS);
+        for k in &kindergartens {
+            if !districts.contains(&k.district) {
+                districts.push(k.district.clone());
+            }
+        }
+        let mut center = Center {
+            kiosks: BTreeMap::new(),
+            operators: store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect(),
+            reviews: store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect(),
+            quarantine: BTreeMap::new(),
+            fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
+            own_hashes: Vec::new(),
+            kindergartens,
+            districts,
+            key,
+            store,
+        };
+        for record in center.store.kiosks()? {
+            let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
+            center.kiosks.insert(
+                record.id.clone(),
+                KioskState {
+                    record,
+                    key,
+                    keys: vec![(1, key)],
+                    hashes: Vec::new(),
+                    operators: HashMap::new(),
+                    last_effective: None,
+                    flags: BTreeMap::new(),
+                },
+            );
+        }
+        for q in center.store.quarantine()? {
+            center.quarantine.entry(q.note.kiosk.clone()).or_default().push(q.note);
+        }
+        center.replay()?;
+        Ok(center)
+    }
+
+    fn replay(&mut self) -> Result<(), CenterError> {
+        let mut items = Vec::new();
+        let mut records = Vec::new();
+        self.store.read_log(&mut |record| {
+            records.push(record);
+            Ok(())
+        })?;
+        for record in records {
+            match record {
+                LogRecord::Kiosk { kiosk, seq, entry, received_at: _, epoch, effective, flag } => {
+                    let entry = unframe(&entry)?;
+                    let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let payload = body.payload().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let state =
+                        self.kiosks.get_mut(&kiosk).ok_or_else(|| StoreError::Corrupt(format!("log names unknown kiosk {kiosk}")))?;
+                    if seq != state.head_seq() + 1 {
+                        return Err(StoreError::Corrupt(format!("log of kiosk {kiosk} jumps to {seq}")).into());
+                    }
+                    // Role checks passed at ingest; this only rebuilds the operator list.
+                    let _ = ingest::check_role(&mut state.operators, &body, &payload);
+                    if let Payload::KeyRotated { public_key } = &payload
+                        && let Ok(next) = public_key_from_hex(public_key)
+                    {
+                        state.key = next;
+                        state.keys.push((seq + 1, next));
+                    }
+                    if let Some(item) = kiosk_item(&state.operators, &body, payload, epoch, effective) {
+                        items.push(item);
+                    }
+                    state.hashes.push(entry.hash());
+                    state.last_effective = Some(effective);
+                    if let Some(flag) = flag {
+                        state.flags.insert(seq, flag);
+                    }
+                }
+                LogRecord::Center { seq, entry } => {
+                    let entry = unframe(&entry)?;
+                    let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    if let Ok(Payload::Command { command }) = body.payload() {
+                        let now: Instant =
+                            body.kiosk_time.parse().map_err(|_| StoreError::Corrupt("center entry time".into()))?;
+                        items.push(center_item(seq, command, now));
+                    }
+                    self.own_hashes.push(entry.hash());
+                }
+            }
+        }
+        let initial = State::new(Calendar::embedded(), self.kindergartens.clone());
+        self.fold = Fold::replay(initial, items, self.own_hashes.len() as u64);
+        Ok(())
+    }
+
+    pub fn public_key(&self) -> VerifyingKey {
+        self.key.verifying()
+    }
+
+    pub fn state(&self) -> &State {
+        self.fold.state()
+    }
+
+    pub fn kindergartens(&self) -> &[Kindergarten] {
+        &self.kindergartens
+    }
+
+    fn check_district(&self, district: &str) -> Result<(), CenterError> {
+        if self.districts.iter().any(|d| d == district) {
+            Ok(())
+        } else {
+            Err(CenterError::UnknownDistrict(district.to_owned()))
+        }
+    }
+
+    // ----- kiosks and operators -----
+
+    /// Registers a kiosk's public key (hex) for a district.
+    pub fn add_kiosk(&mut self, id: &str, district: &str, public_key: &str, at: Instant) -> Result<KioskInfo, CenterError> {
+        let valid_id = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
+        if !valid_id || id == CENTER_ID {
+            return Err(CenterError::Invalid(format!("kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?}")));
+        }
+        self.check_district(district)?;
+        if self.kiosks.contains_key(id) {
+            return Err(CenterError::Invalid(format!("kiosk {id} is registered already")));
+        }
+        let key = public_key_from_hex(public_key).map_err(|e| CenterError::Invalid(e.to_string()))?;
+        if key.is_weak() {
+            return Err(CenterError::Invalid("weak public key".into()));
+        }
+        let record = KioskRecord {
+            id: id.to_owned(),
+            district: district.to_owned(),
+            public_key: hex::encode(key.to_bytes()),
+            registered_at: at,
+            revoked_at: None,
+        };
+        self.store.put_kiosk(&record)?;
+        let state = KioskState {
+            record,
+            key,
+            keys: vec![(1, key)],
+            hashes: Vec::new(),
+            operators: HashMap::new(),
+            last_effective: None,
+            flags: BTreeMap::new(),
+        };
+        let info = state.info();
+        self.kiosks.insert(id.to_owned(), state);
+        Ok(info)
+    }
+
+    /// Revokes a kiosk: its uploads are refused from now on; what it sent before stays.
+    pub fn revoke_kiosk(&mut self, id: &str, at: Instant) -> Result<KioskInfo, CenterError> {
+        let state = self.kiosks.get_mut(id).ok_or_else(|| CenterError::UnknownKiosk(id.to_owned()))?;
+        if state.record.revoked_at.is_none() {
+            let mut record = state.record.clone();
+            record.revoked_at = Some(at);
+            self.store.put_kiosk(&record)?;
+            state.record = record;
+        }
+        Ok(state.info())
+    }
+
+    pub fn kiosks(&self) -> Vec<KioskInfo> {
+        self.kiosks.values().map(KioskState::info).collect()
+    }
+
+    /// Adds (or replaces) a center account; only reviewer and admin roles exist at the center.
+    pub fn add_operator(&mut self, login: &str, name: &str, role: Role, password: &str, at: Instant) -> Result<(), CenterError> {
+        if !matches!(role, Role::Reviewer | Role::Admin) {
+            return Err(CenterError::Invalid(format!("center accounts are reviewer or admin, not {}", role.as_str())));
+        }
+        if login.trim().is_empty() || login.len() > 64 {
+            return Err(CenterError::Invalid("login: 1–64 characters".into()));
+        }
+        if password.chars().count() < 8 {
+            return Err(CenterError::Invalid("password: at least 8 characters".into()));
+        }
+        let operator = CenterOperator {
+            login: login.to_owned(),
+            name: name.to_owned(),
+            role,
+            password_hash: hash_password(password)?,
+            created_at: at,
+            disabled: false,
+        };
+        self.store.put_operator(&operator)?;
+        self.operators.insert(login.to_owned(), operator);
+        Ok(())
+    }
+
+    pub fn operators(&self) -> Vec<CenterOperator> {
+        self.operators.values().cloned().collect()
+    }
+
+    /// Checks a center account's password and role.
+    pub fn authenticate(&self, login: &str, password: &str, role: Role) -> Result<(), CenterError> {
+        let denied = || CenterError::Unauthorized(format!("wrong login or password, or {login} is not a {}", role.as_str()));
+        let operator = self.operators.get(login).filter(|o| !o.disabled).ok_or_else(denied)?;
+        if operator.role != role || !verify_password(&operator.password_hash, password) {
+            return Err(denied());
+        }
+        Ok(())
+    }
+
+    // ----- ingest -----
+
+    /// Ingests one bundle received at `received_at` (HTTP upload or USB file). When
+    /// `expected_kiosk` is given (the URL's id), the bundle must be that kiosk's.
+    #[allow(clippy::too_many_lines)]
+    pub fn ingest(&mut self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Ingested, IngestError> {
+        let read = Bundle::read(bytes).map_err(|e| IngestError::BadBundle(e.to_string()))?;
+        let bundle = read.bundle;
+        if let Some(expected) = expected_kiosk
+            && expected != bundle.kiosk
+        {
+            return Err(IngestError::KioskMismatch { expected: expected.to_owned(), found: bundle.kiosk });
+        }
+        let kiosk_id = bundle.kiosk.clone();
+        let state = self.kiosks.get(&kiosk_id).ok_or_else(|| IngestError::UnknownKiosk(kiosk_id.clone()))?;
+        if state.record.revoked_at.is_some() {
+            return Err(IngestError::RevokedKiosk(kiosk_id));
+        }
+        let entries = &bundle.entries;
+        let view = KioskView {
+            id: &kiosk_id,
+            head_seq: state.head_seq(),
+            head_hash: state.head_hash(),
+            hashes: &state.hashes,
+            key: state.key,
+            operators: &state.operators,
+        };
+        let outcome = ingest::check(&view, entries);
+
+        // No unauthenticated writes: the first entry must be the kiosk's.
+        if let Some(stop) = outcome.stop.as_ref().filter(|s| s.index == 0) {
+            match stop.code {
+                "DECODE" | "WRONG_KIOSK" => {
+                    return Err(IngestError::BadBundle(format!("first entry: {}", stop.reason)));
+                }
+                "BAD_SIGNATURE" => return Err(IngestError::Unauthenticated { kiosk: kiosk_id, seq: stop.seq }),
+                _ => {
+                    if !entries[0].verify(&state.key_at(stop.seq)) {
+                        return Err(IngestError::Unauthenticated { kiosk: kiosk_id, seq: stop.seq });
+                    }
+                }
+            }
+        }
+
+        // Effective times and fold items.
+        let epoch = self.fold.epoch();
+        let mut log = Vec::with_capacity(outcome.accepted.len());
+        let mut items = Vec::new();
+        let mut flagged = Vec::new();
+        let mut last_effective = state.last_effective;
+        let mut operators = state.operators.clone();
+        let mut keys = Vec::new();
+        for checked in &outcome.accepted {
+            let body = &checked.body;
+            let mut from = state.record.registered_at;
+            if let Some(contact) = body.last_contact.as_deref().and_then(|c| c.parse::<Instant>().ok())
+                && contact <= received_at
+            {
+                from = from.max(contact);
+            }
+            let (clamped, flag) = clamp_time(&kiosk_id, body.seq, &body.kiosk_time, from, received_at);
+            let effective = last_effective.map_or(clamped, |last| clamped.max(last));
+            last_effective = Some(effective);
+            let _ = ingest::check_role(&mut operators, body, &checked.payload);
+            if let Payload::KeyRotated { public_key } = &checked.payload
+                && let Ok(next) = public_key_from_hex(public_key)
+            {
+                keys.push((body.seq + 1, next));
+            }
+            if let Some(item) = kiosk_item(&operators, body, checked.payload.clone(), epoch, effective) {
+                items.push(item);
+            }
+            if let Some(flag) = &flag {
+                flagged.push(flag.clone());
+            }
+            log.push(LogRecord::Kiosk {
+                kiosk: kiosk_id.clone(),
+                seq: body.seq,
+                entry: framed(&entries[checked.index]),
+                received_at,
+                epoch,
+                effective,
+                flag,
+            });
+        }
+
+        // Quarantine: the stopping entry and everything after it in the bundle.
+        let mut quarantine = Vec::new();
+        if let Some(stop) = &outcome.stop {
+            for (offset, entry) in entries[stop.index..].iter().enumerate() {
+                let seq = entry.body().map_or(stop.seq + offset as u64, |b| b.seq);
+                let (code, reason) = if offset == 0 {
+                    (stop.code.to_owned(), stop.reason.clone())
+                } else {
+                    ("AFTER_QUARANTINED".to_owned(), format!("follows quarantined entry {} of kiosk {kiosk_id}", stop.seq))
+                };
+                quarantine.push(QuarantineRecord {
+                    note: QuarantineNote {
+                        kiosk: kiosk_id.clone(),
+                        seq,
+                        code,
+                        reason,
+                        received_at,
+                        entry_hash: Some(hex::encode(entry.hash())),
+                    },
+                    entry: Some(hex::encode(framed(entry))),
+                });
+            }
+        }
+
+        // Durable before anything is acknowledged or applied.
+        let commit = Commit { log, quarantine };
+        self.store.commit(&commit)?;
+
+        let state = self.kiosks.get_mut(&kiosk_id).expect("checked above");
+        for checked in &outcome.accepted {
+            state.hashes.push(checked.hash);
+        }
+        state.operators = operators;
+        state.last_effective = last_effective;
+        if let Some(key) = outcome.key {
+            state.key = key;
+        }
+        state.keys.extend(keys);
+        for flag in &flagged {
+            state.flags.insert(flag.seq, flag.clone());
+        }
+        let notes = self.quarantine.entry(kiosk_id.clone()).or_default();
+        for q in &commit.quarantine {
+            if !notes.iter().any(|n| n.seq == q.note.seq && n.entry_hash == q.note.entry_hash) {
+                notes.push(q.note.clone());
+            }
+        }
+        let new_sources: Vec<Source> = items.iter().map(|i| i.source.clone()).collect();
+        let changes = self.fold.add_kiosk_items(items);
+
+        let mut review: Vec<ReviewNote> =
+            new_sources.iter().filter_map(|s| self.review_note(s)).collect();
+        for source in &changes.rejected {
+            if !new_sources.contains(source)
+                && let Some(note) = self.review_note(source)
+            {
+                review.push(note);
+            }
+        }
+        let now_applied = changes
+            .applied
+            .iter()
+            .filter_map(|s| match s {
+                Source::Kiosk { kiosk, seq } => Some(ReviewNote {
+                    kiosk: kiosk.clone(),
+                    seq: *seq,
+                    code: "APPLIED".into(),
+                    reason: "no longer in conflict after this upload".into(),
+                    duplicate_of: None,
+                }),
+                Source::Center { .. } => None,
+            })
+            .collect();
+        let state = &self.kiosks[&kiosk_id];
+        let report = IngestReport {
+            kiosk: kiosk_id.clone(),
+            received_at,
+            entries: entries.len(),
+            accepted: outcome.accepted.len(),
+            duplicates: outcome.duplicates,
+            accepted_through_seq: state.head_seq(),
+            head_hash: hex::encode(state.head_hash()),
+            quarantined: commit.quarantine.iter().map(|q| q.note.clone()).collect(),
+            flagged,
+            review,
+            now_applied,
+            damage: read.damage.map(|(offset, e)| format!("bundle damaged at byte {offset} of its records: {e}")),
+        };
+        let (ack, ack_bytes) = self.ack(&kiosk_id, received_at).map_err(|e| IngestError::BadBundle(e.to_string()))?;
+        Ok(Ingested { report, ack, ack_bytes })
+    }
+
+    fn review_note(&self, source: &Source) -> Option<ReviewNote> {
+        let rejection = self.fold.rejection(source)?;
+        let Source::Kiosk { kiosk, seq } = source else { return None };
+        Some(ReviewNote {
+            kiosk: kiosk.clone(),
+            seq: *seq,
+            code: rejection.code.clone(),
+            reason: rejection.reason.clone(),
+            duplicate_of: rejection.duplicate_of.clone(),
+        })
+    }
+
+    /// The signed acknowledgement of a kiosk's log at `now`.
+    pub fn ack(&self, kiosk: &str, now: Instant) -> Result<(Ack, Vec<u8>), CenterError> {
+        let state = self.kiosks.get(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?;
+        let head = state.head_seq();
+        let mut quarantined: BTreeMap<u64, QuarantineNote> = BTreeMap::new();
+        for note in self.quarantine.get(kiosk).into_iter().flatten().filter(|n| n.seq > head) {
+            quarantined.insert(note.seq, note.clone());
+        }
+        let open = |id: String| !self.reviews.contains_key(&id);
+        let flagged =
+            state.flags.values().filter(|f| open(format!("C-{kiosk}-{}", f.seq))).cloned().collect();
+        let review = self
+            .fold
+            .rejections()
+            .keys()
+            .filter(|s| matches!(s, Source::Kiosk { kiosk: k, seq } if k == kiosk && open(format!("E-{kiosk}-{seq}"))))
+            .filter_map(|s| self.review_note(s))
+            .collect();
+        let ack = Ack {
+            format: SYNC_FORMAT_VERSION,
+            kiosk: kiosk.to_owned(),
+            accepted_through_seq: head,
+            head_hash: hex::encode(state.head_hash()),
+            center_time: now,
+            quarantined: quarantined.into_values().collect(),
+            flagged,
+            review,
+        };
+        let bytes = SignedDocument::sign(&ack, self.key.signing()).to_bytes();
+        Ok((ack, bytes))
+    }
+
+    // ----- snapshots and reports -----
+
+    /// The signed snapshot of a district at `now`.
+    pub fn snapshot(&self, district: &str, now: Instant) -> Result<(Snapshot, Vec<u8>), CenterError> {
+        self.check_district(district)?;
+        let state = self.fold.state();
+        let applications = state.applications().filter(|a| a.district == district).cloned().collect();
+        let mut positions = Vec::new();
+        for queue in state.queue_index().queues() {
+            if queue.district != district {
+                continue;
+            }
+            for (i, id) in state.queue_index().allocation_order(queue, usize::MAX).into_iter().enumerate() {
+                positions.push(Ranked {
+                    id: id.to_owned(),
+                    district: queue.district.clone(),
+                    queue_type: queue.queue_type,
+                    group_year: queue.group_year,
+                    position: u32::try_from(i + 1).unwrap_or(u32::MAX),
+                });
+            }
+        }
+        let places = state.places().filter(|p| p.district == district).cloned().collect();
+        let free_places = state
+            .free_slots()
+            .into_iter()
+            .filter(|(slot, _)| state.kindergarten(&slot.kindergarten).is_some_and(|k| k.district == district))
+            .map(|(slot, free)| FreePlaces {
+                kindergarten: slot.kindergarten,
+                language: slot.language,
+                group_year: slot.group_year,
+                free,
+            })
+            .collect();
+        let snapshot = Snapshot {
+            format: SYNC_FORMAT_VERSION,
+            district: district.to_owned(),
+            generated_at: now,
+            calendar_version: state.calendar().version().to_owned(),
+            applications,
+            positions,
+            places,
+            free_places,
+            kindergartens: self.kindergartens.iter().filter(|k| k.district == district).cloned().collect(),
+        };
+        let bytes = SignedDocument::sign(&snapshot, self.key.signing()).to_bytes();
+        Ok((snapshot, bytes))
+    }
+
+    /// Queue sizes, vouchers, places and enrollments per district and group year.
+    pub fn report(&self) -> Vec<ReportRow> {
+        let state = self.fold.state();
+        let mut rows: BTreeMap<(String, i32), ReportRow> = BTreeMap::new();
+        for app in state.applications() {
+            let r = row(&mut rows, &app.district, app.group_year());
+            match app.status {
+                Status::Queued => r.queued += 1,
+                Status::VoucherIssued => r.voucher_issued += 1,
+                Status::VoucherConfirmed => r.voucher_confirmed += 1,
+                Status::StopListed => r.stop_listed += 1,
+                Status::DirectionIssued => r.directions += 1,
+                Status::RefusalReview => r.refusal_review += 1,
+                Status::Enrolled => r.enrolled += 1,
+                Status::Departed => r.departed += 1,
+                Status::Archived => r.archived += 1,
+            }
+            if matches!(app.status, Status::VoucherIssued | Status::VoucherConfirmed | Status::StopListed) {
+                r.vouchers_outstanding += 1;
+            }
+        }
+        for record in state.places() {
+            let r = row(&mut rows, &record.district, record.group_year);
+            match record.state {
+                PlacesState::Pending => r.places_pending += record.count,
+                PlacesState::FreeChoice => r.places_published += record.count,
+            }
+        }
+        for (slot, free) in state.free_slots() {
+            if let Some(k) = state.kindergarten(&slot.kindergarten) {
+                row(&mut rows, &k.district, slot.group_year).places_free += free;
+            }
+        }
+        rows.into_values().collect()
+    }
+
+    /// Every quarantine note, with whether the same entry was accepted since.
+    pub fn quarantine(&self) -> Vec<QuarantineListing> {
+        let mut out = Vec::new();
+        for (kiosk, notes) in &self.quarantine {
+            let hashes = self.kiosks.get(kiosk).map(|k| k.hashes.as_slice()).unwrap_or_default();
+            for note in notes {
+                let accepted = usize::try_from(note.seq).ok().and_then(|s| s.checked_sub(1)).and_then(|i| hashes.get(i));
+                let resolved = accepted.is_some_and(|h| note.entry_hash.as_deref() == Some(hex::encode(h).as_str()));
+                out.push(QuarantineListing { note: note.clone(), resolved });
+            }
+        }
+        out.sort_by(|a, b| (&a.note.kiosk, a.note.seq).cmp(&(&b.note.kiosk, b.note.seq)));
+        out
+    }
+
+    // ----- center commands -----
+
+    fn run_center(&mut self, command: Command, operator: &str, at: Instant, skip_if_empty: bool) -> Result<CenterRun, CenterError> {
+        let events = self.fold.decide(&command, at).map_err(|e| CenterError::Rules {
+            code: rules::Localized::code(&e).to_owned(),
+            message: rules::Localized::message(&e, rules::Lang::En),
+        })?;
+        let mut run = CenterRun {
+            command: command.name().to_owned(),
+            at,
+            center_seq: None,
+            vouchers: Vec::new(),
+            published: Vec::new(),
+            expired: Vec::new(),
+            events: events.len(),
+        };
+        for event in &events {
+            match event {
+                Event::VoucherIssued { application, confirm_deadline, .. } => {
+                    run.vouchers.push(VoucherNote { application: application.clone(), confirm_deadline: *confirm_deadline });
+                }
+                Event::PlacesPublished { record, .. } => run.published.push(record.clone()),
+                Event::StopListed { application, at, .. } => {
+                    run.expired.push(ExpiryNote { application: application.clone(), status: Status::StopListed, at: *at });
+                }
+                Event::Archived { application, at, .. } => {
+                    run.expired.push(ExpiryNote { application: application.clone(), status: Status::Archived, at: *at });
+                }
+                _ => {}
+            }
+        }
+        if events.is_empty() && skip_if_empty {
+            return Ok(run);
+        }
+        let seq = self.own_hashes.len() as u64 + 1;
+        let body = EntryBody {
+            version: FORMAT_VERSION,
+            kiosk: CENTER_ID.to_owned(),
+            seq,
+            prev_hash: self.own_hashes.last().copied().unwrap_or(GENESIS_HASH),
+            kiosk_time: at.to_string(),
+            last_contact: None,
+            operator: operator.to_owned(),
+            payload: Payload::Command { command: command.clone() }.to_json(),
+        };
+        let entry = SignedEntry::sign(&body, self.key.signing());
+        self.store.commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
+        self.own_hashes.push(entry.hash());
+        let _ = self.fold.add_center_item(&center_item(seq, command, at));
+        run.center_seq = Some(seq);
+        Ok(run)
+    }
+
+    /// A distribution round for a district (center log entry).
+    pub fn distribute(&mut self, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
+        self.check_district(district)?;
+        self.run_center(Command::Distribute { district: district.to_owned() }, CENTER_ID, at, true)
+    }
+
+    /// Deadline expiry and age-out due at `at` (a center log entry when anything expired).
+    pub fn tick(&mut self, at: Instant) -> Result<CenterRun, CenterError> {
+        self.run_center(Command::Tick, CENTER_ID, at, true)
+    }
+
+    // ----- reviewer queue -----
+
+    /// Every review item, open and decided.
+    pub fn review_items(&self) -> Vec<ReviewItem> {
+        let status = |id: &str| self.reviews.get(id).map_or_else(|| "open".to_owned(), |d| d.decision.clone());
+        let mut items = Vec::new();
+        for app in self.fold.state().applications().filter(|a| a.status == Status::RefusalReview) {
+            let id = format!("R-{}", app.id);
+            items.push(ReviewItem {
+                status: "open".into(),
+                id,
+                kind: "refusal".into(),
+                kiosk: None,
+                seq: None,
+                application: Some(app.id.clone()),
+                code: "REFUSAL_REVIEW".into(),
+                reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
+                duplicate_of: None,
+                command: None,
+                effective_time: None,
+                kiosk_time: None,
+            });
+        }
+        for (source, rejection) in self.fold.rejections() {
+            let Source::Kiosk { kiosk, seq } = source else { continue };
+            let id = format!("E-{kiosk}-{seq}");
+            let application = match &rejection.item.command {
+                Command::Register { application } => Some(application.id.clone()),
+                Command::Act { application, .. } => Some(application.clone()),
+                _ => None,
+            };
+            items.push(ReviewItem {
+                status: status(&id),
+                id,
+                kind: if rejection.code == "DUPLICATE_CHILD" { "duplicate" } else { "conflict" }.into(),
+                kiosk: Some(kiosk.clone()),
+                seq: Some(*seq),
+                application,
+                code: rejection.code.clone(),
+                reason: rejection.reason.clone(),
+                duplicate_of: rejection.duplicate_of.clone(),
+                command: Some(rejection.item.command.clone()),
+                effective_time: Some(rejection.item.now),
+                kiosk_time: None,
+            });
+        }
+        for (kiosk, state) in &self.kiosks {
+            for flag in state.flags.values() {
+                let id = format!("C-{kiosk}-{}", flag.seq);
+                items.push(ReviewItem {
+                    status: status(&id),
+                    id,
+                    kind: "clock".into(),
+                    kiosk: Some(kiosk.clone()),
+                    seq: Some(flag.seq),
+                    application: None,
+                    code: format!("CLOCK_{}", serde_json::to_value(flag.problem).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+                    reason: format!(
+                        "kiosk time {} outside [{}, {}]; used {}",
+                        flag.kiosk_time, flag.window_from, flag.window_to, flag.effective_time
+                    ),
+                    duplicate_of: None,
+                    command: None,
+                    effective_time: Some(flag.effective_time),
+                    kiosk_time: Some(flag.kiosk_time.clone()),
+                });
+            }
+        }
+        items
+    }
+
+    /// A reviewer's decision on an item (`login` must be a reviewer; `password` is checked).
+    /// - `R-<app>`: uphold or overrule the kindergarten's refusal (a center log entry);
+    /// - `E-<kiosk>-<seq>`: uphold = the refusal of the entry stands; overrule = its command
+    ///   is decided again now, as a center log entry (the rules must accept it now);
+    /// - `C-<kiosk>-<seq>`: uphold = the clamped time stands (a clock flag cannot be overruled).
+    pub fn review(
+        &mut self,
+        item: &str,
+        decision: Decision,
+        login: &str,
+        password: &str,
+        at: Instant,
+        note: Option<String>,
+    ) -> Result<ReviewItem, CenterError> {
+        self.authenticate(login, password, Role::Reviewer)?;
+        let current = self
+            .review_items()
+            .into_iter()
+            .find(|i| i.id == item)
+            .ok_or_else(|| CenterError::NotFound(format!("no review item {item}")))?;
+        if current.status != "open" {
+            return Err(CenterError::Invalid(format!("review item {item} is {} already", current.status)));
+        }
+        match (current.kind.as_str(), decision) {
+            ("refusal", _) => {
+                let action = if decision == Decision::Uphold {
+                    rules::Action::UpholdRefusal
+                } else {
+                    rules::Action::OverruleRefusal
+                };
+                let application = current.application.clone().unwrap_or_default();
+                self.run_center(Command::Act { application, action }, login, at, false)?;
+            }
+            ("clock", Decision::Overrule) => {
+                return Err(CenterError::Invalid("a clamped kiosk time cannot be overruled, only upheld".into()));
+            }
+            (_, Decision::Overrule) => {
+                let command = current.command.clone().ok_or_else(|| CenterError::Invalid("nothing to apply".into()))?;
+                self.run_center(command, login, at, false)?;
+            }
+            (_, Decision::Uphold) => {}
+        }
+        let decided = ReviewDecision {
+            item: item.to_owned(),
+            decision: if decision == Decision::Uphold { "upheld" } else { "overruled" }.into(),
+            reviewer: login.to_owned(),
+            at,
+            note,
+        };
+        if current.kind != "refusal" {
+            self.store.put_review(&decided)?;
+            self.reviews.insert(item.to_owned(), decided.clone());
+        }
+        Ok(ReviewItem { status: decided.decision, ..current })
+    }
+}
+
+fn row<'a>(rows: &'a mut BTreeMap<(String, i32), ReportRow>, district: &str, year: i32) -> &'a mut ReportRow {
+    rows.entry((district.to_owned(), year)).or_insert_with(|| ReportRow {
+        district: district.to_owned(),
+        group_year: year,
+        ..ReportRow::default()
+    })
+}
+
+fn center_item(seq: u64, command: Command, now: Instant) -> FoldItem {
+    FoldItem {
+        key: FoldKey { epoch: seq - 1, center: true, time: now.sort_key(), kiosk: String::new(), seq },
+        source: Source::Center { seq },
+        command,
+        now,
+        scope: None,
+    }
+}
+
+fn kiosk_item(
+    operators: &HashMap<String, KioskOperator>,
+    body: &EntryBody,
+    payload: Payload,
+    epoch: u64,
+    effective: Instant,
+) -> Option<FoldItem> {
+    let Payload::Command { command } = payload else { return None };
+    let scope = (command.required_role() == Role::Kindergarten)
+        .then(|| operators.get(&body.operator).map(|o| o.kindergartens.clone()).unwrap_or_default());
+    Some(FoldItem {
+        key: FoldKey { epoch, center: false, time: effective.sort_key(), kiosk: body.kiosk.clone(), seq: body.seq },
+        source: Source::Kiosk { kiosk: body.kiosk.clone(), seq: body.seq },
+        command,
+        now: effective,
+        scope,
+    })
+}

@@ -1,0 +1,291 @@
+//! The authoritative state as a deterministic fold of the accepted log.
+//!
+//! Every accepted command (kiosk or center) gets a [`FoldKey`]:
+//! `(epoch, center?, effective time, kiosk, seq)`. A center entry (distribution, tick,
+//! review decision) closes an epoch; a kiosk entry belongs to the epoch that was open when
+//! the center received it. Inside an epoch, kiosk commands fold in (effective time, kiosk,
+//! seq) order whatever order the kiosks synced in, so cross-kiosk conflicts (the same child
+//! registered twice, the last free place chosen twice) resolve the same way every time.
+//! A center command never moves: what a distribution round decided stays decided.
+//!
+//! Refolding is cheap in the common case: a late entry whose footprint (applications,
+//! children, places records, place slots it can touch) is disjoint from every entry that
+//! sorts after it commutes with them and is simply applied; otherwise the open epoch is
+//! refolded from the state at its start.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rules::command::Event;
+use rules::model::{GroupLanguage, QueueType};
+use rules::{Command, CommandError, Lang, Localized, State};
+
+use rules::Instant;
+
+/// Where an item of the fold comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Source {
+    Kiosk { kiosk: String, seq: u64 },
+    Center { seq: u64 },
+}
+
+/// The fold order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FoldKey {
+    pub epoch: u64,
+    /// `false` for kiosk entries, `true` for the center entry that closes the epoch.
+    pub center: bool,
+    pub time: (i64, u32),
+    pub kiosk: String,
+    pub seq: u64,
+}
+
+/// One command to fold.
+#[derive(Debug, Clone)]
+pub struct FoldItem {
+    pub key: FoldKey,
+    pub source: Source,
+    pub command: Command,
+    /// The rules' `now`: effective (clamped) kiosk time, or the center's time.
+    pub now: Instant,
+    /// Kindergartens the issuing staff member may act for (kindergarten-role commands).
+    pub scope: Option<Vec<String>>,
+}
+
+/// Why the rules (or the staff scope) refused an accepted command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejection {
+    pub code: String,
+    pub reason: String,
+    pub duplicate_of: Option<String>,
+    pub item: FoldItem,
+}
+
+impl PartialEq for FoldItem {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for FoldItem {}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Res {
+    App(String),
+    Child(String, QueueType),
+    Places(String),
+    Slot(String, GroupLanguage),
+}
+
+#[derive(Debug, Clone)]
+struct Folded {
+    item: FoldItem,
+    footprint: Vec<Res>,
+}
+
+/// What changed in the reviewer queue because of a fold step.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FoldChanges {
+    /// Items now rejected that were not before (new or re-decided).
+    pub rejected: Vec<Source>,
+    /// Items that were rejected before and now apply.
+    pub applied: Vec<Source>,
+    /// Whether the open epoch had to be refolded.
+    pub refolded: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fold {
+    state: State,
+    checkpoint: State,
+    epoch: u64,
+    current: Vec<Folded>,
+    rejections: BTreeMap<Source, Rejection>,
+}
+
+fn footprint(state: &State, command: &Command) -> Vec<Res> {
+    match command {
+        Command::Register { application } => vec![
+            Res::App(application.id.clone()),
+            Res::Child(application.child_iin.clone(), application.queue_type),
+        ],
+        Command::AddPlaces { places } => vec![Res::Places(places.id.clone())],
+        Command::Act { application, action } => {
+            let mut out = vec![Res::App(application.clone())];
+            if let Some(app) = state.application(application) {
+                out.push(Res::Child(app.child.iin.clone(), app.queue_type));
+                if let Some(d) = &app.direction {
+                    out.push(Res::Slot(d.kindergarten.clone(), d.language));
+                }
+            }
+            if let rules::Action::ChooseKindergarten { kindergarten, language } = action {
+                out.push(Res::Slot(kindergarten.clone(), *language));
+            }
+            out
+        }
+        // Center commands never reorder; they touch everything.
+        Command::Distribute { .. } | Command::Tick => Vec::new(),
+    }
+}
+
+fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection>> {
+    let reject = |code: &str, reason: String, duplicate_of: Option<String>| {
+        Box::new(Rejection { code: code.to_owned(), reason, duplicate_of, item: item.clone() })
+    };
+    if let (Some(scope), Command::Act { application, .. }) = (&item.scope, &item.command)
+        && let Some(direction) = state.application(application).and_then(|a| a.direction.as_ref())
+        && !scope.contains(&direction.kindergarten)
+    {
+        return Err(reject(
+            "KINDERGARTEN_SCOPE",
+            format!(
+                "the staff member may act for {} only; application {application} is directed to {}",
+                scope.join(", "),
+                direction.kindergarten
+            ),
+            None,
+        ));
+    }
+    match state.decide(&item.command, item.now) {
+        Ok(events) => {
+            for event in &events {
+                state.evolve(event);
+            }
+            Ok(events)
+        }
+        Err(error) => {
+            let duplicate_of = match &error {
+                CommandError::DuplicateChild { existing } => Some(existing.clone()),
+                _ => None,
+            };
+            Err(reject(error.code(), error.message(Lang::En), duplicate_of))
+        }
+    }
+}
+
+impl Fold {
+    pub fn new(state: State) -> Self {
+        Fold { checkpoint: state.clone(), state, epoch: 0, current: Vec::new(), rejections: BTreeMap::new() }
+    }
+
+    /// Folds a whole log (items in any order) from `initial`; `center_entries` is how many
+    /// center items there are (the open epoch's number).
+    pub fn replay(initial: State, mut items: Vec<FoldItem>, center_entries: u64) -> Self {
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+        let mut fold = Fold::new(initial);
+        fold.epoch = center_entries;
+        for item in items {
+            if item.key.epoch < center_entries || item.key.center {
+                if let Err(rejection) = apply(&mut fold.state, &item) {
+                    fold.rejections.insert(item.source.clone(), *rejection);
+                }
+                if item.key.center && item.key.epoch + 1 == center_entries {
+                    fold.checkpoint = fold.state.clone();
+                }
+            } else {
+                let fp = footprint(&fold.state, &item.command);
+                if let Err(rejection) = apply(&mut fold.state, &item) {
+                    fold.rejections.insert(item.source.clone(), *rejection);
+                }
+                fold.current.push(Folded { item, footprint: fp });
+            }
+        }
+        fold
+    }
+
+    pub fn state(&self) -> &State {
+        &self.state
+    }
+
+    /// The open epoch: the number of center entries folded.
+    pub fn epoch(&self) -> u64 {
+        self.epoch
+    }
+
+    pub fn rejections(&self) -> &BTreeMap<Source, Rejection> {
+        &self.rejections
+    }
+
+    pub fn rejection(&self, source: &Source) -> Option<&Rejection> {
+        self.rejections.get(source)
+    }
+
+    /// Folds newly accepted kiosk items of the open epoch.
+    pub fn add_kiosk_items(&mut self, mut items: Vec<FoldItem>) -> FoldChanges {
+        let mut changes = FoldChanges::default();
+        if items.is_empty() {
+            return changes;
+        }
+        items.sort_by(|a, b| a.key.cmp(&b.key));
+        debug_assert!(items.iter().all(|i| i.key.epoch == self.epoch && !i.key.center));
+        let first = &items[0].key;
+        let later = self.current.partition_point(|f| f.item.key < *first);
+        let commutes = later == self.current.len() || {
+            let touched: HashSet<&Res> = self.current[later..].iter().flat_map(|f| f.footprint.iter()).collect();
+            // New items' footprints against the state now (conservative: includes what later items did).
+            let new: Vec<Vec<Res>> = items.iter().map(|i| footprint(&self.state, &i.command)).collect();
+            new.iter().flatten().all(|r| !touched.contains(r))
+        };
+        if commutes {
+            let mut folded = Vec::with_capacity(items.len());
+            for item in items {
+                let fp = footprint(&self.state, &item.command);
+                if let Err(rejection) = apply(&mut self.state, &item) {
+                    changes.rejected.push(item.source.clone());
+                    self.rejections.insert(item.source.clone(), *rejection);
+                }
+                folded.push(Folded { item, footprint: fp });
+            }
+            if later == self.current.len() {
+                self.current.extend(folded);
+            } else {
+                self.current.extend(folded);
+                self.current.sort_by(|a, b| a.item.key.cmp(&b.item.key));
+            }
+            return changes;
+        }
+        // Refold the open epoch from its start.
+        changes.refolded = true;
+        let mut all: Vec<FoldItem> = self.current.drain(..).map(|f| f.item).collect();
+        all.extend(items);
+        all.sort_by(|a, b| a.key.cmp(&b.key));
+        let before: BTreeMap<Source, Rejection> = all
+            .iter()
+            .filter_map(|i| self.rejections.remove(&i.source).map(|r| (i.source.clone(), r)))
+            .collect();
+        self.state = self.checkpoint.clone();
+        for item in all {
+            let fp = footprint(&self.state, &item.command);
+            match apply(&mut self.state, &item) {
+                Ok(_) => {
+                    if before.contains_key(&item.source) {
+                        changes.applied.push(item.source.clone());
+                    }
+                }
+                Err(rejection) => {
+                    if before.get(&item.source).is_none_or(|b| b.code != rejection.code) {
+                        changes.rejected.push(item.source.clone());
+                    }
+                    self.rejections.insert(item.source.clone(), *rejection);
+                }
+            }
+            self.current.push(Folded { item, footprint: fp });
+        }
+        changes
+    }
+
+    /// Checks a center command against the state now, changing nothing.
+    pub fn decide(&self, command: &Command, now: Instant) -> Result<Vec<Event>, CommandError> {
+        self.state.decide(command, now)
+    }
+
+    /// Applies a center item decided by [`Fold::decide`] and durably logged: closes the epoch.
+    pub fn add_center_item(&mut self, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection>> {
+        let result = apply(&mut self.state, item);
+        if let Err(rejection) = &result {
+            self.rejections.insert(item.source.clone(), (**rejection).clone());
+        }
+        self.checkpoint = self.state.clone();
+        self.current.clear();
+        self.epoch += 1;
+        result
+    }
+}

@@ -1,0 +1,233 @@
+//! Checking one kiosk's uploaded entries: everything that does not need the rules state.
+//!
+//! Order of checks for each entry after the center's accepted head (the first failure
+//! stops the kiosk's stream there; entries before it are accepted, the rest quarantined):
+//! decode → kiosk id → sequence (resent identical entries are skipped; same sequence with
+//! other bytes is a fork) → previous hash → signature (batch-verified) → operator and role.
+
+use std::collections::HashMap;
+
+use changelog::{EntryBody, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
+use ed25519_dalek::Signature;
+use rules::command::Role;
+use rules::Command;
+
+/// An operator account a kiosk created in its own log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskOperator {
+    pub role: Role,
+    pub kindergartens: Vec<String>,
+    pub disabled: bool,
+}
+
+/// The first entry that failed, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stop {
+    /// Index in the bundle.
+    pub index: usize,
+    pub seq: u64,
+    pub code: &'static str,
+    pub reason: String,
+}
+
+/// An entry that passed every check.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub index: usize,
+    pub body: EntryBody,
+    pub payload: Payload,
+    pub hash: Hash,
+}
+
+/// The result of checking a bundle against a kiosk's head.
+#[derive(Debug, Default)]
+pub struct CheckOutcome {
+    /// Entries already accepted, resent identically.
+    pub duplicates: usize,
+    pub accepted: Vec<Checked>,
+    pub stop: Option<Stop>,
+    /// The kiosk's key after the accepted entries (rotations followed).
+    pub key: Option<VerifyingKey>,
+}
+
+/// What the checker needs to know about the kiosk.
+#[derive(Debug)]
+pub struct KioskView<'a> {
+    pub id: &'a str,
+    pub head_seq: u64,
+    pub head_hash: Hash,
+    /// `hashes[seq - 1]` for every accepted entry.
+    pub hashes: &'a [Hash],
+    pub key: VerifyingKey,
+    pub operators: &'a HashMap<String, KioskOperator>,
+}
+
+struct Candidate {
+    index: usize,
+    body: EntryBody,
+    payload: Payload,
+    hash: Hash,
+    key: VerifyingKey,
+}
+
+/// Checks `entries` (a bundle's, in order) against the kiosk's accepted head.
+pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
+    let mut out = CheckOutcome::default();
+    let mut expected = view.head_seq + 1;
+    let mut prev = view.head_hash;
+    let mut key = view.key;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    let mut stop = None;
+    for (index, entry) in entries.iter().enumerate() {
+        let mut fail = |seq: u64, code: &'static str, reason: String| {
+            stop = Some(Stop { index, seq, code, reason });
+        };
+        let body = match entry.body() {
+            Ok(body) => body,
+            Err(e) => {
+                fail(expected, "DECODE", format!("cannot decode the entry: {e}"));
+                break;
+            }
+        };
+        if body.kiosk != view.id {
+            fail(body.seq, "WRONG_KIOSK", format!("entry belongs to kiosk {}, not {}", body.kiosk, view.id));
+            break;
+        }
+        let hash = entry.hash();
+        if candidates.is_empty() && body.seq >= 1 && body.seq <= view.head_seq {
+            if view.hashes.get(usize::try_from(body.seq - 1).unwrap_or(usize::MAX)) == Some(&hash) {
+                out.duplicates += 1;
+                continue;
+            }
+            fail(body.seq, "FORK", format!("sequence {} was accepted with different content (fork)", body.seq));
+            break;
+        }
+        if body.seq != expected {
+            fail(body.seq, "SEQUENCE_GAP", format!("expected sequence {expected}, found {}", body.seq));
+            break;
+        }
+        if body.prev_hash != prev {
+            fail(body.seq, "BROKEN_CHAIN", "previous-hash mismatch: the entry does not continue the accepted chain".into());
+            break;
+        }
+        let payload = match body.payload() {
+            Ok(p) => p,
+            Err(e) => {
+                fail(body.seq, "DECODE", format!("cannot decode the payload: {e}"));
+                break;
+            }
+        };
+        let signer = key;
+        if let Payload::KeyRotated { public_key } = &payload {
+            match public_key_from_hex(public_key) {
+                Ok(next) if !next.is_weak() => key = next,
+                Ok(_) => {
+                    fail(body.seq, "BAD_KEY", "rotation to a weak key".into());
+                    break;
+                }
+                Err(e) => {
+                    fail(body.seq, "BAD_KEY", format!("rotation to an unreadable key: {e}"));
+                    break;
+                }
+            }
+        }
+        prev = hash;
+        expected += 1;
+        candidates.push(Candidate { index, body, payload, hash, key: signer });
+    }
+
+    // Signatures, in one batch (the common case: all good), then one by one to find the first bad.
+    if !candidates.is_empty() {
+        let messages: Vec<&[u8]> = candidates.iter().map(|c| entries[c.index].body_bytes()).collect();
+        let signatures: Vec<Signature> =
+            candidates.iter().map(|c| Signature::from_bytes(entries[c.index].signature())).collect();
+        let keys: Vec<VerifyingKey> = candidates.iter().map(|c| c.key).collect();
+        if ed25519_dalek::verify_batch(&messages, &signatures, &keys).is_err()
+            && let Some(bad) = candidates.iter().position(|c| !entries[c.index].verify(&c.key))
+        {
+            let c = &candidates[bad];
+            stop = Some(Stop { index: c.index, seq: c.body.seq, code: "BAD_SIGNATURE", reason: "bad signature".into() });
+            candidates.truncate(bad);
+        }
+    }
+
+    // Operators and roles, in order (an entry may rely on an operator added just before).
+    let mut operators = view.operators.clone();
+    let mut accepted = Vec::with_capacity(candidates.len());
+    let mut final_key = view.key;
+    for c in candidates {
+        if let Err((code, reason)) = check_role(&mut operators, &c.body, &c.payload) {
+            stop = Some(Stop { index: c.index, seq: c.body.seq, code, reason });
+            break;
+        }
+        if let Payload::KeyRotated { public_key } = &c.payload
+            && let Ok(next) = public_key_from_hex(public_key)
+        {
+            final_key = next;
+        }
+        accepted.push(Checked { index: c.index, body: c.body, payload: c.payload, hash: c.hash });
+    }
+    out.accepted = accepted;
+    out.stop = stop;
+    out.key = Some(final_key);
+    out
+}
+
+/// Applies an accepted operator entry to the kiosk's operator list, or says why it is not allowed.
+#[allow(clippy::implicit_hasher)]
+pub fn check_role(
+    operators: &mut HashMap<String, KioskOperator>,
+    body: &EntryBody,
+    payload: &Payload,
+) -> Result<(), (&'static str, String)> {
+    match payload {
+        Payload::Command { command } => {
+            let required = command.required_role();
+            if required == Role::Center {
+                return Err(("FORBIDDEN_COMMAND", format!("{} is a center-only command", command.name())));
+            }
+            let operator = operators
+                .get(&body.operator)
+                .filter(|o| !o.disabled)
+                .ok_or_else(|| ("UNKNOWN_OPERATOR", format!("operator {:?} is not an active operator of this kiosk", body.operator)))?;
+            if operator.role != required {
+                return Err((
+                    "WRONG_ROLE",
+                    format!(
+                        "{} requires the {} role; operator {} has {}",
+                        command.name(),
+                        required.as_str(),
+                        body.operator,
+                        operator.role.as_str()
+                    ),
+                ));
+            }
+            if let Command::AddPlaces { places } = command
+                && !operator.kindergartens.contains(&places.kindergarten)
+            {
+                return Err((
+                    "WRONG_KINDERGARTEN",
+                    format!("operator {} may not publish places of {}", body.operator, places.kindergarten),
+                ));
+            }
+            Ok(())
+        }
+        Payload::OperatorAdded { login, role, kindergartens, .. } => {
+            if *role == Role::Center {
+                return Err(("FORBIDDEN_ROLE", format!("a kiosk cannot create a {} account", role.as_str())));
+            }
+            operators.insert(
+                login.clone(),
+                KioskOperator { role: *role, kindergartens: kindergartens.clone(), disabled: false },
+            );
+            Ok(())
+        }
+        Payload::OperatorDisabled { login } => {
+            if let Some(o) = operators.get_mut(login) {
+                o.disabled = true;
+            }
+            Ok(())
+        }
+        Payload::KeyRotated { .. } => Ok(()),
+    }
+}

@@ -1,0 +1,368 @@
+//! `kezek-center`: the center's command line. Every command prints JSON (or a table for
+//! `report --format table`) to stdout; errors go to stderr as `{"error":{"code","message"}}`
+//! with exit code 1.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use center::{Center, CenterError, Decision};
+use clap::{Parser, Subcommand, ValueEnum};
+use rules::Instant;
+use rules::command::Role;
+use serde::Serialize;
+
+#[derive(Debug, Parser)]
+#[command(name = "kezek-center", version, about = "Kezek center: ingest kiosks' change logs, distribution, expiry, snapshots")]
+struct Cli {
+    /// The center's data directory.
+    #[arg(long, env = "KEZEK_CENTER_DATA", default_value = "center-data")]
+    data: PathBuf,
+    #[command(subcommand)]
+    command: Cmd,
+}
+
+#[derive(Debug, Subcommand)]
+enum Cmd {
+    /// Create the data directory: center key pair (private key 0600) and store.
+    Init {
+        /// Kindergarten directory (JSON array of kindergartens); the demo one by default.
+        #[arg(long)]
+        kindergartens: Option<PathBuf>,
+    },
+    /// Kiosk registration.
+    #[command(subcommand)]
+    Kiosk(KioskCmd),
+    /// Center accounts (reviewer, admin); the password is read from `KEZEK_PASSWORD`.
+    #[command(subcommand)]
+    Operator(OperatorCmd),
+    /// Serve the HTTP API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Ingest a bundle file (USB); prints the report; writes the signed ack with --ack-out.
+    Ingest {
+        file: PathBuf,
+        /// Receipt time (RFC 3339); now by default.
+        #[arg(long)]
+        at: Option<String>,
+        /// Where to write the signed ack for the kiosk.
+        #[arg(long)]
+        ack_out: Option<PathBuf>,
+    },
+    /// A distribution round for a district.
+    Distribute {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Deadline expiry and age-out due now (or at --at).
+    Tick {
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Write a district's signed snapshot.
+    Snapshot {
+        #[arg(long)]
+        district: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Write a kiosk's signed ack (USB round trip).
+    Ack {
+        #[arg(long)]
+        kiosk: String,
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The reviewer queue.
+    #[command(subcommand)]
+    Review(ReviewCmd),
+    /// Queue sizes, vouchers, places and enrollments per district and group year.
+    Report {
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+    /// Quarantined entries.
+    #[command(subcommand)]
+    Quarantine(QuarantineCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum KioskCmd {
+    /// Register a kiosk's public key.
+    Add {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        district: String,
+        /// The kiosk's ed25519 public key, 64 hex digits.
+        #[arg(long)]
+        pubkey: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    List,
+    /// Refuse the kiosk's uploads from now on.
+    Revoke {
+        #[arg(long)]
+        id: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum CenterRole {
+    Reviewer,
+    Admin,
+}
+
+#[derive(Debug, Subcommand)]
+enum OperatorCmd {
+    Add {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: CenterRole,
+    },
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+enum ReviewCmd {
+    /// Review items (open ones unless --all).
+    List {
+        #[arg(long)]
+        all: bool,
+    },
+    /// Uphold: the refusal (kindergarten's, or the center's of an entry) stands.
+    Uphold(ReviewArgs),
+    /// Overrule: the kindergarten must enroll, or the refused entry's command is applied now.
+    Overrule(ReviewArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ReviewArgs {
+    /// Item id from `review list` (R-…, E-…, C-…).
+    item: String,
+    /// Reviewer login (password from `KEZEK_PASSWORD`).
+    #[arg(long)]
+    reviewer: String,
+    #[arg(long)]
+    note: Option<String>,
+    #[arg(long)]
+    at: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum QuarantineCmd {
+    List,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Format {
+    Json,
+    Table,
+}
+
+struct Failure {
+    code: String,
+    message: String,
+}
+
+impl From<CenterError> for Failure {
+    fn from(e: CenterError) -> Self {
+        Failure { code: e.code().to_owned(), message: e.to_string() }
+    }
+}
+
+fn fail(code: &str, message: impl Into<String>) -> Failure {
+    Failure { code: code.to_owned(), message: message.into() }
+}
+
+fn at(text: Option<&String>) -> Result<Instant, Failure> {
+    match text {
+        None => Ok(center::now()),
+        Some(t) => t.parse().map_err(|_| fail("INVALID_INSTANT", format!("{t:?}: expected RFC 3339 with seconds and an offset"))),
+    }
+}
+
+fn print<T: Serialize>(value: &T) {
+    let mut out = std::io::stdout().lock();
+    let _ = serde_json::to_writer_pretty(&mut out, value);
+    let _ = writeln!(out);
+}
+
+fn password() -> Result<String, Failure> {
+    std::env::var("KEZEK_PASSWORD").map_err(|_| fail("NO_PASSWORD", "set the password in the KEZEK_PASSWORD environment variable"))
+}
+
+fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<(), Failure> {
+    let io = |e: std::io::Error| fail("IO", format!("{}: {e}", path.display()));
+    let mut file = std::fs::File::create(path).map_err(io)?;
+    file.write_all(bytes).map_err(io)?;
+    file.sync_all().map_err(io)
+}
+
+fn report_table(rows: &[center::ReportRow]) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:<8} {:>5} {:>7} {:>8} {:>7} {:>9} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5}",
+        "district", "year", "queued", "vouchers", "issued", "confirmed", "stop", "dirs", "refusal", "enrolled", "archived",
+        "pending", "published", "free"
+    );
+    for r in rows {
+        let _ = writeln!(
+            out,
+            "{:<8} {:>5} {:>7} {:>8} {:>7} {:>9} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5}",
+            r.district,
+            r.group_year,
+            r.queued,
+            r.vouchers_outstanding,
+            r.voucher_issued,
+            r.voucher_confirmed,
+            r.stop_listed,
+            r.directions,
+            r.refusal_review,
+            r.enrolled,
+            r.archived,
+            r.places_pending,
+            r.places_published,
+            r.places_free
+        );
+    }
+    out
+}
+
+#[allow(clippy::too_many_lines)]
+fn run(cli: Cli) -> Result<(), Failure> {
+    let open = || Center::open(&cli.data).map_err(Failure::from);
+    match cli.command {
+        Cmd::Init { kindergartens } => {
+            let info = Center::init(&cli.data, kindergartens.as_deref())?;
+            print(&info);
+        }
+        Cmd::Kiosk(KioskCmd::Add { id, district, pubkey, at: when }) => {
+            let info = open()?.add_kiosk(&id, &district, &pubkey, at(when.as_ref())?)?;
+            print(&info);
+        }
+        Cmd::Kiosk(KioskCmd::List) => print(&open()?.kiosks()),
+        Cmd::Kiosk(KioskCmd::Revoke { id }) => print(&open()?.revoke_kiosk(&id, center::now())?),
+        Cmd::Operator(OperatorCmd::Add { login, name, role }) => {
+            let role = match role {
+                CenterRole::Reviewer => Role::Reviewer,
+                CenterRole::Admin => Role::Admin,
+            };
+            open()?.add_operator(&login, &name, role, &password()?, center::now())?;
+            print(&serde_json::json!({ "login": login, "name": name, "role": role }));
+        }
+        Cmd::Operator(OperatorCmd::List) => {
+            let list: Vec<_> = open()?
+                .operators()
+                .into_iter()
+                .map(|o| serde_json::json!({ "login": o.login, "name": o.name, "role": o.role, "createdAt": o.created_at, "disabled": o.disabled }))
+                .collect();
+            print(&list);
+        }
+        Cmd::Serve { listen } => {
+            let center = open()?;
+            let fingerprint = changelog::fingerprint(&center.public_key());
+            let app = center::http::App { center: Arc::new(Mutex::new(center)), clock: Arc::new(center::now) };
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| fail("IO", e.to_string()))?;
+            runtime.block_on(async move {
+                let listener =
+                    tokio::net::TcpListener::bind(&listen).await.map_err(|e| fail("IO", format!("{listen}: {e}")))?;
+                let addr = listener.local_addr().map_err(|e| fail("IO", e.to_string()))?;
+                eprintln!("kezek-center listening on http://{addr} (center key {fingerprint})");
+                center::http::serve(listener, app, async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await
+                .map_err(|e| fail("IO", e.to_string()))
+            })?;
+        }
+        Cmd::Ingest { file, at: when, ack_out } => {
+            let bytes = std::fs::read(&file).map_err(|e| fail("IO", format!("{}: {e}", file.display())))?;
+            let mut center = open()?;
+            match center.ingest(&bytes, at(when.as_ref())?, None) {
+                Ok(ingested) => {
+                    if let Some(path) = ack_out {
+                        write_file(&path, &ingested.ack_bytes)?;
+                    }
+                    print(&ingested.report);
+                }
+                Err(e) => return Err(fail(e.code(), e.to_string())),
+            }
+        }
+        Cmd::Distribute { district, at: when } => print(&open()?.distribute(&district, at(when.as_ref())?)?),
+        Cmd::Tick { at: when } => print(&open()?.tick(at(when.as_ref())?)?),
+        Cmd::Snapshot { district, out, at: when } => {
+            let (snapshot, bytes) = open()?.snapshot(&district, at(when.as_ref())?)?;
+            write_file(&out, &bytes)?;
+            print(&serde_json::json!({
+                "district": snapshot.district,
+                "generatedAt": snapshot.generated_at,
+                "applications": snapshot.applications.len(),
+                "queued": snapshot.positions.len(),
+                "bytes": bytes.len(),
+                "out": out,
+            }));
+        }
+        Cmd::Ack { kiosk, out, at: when } => {
+            let (ack, bytes) = open()?.ack(&kiosk, at(when.as_ref())?)?;
+            write_file(&out, &bytes)?;
+            print(&ack);
+        }
+        Cmd::Review(ReviewCmd::List { all }) => {
+            let items: Vec<_> = open()?.review_items().into_iter().filter(|i| all || i.status == "open").collect();
+            print(&items);
+        }
+        Cmd::Review(ReviewCmd::Uphold(args)) => review(&cli.data, Decision::Uphold, args)?,
+        Cmd::Review(ReviewCmd::Overrule(args)) => review(&cli.data, Decision::Overrule, args)?,
+        Cmd::Report { format } => {
+            let rows = open()?.report();
+            match format {
+                Format::Json => print(&rows),
+                Format::Table => print_raw(&report_table(&rows)),
+            }
+        }
+        Cmd::Quarantine(QuarantineCmd::List) => print(&open()?.quarantine()),
+    }
+    Ok(())
+}
+
+fn review(data: &std::path::Path, decision: Decision, args: ReviewArgs) -> Result<(), Failure> {
+    let when = at(args.at.as_ref())?;
+    let item = Center::open(data)?.review(&args.item, decision, &args.reviewer, &password()?, when, args.note)?;
+    print(&item);
+    Ok(())
+}
+
+fn print_raw(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(failure) => {
+            let body = serde_json::json!({ "error": { "code": failure.code, "message": failure.message } });
+            eprintln!("{body}");
+            ExitCode::FAILURE
+        }
+    }
+}

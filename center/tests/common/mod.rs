@@ -1,0 +1,165 @@
+//! Fixtures: a center in a temporary directory with the demo kindergartens, and kiosks that
+//! write signed change logs with the `changelog` crate directly.
+#![allow(dead_code)]
+
+use center::Center;
+use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
+use rules::command::Role;
+use rules::iin::check_digit;
+use rules::model::{Applicant, GroupLanguage, Kinship, NewApplication, NewPlaces, Residence, ResidenceKind};
+use rules::{Action, Command, Date, Instant, QueueType, RightClass};
+
+pub const DISTRICT: &str = "KOK";
+/// General queue, kk and ru groups (demo directory).
+pub const KG: &str = "KG-KOK-01";
+/// When the test kiosks are registered.
+pub const REGISTERED: &str = "2026-03-02T09:00:00+05:00";
+
+pub fn at(text: &str) -> Instant {
+    text.parse().unwrap_or_else(|e| panic!("bad instant {text}: {e}"))
+}
+
+pub fn date(text: &str) -> Date {
+    text.parse().unwrap_or_else(|e| panic!("bad date {text}: {e}"))
+}
+
+/// A new center with the demo kindergarten directory.
+pub fn center() -> (tempfile::TempDir, Center) {
+    let dir = tempfile::tempdir().unwrap();
+    Center::init(dir.path(), None).unwrap();
+    let center = Center::open(dir.path()).unwrap();
+    (dir, center)
+}
+
+/// A valid IIN for a child born on `birth` (2000s), distinct per `serial`.
+pub fn child_iin(birth: &str, serial: u32) -> String {
+    iin(birth, 5, serial)
+}
+
+pub fn adult_iin(serial: u32) -> String {
+    iin("1990-01-15", 3, serial)
+}
+
+fn iin(birth: &str, century: u32, serial: u32) -> String {
+    let d = date(birth);
+    let yymmdd = d.0.format("%y%m%d").to_string();
+    for s in (serial * 10)..(serial * 10 + 10) {
+        let prefix = format!("{yymmdd}{century}{:04}", s % 10_000);
+        let digits: Vec<u32> = prefix.bytes().map(|b| u32::from(b - b'0')).collect();
+        if let Some(check) = check_digit(&digits) {
+            return format!("{prefix}{check}");
+        }
+    }
+    panic!("no IIN near serial {serial}");
+}
+
+pub fn application(id: &str, child_iin: &str, birth: &str, right: RightClass) -> NewApplication {
+    NewApplication {
+        id: id.into(),
+        district: DISTRICT.into(),
+        queue_type: QueueType::General,
+        child_iin: child_iin.into(),
+        child_name: "Ахметов Ерлан".into(),
+        birth_date: date(birth),
+        applicant: Applicant {
+            iin: adult_iin(7),
+            name: "Ахметова Айгуль".into(),
+            kinship: Kinship::Mother,
+            phone: "+7 701 000 00 00".into(),
+            email: None,
+        },
+        residence: Residence { kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, 1".into() },
+        non_resident: false,
+        non_resident_documents: vec![],
+        right,
+        right_category: match right {
+            RightClass::None => None,
+            RightClass::First => Some("LARGE_FAMILY".into()),
+            RightClass::Extraordinary => Some("MILITARY".into()),
+        },
+        right_document: None,
+    }
+}
+
+/// A kiosk that signs its own chain.
+#[derive(Debug)]
+pub struct TestKiosk {
+    pub id: String,
+    pub key: KioskKey,
+    pub entries: Vec<SignedEntry>,
+    pub prev: Hash,
+    pub last_contact: Option<String>,
+}
+
+impl TestKiosk {
+    pub fn new(id: &str) -> Self {
+        TestKiosk { id: id.into(), key: KioskKey::generate().unwrap(), entries: Vec::new(), prev: GENESIS_HASH, last_contact: None }
+    }
+
+    /// Registers this kiosk at the center (district KOK).
+    pub fn register(&self, center: &mut Center) {
+        center.add_kiosk(&self.id, DISTRICT, &self.key.public_hex(), at(REGISTERED)).unwrap();
+    }
+
+    pub fn next_seq(&self) -> u64 {
+        self.entries.len() as u64 + 1
+    }
+
+    /// Signs and appends an entry; returns its sequence number.
+    pub fn push(&mut self, time: &str, operator: &str, payload: &Payload) -> u64 {
+        let body = self.body(time, operator, payload);
+        let entry = SignedEntry::sign(&body, self.key.signing());
+        self.prev = entry.hash();
+        self.entries.push(entry);
+        body.seq
+    }
+
+    pub fn body(&self, time: &str, operator: &str, payload: &Payload) -> EntryBody {
+        EntryBody {
+            version: FORMAT_VERSION,
+            kiosk: self.id.clone(),
+            seq: self.next_seq(),
+            prev_hash: self.prev,
+            kiosk_time: time.into(),
+            last_contact: self.last_contact.clone(),
+            operator: operator.into(),
+            payload: payload.to_json(),
+        }
+    }
+
+    /// The usual start: an office operator `op` and kindergarten staff `kg` (for KG-KOK-01).
+    pub fn with_staff(mut self, time: &str) -> Self {
+        self.push(time, "admin", &Payload::OperatorAdded { login: "op".into(), name: "Оператор".into(), role: Role::Operator, kindergartens: vec![] });
+        self.push(time, "admin", &Payload::OperatorAdded { login: "kg".into(), name: "Сотрудник".into(), role: Role::Kindergarten, kindergartens: vec![KG.into()] });
+        self
+    }
+
+    pub fn register_child(&mut self, time: &str, app: NewApplication) -> u64 {
+        self.push(time, "op", &Payload::Command { command: Command::Register { application: app } })
+    }
+
+    pub fn act(&mut self, time: &str, operator: &str, application: &str, action: Action) -> u64 {
+        self.push(time, operator, &Payload::Command { command: Command::Act { application: application.into(), action } })
+    }
+
+    pub fn add_places(&mut self, time: &str, id: &str, group_year: i32, count: u32) -> u64 {
+        let places = NewPlaces { id: id.into(), kindergarten: KG.into(), language: GroupLanguage::Ru, group_year, count };
+        self.push(time, "kg", &Payload::Command { command: Command::AddPlaces { places } })
+    }
+
+    /// The bundle of entries `from..=to` (1-based sequence numbers).
+    pub fn bundle(&self, from: u64, to: u64) -> Vec<u8> {
+        let entries = self.entries[usize::try_from(from - 1).unwrap()..usize::try_from(to).unwrap()].to_vec();
+        Bundle { kiosk: self.id.clone(), entries }.to_bytes()
+    }
+
+    pub fn all(&self) -> Vec<u8> {
+        self.bundle(1, self.entries.len() as u64)
+    }
+}
+
+/// The applications of a center as JSON, for comparing states.
+pub fn applications_json(center: &Center) -> String {
+    let apps: Vec<_> = center.state().applications().cloned().collect();
+    serde_json::to_string(&apps).unwrap()
+}

@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+// `just bench` for the portal: in one run,
+//  1. rankQueue on 100,000 generated applications in Node (the WASM package) and natively
+//     (`cargo run --release -q -p kezek-bench --bin rank_json -- FILE` on the same entries),
+//     with the ratio (goal: WASM ≤ 1.5× native);
+//  2. the gzipped size of wasm-pkg/pkg/web/*.wasm + its JS glue (goal: ≤ 150 KB, calendar
+//     included, as it is embedded in the module).
+// Prints `key=value` lines. Options: --entries N (default 100000), --iterations N (default 5),
+// --strict (exit 1 when a goal is missed).
+
+import { createRequire } from 'node:module';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gzipSync, constants } from 'node:zlib';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const NODE_PKG = path.join(ROOT, 'wasm-pkg', 'pkg', 'node', 'kezek.js');
+const WEB_DIR = path.join(ROOT, 'wasm-pkg', 'pkg', 'web');
+const RATIO_GOAL = 1.5;
+const SIZE_GOAL_BYTES = 150 * 1024;
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(name);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) {
+    console.error(`bench.mjs: ${name} needs an integer >= 1`);
+    process.exit(2);
+  }
+  return n;
+}
+const ENTRIES = option('--entries', 100_000);
+const ITERATIONS = option('--iterations', 5);
+const STRICT = process.argv.includes('--strict');
+
+if (!existsSync(NODE_PKG)) {
+  console.error('bench.mjs: wasm-pkg/pkg is not built: run `just wasm` (bash wasm-pkg/build.sh) first');
+  process.exit(1);
+}
+const rules = createRequire(import.meta.url)(NODE_PKG);
+
+// ---------------------------------------------------------------------------------------
+// Generated applications: deterministic (seeded), spread like a country's queue.
+
+function prng(seed) {
+  // mulberry32
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function generate(count, seed = 20261124) {
+  const random = prng(seed);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const districts = JSON.parse(readFileSync(path.join(ROOT, 'data', 'districts.json'), 'utf8')).map((d) => d.code);
+  const queueTypes = ['general', 'general', 'general', 'general', 'general', 'general', 'special_correctional', 'special', 'sanatorium'];
+  const statuses = ['queued', 'queued', 'queued', 'queued', 'queued', 'queued', 'queued', 'queued', 'voucher_issued', 'archived'];
+  const pad = (n, w = 2) => String(n).padStart(w, '0');
+  const start = Date.parse('2021-01-04T00:00:00Z');
+  const span = Date.parse('2026-11-20T00:00:00Z') - start;
+  const entries = [];
+  for (let i = 0; i < count; i++) {
+    const r = random();
+    const right = r < 0.05 ? 'extraordinary' : r < 0.2 ? 'first' : 'none';
+    const year = 2020 + Math.floor(random() * 6);
+    const birthDate = `${year}-${pad(1 + Math.floor(random() * 12))}-${pad(1 + Math.floor(random() * 28))}`;
+    const at = new Date(start + Math.floor(random() * span));
+    // Mostly +05:00 as the kiosks write them; some UTC, some with fractions.
+    const local = new Date(at.getTime() + 5 * 3600 * 1000);
+    const iso = local.toISOString().slice(0, 19);
+    const registeredAt = random() < 0.8 ? `${iso}+05:00` : `${at.toISOString().slice(0, 19)}.${pad(Math.floor(random() * 1000), 3)}Z`;
+    entries.push({
+      id: `${pick(districts)}-${pad(i, 6)}`,
+      district: pick(districts),
+      queueType: pick(queueTypes),
+      birthDate,
+      right,
+      registeredAt,
+      status: pick(statuses),
+    });
+  }
+  return entries;
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// ---------------------------------------------------------------------------------------
+
+const entries = generate(ENTRIES);
+const queued = entries.filter((e) => e.status === 'queued').length;
+
+// WASM in Node: one warm-up call, then ITERATIONS timed calls (JS values in, JS values out).
+let ranked = rules.rankQueue(entries).length;
+const wasmTimes = [];
+for (let i = 0; i < ITERATIONS; i++) {
+  const t0 = process.hrtime.bigint();
+  ranked = rules.rankQueue(entries).length;
+  wasmTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+}
+if (ranked !== queued) throw new Error(`WASM ranked ${ranked} of ${queued} queued entries`);
+
+// Native: the same entries through a file, ranked by rules::queue::rank_queue.
+const dir = mkdtempSync(path.join(tmpdir(), 'kezek-bench-'));
+let native;
+try {
+  const file = path.join(dir, 'entries.json');
+  writeFileSync(file, JSON.stringify(entries));
+  let out;
+  try {
+    out = execFileSync('cargo', ['run', '--release', '-q', '-p', 'kezek-bench', '--bin', 'rank_json', '--', file, String(ITERATIONS)], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 20,
+    });
+  } catch (e) {
+    console.error(`bench.mjs: the native baseline failed (cargo run -p kezek-bench --bin rank_json): ${e.message}`);
+    process.exit(1);
+  }
+  native = Object.fromEntries(
+    out
+      .split('\n')
+      .map((l) => l.trim().split('='))
+      .filter((kv) => kv.length === 2)
+      .map(([k, v]) => [k, Number(v)]),
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+if (native.native_ranked !== queued) throw new Error(`native ranked ${native.native_ranked} of ${queued} queued entries`);
+
+const wasmMin = Math.min(...wasmTimes);
+const ratio = wasmMin / native.native_rank_ms_min;
+const ratioWithInput = wasmMin / (native.native_rank_ms_min + native.native_parse_ms);
+
+// Size: the module and the glue a browser downloads, gzipped at level 9.
+const webFiles = readdirSync(WEB_DIR).filter((f) => f.endsWith('.wasm') || (f.endsWith('.js') && !f.endsWith('.d.ts')));
+const sizes = webFiles.map((f) => {
+  const bytes = readFileSync(path.join(WEB_DIR, f));
+  return { f, raw: bytes.length, gz: gzipSync(bytes, { level: constants.Z_BEST_COMPRESSION }).length };
+});
+const gzTotal = sizes.reduce((s, x) => s + x.gz, 0);
+
+const lines = [
+  ['bench', 'portal_rank_queue'],
+  ['entries', ENTRIES],
+  ['queued', queued],
+  ['iterations', ITERATIONS],
+  ['wasm_rank_ms_min', wasmMin.toFixed(3)],
+  ['wasm_rank_ms_median', median(wasmTimes).toFixed(3)],
+  ['native_rank_ms_min', native.native_rank_ms_min.toFixed(3)],
+  ['native_rank_ms_median', native.native_rank_ms_median.toFixed(3)],
+  ['native_parse_ms', native.native_parse_ms.toFixed(3)],
+  ['ratio_wasm_vs_native', ratio.toFixed(3)],
+  ['ratio_wasm_vs_native_parse_and_rank', ratioWithInput.toFixed(3)],
+  ['ratio_goal', RATIO_GOAL],
+  ['ratio_ok', ratio <= RATIO_GOAL],
+  ...sizes.flatMap(({ f, raw, gz }) => [
+    [`size_raw_bytes.${f}`, raw],
+    [`size_gzip_bytes.${f}`, gz],
+  ]),
+  ['size_gzip_bytes_total', gzTotal],
+  ['size_gzip_kib_total', (gzTotal / 1024).toFixed(1)],
+  ['size_goal_bytes', SIZE_GOAL_BYTES],
+  ['size_ok', gzTotal <= SIZE_GOAL_BYTES],
+];
+for (const [k, v] of lines) console.log(`${k}=${v}`);
+if (STRICT && !(ratio <= RATIO_GOAL && gzTotal <= SIZE_GOAL_BYTES)) process.exit(1);

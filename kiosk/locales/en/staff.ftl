@@ -1,0 +1,44 @@
+# Kindergarten staff desk and the free places base.
+staff-title = Kindergarten staff desk
+staff-kindergarten = Your kindergartens
+staff-tab-directions = Process a direction
+staff-tab-places = Free places base
+staff-tab-enrolled = Enrolled children
+staff-find-title = Find a direction
+staff-by-iin = By IIN
+staff-by-direction = By direction number
+staff-child-iin = Child's IIN
+staff-direction-number = Direction number
+staff-search = Search
+staff-not-found = No direction to your kindergarten was found
+staff-child-name = Child's name
+staff-applicant-name = Applicant's name
+staff-kindergarten-name = Kindergarten
+staff-queue-year = Queue year
+staff-right = Privilege
+staff-download-card = Download the child card
+
+places-add-title = Add free places
+places-kindergarten = Kindergarten
+places-language = Group language
+places-group-year = Group year
+places-count = Number of free places
+places-immutable = Check the free places before saving. Saved records cannot be changed!
+places-save = Save
+places-fill = Choose the group language and year
+places-count-number = Number of places: enter a number
+places-confirm-title = Save the free places?
+places-ok = OK
+places-saved = Places saved (record { $id }, { $count } places). They wait for the next distribution round.
+places-list-title = The kindergarten's free places
+places-record = Record
+places-total = Total
+places-added = Added
+places-state = State
+
+enrolled-title = Enrolled children
+enrolled-none = No children are enrolled.
+enrolled-action = Action
+enrolled-departed = Departed
+publish-freed-title = Publish the freed place?
+publish-freed-intro = Freed places are not published automatically. Publish the place in the free places base?

@@ -1,0 +1,44 @@
+# МДҰ қызметкерінің жұмыс кабинеті және бос орындар базасы.
+staff-title = МДҰ қызметкерінің жұмыс кабинеті
+staff-kindergarten = Қолжетімді мектепке дейінгі ұйымдар тізімі
+staff-tab-directions = Жолдаманы өңдеу
+staff-tab-places = МДҰ-дағы бос орындар базасы
+staff-tab-enrolled = Тізімдегі балалар
+staff-find-title = Жолдаманы іздеу
+staff-by-iin = ЖСН бойынша
+staff-by-direction = Жолдама нөмірі бойынша
+staff-child-iin = Баланың ЖСН
+staff-direction-number = Жолдама нөмірі
+staff-search = Іздеу
+staff-not-found = Сіздің балабақшаңызға жолдама табылмады
+staff-child-name = Баланың аты-жөні
+staff-applicant-name = Өтініш берушінің аты-жөні
+staff-kindergarten-name = МДҰ атауы
+staff-queue-year = Кезек жылы
+staff-right = Жеңілдік
+staff-download-card = Бала карточкасын жүктеу
+
+places-add-title = Бос орындарды қосу
+places-kindergarten = Балабақша
+places-language = Оқыту тілі
+places-group-year = Топ жылы
+places-count = Бос орындар саны
+places-immutable = Сақтамас бұрын бос орындар туралы енгізілген деректерді тексеріңіз. Сақталған деректер өзгертілмейді!
+places-save = Сақтау
+places-fill = Оқыту тілі мен топ жылын таңдаңыз
+places-count-number = Орын саны: санды енгізіңіз
+places-confirm-title = Бос орындарды сақтау керек пе?
+places-ok = ОК
+places-saved = Орындар сақталды ({ $id } жазбасы, орын саны: { $count }). Олар жақын арадағы бөлуді күтуде.
+places-list-title = Балабақшаның бос орындары
+places-record = Жазба
+places-total = Барлығы
+places-added = Қосылған күні
+places-state = Күйі
+
+enrolled-title = Тізімдегі балалар
+enrolled-none = Балабақшада тізімдегі балалар жоқ.
+enrolled-action = Әрекет
+enrolled-departed = Шығып кетті
+publish-freed-title = Босаған орынды жариялау керек пе?
+publish-freed-intro = Жүйе босаған орындарды автоматты түрде қоспайды. Орынды бос орындар базасында жариялау керек пе?

@@ -1,0 +1,44 @@
+# Рабочий кабинет сотрудника ДДО и база свободных мест.
+staff-title = Рабочий кабинет сотрудника ДДО
+staff-kindergarten = Список доступных дошкольных организаций
+staff-tab-directions = Обработка направления
+staff-tab-places = База свободных мест в ДДО
+staff-tab-enrolled = Список числящихся детей
+staff-find-title = Поиск направления
+staff-by-iin = По ИИН
+staff-by-direction = По номеру направления
+staff-child-iin = ИИН ребенка
+staff-direction-number = Номер направления
+staff-search = Поиск
+staff-not-found = Направление в ваш детский сад не найдено
+staff-child-name = ФИО ребенка
+staff-applicant-name = ФИО заявителя
+staff-kindergarten-name = Название ДДО
+staff-queue-year = Год очереди
+staff-right = Льготность
+staff-download-card = Скачать карточку ребенка
+
+places-add-title = Добавление свободных мест
+places-kindergarten = Детский сад
+places-language = Язык обучения
+places-group-year = Год группы
+places-count = Количество свободных мест
+places-immutable = Перед сохранением проверяйте внесенные данные о свободных местах. Сохраненные данные редактированию не подлежат!
+places-save = Сохранить
+places-fill = Выберите язык обучения и год группы
+places-count-number = Количество мест: введите число
+places-confirm-title = Сохранить свободные места?
+places-ok = ОК
+places-saved = Места сохранены (запись { $id }, мест: { $count }). Они ожидают ближайшего распределения.
+places-list-title = Свободные места детского сада
+places-record = Запись
+places-total = Всего
+places-added = Дата добавления
+places-state = Состояние
+
+enrolled-title = Список числящихся детей
+enrolled-none = В детском саду нет числящихся детей.
+enrolled-action = Действие
+enrolled-departed = Убыл
+publish-freed-title = Опубликовать освободившееся место?
+publish-freed-intro = Система не добавляет освободившиеся места автоматически. Опубликовать место в базе свободных мест?

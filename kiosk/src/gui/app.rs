@@ -1,0 +1,1038 @@
+//! The kiosk application: screens draw from cached data and return [`UiCommand`]s;
+//! [`KioskApp::apply_command`] is the single place that runs them against the backend,
+//! after the frame.
+
+use std::ops::Range;
+use std::path::PathBuf;
+
+use egui::{RichText, Ui};
+use rules::command::{Action, ActionKind, Role};
+use rules::i18n::Lang;
+use rules::model::{Kindergarten, NewApplication, Warning};
+use rules::queue::PositionChange;
+use rules::time::Instant;
+
+use super::backend::{
+    Backend, BackendError, Card, FreeChoice, JournalFilter, KioskInfo, KioskSetup, Lookup,
+    NewOperator, PlacesInput, ProgressSink, Session, Stats, SyncStatus,
+};
+use super::i18n::{Tr, Translations};
+use super::screens::{admin, card, journal, login, register, staff, stats, sync};
+use super::{format, receipt, theme, widgets};
+
+/// The screens after login.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Register,
+    Journal,
+    Card,
+    Staff,
+    Sync,
+    Admin,
+    Stats,
+}
+
+impl Screen {
+    fn label_id(self) -> &'static str {
+        match self {
+            Screen::Register => "nav-register",
+            Screen::Journal => "nav-journal",
+            Screen::Card => "nav-card",
+            Screen::Staff => "nav-staff",
+            Screen::Sync => "nav-sync",
+            Screen::Admin => "nav-admin",
+            Screen::Stats => "nav-stats",
+        }
+    }
+
+    /// The screens a role sees in the menu, the first being its start screen.
+    pub fn for_role(role: Role) -> &'static [Screen] {
+        match role {
+            Role::Operator => &[
+                Screen::Journal,
+                Screen::Register,
+                Screen::Sync,
+                Screen::Stats,
+            ],
+            Role::Kindergarten => &[Screen::Staff, Screen::Sync, Screen::Stats],
+            Role::Reviewer | Role::Center => &[Screen::Journal, Screen::Sync, Screen::Stats],
+            Role::Admin => &[Screen::Admin, Screen::Journal, Screen::Sync, Screen::Stats],
+        }
+    }
+}
+
+/// A confirmation dialog and what it will do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dialog {
+    /// "Встать в очередь": what will be saved.
+    Register {
+        application: NewApplication,
+        warnings: Vec<Warning>,
+    },
+    /// An action on an application, with the inputs some actions need.
+    Action(ActionDialog),
+    /// Free places: saved records cannot be changed.
+    Places {
+        input: PlacesInput,
+        after_departure: bool,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActionDialog {
+    pub id: String,
+    pub kind: Option<ActionKind>,
+    pub child_name: String,
+    pub days: String,
+    pub reason: String,
+    pub date: String,
+    pub choices: Vec<FreeChoice>,
+    pub choice: Option<usize>,
+    /// After "Убыл": the place the departure frees, to offer for publication.
+    pub freed: Option<PlacesInput>,
+}
+
+/// What a widget asks for; run by [`KioskApp::apply_command`] after the frame.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UiCommand {
+    SetLang(Lang),
+    Go(Screen),
+    Setup(KioskSetup),
+    Login {
+        login: String,
+        password: String,
+    },
+    Logout,
+    /// Check with the rules, then open the confirmation dialog.
+    CheckRegistration(NewApplication),
+    Register(NewApplication),
+    NewApplicationForm,
+    WriteReceipt(String),
+    ReloadJournal,
+    JournalWindow(Range<usize>),
+    OpenCard(String),
+    Find(Lookup),
+    /// Open the dialog of an action (loads the free places for a choice).
+    PrepareAction {
+        id: String,
+        kind: ActionKind,
+    },
+    Act {
+        id: String,
+        action: Action,
+        freed: Option<PlacesInput>,
+    },
+    Explain(String),
+    WriteChildCard(String),
+    StaffSelect(String),
+    StaffFind(Lookup),
+    ConfirmPlaces {
+        input: PlacesInput,
+        after_departure: bool,
+    },
+    AddPlaces(PlacesInput),
+    Push(String),
+    Export(PathBuf),
+    Import(PathBuf),
+    AddOperator(NewOperator),
+    SetOperatorActive {
+        login: String,
+        active: bool,
+    },
+    CloseDialog,
+    DismissNotice,
+}
+
+/// A message shown above the screen until dismissed or replaced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notice {
+    Error(BackendError),
+    /// A Fluent message id and its arguments.
+    Done(&'static str, Vec<(&'static str, String)>),
+}
+
+/// What the drawing functions may read.
+pub struct Cx<'a> {
+    pub tr: &'a Tr,
+    pub lang: Lang,
+    pub now: Instant,
+    pub session: &'a Session,
+    pub kiosk: Option<&'a KioskInfo>,
+    pub kindergartens: &'a [Kindergarten],
+    pub output_dir: &'a std::path::Path,
+}
+
+impl std::fmt::Debug for Cx<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cx")
+            .field("lang", &self.lang)
+            .field("session", &self.session.login)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Cx<'_> {
+    pub fn t(&self, id: &'static str) -> &str {
+        self.tr.t(id)
+    }
+    pub fn kindergarten(&self, id: &str) -> Option<&Kindergarten> {
+        self.kindergartens.iter().find(|k| k.id == id)
+    }
+    pub fn kindergarten_name(&self, id: &str) -> String {
+        self.kindergarten(id)
+            .map_or_else(|| id.to_owned(), |k| kindergarten_name(k, self.lang))
+    }
+}
+
+pub fn kindergarten_name(k: &Kindergarten, lang: Lang) -> String {
+    match lang {
+        Lang::Kk => k.name.kk.clone(),
+        Lang::Ru | Lang::En => k.name.ru.clone(),
+    }
+}
+
+/// The receipt shown after saving.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Saved {
+    pub receipt: super::backend::Receipt,
+    pub file: Option<Result<PathBuf, String>>,
+}
+
+/// Card screen state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CardView {
+    pub card: Card,
+    pub explanation: Option<(Instant, PositionChange)>,
+    pub explain_error: Option<String>,
+    pub file: Option<Result<PathBuf, String>>,
+}
+
+/// The kiosk GUI. Run it with [`super::run`] or drive it in tests with `frame_ui`.
+pub struct KioskApp {
+    backend: Box<dyn Backend>,
+    translations: Translations,
+    pub lang: Lang,
+    kiosk: Option<KioskInfo>,
+    session: Option<Session>,
+    kindergartens: Vec<Kindergarten>,
+    pub screen: Screen,
+    notice: Option<Notice>,
+    dialog: Option<Dialog>,
+    output_dir: PathBuf,
+    sync_status: SyncStatus,
+    styled: bool,
+    pub login: login::LoginForm,
+    pub setup: login::SetupForm,
+    pub register: register::RegisterForm,
+    pub saved: Option<Saved>,
+    pub journal: journal::JournalView,
+    pub card: Option<CardView>,
+    pub staff: staff::StaffView,
+    pub sync: sync::SyncView,
+    pub admin: admin::AdminView,
+    pub stats: Option<Stats>,
+}
+
+impl std::fmt::Debug for KioskApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KioskApp")
+            .field("lang", &self.lang)
+            .field("screen", &self.screen)
+            .field("session", &self.session)
+            .finish_non_exhaustive()
+    }
+}
+
+impl KioskApp {
+    /// A kiosk GUI over `backend`; receipts and child cards are written to `output_dir`.
+    pub fn new(backend: Box<dyn Backend>, output_dir: PathBuf) -> Self {
+        let kiosk = backend.kiosk_info();
+        let kindergartens = backend.kindergartens();
+        let sync_status = backend.sync_status();
+        let export_default = output_dir.join("kezek-export.jsonl");
+        let import_default = output_dir.join("kezek-snapshot.json");
+        KioskApp {
+            backend,
+            translations: Translations::default(),
+            lang: Lang::Ru,
+            kiosk,
+            session: None,
+            kindergartens,
+            screen: Screen::Journal,
+            notice: None,
+            dialog: None,
+            sync: sync::SyncView::new(
+                sync_status.center_url.clone().unwrap_or_default(),
+                export_default.display().to_string(),
+                import_default.display().to_string(),
+            ),
+            output_dir,
+            sync_status,
+            styled: false,
+            login: login::LoginForm::default(),
+            setup: login::SetupForm::default(),
+            register: register::RegisterForm::default(),
+            saved: None,
+            journal: journal::JournalView::default(),
+            card: None,
+            staff: staff::StaffView::default(),
+            admin: admin::AdminView::default(),
+            stats: None,
+        }
+    }
+
+    pub fn session(&self) -> Option<&Session> {
+        self.session.as_ref()
+    }
+
+    pub fn notice(&self) -> Option<&Notice> {
+        self.notice.as_ref()
+    }
+
+    pub fn dialog(&self) -> Option<&Dialog> {
+        self.dialog.as_ref()
+    }
+
+    pub fn backend(&self) -> &dyn Backend {
+        self.backend.as_ref()
+    }
+
+    pub fn backend_mut(&mut self) -> &mut dyn Backend {
+        self.backend.as_mut()
+    }
+
+    /// Draws one frame, then runs the commands the widgets returned.
+    pub fn frame_ui(&mut self, ui: &mut Ui) {
+        if !self.styled {
+            theme::apply(ui.ctx());
+            self.styled = true;
+        }
+        let commands = self.draw_ui(ui);
+        let any = !commands.is_empty();
+        for command in commands {
+            self.apply_command(command, ui.ctx());
+        }
+        if any {
+            self.sync_status = self.backend.sync_status();
+            ui.ctx().request_repaint();
+        }
+    }
+
+    #[allow(clippy::too_many_lines)]
+    fn draw_ui(&mut self, ui: &mut Ui) -> Vec<UiCommand> {
+        let mut out = Vec::new();
+        let tr = self.translations.get(self.lang);
+        let now = self.backend.now();
+        egui::Panel::top("top").show(ui, |ui| {
+            ui.add_space(4.0);
+            ui.horizontal(|ui| {
+                ui.label(
+                    RichText::new("Kezek")
+                        .size(24.0)
+                        .strong()
+                        .color(theme::ACCENT),
+                );
+                if let Some(kiosk) = &self.kiosk {
+                    ui.label(RichText::new(&kiosk.name).color(egui::Color32::from_gray(60)));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(session) = &self.session {
+                        if widgets::big_button_ui(ui, tr.t("logout")).clicked() {
+                            out.push(UiCommand::Logout);
+                        }
+                        ui.label(format!(
+                            "{} · {}",
+                            session.name,
+                            session.role.text().get(self.lang)
+                        ));
+                        ui.separator();
+                    }
+                    for lang in [Lang::En, Lang::Kk, Lang::Ru] {
+                        let name = match lang {
+                            Lang::Ru => "Русский",
+                            Lang::Kk => "Қазақша",
+                            Lang::En => "English",
+                        };
+                        let button = egui::Button::selectable(self.lang == lang, name)
+                            .min_size(egui::vec2(90.0, theme::TOUCH_HEIGHT));
+                        if ui.add(button).clicked() && self.lang != lang {
+                            out.push(UiCommand::SetLang(lang));
+                        }
+                    }
+                    ui.label(tr.t("language"));
+                });
+            });
+            ui.add_space(4.0);
+        });
+        let Some(session) = self.session.clone() else {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if self.backend.needs_setup() {
+                    out.extend(login::setup_ui(
+                        ui,
+                        &mut self.setup,
+                        tr,
+                        self.notice.as_ref(),
+                        self.lang,
+                    ));
+                } else {
+                    out.extend(login::login_ui(
+                        ui,
+                        &mut self.login,
+                        tr,
+                        self.notice.as_ref(),
+                        self.lang,
+                    ));
+                }
+            });
+            return out;
+        };
+        egui::Panel::bottom("status").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                let status = &self.sync_status;
+                ui.label(tr.f("status-pending", &[("count", status.pending.into())]));
+                ui.separator();
+                match status.last_sync {
+                    Some(at) => ui.label(tr.f(
+                        "status-last-sync",
+                        &[
+                            ("at", format::instant_short(at).into()),
+                            ("ago", format::ago(tr, at, now).into()),
+                        ],
+                    )),
+                    None => ui.label(tr.t("status-never-synced")),
+                };
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    ui.label(tr.f("status-now", &[("now", format::instant_short(now).into())]));
+                });
+            });
+        });
+        egui::Panel::left("nav")
+            .resizable(false)
+            .exact_size(230.0)
+            .show(ui, |ui| {
+                ui.add_space(8.0);
+                for screen in Screen::for_role(session.role) {
+                    let selected = self.screen == *screen
+                        || (self.screen == Screen::Card && *screen == Screen::Journal);
+                    let button = egui::Button::selectable(
+                        selected,
+                        RichText::new(tr.t(screen.label_id())).size(18.0),
+                    )
+                    .min_size(egui::vec2(210.0, 48.0));
+                    if ui.add(button).clicked() {
+                        out.push(UiCommand::Go(*screen));
+                    }
+                }
+            });
+        let cx = Cx {
+            tr,
+            lang: self.lang,
+            now,
+            session: &session,
+            kiosk: self.kiosk.as_ref(),
+            kindergartens: &self.kindergartens,
+            output_dir: &self.output_dir,
+        };
+        egui::CentralPanel::default().show(ui, |ui| {
+            match &self.notice {
+                Some(Notice::Error(error)) => {
+                    ui.horizontal(|ui| {
+                        if ui.button(tr.t("dismiss")).clicked() {
+                            out.push(UiCommand::DismissNotice);
+                        }
+                        widgets::error_ui(ui, error, self.lang);
+                    });
+                }
+                Some(Notice::Done(id, args)) => {
+                    let args: Vec<(&'static str, fluent_bundle::FluentValue<'_>)> =
+                        args.iter().map(|(k, v)| (*k, v.as_str().into())).collect();
+                    ui.horizontal(|ui| {
+                        if ui.button(tr.t("dismiss")).clicked() {
+                            out.push(UiCommand::DismissNotice);
+                        }
+                        widgets::message_ui(ui, &tr.f(id, &args), true);
+                    });
+                }
+                None => {}
+            }
+            match self.screen {
+                Screen::Register => match &self.saved {
+                    Some(saved) => out.extend(register::saved_ui(ui, saved, &cx)),
+                    None => out.extend(register::register_ui(ui, &mut self.register, &cx)),
+                },
+                Screen::Journal => out.extend(journal::journal_ui(ui, &mut self.journal, &cx)),
+                Screen::Card => match &mut self.card {
+                    Some(view) => out.extend(card::card_ui(ui, view, &cx)),
+                    None => {
+                        ui.label(tr.t("card-none"));
+                    }
+                },
+                Screen::Staff => out.extend(staff::staff_ui(ui, &mut self.staff, &cx)),
+                Screen::Sync => {
+                    out.extend(sync::sync_ui(ui, &mut self.sync, &self.sync_status, &cx));
+                }
+                Screen::Admin => {
+                    let fingerprint = self.backend.key_fingerprint();
+                    out.extend(admin::admin_ui(ui, &mut self.admin, &fingerprint, &cx));
+                }
+                Screen::Stats => stats::stats_ui(ui, self.stats.as_ref(), &cx),
+            }
+        });
+        if let Some(dialog) = &mut self.dialog {
+            out.extend(card::dialog_ui(ui.ctx(), dialog, &cx));
+        }
+        out
+    }
+
+    /// The first application with `status` (for the demo and screenshots).
+    fn first_with(&mut self, status: rules::model::Status) -> Option<String> {
+        let filter = JournalFilter {
+            status: Some(status),
+            ..JournalFilter::default()
+        };
+        self.backend
+            .journal(&filter, 0..1)
+            .ok()
+            .and_then(|page| page.rows.first().map(|r| r.id.clone()))
+    }
+
+    /// Logs in as `login` (password = login, as in the demo) and opens `screen`, for
+    /// screenshots: `journal`, `register`, `register-filled`, `card:<id>`, `card-voucher`,
+    /// `card-queued`, `dialog-choose`, `staff`, `staff-places`, `staff-enrolled`, `sync`,
+    /// `sync-pushed`, `admin`, `stats`.
+    #[allow(clippy::too_many_lines)]
+    pub fn demo_open(&mut self, ctx: &egui::Context, login: &str, screen: &str) {
+        use rules::model::Status;
+        self.apply_command(
+            UiCommand::Login {
+                login: login.into(),
+                password: login.into(),
+            },
+            ctx,
+        );
+        let (screen, argument) = screen.split_once(':').unwrap_or((screen, ""));
+        match screen {
+            "journal" => self.apply_command(UiCommand::Go(Screen::Journal), ctx),
+            "register" => self.apply_command(UiCommand::Go(Screen::Register), ctx),
+            "register-filled" => {
+                self.apply_command(UiCommand::Go(Screen::Register), ctx);
+                self.register = register::RegisterForm {
+                    child_iin: "230310600011".into(),
+                    child_name: "Сейітова Әйгерім Нұрланқызы".into(),
+                    birth_date: "10.03.2023".into(),
+                    applicant_iin: "900517400015".into(),
+                    applicant_name: "Сейітова Гүлнұр Қайратқызы".into(),
+                    phone: "+7 701 555 12 34".into(),
+                    address: "г. Кокшетау, ул. Абая, 15, кв. 4".into(),
+                    ..register::RegisterForm::default()
+                };
+            }
+            "card" => self.apply_command(UiCommand::OpenCard(argument.into()), ctx),
+            "card-voucher" => {
+                if let Some(id) = self.first_with(Status::VoucherIssued) {
+                    self.apply_command(UiCommand::OpenCard(id), ctx);
+                }
+            }
+            "card-queued" => {
+                let filter = JournalFilter {
+                    status: Some(Status::Queued),
+                    ..JournalFilter::default()
+                };
+                let rows = self
+                    .backend
+                    .journal(&filter, 0..400)
+                    .map(|p| p.rows)
+                    .unwrap_or_default();
+                let moved = rows.iter().find(|r| {
+                    self.backend.card(&r.id).is_ok_and(|c| {
+                        c.center_position
+                            .is_some_and(|p| Some(p.position) != c.local_position)
+                    })
+                });
+                if let Some(row) = moved.or(rows.first()) {
+                    let id = row.id.clone();
+                    self.apply_command(UiCommand::OpenCard(id.clone()), ctx);
+                    self.apply_command(UiCommand::Explain(id), ctx);
+                }
+            }
+            "dialog-choose" => {
+                if let Some(id) = self.first_with(Status::VoucherConfirmed) {
+                    self.apply_command(UiCommand::OpenCard(id.clone()), ctx);
+                    self.apply_command(
+                        UiCommand::PrepareAction {
+                            id,
+                            kind: ActionKind::ChooseKindergarten,
+                        },
+                        ctx,
+                    );
+                }
+            }
+            "staff" | "staff-places" | "staff-enrolled" => {
+                self.apply_command(UiCommand::Go(Screen::Staff), ctx);
+                self.staff.tab = match screen {
+                    "staff-places" => staff::StaffTab::Places,
+                    "staff-enrolled" => staff::StaffTab::Enrolled,
+                    _ => staff::StaffTab::Directions,
+                };
+                let mine = self
+                    .session
+                    .as_ref()
+                    .map(|s| s.kindergartens.clone())
+                    .unwrap_or_default();
+                let filter = JournalFilter {
+                    status: Some(Status::DirectionIssued),
+                    ..JournalFilter::default()
+                };
+                let rows = self
+                    .backend
+                    .journal(&filter, 0..100)
+                    .map(|p| p.rows)
+                    .unwrap_or_default();
+                let direction = rows.iter().find_map(|r| {
+                    let card = self.backend.card(&r.id).ok()?;
+                    card.application
+                        .direction
+                        .filter(|d| mine.contains(&d.kindergarten))
+                        .map(|d| d.number)
+                });
+                if let Some(number) = direction {
+                    self.staff.by_direction = true;
+                    self.staff.query.clone_from(&number);
+                    self.apply_command(UiCommand::StaffFind(Lookup::DirectionNumber(number)), ctx);
+                }
+            }
+            "sync" => self.apply_command(UiCommand::Go(Screen::Sync), ctx),
+            "sync-pushed" => {
+                self.apply_command(UiCommand::Go(Screen::Sync), ctx);
+                self.apply_command(UiCommand::Push(self.sync.url.clone()), ctx);
+            }
+            "admin" => self.apply_command(UiCommand::Go(Screen::Admin), ctx),
+            "stats" => self.apply_command(UiCommand::Go(Screen::Stats), ctx),
+            _ => {}
+        }
+        self.sync_status = self.backend.sync_status();
+    }
+
+    fn fail(&mut self, error: BackendError) {
+        self.notice = Some(Notice::Error(error));
+    }
+
+    fn done(&mut self, id: &'static str, args: Vec<(&'static str, String)>) {
+        self.notice = Some(Notice::Done(id, args));
+    }
+
+    /// The single place where commands meet the backend.
+    #[allow(clippy::too_many_lines)]
+    pub fn apply_command(&mut self, command: UiCommand, ctx: &egui::Context) {
+        match command {
+            UiCommand::SetLang(lang) => self.lang = lang,
+            UiCommand::DismissNotice => self.notice = None,
+            UiCommand::CloseDialog => self.dialog = None,
+            UiCommand::Go(screen) => self.go(screen),
+            UiCommand::Setup(setup) => match self.backend.init_kiosk(&setup) {
+                Ok(info) => {
+                    self.kiosk = Some(info);
+                    self.login.login.clone_from(&setup.admin_login);
+                    self.setup = login::SetupForm::default();
+                    self.done("setup-done", Vec::new());
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::Login { login, password } => match self.backend.login(&login, &password) {
+                Ok(session) => {
+                    let first = Screen::for_role(session.role)[0];
+                    self.session = Some(session);
+                    self.login = login::LoginForm::default();
+                    self.notice = None;
+                    self.kiosk = self.backend.kiosk_info();
+                    self.staff = staff::StaffView::default();
+                    self.go(first);
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::Logout => {
+                self.backend.logout();
+                self.session = None;
+                self.card = None;
+                self.saved = None;
+                self.dialog = None;
+                self.notice = None;
+                self.register = register::RegisterForm::default();
+            }
+            UiCommand::CheckRegistration(application) => {
+                match self.backend.check_registration(&application) {
+                    Ok(warnings) => {
+                        self.notice = None;
+                        self.dialog = Some(Dialog::Register {
+                            application,
+                            warnings,
+                        });
+                    }
+                    Err(error) => self.fail(error),
+                }
+            }
+            UiCommand::Register(application) => {
+                self.dialog = None;
+                match self.backend.register(application) {
+                    Ok(receipt) => {
+                        let id = receipt.id.clone();
+                        self.saved = Some(Saved {
+                            receipt,
+                            file: None,
+                        });
+                        self.register = register::RegisterForm::default();
+                        self.done("register-saved", vec![("id", id.clone())]);
+                        self.write_receipt(&id);
+                        self.journal.invalidate();
+                    }
+                    Err(error) => self.fail(error),
+                }
+            }
+            UiCommand::WriteReceipt(id) => self.write_receipt(&id),
+            UiCommand::NewApplicationForm => {
+                self.saved = None;
+                self.notice = None;
+                self.register = register::RegisterForm::default();
+            }
+            UiCommand::ReloadJournal => {
+                self.journal.invalidate();
+                self.load_journal(0..journal::WINDOW);
+            }
+            UiCommand::JournalWindow(range) => self.load_journal(range),
+            UiCommand::OpenCard(id) => self.open_card(&id),
+            UiCommand::Find(lookup) => match self.backend.find(&lookup) {
+                Ok(rows) if rows.len() == 1 => self.open_card(&rows[0].id),
+                Ok(rows) if rows.is_empty() => {
+                    self.fail(BackendError::text(
+                        "NOT_FOUND",
+                        rules::i18n::Text::new(
+                            "Заявление не найдено",
+                            "Өтініш табылмады",
+                            "No application found",
+                        ),
+                    ));
+                }
+                Ok(rows) => {
+                    self.journal.filter.text = match &lookup {
+                        Lookup::ChildIin(text)
+                        | Lookup::RegistrationNumber(text)
+                        | Lookup::DirectionNumber(text) => text.clone(),
+                    };
+                    let _ = rows;
+                    self.go(Screen::Journal);
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::PrepareAction { id, kind } => self.prepare_action(&id, kind),
+            UiCommand::Act { id, action, freed } => {
+                self.dialog = None;
+                let kind = action.kind();
+                match self.backend.act(&id, action) {
+                    Ok(()) => {
+                        self.done(
+                            "action-done",
+                            vec![
+                                ("action", kind.text().get(self.lang).to_owned()),
+                                ("id", id.clone()),
+                            ],
+                        );
+                        self.journal.invalidate();
+                        if self.screen == Screen::Card {
+                            self.open_card(&id);
+                        }
+                        if self.screen == Screen::Staff {
+                            self.refresh_staff();
+                            if self
+                                .staff
+                                .found
+                                .as_ref()
+                                .is_some_and(|c| c.application.id == id)
+                            {
+                                self.staff.found = self.backend.card(&id).ok();
+                            }
+                        }
+                        if let Some(input) = freed {
+                            self.dialog = Some(Dialog::Places {
+                                input,
+                                after_departure: true,
+                            });
+                        }
+                    }
+                    Err(error) => self.fail(error),
+                }
+            }
+            UiCommand::Explain(id) => self.explain(&id),
+            UiCommand::WriteChildCard(id) => {
+                let result = self
+                    .backend
+                    .card(&id)
+                    .map_err(|e| e.message(self.lang).to_owned())
+                    .and_then(|card| {
+                        let tr = self.translations.get(self.lang);
+                        let cx_name = self.kindergartens.clone();
+                        receipt::write_child_card(&self.output_dir, &card, tr, self.lang, &cx_name)
+                    });
+                match &result {
+                    Ok(path) => {
+                        self.done("file-written", vec![("path", path.display().to_string())]);
+                    }
+                    Err(message) => {
+                        self.fail(BackendError::new("IO_ERROR", message, message, message));
+                    }
+                }
+                if let Some(view) = &mut self.card {
+                    view.file = Some(result.clone());
+                }
+                self.staff.file = Some(result);
+            }
+            UiCommand::StaffSelect(kindergarten) => {
+                self.staff.kindergarten = kindergarten;
+                self.refresh_staff();
+            }
+            UiCommand::StaffFind(lookup) => {
+                self.staff.found = None;
+                self.staff.searched = true;
+                self.staff.file = None;
+                let mine = self
+                    .session
+                    .as_ref()
+                    .map(|s| s.kindergartens.clone())
+                    .unwrap_or_default();
+                match self.backend.find(&lookup) {
+                    Ok(rows) => {
+                        let cards = rows.iter().filter_map(|r| self.backend.card(&r.id).ok());
+                        self.staff.found = cards
+                            .filter(|c| {
+                                c.application
+                                    .direction
+                                    .as_ref()
+                                    .is_some_and(|d| mine.contains(&d.kindergarten))
+                            })
+                            .max_by_key(|c| c.application.direction.as_ref().map(|d| d.issued_at));
+                    }
+                    Err(error) => self.fail(error),
+                }
+            }
+            UiCommand::ConfirmPlaces {
+                input,
+                after_departure,
+            } => {
+                self.dialog = Some(Dialog::Places {
+                    input,
+                    after_departure,
+                });
+            }
+            UiCommand::AddPlaces(input) => {
+                self.dialog = None;
+                match self.backend.add_places(&input) {
+                    Ok(id) => {
+                        self.done(
+                            "places-saved",
+                            vec![("id", id), ("count", input.count.to_string())],
+                        );
+                        self.staff.form = staff::PlacesForm::default();
+                        self.refresh_staff();
+                    }
+                    Err(error) => self.fail(error),
+                }
+            }
+            UiCommand::Push(url) => {
+                let ctx = ctx.clone();
+                self.sync.progress = ProgressSink::new(move || ctx.request_repaint());
+                if let Err(error) = self.backend.push(&url, &self.sync.progress) {
+                    self.fail(error);
+                }
+                self.journal.invalidate();
+            }
+            UiCommand::Export(path) => match self.backend.export_bundle(&path) {
+                Ok(report) => {
+                    self.done(
+                        "export-done",
+                        vec![("count", report.entries.to_string()), ("path", report.path)],
+                    );
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::Import(path) => match self.backend.import_snapshot(&path) {
+                Ok(report) => {
+                    self.done(
+                        "import-done",
+                        vec![("at", format::instant_short(report.snapshot_at))],
+                    );
+                    self.journal.invalidate();
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::AddOperator(operator) => match self.backend.add_operator(&operator) {
+                Ok(()) => {
+                    self.done("operator-added", vec![("login", operator.login.clone())]);
+                    self.admin.form = admin::OperatorForm::default();
+                    self.refresh_admin();
+                }
+                Err(error) => self.fail(error),
+            },
+            UiCommand::SetOperatorActive { login, active } => {
+                match self.backend.set_operator_active(&login, active) {
+                    Ok(()) => self.refresh_admin(),
+                    Err(error) => self.fail(error),
+                }
+            }
+        }
+    }
+
+    fn go(&mut self, screen: Screen) {
+        self.screen = screen;
+        match screen {
+            Screen::Journal => {
+                if self.journal.stale() {
+                    self.journal.invalidate();
+                    self.load_journal(0..journal::WINDOW);
+                }
+            }
+            Screen::Staff => {
+                if self.staff.kindergarten.is_empty() {
+                    self.staff.kindergarten = self
+                        .session
+                        .as_ref()
+                        .and_then(|s| s.kindergartens.first().cloned())
+                        .unwrap_or_default();
+                }
+                self.refresh_staff();
+            }
+            Screen::Stats => match self.backend.stats() {
+                Ok(stats) => self.stats = Some(stats),
+                Err(error) => self.fail(error),
+            },
+            Screen::Admin => self.refresh_admin(),
+            Screen::Sync => self.sync_status = self.backend.sync_status(),
+            Screen::Register | Screen::Card => {}
+        }
+    }
+
+    fn load_journal(&mut self, range: Range<usize>) {
+        let filter: JournalFilter = self.journal.filter.clone();
+        match self.backend.journal(&filter, range) {
+            Ok(page) => self.journal.set_page(filter, page),
+            Err(error) => self.fail(error),
+        }
+    }
+
+    fn open_card(&mut self, id: &str) {
+        match self.backend.card(id) {
+            Ok(card) => {
+                let keep = self.card.as_ref().filter(|v| v.card.application.id == id);
+                let explanation = keep.and_then(|v| v.explanation.clone());
+                self.card = Some(CardView {
+                    card,
+                    explanation,
+                    explain_error: None,
+                    file: None,
+                });
+                self.screen = Screen::Card;
+            }
+            Err(error) => self.fail(error),
+        }
+    }
+
+    fn explain(&mut self, id: &str) {
+        let result = self.backend.rank_snapshots(id);
+        let Some(view) = &mut self.card else { return };
+        match result {
+            Ok(Some(snapshots)) => {
+                match rules::queue::explain_position(&snapshots.before, &snapshots.after, id) {
+                    Ok(change) => view.explanation = Some((snapshots.before_at, change)),
+                    Err(error) => view.explain_error = Some(error.to_string()),
+                }
+            }
+            Ok(None) => {
+                view.explain_error = Some(
+                    self.translations
+                        .get(self.lang)
+                        .t("explain-no-snapshot")
+                        .to_owned(),
+                );
+            }
+            Err(error) => view.explain_error = Some(error.message(self.lang).to_owned()),
+        }
+    }
+
+    fn prepare_action(&mut self, id: &str, kind: ActionKind) {
+        let mut dialog = ActionDialog {
+            id: id.to_owned(),
+            kind: Some(kind),
+            ..ActionDialog::default()
+        };
+        let card = self.backend.card(id);
+        if let Ok(card) = &card {
+            dialog.child_name.clone_from(&card.application.child.name);
+        }
+        match kind {
+            ActionKind::ChooseKindergarten => match self.backend.free_choice(id) {
+                Ok(choices) => dialog.choices = choices,
+                Err(error) => return self.fail(error),
+            },
+            ActionKind::ExtendChoice => dialog.days = "5".into(),
+            ActionKind::MarkDeparted => {
+                dialog.date = format::date(self.backend.now().local_date());
+                if let Ok(card) = &card
+                    && let Some(direction) = &card.application.direction
+                {
+                    dialog.freed = Some(PlacesInput {
+                        kindergarten: direction.kindergarten.clone(),
+                        language: direction.language,
+                        group_year: direction.group_year,
+                        count: 1,
+                    });
+                }
+            }
+            _ => {}
+        }
+        self.dialog = Some(Dialog::Action(dialog));
+    }
+
+    fn write_receipt(&mut self, id: &str) {
+        let result = match self.backend.card(id) {
+            Ok(card) => receipt::write_receipt(
+                &self.output_dir,
+                &card,
+                self.kiosk.as_ref(),
+                self.translations.get(self.lang),
+                self.lang,
+            ),
+            Err(error) => Err(error.message(self.lang).to_owned()),
+        };
+        if let Some(saved) = &mut self.saved {
+            saved.file = Some(result);
+        }
+    }
+
+    fn refresh_staff(&mut self) {
+        let kindergarten = self.staff.kindergarten.clone();
+        if kindergarten.is_empty() {
+            return;
+        }
+        match (
+            self.backend.places(&kindergarten),
+            self.backend.enrolled(&kindergarten),
+        ) {
+            (Ok(places), Ok(enrolled)) => {
+                self.staff.places = places;
+                self.staff.enrolled = enrolled;
+            }
+            (Err(error), _) | (_, Err(error)) => self.fail(error),
+        }
+    }
+
+    fn refresh_admin(&mut self) {
+        match self.backend.operators() {
+            Ok(operators) => self.admin.operators = operators,
+            Err(error) => self.fail(error),
+        }
+    }
+}
+
+impl eframe::App for KioskApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frame_ui(ui);
+    }
+}

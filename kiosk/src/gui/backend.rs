@@ -1,0 +1,451 @@
+//! What the GUI needs from the kiosk: the [`Backend`] trait and the values it passes.
+//!
+//! The GUI never writes anything itself: every change goes through one of these methods,
+//! called from [`crate::gui::KioskApp`]'s single `apply_command` after a frame. A store
+//! adapter implements the trait over the real store (sled + signed change log); the
+//! in-memory [`crate::gui::MemoryBackend`] implements it over `rules::State` for tests
+//! and development.
+//!
+//! Reads take `&self` except [`Backend::journal`], which may keep a cache.
+
+use std::ops::Range;
+use std::path::Path;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rules::command::{Action, Event, Role};
+use rules::error::CommandError;
+use rules::i18n::{Lang, Localized, Text};
+use rules::model::{
+    Application, GroupLanguage, Kindergarten, NewApplication, PlacesRecord, QueueType, RightClass,
+    Status, Warning,
+};
+use rules::queue::RankEntry;
+use rules::time::{Date, Instant};
+
+/// An error with a stable code and a message in the three languages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BackendError {
+    pub code: String,
+    pub ru: String,
+    pub kk: String,
+    pub en: String,
+}
+
+impl BackendError {
+    /// An error with the same wording pattern in all three languages.
+    pub fn new(
+        code: impl Into<String>,
+        ru: impl Into<String>,
+        kk: impl Into<String>,
+        en: impl Into<String>,
+    ) -> Self {
+        BackendError {
+            code: code.into(),
+            ru: ru.into(),
+            kk: kk.into(),
+            en: en.into(),
+        }
+    }
+
+    /// An error whose message is a fixed text.
+    pub fn text(code: impl Into<String>, text: Text) -> Self {
+        BackendError::new(code, text.ru, text.kk, text.en)
+    }
+
+    pub fn message(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::Ru => &self.ru,
+            Lang::Kk => &self.kk,
+            Lang::En => &self.en,
+        }
+    }
+}
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.en)
+    }
+}
+
+impl std::error::Error for BackendError {}
+
+impl From<CommandError> for BackendError {
+    fn from(error: CommandError) -> Self {
+        BackendError {
+            code: error.code().to_owned(),
+            ru: error.message(Lang::Ru),
+            kk: error.message(Lang::Kk),
+            en: error.message(Lang::En),
+        }
+    }
+}
+
+/// Who is logged in and what they may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    /// Kindergarten ids a kindergarten staff member works for (empty for other roles).
+    pub kindergartens: Vec<String>,
+}
+
+/// This kiosk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskInfo {
+    pub id: String,
+    pub name: String,
+    /// District code (`data/districts.json`).
+    pub district: String,
+}
+
+/// First-run set-up (`kezek-kiosk init`): the kiosk's district and name and its first administrator.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KioskSetup {
+    pub district: String,
+    pub kiosk_name: String,
+    pub admin_login: String,
+    pub admin_name: String,
+    pub admin_password: String,
+}
+
+/// What the operator gets back when an application is saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Receipt {
+    /// The registration number.
+    pub id: String,
+    /// The sequence number of the change-log entry that holds it.
+    pub seq: u64,
+    pub registered_at: Instant,
+    pub warnings: Vec<Warning>,
+}
+
+/// How to find an application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    ChildIin(String),
+    RegistrationNumber(String),
+    DirectionNumber(String),
+}
+
+/// Journal columns that can be sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum SortColumn {
+    Id,
+    ChildName,
+    ChildIin,
+    Status,
+    QueueType,
+    GroupYear,
+    #[default]
+    RegisteredAt,
+    Position,
+}
+
+/// Which applications the journal shows, in which order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct JournalFilter {
+    /// Matches a child IIN, a registration number or a part of the child's name (any case).
+    pub text: String,
+    pub status: Option<Status>,
+    pub queue_type: Option<QueueType>,
+    pub group_year: Option<i32>,
+    pub sort: SortColumn,
+    pub descending: bool,
+}
+
+/// One journal line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalRow {
+    pub id: String,
+    pub child_name: String,
+    pub child_iin: String,
+    pub status: Status,
+    pub queue_type: QueueType,
+    pub group_year: i32,
+    pub right: RightClass,
+    pub registered_at: Instant,
+    /// Position in the queue as the kiosk computes it (queued applications only).
+    pub position: Option<u32>,
+}
+
+/// A window of the journal: `rows` start at `offset` of `total` matching rows.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JournalPage {
+    pub total: usize,
+    pub offset: usize,
+    pub rows: Vec<JournalRow>,
+}
+
+/// Where an entry of an application's history came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: Instant,
+    /// Operator login (or "center").
+    pub who: String,
+    /// Kiosk id, or "center" for what came with a snapshot.
+    pub kiosk: String,
+    pub event: Event,
+    /// Whether the center has it already.
+    pub synced: bool,
+}
+
+/// The queue position the center computed, as of its last snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CenterPosition {
+    pub position: u32,
+    pub snapshot_at: Instant,
+}
+
+/// Everything the application card shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Card {
+    pub application: Application,
+    pub history: Vec<HistoryEntry>,
+    /// Position computed by the kiosk from what it knows (queued only).
+    pub local_position: Option<u32>,
+    /// Position from the center's last snapshot.
+    pub center_position: Option<CenterPosition>,
+    /// Queued applications in the same queue, as the kiosk knows it.
+    pub queue_size: u32,
+}
+
+/// The queue of one application at the center's last snapshot and now: input of
+/// `rules::queue::explain_position`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RankSnapshots {
+    pub before_at: Instant,
+    pub before: Vec<RankEntry>,
+    pub after: Vec<RankEntry>,
+}
+
+/// A kindergarten with free places in free choice for one application's group year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FreeChoice {
+    pub kindergarten: Kindergarten,
+    pub language: GroupLanguage,
+    pub free: u32,
+}
+
+/// Free places a kindergarten adds (the backend assigns the record id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacesInput {
+    pub kindergarten: String,
+    pub language: GroupLanguage,
+    pub group_year: i32,
+    pub count: u32,
+}
+
+/// A child enrolled in a kindergarten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnrolledChild {
+    pub application: String,
+    pub child_iin: String,
+    pub child_name: String,
+    pub direction: String,
+    pub group_year: i32,
+    pub language: GroupLanguage,
+    pub enrolled_at: Option<Instant>,
+}
+
+/// Result of the last synchronisation attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SyncOutcome {
+    Ok { accepted: u64 },
+    Failed(BackendError),
+}
+
+/// An entry the center refused and set aside for review.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QuarantineNote {
+    pub seq: u64,
+    pub event_id: String,
+    pub at: Instant,
+    pub reason: BackendError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SyncStatus {
+    /// Change-log entries the center does not have yet.
+    pub pending: u64,
+    pub last_sync: Option<Instant>,
+    pub last_attempt: Option<(Instant, SyncOutcome)>,
+    pub center_url: Option<String>,
+    /// The date of the last center snapshot the kiosk has.
+    pub snapshot_at: Option<Instant>,
+    pub quarantine: Vec<QuarantineNote>,
+}
+
+/// Where a push stands; shared between the backend (which may run it on a thread) and the GUI.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum PushPhase {
+    #[default]
+    Idle,
+    Connecting,
+    Sending {
+        sent: u64,
+        total: u64,
+    },
+    Done {
+        accepted: u64,
+    },
+    Failed(BackendError),
+}
+
+/// Hands push progress to the GUI. Cheap to clone; `Send`, so a backend may report from a thread.
+#[derive(Clone, Default)]
+pub struct ProgressSink {
+    phase: Arc<Mutex<PushPhase>>,
+    wake: Option<Arc<dyn Fn() + Send + Sync>>,
+}
+
+impl std::fmt::Debug for ProgressSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProgressSink")
+            .field("phase", &self.phase())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ProgressSink {
+    /// A sink that calls `wake` (e.g. `egui::Context::request_repaint`) on each report.
+    pub fn new(wake: impl Fn() + Send + Sync + 'static) -> Self {
+        ProgressSink {
+            phase: Arc::default(),
+            wake: Some(Arc::new(wake)),
+        }
+    }
+
+    pub fn report(&self, phase: PushPhase) {
+        *self.phase.lock().unwrap_or_else(PoisonError::into_inner) = phase;
+        if let Some(wake) = &self.wake {
+            wake();
+        }
+    }
+
+    pub fn phase(&self) -> PushPhase {
+        self.phase
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportReport {
+    pub entries: u64,
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportReport {
+    pub snapshot_at: Instant,
+    pub applications: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Operator {
+    pub login: String,
+    pub name: String,
+    pub role: Role,
+    pub kindergartens: Vec<String>,
+    pub active: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct NewOperator {
+    pub login: String,
+    pub name: String,
+    pub role: Option<Role>,
+    pub password: String,
+    pub kindergartens: Vec<String>,
+}
+
+/// Queued applications in one queue of the kiosk's district.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueueCount {
+    pub queue_type: QueueType,
+    pub group_year: i32,
+    pub count: u32,
+}
+
+/// Vouchers issued and children enrolled in the week starting `week`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WeekCount {
+    pub week: Date,
+    pub vouchers: u32,
+    pub enrollments: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Stats {
+    pub queues: Vec<QueueCount>,
+    pub weeks: Vec<WeekCount>,
+    /// Applications per status.
+    pub statuses: Vec<(Status, u32)>,
+}
+
+/// Everything the GUI asks of the kiosk. See the module docs.
+pub trait Backend {
+    // --- the kiosk and who uses it ---
+    /// True before the first-run set-up (no district, no administrator yet).
+    fn needs_setup(&self) -> bool;
+    /// First-run set-up: district, kiosk name and the first administrator.
+    fn init_kiosk(&mut self, setup: &KioskSetup) -> Result<KioskInfo, BackendError>;
+    fn kiosk_info(&self) -> Option<KioskInfo>;
+    /// Fingerprint of the kiosk's ed25519 public key, as the administrator registers it at the center.
+    fn key_fingerprint(&self) -> String;
+    /// The kiosk clock (the GUI never reads the system clock itself).
+    fn now(&self) -> Instant;
+    fn login(&mut self, login: &str, password: &str) -> Result<Session, BackendError>;
+    fn logout(&mut self);
+
+    // --- reference data ---
+    fn kindergartens(&self) -> Vec<Kindergarten>;
+
+    // --- office operator ---
+    /// Runs the rules on a new application without saving (for the confirmation dialog).
+    fn check_registration(
+        &self,
+        application: &NewApplication,
+    ) -> Result<Vec<Warning>, BackendError>;
+    /// Saves a new application; `application.id` is empty: the backend numbers it.
+    fn register(&mut self, application: NewApplication) -> Result<Receipt, BackendError>;
+    /// Records an action on an application (checked by the rules, persisted before `Ok`).
+    fn act(&mut self, id: &str, action: Action) -> Result<(), BackendError>;
+    fn find(&self, lookup: &Lookup) -> Result<Vec<JournalRow>, BackendError>;
+    /// The rows `range` of the journal under `filter` (the GUI asks only for visible rows).
+    fn journal(
+        &mut self,
+        filter: &JournalFilter,
+        range: Range<usize>,
+    ) -> Result<JournalPage, BackendError>;
+    fn card(&self, id: &str) -> Result<Card, BackendError>;
+    /// The application's queue at the last center snapshot and now (`None` without a snapshot).
+    fn rank_snapshots(&self, id: &str) -> Result<Option<RankSnapshots>, BackendError>;
+    /// Kindergartens with free places in free choice for this application.
+    fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError>;
+
+    // --- kindergarten staff ---
+    /// Saves a places record (immutable once saved); returns its id.
+    fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError>;
+    fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError>;
+    fn enrolled(&self, kindergarten: &str) -> Result<Vec<EnrolledChild>, BackendError>;
+
+    // --- synchronisation ---
+    fn sync_status(&self) -> SyncStatus;
+    /// Sends pending entries to the center at `url`, reporting through `progress` (possibly
+    /// from a thread, after returning). `Err` only when the push cannot start at all.
+    fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError>;
+    /// Writes pending entries to a file for the USB fallback.
+    fn export_bundle(&mut self, path: &Path) -> Result<ExportReport, BackendError>;
+    fn import_snapshot(&mut self, path: &Path) -> Result<ImportReport, BackendError>;
+
+    // --- administrator ---
+    fn operators(&self) -> Result<Vec<Operator>, BackendError>;
+    fn add_operator(&mut self, operator: &NewOperator) -> Result<(), BackendError>;
+    fn set_operator_active(&mut self, login: &str, active: bool) -> Result<(), BackendError>;
+
+    // --- statistics ---
+    fn stats(&self) -> Result<Stats, BackendError>;
+}

@@ -1,0 +1,42 @@
+//! The kiosk GUI (eframe/egui), behind the `gui` feature.
+//!
+//! - [`backend`]: the [`Backend`] trait: everything the GUI asks of the kiosk store.
+//! - [`memory`]: [`MemoryBackend`], the trait over `rules::State` in memory (tests, demo).
+//! - [`app`]: [`KioskApp`]: screens return [`UiCommand`]s, which one `apply_command` runs
+//!   against the backend after the frame. Functions that take `&mut egui::Ui` end in `_ui`.
+//! - Texts: `kiosk/locales/{ru,kk,en}/*.ftl` (Fluent) for the GUI's own words; statuses,
+//!   actions, errors and warnings come from `rules` in the same three languages.
+//!
+//! No rule is decided here: allowed actions, deadlines, positions and messages come from
+//! `rules` (directly, or through the backend which runs the rules).
+
+pub mod app;
+pub mod backend;
+pub mod format;
+pub mod i18n;
+pub mod memory;
+pub mod receipt;
+pub mod reference;
+pub mod screens;
+pub mod theme;
+pub mod widgets;
+
+pub use app::{KioskApp, Screen, UiCommand};
+pub use backend::Backend;
+pub use memory::MemoryBackend;
+
+/// Opens the kiosk window over `backend`; receipts and child cards go to `output_dir`.
+pub fn run(backend: Box<dyn Backend>, output_dir: std::path::PathBuf) -> eframe::Result {
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Kezek")
+            .with_inner_size([1366.0, 768.0])
+            .with_min_inner_size([1024.0, 640.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        "Kezek",
+        options,
+        Box::new(move |_cc| Ok(Box::new(KioskApp::new(backend, output_dir)))),
+    )
+}

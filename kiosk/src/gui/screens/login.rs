@@ -1,0 +1,132 @@
+//! Login, and the first-run set-up of a new kiosk.
+
+use egui::{RichText, Ui};
+use rules::i18n::Lang;
+
+use crate::gui::app::{Notice, UiCommand};
+use crate::gui::backend::KioskSetup;
+use crate::gui::i18n::Tr;
+use crate::gui::{reference, widgets};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LoginForm {
+    pub login: String,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SetupForm {
+    pub setup: KioskSetup,
+    pub password_again: String,
+    pub mismatch: bool,
+}
+
+fn notice_ui(ui: &mut Ui, notice: Option<&Notice>, tr: &Tr, lang: Lang) {
+    match notice {
+        Some(Notice::Error(error)) => widgets::error_ui(ui, error, lang),
+        Some(Notice::Done(id, _)) => widgets::message_ui(ui, tr.t(id), true),
+        None => {}
+    }
+}
+
+pub fn login_ui(
+    ui: &mut Ui,
+    form: &mut LoginForm,
+    tr: &Tr,
+    notice: Option<&Notice>,
+    lang: Lang,
+) -> Option<UiCommand> {
+    let mut command = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(40.0);
+        ui.heading(tr.t("login-title"));
+        ui.add_space(8.0);
+        ui.label(RichText::new(tr.t("login-warning")).color(crate::gui::theme::ERROR));
+        ui.add_space(12.0);
+        ui.allocate_ui(egui::vec2(340.0, 360.0), |ui| {
+            notice_ui(ui, notice, tr, lang);
+            widgets::text_field_ui(ui, tr.t("login-login"), &mut form.login);
+            let password =
+                widgets::password_field_ui(ui, tr.t("login-password"), &mut form.password);
+            let enter = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.add_space(10.0);
+            if widgets::primary_button_ui(ui, tr.t("login-submit")).clicked() || enter {
+                command = Some(UiCommand::Login {
+                    login: form.login.clone(),
+                    password: form.password.clone(),
+                });
+            }
+        });
+    });
+    command
+}
+
+pub fn setup_ui(
+    ui: &mut Ui,
+    form: &mut SetupForm,
+    tr: &Tr,
+    notice: Option<&Notice>,
+    lang: Lang,
+) -> Option<UiCommand> {
+    let mut command = None;
+    ui.vertical_centered(|ui| {
+        ui.add_space(20.0);
+        ui.heading(tr.t("setup-title"));
+        ui.label(tr.t("setup-intro"));
+        ui.add_space(10.0);
+    });
+    ui.horizontal(|ui| {
+        ui.add_space((ui.available_width() - 680.0).max(0.0) / 2.0);
+        ui.vertical(|ui| {
+            notice_ui(ui, notice, tr, lang);
+            let districts: Vec<(String, String)> = reference::districts()
+                .iter()
+                .map(|d| (d.code.clone(), d.name.get(lang).to_owned()))
+                .collect();
+            widgets::combo_ui(
+                ui,
+                "setup-district",
+                tr.t("setup-district"),
+                &mut form.setup.district,
+                &districts,
+            );
+            widgets::text_field_width_ui(
+                ui,
+                tr.t("setup-kiosk-name"),
+                &mut form.setup.kiosk_name,
+                600.0,
+            );
+            widgets::section_ui(ui, tr.t("setup-admin"));
+            widgets::text_field_ui(ui, tr.t("setup-admin-login"), &mut form.setup.admin_login);
+            widgets::text_field_width_ui(
+                ui,
+                tr.t("setup-admin-name"),
+                &mut form.setup.admin_name,
+                600.0,
+            );
+            widgets::password_field_ui(
+                ui,
+                tr.t("setup-admin-password"),
+                &mut form.setup.admin_password,
+            );
+            widgets::password_field_ui(
+                ui,
+                tr.t("setup-admin-password-again"),
+                &mut form.password_again,
+            );
+            if form.mismatch {
+                ui.label(
+                    RichText::new(tr.t("setup-password-mismatch")).color(crate::gui::theme::ERROR),
+                );
+            }
+            ui.add_space(10.0);
+            if widgets::primary_button_ui(ui, tr.t("setup-submit")).clicked() {
+                form.mismatch = form.setup.admin_password != form.password_again;
+                if !form.mismatch {
+                    command = Some(UiCommand::Setup(form.setup.clone()));
+                }
+            }
+        });
+    });
+    command
+}

@@ -246,6 +246,23 @@ pub struct ReportRow {
     pub places_free: u32,
 }
 
+/// An upload checked and turned into records, not yet stored.
+#[derive(Debug)]
+struct Prepared {
+    kiosk_id: String,
+    entries: usize,
+    duplicates: usize,
+    hashes: Vec<Hash>,
+    key: Option<VerifyingKey>,
+    keys: Vec<(u64, VerifyingKey)>,
+    operators: HashMap<String, KioskOperator>,
+    last_effective: Option<Instant>,
+    flagged: Vec<ClockFlag>,
+    items: Vec<FoldItem>,
+    commit: Commit,
+    damage: Option<String>,
+}
+
 #[derive(Debug)]
 struct KioskState {
     record: KioskRecord,
@@ -470,7 +487,7 @@ impl<S: CenterStore> Center<S> {
                 LogRecord::Kiosk { kiosk, seq, entry, received_at: _, epoch, effective, flag } => {
                     let entry = unframe(&entry)?;
                     let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    let payload = body.payload().map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                    let payload = ingest::decode_payload(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let state =
                         self.kiosks.get_mut(&kiosk).ok_or_else(|| StoreError::Corrupt(format!("log names unknown kiosk {kiosk}")))?;
                     if seq != state.head_seq() + 1 {
@@ -626,10 +643,9 @@ impl<S: CenterStore> Center<S> {
 
     // ----- ingest -----
 
-    /// Ingests one bundle received at `received_at` (HTTP upload or USB file). When
-    /// `expected_kiosk` is given (the URL's id), the bundle must be that kiosk's.
+    /// Every check of an upload and the records to store; changes nothing.
     #[allow(clippy::too_many_lines)]
-    pub fn ingest(&mut self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Ingested, IngestError> {
+    fn prepare(&self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Prepared, IngestError> {
         let read = Bundle::read(bytes).map_err(|e| IngestError::BadBundle(e.to_string()))?;
         let bundle = read.bundle;
         if let Some(expected) = expected_kiosk
@@ -670,13 +686,14 @@ impl<S: CenterStore> Center<S> {
 
         // Effective times and fold items.
         let epoch = self.fold.epoch();
+        let hashes: Vec<Hash> = outcome.accepted.iter().map(|c| c.hash).collect();
         let mut log = Vec::with_capacity(outcome.accepted.len());
         let mut items = Vec::new();
         let mut flagged = Vec::new();
         let mut last_effective = state.last_effective;
         let mut operators = state.operators.clone();
         let mut keys = Vec::new();
-        for checked in &outcome.accepted {
+        for checked in outcome.accepted {
             let body = &checked.body;
             let mut from = state.record.registered_at;
             if let Some(contact) = body.last_contact.as_deref().and_then(|c| c.parse::<Instant>().ok())
@@ -693,7 +710,9 @@ impl<S: CenterStore> Center<S> {
             {
                 keys.push((body.seq + 1, next));
             }
-            if let Some(item) = kiosk_item(&operators, body, checked.payload.clone(), epoch, effective) {
+            let index = checked.index;
+            let seq = body.seq;
+            if let Some(item) = kiosk_item(&operators, body, checked.payload, epoch, effective) {
                 items.push(item);
             }
             if let Some(flag) = &flag {
@@ -701,8 +720,8 @@ impl<S: CenterStore> Center<S> {
             }
             log.push(LogRecord::Kiosk {
                 kiosk: kiosk_id.clone(),
-                seq: body.seq,
-                entry: framed(&entries[checked.index]),
+                seq,
+                entry: framed(&entries[index]),
                 received_at,
                 epoch,
                 effective,
@@ -734,17 +753,95 @@ impl<S: CenterStore> Center<S> {
             }
         }
 
-        // Durable before anything is acknowledged or applied.
-        let commit = Commit { log, quarantine };
-        self.store.commit(&commit)?;
+        Ok(Prepared {
+            kiosk_id,
+            entries: entries.len(),
+            duplicates: outcome.duplicates,
+            hashes,
+            key: outcome.key,
+            keys,
+            operators,
+            last_effective,
+            flagged,
+            items,
+            commit: Commit { log, quarantine },
+            damage: read.damage.map(|(offset, e)| format!("bundle damaged at byte {offset} of its records: {e}")),
+        })
+    }
 
-        let state = self.kiosks.get_mut(&kiosk_id).expect("checked above");
-        for checked in &outcome.accepted {
-            state.hashes.push(checked.hash);
+    /// Ingests one bundle received at `received_at` (HTTP upload or USB file). When
+    /// `expected_kiosk` is given (the URL's id), the bundle must be that kiosk's.
+    /// The accepted entries are durable before this returns.
+    pub fn ingest(&mut self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Ingested, IngestError> {
+        let prepared = self.prepare(bytes, received_at, expected_kiosk)?;
+        self.store.commit(&prepared.commit)?;
+        Ok(self.apply_prepared(prepared, received_at))
+    }
+
+    /// Ingests several uploads with one durable commit for each run of uploads from
+    /// distinct kiosks (group commit: the server drains its queue of uploads this way).
+    /// The result for each upload is what [`Center::ingest`] would give in the same order.
+    pub fn ingest_group(&mut self, uploads: &[(&[u8], Option<&str>)], received_at: Instant) -> Vec<Result<Ingested, IngestError>> {
+        let mut results: Vec<Option<Result<Ingested, IngestError>>> = uploads.iter().map(|_| None).collect();
+        let mut next = 0;
+        while next < uploads.len() {
+            let mut group: Vec<(usize, Prepared)> = Vec::new();
+            while next < uploads.len() {
+                let (bytes, expected) = uploads[next];
+                match self.prepare(bytes, received_at, expected) {
+                    Ok(prepared) => {
+                        if group.iter().any(|(_, p)| p.kiosk_id == prepared.kiosk_id) {
+                            break; // the same kiosk again: after this group is committed
+                        }
+                        group.push((next, prepared));
+                    }
+                    Err(e) => results[next] = Some(Err(e)),
+                }
+                next += 1;
+            }
+            let mut commit = Commit::default();
+            for (_, p) in &mut group {
+                commit.log.append(&mut p.commit.log);
+                commit.quarantine.extend(p.commit.quarantine.iter().cloned());
+            }
+            match self.store.commit(&commit) {
+                Ok(()) => {
+                    for (index, prepared) in group {
+                        results[index] = Some(Ok(self.apply_prepared(prepared, received_at)));
+                    }
+                }
+                Err(e) => {
+                    for (index, _) in group {
+                        results[index] = Some(Err(IngestError::Store(StoreError::Db(e.to_string()))));
+                    }
+                }
+            }
         }
+        results.into_iter().map(|r| r.expect("every upload has a result")).collect()
+    }
+
+    /// In-memory part of an ingest, after its records are durable.
+    fn apply_prepared(&mut self, prepared: Prepared, received_at: Instant) -> Ingested {
+        let Prepared {
+            kiosk_id,
+            entries,
+            duplicates,
+            hashes,
+            key,
+            keys,
+            operators,
+            last_effective,
+            flagged,
+            items,
+            commit,
+            damage,
+        } = prepared;
+        let accepted = hashes.len();
+        let state = self.kiosks.get_mut(&kiosk_id).expect("prepared for a registered kiosk");
+        state.hashes.extend(hashes);
         state.operators = operators;
         state.last_effective = last_effective;
-        if let Some(key) = outcome.key {
+        if let Some(key) = key {
             state.key = key;
         }
         state.keys.extend(keys);
@@ -787,19 +884,19 @@ impl<S: CenterStore> Center<S> {
         let report = IngestReport {
             kiosk: kiosk_id.clone(),
             received_at,
-            entries: entries.len(),
-            accepted: outcome.accepted.len(),
-            duplicates: outcome.duplicates,
+            entries,
+            accepted,
+            duplicates,
             accepted_through_seq: state.head_seq(),
             head_hash: hex::encode(state.head_hash()),
             quarantined: commit.quarantine.iter().map(|q| q.note.clone()).collect(),
             flagged,
             review,
             now_applied,
-            damage: read.damage.map(|(offset, e)| format!("bundle damaged at byte {offset} of its records: {e}")),
+            damage,
         };
-        let (ack, ack_bytes) = self.ack(&kiosk_id, received_at).map_err(|e| IngestError::BadBundle(e.to_string()))?;
-        Ok(Ingested { report, ack, ack_bytes })
+        let (ack, ack_bytes) = self.ack(&kiosk_id, received_at).expect("the kiosk is registered");
+        Ingested { report, ack, ack_bytes }
     }
 
     fn review_note(&self, source: &Source) -> Option<ReviewNote> {

@@ -13,7 +13,7 @@
 //! sorts after it commutes with them and is simply applied; otherwise the open epoch is
 //! refolded from the state at its start.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 
 use rules::command::Event;
 use rules::model::{GroupLanguage, QueueType};
@@ -75,12 +75,6 @@ enum Res {
     Slot(String, GroupLanguage),
 }
 
-#[derive(Debug, Clone)]
-struct Folded {
-    item: FoldItem,
-    footprint: Vec<Res>,
-}
-
 /// What changed in the reviewer queue because of a fold step.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FoldChanges {
@@ -97,7 +91,10 @@ pub struct Fold {
     state: State,
     checkpoint: State,
     epoch: u64,
-    current: Vec<Folded>,
+    /// Kiosk items of the open epoch, in the order they were applied.
+    current: Vec<FoldItem>,
+    /// For each resource touched in the open epoch, the largest key that touched it.
+    touched: HashMap<Res, FoldKey>,
     rejections: BTreeMap<Source, Rejection>,
 }
 
@@ -163,7 +160,14 @@ fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection
 
 impl Fold {
     pub fn new(state: State) -> Self {
-        Fold { checkpoint: state.clone(), state, epoch: 0, current: Vec::new(), rejections: BTreeMap::new() }
+        Fold {
+            checkpoint: state.clone(),
+            state,
+            epoch: 0,
+            current: Vec::new(),
+            touched: HashMap::new(),
+            rejections: BTreeMap::new(),
+        }
     }
 
     /// Folds a whole log (items in any order) from `initial`; `center_entries` is how many
@@ -181,11 +185,11 @@ impl Fold {
                     fold.checkpoint = fold.state.clone();
                 }
             } else {
-                let fp = footprint(&fold.state, &item.command);
+                fold.touch(&item);
                 if let Err(rejection) = apply(&mut fold.state, &item) {
                     fold.rejections.insert(item.source.clone(), *rejection);
                 }
-                fold.current.push(Folded { item, footprint: fp });
+                fold.current.push(item);
             }
         }
         fold
@@ -208,7 +212,24 @@ impl Fold {
         self.rejections.get(source)
     }
 
+    /// Records an item's footprint (against the state before it applies) in `touched`.
+    fn touch(&mut self, item: &FoldItem) {
+        for res in footprint(&self.state, &item.command) {
+            match self.touched.get_mut(&res) {
+                Some(key) if *key >= item.key => {}
+                Some(key) => *key = item.key.clone(),
+                None => {
+                    self.touched.insert(res, item.key.clone());
+                }
+            }
+        }
+    }
+
     /// Folds newly accepted kiosk items of the open epoch.
+    ///
+    /// Fast path: a new item commutes with every folded item that sorts after it when no
+    /// such item touched a resource of its footprint; then applying it now gives the same
+    /// state as the canonical order. Otherwise the open epoch is refolded from its start.
     pub fn add_kiosk_items(&mut self, mut items: Vec<FoldItem>) -> FoldChanges {
         let mut changes = FoldChanges::default();
         if items.is_empty() {
@@ -216,35 +237,23 @@ impl Fold {
         }
         items.sort_by(|a, b| a.key.cmp(&b.key));
         debug_assert!(items.iter().all(|i| i.key.epoch == self.epoch && !i.key.center));
-        let first = &items[0].key;
-        let later = self.current.partition_point(|f| f.item.key < *first);
-        let commutes = later == self.current.len() || {
-            let touched: HashSet<&Res> = self.current[later..].iter().flat_map(|f| f.footprint.iter()).collect();
-            // New items' footprints against the state now (conservative: includes what later items did).
-            let new: Vec<Vec<Res>> = items.iter().map(|i| footprint(&self.state, &i.command)).collect();
-            new.iter().flatten().all(|r| !touched.contains(r))
-        };
+        let commutes = items.iter().all(|item| {
+            footprint(&self.state, &item.command).iter().all(|res| self.touched.get(res).is_none_or(|k| *k < item.key))
+        });
         if commutes {
-            let mut folded = Vec::with_capacity(items.len());
             for item in items {
-                let fp = footprint(&self.state, &item.command);
+                self.touch(&item);
                 if let Err(rejection) = apply(&mut self.state, &item) {
                     changes.rejected.push(item.source.clone());
                     self.rejections.insert(item.source.clone(), *rejection);
                 }
-                folded.push(Folded { item, footprint: fp });
-            }
-            if later == self.current.len() {
-                self.current.extend(folded);
-            } else {
-                self.current.extend(folded);
-                self.current.sort_by(|a, b| a.item.key.cmp(&b.item.key));
+                self.current.push(item);
             }
             return changes;
         }
         // Refold the open epoch from its start.
         changes.refolded = true;
-        let mut all: Vec<FoldItem> = self.current.drain(..).map(|f| f.item).collect();
+        let mut all: Vec<FoldItem> = std::mem::take(&mut self.current);
         all.extend(items);
         all.sort_by(|a, b| a.key.cmp(&b.key));
         let before: BTreeMap<Source, Rejection> = all
@@ -252,8 +261,9 @@ impl Fold {
             .filter_map(|i| self.rejections.remove(&i.source).map(|r| (i.source.clone(), r)))
             .collect();
         self.state = self.checkpoint.clone();
+        self.touched.clear();
         for item in all {
-            let fp = footprint(&self.state, &item.command);
+            self.touch(&item);
             match apply(&mut self.state, &item) {
                 Ok(_) => {
                     if before.contains_key(&item.source) {
@@ -267,7 +277,7 @@ impl Fold {
                     self.rejections.insert(item.source.clone(), *rejection);
                 }
             }
-            self.current.push(Folded { item, footprint: fp });
+            self.current.push(item);
         }
         changes
     }
@@ -285,6 +295,7 @@ impl Fold {
         }
         self.checkpoint = self.state.clone();
         self.current.clear();
+        self.touched.clear();
         self.epoch += 1;
         result
     }

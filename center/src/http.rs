@@ -34,15 +34,59 @@ pub const OCTET_STREAM: &str = "application/octet-stream";
 /// The center's clock (tests inject a fixed one).
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 
-/// Shared server state.
+/// Most uploads committed together by the ingest worker.
+pub const MAX_GROUP: usize = 64;
+
+/// Shared server state. Uploads go to one ingest worker thread, which drains whatever is
+/// queued and stores it with one durable commit (group commit) before answering each.
 pub struct App<S: CenterStore = SledStore> {
     pub center: Arc<Mutex<Center<S>>>,
     pub clock: Clock,
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+struct Job {
+    bytes: Bytes,
+    kiosk: String,
+    reply: tokio::sync::oneshot::Sender<Result<Vec<u8>, IngestError>>,
+}
+
+impl<S: CenterStore + 'static> App<S> {
+    /// The state and its ingest worker thread (which ends when the last `App` clone is dropped).
+    pub fn new(center: Center<S>, clock: Clock) -> Self {
+        let center = Arc::new(Mutex::new(center));
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let worker_center = Arc::clone(&center);
+        let worker_clock = Arc::clone(&clock);
+        std::thread::spawn(move || ingest_worker(&worker_center, &worker_clock, &queue));
+        App { center, clock, jobs }
+    }
+}
+
+fn ingest_worker<S: CenterStore>(center: &Mutex<Center<S>>, clock: &Clock, queue: &std::sync::mpsc::Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let now = clock();
+        let results = {
+            let Ok(mut guard) = center.lock() else { return };
+            let uploads: Vec<(&[u8], Option<&str>)> = batch.iter().map(|j| (&j.bytes[..], Some(j.kiosk.as_str()))).collect();
+            guard.ingest_group(&uploads, now)
+        };
+        for (job, result) in batch.into_iter().zip(results) {
+            let _ = job.reply.send(result.map(|ingested| ingested.ack_bytes));
+        }
+    }
 }
 
 impl<S: CenterStore> Clone for App<S> {
     fn clone(&self) -> Self {
-        App { center: Arc::clone(&self.center), clock: Arc::clone(&self.clock) }
+        App { center: Arc::clone(&self.center), clock: Arc::clone(&self.clock), jobs: self.jobs.clone() }
     }
 }
 
@@ -127,10 +171,14 @@ async fn events<S: CenterStore + 'static>(
             return error(status, code, &rejection.body_text());
         }
     };
-    match with_center(&app, move |center, now| center.ingest(&body, now, Some(&id))).await {
-        Ok(Ok(ingested)) => octets(ingested.ack_bytes),
+    let (reply, answer) = tokio::sync::oneshot::channel();
+    if app.jobs.send(Job { bytes: body, kiosk: id, reply }).is_err() {
+        return busy();
+    }
+    match answer.await {
+        Ok(Ok(ack)) => octets(ack),
         Ok(Err(e)) => ingest_error(&e),
-        Err(response) => response,
+        Err(_) => busy(),
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use center::{Center, CenterError, Decision};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -277,7 +277,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Serve { listen } => {
             let center = open()?;
             let fingerprint = changelog::fingerprint(&center.public_key());
-            let app = center::http::App { center: Arc::new(Mutex::new(center)), clock: Arc::new(center::now) };
+            let app = center::http::App::new(center, Arc::new(center::now));
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -139,6 +139,8 @@ pub struct SledStore {
     quarantine: sled::Tree,
     reviews: sled::Tree,
     next_log: u64,
+    /// Size and modification time of each file at the last sync: unchanged files are not synced again.
+    synced: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>)>,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -178,13 +180,18 @@ impl SledStore {
             log,
             db,
             next_log,
+            synced: std::collections::HashMap::new(),
         })
     }
 
-    /// Flushes sled, then fdatasyncs its files and fsyncs its directories.
-    fn sync(&self) -> Result<(), StoreError> {
+    /// Flushes sled, then fdatasyncs its files that changed since the last sync, and fsyncs
+    /// a directory when its list of files changed.
+    fn sync(&mut self) -> Result<(), StoreError> {
         self.db.flush()?;
-        sync_tree(&self.path)
+        let mut seen = std::collections::HashMap::new();
+        sync_changed(&self.path, &self.synced, &mut seen)?;
+        self.synced = seen;
+        Ok(())
     }
 }
 
@@ -205,6 +212,49 @@ pub fn sync_tree(dir: &Path) -> Result<(), StoreError> {
         }
     }
     std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))
+}
+
+type FileState = (u64, Option<std::time::SystemTime>);
+
+/// Syncs files below `dir` whose size or modification time differs from `before`; fsyncs a
+/// directory when a file or directory in it is new. Fills `seen` with what is there now.
+fn sync_changed(
+    dir: &Path,
+    before: &std::collections::HashMap<PathBuf, FileState>,
+    seen: &mut std::collections::HashMap<PathBuf, FileState>,
+) -> Result<(), StoreError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Io { path: path.clone(), source }
+    };
+    let mut new_names = !before.contains_key(dir);
+    seen.insert(dir.to_owned(), (0, None));
+    for item in std::fs::read_dir(dir).map_err(io(dir))? {
+        let item = item.map_err(io(dir))?;
+        let path = item.path();
+        let meta = item.metadata().map_err(io(&path))?;
+        if meta.is_dir() {
+            new_names |= !before.contains_key(&path);
+            sync_changed(&path, before, seen)?;
+        } else if meta.is_file() {
+            let state = (meta.len(), meta.modified().ok());
+            // sled's data file is always synced: a same-size rewrite within one mtime tick
+            // must not be missed.
+            let always = path.file_name().is_some_and(|n| n == "db");
+            match before.get(&path) {
+                Some(old) if *old == state && !always => {}
+                old => {
+                    new_names |= old.is_none();
+                    std::fs::File::open(&path).and_then(|f| f.sync_data()).map_err(io(&path))?;
+                }
+            }
+            seen.insert(path, state);
+        }
+    }
+    if new_names {
+        std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))?;
+    }
+    Ok(())
 }
 
 impl CenterStore for SledStore {

@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use center::client::{PushError, PushOptions, fetch_ack, fetch_snapshot, push, push_with};
@@ -50,7 +50,7 @@ fn the_http_api_end_to_end() {
     }
     kiosk.register(&mut center);
     let center_key = center.public_key();
-    let app = App { center: Arc::new(Mutex::new(center)), clock: Arc::new(|| at(NOW)) };
+    let app = App::new(center, Arc::new(|| at(NOW)));
     let server = spawn("127.0.0.1:0", app.clone()).unwrap();
     let url = server.url();
 

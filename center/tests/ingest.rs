@@ -357,3 +357,29 @@ fn rules_rejections_go_to_review_and_do_not_stop_the_stream() {
     let item = center.review_items().into_iter().find(|i| i.id == format!("E-K1-{late}")).unwrap();
     assert_eq!((item.kind.as_str(), item.status.as_str()), ("conflict", "open"));
 }
+
+#[test]
+fn group_commit_gives_the_same_results_as_one_upload_at_a_time() {
+    let (a, b) = two_kiosks();
+    let uploads: Vec<Vec<u8>> = vec![a.bundle(1, 4), b.all(), a.all(), b"junk".to_vec(), a.all()];
+    let (_d1, mut one) = center();
+    let (dir, mut group) = center();
+    for c in [&mut one, &mut group] {
+        a.register(c);
+        b.register(c);
+    }
+    let sequential: Vec<_> = uploads.iter().map(|u| one.ingest(u, at(RECEIVED), None).map(|i| i.report)).collect();
+    let refs: Vec<(&[u8], Option<&str>)> = uploads.iter().map(|u| (u.as_slice(), None)).collect();
+    let grouped: Vec<_> = group.ingest_group(&refs, at(RECEIVED)).into_iter().map(|r| r.map(|i| i.report)).collect();
+    assert_eq!(sequential.len(), grouped.len());
+    for (s, g) in sequential.iter().zip(&grouped) {
+        match (s, g) {
+            (Ok(s), Ok(g)) => assert_eq!(s, g),
+            (Err(s), Err(g)) => assert_eq!(s.code(), g.code()),
+            _ => panic!("{s:?} vs {g:?}"),
+        }
+    }
+    assert_eq!(applications_json(&one), applications_json(&group));
+    drop(group);
+    assert_eq!(applications_json(&Center::open(dir.path()).unwrap()), applications_json(&one));
+}

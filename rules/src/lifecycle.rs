@@ -199,7 +199,12 @@ pub fn decide(
         }
         let used_once = match kind {
             ActionKind::ExtendChoice => settled.status == Status::VoucherConfirmed,
-            ActionKind::RestoreVoucher => settled.status == Status::StopListed,
+            // A restored voucher is back in `voucher_confirmed`: a second restore there is
+            // a repeat of a one-time action, not an action foreign to the status.
+            ActionKind::RestoreVoucher => {
+                settled.status == Status::StopListed
+                    || (settled.status == Status::VoucherConfirmed && settled.voucher.as_ref().is_some_and(|v| v.restored))
+            }
             _ => false,
         };
         if used_once {

@@ -9,7 +9,7 @@ only="${1:-}"
 out=docs/screenshots
 mkdir -p "$out"
 cargo build -q -p kezek-kiosk --features gui --example gui_demo
-bin=target/debug/examples/gui_demo
+bin="${CARGO_TARGET_DIR:-target}/debug/examples/gui_demo"
 demo_out="$(mktemp -d)"
 trap 'rm -rf "$demo_out"' EXIT
 
@@ -43,7 +43,7 @@ for shot in "${shots[@]}"; do
     xvfb-run -a -s "-screen 0 1366x800x24" bash -c '
       "$0" "$@" >/dev/null 2>"$SHOT_LOG" &
       pid=$!
-      sleep "${SHOT_DELAY:-6}"
+      sleep "${SHOT_DELAY:-12}"
       import -window root "$SHOT_PNG"
       kill "$pid" 2>/dev/null || true
       wait "$pid" 2>/dev/null || true

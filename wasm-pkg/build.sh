@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# Builds the JavaScript package of the Kezek rules:
+#   pkg/node/  CommonJS for Node (`require`), with its own package.json
+#   pkg/web/   ES module for browsers and bundlers (`import`, then `await init()`)
+# Needs: rustup target wasm32-unknown-unknown, wasm-bindgen-cli matching the crate's
+# wasm-bindgen version, node and npm (for binaryen's wasm-opt, installed here on demand).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/.." && pwd)"
+target_dir="${CARGO_TARGET_DIR:-$root/target}"
+case "$target_dir" in /*) ;; *) target_dir="$root/$target_dir" ;; esac
+wasm="$target_dir/wasm32-unknown-unknown/wasm/kezek_wasm.wasm"
+
+# The CLI must match the crate's wasm-bindgen exactly, or the generated glue is wrong.
+want="$(sed -n 's/^wasm-bindgen = "=\(.*\)"$/\1/p' "$here/Cargo.toml")"
+have="$(wasm-bindgen --version | awk '{print $2}')"
+if [ "$want" != "$have" ]; then
+  echo "build.sh: wasm-bindgen CLI is $have, the crate needs $want:" >&2
+  echo "  cargo install wasm-bindgen-cli --version $want --locked" >&2
+  exit 1
+fi
+
+echo "==> cargo build (wasm32, profile wasm)"
+(cd "$root" && cargo build -p kezek-wasm --target wasm32-unknown-unknown --profile wasm)
+
+echo "==> npm devDependencies (binaryen for wasm-opt, typescript)"
+if [ ! -x "$here/node_modules/.bin/wasm-opt" ] || [ ! -x "$here/node_modules/.bin/tsc" ]; then
+  if [ -f "$here/package-lock.json" ]; then
+    (cd "$here" && npm ci --no-audit --no-fund)
+  else
+    (cd "$here" && npm install --no-audit --no-fund)
+  fi
+fi
+wasm_opt="$here/node_modules/.bin/wasm-opt"
+
+# The features rustc enables by default for wasm32-unknown-unknown.
+features=(--enable-bulk-memory --enable-multivalue --enable-mutable-globals
+  --enable-nontrapping-float-to-int --enable-reference-types --enable-sign-ext)
+
+bindgen() {
+  local target="$1" out="$here/pkg/$2"
+  echo "==> wasm-bindgen --target $target -> pkg/$2"
+  rm -rf "$out"
+  wasm-bindgen --target "$target" --out-dir "$out" --out-name kezek "$wasm"
+}
+optimize() {
+  echo "==> wasm-opt -Oz $1"
+  "$wasm_opt" -Oz --strip-debug --strip-producers "${features[@]}" "$here/$1" -o "$here/$1"
+}
+
+bindgen nodejs node
+bindgen web web
+# Both targets get the same module (only the JS glue differs): optimize it once.
+if cmp -s "$here/pkg/node/kezek_bg.wasm" "$here/pkg/web/kezek_bg.wasm"; then
+  optimize pkg/node/kezek_bg.wasm
+  cp "$here/pkg/node/kezek_bg.wasm" "$here/pkg/web/kezek_bg.wasm"
+else
+  optimize pkg/node/kezek_bg.wasm
+  optimize pkg/web/kezek_bg.wasm
+fi
+# The web target also declares the raw wasm exports (InitOutput) with `any` parameters:
+# make them `unknown`, so that no `any` is in the package's types.
+sed -i -E '/^    readonly /s/\b([a-z]): any\b/\1: unknown/g' "$here/pkg/web/kezek.d.ts"
+
+version="$(node -p "require('$here/package.json').version")"
+cat >"$here/pkg/node/package.json" <<EOF
+{
+  "name": "@kezek/rules-node",
+  "version": "$version",
+  "main": "kezek.js",
+  "types": "kezek.d.ts"
+}
+EOF
+cat >"$here/pkg/web/package.json" <<EOF
+{
+  "name": "@kezek/rules-web",
+  "version": "$version",
+  "type": "module",
+  "module": "kezek.js",
+  "main": "kezek.js",
+  "types": "kezek.d.ts"
+}
+EOF
+
+raw="$(wc -c <"$here/pkg/web/kezek_bg.wasm")"
+gz="$(gzip -9 -c "$here/pkg/web/kezek_bg.wasm" | wc -c)"
+echo "==> kezek_bg.wasm: $raw bytes, $gz bytes gzipped (gzip -9)"

@@ -1,0 +1,481 @@
+//! The JavaScript API, independent of the target.
+//!
+//! Every argument arrives as a JSON value (big lists also as JSON text): the wasm layer
+//! (`js.rs`) converts each JS argument, native tests build the values directly. Every answer
+//! is a `Serialize` value that the wasm layer writes with `serde-wasm-bindgen`'s
+//! `Serializer::json_compatible()` and native tests with `serde_json`; the differential test
+//! checks that both give the same JSON byte for byte.
+//!
+//! Nothing here decides a rule: the functions check the format of their input, call
+//! `rules`, and shape the answer.
+
+use rules::calendar::{Calendar, MAX_WORKING_DAYS, YearInfo};
+use rules::command::{Action, ActionKind, Command, Event, Role};
+use rules::deadline::{self, DeadlineKind};
+use rules::iin::{Iin, Sex};
+use rules::lifecycle::{self, NoPlaceCheck, PlaceCheck};
+use rules::model::{Application, GroupLanguage, NewApplication, RightClass};
+use rules::queue::{self, MoveReason, RankEntry, Ranked};
+use rules::{CommandError, Date, Instant, Lang, Localized, State};
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{ApiError, ApplicationProblem, ArgumentProblem, Failure, shown};
+
+/// The package version (`version()`).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The last year a `YYYY-MM-DD` date can have.
+const LAST_WRITABLE_YEAR: i32 = 9999;
+
+type Answer<T> = Result<T, Failure>;
+
+// ---------------------------------------------------------------------------------------
+// Arguments
+
+/// `lang`: absent (`null`/`undefined`) means Russian.
+fn lang_arg(value: &Value) -> Result<Lang, ApiError> {
+    match value {
+        Value::Null => Ok(Lang::default()),
+        Value::String(code) => Lang::parse(code).ok_or_else(|| ApiError::Argument(ArgumentProblem::Lang(shown(value)))),
+        _ => Err(ApiError::Argument(ArgumentProblem::Lang(shown(value)))),
+    }
+}
+
+fn string_arg<'a>(value: &'a Value, name: &'static str) -> Result<&'a str, ApiError> {
+    value.as_str().ok_or(ApiError::Argument(ArgumentProblem::NotAString(name)))
+}
+
+fn date_arg(value: &Value, name: &'static str) -> Result<Date, ApiError> {
+    value.as_str().and_then(|text| text.parse().ok()).ok_or_else(|| ApiError::Date(name, shown(value)))
+}
+
+fn instant_arg(value: &Value, name: &'static str) -> Result<Instant, ApiError> {
+    value.as_str().and_then(|text| text.parse().ok()).ok_or_else(|| ApiError::Instant(name, shown(value)))
+}
+
+/// Reads an object into a rules type; arrays and other values are not objects.
+fn object<'a, T: Deserialize<'a>>(value: &'a Value) -> Result<T, ApplicationProblem> {
+    if !value.is_object() {
+        return Err(ApplicationProblem::NotAnObject);
+    }
+    T::deserialize(value).map_err(|e| ApplicationProblem::Fields(e.to_string()))
+}
+
+fn application_arg(value: &Value) -> Result<Application, ApiError> {
+    object(value).map_err(|problem| ApiError::Application(None, problem))
+}
+
+/// A list parameter of `rankQueue` and `explainPosition`: a JSON value, or the JSON text of
+/// an array (what the wasm layer passes, to read a big list in one piece).
+#[derive(Debug, Clone, Copy)]
+pub enum List<'a> {
+    Json(&'a Value),
+    Text(&'a str),
+}
+
+/// Every element of a `rankQueue`-style list, whatever its status.
+fn rank_entries(list: List<'_>, name: &'static str) -> Result<Vec<RankEntry>, ApiError> {
+    let value = match list {
+        List::Json(value) => return rank_entries_of(value, name),
+        List::Text(text) => match serde_json::from_str::<Vec<ObjectOnly<RankEntry>>>(text) {
+            Ok(entries) => return Ok(entries.into_iter().map(|e| e.0).collect()),
+            // Read it again as a value, to say which element is wrong and how.
+            Err(_) => serde_json::from_str::<Value>(text).unwrap_or(Value::Null),
+        },
+    };
+    rank_entries_of(&value, name)
+}
+
+fn rank_entries_of(value: &Value, name: &'static str) -> Result<Vec<RankEntry>, ApiError> {
+    let items = value.as_array().ok_or(ApiError::Argument(ArgumentProblem::NotAList(name)))?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| object(item).map_err(|problem| ApiError::Application(Some(format!("{name}[{i}]")), problem)))
+        .collect()
+}
+
+/// Reads `T` from a JSON object only: serde's derive would also take an array for a struct.
+struct ObjectOnly<T>(T);
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(ObjectDeserializer(deserializer)).map(ObjectOnly)
+    }
+}
+
+struct ObjectDeserializer<D>(D);
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectDeserializer<D> {
+    type Error = D::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_any(visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_struct(name, fields, ObjectVisitor(visitor))
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
+        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
+    }
+}
+
+/// Passes a map to the struct's visitor; anything else is the visitor's default error.
+struct ObjectVisitor<V>(V);
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<V> {
+    type Value = V::Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.expecting(formatter)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+        self.0.visit_map(map)
+    }
+}
+
+fn duplicate(error: &queue::DuplicateId) -> ApiError {
+    ApiError::Application(None, ApplicationProblem::DuplicateId(error.0.clone()))
+}
+
+/// A date as `YYYY-MM-DD`, or `None` when its year needs more (or fewer) than four digits.
+fn writable(date: Date) -> Option<Date> {
+    (0..=LAST_WRITABLE_YEAR).contains(&date.year()).then_some(date)
+}
+
+// ---------------------------------------------------------------------------------------
+// validateIin
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum IinCheck {
+    Valid(ValidIin),
+    Invalid(InvalidIin),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidIin {
+    pub valid: bool,
+    pub birth_date: Date,
+    pub sex: Sex,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidIin {
+    pub valid: bool,
+    pub error: IinProblem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IinProblem {
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// `validateIin(iin, lang?)`: the IIN is taken exactly as given (no trimming).
+pub fn validate_iin(iin: &Value, lang: &Value) -> Answer<IinCheck> {
+    let lang = lang_arg(lang).map_err(|e| e.in_lang(Lang::default()))?;
+    let text = string_arg(iin, "iin").map_err(|e| e.in_lang(lang))?;
+    Ok(match Iin::parse(text) {
+        Ok(parsed) => IinCheck::Valid(ValidIin { valid: true, birth_date: parsed.birth_date(), sex: parsed.sex() }),
+        Err(error) => IinCheck::Invalid(InvalidIin {
+            valid: false,
+            error: IinProblem { code: error.code(), message: error.message(lang) },
+        }),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Calendar
+
+/// `isWorkingDay(date)`.
+pub fn is_working_day(date: &Value) -> Answer<bool> {
+    let date = date_arg(date, "date").map_err(|e| e.in_lang(Lang::default()))?;
+    Ok(Calendar::embedded().is_working_day(date))
+}
+
+/// `n` of `workingDaysAfter`: a JS number that is an integer from 1 to `MAX_WORKING_DAYS`.
+fn count_arg(value: &Value) -> Result<u32, ApiError> {
+    let invalid = || ApiError::Argument(ArgumentProblem::Count(shown(value)));
+    let n = value.as_f64().ok_or_else(invalid)?;
+    if !(n.is_finite() && n.fract() == 0.0 && n >= 1.0 && n <= f64::from(MAX_WORKING_DAYS)) {
+        return Err(invalid());
+    }
+    // In range and integral, so the conversion is exact.
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(n as u32)
+}
+
+/// `workingDaysAfter(date, n)`: the `n`-th working day strictly after `date`.
+pub fn working_days_after(date: &Value, n: &Value) -> Answer<String> {
+    let run = || {
+        let date = date_arg(date, "date")?;
+        let n = count_arg(n)?;
+        let day = Calendar::embedded()
+            .working_days_after(date, n)
+            .ok()
+            .and_then(writable)
+            .ok_or(ApiError::Argument(ArgumentProblem::BeyondYear9999))?;
+        Ok(day.to_string())
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
+}
+
+/// `deadline(kind, from)`: the end (23:59:59+05:00) of the deadline's local day.
+pub fn deadline(kind: &Value, from: &Value) -> Answer<String> {
+    let run = || {
+        let kind = kind.as_str().and_then(DeadlineKind::parse).ok_or_else(|| ApiError::Kind(shown(kind)))?;
+        let instant = instant_arg(from, "from")?;
+        let due = deadline::deadline(Calendar::embedded(), kind, instant)
+            .ok()
+            .filter(|due| writable(due.local_date()).is_some())
+            .ok_or_else(|| ApiError::Instant("from", shown(from)))?;
+        Ok(due.to_string())
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarInfo {
+    pub version: &'static str,
+    pub years: Vec<YearInfo>,
+}
+
+/// `calendarInfo()`: the embedded calendar's data version and listed years.
+pub fn calendar_info() -> CalendarInfo {
+    let calendar = Calendar::embedded();
+    CalendarInfo { version: calendar.version(), years: calendar.years() }
+}
+
+// ---------------------------------------------------------------------------------------
+// Queue
+
+/// `rankQueue(applications)`: positions of every `queued` application.
+pub fn rank_queue(applications: List<'_>) -> Answer<Vec<Ranked>> {
+    let run = || {
+        let entries = rank_entries(applications, "applications")?;
+        queue::rank_queue(&entries).map_err(|e| duplicate(&e))
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
+}
+
+/// One application that moved ahead of, or from ahead of, the one explained.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Mover {
+    pub id: String,
+    pub right: RightClass,
+    pub reason: MoveReason,
+    /// `reason` for a person, in the requested language.
+    pub reason_text: &'static str,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PositionChange {
+    pub id: String,
+    pub before: Option<u32>,
+    pub after: Option<u32>,
+    pub entered_ahead: Vec<Mover>,
+    pub left_ahead: Vec<Mover>,
+}
+
+/// `explainPosition(before, after, id, lang?)`.
+pub fn explain_position(before: List<'_>, after: List<'_>, id: &Value, lang: &Value) -> Answer<PositionChange> {
+    let lang = lang_arg(lang).map_err(|e| e.in_lang(Lang::default()))?;
+    let run = || {
+        let before = rank_entries(before, "before")?;
+        let after = rank_entries(after, "after")?;
+        let id = string_arg(id, "id")?;
+        queue::explain_position(&before, &after, id).map_err(|e| duplicate(&e))
+    };
+    let change = run().map_err(|e: ApiError| e.in_lang(lang))?;
+    let movers = |list: Vec<queue::Mover>| -> Vec<Mover> {
+        list.into_iter()
+            .map(|m| Mover { reason_text: m.reason.text().get(lang), id: m.id, right: m.right, reason: m.reason })
+            .collect()
+    };
+    Ok(PositionChange {
+        id: change.id,
+        before: change.before,
+        after: change.after,
+        entered_ahead: movers(change.entered_ahead),
+        left_ahead: movers(change.left_ahead),
+    })
+}
+
+// ---------------------------------------------------------------------------------------
+// Lifecycle
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AllowedAction {
+    pub action: ActionKind,
+    pub role: Role,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Instant>,
+    /// The button label in the requested language.
+    pub label: &'static str,
+}
+
+/// `allowedActions(application, now, lang?)`: after any expiry due by `now`.
+pub fn allowed_actions(application: &Value, now: &Value, lang: &Value) -> Answer<Vec<AllowedAction>> {
+    let lang = lang_arg(lang).map_err(|e| e.in_lang(Lang::default()))?;
+    let run = || {
+        let application = application_arg(application)?;
+        let now = instant_arg(now, "now")?;
+        Ok(lifecycle::allowed_actions(&application, now, Calendar::embedded())?)
+    };
+    let allowed = run().map_err(|e: ApiError| e.in_lang(lang))?;
+    Ok(allowed
+        .into_iter()
+        .map(|a| AllowedAction {
+            action: a.action,
+            role: a.role,
+            deadline: a.deadline,
+            label: a.action.text().get(lang),
+        })
+        .collect())
+}
+
+/// Free places the caller knows of (`options.freePlaces` of `apply`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FreePlace {
+    pub kindergarten: String,
+    pub language: GroupLanguage,
+    pub group_year: i32,
+    pub free: u32,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ApplyOptions {
+    #[serde(default)]
+    lang: Option<Lang>,
+    #[serde(default)]
+    free_places: Option<Vec<FreePlace>>,
+}
+
+/// A choice is possible where the caller's list has a free place for the kindergarten,
+/// the language and the application's group year.
+#[derive(Debug)]
+struct FreePlaces<'a>(&'a [FreePlace]);
+
+impl PlaceCheck for FreePlaces<'_> {
+    fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError> {
+        let group_year = app.group_year();
+        let free: u64 = self
+            .0
+            .iter()
+            .filter(|p| p.kindergarten == kindergarten && p.language == language && p.group_year == group_year)
+            .map(|p| u64::from(p.free))
+            .sum();
+        if free == 0 {
+            return Err(CommandError::NoFreePlace { kindergarten: kindergarten.to_owned(), language, group_year });
+        }
+        Ok(())
+    }
+}
+
+/// A command of `apply`.
+enum ApplyCommand {
+    Register(Box<NewApplication>),
+    Act(Action),
+}
+
+fn command_arg(value: &Value) -> Result<ApplyCommand, ApiError> {
+    let malformed = |detail: &str| ApiError::Argument(ArgumentProblem::Command(detail.to_owned()));
+    let fields = value.as_object().ok_or_else(|| malformed("an object with a string `type` is expected"))?;
+    let kind = fields.get("type").and_then(Value::as_str).ok_or_else(|| malformed("a string `type` is expected"))?;
+    if kind != "register" {
+        let action = Action::deserialize(value).map_err(|e| malformed(&e.to_string()))?;
+        // serde ignores extra fields next to the tag of a variant without data
+        // (`{"type":"withdraw","x":1}`): a field whose removal changes nothing was not read.
+        for key in fields.keys().filter(|k| *k != "type") {
+            let mut without = fields.clone();
+            without.remove(key);
+            if Action::deserialize(&Value::Object(without)).is_ok_and(|other| other == action) {
+                return Err(malformed(&format!("unknown field `{key}` for `{kind}`")));
+            }
+        }
+        return Ok(ApplyCommand::Act(action));
+    }
+    if let Some(unknown) = fields.keys().find(|k| *k != "type" && *k != "application") {
+        return Err(malformed(&format!("unknown field `{unknown}`, expected `type` or `application`")));
+    }
+    let new = fields.get("application").unwrap_or(&Value::Null);
+    object(new)
+        .map(ApplyCommand::Register)
+        .map_err(|problem| ApiError::Application(Some("command.application".into()), problem))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApplyResult {
+    pub application: Application,
+    pub events: Vec<Event>,
+}
+
+/// `apply(application | null, command, now, options?)`: checks the command with the rules
+/// and returns the events and the application folded from them.
+pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value) -> Answer<ApplyResult> {
+    let options: ApplyOptions = match options {
+        Value::Null => ApplyOptions::default(),
+        Value::Object(_) => ApplyOptions::deserialize(options)
+            .map_err(|e| ApiError::Argument(ArgumentProblem::Options(e.to_string())).in_lang(Lang::default()))?,
+        _ => {
+            let problem = ArgumentProblem::Options("an object is expected".into());
+            return Err(ApiError::Argument(problem).in_lang(Lang::default()));
+        }
+    };
+    let lang = options.lang.unwrap_or_default();
+    let run = || {
+        let application = match application {
+            Value::Null => None,
+            other => Some(application_arg(other)?),
+        };
+        let command = command_arg(command)?;
+        let now = instant_arg(now, "now")?;
+        let calendar = Calendar::embedded();
+        match (application, command) {
+            (None, ApplyCommand::Register(new)) => {
+                let mut state = State::new(calendar, []);
+                let events = state.execute(&Command::Register { application: *new }, now)?;
+                let application = state
+                    .applications()
+                    .next()
+                    .cloned()
+                    .ok_or(ApiError::Application(None, ApplicationProblem::Missing))?;
+                Ok(ApplyResult { application, events })
+            }
+            (Some(_), ApplyCommand::Register(_)) => Err(ApiError::Argument(ArgumentProblem::RegisterWithApplication)),
+            (None, ApplyCommand::Act(_)) => Err(ApiError::Application(None, ApplicationProblem::Missing)),
+            (Some(mut application), ApplyCommand::Act(action)) => {
+                let events = match &options.free_places {
+                    Some(places) => lifecycle::decide(&application, &action, now, calendar, &FreePlaces(places))?,
+                    None => lifecycle::decide(&application, &action, now, calendar, &NoPlaceCheck)?,
+                };
+                for event in &events {
+                    lifecycle::evolve(&mut application, event);
+                }
+                Ok(ApplyResult { application, events })
+            }
+        }
+    };
+    run().map_err(|e: ApiError| e.in_lang(lang))
+}

@@ -1,0 +1,226 @@
+//! The wasm-bindgen exports: each converts its JS arguments to JSON values (objects and
+//! arrays as `JSON.stringify` writes them), calls `api`, and converts the answer back with
+//! `serde-wasm-bindgen`'s `Serializer::json_compatible()`, or throws an `Error` with `code`,
+//! a localized `message` and, for rejected commands, `detail`.
+//!
+//! The TypeScript types of the answers are in `kezek.types.d.ts`, emitted into the
+//! generated `.d.ts`; the parameters carry their types with `unchecked_param_type`.
+
+use js_sys::{Array, JSON, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use serde_wasm_bindgen::Serializer;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::error::{Failure, UNREADABLE};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = include_str!("kezek.types.d.ts");
+
+/// Stands for a JS value that is not JSON data (a function, a symbol, a bigint, a `Date`
+/// where a string is expected, …): an object that no parameter accepts, so each parameter
+/// reports it with its own code.
+fn unreadable() -> Value {
+    let mut object = serde_json::Map::new();
+    object.insert(UNREADABLE.to_owned(), Value::Bool(true));
+    Value::Object(object)
+}
+
+/// One argument as JSON: strings, numbers, booleans as they are (`NaN` and infinities are
+/// `null`, as `JSON.stringify` writes them); `undefined` and `null` are `null`; objects and
+/// arrays are read as `JSON.stringify` writes them (one call, fast for big lists). When that
+/// fails (a bigint inside, a cycle), an array is read element by element, so that the
+/// unreadable element is reported as that element.
+fn arg(value: &JsValue) -> Value {
+    if value.is_undefined() || value.is_null() {
+        return Value::Null;
+    }
+    if let Some(text) = value.as_string() {
+        return Value::String(text);
+    }
+    if let Some(number) = value.as_f64() {
+        return number_value(number);
+    }
+    if let Some(flag) = value.as_bool() {
+        return Value::Bool(flag);
+    }
+    if !value.is_object() {
+        return unreadable(); // a bigint, a symbol, a function
+    }
+    if let Some(text) = stringified(value) {
+        // An object whose JSON is not an object or an array (a `Date`, say) is no string.
+        return serde_json::from_str(&text)
+            .ok()
+            .filter(|json: &Value| json.is_object() || json.is_array())
+            .unwrap_or_else(unreadable);
+    }
+    if Array::is_array(value) {
+        return Value::Array(Array::from(value).iter().map(|item| arg(&item)).collect());
+    }
+    unreadable()
+}
+
+/// A JS number as JSON would carry it: integers as integers.
+fn number_value(number: f64) -> Value {
+    const SAFE: f64 = 9_007_199_254_740_991.0;
+    if number.fract() == 0.0 && number.abs() <= SAFE {
+        // Integral and within ±2^53: exact as an i64.
+        #[allow(clippy::cast_possible_truncation)]
+        return Value::from(number as i64);
+    }
+    serde_json::Number::from_f64(number).map_or(Value::Null, Value::Number)
+}
+
+/// `JSON.stringify(value)` of an object or array, if it gives a string.
+fn stringified(value: &JsValue) -> Option<String> {
+    JSON::stringify(value).ok().and_then(|text| text.as_string())
+}
+
+/// A list parameter: an array goes to the rules as its JSON text in one piece.
+enum ListArg {
+    Text(String),
+    Json(Value),
+}
+
+impl ListArg {
+    fn read(value: &JsValue) -> Self {
+        match Array::is_array(value).then(|| stringified(value)).flatten() {
+            Some(text) => ListArg::Text(text),
+            None => ListArg::Json(arg(value)),
+        }
+    }
+
+    fn list(&self) -> api::List<'_> {
+        match self {
+            ListArg::Text(text) => api::List::Text(text),
+            ListArg::Json(value) => api::List::Json(value),
+        }
+    }
+}
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value.serialize(&Serializer::json_compatible()).map_err(|e| js_sys::Error::new(&e.to_string()).into())
+}
+
+fn thrown(failure: &Failure) -> JsValue {
+    let error = js_sys::Error::new(&failure.message);
+    // Setting a property on a fresh Error cannot fail.
+    let _ = Reflect::set(&error, &JsValue::from_str("code"), &JsValue::from_str(failure.code));
+    if let Some(detail) = &failure.detail
+        && let Ok(detail) = to_js(detail)
+    {
+        let _ = Reflect::set(&error, &JsValue::from_str("detail"), &detail);
+    }
+    error.into()
+}
+
+fn answer<T: Serialize>(result: Result<T, Failure>) -> Result<JsValue, JsValue> {
+    match result {
+        Ok(value) => to_js(&value),
+        Err(failure) => Err(thrown(&failure)),
+    }
+}
+
+/// Checks a child's or an adult's IIN (ИИН): 12 digits, the date and century they encode,
+/// the check digit; in that order, without trimming. A wrong IIN is an answer, not an error.
+/// Throws `INVALID_ARGUMENT` when `iin` is not a string or `lang` is not a language.
+#[wasm_bindgen(js_name = validateIin, unchecked_return_type = "IinResult")]
+pub fn validate_iin(
+    #[wasm_bindgen(unchecked_param_type = "string")] iin: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::validate_iin(&arg(iin), &arg(lang)))
+}
+
+/// Whether `date` is a working day in Kazakhstan (Monday–Friday, not a day off).
+/// Throws `INVALID_DATE`.
+#[wasm_bindgen(js_name = isWorkingDay, unchecked_return_type = "boolean")]
+pub fn is_working_day(#[wasm_bindgen(unchecked_param_type = "DateString")] date: &JsValue) -> Result<JsValue, JsValue> {
+    answer(api::is_working_day(&arg(date)))
+}
+
+/// The `n`-th working day strictly after `date` (`n` an integer from 1 to 100000).
+/// Throws `INVALID_DATE` or `INVALID_ARGUMENT`.
+#[wasm_bindgen(js_name = workingDaysAfter, unchecked_return_type = "DateString")]
+pub fn working_days_after(
+    #[wasm_bindgen(unchecked_param_type = "DateString")] date: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "number")] n: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::working_days_after(&arg(date), &arg(n)))
+}
+
+/// The deadline of `kind` counted from `from`, as `YYYY-MM-DDT23:59:59+05:00`:
+/// confirm = 2nd working day after the local date of the voucher's issue, choose = 5th
+/// working day after the confirmation, restore = 28th calendar day after the missed
+/// confirm deadline. Throws `INVALID_KIND` or `INVALID_INSTANT`.
+#[wasm_bindgen(unchecked_return_type = "InstantString")]
+pub fn deadline(
+    #[wasm_bindgen(unchecked_param_type = "DeadlineKind")] kind: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantString")] from: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::deadline(&arg(kind), &arg(from)))
+}
+
+/// Positions of every application whose status is exactly `queued`, sorted by district,
+/// queue type, group year and position. Every element is validated whatever its status.
+/// Throws `INVALID_ARGUMENT` (not an array) or `INVALID_APPLICATION` (an invalid element,
+/// a duplicate id).
+#[wasm_bindgen(js_name = rankQueue, unchecked_return_type = "Ranked[]")]
+pub fn rank_queue(
+    #[wasm_bindgen(unchecked_param_type = "RankInput[]")] applications: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::rank_queue(ListArg::read(applications).list()))
+}
+
+/// Why the position of application `id` differs between two snapshots of the queues.
+/// Throws `INVALID_ARGUMENT` or `INVALID_APPLICATION`.
+#[wasm_bindgen(js_name = explainPosition, unchecked_return_type = "PositionChange")]
+pub fn explain_position(
+    #[wasm_bindgen(unchecked_param_type = "RankInput[]")] before: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "RankInput[]")] after: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let (before, after) = (ListArg::read(before), ListArg::read(after));
+    answer(api::explain_position(before.list(), after.list(), &arg(id), &arg(lang)))
+}
+
+/// The actions that may be taken on `application` at `now` (after any deadline expiry due
+/// by then), who takes them, their deadline and their button label.
+/// Throws `INVALID_APPLICATION`, `INVALID_INSTANT` or `INVALID_ARGUMENT` (lang).
+#[wasm_bindgen(js_name = allowedActions, unchecked_return_type = "AllowedAction[]")]
+pub fn allowed_actions(
+    #[wasm_bindgen(unchecked_param_type = "Application")] application: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantString")] now: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::allowed_actions(&arg(application), &arg(now), &arg(lang)))
+}
+
+/// Checks `command` against `application` at `now` and returns the events it causes and
+/// the application after them. `application` is `null` for `register`. Without
+/// `options.freePlaces` every kindergarten choice is taken as possible.
+/// Throws `INVALID_*` for malformed input, or the rules' code (`NOT_ALLOWED`,
+/// `DEADLINE_PASSED`, …) with `detail` when the rules reject the command.
+#[wasm_bindgen(unchecked_return_type = "ApplyResult")]
+pub fn apply(
+    #[wasm_bindgen(unchecked_param_type = "Application | null")] application: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Action | RegisterCommand")] command: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantString")] now: &JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "ApplyOptions")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::apply(&arg(application), &arg(command), &arg(now), &arg(options)))
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    api::VERSION.to_owned()
+}
+
+/// The embedded working-day calendar: its data version and the years it lists.
+#[wasm_bindgen(js_name = calendarInfo, unchecked_return_type = "CalendarInfo")]
+pub fn calendar_info() -> Result<JsValue, JsValue> {
+    to_js(&api::calendar_info())
+}

@@ -1,0 +1,366 @@
+
+// ---- Value formats -------------------------------------------------------------------
+
+/** A calendar date, strictly `YYYY-MM-DD`. */
+export type DateString = string;
+/**
+ * An RFC 3339 instant with seconds and an offset (`Z` or `±HH:MM`), optionally 1–9
+ * fraction digits, e.g. `2026-03-09T10:00:00+05:00`.
+ */
+export type InstantString = string;
+/** The language of messages and labels; Russian when left out. */
+export type Lang = "ru" | "kk" | "en";
+
+// ---- Errors --------------------------------------------------------------------------
+
+/** Codes of input that is not in the API's format. */
+export type InputErrorCode =
+  | "INVALID_DATE"
+  | "INVALID_INSTANT"
+  | "INVALID_ARGUMENT"
+  | "INVALID_KIND"
+  | "INVALID_APPLICATION";
+
+/** Codes of an invalid IIN (in `validateIin`'s answer and in `INVALID_IIN`-style rejections). */
+export type IinErrorCode = "IIN_FORMAT" | "IIN_DATE" | "IIN_CHECKSUM";
+
+/** Codes of a command the rules rejected (`apply`, `allowedActions`). */
+export type RulesErrorCode =
+  | IinErrorCode
+  | "INVALID_FIELD"
+  | "NOT_ALLOWED"
+  | "DEADLINE_PASSED"
+  | "ALREADY_USED"
+  | "MUST_ENROLL"
+  | "UNKNOWN_APPLICATION"
+  | "DUPLICATE_APPLICATION"
+  | "DUPLICATE_CHILD"
+  | "CHILD_TOO_OLD"
+  | "BIRTH_DATE_IN_FUTURE"
+  | "UNKNOWN_KINDERGARTEN"
+  | "KINDERGARTEN_MISMATCH"
+  | "LANGUAGE_NOT_OFFERED"
+  | "NO_FREE_PLACE"
+  | "DUPLICATE_PLACES_RECORD"
+  | "CALENDAR_OUT_OF_RANGE";
+
+/** What every function throws: a JS `Error` with a stable `code` and a localized `message`. */
+export interface KezekError extends Error {
+  code: InputErrorCode | RulesErrorCode;
+  /** The structured rules error; present exactly when the rules rejected a command. */
+  detail?: CommandErrorDetail;
+}
+
+/** What is wrong with a field (`INVALID_FIELD`). */
+export type FieldProblem =
+  | { kind: "empty" }
+  | { kind: "tooLong"; max_chars: number }
+  | { kind: "outOfRange" }
+  | { kind: "missing" }
+  | { kind: "unexpected" };
+
+/** `KezekError.detail`: why the rules rejected a command. */
+export type CommandErrorDetail =
+  | { kind: "invalidIin"; field: "child" | "applicant"; error: IinErrorCode }
+  | { kind: "invalidField"; field: string; problem: FieldProblem }
+  | { kind: "notAllowed"; action: ActionKind; status: Status; allowed: ActionKind[] }
+  | { kind: "deadlinePassed"; action: ActionKind; deadline: InstantString }
+  | { kind: "alreadyUsed"; action: ActionKind }
+  | { kind: "mustEnroll" }
+  | { kind: "unknownApplication"; id: string }
+  | { kind: "duplicateApplication"; id: string }
+  | { kind: "duplicateChild"; existing: string }
+  | { kind: "childTooOld"; agedOutOn: DateString }
+  | { kind: "birthDateInFuture" }
+  | { kind: "unknownKindergarten"; id: string }
+  | { kind: "kindergartenMismatch"; kindergarten: string }
+  | { kind: "languageNotOffered"; kindergarten: string; language: GroupLanguage }
+  | { kind: "noFreePlace"; kindergarten: string; language: GroupLanguage; groupYear: number }
+  | { kind: "duplicatePlacesRecord"; id: string }
+  | { kind: "calendarOutOfRange" };
+
+// ---- IIN -----------------------------------------------------------------------------
+
+export type Sex = "male" | "female";
+
+/** `validateIin`'s answer. */
+export type IinResult =
+  | { valid: true; birthDate: DateString; sex: Sex }
+  | { valid: false; error: { code: IinErrorCode; message: string } };
+
+// ---- Calendar and deadlines ----------------------------------------------------------
+
+export type DeadlineKind = "confirm" | "choose" | "restore";
+
+export interface YearInfo {
+  year: number;
+  /** `official` (decree), `provisional` (listed, not yet confirmed), `estimated` (not listed). */
+  status: "official" | "provisional" | "estimated";
+  workingDays: number;
+  source: string;
+}
+
+export interface CalendarInfo {
+  /** The calendar data's version. */
+  version: string;
+  years: YearInfo[];
+}
+
+// ---- Queue ---------------------------------------------------------------------------
+
+export type QueueType = "general" | "special_correctional" | "special" | "sanatorium";
+/** Extraordinary (внеочередное), first-priority (первоочередное) or no right. */
+export type RightClass = "extraordinary" | "first" | "none";
+
+/** One application as `rankQueue` and `explainPosition` read it. No other field is accepted. */
+export interface RankInput {
+  id: string;
+  district: string;
+  queueType: QueueType;
+  birthDate: DateString;
+  right: RightClass;
+  registeredAt: InstantString;
+  /** Any status; only exactly `"queued"` is ranked. */
+  status: string;
+}
+
+/** A queued application's place in its queue `(district, queueType, groupYear)`. */
+export interface Ranked {
+  id: string;
+  district: string;
+  queueType: QueueType;
+  groupYear: number;
+  /** 1-based, in allocation order. */
+  position: number;
+}
+
+/** Why an application is now ahead, or no longer ahead. */
+export type MoveReason =
+  | { kind: "newApplication" }
+  | { kind: "returnedToQueue" }
+  | { kind: "leftQueue"; status: string }
+  | { kind: "removed" }
+  | { kind: "interleaving" };
+
+export interface Mover {
+  id: string;
+  right: RightClass;
+  reason: MoveReason;
+  /** `reason` for a person, in the requested language. */
+  reasonText: string;
+}
+
+/** `explainPosition`'s answer. A position is `null` when the application was not queued. */
+export interface PositionChange {
+  id: string;
+  before: number | null;
+  after: number | null;
+  /** Now ahead, and were not before. */
+  enteredAhead: Mover[];
+  /** Were ahead before, and are not now. */
+  leftAhead: Mover[];
+}
+
+// ---- Applications --------------------------------------------------------------------
+
+export type Status =
+  | "queued"
+  | "voucher_issued"
+  | "voucher_confirmed"
+  | "stop_listed"
+  | "direction_issued"
+  | "refusal_review"
+  | "enrolled"
+  | "departed"
+  | "archived";
+export type ArchiveReason = "voucher_refused" | "restore_expired" | "choice_expired" | "withdrawn" | "aged_out";
+export type Kinship = "mother" | "father" | "guardian" | "grandparent" | "other";
+export type GroupLanguage = "kk" | "ru" | "en";
+export type Warning = "BIRTH_DATE_DIFFERS_FROM_IIN";
+
+export interface Child {
+  iin: string;
+  name: string;
+  /** The real birth date, entered separately from the IIN. */
+  birthDate: DateString;
+  sex: Sex;
+}
+
+export interface Applicant {
+  iin: string;
+  name: string;
+  kinship: Kinship;
+  phone: string;
+  email?: string;
+}
+
+export interface Residence {
+  kind: "permanent" | "temporary";
+  address: string;
+}
+
+export interface Voucher {
+  issuedAt: InstantString;
+  confirmDeadline: InstantString;
+  confirmedAt?: InstantString;
+  chooseDeadline?: InstantString;
+  extended: boolean;
+  /** The missed confirm deadline, when the voucher went to the stop-list. */
+  stopListedAt?: InstantString;
+  restoreDeadline?: InstantString;
+  restored: boolean;
+}
+
+export interface Direction {
+  number: string;
+  kindergarten: string;
+  language: GroupLanguage;
+  groupYear: number;
+  issuedAt: InstantString;
+  /** Set when the education department overruled the kindergarten's refusal. */
+  mustEnroll: boolean;
+  enrolledAt?: InstantString;
+  refusalReason?: string;
+}
+
+export interface Departure {
+  date: DateString;
+  reason: string;
+  recordedAt: InstantString;
+}
+
+/** One child's application, as the kiosk, the center and `apply` give it. No other field is accepted. */
+export interface Application {
+  id: string;
+  district: string;
+  queueType: QueueType;
+  child: Child;
+  applicant: Applicant;
+  residence: Residence;
+  nonResident: boolean;
+  nonResidentDocuments?: string[];
+  right: RightClass;
+  rightCategory?: string;
+  rightDocument?: string;
+  registeredAt: InstantString;
+  status: Status;
+  warnings?: Warning[];
+  voucher?: Voucher;
+  direction?: Direction;
+  /** How many directions this application has had. */
+  directionsIssued: number;
+  archiveReason?: ArchiveReason;
+  archivedAt?: InstantString;
+  departure?: Departure;
+}
+
+/** What an operator enters to put a child in a queue (`register`). */
+export interface NewApplication {
+  /** Registration number, assigned by the host; required by the rules (not empty). */
+  id: string;
+  district: string;
+  queueType: QueueType;
+  childIin: string;
+  childName: string;
+  birthDate: DateString;
+  applicant: Applicant;
+  residence: Residence;
+  nonResident?: boolean;
+  nonResidentDocuments?: string[];
+  right: RightClass;
+  /** Required with a right, and must be left out without one. */
+  rightCategory?: string;
+  rightDocument?: string;
+}
+
+// ---- Commands and events -------------------------------------------------------------
+
+/** An action on one application. */
+export type Action =
+  | { type: "issueVoucher" }
+  | { type: "confirmVoucher" }
+  | { type: "restoreVoucher" }
+  | { type: "extendChoice"; days: number }
+  | { type: "chooseKindergarten"; kindergarten: string; language: GroupLanguage }
+  | { type: "refuseVoucher" }
+  | { type: "withdraw" }
+  | { type: "acceptChild" }
+  | { type: "refuseChild"; reason: string }
+  | { type: "upholdRefusal" }
+  | { type: "overruleRefusal" }
+  | { type: "markDeparted"; date: DateString; reason: string };
+
+/** The name of an action. */
+export type ActionKind = Action["type"];
+
+/** Registers a new application; `apply`'s `application` is then `null`. */
+export interface RegisterCommand {
+  type: "register";
+  application: NewApplication;
+}
+
+export type Role = "operator" | "kindergarten" | "reviewer" | "admin" | "center";
+
+/** One entry of `allowedActions`' answer. */
+export interface AllowedAction {
+  action: ActionKind;
+  role: Role;
+  /** The end of the period in which the action is in time, if it has one. */
+  deadline?: InstantString;
+  /** The button label in the requested language. */
+  label: string;
+}
+
+export interface PlacesRecord {
+  id: string;
+  kindergarten: string;
+  district: string;
+  queueType: QueueType;
+  language: GroupLanguage;
+  groupYear: number;
+  count: number;
+  addedAt: InstantString;
+  state: "pending" | "free_choice";
+}
+
+/** Something that happened; an application is the fold of its events. */
+export type Event =
+  | { type: "registered"; application: Application }
+  | { type: "placesAdded"; record: PlacesRecord }
+  | { type: "placesPublished"; record: string; at: InstantString }
+  | { type: "voucherIssued"; application: string; at: InstantString; confirmDeadline: InstantString }
+  | { type: "voucherConfirmed"; application: string; at: InstantString; chooseDeadline: InstantString }
+  | { type: "stopListed"; application: string; at: InstantString; restoreDeadline: InstantString }
+  | { type: "voucherRestored"; application: string; at: InstantString; chooseDeadline: InstantString }
+  | { type: "choiceExtended"; application: string; at: InstantString; days: number; chooseDeadline: InstantString }
+  | { type: "directionIssued"; application: string; direction: Direction }
+  | { type: "childEnrolled"; application: string; at: InstantString }
+  | { type: "childRefused"; application: string; at: InstantString; reason: string }
+  | { type: "refusalUpheld"; application: string; at: InstantString }
+  | { type: "refusalOverruled"; application: string; at: InstantString }
+  | { type: "childDeparted"; application: string; departure: Departure }
+  | { type: "archived"; application: string; at: InstantString; reason: ArchiveReason };
+
+/** Free places in free choice of one kindergarten, language and group year. */
+export interface FreePlace {
+  kindergarten: string;
+  language: GroupLanguage;
+  groupYear: number;
+  free: number;
+}
+
+export interface ApplyOptions {
+  lang?: Lang;
+  /**
+   * The free places the caller knows of: a kindergarten choice needs `free > 0` for the
+   * kindergarten, the language and the application's group year (`NO_FREE_PLACE`
+   * otherwise). Left out, every choice is taken as possible.
+   */
+  freePlaces?: FreePlace[];
+}
+
+/** `apply`'s answer: the events the command caused (expiries due first) and the application after them. */
+export interface ApplyResult {
+  application: Application;
+  events: Event[];
+}

@@ -1,0 +1,483 @@
+// The npm package (pkg/node, CommonJS) as a portal developer uses it: every export, every
+// error code, the exact shapes of the answers. Run `bash build.sh` first, then
+//   node --test test/
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+const kezek = require(path.join(here, '..', 'pkg', 'node', 'kezek.js'));
+const pkg = require(path.join(here, '..', 'package.json'));
+
+// ---- helpers --------------------------------------------------------------------------
+
+/** The 12th digit of an IIN for its first 11, or null when none exists. */
+function checkDigit(prefix) {
+  const d = [...prefix].map(Number);
+  const sum = (w) => d.reduce((s, x, i) => s + x * w[i], 0) % 11;
+  const first = sum([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+  if (first !== 10) return first;
+  const second = sum([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
+  return second === 10 ? null : second;
+}
+const iin = (prefix) => `${prefix}${checkDigit(prefix)}`;
+const CHILD = iin('22071450012'); // 2022-07-14, male
+const PARENT = iin('88022940012'); // 1988-02-29, female
+
+/** Runs `fn`, requires a thrown Error with `code`, returns it. */
+function throws(fn, code) {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(e instanceof Error, `an Error: ${e}`);
+    assert.equal(typeof e.code, 'string');
+    assert.equal(typeof e.message, 'string');
+    assert.ok(e.message.length > 0);
+    if (code) assert.equal(e.code, code, e.message);
+    return e;
+  }
+  assert.fail(`expected ${code ?? 'an error'}`);
+}
+
+const newApplication = (id, extra = {}) => ({
+  id,
+  district: 'KOK',
+  queueType: 'general',
+  childIin: CHILD,
+  childName: 'Иванова Анна',
+  birthDate: '2022-07-14',
+  applicant: { iin: PARENT, name: 'Иванова Мария', kinship: 'mother', phone: '+7 701 000 00 00' },
+  residence: { kind: 'permanent', address: 'г. Кокшетау' },
+  right: 'none',
+  ...extra,
+});
+
+function register(id, now = '2026-03-02T10:00:00+05:00', extra = {}) {
+  return kezek.apply(null, { type: 'register', application: newApplication(id, extra) }, now).application;
+}
+const act = (app, command, now, options) => kezek.apply(app, command, now, options).application;
+
+const entry = (id, right, minute, status = 'queued', extra = {}) => ({
+  id,
+  district: 'KOK',
+  queueType: 'general',
+  birthDate: '2022-05-01',
+  right,
+  registeredAt: `2026-01-10T10:${String(minute).padStart(2, '0')}:00+05:00`,
+  status,
+  ...extra,
+});
+
+// ---- exports --------------------------------------------------------------------------
+
+test('the package exports exactly the documented functions', () => {
+  const names = Object.keys(kezek).filter((k) => typeof kezek[k] === 'function' && !k.startsWith('__')).sort();
+  assert.deepEqual(names, [
+    'allowedActions', 'apply', 'calendarInfo', 'deadline', 'explainPosition', 'isWorkingDay', 'rankQueue',
+    'validateIin', 'version', 'workingDaysAfter',
+  ]);
+});
+
+test('version() is the package version', () => {
+  assert.equal(kezek.version(), pkg.version);
+});
+
+test('calendarInfo() lists the years with status and working days', () => {
+  const info = kezek.calendarInfo();
+  assert.deepEqual(Object.keys(info), ['version', 'years']);
+  assert.match(info.version, /\S/);
+  const y2026 = info.years.find((y) => y.year === 2026);
+  assert.deepEqual(Object.keys(y2026), ['year', 'status', 'workingDays', 'source']);
+  assert.equal(y2026.status, 'official');
+  assert.equal(y2026.workingDays, 246);
+  for (const y of info.years) assert.ok(['official', 'provisional', 'estimated'].includes(y.status));
+});
+
+// ---- validateIin ----------------------------------------------------------------------
+
+describe('validateIin', () => {
+  test('a valid IIN gives the encoded birth date and sex', () => {
+    assert.deepEqual(kezek.validateIin(CHILD), { valid: true, birthDate: '2022-07-14', sex: 'male' });
+    assert.deepEqual(kezek.validateIin(PARENT), { valid: true, birthDate: '1988-02-29', sex: 'female' });
+    assert.deepEqual(Object.keys(kezek.validateIin(CHILD)), ['valid', 'birthDate', 'sex']);
+  });
+
+  test('IIN_FORMAT, IIN_DATE, IIN_CHECKSUM are answers, checked in that order, without trimming', () => {
+    const wrongCheck = CHILD.slice(0, 11) + ((Number(CHILD[11]) + 1) % 10);
+    const cases = [
+      ['', 'IIN_FORMAT'],
+      ['12345', 'IIN_FORMAT'],
+      [` ${CHILD.slice(0, 11)}`, 'IIN_FORMAT'],
+      [`${CHILD} `, 'IIN_FORMAT'],
+      ['１２３４５６７８９０１２', 'IIN_FORMAT'],
+      ['22130150012x', 'IIN_FORMAT'],
+      ['221301500123', 'IIN_DATE'], // month 13
+      ['230229500123', 'IIN_DATE'], // 29 Feb 2023
+      ['000229300123', 'IIN_DATE'], // 29 Feb 1900
+      ['220714700123', 'IIN_DATE'], // century digit 7
+      [wrongCheck, 'IIN_CHECKSUM'],
+    ];
+    for (const [text, code] of cases) {
+      const result = kezek.validateIin(text);
+      assert.equal(result.valid, false, text);
+      assert.deepEqual(Object.keys(result), ['valid', 'error']);
+      assert.deepEqual(Object.keys(result.error), ['code', 'message']);
+      assert.equal(result.error.code, code, text);
+    }
+    assert.equal(kezek.validateIin(iin('00022950012')).valid, true, '29 Feb 2000 exists');
+  });
+
+  test('messages in Russian (default), Kazakh and English', () => {
+    assert.match(kezek.validateIin('1').error.message, /ровно из 12 цифр/);
+    assert.match(kezek.validateIin('1', 'ru').error.message, /ровно из 12 цифр/);
+    assert.match(kezek.validateIin('1', 'kk').error.message, /12 цифрдан/);
+    assert.match(kezek.validateIin('1', 'en').error.message, /exactly 12 digits/);
+  });
+
+  test('INVALID_ARGUMENT for a non-string or an unknown language', () => {
+    for (const value of [220714500123, null, undefined, ['x'], {}, true, Symbol('x'), 1n]) {
+      throws(() => kezek.validateIin(value), 'INVALID_ARGUMENT');
+    }
+    throws(() => kezek.validateIin(CHILD, 'de'), 'INVALID_ARGUMENT');
+    throws(() => kezek.validateIin(CHILD, 1), 'INVALID_ARGUMENT');
+  });
+});
+
+// ---- calendar -------------------------------------------------------------------------
+
+describe('isWorkingDay / workingDaysAfter / deadline', () => {
+  test('isWorkingDay follows the 2026 calendar', () => {
+    const table = {
+      '2026-01-01': false, '2026-01-05': true, '2026-01-07': false, '2026-03-09': false, '2026-03-20': true,
+      '2026-03-21': false, '2026-03-23': false, '2026-03-24': false, '2026-03-25': false, '2026-03-26': true,
+      '2026-05-11': false, '2026-05-27': false, '2026-12-16': false, '2026-12-31': true,
+    };
+    for (const [day, working] of Object.entries(table)) assert.equal(kezek.isWorkingDay(day), working, day);
+  });
+
+  test('INVALID_DATE for anything but YYYY-MM-DD', () => {
+    for (const bad of ['2026-3-24', '2026-02-30', ' 2026-03-24', '2026-03-24 ', '2026/03/24', '20260324',
+      '2026-03-24T00:00:00Z', '+2026-03-24', '', 20260324, null, undefined, new Date(), ['2026-03-24']]) {
+      throws(() => kezek.isWorkingDay(bad), 'INVALID_DATE');
+    }
+    const e = throws(() => kezek.workingDaysAfter('2026-13-01', 1), 'INVALID_DATE');
+    assert.match(e.message, /ГГГГ-ММ-ДД/);
+  });
+
+  test('workingDaysAfter counts strictly after the date', () => {
+    assert.equal(kezek.workingDaysAfter('2026-03-20', 1), '2026-03-26');
+    assert.equal(kezek.workingDaysAfter('2026-03-20', 2), '2026-03-27');
+    assert.equal(kezek.workingDaysAfter('2026-12-31', 1), '2027-01-05');
+    assert.equal(kezek.workingDaysAfter('2026-05-06', 2.0), '2026-05-12');
+    assert.match(kezek.workingDaysAfter('2026-01-01', 100000), /^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  test('workingDaysAfter: INVALID_ARGUMENT for n that is not an integer from 1 to 100000', () => {
+    for (const n of [0, -1, 2.5, NaN, Infinity, -Infinity, 100001, 1e21, '3', null, undefined, 3n, [3], true]) {
+      throws(() => kezek.workingDaysAfter('2026-03-20', n), 'INVALID_ARGUMENT');
+    }
+    throws(() => kezek.workingDaysAfter('9999-12-30', 5), 'INVALID_ARGUMENT');
+  });
+
+  test('deadline of each kind ends at 23:59:59+05:00', () => {
+    assert.equal(kezek.deadline('confirm', '2026-03-19T10:00:00+05:00'), '2026-03-26T23:59:59+05:00');
+    assert.equal(kezek.deadline('confirm', '2026-03-06T20:00:00Z'), '2026-03-11T23:59:59+05:00');
+    // Thursday 23:59:59.999999999 local: Fri 6, Tue 10 (Mon 9 is 8 March moved); a nanosecond later it is Friday.
+    assert.equal(kezek.deadline('confirm', '2026-03-05T18:59:59.999999999Z'), '2026-03-10T23:59:59+05:00');
+    assert.equal(kezek.deadline('confirm', '2026-03-05T19:00:00Z'), '2026-03-11T23:59:59+05:00');
+    assert.equal(kezek.deadline('choose', '2026-05-05T09:00:00.5+05:00'), '2026-05-14T23:59:59+05:00');
+    assert.equal(kezek.deadline('choose', '2026-05-04T23:30:00-05:00'), '2026-05-14T23:59:59+05:00');
+    // restore: 28 calendar days after the local (+05:00) date of `from`; no roll-forward.
+    assert.equal(kezek.deadline('restore', '2026-02-25T23:59:59+05:00'), '2026-03-25T23:59:59+05:00');
+    assert.equal(kezek.deadline('restore', '2026-02-25T19:00:00Z'), '2026-03-26T23:59:59+05:00');
+  });
+
+  test('deadline: INVALID_KIND, then INVALID_INSTANT', () => {
+    for (const kind of ['extend', 'Confirm', '', null, undefined, 1, ['confirm']]) {
+      throws(() => kezek.deadline(kind, 'not even an instant'), 'INVALID_KIND');
+    }
+    for (const from of ['2026-03-19T10:00Z', '2026-03-19T10:00:00', '2026-03-19 10:00:00Z', '2026-03-19T10:00:00+0500',
+      '2026-03-19T10:00:00.Z', '2026-03-19T10:00:00.1234567890Z', '2026-03-19t10:00:00z', '2026-03-19T24:00:00Z',
+      '2026-03-19', '', null, undefined, 1700000000000, new Date(), '9999-12-31T12:00:00Z']) {
+      throws(() => kezek.deadline('confirm', from), 'INVALID_INSTANT');
+    }
+    const e = throws(() => kezek.deadline('choose', 'x'), 'INVALID_INSTANT');
+    assert.match(e.message, /RFC 3339/);
+  });
+});
+
+// ---- rankQueue / explainPosition ------------------------------------------------------
+
+describe('rankQueue', () => {
+  test('extraordinary first, then F,G,G,G; only status "queued" is ranked', () => {
+    const ranked = kezek.rankQueue([
+      entry('g1', 'none', 1), entry('g2', 'none', 2), entry('f1', 'first', 3), entry('g3', 'none', 4),
+      entry('g4', 'none', 5), entry('f2', 'first', 6), entry('e1', 'extraordinary', 7), entry('f3', 'first', 8),
+      entry('x1', 'extraordinary', 0, 'voucher_issued'), entry('x2', 'none', 0, 'Queued'), entry('x3', 'none', 0, 'queued '),
+    ]);
+    assert.deepEqual(ranked.map((r) => r.id), ['e1', 'f1', 'g1', 'g2', 'g3', 'f2', 'g4', 'f3']);
+    assert.deepEqual(ranked.map((r) => r.position), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(ranked[0], { id: 'e1', district: 'KOK', queueType: 'general', groupYear: 2022, position: 1 });
+    assert.deepEqual(Object.keys(ranked[0]), ['id', 'district', 'queueType', 'groupYear', 'position']);
+  });
+
+  test('sorted by district, queue type (bytewise), group year, position; ties by id bytewise across offsets', () => {
+    const at = (id, district, queueType, birthDate, registeredAt) =>
+      ({ id, district, queueType, birthDate, right: 'none', registeredAt, status: 'queued' });
+    const ranked = kezek.rankQueue([
+      at('b', 'KOK', 'special', '2021-01-01', '2026-01-10T10:00:00+05:00'),
+      at('a', 'KOK', 'special', '2021-06-01', '2026-01-10T05:00:00Z'),
+      at('B', 'KOK', 'special', '2021-06-01', '2026-01-10T05:00:00.000000001Z'),
+      at('c', 'KOK', 'special_correctional', '2021-01-01', '2026-01-01T00:00:00Z'),
+      at('d', 'AKK', 'sanatorium', '2023-01-01', '2026-01-01T00:00:00Z'),
+      at('e', 'KOK', 'general', '2020-01-01', '2026-01-01T00:00:00Z'),
+      at('f', 'KOK', 'general', '2019-01-01', '2026-01-01T00:00:00Z'),
+    ]);
+    assert.deepEqual(ranked.map((r) => `${r.id}${r.position}`), ['d1', 'f1', 'e1', 'a1', 'b2', 'B3', 'c1']);
+  });
+
+  test('INVALID_APPLICATION for any invalid element whatever its status, and for duplicate ids', () => {
+    const good = entry('g1', 'none', 1);
+    const broken = [
+      { ...entry('x', 'none', 2, 'archived'), birthDate: '2022-02-30' },
+      { ...entry('x', 'none', 2, 'archived'), registeredAt: '2026-01-10T10:00:00' },
+      { ...entry('x', 'none', 2), queueType: 'General' },
+      { ...entry('x', 'none', 2), right: 'second' },
+      { ...entry('x', 'none', 2), id: 5 },
+      { ...entry('x', 'none', 2), status: null },
+      { ...entry('x', 'none', 2), extra: 1 },
+      (({ district, ...rest }) => rest)(entry('x', 'none', 2)),
+      null, undefined, 'x', [], () => 1,
+    ];
+    for (const b of broken) {
+      const e = throws(() => kezek.rankQueue([good, b]), 'INVALID_APPLICATION');
+      assert.match(e.message, /applications\[1\]/);
+    }
+    throws(() => kezek.rankQueue([good, entry('g1', 'first', 3, 'archived')]), 'INVALID_APPLICATION');
+  });
+
+  test('INVALID_ARGUMENT when not an array', () => {
+    for (const value of [null, undefined, {}, '[]', 3, new Set([entry('a', 'none', 1)])]) {
+      throws(() => kezek.rankQueue(value), 'INVALID_ARGUMENT');
+    }
+  });
+
+  test('ids compare as UTF-8 bytes without normalisation', () => {
+    const same = (id) => entry(id, 'none', 1);
+    const ranked = kezek.rankQueue([same('é'), same('e\u0301'), same('z'), same('Z')]);
+    assert.deepEqual(ranked.map((r) => r.id), ['Z', 'e\u0301', 'z', 'é']);
+  });
+});
+
+describe('explainPosition', () => {
+  const before = [entry('g1', 'none', 1), entry('g2', 'none', 2), entry('me', 'none', 3)];
+  const after = [...before, entry('f1', 'first', 30)];
+
+  test('names a privileged newcomer, with the localized reason', () => {
+    const change = kezek.explainPosition(before, after, 'me', 'en');
+    assert.deepEqual(change, {
+      id: 'me',
+      before: 3,
+      after: 4,
+      enteredAhead: [{
+        id: 'f1', right: 'first', reason: { kind: 'newApplication' },
+        reasonText: 'a new application that the queue order places ahead',
+      }],
+      leftAhead: [],
+    });
+    assert.match(kezek.explainPosition(before, after, 'me').enteredAhead[0].reasonText, /новое заявление/);
+    assert.match(kezek.explainPosition(before, after, 'me', 'kk').enteredAhead[0].reasonText, /жаңа өтініш/);
+  });
+
+  test('who left ahead and why; an application not queued has null positions', () => {
+    const later = after.map((e) => (e.id === 'g1' ? { ...e, status: 'voucher_issued' } : e));
+    const change = kezek.explainPosition(after, later, 'me');
+    assert.deepEqual([change.before, change.after], [4, 3]);
+    assert.deepEqual(change.leftAhead.map((m) => [m.id, m.reason]), [['g1', { kind: 'leftQueue', status: 'voucher_issued' }]]);
+    const removed = kezek.explainPosition(after, after.filter((e) => e.id !== 'g2'), 'me', 'en');
+    assert.deepEqual(removed.leftAhead.map((m) => m.reason.kind), ['removed']);
+    assert.deepEqual(kezek.explainPosition(before, after, 'nobody'),
+      { id: 'nobody', before: null, after: null, enteredAhead: [], leftAhead: [] });
+  });
+
+  test('INVALID_ARGUMENT and INVALID_APPLICATION', () => {
+    throws(() => kezek.explainPosition(before, after, 5), 'INVALID_ARGUMENT');
+    throws(() => kezek.explainPosition(before, after, 'me', 'fr'), 'INVALID_ARGUMENT');
+    throws(() => kezek.explainPosition(null, after, 'me'), 'INVALID_ARGUMENT');
+    throws(() => kezek.explainPosition(before, [...after, {}], 'me'), 'INVALID_APPLICATION');
+    throws(() => kezek.explainPosition([...before, before[0]], after, 'me'), 'INVALID_APPLICATION');
+  });
+});
+
+// ---- allowedActions / apply -----------------------------------------------------------
+
+describe('allowedActions and apply', () => {
+  test('register returns the application and the registered event', () => {
+    const result = kezek.apply(null, { type: 'register', application: newApplication('KOK-1') }, '2026-03-02T10:00:00+05:00');
+    assert.deepEqual(Object.keys(result), ['application', 'events']);
+    const app = result.application;
+    assert.deepEqual(Object.keys(app), [
+      'id', 'district', 'queueType', 'child', 'applicant', 'residence', 'nonResident', 'right', 'registeredAt', 'status',
+      'directionsIssued',
+    ]);
+    assert.deepEqual(app.child, { iin: CHILD, name: 'Иванова Анна', birthDate: '2022-07-14', sex: 'male' });
+    assert.equal(app.status, 'queued');
+    assert.deepEqual(result.events, [{ type: 'registered', application: app }]);
+    const warned = register('KOK-2', '2026-03-02T10:00:00+05:00', { birthDate: '2022-07-15' });
+    assert.deepEqual(warned.warnings, ['BIRTH_DATE_DIFFERS_FROM_IIN']);
+  });
+
+  test('allowedActions gives action, role, deadline and a localized label', () => {
+    let app = register('KOK-3');
+    assert.deepEqual(kezek.allowedActions(app, '2026-03-03T10:00:00+05:00', 'en'), [
+      { action: 'issueVoucher', role: 'center', label: 'Issue voucher' },
+      { action: 'withdraw', role: 'operator', label: 'Withdraw from the queue' },
+    ]);
+    app = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    assert.deepEqual(app.voucher, {
+      issuedAt: '2026-03-19T10:00:00+05:00', confirmDeadline: '2026-03-26T23:59:59+05:00', extended: false, restored: false,
+    });
+    const allowed = kezek.allowedActions(app, '2026-03-20T10:00:00Z');
+    assert.deepEqual(allowed[0], {
+      action: 'confirmVoucher', role: 'operator', deadline: '2026-03-26T23:59:59+05:00', label: 'Подтвердить заинтересованность',
+    });
+    assert.deepEqual(allowed.map((a) => a.action), ['confirmVoucher', 'refuseVoucher', 'withdraw']);
+    assert.equal(kezek.allowedActions(app, '2026-03-20T10:00:00Z', 'kk')[0].label, 'Қызығушылықты растау');
+    // After the confirm deadline: stop-listed, restorable for 28 days.
+    assert.deepEqual(kezek.allowedActions(app, '2026-03-27T00:00:00+05:00').map((a) => [a.action, a.deadline]), [
+      ['restoreVoucher', '2026-04-23T23:59:59+05:00'], ['withdraw', undefined],
+    ]);
+    assert.deepEqual(kezek.allowedActions(app, '2026-04-24T00:00:00+05:00'), []);
+  });
+
+  test('a whole life: voucher, confirmation, choice, refusal overruled, enrollment, departure', () => {
+    let app = register('KOK-4');
+    app = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    app = act(app, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    assert.equal(app.voucher.chooseDeadline, '2026-04-01T23:59:59+05:00');
+    app = act(app, { type: 'extendChoice', days: 10 }, '2026-03-23T10:00:00+05:00');
+    assert.equal(app.voucher.chooseDeadline, '2026-04-11T23:59:59+05:00');
+    const places = { freePlaces: [{ kindergarten: 'KG-KOK-01', language: 'kk', groupYear: 2022, free: 1 }] };
+    app = act(app, { type: 'chooseKindergarten', kindergarten: 'KG-KOK-01', language: 'kk' }, '2026-03-24T10:00:00+05:00', places);
+    assert.equal(app.status, 'direction_issued');
+    assert.equal(app.direction.number, 'KOK-4-N1');
+    app = act(app, { type: 'refuseChild', reason: '  Нет мест  ' }, '2026-03-25T10:00:00+05:00');
+    assert.equal(app.direction.refusalReason, 'Нет мест');
+    app = act(app, { type: 'overruleRefusal' }, '2026-03-26T10:00:00+05:00');
+    assert.equal(app.direction.mustEnroll, true);
+    assert.deepEqual(kezek.allowedActions(app, '2026-03-26T11:00:00+05:00').map((a) => a.action), ['acceptChild']);
+    app = act(app, { type: 'acceptChild' }, '2026-03-27T10:00:00+05:00');
+    const result = kezek.apply(app, { type: 'markDeparted', date: '2026-04-01', reason: 'Переезд' }, '2026-04-02T10:00:00+05:00');
+    assert.deepEqual(result.events, [{
+      type: 'childDeparted', application: 'KOK-4',
+      departure: { date: '2026-04-01', reason: 'Переезд', recordedAt: '2026-04-02T10:00:00+05:00' },
+    }]);
+    assert.equal(result.application.status, 'departed');
+  });
+
+  test('expiries due by `now` come first in the events', () => {
+    let app = register('KOK-5');
+    app = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    const result = kezek.apply(app, { type: 'restoreVoucher' }, '2026-03-30T10:00:00+05:00');
+    assert.deepEqual(result.events.map((e) => e.type), ['stopListed', 'voucherRestored']);
+    assert.deepEqual(result.events[0], {
+      type: 'stopListed', application: 'KOK-5', at: '2026-03-26T23:59:59+05:00', restoreDeadline: '2026-04-23T23:59:59+05:00',
+    });
+    assert.equal(result.application.status, 'voucher_confirmed');
+  });
+
+  test('rejections throw the rules code, a localized message and the detail', () => {
+    const app = register('KOK-6');
+    let e = throws(() => kezek.apply(app, { type: 'acceptChild' }, '2026-03-03T10:00:00Z'), 'NOT_ALLOWED');
+    assert.match(e.message, /В очереди/);
+    assert.deepEqual(e.detail, { kind: 'notAllowed', action: 'acceptChild', status: 'queued', allowed: ['issueVoucher', 'withdraw'] });
+    e = throws(() => kezek.apply(app, { type: 'acceptChild' }, '2026-03-03T10:00:00Z', { lang: 'kk' }), 'NOT_ALLOWED');
+    assert.match(e.message, /Кезекте/);
+    e = throws(() => kezek.apply(app, { type: 'acceptChild' }, '2026-03-03T10:00:00Z', { lang: 'en' }), 'NOT_ALLOWED');
+    assert.match(e.message, /In the queue/);
+
+    const issued = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    e = throws(() => kezek.apply(issued, { type: 'confirmVoucher' }, '2026-03-27T00:00:00+05:00'), 'DEADLINE_PASSED');
+    assert.deepEqual(e.detail, { kind: 'deadlinePassed', action: 'confirmVoucher', deadline: '2026-03-26T23:59:59+05:00' });
+    assert.match(e.message, /26\.03\.2026 23:59:59/);
+
+    const confirmed = act(issued, { type: 'confirmVoucher' }, '2026-03-26T23:59:59+05:00');
+    e = throws(() => kezek.apply(confirmed, { type: 'extendChoice', days: 31 }, '2026-03-27T10:00:00Z'), 'INVALID_FIELD');
+    assert.deepEqual(e.detail, { kind: 'invalidField', field: 'days', problem: { kind: 'outOfRange' } });
+    const extended = act(confirmed, { type: 'extendChoice', days: 1 }, '2026-03-27T10:00:00Z');
+    e = throws(() => kezek.apply(extended, { type: 'extendChoice', days: 1 }, '2026-03-27T11:00:00Z'), 'ALREADY_USED');
+    assert.deepEqual(e.detail, { kind: 'alreadyUsed', action: 'extendChoice' });
+
+    const choose = { type: 'chooseKindergarten', kindergarten: 'KG-KOK-02', language: 'ru' };
+    e = throws(() => kezek.apply(extended, choose, '2026-03-27T12:00:00Z', { freePlaces: [] }), 'NO_FREE_PLACE');
+    assert.deepEqual(e.detail, { kind: 'noFreePlace', kindergarten: 'KG-KOK-02', language: 'ru', groupYear: 2022 });
+    const zero = { freePlaces: [{ kindergarten: 'KG-KOK-02', language: 'ru', groupYear: 2022, free: 0 }] };
+    throws(() => kezek.apply(extended, choose, '2026-03-27T12:00:00Z', zero), 'NO_FREE_PLACE');
+
+    let directed = act(extended, choose, '2026-03-27T12:00:00Z');
+    e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: '   ' }, '2026-03-28T12:00:00Z'), 'INVALID_FIELD');
+    assert.deepEqual(e.detail, { kind: 'invalidField', field: 'reason', problem: { kind: 'empty' } });
+    e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: 'x'.repeat(1001) }, '2026-03-28T12:00:00Z'), 'INVALID_FIELD');
+    assert.deepEqual(e.detail.problem, { kind: 'tooLong', max_chars: 1000 });
+    directed = act(directed, { type: 'refuseChild', reason: 'Нет мест' }, '2026-03-28T12:00:00Z');
+    directed = act(directed, { type: 'overruleRefusal' }, '2026-03-29T12:00:00Z');
+    e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: 'x' }, '2026-03-30T12:00:00Z'), 'MUST_ENROLL');
+    assert.deepEqual(e.detail, { kind: 'mustEnroll' });
+  });
+
+  test('registration is checked by the rules (IIN codes, dates, fields)', () => {
+    const cmd = (extra) => ({ type: 'register', application: newApplication('KOK-7', extra) });
+    const now = '2026-03-02T10:00:00+05:00';
+    let e = throws(() => kezek.apply(null, cmd({ childIin: '12345' }), now), 'IIN_FORMAT');
+    assert.deepEqual(e.detail, { kind: 'invalidIin', field: 'child', error: 'IIN_FORMAT' });
+    e = throws(() => kezek.apply(null, cmd({ childIin: '221301500123' }), now), 'IIN_DATE');
+    e = throws(() => kezek.apply(null, cmd({ childIin: CHILD.slice(0, 11) + ((Number(CHILD[11]) + 1) % 10) }), now), 'IIN_CHECKSUM');
+    throws(() => kezek.apply(null, cmd({}), '2021-01-01T00:00:00Z'), 'BIRTH_DATE_IN_FUTURE');
+    e = throws(() => kezek.apply(null, cmd({}), '2029-09-01T00:00:00+05:00'), 'CHILD_TOO_OLD');
+    assert.deepEqual(e.detail, { kind: 'childTooOld', agedOutOn: '2028-09-01' });
+    throws(() => kezek.apply(null, cmd({ right: 'first' }), now), 'INVALID_FIELD');
+    throws(() => kezek.apply(null, cmd({ id: '' }), now), 'INVALID_FIELD');
+  });
+
+  test('INVALID_APPLICATION, INVALID_INSTANT, INVALID_ARGUMENT', () => {
+    const app = register('KOK-8');
+    const now = '2026-03-03T10:00:00Z';
+    const withdraw = { type: 'withdraw' };
+    for (const bad of [[], 'KOK-8', 5, { ...app, status: 'waiting' }, { ...app, extra: 1 }, { ...app, registeredAt: '2026-03-02' },
+      (({ status, ...rest }) => rest)(app)]) {
+      throws(() => kezek.allowedActions(bad, now), 'INVALID_APPLICATION');
+      throws(() => kezek.apply(bad, withdraw, now), 'INVALID_APPLICATION');
+    }
+    throws(() => kezek.apply(null, withdraw, now), 'INVALID_APPLICATION');
+    throws(() => kezek.apply(undefined, withdraw, now), 'INVALID_APPLICATION');
+    throws(() => kezek.apply(null, { type: 'register', application: { id: 'x' } }, now), 'INVALID_APPLICATION');
+    throws(() => kezek.apply(null, { type: 'register' }, now), 'INVALID_APPLICATION');
+    for (const bad of ['2026-03-03', '2026-03-03T10:00:00', null, Date.now()]) {
+      throws(() => kezek.allowedActions(app, bad), 'INVALID_INSTANT');
+      throws(() => kezek.apply(app, withdraw, bad), 'INVALID_INSTANT');
+    }
+    throws(() => kezek.allowedActions(app, now, 'english'), 'INVALID_ARGUMENT');
+    for (const command of [{}, { type: 'nope' }, 'withdraw', null, { type: 'withdraw', x: 1 }, { type: 'extendChoice' },
+      { type: 'extendChoice', days: '3' }, { type: 'extendChoice', days: 2.5 }, { type: 'tick' }]) {
+      throws(() => kezek.apply(app, command, now), 'INVALID_ARGUMENT');
+    }
+    for (const options of [{ lang: 'de' }, { foo: 1 }, 'ru', [], { freePlaces: [{ kindergarten: 'K' }] }]) {
+      throws(() => kezek.apply(app, withdraw, now, options), 'INVALID_ARGUMENT');
+    }
+    throws(() => kezek.apply(app, { type: 'register', application: newApplication('KOK-9') }, now), 'INVALID_ARGUMENT');
+    const e = throws(() => kezek.apply(null, withdraw, now, { lang: 'en' }), 'INVALID_APPLICATION');
+    assert.match(e.message, /^Invalid application/);
+    assert.equal(e.detail, undefined, 'detail only for rules rejections');
+    assert.equal(kezek.apply(app, withdraw, now, null).application.archiveReason, 'withdrawn');
+  });
+
+  test('the input application is not changed', () => {
+    const app = register('KOK-10');
+    const copy = structuredClone(app);
+    kezek.apply(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    assert.deepEqual(app, copy);
+  });
+});

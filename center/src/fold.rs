@@ -94,8 +94,51 @@ pub struct Fold {
     /// Kiosk items of the open epoch, in the order they were applied.
     current: Vec<FoldItem>,
     /// For each resource touched in the open epoch, the largest key that touched it.
-    touched: HashMap<Res, FoldKey>,
+    touched: HashMap<Res, FoldKey, FxBuild>,
     rejections: BTreeMap<Source, Rejection>,
+}
+
+/// A fast multiplicative hasher (rustc's Fx) for the footprint index: its keys come from
+/// signed entries of registered kiosks, and it is rebuilt on every start.
+#[derive(Debug, Clone, Copy, Default)]
+struct FxBuild;
+
+#[derive(Debug, Default)]
+struct FxHasher(u64);
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.add(u64::from_le_bytes(chunk.try_into().expect("8 bytes")));
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.add(u64::from_le_bytes(tail) ^ ((rest.len() as u64) << 56));
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl std::hash::BuildHasher for FxBuild {
+    type Hasher = FxHasher;
+    fn build_hasher(&self) -> FxHasher {
+        FxHasher::default()
+    }
 }
 
 fn footprint(state: &State, command: &Command) -> Vec<Res> {
@@ -165,7 +208,7 @@ impl Fold {
             state,
             epoch: 0,
             current: Vec::new(),
-            touched: HashMap::new(),
+            touched: HashMap::default(),
             rejections: BTreeMap::new(),
         }
     }

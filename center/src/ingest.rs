@@ -13,28 +13,42 @@ use rules::command::Role;
 use rules::Command;
 
 #[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum CommandTag {
+    Command,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+enum RegisterTag {
+    Register,
+}
+
+/// `{"type":"command","command":{"type":"register","application":{…}}}` in one pass.
+#[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
-struct TaggedRaw<'a> {
+struct FastCommand {
     #[serde(rename = "type")]
-    kind: &'a str,
-    #[serde(borrow, default)]
-    command: Option<&'a serde_json::value::RawValue>,
-    #[serde(borrow, default)]
-    application: Option<&'a serde_json::value::RawValue>,
+    _kind: CommandTag,
+    command: FastRegister,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastRegister {
+    #[serde(rename = "type")]
+    _kind: RegisterTag,
+    application: rules::model::NewApplication,
 }
 
 /// Decodes an entry's payload like [`EntryBody::payload`], faster for the common case.
 ///
 /// `Payload` and `Command` are internally tagged enums, which serde decodes through an
-/// intermediate buffer; a registration (the bulk of a log) is decoded here straight into
-/// its `NewApplication`. Anything else, or anything unusual, takes the general path, so
-/// the result (and every error) is the same.
+/// intermediate buffer; a registration (the bulk of a log) is decoded here in one pass
+/// straight into its `NewApplication`. Anything else, or anything unusual, fails this path
+/// early and takes the general one, so the result (and every error) is the same.
 pub fn decode_payload(body: &EntryBody) -> Result<Payload, changelog::DecodeError> {
-    if let Ok(TaggedRaw { kind: "command", command: Some(command), application: None }) = serde_json::from_slice(&body.payload)
-        && let Ok(TaggedRaw { kind: "register", command: None, application: Some(application) }) =
-            serde_json::from_str(command.get())
-        && let Ok(application) = serde_json::from_str(application.get())
-    {
+    if let Ok(FastCommand { command: FastRegister { application, .. }, .. }) = serde_json::from_slice(&body.payload) {
         return Ok(Payload::Command { command: Command::Register { application } });
     }
     body.payload()

@@ -8,9 +8,11 @@
 //! - the kiosk registry and the center's operators;
 //! - quarantine notes (with the raw entries) and review decisions.
 //!
-//! Durability: a write returns only after the data is on disk. sled's `flush()` alone is
-//! not power-safe on Linux (it only calls `sync_file_range`), so [`SledStore`] flushes and
-//! then `fdatasync`s every file of the database directory and `fsync`s the directories.
+//! Durability: a write returns only after the data is on disk. The accepted log is an
+//! append-only file, `fdatasync`ed after each append (group commit: one append per batch of
+//! uploads). The rest lives in sled; sled's `flush()` alone is not power-safe on Linux (it
+//! only calls `sync_file_range`), so [`SledStore`] flushes and then `fdatasync`s the files of
+//! the database directory that changed and `fsync`s directories that got new files.
 
 use std::path::{Path, PathBuf};
 
@@ -133,12 +135,11 @@ pub trait CenterStore: Send {
 pub struct SledStore {
     path: PathBuf,
     db: sled::Db,
-    log: sled::Tree,
+    log: AcceptedLog,
     kiosks: sled::Tree,
     operators: sled::Tree,
     quarantine: sled::Tree,
     reviews: sled::Tree,
-    next_log: u64,
     /// Size and modification time of each file at the last sync: unchanged files are not synced again.
     synced: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>)>,
 }
@@ -161,25 +162,23 @@ fn decode_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreErr
 }
 
 impl SledStore {
-    /// Opens (or creates) the database in `path`.
+    /// Opens (or creates) the store in directory `path`: the accepted log `accepted.log`
+    /// and the sled database `sled/`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(path).map_err(|source| StoreError::Io { path: path.display().to_string(), source })?;
+        let log = AcceptedLog::open(&path.join("accepted.log"))?;
+        let sled_path = path.join("sled");
         // No background flusher thread: every write is flushed and synced by us, and the
         // center stays on the cores it is given.
-        let db = sled::Config::new().path(path).flush_every_ms(None).open()?;
-        let log = db.open_tree("log")?;
-        let next_log = match log.last()? {
-            Some((key, _)) => u64::from_be_bytes(key.as_ref().try_into().map_err(|_| StoreError::Corrupt("log key".into()))?) + 1,
-            None => 0,
-        };
+        let db = sled::Config::new().path(&sled_path).flush_every_ms(None).open()?;
         Ok(SledStore {
-            path: path.to_owned(),
+            path: sled_path,
             kiosks: db.open_tree("kiosks")?,
             operators: db.open_tree("operators")?,
             quarantine: db.open_tree("quarantine")?,
             reviews: db.open_tree("reviews")?,
             log,
             db,
-            next_log,
             synced: std::collections::HashMap::new(),
         })
     }
@@ -212,6 +211,77 @@ pub fn sync_tree(dir: &Path) -> Result<(), StoreError> {
         }
     }
     std::fs::File::open(dir).and_then(|f| f.sync_all()).map_err(io(dir))
+}
+
+/// The accepted log: an append-only file of records
+/// `u32 LE length | u32 LE CRC-32 of the payload | postcard(LogRecord)`, `fdatasync`ed after
+/// every append. A torn record at the end (a crash during a write that was never
+/// acknowledged) is cut off when the file is opened.
+#[derive(Debug)]
+struct AcceptedLog {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl AcceptedLog {
+    fn open(path: &Path) -> Result<Self, StoreError> {
+        let io = |source| StoreError::Io { path: path.display().to_string(), source };
+        let existed = path.exists();
+        let file = std::fs::OpenOptions::new().read(true).append(true).create(true).open(path).map_err(io)?;
+        if !existed {
+            file.sync_all().map_err(io)?;
+            if let Some(dir) = path.parent() {
+                std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
+            }
+        }
+        let log = AcceptedLog { path: path.to_owned(), file };
+        let good = log.scan(&mut |_| Ok(()))?;
+        let len = log.file.metadata().map_err(io)?.len();
+        if good < len {
+            log.file.set_len(good).map_err(io)?;
+            log.file.sync_all().map_err(io)?;
+        }
+        Ok(log)
+    }
+
+    /// Visits every whole record; returns the length of the good prefix.
+    fn scan(&self, visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>) -> Result<u64, StoreError> {
+        let bytes = std::fs::read(&self.path).map_err(|source| StoreError::Io { path: self.path.display().to_string(), source })?;
+        let mut at = 0usize;
+        while let Some(header) = bytes.get(at..at + 8) {
+            let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
+            let crc = u32::from_le_bytes(header[4..].try_into().expect("4 bytes"));
+            let Some(payload) = bytes.get(at + 8..at + 8 + len) else { break };
+            if crc32fast::hash(payload) != crc {
+                break;
+            }
+            visit(payload)?;
+            at += 8 + len;
+        }
+        Ok(at as u64)
+    }
+
+    fn read(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.scan(&mut |payload| visit(decode(payload)?))?;
+        Ok(())
+    }
+
+    fn append(&mut self, records: &[LogRecord]) -> Result<(), StoreError> {
+        use std::io::Write;
+        if records.is_empty() {
+            return Ok(());
+        }
+        let mut out = Vec::new();
+        for record in records {
+            let payload = encode(record)?;
+            out.extend_from_slice(&u32::try_from(payload.len()).map_err(|_| StoreError::Corrupt("record too large".into()))?.to_le_bytes());
+            out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
+            out.extend_from_slice(&payload);
+        }
+        let io = |source| StoreError::Io { path: self.path.display().to_string(), source };
+        self.file.write_all(&out).map_err(io)?;
+        self.file.sync_data().map_err(io)
+    }
 }
 
 type FileState = (u64, Option<std::time::SystemTime>);
@@ -277,22 +347,14 @@ impl CenterStore for SledStore {
     }
 
     fn read_log(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        for value in self.log.iter().values() {
-            visit(decode(&value?)?)?;
-        }
-        Ok(())
+        self.log.read(visit)
     }
 
     fn commit(&mut self, commit: &Commit) -> Result<(), StoreError> {
         if commit.log.is_empty() && commit.quarantine.is_empty() {
             return Ok(());
         }
-        let mut batch = sled::Batch::default();
-        let mut next = self.next_log;
-        for record in &commit.log {
-            batch.insert(&next.to_be_bytes(), encode(record)?);
-            next += 1;
-        }
+        let mut quarantined = false;
         for q in &commit.quarantine {
             let mut key = q.note.kiosk.as_bytes().to_vec();
             key.push(0);
@@ -300,12 +362,13 @@ impl CenterStore for SledStore {
             key.extend_from_slice(q.note.entry_hash.as_deref().unwrap_or(&q.note.code).as_bytes());
             if !self.quarantine.contains_key(&key)? {
                 self.quarantine.insert(key, encode_json(q)?)?;
+                quarantined = true;
             }
         }
-        self.log.apply_batch(batch)?;
-        self.sync()?;
-        self.next_log = next;
-        Ok(())
+        if quarantined {
+            self.sync()?;
+        }
+        self.log.append(&commit.log)
     }
 
     fn quarantine(&self) -> Result<Vec<QuarantineRecord>, StoreError> {
@@ -319,5 +382,46 @@ impl CenterStore for SledStore {
 
     fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
         self.reviews.iter().values().map(|v| decode_json(&v?)).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(seq: u64) -> LogRecord {
+        LogRecord::Center { seq, entry: vec![7; 40] }
+    }
+
+    fn read_all(store: &SledStore) -> Vec<LogRecord> {
+        let mut out = Vec::new();
+        store
+            .read_log(&mut |r| {
+                out.push(r);
+                Ok(())
+            })
+            .expect("read");
+        out
+    }
+
+    #[test]
+    fn a_torn_tail_of_the_accepted_log_is_cut_off_on_open() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = SledStore::open(dir.path()).expect("open");
+        store.commit(&Commit { log: vec![record(1), record(2)], quarantine: vec![] }).expect("commit");
+        drop(store);
+        // A crash in the middle of the next append.
+        let path = dir.path().join("accepted.log");
+        let mut bytes = std::fs::read(&path).expect("read");
+        let whole = bytes.len();
+        bytes.extend_from_slice(&[60, 0, 0, 0, 1, 2, 3, 4, 9, 9]);
+        std::fs::write(&path, &bytes).expect("write");
+        let mut store = SledStore::open(dir.path()).expect("reopen");
+        assert_eq!(read_all(&store), vec![record(1), record(2)]);
+        assert_eq!(std::fs::metadata(&path).expect("meta").len(), whole as u64);
+        store.commit(&Commit { log: vec![record(3)], quarantine: vec![] }).expect("commit");
+        drop(store);
+        let store = SledStore::open(dir.path()).expect("reopen");
+        assert_eq!(read_all(&store), vec![record(1), record(2), record(3)]);
     }
 }

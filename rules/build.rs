@@ -1,6 +1,9 @@
 //! Embeds `data/calendar.json` as Rust constants so that `rules` needs no IO and
 //! the WebAssembly module carries the same calendar as the native binaries.
 
+// A build script should stop loudly on bad data: unwrap and expect are its error handling.
+#![allow(clippy::unwrap_used, clippy::struct_field_names)]
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 

@@ -71,13 +71,13 @@ struct YearCalendar {
 impl YearCalendar {
     fn build(year: i32) -> Self {
         let data = YEARS.iter().find(|y| y.year == year);
-        let date = |(month, day): (u32, u32)| NaiveDate::from_ymd_opt(year, month, day);
+        let in_year = |(month, day): (u32, u32)| NaiveDate::from_ymd_opt(year, month, day);
         // (date, moves off a weekend, name)
         let mut holidays: Vec<(NaiveDate, bool, Text)> = STATUTORY
             .iter()
-            .filter_map(|h| date((h.month, h.day)).map(|d| (d, h.moves_off_weekend, h.name)))
+            .filter_map(|h| in_year((h.month, h.day)).map(|d| (d, h.moves_off_weekend, h.name)))
             .collect();
-        if let Some(kurban) = data.and_then(|y| date(y.kurban_ait)) {
+        if let Some(kurban) = data.and_then(|y| in_year(y.kurban_ait)) {
             holidays.push((kurban, false, KURBAN_AIT_NAME));
         }
         holidays.sort_by_key(|h| h.0);
@@ -93,8 +93,7 @@ impl YearCalendar {
                 continue;
             }
             let mut candidate = *day;
-            loop {
-                let Some(next) = candidate.succ_opt() else { break };
+            while let Some(next) = candidate.succ_opt() {
                 candidate = next;
                 if !is_weekend(candidate) && !taken.contains(&candidate) {
                     taken.insert(candidate);
@@ -104,7 +103,7 @@ impl YearCalendar {
             }
         }
         if let Some(y) = data {
-            off.extend(y.extra_days_off.iter().filter_map(|md| date(*md)).map(|d| (d, DayOffReason::Transfer)));
+            off.extend(y.extra_days_off.iter().filter_map(|md| in_year(*md)).map(|d| (d, DayOffReason::Transfer)));
         }
         off.sort_by_key(|o| o.0);
         off.dedup_by_key(|o| o.0);
@@ -114,7 +113,7 @@ impl YearCalendar {
             None => YearStatus::Estimated,
         };
         let extra_working_days =
-            data.map(|y| y.extra_working_days.iter().filter_map(|md| date(*md)).collect()).unwrap_or_default();
+            data.map(|y| y.extra_working_days.iter().filter_map(|md| in_year(*md)).collect()).unwrap_or_default();
         YearCalendar { status, weekday_holidays: off, extra_working_days }
     }
 

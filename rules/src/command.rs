@@ -162,6 +162,8 @@ impl ActionKind {
 }
 
 /// A request to change the state, checked by the rules against the current state.
+// Commands live for one call; boxing the registration would only add noise at every host.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Command {

@@ -19,7 +19,7 @@ pub enum IinField {
 
 /// What is wrong with a field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase", tag = "kind")]
+#[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum FieldProblem {
     Empty,
     TooLong { max_chars: u32 },
@@ -69,6 +69,8 @@ pub enum CommandError {
     CalendarOutOfRange,
 }
 
+// serde's `serialize_with` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
 fn serialize_code<S: serde::Serializer>(error: &IinError, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(error.code())
 }

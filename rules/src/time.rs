@@ -113,6 +113,7 @@ impl Instant {
         (self.0.timestamp(), self.0.timestamp_subsec_nanos())
     }
     /// The same instant shown at +05:00.
+    #[must_use]
     pub fn in_kazakhstan(self) -> Self {
         Instant(self.0.with_timezone(&kazakhstan_offset()))
     }

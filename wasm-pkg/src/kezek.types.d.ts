@@ -54,7 +54,7 @@ export interface KezekError extends Error {
 /** What is wrong with a field (`INVALID_FIELD`). */
 export type FieldProblem =
   | { kind: "empty" }
-  | { kind: "tooLong"; max_chars: number }
+  | { kind: "tooLong"; maxChars: number }
   | { kind: "outOfRange" }
   | { kind: "missing" }
   | { kind: "unexpected" };

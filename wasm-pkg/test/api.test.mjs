@@ -421,7 +421,7 @@ describe('allowedActions and apply', () => {
     e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: '   ' }, '2026-03-28T12:00:00Z'), 'INVALID_FIELD');
     assert.deepEqual(e.detail, { kind: 'invalidField', field: 'reason', problem: { kind: 'empty' } });
     e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: 'x'.repeat(1001) }, '2026-03-28T12:00:00Z'), 'INVALID_FIELD');
-    assert.deepEqual(e.detail.problem, { kind: 'tooLong', max_chars: 1000 });
+    assert.deepEqual(e.detail.problem, { kind: 'tooLong', maxChars: 1000 });
     directed = act(directed, { type: 'refuseChild', reason: 'Нет мест' }, '2026-03-28T12:00:00Z');
     directed = act(directed, { type: 'overruleRefusal' }, '2026-03-29T12:00:00Z');
     e = throws(() => kezek.apply(directed, { type: 'refuseChild', reason: 'x' }, '2026-03-30T12:00:00Z'), 'MUST_ENROLL');

@@ -287,9 +287,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     tokio::net::TcpListener::bind(&listen).await.map_err(|e| fail("IO", format!("{listen}: {e}")))?;
                 let addr = listener.local_addr().map_err(|e| fail("IO", e.to_string()))?;
                 eprintln!("kezek-center listening on http://{addr} (center key {fingerprint})");
-                center::http::serve(listener, app, async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
+                center::http::serve(listener, app, shutdown_signal())
                 .await
                 .map_err(|e| fail("IO", e.to_string()))
             })?;
@@ -342,6 +340,25 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Quarantine(QuarantineCmd::List) => print(&open()?.quarantine()),
     }
     Ok(())
+}
+
+/// Ctrl-C or SIGTERM (service managers) stop the server after in-flight requests.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }
 
 fn review(data: &std::path::Path, decision: Decision, args: ReviewArgs) -> Result<(), Failure> {

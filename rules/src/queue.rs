@@ -315,12 +315,12 @@ pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<Ranked>, DuplicateId> {
     let mut ranked = Vec::with_capacity(buckets.iter().map(|b| b.ids.len()).sum());
     for queue in order {
         let (district, queue_type, group_year) = queues[queue];
-        let mut classes = [0, 1, 2].map(|c| std::mem::take(&mut buckets[queue * 3 + c]));
+        let (keys, mut ids): (Vec<Vec<u128>>, Vec<Vec<String>>) =
+            (0..3).map(|c| std::mem::take(&mut buckets[queue * 3 + c])).map(|b| (b.keys, b.ids)).unzip();
         // Each key tagged with its class, so that its id is taken from the right bucket.
-        let keys = classes.each_ref().map(|b| b.keys.clone());
         let [extra, first, general] = [0, 1, 2].map(|c| std::iter::repeat(c).zip(keys[c].iter()));
         for ((class, key), position) in allocation_iter(extra, first, general).zip(1u32..) {
-            let id = std::mem::take(&mut classes[class].ids[Bucket::index(*key)]);
+            let id = std::mem::take(&mut ids[class][Bucket::index(*key)]);
             ranked.push(Ranked { id, district: district.to_owned(), queue_type, group_year, position });
         }
     }

@@ -53,27 +53,20 @@ pub fn random_entry(rng: &mut SplitMix64, serial: u64, queued_share_percent: u64
     let queue_type = QueueType::ALL[rng.index(QueueType::ALL.len())];
     let year = GROUP_YEARS[rng.index(GROUP_YEARS.len())];
     let day_of_year = u32::try_from(rng.below(365)).expect("small");
-    let birth_date = Date(
-        chrono::NaiveDate::from_yo_opt(year, day_of_year + 1)
-            .expect("day 1..=365 exists in every year"),
-    );
+    let birth_date =
+        Date(chrono::NaiveDate::from_yo_opt(year, day_of_year + 1).expect("day 1..=365 exists in every year"));
     let right = match rng.below(100) {
         0..5 => RightClass::Extraordinary,
         5..20 => RightClass::First,
         _ => RightClass::None,
     };
-    let secs = FIRST_REGISTRATION_SECS
-        + i64::try_from(rng.below(REGISTRATION_SPAN_SECS)).expect("span fits i64");
+    let secs = FIRST_REGISTRATION_SECS + i64::try_from(rng.below(REGISTRATION_SPAN_SECS)).expect("span fits i64");
     // Whole seconds only, so that equal instants (ties broken by id) occur; written at
     // +05:00 or in UTC, as kiosks and the portal do.
     let utc = DateTime::from_timestamp(secs, 0).expect("in range");
-    let offset =
-        FixedOffset::east_opt(if rng.below(2) == 0 { 5 * 3600 } else { 0 }).expect("valid offset");
-    let status = if rng.below(100) < queued_share_percent {
-        "queued"
-    } else {
-        OTHER_STATUSES[rng.index(OTHER_STATUSES.len())]
-    };
+    let offset = FixedOffset::east_opt(if rng.below(2) == 0 { 5 * 3600 } else { 0 }).expect("valid offset");
+    let status =
+        if rng.below(100) < queued_share_percent { "queued" } else { OTHER_STATUSES[rng.index(OTHER_STATUSES.len())] };
     // A scrambled serial: ids sort in an order unrelated to registration time.
     let id = format!("A{:016x}", serial.wrapping_mul(0x9E37_79B9_7F4A_7C15));
     RankEntry {
@@ -90,17 +83,12 @@ pub fn random_entry(rng: &mut SplitMix64, serial: u64, queued_share_percent: u64
 /// `n` applications from `seed`, 80% of them queued.
 pub fn generate(n: usize, seed: u64) -> Vec<RankEntry> {
     let mut rng = SplitMix64::new(seed);
-    (0..n as u64)
-        .map(|serial| random_entry(&mut rng, serial, 80))
-        .collect()
+    (0..n as u64).map(|serial| random_entry(&mut rng, serial, 80)).collect()
 }
 
 /// Nanoseconds since the Unix epoch: one integer column that orders like `Instant`.
 pub fn instant_nanos(instant: Instant) -> i64 {
-    instant
-        .0
-        .timestamp_nanos_opt()
-        .expect("registration instants lie within 1677..2262")
+    instant.0.timestamp_nanos_opt().expect("registration instants lie within 1677..2262")
 }
 
 pub fn class_code(right: RightClass) -> i64 {
@@ -217,11 +205,7 @@ pub fn sqlite_rank(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<SqlRanke
 /// Returns a description of the first difference.
 pub fn compare(native: &[rules::queue::Ranked], sql: &[SqlRanked]) -> Result<(), String> {
     if native.len() != sql.len() {
-        return Err(format!(
-            "native ranked {} applications, SQLite {}",
-            native.len(),
-            sql.len()
-        ));
+        return Err(format!("native ranked {} applications, SQLite {}", native.len(), sql.len()));
     }
     for (i, (n, s)) in native.iter().zip(sql).enumerate() {
         let same = n.id == s.id
@@ -250,10 +234,7 @@ pub fn timed<T>(f: impl FnOnce() -> T) -> (T, std::time::Duration, std::time::Du
     let wall = std::time::Instant::now();
     let result = f();
     let wall = wall.elapsed();
-    let cpu = thread_cpu_time()
-        .zip(cpu)
-        .map(|(after, before)| after.saturating_sub(before))
-        .unwrap_or_default();
+    let cpu = thread_cpu_time().zip(cpu).map(|(after, before)| after.saturating_sub(before)).unwrap_or_default();
     (result, wall, cpu)
 }
 
@@ -283,8 +264,7 @@ mod tests {
         let a = generate(20_000, 7);
         assert_eq!(a, generate(20_000, 7));
         assert_ne!(a, generate(20_000, 8));
-        let share =
-            |f: &dyn Fn(&RankEntry) -> bool| a.iter().filter(|e| f(e)).count() * 100 / a.len();
+        let share = |f: &dyn Fn(&RankEntry) -> bool| a.iter().filter(|e| f(e)).count() * 100 / a.len();
         assert!((78..=82).contains(&share(&|e| e.status == "queued")));
         assert!((4..=6).contains(&share(&|e| e.right == RightClass::Extraordinary)));
         assert!((14..=16).contains(&share(&|e| e.right == RightClass::First)));
@@ -296,15 +276,11 @@ mod tests {
     fn sqlite_positions_equal_native_positions() {
         // Small queues make every branch of the CASE and the class run-outs common.
         let mut rng = SplitMix64::new(3);
-        let mut entries: Vec<RankEntry> =
-            (0..3_000).map(|i| random_entry(&mut rng, i, 80)).collect();
+        let mut entries: Vec<RankEntry> = (0..3_000).map(|i| random_entry(&mut rng, i, 80)).collect();
         // Equal instants across offsets: the id decides.
         let tie = entries[0].registered_at;
         for e in entries.iter_mut().step_by(7) {
-            e.registered_at = Instant(
-                tie.0
-                    .with_timezone(&FixedOffset::west_opt(3 * 3600).expect("valid")),
-            );
+            e.registered_at = Instant(tie.0.with_timezone(&FixedOffset::west_opt(3 * 3600).expect("valid")));
         }
         let native = rules::queue::rank_queue(&entries).expect("unique ids");
         let mut conn = rusqlite::Connection::open_in_memory().expect("in-memory database");

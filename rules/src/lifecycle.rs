@@ -46,12 +46,18 @@ fn next_expiry(app: &Application, now: Instant, calendar: &Calendar) -> Result<O
             }
             Status::StopListed => {
                 if let Some(restore) = voucher.restore_deadline.filter(|r| now > *r) {
-                    consider(restore, Event::Archived { application: id.clone(), at: restore, reason: ArchiveReason::RestoreExpired });
+                    consider(
+                        restore,
+                        Event::Archived { application: id.clone(), at: restore, reason: ArchiveReason::RestoreExpired },
+                    );
                 }
             }
             Status::VoucherConfirmed => {
                 if let Some(choose) = voucher.choose_deadline.filter(|c| now > *c) {
-                    consider(choose, Event::Archived { application: id.clone(), at: choose, reason: ArchiveReason::ChoiceExpired });
+                    consider(
+                        choose,
+                        Event::Archived { application: id.clone(), at: choose, reason: ArchiveReason::ChoiceExpired },
+                    );
                 }
             }
             _ => {}
@@ -143,7 +149,11 @@ fn action_deadline(app: &Application, action: ActionKind) -> Option<Instant> {
 }
 
 /// The actions allowed on `app` at `now`, after any expiry due by then.
-pub fn allowed_actions(app: &Application, now: Instant, calendar: &Calendar) -> Result<Vec<AllowedAction>, CommandError> {
+pub fn allowed_actions(
+    app: &Application,
+    now: Instant,
+    calendar: &Calendar,
+) -> Result<Vec<AllowedAction>, CommandError> {
     let (settled, _) = settle(app, now, calendar)?;
     Ok(actions_of_status(&settled)
         .into_iter()
@@ -203,14 +213,19 @@ pub fn decide(
             // a repeat of a one-time action, not an action foreign to the status.
             ActionKind::RestoreVoucher => {
                 settled.status == Status::StopListed
-                    || (settled.status == Status::VoucherConfirmed && settled.voucher.as_ref().is_some_and(|v| v.restored))
+                    || (settled.status == Status::VoucherConfirmed
+                        && settled.voucher.as_ref().is_some_and(|v| v.restored))
             }
             _ => false,
         };
         if used_once {
             return Err(CommandError::AlreadyUsed { action: kind });
         }
-        return Err(CommandError::NotAllowed { action: kind, status: settled.status, allowed: actions_of_status(&settled) });
+        return Err(CommandError::NotAllowed {
+            action: kind,
+            status: settled.status,
+            allowed: actions_of_status(&settled),
+        });
     }
     let id = settled.id.clone();
     let out_of_range = |_| CommandError::CalendarOutOfRange;
@@ -234,7 +249,8 @@ pub fn decide(
             if !EXTEND_DAYS.contains(days) {
                 return Err(CommandError::InvalidField { field: "days", problem: FieldProblem::OutOfRange });
             }
-            let current = settled.voucher.as_ref().and_then(|v| v.choose_deadline).ok_or(CommandError::CalendarOutOfRange)?;
+            let current =
+                settled.voucher.as_ref().and_then(|v| v.choose_deadline).ok_or(CommandError::CalendarOutOfRange)?;
             Event::ChoiceExtended {
                 application: id,
                 at: now,

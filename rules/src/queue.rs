@@ -331,7 +331,11 @@ pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<Ranked>, DuplicateId> {
 type ClassList = Vec<((i64, u32), Box<str>)>;
 
 fn sizes_of(lists: &[ClassList; 3]) -> ClassSizes {
-    ClassSizes { extraordinary: len_u32(lists[0].len()), first: len_u32(lists[1].len()), general: len_u32(lists[2].len()) }
+    ClassSizes {
+        extraordinary: len_u32(lists[0].len()),
+        first: len_u32(lists[1].len()),
+        general: len_u32(lists[2].len()),
+    }
 }
 
 /// Queued applications kept sorted per queue and class, so that a position is two binary
@@ -454,7 +458,11 @@ impl MoveReason {
                 "өтініш кезектен шықты (ваучер, мұрағат немесе қабылдау)",
                 "an application left the queue (voucher, archive or enrollment)",
             ),
-            MoveReason::Removed => Text::new("заявление удалено из данных", "өтініш деректерден жойылды", "an application is no longer listed"),
+            MoveReason::Removed => Text::new(
+                "заявление удалено из данных",
+                "өтініш деректерден жойылды",
+                "an application is no longer listed",
+            ),
             MoveReason::Interleaving => Text::new(
                 "чередование 1:3 льготников и остальных",
                 "жеңілдігі барлар мен басқалардың 1:3 кезектесуі",
@@ -536,7 +544,6 @@ pub fn explain_position(before: &[RankEntry], after: &[RankEntry], id: &str) -> 
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)] // A failed unwrap is a failed test.
 mod tests {
     use super::*;
 
@@ -623,8 +630,9 @@ mod tests {
     #[test]
     fn index_positions_match_full_ranking() {
         use RightClass::{Extraordinary as E, First as F, None as G};
-        let entries: Vec<RankEntry> =
-            (0..40).map(|i| entry(&format!("id{i:02}"), [G, G, F, G, E, G, F][i % 7], u32::try_from(i).unwrap())).collect();
+        let entries: Vec<RankEntry> = (0..40)
+            .map(|i| entry(&format!("id{i:02}"), [G, G, F, G, E, G, F][i % 7], u32::try_from(i).unwrap()))
+            .collect();
         let mut index = QueueIndex::new();
         let key = entries[0].queue_key();
         for e in &entries {
@@ -657,7 +665,11 @@ mod tests {
         assert_eq!((change.before, change.after), (Some(4), Some(3)));
         assert_eq!(
             change.left_ahead,
-            vec![Mover { id: "g1".into(), right: G, reason: MoveReason::LeftQueue { status: "voucher_issued".into() } }]
+            vec![Mover {
+                id: "g1".into(),
+                right: G,
+                reason: MoveReason::LeftQueue { status: "voucher_issued".into() }
+            }]
         );
     }
 }

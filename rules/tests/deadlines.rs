@@ -4,7 +4,7 @@
 //! 2026 weekday days off (1, 2, 7 Jan; 9 Mar; 23–25 Mar; 1, 7, 11, 27 May; 6 Jul; 31 Aug;
 //! 26 Oct; 16 Dec) and, for January 2027, 1 Jan (Fri), 4 Jan (2 Jan moved) and 7 Jan.
 
-// A failed unwrap is a failed test, with its location: that is what tests want.
+// Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
 use rules::Calendar;
@@ -188,10 +188,6 @@ fn extension_adds_calendar_days_to_the_local_deadline() {
         ("2026-12-23T18:59:59Z", 9, "2027-01-01"),
     ];
     for (from, days, expected) in rows {
-        assert_eq!(
-            extended(at(from), days).unwrap().to_string(),
-            end(expected),
-            "{from} + {days}"
-        );
+        assert_eq!(extended(at(from), days).unwrap().to_string(), end(expected), "{from} + {days}");
     }
 }

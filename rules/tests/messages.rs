@@ -1,6 +1,6 @@
 //! Every error code has a message in Russian, Kazakh and English.
 
-// A failed unwrap is a failed test, with its location: that is what tests want.
+// Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
 use rules::command::ActionKind;
@@ -13,78 +13,32 @@ use rules::{IinError, Lang, Localized, Status};
 fn representatives() -> Vec<CommandError> {
     let deadline = "2026-02-05T23:59:59+05:00".parse().unwrap();
     let errors = vec![
-        CommandError::InvalidIin {
-            field: IinField::Child,
-            error: IinError::Format,
-        },
-        CommandError::InvalidIin {
-            field: IinField::Applicant,
-            error: IinError::Date,
-        },
-        CommandError::InvalidIin {
-            field: IinField::Child,
-            error: IinError::Checksum,
-        },
-        CommandError::InvalidField {
-            field: "childName",
-            problem: FieldProblem::Empty,
-        },
-        CommandError::InvalidField {
-            field: "applicant.phone",
-            problem: FieldProblem::TooLong { max_chars: 500 },
-        },
-        CommandError::InvalidField {
-            field: "days",
-            problem: FieldProblem::OutOfRange,
-        },
-        CommandError::InvalidField {
-            field: "rightCategory",
-            problem: FieldProblem::Missing,
-        },
-        CommandError::InvalidField {
-            field: "rightCategory",
-            problem: FieldProblem::Unexpected,
-        },
+        CommandError::InvalidIin { field: IinField::Child, error: IinError::Format },
+        CommandError::InvalidIin { field: IinField::Applicant, error: IinError::Date },
+        CommandError::InvalidIin { field: IinField::Child, error: IinError::Checksum },
+        CommandError::InvalidField { field: "childName", problem: FieldProblem::Empty },
+        CommandError::InvalidField { field: "applicant.phone", problem: FieldProblem::TooLong { max_chars: 500 } },
+        CommandError::InvalidField { field: "days", problem: FieldProblem::OutOfRange },
+        CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing },
+        CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Unexpected },
         CommandError::NotAllowed {
             action: ActionKind::AcceptChild,
             status: Status::Queued,
             allowed: vec![ActionKind::IssueVoucher, ActionKind::Withdraw],
         },
-        CommandError::NotAllowed {
-            action: ActionKind::Withdraw,
-            status: Status::Archived,
-            allowed: vec![],
-        },
-        CommandError::DeadlinePassed {
-            action: ActionKind::ConfirmVoucher,
-            deadline,
-        },
-        CommandError::AlreadyUsed {
-            action: ActionKind::ExtendChoice,
-        },
+        CommandError::NotAllowed { action: ActionKind::Withdraw, status: Status::Archived, allowed: vec![] },
+        CommandError::DeadlinePassed { action: ActionKind::ConfirmVoucher, deadline },
+        CommandError::AlreadyUsed { action: ActionKind::ExtendChoice },
         CommandError::MustEnroll,
         CommandError::UnknownApplication { id: "A1".into() },
         CommandError::DuplicateApplication { id: "A1".into() },
-        CommandError::DuplicateChild {
-            existing: "A1".into(),
-        },
-        CommandError::ChildTooOld {
-            aged_out_on: "2026-09-01".parse().unwrap(),
-        },
+        CommandError::DuplicateChild { existing: "A1".into() },
+        CommandError::ChildTooOld { aged_out_on: "2026-09-01".parse().unwrap() },
         CommandError::BirthDateInFuture,
         CommandError::UnknownKindergarten { id: "KG-X".into() },
-        CommandError::KindergartenMismatch {
-            kindergarten: "KG-X".into(),
-        },
-        CommandError::LanguageNotOffered {
-            kindergarten: "KG-X".into(),
-            language: GroupLanguage::En,
-        },
-        CommandError::NoFreePlace {
-            kindergarten: "KG-X".into(),
-            language: GroupLanguage::Kk,
-            group_year: 2022,
-        },
+        CommandError::KindergartenMismatch { kindergarten: "KG-X".into() },
+        CommandError::LanguageNotOffered { kindergarten: "KG-X".into(), language: GroupLanguage::En },
+        CommandError::NoFreePlace { kindergarten: "KG-X".into(), language: GroupLanguage::Kk, group_year: 2022 },
         CommandError::DuplicatePlacesRecord { id: "P1".into() },
         CommandError::CalendarOutOfRange,
     ];
@@ -131,24 +85,15 @@ fn every_error_code_has_three_distinct_messages() {
     assert_eq!(codes.len(), 19, "{codes:?}");
     for error in &errors {
         let code = error.code();
-        assert!(
-            code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'),
-            "{code}"
-        );
+        assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{code}");
         let [ru, kk, en] = Lang::ALL.map(|lang| error.message(lang));
         for (lang, text) in [("ru", &ru), ("kk", &kk), ("en", &en)] {
             assert!(!text.trim().is_empty(), "{code} has no {lang} message");
         }
         assert!(ru.chars().any(is_cyrillic), "{code} ru: {ru}");
         assert!(has_kazakh_letter(&kk), "{code} kk looks untranslated: {kk}");
-        assert!(
-            !en.chars().any(is_cyrillic),
-            "{code} en is not English: {en}"
-        );
-        assert!(
-            ru != kk && kk != en && ru != en,
-            "{code}: {ru} / {kk} / {en}"
-        );
+        assert!(!en.chars().any(is_cyrillic), "{code} en is not English: {en}");
+        assert!(ru != kk && kk != en && ru != en, "{code}: {ru} / {kk} / {en}");
         // The report carries the same code and the message in the asked language.
         let report = error.report(Lang::Kk);
         assert_eq!((report.code, report.message.as_str()), (code, kk.as_str()));
@@ -163,23 +108,13 @@ fn messages_carry_the_details() {
         deadline: "2026-02-05T18:59:59Z".parse().unwrap(),
     };
     for lang in Lang::ALL {
-        assert!(
-            deadline.message(lang).contains("05.02.2026 23:59:59"),
-            "{}",
-            deadline.message(lang)
-        );
+        assert!(deadline.message(lang).contains("05.02.2026 23:59:59"), "{}", deadline.message(lang));
     }
-    let place = CommandError::NoFreePlace {
-        kindergarten: "KG-X".into(),
-        language: GroupLanguage::Kk,
-        group_year: 2022,
-    };
+    let place =
+        CommandError::NoFreePlace { kindergarten: "KG-X".into(), language: GroupLanguage::Kk, group_year: 2022 };
     for lang in Lang::ALL {
         let message = place.message(lang);
-        assert!(
-            message.contains("KG-X") && message.contains("2022"),
-            "{message}"
-        );
+        assert!(message.contains("KG-X") && message.contains("2022"), "{message}");
     }
     let json = serde_json::to_value(CommandError::NotAllowed {
         action: ActionKind::AcceptChild,

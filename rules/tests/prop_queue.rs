@@ -2,7 +2,7 @@
 //! split each queue by right, sort each class by (UTC instant, id bytes), then deal
 //! extraordinary first and first-priority/general in slots F,G,G,G.
 
-// A failed unwrap is a failed test, with its location: that is what tests want.
+// Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
@@ -19,13 +19,11 @@ const BASE_SECS: i64 = 1_767_571_200;
 fn instant_strategy() -> impl Strategy<Value = Instant> {
     // Few distinct seconds and nanoseconds so that equal instants (written with different
     // offsets) are common; offsets span the whole range in quarter hours.
-    (0i64..8, select(vec![0u32, 1, 999_999_999]), -48i32..=56).prop_map(
-        |(step, nanos, quarters)| {
-            let utc = DateTime::from_timestamp(BASE_SECS + step * 1800, nanos).expect("in range");
-            let offset = FixedOffset::east_opt(quarters * 900).expect("within ±24h");
-            Instant(utc.with_timezone(&offset))
-        },
-    )
+    (0i64..8, select(vec![0u32, 1, 999_999_999]), -48i32..=56).prop_map(|(step, nanos, quarters)| {
+        let utc = DateTime::from_timestamp(BASE_SECS + step * 1800, nanos).expect("in range");
+        let offset = FixedOffset::east_opt(quarters * 900).expect("within ±24h");
+        Instant(utc.with_timezone(&offset))
+    })
 }
 
 fn right_strategy() -> impl Strategy<Value = RightClass> {
@@ -50,36 +48,27 @@ fn entry_strategy(queued_only: bool) -> impl Strategy<Value = RankEntry> {
         instant_strategy(),
         status,
     )
-        .prop_map(
-            |(id, district, queue_type, birth, right, registered_at, status)| RankEntry {
-                id,
-                district: district.to_owned(),
-                queue_type,
-                birth_date: birth.parse::<Date>().expect("valid date"),
-                right,
-                registered_at,
-                status,
-            },
-        )
+        .prop_map(|(id, district, queue_type, birth, right, registered_at, status)| RankEntry {
+            id,
+            district: district.to_owned(),
+            queue_type,
+            birth_date: birth.parse::<Date>().expect("valid date"),
+            right,
+            registered_at,
+            status,
+        })
 }
 
 /// Entries with unique ids (duplicates are an input error, tested elsewhere).
 fn entries_strategy(queued_only: bool, max: usize) -> impl Strategy<Value = Vec<RankEntry>> {
     prop::collection::vec(entry_strategy(queued_only), 0..max).prop_map(|entries| {
         let mut seen = BTreeSet::new();
-        entries
-            .into_iter()
-            .filter(|e| seen.insert(e.id.clone()))
-            .collect()
+        entries.into_iter().filter(|e| seen.insert(e.id.clone())).collect()
     })
 }
 
 fn key(e: &RankEntry) -> QueueKey {
-    QueueKey {
-        district: e.district.clone(),
-        queue_type: e.queue_type,
-        group_year: e.birth_date.year(),
-    }
+    QueueKey { district: e.district.clone(), queue_type: e.queue_type, group_year: e.birth_date.year() }
 }
 
 fn utc_nanos(i: Instant) -> i128 {
@@ -87,9 +76,7 @@ fn utc_nanos(i: Instant) -> i128 {
 }
 
 fn class_order(a: &RankEntry, b: &RankEntry) -> std::cmp::Ordering {
-    utc_nanos(a.registered_at)
-        .cmp(&utc_nanos(b.registered_at))
-        .then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    utc_nanos(a.registered_at).cmp(&utc_nanos(b.registered_at)).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
 }
 
 /// The model: each queue's ids in allocation order.
@@ -115,11 +102,7 @@ fn model(entries: &[RankEntry]) -> BTreeMap<QueueKey, Vec<String>> {
             let mut slot = 0;
             while !f.is_empty() || !g.is_empty() {
                 let wants_first = slot % 4 == 0;
-                let next = if (wants_first && !f.is_empty()) || g.is_empty() {
-                    f.pop_front()
-                } else {
-                    g.pop_front()
-                };
+                let next = if (wants_first && !f.is_empty()) || g.is_empty() { f.pop_front() } else { g.pop_front() };
                 order.push(next.expect("one class is non-empty").id.clone());
                 slot += 1;
             }
@@ -131,25 +114,15 @@ fn model(entries: &[RankEntry]) -> BTreeMap<QueueKey, Vec<String>> {
 fn ranked_by_queue(ranked: &[Ranked]) -> BTreeMap<QueueKey, Vec<(u32, String)>> {
     let mut queues: BTreeMap<QueueKey, Vec<(u32, String)>> = BTreeMap::new();
     for r in ranked {
-        let queue = QueueKey {
-            district: r.district.clone(),
-            queue_type: r.queue_type,
-            group_year: r.group_year,
-        };
-        queues
-            .entry(queue)
-            .or_default()
-            .push((r.position, r.id.clone()));
+        let queue = QueueKey { district: r.district.clone(), queue_type: r.queue_type, group_year: r.group_year };
+        queues.entry(queue).or_default().push((r.position, r.id.clone()));
     }
     queues
 }
 
 /// Cases per property: the default, or `PROPTEST_CASES` for a longer hunt.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 proptest! {

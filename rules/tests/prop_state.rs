@@ -10,7 +10,7 @@
 //! - a distribution round gives vouchers to the head of each queue;
 //! - the state equals a fresh state rebuilt by folding every event so far.
 
-// A failed unwrap is a failed test, with its location: that is what tests want.
+// Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -26,21 +26,12 @@ use rules::error::CommandError;
 use rules::lifecycle::{allowed_actions, settle};
 use rules::model::{ArchiveReason, GroupLanguage, PlacesState};
 use rules::state::PlaceSlot;
-use rules::{
-    Action, Application, Command, Event, Instant, QueueKey, QueueType, RightClass, State, Status,
-};
+use rules::{Action, Application, Command, Event, Instant, QueueKey, QueueType, RightClass, State, Status};
 
 /// Birth dates of the children pool: some age out on 1 September 2026, one is born after
 /// 1 September (a year later), the others stay young enough.
-const BIRTHS: [&str; 7] = [
-    "2020-03-10",
-    "2020-10-05",
-    "2021-06-01",
-    "2020-06-20",
-    "2022-02-14",
-    "2020-01-15",
-    "2023-08-30",
-];
+const BIRTHS: [&str; 7] =
+    ["2020-03-10", "2020-10-05", "2021-06-01", "2020-06-20", "2022-02-14", "2020-01-15", "2023-08-30"];
 const SERIALS: u32 = 3;
 const KINDERGARTENS: [&str; 5] = [KG_A, KG_B, KG_SAN, KG_OTHER, "KG-NONE"];
 const LANGUAGES: [GroupLanguage; 3] = [GroupLanguage::Kk, GroupLanguage::Ru, GroupLanguage::En];
@@ -128,29 +119,12 @@ struct Step {
 
 fn action_strategy() -> impl Strategy<Value = ActionChoice> {
     (
-        (
-            prop::bool::weighted(0.75),
-            prop::bool::weighted(0.5),
-            any::<Index>(),
-            0..KINDS.len(),
-            0u32..=31,
-        ),
-        (
-            prop::bool::weighted(0.8),
-            0..KINDERGARTENS.len(),
-            0..LANGUAGES.len(),
-        ),
-        (
-            prop::bool::weighted(0.1),
-            prop_oneof![3 => 0u32..3, 1 => 0u32..40],
-        ),
+        (prop::bool::weighted(0.75), prop::bool::weighted(0.5), any::<Index>(), 0..KINDS.len(), 0u32..=31),
+        (prop::bool::weighted(0.8), 0..KINDERGARTENS.len(), 0..LANGUAGES.len()),
+        (prop::bool::weighted(0.1), prop_oneof![3 => 0u32..3, 1 => 0u32..40]),
     )
         .prop_map(
-            |(
-                (guided, progress, pick, kind, days),
-                (free_slot, kindergarten, language),
-                (blank_reason, days_ago),
-            )| {
+            |((guided, progress, pick, kind, days), (free_slot, kindergarten, language), (blank_reason, days_ago))| {
                 ActionChoice {
                     guided,
                     progress,
@@ -168,7 +142,8 @@ fn action_strategy() -> impl Strategy<Value = ActionChoice> {
 }
 
 fn op_strategy() -> impl Strategy<Value = Op> {
-    let right = prop_oneof![1 => Just(RightClass::Extraordinary), 2 => Just(RightClass::First), 5 => Just(RightClass::None)];
+    let right =
+        prop_oneof![1 => Just(RightClass::Extraordinary), 2 => Just(RightClass::First), 5 => Just(RightClass::None)];
     prop_oneof![
         4 => (0..BIRTHS.len() * SERIALS as usize, right, prop::bool::weighted(0.15))
             .prop_map(|(child, right, sanatorium)| Op::Register { child, right, sanatorium }),
@@ -219,35 +194,15 @@ fn instant(secs: i64, offset_quarters: i32) -> Instant {
 /// Turns a step into a command against the current state.
 fn command(step: &Step, state: &State, serial: usize, now: Instant) -> Command {
     match &step.op {
-        Op::Register {
-            child,
-            right,
-            sanatorium,
-        } => {
+        Op::Register { child, right, sanatorium } => {
             let birth = BIRTHS[child % BIRTHS.len()];
             let n = u32::try_from(child / BIRTHS.len()).unwrap() + 1;
-            let queue_type = if *sanatorium {
-                QueueType::Sanatorium
-            } else {
-                QueueType::General
-            };
+            let queue_type = if *sanatorium { QueueType::Sanatorium } else { QueueType::General };
             Command::Register {
-                application: new_application(
-                    &format!("R{serial:03}"),
-                    &child_iin(birth, n),
-                    birth,
-                    *right,
-                    queue_type,
-                ),
+                application: new_application(&format!("R{serial:03}"), &child_iin(birth, n), birth, *right, queue_type),
             }
         }
-        Op::AddPlaces {
-            kindergarten,
-            offered,
-            language,
-            group_year,
-            count,
-        } => {
+        Op::AddPlaces { kindergarten, offered, language, group_year, count } => {
             let id = KINDERGARTENS[*kindergarten];
             let languages = match state.kindergarten(id) {
                 Some(k) if *offered => k.languages.clone(),
@@ -263,9 +218,9 @@ fn command(step: &Step, state: &State, serial: usize, now: Instant) -> Command {
                 },
             }
         }
-        Op::Distribute { other_district } => Command::Distribute {
-            district: if *other_district { "ZER" } else { DISTRICT }.into(),
-        },
+        Op::Distribute { other_district } => {
+            Command::Distribute { district: if *other_district { "ZER" } else { DISTRICT }.into() }
+        }
         Op::Tick => Command::Tick,
         Op::Act { app, action } => act_command(*app, action, state, now),
     }
@@ -274,18 +229,12 @@ fn command(step: &Step, state: &State, serial: usize, now: Instant) -> Command {
 /// An action on an application picked by `app`, shaped by the raw choices in `action`.
 fn act_command(app: Index, action: &ActionChoice, state: &State, now: Instant) -> Command {
     // Prefer applications still in progress: final ones accept nothing.
-    let mut ids: Vec<&Application> = state
-        .applications()
-        .filter(|a| !a.status.is_final())
-        .collect();
+    let mut ids: Vec<&Application> = state.applications().filter(|a| !a.status.is_final()).collect();
     if ids.is_empty() || app.index(4) == 0 {
         ids = state.applications().collect();
     }
     let Some(target) = (!ids.is_empty()).then(|| ids[app.index(ids.len())]) else {
-        return Command::Act {
-            application: "NONE".into(),
-            action: Action::Withdraw,
-        };
+        return Command::Act { application: "NONE".into(), action: Action::Withdraw };
     };
     let mut kind = KINDS[action.kind];
     if action.guided {
@@ -296,17 +245,10 @@ fn act_command(app: Index, action: &ActionChoice, state: &State, now: Instant) -
             .filter(|a| KINDS.contains(a))
             .collect();
         if !offered.is_empty() {
-            kind = if action.progress {
-                offered[0]
-            } else {
-                offered[action.pick.index(offered.len())]
-            };
+            kind = if action.progress { offered[0] } else { offered[action.pick.index(offered.len())] };
         }
     }
-    let random_place = (
-        KINDERGARTENS[action.kindergarten].to_owned(),
-        LANGUAGES[action.language],
-    );
+    let random_place = (KINDERGARTENS[action.kindergarten].to_owned(), LANGUAGES[action.language]);
     let (kindergarten, language) = if action.free_slot {
         // Slots that serve the application, else any free slot.
         let all: Vec<(PlaceSlot, u32)> = state.free_slots();
@@ -314,9 +256,9 @@ fn act_command(app: Index, action: &ActionChoice, state: &State, now: Instant) -
             .iter()
             .filter(|(slot, _)| {
                 slot.group_year == target.group_year()
-                    && state.kindergarten(&slot.kindergarten).is_some_and(|k| {
-                        k.district == target.district && k.queue_type == target.queue_type
-                    })
+                    && state
+                        .kindergarten(&slot.kindergarten)
+                        .is_some_and(|k| k.district == target.district && k.queue_type == target.queue_type)
             })
             .cloned()
             .collect();
@@ -334,21 +276,13 @@ fn act_command(app: Index, action: &ActionChoice, state: &State, now: Instant) -
         ActionKind::ConfirmVoucher => Action::ConfirmVoucher,
         ActionKind::RestoreVoucher => Action::RestoreVoucher,
         ActionKind::ExtendChoice => Action::ExtendChoice { days: action.days },
-        ActionKind::ChooseKindergarten => Action::ChooseKindergarten {
-            kindergarten,
-            language,
-        },
+        ActionKind::ChooseKindergarten => Action::ChooseKindergarten { kindergarten, language },
         ActionKind::RefuseVoucher => Action::RefuseVoucher,
         ActionKind::Withdraw => Action::Withdraw,
         ActionKind::AcceptChild => Action::AcceptChild,
-        ActionKind::RefuseChild => Action::RefuseChild {
-            reason: if action.blank_reason {
-                " "
-            } else {
-                "no documents"
-            }
-            .into(),
-        },
+        ActionKind::RefuseChild => {
+            Action::RefuseChild { reason: if action.blank_reason { " " } else { "no documents" }.into() }
+        }
         ActionKind::UpholdRefusal => Action::UpholdRefusal,
         ActionKind::OverruleRefusal => Action::OverruleRefusal,
         ActionKind::MarkDeparted | ActionKind::IssueVoucher => Action::MarkDeparted {
@@ -356,10 +290,7 @@ fn act_command(app: Index, action: &ActionChoice, state: &State, now: Instant) -
             reason: "moved".into(),
         },
     };
-    Command::Act {
-        application: target.id.clone(),
-        action,
-    }
+    Command::Act { application: target.id.clone(), action }
 }
 
 /// The event's name for the transition table; archiving carries its reason.
@@ -431,11 +362,7 @@ fn may_yield(command: &Command, event: &Event) -> bool {
         Command::AddPlaces { .. } => matches!(event, Event::PlacesAdded { .. }),
         Command::Tick => expiry,
         Command::Distribute { .. } => {
-            expiry
-                || matches!(
-                    event,
-                    Event::PlacesPublished { .. } | Event::VoucherIssued { .. }
-                )
+            expiry || matches!(event, Event::PlacesPublished { .. } | Event::VoucherIssued { .. })
         }
         // An action may first record the expiries due by now, on its own application only.
         Command::Act { application, .. } => event.application_id() == Some(application.as_str()),
@@ -443,67 +370,35 @@ fn may_yield(command: &Command, event: &Event) -> bool {
 }
 
 /// Checks one accepted event against the application as it was just before it.
-fn check_event(
-    event: &Event,
-    before: Option<&Application>,
-    now: Instant,
-) -> Result<(), TestCaseError> {
+fn check_event(event: &Event, before: Option<&Application>, now: Instant) -> Result<(), TestCaseError> {
     let voucher = before.and_then(|a| a.voucher.as_ref());
     match event {
         Event::VoucherConfirmed { at, .. } => {
             let deadline = voucher.expect("a voucher").confirm_deadline;
-            prop_assert!(
-                *at == now && now <= deadline,
-                "confirmed at {} after {}",
-                now,
-                deadline
-            );
+            prop_assert!(*at == now && now <= deadline, "confirmed at {} after {}", now, deadline);
         }
         Event::VoucherRestored { at, .. } => {
             let v = voucher.expect("a voucher");
             prop_assert!(!v.restored, "restored twice");
             let deadline = v.restore_deadline.expect("a restore deadline");
-            prop_assert!(
-                *at == now && now <= deadline,
-                "restored at {} after {}",
-                now,
-                deadline
-            );
+            prop_assert!(*at == now && now <= deadline, "restored at {} after {}", now, deadline);
         }
-        Event::ChoiceExtended {
-            at,
-            days,
-            choose_deadline,
-            ..
-        } => {
+        Event::ChoiceExtended { at, days, choose_deadline, .. } => {
             let v = voucher.expect("a voucher");
             prop_assert!(!v.extended, "extended twice");
             prop_assert!((1..=30).contains(days));
             let deadline = v.choose_deadline.expect("a choose deadline");
-            prop_assert!(
-                *at == now && now <= deadline,
-                "extended at {} after {}",
-                now,
-                deadline
-            );
+            prop_assert!(*at == now && now <= deadline, "extended at {} after {}", now, deadline);
             prop_assert!(*choose_deadline > deadline);
         }
         Event::DirectionIssued { direction, .. } => {
-            let deadline = voucher
-                .expect("a voucher")
-                .choose_deadline
-                .expect("a choose deadline");
+            let deadline = voucher.expect("a voucher").choose_deadline.expect("a choose deadline");
             prop_assert!(now <= deadline, "chose at {} after {}", now, deadline);
             prop_assert_eq!(direction.issued_at, now);
         }
         Event::ChildRefused { .. } => {
-            let direction = before
-                .and_then(|a| a.direction.as_ref())
-                .expect("a direction");
-            prop_assert!(
-                !direction.must_enroll,
-                "refused a child the reviewer ordered to enroll"
-            );
+            let direction = before.and_then(|a| a.direction.as_ref()).expect("a direction");
+            prop_assert!(!direction.must_enroll, "refused a child the reviewer ordered to enroll");
         }
         Event::StopListed { at, .. } => {
             let deadline = voucher.expect("a voucher").confirm_deadline;
@@ -513,9 +408,7 @@ fn check_event(
             let due = match reason {
                 ArchiveReason::RestoreExpired => voucher.and_then(|v| v.restore_deadline),
                 ArchiveReason::ChoiceExpired => voucher.and_then(|v| v.choose_deadline),
-                ArchiveReason::AgedOut => {
-                    before.and_then(|a| rules::lifecycle::aged_out_from(a.child.birth_date))
-                }
+                ArchiveReason::AgedOut => before.and_then(|a| rules::lifecycle::aged_out_from(a.child.birth_date)),
                 ArchiveReason::VoucherRefused | ArchiveReason::Withdrawn => Some(now),
             };
             prop_assert_eq!(Some(*at), due, "{:?}", reason);
@@ -533,53 +426,25 @@ fn check_event(
 }
 
 /// Checks a rejected command's error against the state it was checked on.
-fn check_error(
-    state: &State,
-    command: &Command,
-    error: &CommandError,
-    now: Instant,
-) -> Result<(), TestCaseError> {
-    let Command::Act {
-        application,
-        action,
-    } = command
-    else {
+fn check_error(state: &State, command: &Command, error: &CommandError, now: Instant) -> Result<(), TestCaseError> {
+    let Command::Act { application, action } = command else {
         return Ok(());
     };
     let Some(app) = state.application(application) else {
-        prop_assert_eq!(
-            error,
-            &CommandError::UnknownApplication {
-                id: application.clone()
-            }
-        );
+        prop_assert_eq!(error, &CommandError::UnknownApplication { id: application.clone() });
         return Ok(());
     };
     let (settled, _) = settle(app, now, state.calendar()).expect("in range");
-    let offered: Vec<ActionKind> = allowed_actions(app, now, state.calendar())
-        .expect("in range")
-        .into_iter()
-        .map(|a| a.action)
-        .collect();
+    let offered: Vec<ActionKind> =
+        allowed_actions(app, now, state.calendar()).expect("in range").into_iter().map(|a| a.action).collect();
     match error {
-        CommandError::NotAllowed {
-            action: kind,
-            status,
-            allowed,
-        } => {
+        CommandError::NotAllowed { action: kind, status, allowed } => {
             prop_assert_eq!(*kind, action.kind());
-            prop_assert_eq!(
-                *status,
-                settled.status,
-                "the error names the status at `now`"
-            );
+            prop_assert_eq!(*status, settled.status, "the error names the status at `now`");
             prop_assert_eq!(allowed, &offered);
             prop_assert!(!offered.contains(kind));
         }
-        CommandError::DeadlinePassed {
-            action: kind,
-            deadline,
-        } => {
+        CommandError::DeadlinePassed { action: kind, deadline } => {
             prop_assert_eq!(*kind, action.kind());
             prop_assert!(*deadline < now);
             prop_assert!(!offered.contains(kind));
@@ -596,27 +461,16 @@ fn check_error(
             prop_assert!(settled.direction.as_ref().is_some_and(|d| d.must_enroll));
         }
         // Input and place errors: the action itself was allowed in the status.
-        _ => prop_assert!(
-            offered.contains(&action.kind()),
-            "{:?} with {:?} offered",
-            error,
-            offered
-        ),
+        _ => prop_assert!(offered.contains(&action.kind()), "{:?} with {:?} offered", error, offered),
     }
     Ok(())
 }
 
 fn slot_of(app: &Application) -> Option<PlaceSlot> {
-    let holds = matches!(
-        app.status,
-        Status::DirectionIssued | Status::RefusalReview | Status::Enrolled | Status::Departed
-    );
+    let holds =
+        matches!(app.status, Status::DirectionIssued | Status::RefusalReview | Status::Enrolled | Status::Departed);
     let d = app.direction.as_ref().filter(|_| holds)?;
-    Some(PlaceSlot {
-        kindergarten: d.kindergarten.clone(),
-        language: d.language,
-        group_year: d.group_year,
-    })
+    Some(PlaceSlot { kindergarten: d.kindergarten.clone(), language: d.language, group_year: d.group_year })
 }
 
 fn check_invariants(state: &State) -> Result<(), TestCaseError> {
@@ -639,10 +493,7 @@ fn check_invariants(state: &State) -> Result<(), TestCaseError> {
     }
     // Places: what was published, what directions hold, what vouchers promise.
     let mut published: BTreeMap<PlaceSlot, u32> = BTreeMap::new();
-    for record in state
-        .places()
-        .filter(|r| r.state == PlacesState::FreeChoice)
-    {
+    for record in state.places().filter(|r| r.state == PlacesState::FreeChoice) {
         let slot = PlaceSlot {
             kindergarten: record.kindergarten.clone(),
             language: record.language,
@@ -658,29 +509,14 @@ fn check_invariants(state: &State) -> Result<(), TestCaseError> {
     }
     for (slot, held) in &occupied {
         let total = published.get(slot).copied().unwrap_or(0);
-        prop_assert!(
-            *held <= total,
-            "{:?}: {} directions for {} places",
-            slot,
-            held,
-            total
-        );
+        prop_assert!(*held <= total, "{:?}: {} directions for {} places", slot, held, total);
     }
     for (slot, total) in &published {
-        prop_assert_eq!(
-            state.free_places(slot),
-            total - occupied.get(slot).copied().unwrap_or(0)
-        );
+        prop_assert_eq!(state.free_places(slot), total - occupied.get(slot).copied().unwrap_or(0));
     }
     let queue_of = |slot: &PlaceSlot| {
-        let k = state
-            .kindergarten(&slot.kindergarten)
-            .expect("published places have a kindergarten");
-        QueueKey {
-            district: k.district.clone(),
-            queue_type: k.queue_type,
-            group_year: slot.group_year,
-        }
+        let k = state.kindergarten(&slot.kindergarten).expect("published places have a kindergarten");
+        QueueKey { district: k.district.clone(), queue_type: k.queue_type, group_year: slot.group_year }
     };
     let mut capacity: BTreeMap<QueueKey, i64> = BTreeMap::new();
     for (slot, total) in &published {
@@ -690,31 +526,20 @@ fn check_invariants(state: &State) -> Result<(), TestCaseError> {
         *capacity.entry(queue_of(slot)).or_default() -= i64::from(*held);
     }
     for app in state.applications() {
-        if matches!(
-            app.status,
-            Status::VoucherIssued | Status::VoucherConfirmed | Status::StopListed
-        ) {
+        if matches!(app.status, Status::VoucherIssued | Status::VoucherConfirmed | Status::StopListed) {
             *capacity.entry(app.queue_key()).or_default() -= 1;
         }
     }
     for (queue, free) in capacity {
-        prop_assert!(
-            free >= 0,
-            "{:?}: {} more vouchers and directions than places",
-            queue,
-            -free
-        );
+        prop_assert!(free >= 0, "{:?}: {} more vouchers and directions than places", queue, -free);
     }
     Ok(())
 }
 
 /// Vouchers of a round go to the head of each queue, in allocation order.
 fn check_round(before: &State, events: &[Event]) -> Result<(), TestCaseError> {
-    let left: BTreeSet<&str> = events
-        .iter()
-        .filter(|e| matches!(e, Event::Archived { .. }))
-        .filter_map(Event::application_id)
-        .collect();
+    let left: BTreeSet<&str> =
+        events.iter().filter(|e| matches!(e, Event::Archived { .. })).filter_map(Event::application_id).collect();
     let mut issued: BTreeMap<QueueKey, Vec<&str>> = BTreeMap::new();
     for event in events {
         if let Event::VoucherIssued { application, .. } = event {
@@ -740,14 +565,8 @@ fn check_rebuilt(state: &State, events: &[Event]) -> Result<(), TestCaseError> {
     for event in events {
         rebuilt.evolve(event);
     }
-    prop_assert_eq!(
-        rebuilt.applications().collect::<Vec<_>>(),
-        state.applications().collect::<Vec<_>>()
-    );
-    prop_assert_eq!(
-        rebuilt.places().collect::<Vec<_>>(),
-        state.places().collect::<Vec<_>>()
-    );
+    prop_assert_eq!(rebuilt.applications().collect::<Vec<_>>(), state.applications().collect::<Vec<_>>());
+    prop_assert_eq!(rebuilt.places().collect::<Vec<_>>(), state.places().collect::<Vec<_>>());
     prop_assert_eq!(rebuilt.free_slots(), state.free_slots());
     let queues: Vec<&QueueKey> = state.queue_index().queues();
     prop_assert_eq!(rebuilt.queue_index().queues(), queues.clone());
@@ -783,23 +602,14 @@ fn run(start: &str, steps: &[Step]) -> Result<HashSet<Transition>, TestCaseError
             Ok(events) => {
                 let mut shadow = before.clone();
                 for event in &events {
-                    prop_assert!(
-                        may_yield(&command, event),
-                        "{} yielded {:?}",
-                        command.name(),
-                        event
-                    );
+                    prop_assert!(may_yield(&command, event), "{} yielded {:?}", command.name(), event);
                     let id = event.application_id();
                     let app_before = id.and_then(|id| shadow.application(id)).cloned();
                     check_event(event, app_before.as_ref(), now)?;
                     shadow.evolve(event);
                     if let Some(id) = id {
                         let after = shadow.application(id).expect("evolved").clone();
-                        let key = (
-                            event_name(event),
-                            app_before.as_ref().map(|a| a.status),
-                            after.status,
-                        );
+                        let key = (event_name(event), app_before.as_ref().map(|a| a.status), after.status);
                         prop_assert!(
                             transitions.contains(&key),
                             "forbidden transition {:?} by {}",
@@ -808,32 +618,19 @@ fn run(start: &str, steps: &[Step]) -> Result<HashSet<Transition>, TestCaseError
                         );
                         seen.insert(key);
                         if let Some(b) = &app_before {
-                            prop_assert_eq!(
-                                b.registered_at,
-                                after.registered_at,
-                                "registration time changed"
-                            );
+                            prop_assert_eq!(b.registered_at, after.registered_at, "registration time changed");
                         }
                     }
                 }
-                prop_assert_eq!(
-                    shadow.applications().collect::<Vec<_>>(),
-                    state.applications().collect::<Vec<_>>()
-                );
+                prop_assert_eq!(shadow.applications().collect::<Vec<_>>(), state.applications().collect::<Vec<_>>());
                 if matches!(command, Command::Distribute { .. }) {
                     check_round(&before, &events)?;
                 }
                 all_events.extend(events);
             }
             Err(error) => {
-                prop_assert_eq!(
-                    before.applications().collect::<Vec<_>>(),
-                    state.applications().collect::<Vec<_>>()
-                );
-                prop_assert_eq!(
-                    before.places().collect::<Vec<_>>(),
-                    state.places().collect::<Vec<_>>()
-                );
+                prop_assert_eq!(before.applications().collect::<Vec<_>>(), state.applications().collect::<Vec<_>>());
+                prop_assert_eq!(before.places().collect::<Vec<_>>(), state.places().collect::<Vec<_>>());
                 check_error(&before, &command, &error, now)?;
             }
         }
@@ -845,10 +642,7 @@ fn run(start: &str, steps: &[Step]) -> Result<HashSet<Transition>, TestCaseError
 
 /// Cases per property: the default, or `PROPTEST_CASES` for a longer hunt.
 fn cases(default: u32) -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 proptest! {
@@ -870,10 +664,7 @@ fn the_generator_reaches_every_transition() {
     use proptest::strategy::ValueTree;
     use proptest::test_runner::TestRunner;
     let mut runner = TestRunner::deterministic();
-    let strategy = (
-        select(STARTS.to_vec()),
-        prop::collection::vec(step_strategy(), 60..120),
-    );
+    let strategy = (select(STARTS.to_vec()), prop::collection::vec(step_strategy(), 60..120));
     let mut seen = HashSet::new();
     for _ in 0..300 {
         let (start, steps) = strategy.new_tree(&mut runner).expect("a value").current();

@@ -12,8 +12,8 @@ use std::hint::black_box;
 use std::time::{Duration, Instant as Clock};
 
 use kezek_bench::{
-    SplitMix64, compare, drop_and_settle, generate, median_ms, random_entry, sqlite_index,
-    sqlite_load, sqlite_rank, timed,
+    SplitMix64, compare, drop_and_settle, generate, median_ms, random_entry, sqlite_index, sqlite_load, sqlite_rank,
+    timed,
 };
 use rules::QueueKey;
 use rules::queue::{QueueIndex, QueueMember, RankEntry, Ranked, rank_queue};
@@ -25,38 +25,23 @@ const SQLITE_RUNS: usize = 3;
 const INSERTS: usize = 10_000;
 
 fn key(e: &RankEntry) -> QueueKey {
-    QueueKey {
-        district: e.district.clone(),
-        queue_type: e.queue_type,
-        group_year: e.birth_date.year(),
-    }
+    QueueKey { district: e.district.clone(), queue_type: e.queue_type, group_year: e.birth_date.year() }
 }
 
 /// Nearest-rank percentile of sorted durations, in microseconds.
 fn percentile(sorted: &[Duration], percent: usize) -> f64 {
-    let rank = (percent * sorted.len())
-        .div_ceil(100)
-        .clamp(1, sorted.len());
+    let rank = (percent * sorted.len()).div_ceil(100).clamp(1, sorted.len());
     sorted[rank - 1].as_secs_f64() * 1e6
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .map_or(1_000_000, |a| a.parse().expect("N must be a number"));
-    let label = if n == 1_000_000 {
-        "rank_1m".to_owned()
-    } else {
-        format!("rank_{n}")
-    };
+    let n: usize = std::env::args().nth(1).map_or(1_000_000, |a| a.parse().expect("N must be a number"));
+    let label = if n == 1_000_000 { "rank_1m".to_owned() } else { format!("rank_{n}") };
 
     let started = Clock::now();
     let entries = generate(n, SEED);
     let queued = entries.iter().filter(|e| e.status == "queued").count();
-    eprintln!(
-        "generated {n} applications ({queued} queued) in {:.0} ms",
-        started.elapsed().as_secs_f64() * 1e3
-    );
+    eprintln!("generated {n} applications ({queued} queued) in {:.0} ms", started.elapsed().as_secs_f64() * 1e3);
     full_ranking(&label, &entries, queued);
     incremental(n, entries);
 }
@@ -82,19 +67,13 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
     let mut conn = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
     let t = Clock::now();
     sqlite_load(&mut conn, entries).expect("insert");
-    eprintln!(
-        "sqlite insert (not timed): {:.0} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    eprintln!("sqlite insert (not timed): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     // As the brief specifies: the plain table.
     let (sqlite_ms, sqlite_cpu_ms) = sqlite_runs("sqlite", &conn, &native);
     // SQLite's best shot: with the index the query wants (not timed either).
     let t = Clock::now();
     sqlite_index(&conn).expect("index");
-    eprintln!(
-        "sqlite index (not timed): {:.0} ms",
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    eprintln!("sqlite index (not timed): {:.0} ms", t.elapsed().as_secs_f64() * 1e3);
     let (indexed_ms, indexed_cpu_ms) = sqlite_runs("sqlite_indexed", &conn, &native);
     drop(conn);
     println!(
@@ -137,67 +116,32 @@ fn incremental(n: usize, entries: Vec<RankEntry>) {
     let keys: Vec<QueueKey> = entries.iter().map(key).collect();
     let mut index = QueueIndex::new();
     let t = Clock::now();
-    for (e, k) in entries
-        .iter()
-        .zip(&keys)
-        .filter(|(e, _)| e.status == "queued")
-    {
-        index.insert(&QueueMember {
-            queue: k,
-            right: e.right,
-            registered_at: e.registered_at,
-            id: &e.id,
-        });
+    for (e, k) in entries.iter().zip(&keys).filter(|(e, _)| e.status == "queued") {
+        index.insert(&QueueMember { queue: k, right: e.right, registered_at: e.registered_at, id: &e.id });
     }
-    eprintln!(
-        "index build: {} members in {:.0} ms",
-        index.len(),
-        t.elapsed().as_secs_f64() * 1e3
-    );
+    eprintln!("index build: {} members in {:.0} ms", index.len(), t.elapsed().as_secs_f64() * 1e3);
     let mut rng = SplitMix64::new(SEED ^ 0xFFFF);
-    let newcomers: Vec<RankEntry> = (0..INSERTS as u64)
-        .map(|i| random_entry(&mut rng, n as u64 + i, 100))
-        .collect();
+    let newcomers: Vec<RankEntry> = (0..INSERTS as u64).map(|i| random_entry(&mut rng, n as u64 + i, 100)).collect();
     let newcomer_keys: Vec<QueueKey> = newcomers.iter().map(key).collect();
     let mut times = Vec::with_capacity(INSERTS);
     for (e, k) in newcomers.iter().zip(&newcomer_keys) {
-        let member = QueueMember {
-            queue: k,
-            right: e.right,
-            registered_at: e.registered_at,
-            id: &e.id,
-        };
+        let member = QueueMember { queue: k, right: e.right, registered_at: e.registered_at, id: &e.id };
         let t = Clock::now();
         index.insert(&member);
         let position = index.position(&member);
         times.push(t.elapsed());
-        assert!(
-            black_box(position).is_some(),
-            "a just-inserted application has a position"
-        );
+        assert!(black_box(position).is_some(), "a just-inserted application has a position");
     }
     // The index still agrees with a full ranking of the same members.
     let check_sample: Vec<&RankEntry> = newcomers.iter().step_by(997).collect();
-    let mut all: Vec<RankEntry> = entries
-        .into_iter()
-        .filter(|e| e.status == "queued")
-        .collect();
+    let mut all: Vec<RankEntry> = entries.into_iter().filter(|e| e.status == "queued").collect();
     all.extend(newcomers.iter().cloned());
     let full = rank_queue(&all).expect("unique ids");
-    let positions: std::collections::HashMap<&str, u32> =
-        full.iter().map(|r| (r.id.as_str(), r.position)).collect();
+    let positions: std::collections::HashMap<&str, u32> = full.iter().map(|r| (r.id.as_str(), r.position)).collect();
     for (e, k) in check_sample.iter().map(|e| (*e, key(e))) {
-        let member = QueueMember {
-            queue: &k,
-            right: e.right,
-            registered_at: e.registered_at,
-            id: &e.id,
-        };
+        let member = QueueMember { queue: &k, right: e.right, registered_at: e.registered_at, id: &e.id };
         if index.position(&member) != positions.get(e.id.as_str()).copied() {
-            eprintln!(
-                "FATAL: QueueIndex position of {} differs from rank_queue",
-                e.id
-            );
+            eprintln!("FATAL: QueueIndex position of {} differs from rank_queue", e.id);
             std::process::exit(1);
         }
     }

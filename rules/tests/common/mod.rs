@@ -6,12 +6,10 @@
 
 use rules::iin::check_digit;
 use rules::model::{
-    Applicant, GroupLanguage, Kindergarten, Kinship, LocalizedName, NewApplication, NewPlaces,
-    Ownership, Residence, ResidenceKind,
+    Applicant, GroupLanguage, Kindergarten, Kinship, LocalizedName, NewApplication, NewPlaces, Ownership, Residence,
+    ResidenceKind,
 };
-use rules::{
-    Action, Calendar, Command, Date, Event, Instant, QueueType, RightClass, State, Status,
-};
+use rules::{Action, Calendar, Command, Date, Event, Instant, QueueType, RightClass, State, Status};
 
 pub const DISTRICT: &str = "KOK";
 /// General queue, Kazakh and Russian groups.
@@ -24,29 +22,19 @@ pub const KG_SAN: &str = "KG-SAN";
 pub const KG_OTHER: &str = "KG-OTHER";
 
 pub fn at(text: &str) -> Instant {
-    text.parse()
-        .unwrap_or_else(|e| panic!("bad instant {text}: {e}"))
+    text.parse().unwrap_or_else(|e| panic!("bad instant {text}: {e}"))
 }
 
 pub fn date(text: &str) -> Date {
-    text.parse()
-        .unwrap_or_else(|e| panic!("bad date {text}: {e}"))
+    text.parse().unwrap_or_else(|e| panic!("bad date {text}: {e}"))
 }
 
-fn kindergarten(
-    id: &str,
-    district: &str,
-    queue_type: QueueType,
-    languages: &[GroupLanguage],
-) -> Kindergarten {
+fn kindergarten(id: &str, district: &str, queue_type: QueueType, languages: &[GroupLanguage]) -> Kindergarten {
     Kindergarten {
         id: id.into(),
         district: district.into(),
         queue_type,
-        name: LocalizedName {
-            ru: format!("Сад {id}"),
-            kk: format!("{id} балабақшасы"),
-        },
+        name: LocalizedName { ru: format!("Сад {id}"), kk: format!("{id} балабақшасы") },
         ownership: Ownership::State,
         address: "г. Кокшетау".into(),
         phone: "+7 7162 000000".into(),
@@ -92,13 +80,7 @@ fn iin_with_century(birth: &str, century: u32, serial: u32) -> String {
     panic!("no valid IIN near serial {serial}");
 }
 
-pub fn new_application(
-    id: &str,
-    iin: &str,
-    birth: &str,
-    right: RightClass,
-    queue_type: QueueType,
-) -> NewApplication {
+pub fn new_application(id: &str, iin: &str, birth: &str, right: RightClass, queue_type: QueueType) -> NewApplication {
     NewApplication {
         id: id.into(),
         district: DISTRICT.into(),
@@ -114,8 +96,7 @@ pub fn new_application(
             email: None,
         },
         residence: Residence {
-            kind: ResidenceKind::Permanent,
-            address: "г. Кокшетау, ул. Абая, 1".into(),
+            kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, 1".into()
         },
         non_resident: false,
         non_resident_documents: Vec::new(),
@@ -126,64 +107,38 @@ pub fn new_application(
 }
 
 pub fn register_cmd(id: &str, iin: &str, birth: &str, right: RightClass) -> Command {
-    Command::Register {
-        application: new_application(id, iin, birth, right, QueueType::General),
-    }
+    Command::Register { application: new_application(id, iin, birth, right, QueueType::General) }
 }
 
-pub fn places_cmd(
-    id: &str,
-    kindergarten: &str,
-    language: GroupLanguage,
-    group_year: i32,
-    count: u32,
-) -> Command {
+pub fn places_cmd(id: &str, kindergarten: &str, language: GroupLanguage, group_year: i32, count: u32) -> Command {
     Command::AddPlaces {
-        places: NewPlaces {
-            id: id.into(),
-            kindergarten: kindergarten.into(),
-            language,
-            group_year,
-            count,
-        },
+        places: NewPlaces { id: id.into(), kindergarten: kindergarten.into(), language, group_year, count },
     }
 }
 
 pub fn act(id: &str, action: Action) -> Command {
-    Command::Act {
-        application: id.into(),
-        action,
-    }
+    Command::Act { application: id.into(), action }
 }
 
 pub fn distribute() -> Command {
-    Command::Distribute {
-        district: DISTRICT.into(),
-    }
+    Command::Distribute { district: DISTRICT.into() }
 }
 
 pub fn status(state: &State, id: &str) -> Status {
-    state
-        .application(id)
-        .unwrap_or_else(|| panic!("no application {id}"))
-        .status
+    state.application(id).unwrap_or_else(|| panic!("no application {id}")).status
 }
 
 /// Runs a command that must succeed and returns its events.
 #[track_caller]
 pub fn ok(state: &mut State, command: &Command, now: &str) -> Vec<Event> {
-    state
-        .execute(command, at(now))
-        .unwrap_or_else(|e| panic!("{} at {now} rejected: {e:?}", command.name()))
+    state.execute(command, at(now)).unwrap_or_else(|e| panic!("{} at {now} rejected: {e:?}", command.name()))
 }
 
 /// Runs a command that must fail; the state must be left as it was.
 #[track_caller]
 pub fn rejected(state: &mut State, command: &Command, now: &str) -> rules::CommandError {
     let before: Vec<_> = state.applications().cloned().collect();
-    let error = state
-        .execute(command, at(now))
-        .expect_err("command must be rejected");
+    let error = state.execute(command, at(now)).expect_err("command must be rejected");
     let after: Vec<_> = state.applications().cloned().collect();
     assert_eq!(before, after, "a rejected command changed the state");
     error

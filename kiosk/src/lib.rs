@@ -1,1 +1,40 @@
-//! kezek-kiosk
+//! Kezek kiosk: the office's local store and the service the CLI and the GUI drive.
+//!
+//! - [`Kiosk`] is the service: [`Kiosk::init`], [`Kiosk::open`], [`Kiosk::login`],
+//!   [`Kiosk::execute`] (every command goes through `rules`; saved = fdatasync'ed before
+//!   the receipt is returned), queries (`find_by_iin`, `application`, `journal`, `card`,
+//!   `places`, `status`, `verify`) and sync bookkeeping (`entries_after`, `export`,
+//!   `acknowledge`, `store_snapshot`).
+//! - The signed log (`log/entries.bin`) is the truth; sled trees are projections caught
+//!   up from it at open. See `docs/change-log.md` for the byte format.
+//! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.
+
+pub mod errors;
+#[cfg(feature = "gui")]
+pub mod gui;
+pub mod identity;
+pub mod input;
+mod kiosk;
+pub mod logfile;
+pub mod operators;
+pub mod passwords;
+pub mod projection;
+pub mod reference;
+pub mod store;
+pub mod sync;
+pub mod testkit;
+mod text;
+
+pub use errors::{
+    AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
+};
+pub use identity::Identity;
+pub use kiosk::{
+    Card, CardHistory, DemoRejection, DemoReport, ExportReport, InitParams, InitReport, JournalRow, Kiosk, LogHealth,
+    OpenReport, Receipt, ReplayProblem, StatusReport, VerifyReport, system_now,
+};
+pub use logfile::{Damage, FullCheck, TornTail};
+pub use operators::{NewOperator, OperatorInfo, Session};
+pub use projection::{HistoryItem, VoucherRow};
+pub use store::{Blob, DiskStore, ProjectionBatch, Store, StoreError, Tree};
+pub use sync::{SnapshotInfo, SyncState};

@@ -1,0 +1,192 @@
+//! Kiosk benchmark, one run, parseable output (`key=value` lines).
+//!
+//! 1. Durable save latency: N raw appends + fdatasync of records of the kiosk's size to a
+//!    plain file, interleaved with N `register` commands through the kiosk (each durable
+//!    before it returns); p50/p99/max of both and the ratio of the p99s (goal ≤ 2).
+//! 2. Cold start: a kiosk with 100,000 entries is opened (log read, hash chain, one
+//!    signature, replay into the rules state, projections checked); goal < 1 s. Also: open
+//!    with the projections rebuilt from scratch, and `verify` (every signature).
+//!
+//! Usage: `cargo run --release -p kezek-kiosk --bin kiosk-bench -- [--dir DIR] [--saves N] [--entries N]`
+//! The folder must be on the disk to measure (default: the system temp folder).
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::fs::OpenOptions;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use kiosk::{InitParams, Kiosk, NewOperator, system_now, testkit};
+use rules::{Command, Role};
+
+struct Options {
+    dir: PathBuf,
+    saves: usize,
+    entries: usize,
+    keep: bool,
+}
+
+fn options() -> Options {
+    let mut o = Options {
+        dir: std::env::temp_dir().join(format!("kezek-kiosk-bench-{}", std::process::id())),
+        saves: 1000,
+        entries: 100_000,
+        keep: false,
+    };
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut i = 0;
+    while i < args.len() {
+        let value = args.get(i + 1).cloned().unwrap_or_default();
+        match args[i].as_str() {
+            "--dir" => o.dir = PathBuf::from(value),
+            "--saves" => o.saves = value.parse().unwrap_or(o.saves),
+            "--entries" => o.entries = value.parse().unwrap_or(o.entries),
+            "--keep" => {
+                o.keep = true;
+                i += 1;
+                continue;
+            }
+            other => {
+                eprintln!("unknown option {other}; usage: kiosk-bench [--dir DIR] [--saves N] [--entries N] [--keep]");
+                std::process::exit(2);
+            }
+        }
+        i += 2;
+    }
+    o
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    if sorted.is_empty() {
+        return Duration::ZERO;
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+fn summary(name: &str, samples: &mut [Duration], extra: &str) -> Duration {
+    samples.sort();
+    let (p50, p99, max) =
+        (percentile(samples, 50.0), percentile(samples, 99.0), *samples.last().unwrap_or(&Duration::ZERO));
+    println!(
+        "{name} n={} p50_us={} p99_us={} max_us={}{extra}",
+        samples.len(),
+        p50.as_micros(),
+        p99.as_micros(),
+        max.as_micros()
+    );
+    p99
+}
+
+fn new_kiosk(dir: &Path) -> (Kiosk, kiosk::Session) {
+    let params = InitParams {
+        district: "KOK".into(),
+        name: "Bench office".into(),
+        kiosk_id: Some("KOK-99".into()),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: "bench-password".into(),
+    };
+    Kiosk::init(dir, &params).expect("init");
+    let mut kiosk = Kiosk::open(dir).expect("open");
+    let admin = kiosk.login("admin", "bench-password").expect("login");
+    let op = NewOperator { login: "op".into(), name: "Operator".into(), role: Role::Operator, kindergartens: vec![] };
+    kiosk.add_operator(&admin, &op, "bench-password").expect("add operator");
+    let session = kiosk.login("op", "bench-password").expect("login");
+    (kiosk, session)
+}
+
+fn main() {
+    let o = options();
+    std::fs::create_dir_all(&o.dir).expect("create the bench folder");
+    println!("bench_dir={}", o.dir.display());
+    let today = system_now().local_date();
+    let children = testkit::children(o.saves + o.entries, today, 4 * 365);
+
+    // 1. Durable save latency, interleaved so both see the same disk conditions.
+    let (mut kiosk, session) = new_kiosk(&o.dir.join("save"));
+    let first = Command::Register { application: testkit::application("KOK", &children[0].0, children[0].1, 0) };
+    let before = kiosk.status().log_bytes;
+    kiosk.execute(&session, first).expect("register");
+    let record_len = usize::try_from(kiosk.status().log_bytes - before).unwrap_or(700);
+    let raw_path = o.dir.join("raw.bin");
+    let mut raw = OpenOptions::new().create(true).append(true).open(&raw_path).expect("raw file");
+    let record = vec![0x5a_u8; record_len];
+    let (mut raw_samples, mut kiosk_samples) = (Vec::with_capacity(o.saves), Vec::with_capacity(o.saves));
+    for (n, (iin, birth)) in children[1..o.saves].iter().enumerate() {
+        let t = Instant::now();
+        raw.write_all(&record).expect("raw write");
+        raw.sync_data().expect("raw fdatasync");
+        raw_samples.push(t.elapsed());
+        let command = Command::Register { application: testkit::application("KOK", iin, *birth, n + 1) };
+        let t = Instant::now();
+        kiosk.execute(&session, command).expect("register");
+        kiosk_samples.push(t.elapsed());
+    }
+    let raw_p99 = summary("raw_append_fdatasync", &mut raw_samples, &format!(" record_bytes={record_len}"));
+    let kiosk_p99 = summary("kiosk_durable_save", &mut kiosk_samples, " command=register");
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = kiosk_p99.as_secs_f64() / raw_p99.as_secs_f64().max(1e-9);
+    println!("p99_ratio={ratio:.2} goal_max=2.00 {}", if ratio <= 2.0 { "PASS" } else { "FAIL" });
+    kiosk.close();
+
+    // 2. Cold start with many entries.
+    let dir = o.dir.join("cold");
+    let (mut kiosk, session) = new_kiosk(&dir);
+    let t = Instant::now();
+    for (chunk_no, chunk) in children[o.saves..].chunks(1000).enumerate() {
+        let commands = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (iin, birth))| {
+                let n = o.saves + chunk_no * 1000 + i;
+                (Command::Register { application: testkit::application("KOK", iin, *birth, n) }, system_now())
+            })
+            .collect();
+        for result in kiosk.execute_batch_at(&session, commands).expect("batch") {
+            result.expect("register");
+        }
+    }
+    let entries = kiosk.last_seq();
+    let log_bytes = kiosk.status().log_bytes;
+    println!("cold_build entries={entries} log_bytes={log_bytes} build_ms={}", t.elapsed().as_millis());
+    kiosk.close();
+
+    let t = Instant::now();
+    let kiosk = Kiosk::open(&dir).expect("open");
+    let open_ms = t.elapsed().as_millis();
+    let steps: Vec<String> =
+        kiosk.open_report().steps_ms.iter().map(|(n, ms)| format!("{}={ms:.1}", n.replace(' ', "_"))).collect();
+    println!("cold_start_steps_ms {}", steps.join(" "));
+    assert!(matches!(kiosk.health(), kiosk::LogHealth::Ok));
+    assert_eq!(kiosk.last_seq(), entries);
+    println!(
+        "cold_start entries={entries} open_verify_ms={open_ms} goal_max_ms=1000 {}",
+        if open_ms < 1000 { "PASS" } else { "FAIL" }
+    );
+    let t = Instant::now();
+    let report = kiosk.verify().expect("verify");
+    println!(
+        "full_verify entries={entries} every_signature_replay_projections_ms={} ok={}",
+        t.elapsed().as_millis(),
+        report.ok
+    );
+    kiosk.close();
+
+    std::fs::remove_dir_all(dir.join("db")).expect("remove projections");
+    let t = Instant::now();
+    let kiosk = Kiosk::open(&dir).expect("open");
+    println!(
+        "cold_start_rebuilding_projections entries={entries} open_ms={} projected_seq={}",
+        t.elapsed().as_millis(),
+        kiosk.projected_seq()
+    );
+    kiosk.close();
+
+    if !o.keep {
+        let _ = std::fs::remove_dir_all(&o.dir);
+    }
+}

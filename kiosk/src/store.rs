@@ -1,0 +1,528 @@
+//! Where a kiosk keeps its data, behind the small [`Store`] trait.
+//!
+//! Three kinds of data, with different durability:
+//! - **the signed log** (the truth): an append-only file of framed records; an append is
+//!   reported only after `fdatasync` (`File::sync_data`);
+//! - **projections** (derived, may lag the log): key-value trees (sled), caught up from
+//!   the log on open; losing them loses nothing;
+//! - **blobs**: small local files (password hashes, sync state, the center's snapshot)
+//!   replaced atomically and durably (write, fsync, rename, fsync the folder).
+//!
+//! [`DiskStore`] is the implementation; tests wrap it to simulate a full disk.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::thread::JoinHandle;
+
+use rules::{Lang, Localized};
+
+use crate::text::pick;
+
+/// A projection tree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tree {
+    /// Registration number (= application id) → application JSON.
+    Applications,
+    /// `child IIN \0 id` → empty.
+    ByIin,
+    /// Direction number → application id.
+    ByDirection,
+    /// `registration sort key \0 id` → empty (the journal's order).
+    ByRegistered,
+    /// Places record id → places record JSON.
+    Places,
+    /// Application id → `{status, voucher}` JSON, for applications holding a voucher.
+    Vouchers,
+    /// `application id \0 u64 BE seq` → history item JSON.
+    History,
+    /// Sync cursor, sync state JSON and the latest center snapshot (mirrors of the blobs).
+    Sync,
+    /// `projected_seq` (u64 BE) and the projection format.
+    Meta,
+}
+
+impl Tree {
+    pub const ALL: [Tree; 9] = [
+        Tree::Applications,
+        Tree::ByIin,
+        Tree::ByDirection,
+        Tree::ByRegistered,
+        Tree::Places,
+        Tree::Vouchers,
+        Tree::History,
+        Tree::Sync,
+        Tree::Meta,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tree::Applications => "applications",
+            Tree::ByIin => "by_iin",
+            Tree::ByDirection => "by_direction",
+            Tree::ByRegistered => "by_registered",
+            Tree::Places => "places",
+            Tree::Vouchers => "vouchers",
+            Tree::History => "history",
+            Tree::Sync => "sync",
+            Tree::Meta => "meta",
+        }
+    }
+
+    fn index(self) -> usize {
+        Tree::ALL.iter().position(|t| *t == self).expect("every tree is in ALL")
+    }
+}
+
+/// A small file replaced atomically and durably.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Blob {
+    /// `login → argon2id PHC string`, local only.
+    Passwords,
+    /// The sync cursor and times of the last contact with the center.
+    SyncState,
+    /// The latest center snapshot, as received.
+    Snapshot,
+}
+
+impl Blob {
+    pub fn relative_path(self) -> &'static str {
+        match self {
+            Blob::Passwords => "local/passwords.json",
+            Blob::SyncState => "sync/state.json",
+            Blob::Snapshot => "sync/snapshot.bin",
+        }
+    }
+}
+
+/// One write of a projection batch: a put (`Some`) or a removal (`None`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Put {
+    pub tree: Tree,
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+}
+
+/// Writes to projection trees. Every write is idempotent (the same batch may be applied
+/// twice after a crash), so a batch need not be atomic across trees: `projected_seq`,
+/// when set, is written after everything else.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProjectionBatch {
+    pub puts: Vec<Put>,
+    pub projected_seq: Option<u64>,
+}
+
+impl ProjectionBatch {
+    pub fn put(&mut self, tree: Tree, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.puts.push(Put { tree, key: key.into(), value: Some(value.into()) });
+    }
+    pub fn remove(&mut self, tree: Tree, key: impl Into<Vec<u8>>) {
+        self.puts.push(Put { tree, key: key.into(), value: None });
+    }
+    pub fn is_empty(&self) -> bool {
+        self.puts.is_empty() && self.projected_seq.is_none()
+    }
+    /// Appends `later` after this batch (later writes win).
+    pub fn merge(&mut self, later: ProjectionBatch) {
+        self.puts.extend(later.puts);
+        if later.projected_seq.is_some() {
+            self.projected_seq = later.projected_seq;
+        }
+    }
+}
+
+/// A key and its value, as read from a projection tree.
+pub type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// Key in the meta tree holding the last projected sequence number (u64 BE).
+pub const META_PROJECTED_SEQ: &[u8] = b"projected_seq";
+/// Key in the meta tree holding the projection format.
+pub const META_FORMAT: &[u8] = b"format";
+
+/// A storage operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("storage: {operation}: {detail}")]
+pub struct StoreError {
+    /// What was being done (`append log`, `write blob sync/state.json`, …).
+    pub operation: String,
+    pub kind: io::ErrorKind,
+    pub detail: String,
+}
+
+impl StoreError {
+    pub fn io(operation: impl Into<String>, error: &io::Error) -> Self {
+        StoreError { operation: operation.into(), kind: error.kind(), detail: error.to_string() }
+    }
+    pub fn other(operation: impl Into<String>, detail: impl Into<String>) -> Self {
+        StoreError { operation: operation.into(), kind: io::ErrorKind::Other, detail: detail.into() }
+    }
+    fn sled(operation: impl Into<String>, error: &sled::Error) -> Self {
+        match error {
+            sled::Error::Io(e) => StoreError::io(operation, e),
+            other => StoreError::other(operation, other.to_string()),
+        }
+    }
+    pub fn is_disk_full(&self) -> bool {
+        self.kind == io::ErrorKind::StorageFull || self.kind == io::ErrorKind::QuotaExceeded
+    }
+}
+
+impl Localized for StoreError {
+    fn code(&self) -> &'static str {
+        if self.is_disk_full() { "DISK_FULL" } else { "STORAGE_ERROR" }
+    }
+    fn message(&self, lang: Lang) -> String {
+        let (op, detail) = (&self.operation, &self.detail);
+        if self.is_disk_full() {
+            pick(
+                lang,
+                format!("Диск заполнен, данные не сохранены ({op}). Освободите место на диске и повторите."),
+                format!("Диск толы, деректер сақталмады ({op}). Дискіде орын босатып, қайталаңыз."),
+                format!("The disk is full; nothing was saved ({op}). Free some disk space and try again."),
+            )
+        } else {
+            pick(
+                lang,
+                format!("Ошибка записи или чтения данных ({op}): {detail}"),
+                format!("Деректерді жазу не оқу қатесі ({op}): {detail}"),
+                format!("Storage error ({op}): {detail}"),
+            )
+        }
+    }
+}
+
+/// The storage a [`crate::Kiosk`] runs on.
+pub trait Store: Send {
+    /// Bytes in the log file.
+    fn log_len(&self) -> u64;
+    /// The log from byte `from` up to byte `to` (or its end, if shorter).
+    fn read_log(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError>;
+    /// Appends `bytes` to the log and makes them durable (`fdatasync`) before returning
+    /// `Ok`. On `Err` some prefix of `bytes` may have been written: the caller cuts the
+    /// log back with [`Store::truncate_log`].
+    fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError>;
+    /// Cuts the log to `len` bytes, durably.
+    fn truncate_log(&mut self, len: u64) -> Result<(), StoreError>;
+
+    /// Applies projection writes (idempotent; `projected_seq` last).
+    fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError>;
+    /// Empties every projection tree (before a rebuild).
+    fn clear_projections(&mut self) -> Result<(), StoreError>;
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Every `(key, value)` whose key starts with `prefix`, in key order.
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError>;
+    /// Writes projections out (not a durability promise: they are rebuilt from the log).
+    fn flush_projections(&mut self) -> Result<(), StoreError>;
+
+    fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Replaces a blob atomically and durably.
+    fn write_blob(&mut self, blob: Blob, bytes: &[u8]) -> Result<(), StoreError>;
+
+    /// Things worth telling about the store's state (e.g. projections reset), if any.
+    fn notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+/// Paths inside a kiosk's data folder.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub root: PathBuf,
+}
+
+impl Layout {
+    pub fn new(root: &Path) -> Self {
+        Layout { root: root.to_path_buf() }
+    }
+    pub fn identity(&self) -> PathBuf {
+        self.root.join("kiosk.json")
+    }
+    pub fn key(&self) -> PathBuf {
+        self.root.join("kiosk.key")
+    }
+    pub fn lock(&self) -> PathBuf {
+        self.root.join("lock")
+    }
+    pub fn log_dir(&self) -> PathBuf {
+        self.root.join("log")
+    }
+    pub fn log(&self) -> PathBuf {
+        self.log_dir().join("entries.bin")
+    }
+    pub fn db(&self) -> PathBuf {
+        self.root.join("db")
+    }
+    pub fn blob(&self, blob: Blob) -> PathBuf {
+        self.root.join(blob.relative_path())
+    }
+}
+
+/// Makes a new directory entry durable.
+pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Creates `dir` (and parents) readable by its owner only.
+pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+/// Replaces `path` with `bytes`: temp file, fsync, rename, fsync of the folder (which
+/// must exist).
+pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = dir.join(tmp_name);
+    {
+        let mut options = OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut file = options.open(&tmp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    fs::rename(&tmp, path)?;
+    sync_dir(dir)
+}
+
+/// The sled side of [`DiskStore`].
+struct Sled {
+    db: sled::Db,
+    trees: Vec<sled::Tree>,
+    reset_note: Option<String>,
+}
+
+/// The on-disk store: `log/entries.bin`, sled in `db/`, blobs under `local/` and `sync/`.
+///
+/// sled is opened on a background thread (it takes a while on a large database) and joined
+/// on the first projection access, so that opening a kiosk reads and checks its log
+/// meanwhile.
+pub struct DiskStore {
+    layout: Layout,
+    log: File,
+    log_len: u64,
+    sled: OnceLock<Result<Sled, StoreError>>,
+    opening: Mutex<Option<JoinHandle<Result<Sled, StoreError>>>>,
+}
+
+impl std::fmt::Debug for DiskStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DiskStore")
+            .field("root", &self.layout.root)
+            .field("log_len", &self.log_len)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Projection format: bump to force a rebuild when the projection layout changes.
+pub const PROJECTION_FORMAT: &[u8] = b"kezek-kiosk-projections-1";
+
+/// Opens sled; a database that cannot be opened is moved aside and recreated (projections
+/// are rebuilt from the log).
+fn open_projections(root: &Path) -> Result<Sled, StoreError> {
+    let db_path = root.join("db");
+    let (db, reset_note) = match open_sled(&db_path) {
+        Ok(db) => (db, None),
+        Err(first) => {
+            let stamp = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs())
+                .unwrap_or_default();
+            let aside = root.join(format!("db.broken-{stamp}"));
+            fs::rename(&db_path, &aside)
+                .map_err(|e| StoreError::io("move the damaged projection database aside", &e))?;
+            let db = open_sled(&db_path).map_err(|e| StoreError::sled("open projections", &e))?;
+            (db, Some(format!("projection database could not be opened ({first}); moved to {}", aside.display())))
+        }
+    };
+    let trees = Tree::ALL
+        .iter()
+        .map(|t| db.open_tree(t.name()).map_err(|e| StoreError::sled("open projection tree", &e)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Sled { db, trees, reset_note })
+}
+
+impl DiskStore {
+    /// Opens (creating if needed) the store in `root`.
+    pub fn open(root: &Path) -> Result<Self, StoreError> {
+        let layout = Layout::new(root);
+        let log_dir = layout.log_dir();
+        create_private_dir(&log_dir).map_err(|e| StoreError::io("create log folder", &e))?;
+        let sled_root = root.to_path_buf();
+        let opening = std::thread::Builder::new()
+            .name("open-projections".into())
+            .spawn(move || open_projections(&sled_root))
+            .map_err(|e| StoreError::io("start opening projections", &e))?;
+        let log_path = layout.log();
+        let existed = log_path.exists();
+        let mut options = OpenOptions::new();
+        options.read(true).append(true).create(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let log = options.open(&log_path).map_err(|e| StoreError::io("open log", &e))?;
+        if !existed {
+            log.sync_all().map_err(|e| StoreError::io("create log", &e))?;
+            sync_dir(&log_dir).map_err(|e| StoreError::io("create log", &e))?;
+        }
+        let log_len = log.metadata().map_err(|e| StoreError::io("read log size", &e))?.len();
+        Ok(DiskStore { layout, log, log_len, sled: OnceLock::new(), opening: Mutex::new(Some(opening)) })
+    }
+
+    fn sled(&self) -> Result<&Sled, StoreError> {
+        self.sled
+            .get_or_init(|| {
+                let handle = self.opening.lock().ok().and_then(|mut h| h.take());
+                match handle {
+                    Some(h) => h
+                        .join()
+                        .unwrap_or_else(|_| Err(StoreError::other("open projections", "the opening thread failed"))),
+                    None => Err(StoreError::other("open projections", "not started")),
+                }
+            })
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    fn tree(&self, tree: Tree) -> Result<&sled::Tree, StoreError> {
+        Ok(&self.sled()?.trees[tree.index()])
+    }
+}
+
+fn open_sled(path: &Path) -> sled::Result<sled::Db> {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(64 * 1024 * 1024)
+        // The background flusher fsyncs sled's file; projections need no durability of
+        // their own (they are caught up from the log), so keep it out of the way.
+        .flush_every_ms(Some(2000))
+        .open()
+}
+
+impl Store for DiskStore {
+    fn log_len(&self) -> u64 {
+        self.log_len
+    }
+
+    fn read_log(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
+        let mut file = &self.log;
+        let want = self.log_len.min(to).saturating_sub(from);
+        file.seek(SeekFrom::Start(from)).map_err(|e| StoreError::io("read log", &e))?;
+        let mut out = Vec::with_capacity(usize::try_from(want).unwrap_or(0));
+        file.take(want).read_to_end(&mut out).map_err(|e| StoreError::io("read log", &e))?;
+        Ok(out)
+    }
+
+    fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        let mut file = &self.log;
+        file.write_all(bytes).map_err(|e| StoreError::io("append to log", &e))?;
+        self.log.sync_data().map_err(|e| StoreError::io("fdatasync log", &e))?;
+        self.log_len += bytes.len() as u64;
+        Ok(())
+    }
+
+    fn truncate_log(&mut self, len: u64) -> Result<(), StoreError> {
+        self.log.set_len(len).map_err(|e| StoreError::io("cut log", &e))?;
+        self.log.sync_all().map_err(|e| StoreError::io("cut log", &e))?;
+        self.log_len = len;
+        Ok(())
+    }
+
+    fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError> {
+        let mut per_tree: Vec<Option<sled::Batch>> = (0..Tree::ALL.len()).map(|_| None).collect();
+        for put in &batch.puts {
+            let b = per_tree[put.tree.index()].get_or_insert_with(sled::Batch::default);
+            match &put.value {
+                Some(v) => b.insert(put.key.as_slice(), v.as_slice()),
+                None => b.remove(put.key.as_slice()),
+            }
+        }
+        let sled = self.sled()?;
+        for (i, b) in per_tree.into_iter().enumerate() {
+            if let Some(b) = b {
+                sled.trees[i].apply_batch(b).map_err(|e| StoreError::sled("update projections", &e))?;
+            }
+        }
+        if let Some(seq) = batch.projected_seq {
+            let meta = self.tree(Tree::Meta)?;
+            meta.insert(META_FORMAT, PROJECTION_FORMAT).map_err(|e| StoreError::sled("update projections", &e))?;
+            meta.insert(META_PROJECTED_SEQ, &seq.to_be_bytes())
+                .map_err(|e| StoreError::sled("update projections", &e))?;
+        }
+        Ok(())
+    }
+
+    fn clear_projections(&mut self) -> Result<(), StoreError> {
+        // Meta first: an interrupted clear leaves "nothing projected", never stale data
+        // claimed as current.
+        self.tree(Tree::Meta)?.clear().map_err(|e| StoreError::sled("clear projections", &e))?;
+        for tree in &self.sled()?.trees {
+            tree.clear().map_err(|e| StoreError::sled("clear projections", &e))?;
+        }
+        Ok(())
+    }
+
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.tree(tree)?.get(key).map(|v| v.map(|v| v.to_vec())).map_err(|e| StoreError::sled("read projections", &e))
+    }
+
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
+        self.tree(tree)?
+            .scan_prefix(prefix)
+            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| StoreError::sled("read projections", &e)))
+            .collect()
+    }
+
+    fn flush_projections(&mut self) -> Result<(), StoreError> {
+        self.sled()?.db.flush().map(|_| ()).map_err(|e| StoreError::sled("flush projections", &e))
+    }
+
+    fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError> {
+        match fs::read(self.layout.blob(blob)) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StoreError::io(format!("read {}", blob.relative_path()), &e)),
+        }
+    }
+
+    fn write_blob(&mut self, blob: Blob, bytes: &[u8]) -> Result<(), StoreError> {
+        let path = self.layout.blob(blob);
+        let io = |e: &io::Error| StoreError::io(format!("write {}", blob.relative_path()), e);
+        if let Some(dir) = path.parent() {
+            create_private_dir(dir).map_err(|e| io(&e))?;
+        }
+        write_atomically(&path, bytes).map_err(|e| io(&e))
+    }
+
+    fn notes(&self) -> Vec<String> {
+        match self.sled() {
+            Ok(sled) => sled.reset_note.iter().cloned().collect(),
+            Err(e) => vec![e.to_string()],
+        }
+    }
+}
+
+impl Drop for DiskStore {
+    fn drop(&mut self) {
+        if let Ok(sled) = self.sled() {
+            let _ = sled.db.flush();
+        }
+    }
+}

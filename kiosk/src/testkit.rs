@@ -1,0 +1,96 @@
+//! Synthetic data for tests and the benchmark: valid IINs and sample applications.
+//! Not used by the kiosk itself.
+
+use rules::iin::check_digit;
+use rules::model::{Applicant, Kinship, NewApplication, QueueType, Residence, ResidenceKind, RightClass};
+use rules::time::Date;
+
+/// A valid IIN for someone born on `birth`, or `None` if this serial has no check digit.
+pub fn iin_for(birth: Date, male: bool, serial: u32) -> Option<String> {
+    let year = birth.year();
+    let century = match (year / 100, male) {
+        (18, true) => 1,
+        (18, false) => 2,
+        (19, true) => 3,
+        (19, false) => 4,
+        (20, true) => 5,
+        (20, false) => 6,
+        _ => return None,
+    };
+    let text = format!("{:02}{}{century}{:04}", year % 100, birth.0.format("%m%d"), serial % 10_000);
+    let digits: Vec<u32> = text.bytes().map(|b| u32::from(b - b'0')).collect();
+    let check = check_digit(&digits)?;
+    Some(format!("{text}{check}"))
+}
+
+/// `n` distinct valid child IINs with birth dates spread over the `days` days before `today`.
+pub fn children(n: usize, today: Date, days: u32) -> Vec<(String, Date)> {
+    let mut out = Vec::with_capacity(n);
+    let mut serial = 0u32;
+    let mut day = 30u32;
+    while out.len() < n {
+        let Some(birth) = today.0.checked_sub_days(chrono::Days::new(u64::from(30 + day % days.max(1)))).map(Date)
+        else {
+            break;
+        };
+        if let Some(iin) = iin_for(birth, serial.is_multiple_of(2), serial) {
+            out.push((iin, birth));
+        }
+        serial += 1;
+        day += 1;
+        if serial >= 10_000 * 365 {
+            break;
+        }
+    }
+    out
+}
+
+/// A complete `register` application (id left for the kiosk) for a child.
+pub fn application(district: &str, child_iin: &str, birth: Date, n: usize) -> NewApplication {
+    let parent_birth = Date::from_ymd(1990, 5, 17).expect("valid date");
+    let parent_iin = (0..100u32)
+        .find_map(|s| iin_for(parent_birth, false, (u32::try_from(n % 9000).unwrap_or(0)) + s))
+        .unwrap_or_else(|| "900517400000".into());
+    NewApplication {
+        id: String::new(),
+        district: district.to_owned(),
+        queue_type: QueueType::General,
+        child_iin: child_iin.to_owned(),
+        child_name: format!("Тестов Бала {n}"),
+        birth_date: birth,
+        applicant: Applicant {
+            iin: parent_iin,
+            name: "Тестова Ана Ержанқызы".into(),
+            kinship: Kinship::Mother,
+            phone: "+7 701 000 00 00".into(),
+            email: None,
+        },
+        residence: Residence {
+            kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, д. 1".into()
+        },
+        non_resident: false,
+        non_resident_documents: Vec::new(),
+        right: RightClass::None,
+        right_category: None,
+        right_document: None,
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // A failed unwrap is a failed test.
+mod tests {
+    use super::*;
+
+    #[test]
+    fn generated_iins_are_valid_and_distinct() {
+        let today = Date::from_ymd(2026, 11, 24).unwrap();
+        let kids = children(2000, today, 4 * 365);
+        assert_eq!(kids.len(), 2000);
+        let mut seen = std::collections::HashSet::new();
+        for (iin, birth) in &kids {
+            let parsed = rules::Iin::parse(iin).unwrap();
+            assert_eq!(parsed.birth_date(), *birth);
+            assert!(seen.insert(iin.clone()));
+        }
+    }
+}

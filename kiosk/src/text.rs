@@ -1,0 +1,22 @@
+//! Small helpers for texts in the three languages (ru, kk, en).
+
+use rules::Lang;
+
+/// Picks one of three already formatted texts.
+pub(crate) fn pick(lang: Lang, ru: String, kk: String, en: String) -> String {
+    match lang {
+        Lang::Ru => ru,
+        Lang::Kk => kk,
+        Lang::En => en,
+    }
+}
+
+/// Picks one of three static texts.
+pub(crate) fn pick_str(lang: Lang, ru: &str, kk: &str, en: &str) -> String {
+    match lang {
+        Lang::Ru => ru,
+        Lang::Kk => kk,
+        Lang::En => en,
+    }
+    .to_owned()
+}

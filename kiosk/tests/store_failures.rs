@@ -1,0 +1,271 @@
+//! A full disk, simulated by a store that fails: nothing half-written stays, nothing saved
+//! is lost, and the next open verifies.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::io;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use kiosk::{
+    Blob, DiskStore, InitParams, Kiosk, LogHealth, NewOperator, ProjectionBatch, Store, StoreError, Tree, testkit,
+};
+use rules::{Command, Localized, Role};
+
+/// Which writes fail.
+#[derive(Debug, Default, Clone)]
+#[allow(clippy::struct_excessive_bools)]
+struct Plan {
+    /// Every write after this many writes fails (appends write half their bytes first).
+    fail_after: Option<u64>,
+    /// Only log appends fail (half written), the rest works.
+    appends: bool,
+    truncates: bool,
+    projections: bool,
+    blobs: bool,
+    writes: u64,
+}
+
+struct Failing {
+    inner: DiskStore,
+    plan: Arc<Mutex<Plan>>,
+}
+
+fn full(op: &str) -> StoreError {
+    StoreError::io(op, &io::Error::new(io::ErrorKind::StorageFull, "No space left on device"))
+}
+
+impl Failing {
+    /// Counts a write; says whether it must fail (`kind` selects the targeted switches).
+    fn fails(&self, kind: fn(&Plan) -> bool) -> bool {
+        let mut plan = self.plan.lock().unwrap();
+        plan.writes += 1;
+        kind(&plan) || plan.fail_after.is_some_and(|n| plan.writes > n)
+    }
+}
+
+impl Store for Failing {
+    fn log_len(&self) -> u64 {
+        self.inner.log_len()
+    }
+    fn read_log(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
+        self.inner.read_log(from, to)
+    }
+    fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.fails(|p| p.appends) {
+            // Half of it reaches the disk, then the disk is full.
+            let _ = self.inner.append_log(&bytes[..bytes.len() / 2]);
+            return Err(full("append to log"));
+        }
+        self.inner.append_log(bytes)
+    }
+    fn truncate_log(&mut self, len: u64) -> Result<(), StoreError> {
+        if self.fails(|p| p.truncates) {
+            return Err(full("cut log"));
+        }
+        self.inner.truncate_log(len)
+    }
+    fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError> {
+        if self.fails(|p| p.projections) {
+            return Err(full("update projections"));
+        }
+        self.inner.apply(batch)
+    }
+    fn clear_projections(&mut self) -> Result<(), StoreError> {
+        if self.fails(|p| p.projections) {
+            return Err(full("clear projections"));
+        }
+        self.inner.clear_projections()
+    }
+    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.get(tree, key)
+    }
+    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
+        self.inner.scan(tree, prefix)
+    }
+    fn flush_projections(&mut self) -> Result<(), StoreError> {
+        self.inner.flush_projections()
+    }
+    fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError> {
+        self.inner.read_blob(blob)
+    }
+    fn write_blob(&mut self, blob: Blob, bytes: &[u8]) -> Result<(), StoreError> {
+        if self.fails(|p| p.blobs) {
+            return Err(full("write blob"));
+        }
+        self.inner.write_blob(blob, bytes)
+    }
+}
+
+fn init(dir: &Path) {
+    kiosk::passwords::insecure_fast_hashing_for_tests();
+    let params = InitParams {
+        district: "KOK".into(),
+        name: "Office".into(),
+        kiosk_id: Some("KOK-05".into()),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: "admin-secret".into(),
+    };
+    Kiosk::init(dir, &params).unwrap();
+    let mut k = Kiosk::open(dir).unwrap();
+    let admin = k.login("admin", "admin-secret").unwrap();
+    let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
+    k.add_operator(&admin, &op, "operator-secret").unwrap();
+}
+
+fn open_failing(dir: &Path, plan: &Arc<Mutex<Plan>>) -> Kiosk {
+    let plan = Arc::clone(plan);
+    Kiosk::open_with(dir, move |inner| Box::new(Failing { inner, plan })).unwrap()
+}
+
+fn register(n: usize, child: &(String, rules::time::Date)) -> Command {
+    Command::Register { application: testkit::application("KOK", &child.0, child.1, n) }
+}
+
+/// Reopens on a healthy disk and checks: log verifies, exactly `expected` entries, every
+/// saved registration findable, nothing else.
+fn check_after(dir: &Path, expected: u64, saved: &[String], lost: &[String]) {
+    let k = Kiosk::open(dir).unwrap();
+    assert_eq!(*k.health(), LogHealth::Ok);
+    assert_eq!(k.last_seq(), expected);
+    let report = k.verify().unwrap();
+    assert!(report.ok, "{report:?}");
+    assert_eq!(report.log.valid, expected);
+    for id in saved {
+        assert!(k.application(id).unwrap().is_some(), "saved {id} is there");
+        assert!(k.state().application(id).is_some());
+    }
+    for iin in lost {
+        assert!(k.find_by_iin(iin).unwrap().is_empty(), "unsaved child {iin} is not there");
+    }
+}
+
+#[test]
+fn a_full_disk_during_an_append_leaves_nothing_half_written() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let kids = common::children(3, 500);
+    let plan = Arc::new(Mutex::new(Plan::default()));
+    let mut k = open_failing(dir.path(), &plan);
+    let op = k.login("op", "operator-secret").unwrap();
+    let first = k.execute(&op, register(0, &kids[0])).unwrap();
+    plan.lock().unwrap().appends = true;
+    let log_len = std::fs::metadata(dir.path().join("log/entries.bin")).unwrap().len();
+    let err = k.execute(&op, register(1, &kids[1])).unwrap_err();
+    assert_eq!(err.code(), "DISK_FULL");
+    assert!(err.message(rules::Lang::Ru).contains("Диск заполнен"));
+    assert_eq!(
+        std::fs::metadata(dir.path().join("log/entries.bin")).unwrap().len(),
+        log_len,
+        "the half record was cut"
+    );
+    assert_eq!(k.last_seq(), first.seq);
+    assert!(k.state().active_application_of(&kids[1].0, rules::QueueType::General).is_none());
+    // Space is back: the next command is saved with the next number, no gap.
+    plan.lock().unwrap().appends = false;
+    let third = k.execute(&op, register(2, &kids[2])).unwrap();
+    assert_eq!(third.seq, first.seq + 1);
+    assert!(third.id.ends_with("000002"), "the failed registration used no number: {}", third.id);
+    drop(k);
+    check_after(dir.path(), third.seq, &[first.id, third.id], &[kids[1].0.clone()]);
+}
+
+#[test]
+fn when_the_cut_fails_too_the_kiosk_stops_and_the_next_open_repairs() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let kids = common::children(2, 520);
+    let plan = Arc::new(Mutex::new(Plan { appends: true, truncates: true, ..Plan::default() }));
+    let mut k = open_failing(dir.path(), &plan);
+    let op = k.login("op", "operator-secret").unwrap();
+    assert_eq!(k.execute(&op, register(0, &kids[0])).unwrap_err().code(), "DISK_FULL");
+    *plan.lock().unwrap() = Plan::default();
+    assert_eq!(k.execute(&op, register(1, &kids[1])).unwrap_err().code(), "RESTART_REQUIRED");
+    drop(k);
+    let k = Kiosk::open(dir.path()).unwrap();
+    assert!(k.open_report().torn_tail.is_some(), "the half record is found and cut");
+    drop(k);
+    check_after(dir.path(), 2, &[], &[kids[0].0.clone(), kids[1].0.clone()]);
+}
+
+#[test]
+fn failing_projections_lose_nothing_and_catch_up() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let kids = common::children(3, 540);
+    let plan = Arc::new(Mutex::new(Plan { projections: true, ..Plan::default() }));
+    let mut k = open_failing(dir.path(), &plan);
+    let op = k.login("op", "operator-secret").unwrap();
+    let a = k.execute(&op, register(0, &kids[0])).unwrap();
+    let b = k.execute(&op, register(1, &kids[1])).unwrap();
+    assert!(k.status().projection_error.is_some());
+    assert!(k.application(&a.id).unwrap().is_none(), "projection behind");
+    plan.lock().unwrap().projections = false;
+    let c = k.execute(&op, register(2, &kids[2])).unwrap();
+    assert!(k.application(&a.id).unwrap().is_some(), "retried with the next write");
+    assert_eq!(k.projected_seq(), c.seq);
+    drop(k);
+    check_after(dir.path(), c.seq, &[a.id, b.id, c.id], &[]);
+}
+
+#[test]
+fn a_failing_password_write_adds_no_account() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let plan = Arc::new(Mutex::new(Plan { blobs: true, ..Plan::default() }));
+    let mut k = open_failing(dir.path(), &plan);
+    let admin = k.login("admin", "admin-secret").unwrap();
+    let new = NewOperator { login: "op2".into(), name: "Op 2".into(), role: Role::Operator, kindergartens: vec![] };
+    assert_eq!(k.add_operator(&admin, &new, "operator-secret").unwrap_err().code(), "DISK_FULL");
+    assert_eq!(k.last_seq(), 2);
+    assert!(k.operators().iter().all(|o| o.login != "op2"));
+    assert_eq!(k.acknowledge(1, None, None).unwrap_err().code(), "DISK_FULL");
+    assert_eq!(k.sync_state().acknowledged_seq, 0);
+    drop(k);
+    check_after(dir.path(), 2, &[], &[]);
+}
+
+#[test]
+fn whatever_write_fails_first_what_was_saved_stays_saved() {
+    // Run the same session with the disk filling up after 0, 1, 2, … writes.
+    let kids = common::children(6, 560);
+    for fail_after in 0..16u64 {
+        let dir = tempfile::tempdir().unwrap();
+        init(dir.path());
+        let plan = Arc::new(Mutex::new(Plan { fail_after: Some(fail_after), ..Plan::default() }));
+        let mut k = open_failing(dir.path(), &plan);
+        let admin = k.login("admin", "admin-secret").unwrap();
+        let op = k.login("op", "operator-secret").unwrap();
+        let mut saved = Vec::new();
+        let mut lost = Vec::new();
+        let mut entries = 2u64;
+        for (i, child) in kids.iter().enumerate() {
+            if i == 3 {
+                let new = NewOperator {
+                    login: "kg".into(),
+                    name: "Kg".into(),
+                    role: Role::Kindergarten,
+                    kindergartens: vec!["KG-KOK-01".into()],
+                };
+                if k.add_operator(&admin, &new, "staff-secret").is_ok() {
+                    entries += 1;
+                }
+            }
+            match k.execute(&op, register(i, child)) {
+                Ok(r) => {
+                    assert_eq!(r.seq, entries + 1, "no gap");
+                    entries += 1;
+                    saved.push(r.id);
+                }
+                Err(e) => {
+                    assert!(matches!(e.code(), "DISK_FULL" | "RESTART_REQUIRED"), "{fail_after}: {e}");
+                    lost.push(child.0.clone());
+                }
+            }
+        }
+        drop(k);
+        check_after(dir.path(), entries, &saved, &lost);
+    }
+}

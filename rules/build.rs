@@ -91,9 +91,7 @@ fn main() {
     for y in &calendar.years {
         assert!(previous.is_none_or(|p| p < y.year), "calendar: years must be sorted and unique");
         previous = Some(y.year);
-        let list = |dates: &[String]| {
-            dates.iter().map(|d| date_literal(d, y.year)).collect::<Vec<_>>().join(", ")
-        };
+        let list = |dates: &[String]| dates.iter().map(|d| date_literal(d, y.year)).collect::<Vec<_>>().join(", ");
         writeln!(
             out,
             "    YearData {{ year: {}, provisional: {}, kurban_ait: {}, extra_days_off: &[{}], extra_working_days: &[{}], source: {:?} }},",

@@ -33,7 +33,8 @@ impl SignedDocument {
 
     /// Checks the signature, then decodes the content.
     pub fn open<T: DeserializeOwned>(&self, key: &VerifyingKey) -> Result<T, DocumentError> {
-        key.verify_strict(&self.json, &Signature::from_bytes(&self.signature)).map_err(|_| DocumentError::BadSignature)?;
+        key.verify_strict(&self.json, &Signature::from_bytes(&self.signature))
+            .map_err(|_| DocumentError::BadSignature)?;
         serde_json::from_slice(&self.json).map_err(|e| DocumentError::Content(e.to_string()))
     }
 

@@ -1,8 +1,8 @@
 //! One signed entry and the chain of them.
 
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
-use rules::command::Role;
 use rules::Command;
+use rules::command::Role;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -38,12 +38,23 @@ pub struct EntryBody {
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Payload {
     /// A rules command, accepted by the kiosk's rules at `kiosk_time`.
-    Command { command: Command },
+    Command {
+        command: Command,
+    },
     /// An operator account was created (password hashes never leave the kiosk).
-    OperatorAdded { login: String, name: String, role: Role, kindergartens: Vec<String> },
-    OperatorDisabled { login: String },
+    OperatorAdded {
+        login: String,
+        name: String,
+        role: Role,
+        kindergartens: Vec<String>,
+    },
+    OperatorDisabled {
+        login: String,
+    },
     /// The kiosk's key was replaced; later entries are signed by `public_key` (hex).
-    KeyRotated { public_key: String },
+    KeyRotated {
+        public_key: String,
+    },
 }
 
 impl Payload {

@@ -65,9 +65,11 @@ impl KioskKey {
     }
 
     pub fn load(path: &Path) -> Result<Self, KeyError> {
-        let text = fs::read_to_string(path).map_err(|source| KeyError::Io { path: path.display().to_string(), source })?;
+        let text =
+            fs::read_to_string(path).map_err(|source| KeyError::Io { path: path.display().to_string(), source })?;
         let bytes = hex::decode(text.trim()).map_err(|_| KeyError::Malformed { path: path.display().to_string() })?;
-        let secret: [u8; 32] = bytes.try_into().map_err(|_| KeyError::Malformed { path: path.display().to_string() })?;
+        let secret: [u8; 32] =
+            bytes.try_into().map_err(|_| KeyError::Malformed { path: path.display().to_string() })?;
         Ok(KioskKey::from_secret(secret))
     }
 }

@@ -9,9 +9,9 @@
 //! `GET /v1/kiosks/{id}/ack` returns the latest one; `GET /v1/districts/{code}/snapshot`
 //! returns the signed [`Snapshot`].
 
+use rules::Instant;
 use rules::model::{Application, GroupLanguage, Kindergarten, PlacesRecord};
 use rules::queue::Ranked;
-use rules::Instant;
 use serde::{Deserialize, Serialize};
 
 use crate::document::{DocumentError, SignedDocument};

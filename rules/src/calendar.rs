@@ -156,7 +156,8 @@ impl Calendar {
     /// The calendar embedded from `data/calendar.json`.
     pub fn embedded() -> &'static Calendar {
         static CALENDAR: OnceLock<Calendar> = OnceLock::new();
-        CALENDAR.get_or_init(|| Calendar { known: YEARS.iter().map(|y| (y.year, YearCalendar::build(y.year))).collect() })
+        CALENDAR
+            .get_or_init(|| Calendar { known: YEARS.iter().map(|y| (y.year, YearCalendar::build(y.year))).collect() })
     }
 
     /// The data version of the embedded calendar.
@@ -270,8 +271,20 @@ mod tests {
         assert_eq!(
             days_off,
             [
-                "2026-01-01", "2026-01-02", "2026-01-07", "2026-03-09", "2026-03-23", "2026-03-24", "2026-03-25",
-                "2026-05-01", "2026-05-07", "2026-05-11", "2026-05-27", "2026-07-06", "2026-08-31", "2026-10-26",
+                "2026-01-01",
+                "2026-01-02",
+                "2026-01-07",
+                "2026-03-09",
+                "2026-03-23",
+                "2026-03-24",
+                "2026-03-25",
+                "2026-05-01",
+                "2026-05-07",
+                "2026-05-11",
+                "2026-05-27",
+                "2026-07-06",
+                "2026-08-31",
+                "2026-10-26",
                 "2026-12-16"
             ]
         );

@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
-use crate::model::{Application, ArchiveReason, Departure, Direction, GroupLanguage, NewApplication, NewPlaces, PlacesRecord};
+use crate::model::{
+    Application, ArchiveReason, Departure, Direction, GroupLanguage, NewApplication, NewPlaces, PlacesRecord,
+};
 use crate::time::{Date, Instant};
 
 /// Who may issue a command.
@@ -54,15 +56,25 @@ pub enum Action {
     IssueVoucher,
     ConfirmVoucher,
     RestoreVoucher,
-    ExtendChoice { days: u32 },
-    ChooseKindergarten { kindergarten: String, language: GroupLanguage },
+    ExtendChoice {
+        days: u32,
+    },
+    ChooseKindergarten {
+        kindergarten: String,
+        language: GroupLanguage,
+    },
     RefuseVoucher,
     Withdraw,
     AcceptChild,
-    RefuseChild { reason: String },
+    RefuseChild {
+        reason: String,
+    },
     UpholdRefusal,
     OverruleRefusal,
-    MarkDeparted { date: Date, reason: String },
+    MarkDeparted {
+        date: Date,
+        reason: String,
+    },
 }
 
 /// The name of an action, without its data.
@@ -144,18 +156,22 @@ impl ActionKind {
             ActionKind::RestoreVoucher => {
                 Text::new("Восстановить из стоп-листа", "Стоп-парақтан қалпына келтіру", "Restore from the stop-list")
             }
-            ActionKind::ExtendChoice => Text::new("Продлить срок выбора", "Таңдау мерзімін ұзарту", "Extend the choice period"),
-            ActionKind::ChooseKindergarten => Text::new(
-                "Выбрать дошкольную организацию",
-                "Мектепке дейінгі ұйымды таңдау",
-                "Choose a kindergarten",
-            ),
-            ActionKind::RefuseVoucher => Text::new("Отказаться от ваучера", "Ваучерден бас тарту", "Refuse the voucher"),
+            ActionKind::ExtendChoice => {
+                Text::new("Продлить срок выбора", "Таңдау мерзімін ұзарту", "Extend the choice period")
+            }
+            ActionKind::ChooseKindergarten => {
+                Text::new("Выбрать дошкольную организацию", "Мектепке дейінгі ұйымды таңдау", "Choose a kindergarten")
+            }
+            ActionKind::RefuseVoucher => {
+                Text::new("Отказаться от ваучера", "Ваучерден бас тарту", "Refuse the voucher")
+            }
             ActionKind::Withdraw => Text::new("Снять с очереди", "Кезектен шығару", "Withdraw from the queue"),
             ActionKind::AcceptChild => Text::new("Принять в ДДО", "МДҰ-ға қабылдау", "Accept into the kindergarten"),
             ActionKind::RefuseChild => Text::new("Отказать", "Бас тарту", "Refuse"),
             ActionKind::UpholdRefusal => Text::new("Подтвердить отказ", "Бас тартуды растау", "Uphold the refusal"),
-            ActionKind::OverruleRefusal => Text::new("Отклонить отказ", "Бас тартуды қабылдамау", "Overrule the refusal"),
+            ActionKind::OverruleRefusal => {
+                Text::new("Отклонить отказ", "Бас тартуды қабылдамау", "Overrule the refusal")
+            }
             ActionKind::MarkDeparted => Text::new("Убыл", "Шығып кетті", "Departed"),
         }
     }
@@ -206,22 +222,73 @@ impl Command {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Event {
-    Registered { application: Box<Application> },
-    PlacesAdded { record: PlacesRecord },
-    PlacesPublished { record: String, at: Instant },
-    VoucherIssued { application: String, at: Instant, confirm_deadline: Instant },
-    VoucherConfirmed { application: String, at: Instant, choose_deadline: Instant },
+    Registered {
+        application: Box<Application>,
+    },
+    PlacesAdded {
+        record: PlacesRecord,
+    },
+    PlacesPublished {
+        record: String,
+        at: Instant,
+    },
+    VoucherIssued {
+        application: String,
+        at: Instant,
+        confirm_deadline: Instant,
+    },
+    VoucherConfirmed {
+        application: String,
+        at: Instant,
+        choose_deadline: Instant,
+    },
     /// The confirm deadline `at` passed without confirmation.
-    StopListed { application: String, at: Instant, restore_deadline: Instant },
-    VoucherRestored { application: String, at: Instant, choose_deadline: Instant },
-    ChoiceExtended { application: String, at: Instant, days: u32, choose_deadline: Instant },
-    DirectionIssued { application: String, direction: Direction },
-    ChildEnrolled { application: String, at: Instant },
-    ChildRefused { application: String, at: Instant, reason: String },
-    RefusalUpheld { application: String, at: Instant },
-    RefusalOverruled { application: String, at: Instant },
-    ChildDeparted { application: String, departure: Departure },
-    Archived { application: String, at: Instant, reason: ArchiveReason },
+    StopListed {
+        application: String,
+        at: Instant,
+        restore_deadline: Instant,
+    },
+    VoucherRestored {
+        application: String,
+        at: Instant,
+        choose_deadline: Instant,
+    },
+    ChoiceExtended {
+        application: String,
+        at: Instant,
+        days: u32,
+        choose_deadline: Instant,
+    },
+    DirectionIssued {
+        application: String,
+        direction: Direction,
+    },
+    ChildEnrolled {
+        application: String,
+        at: Instant,
+    },
+    ChildRefused {
+        application: String,
+        at: Instant,
+        reason: String,
+    },
+    RefusalUpheld {
+        application: String,
+        at: Instant,
+    },
+    RefusalOverruled {
+        application: String,
+        at: Instant,
+    },
+    ChildDeparted {
+        application: String,
+        departure: Departure,
+    },
+    Archived {
+        application: String,
+        at: Instant,
+        reason: ArchiveReason,
+    },
 }
 
 impl Event {

@@ -22,7 +22,9 @@ pub enum IinField {
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum FieldProblem {
     Empty,
-    TooLong { max_chars: u32 },
+    TooLong {
+        max_chars: u32,
+    },
     OutOfRange,
     /// Required by another field (documents of a non-resident, category of a right).
     Missing,
@@ -34,7 +36,11 @@ pub enum FieldProblem {
 #[serde(rename_all = "camelCase", rename_all_fields = "camelCase", tag = "kind")]
 pub enum CommandError {
     #[error("invalid {field:?} IIN: {error}")]
-    InvalidIin { field: IinField, #[serde(serialize_with = "serialize_code")] error: IinError },
+    InvalidIin {
+        field: IinField,
+        #[serde(serialize_with = "serialize_code")]
+        error: IinError,
+    },
     #[error("field {field}: {problem:?}")]
     InvalidField { field: &'static str, problem: FieldProblem },
     #[error("{action:?} is not allowed in status {status:?}")]
@@ -92,7 +98,9 @@ fn field_text(field: &str) -> Text {
         "applicant.email" => Text::new("Email", "Email", "E-mail"),
         "applicant.iin" => Text::new("ИИН заявителя", "Өтініш берушінің ЖСН", "Applicant's IIN"),
         "residence.address" => Text::new("Адрес регистрации", "Тіркелген мекенжайы", "Registered address"),
-        "nonResidentDocuments" => Text::new("Документы нерезидента", "Резидент еместің құжаттары", "Non-resident documents"),
+        "nonResidentDocuments" => {
+            Text::new("Документы нерезидента", "Резидент еместің құжаттары", "Non-resident documents")
+        }
         "rightCategory" => Text::new("Категория льготы", "Жеңілдік санаты", "Privilege category"),
         "rightDocument" => Text::new("Документ о льготе", "Жеңілдік құжаты", "Privilege document"),
         "places.count" => Text::new("Количество мест", "Орын саны", "Number of places"),
@@ -262,7 +270,10 @@ impl Localized for CommandError {
                     language.text().ru
                 ),
                 format!("Еркін таңдауда бос орын жоқ: {kindergarten}, {}, {group_year} жылғы топ", language.text().kk),
-                format!("No free place in free choice: {kindergarten}, {}, group year {group_year}", language.text().en),
+                format!(
+                    "No free place in free choice: {kindergarten}, {}, group year {group_year}",
+                    language.text().en
+                ),
             ),
             CommandError::DuplicatePlacesRecord { id } => pick(
                 format!("Запись о местах {id} уже сохранена и не может быть изменена"),

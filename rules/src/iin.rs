@@ -87,9 +87,8 @@ impl Iin {
             _ => return Err(IinError::Date),
         };
         let year = century_start + i32::try_from(d[0] * 10 + d[1]).map_err(|_| IinError::Date)?;
-        let birth_date = NaiveDate::from_ymd_opt(year, d[2] * 10 + d[3], d[4] * 10 + d[5])
-            .map(Date)
-            .ok_or(IinError::Date)?;
+        let birth_date =
+            NaiveDate::from_ymd_opt(year, d[2] * 10 + d[3], d[4] * 10 + d[5]).map(Date).ok_or(IinError::Date)?;
         if check_digit(&d[..11]) != Some(d[11]) {
             return Err(IinError::Checksum);
         }
@@ -113,9 +112,7 @@ impl Iin {
 pub fn check_digit(first_eleven: &[u32]) -> Option<u32> {
     const FIRST: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
     const SECOND: [u32; 11] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2];
-    let weighted = |weights: &[u32; 11]| {
-        first_eleven.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11
-    };
+    let weighted = |weights: &[u32; 11]| first_eleven.iter().zip(weights).map(|(d, w)| d * w).sum::<u32>() % 11;
     match weighted(&FIRST) {
         10 => match weighted(&SECOND) {
             10 => None,

@@ -91,7 +91,9 @@ impl Kinship {
             Kinship::Father => Text::new("Отец", "Әкесі", "Father"),
             Kinship::Guardian => Text::new("Опекун", "Қамқоршы", "Guardian"),
             Kinship::Grandparent => Text::new("Бабушка или дедушка", "Әжесі немесе атасы", "Grandparent"),
-            Kinship::Other => Text::new("Иной законный представитель", "Басқа заңды өкіл", "Other legal representative"),
+            Kinship::Other => {
+                Text::new("Иной законный представитель", "Басқа заңды өкіл", "Other legal representative")
+            }
         }
     }
 }
@@ -250,11 +252,9 @@ impl Status {
                 "Voucher confirmed, choosing a kindergarten",
             ),
             Status::StopListed => Text::new("В стоп-листе", "Стоп-парақта", "Stop-listed"),
-            Status::DirectionIssued => Text::new(
-                "Выдано направление в ДДО",
-                "МДҰ-ға жолдама берілді",
-                "Direction to a kindergarten issued",
-            ),
+            Status::DirectionIssued => {
+                Text::new("Выдано направление в ДДО", "МДҰ-ға жолдама берілді", "Direction to a kindergarten issued")
+            }
             Status::RefusalReview => Text::new(
                 "Отказ ДДО на рассмотрении отдела образования",
                 "МДҰ бас тартуы білім бөлімінің қарауында",
@@ -301,7 +301,9 @@ impl ArchiveReason {
                 "Балабақша таңдау мерзімі өтті",
                 "Kindergarten choice period expired",
             ),
-            ArchiveReason::Withdrawn => Text::new("Снят с очереди по заявлению", "Өтініш бойынша кезектен шығарылды", "Withdrawn"),
+            ArchiveReason::Withdrawn => {
+                Text::new("Снят с очереди по заявлению", "Өтініш бойынша кезектен шығарылды", "Withdrawn")
+            }
             ArchiveReason::AgedOut => Text::new(
                 "Ребёнку исполнилось 6 лет на 1 сентября",
                 "1 қыркүйекте балаға 6 жас толды",

@@ -142,7 +142,12 @@ impl State {
             return None;
         }
         let key = app.queue_key();
-        self.queue.position(&QueueMember { queue: &key, right: app.right, registered_at: app.registered_at, id: &app.id })
+        self.queue.position(&QueueMember {
+            queue: &key,
+            right: app.right,
+            registered_at: app.registered_at,
+            id: &app.id,
+        })
     }
 
     /// Checks `command` at `now` and returns the events it causes. Changes nothing.
@@ -168,8 +173,10 @@ impl State {
     fn decide_register(&self, new: &NewApplication, now: Instant) -> Result<Vec<Event>, CommandError> {
         check_text("id", &new.id, MAX_ID_CHARS)?;
         check_text("district", &new.district, MAX_ID_CHARS)?;
-        let child = Iin::parse(&new.child_iin).map_err(|error| CommandError::InvalidIin { field: IinField::Child, error })?;
-        Iin::parse(&new.applicant.iin).map_err(|error| CommandError::InvalidIin { field: IinField::Applicant, error })?;
+        let child =
+            Iin::parse(&new.child_iin).map_err(|error| CommandError::InvalidIin { field: IinField::Child, error })?;
+        Iin::parse(&new.applicant.iin)
+            .map_err(|error| CommandError::InvalidIin { field: IinField::Applicant, error })?;
         if new.applicant.iin == new.child_iin {
             return Err(CommandError::InvalidField { field: "applicant.iin", problem: FieldProblem::OutOfRange });
         }
@@ -184,7 +191,10 @@ impl State {
             return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::Missing });
         }
         if new.non_resident_documents.len() > MAX_DOCUMENTS {
-            return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::OutOfRange });
+            return Err(CommandError::InvalidField {
+                field: "nonResidentDocuments",
+                problem: FieldProblem::OutOfRange,
+            });
         }
         for document in &new.non_resident_documents {
             check_text("nonResidentDocuments", document, MAX_TEXT_CHARS)?;
@@ -194,7 +204,9 @@ impl State {
                 return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Unexpected });
             }
             (crate::model::RightClass::None, None) => {}
-            (_, None) => return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing }),
+            (_, None) => {
+                return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing });
+            }
             (_, Some(category)) => check_text("rightCategory", category, MAX_TEXT_CHARS)?,
         }
         if let Some(document) = &new.right_document {
@@ -253,7 +265,10 @@ impl State {
             .get(&new.kindergarten)
             .ok_or_else(|| CommandError::UnknownKindergarten { id: new.kindergarten.clone() })?;
         if !kindergarten.languages.contains(&new.language) {
-            return Err(CommandError::LanguageNotOffered { kindergarten: kindergarten.id.clone(), language: new.language });
+            return Err(CommandError::LanguageNotOffered {
+                kindergarten: kindergarten.id.clone(),
+                language: new.language,
+            });
         }
         if !(1..=MAX_PLACES_PER_RECORD).contains(&new.count) {
             return Err(CommandError::InvalidField { field: "places.count", problem: FieldProblem::OutOfRange });
@@ -309,19 +324,29 @@ impl State {
         let mut newly_published: HashMap<PlaceSlot, u32> = HashMap::new();
         for record in self.places.values().filter(|r| r.district == district && r.state == PlacesState::Pending) {
             events.push(Event::PlacesPublished { record: record.id.clone(), at: now });
-            let slot = PlaceSlot { kindergarten: record.kindergarten.clone(), language: record.language, group_year: record.group_year };
+            let slot = PlaceSlot {
+                kindergarten: record.kindergarten.clone(),
+                language: record.language,
+                group_year: record.group_year,
+            };
             *newly_published.entry(slot).or_default() += record.count;
         }
         let mut slots: Vec<&PlaceSlot> = self.published.keys().chain(newly_published.keys()).collect();
         slots.sort();
         slots.dedup();
         for slot in slots {
-            let Some(kindergarten) = self.kindergartens.get(&slot.kindergarten).filter(|k| k.district == district) else {
+            let Some(kindergarten) = self.kindergartens.get(&slot.kindergarten).filter(|k| k.district == district)
+            else {
                 continue;
             };
-            let published = self.published.get(slot).copied().unwrap_or(0) + newly_published.get(slot).copied().unwrap_or(0);
+            let published =
+                self.published.get(slot).copied().unwrap_or(0) + newly_published.get(slot).copied().unwrap_or(0);
             let free = published.saturating_sub(self.occupied.get(slot).copied().unwrap_or(0));
-            let key = QueueKey { district: district.to_owned(), queue_type: kindergarten.queue_type, group_year: slot.group_year };
+            let key = QueueKey {
+                district: district.to_owned(),
+                queue_type: kindergarten.queue_type,
+                group_year: slot.group_year,
+            };
             *free_by_queue.entry(key).or_default() += free;
         }
         let mut outstanding: HashMap<QueueKey, u32> = HashMap::new();
@@ -331,8 +356,8 @@ impl State {
                 *outstanding.entry(app.queue_key()).or_default() += 1;
             }
         }
-        let confirm_deadline =
-            deadline::deadline(self.calendar, DeadlineKind::Confirm, now).map_err(|_| CommandError::CalendarOutOfRange)?;
+        let confirm_deadline = deadline::deadline(self.calendar, DeadlineKind::Confirm, now)
+            .map_err(|_| CommandError::CalendarOutOfRange)?;
         for (queue, free) in free_by_queue {
             let vouchers = free.saturating_sub(outstanding.get(&queue).copied().unwrap_or(0)) as usize;
             if vouchers == 0 {
@@ -340,10 +365,8 @@ impl State {
             }
             // Skip anyone whose expiries just took them out of the queue (aged out).
             let order = self.queue.allocation_order(&queue, usize::MAX);
-            let chosen = order
-                .into_iter()
-                .filter(|id| settled.get(id).is_none_or(|s| *s == Status::Queued))
-                .take(vouchers);
+            let chosen =
+                order.into_iter().filter(|id| settled.get(id).is_none_or(|s| *s == Status::Queued)).take(vouchers);
             for id in chosen {
                 events.push(Event::VoucherIssued { application: id.to_owned(), at: now, confirm_deadline });
             }
@@ -361,7 +384,11 @@ impl State {
             Event::PlacesPublished { record, .. } => {
                 if let Some(r) = self.places.get_mut(record).filter(|r| r.state == PlacesState::Pending) {
                     r.state = PlacesState::FreeChoice;
-                    let slot = PlaceSlot { kindergarten: r.kindergarten.clone(), language: r.language, group_year: r.group_year };
+                    let slot = PlaceSlot {
+                        kindergarten: r.kindergarten.clone(),
+                        language: r.language,
+                        group_year: r.group_year,
+                    };
                     *self.published.entry(slot).or_default() += r.count;
                 }
             }
@@ -428,7 +455,11 @@ impl PlaceCheck for State {
         }
         let slot = PlaceSlot { kindergarten: kindergarten.to_owned(), language, group_year: app.group_year() };
         if self.free_places(&slot) == 0 {
-            return Err(CommandError::NoFreePlace { kindergarten: kindergarten.to_owned(), language, group_year: app.group_year() });
+            return Err(CommandError::NoFreePlace {
+                kindergarten: kindergarten.to_owned(),
+                language,
+                group_year: app.group_year(),
+            });
         }
         Ok(())
     }

@@ -64,16 +64,11 @@ impl FromStr for Date {
         let shape_ok = bytes.len() == 10
             && bytes[4] == b'-'
             && bytes[7] == b'-'
-            && bytes
-                .iter()
-                .enumerate()
-                .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+            && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
         if !shape_ok {
             return Err(FormatError::Date(text.to_owned()));
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d")
-            .map(Date)
-            .map_err(|_| FormatError::Date(text.to_owned()))
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| FormatError::Date(text.to_owned()))
     }
 }
 
@@ -144,9 +139,7 @@ impl std::hash::Hash for Instant {
 /// Checks the RFC 3339 shape the API promises: `YYYY-MM-DDTHH:MM:SS`, an optional
 /// fraction of 1–9 digits, then `Z` or `±HH:MM`. chrono alone is more lenient.
 fn has_strict_instant_shape(bytes: &[u8]) -> bool {
-    let digits = |range: std::ops::Range<usize>| {
-        bytes.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit))
-    };
+    let digits = |range: std::ops::Range<usize>| bytes.get(range).is_some_and(|s| s.iter().all(u8::is_ascii_digit));
     if bytes.len() < 20
         || !digits(0..4)
         || bytes[4] != b'-'
@@ -185,9 +178,7 @@ impl FromStr for Instant {
         if !has_strict_instant_shape(text.as_bytes()) {
             return Err(FormatError::Instant(text.to_owned()));
         }
-        DateTime::parse_from_rfc3339(text)
-            .map(Instant)
-            .map_err(|_| FormatError::Instant(text.to_owned()))
+        DateTime::parse_from_rfc3339(text).map(Instant).map_err(|_| FormatError::Instant(text.to_owned()))
     }
 }
 

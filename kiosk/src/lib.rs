@@ -19,6 +19,7 @@ pub mod logfile;
 pub mod operators;
 pub mod passwords;
 pub mod projection;
+pub mod push;
 pub mod reference;
 pub mod store;
 pub mod sync;

@@ -107,6 +107,50 @@ enum Cmd {
     Export(ExportArgs),
     /// Load the demo places and applications (data/demo) through real commands
     DemoLoad(AuthArgs),
+    /// The center this kiosk syncs with (URL and public key)
+    #[command(subcommand)]
+    Center(CenterCmd),
+    /// Send the pending entries to the center, apply its signed ack, fetch the district snapshot
+    Push(PushArgs),
+    /// Keep a signed district snapshot from a file (USB)
+    ImportSnapshot(FileArg),
+    /// Apply a signed ack from a file (USB: the center's `ack --out` / `ingest --ack-out`)
+    ImportAck(FileArg),
+}
+
+#[derive(Debug, Subcommand)]
+enum CenterCmd {
+    /// Set the center's URL and/or public key (kept in `center.json` in the data folder)
+    Set(CenterSetArgs),
+    /// Show the center settings
+    Show,
+}
+
+#[derive(Debug, Args)]
+struct CenterSetArgs {
+    /// Center URL, e.g. `http://10.0.0.5:8080`
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Center public key, 64 hex characters (`kezek-center key` prints it)
+    #[arg(long, value_name = "HEX")]
+    key: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct PushArgs {
+    /// Center URL [default: the one set with `center set --url`]
+    #[arg(long, value_name = "URL")]
+    url: Option<String>,
+    /// Attempts per request (connection failures, timeouts, 5xx are retried with backoff)
+    #[arg(long, default_value_t = 5)]
+    attempts: u32,
+}
+
+#[derive(Debug, Args)]
+struct FileArg {
+    /// The file
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -431,7 +475,61 @@ fn run(command: Cmd, data: &Path, lang: Lang) -> Result<(), Failure> {
         Cmd::Verify(args) => verify(&args, data, lang),
         Cmd::Export(args) => export(&args, data, lang),
         Cmd::DemoLoad(auth) => demo_load(&auth, data, lang),
+        Cmd::Center(cmd) => center_cmd(cmd, data, lang),
+        Cmd::Push(args) => push_cmd(&args, data, lang),
+        Cmd::ImportSnapshot(arg) => import_snapshot_cmd(&arg, data, lang),
+        Cmd::ImportAck(arg) => import_ack_cmd(&arg, data, lang),
     }
+}
+
+fn center_cmd(cmd: CenterCmd, data: &Path, lang: Lang) -> Result<(), Failure> {
+    let kiosk = open(data, lang)?;
+    match cmd {
+        CenterCmd::Set(args) => {
+            if args.url.is_none() && args.key.is_none() {
+                return Err(Failure::Usage(tr(
+                    lang,
+                    "Укажите --url и/или --key",
+                    "--url және/немесе --key көрсетіңіз",
+                    "Give --url and/or --key",
+                )));
+            }
+            let config = kiosk::push::set_center(&kiosk, args.url.as_deref(), args.key.as_deref())
+                .map_err(|e| failure(&e, lang))?;
+            print_json(&config);
+        }
+        CenterCmd::Show => {
+            let config = kiosk::push::center_config(&kiosk).map_err(|e| failure(&e, lang))?;
+            print_json(&config);
+        }
+    }
+    Ok(())
+}
+
+fn push_cmd(args: &PushArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
+    let mut kiosk = open(data, lang)?;
+    let options = center::client::PushOptions { attempts: args.attempts.max(1), ..Default::default() };
+    let mut progress = |p: &kiosk::push::PushProgress| {
+        errln!("push: {:?} {}/{}", p.stage, p.sent_entries, p.total_entries);
+    };
+    let report = kiosk::push::push_with(&mut kiosk, args.url.as_deref().unwrap_or(""), &options, &mut progress)
+        .map_err(|e| failure(&e, lang))?;
+    print_json(&report);
+    Ok(())
+}
+
+fn import_snapshot_cmd(arg: &FileArg, data: &Path, lang: Lang) -> Result<(), Failure> {
+    let mut kiosk = open(data, lang)?;
+    let report = kiosk::push::import_snapshot(&mut kiosk, &arg.file).map_err(|e| failure(&e, lang))?;
+    print_json(&report);
+    Ok(())
+}
+
+fn import_ack_cmd(arg: &FileArg, data: &Path, lang: Lang) -> Result<(), Failure> {
+    let mut kiosk = open(data, lang)?;
+    let report = kiosk::push::import_ack(&mut kiosk, &arg.file).map_err(|e| failure(&e, lang))?;
+    print_json(&report);
+    Ok(())
 }
 
 fn init(args: &InitArgs, data: &Path, lang: Lang) -> Result<(), Failure> {

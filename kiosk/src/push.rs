@@ -1,0 +1,479 @@
+//! Sync with the center: push the pending log over HTTP (in chunks, resumable), apply the
+//! signed acknowledgement, fetch and keep the district snapshot; or the same by USB files
+//! (`import_ack`, `import_snapshot`).
+//!
+//! The center's public key is kept in `center.json` in the data folder (`set_center`);
+//! every ack and snapshot is verified against it before anything is applied.
+
+use std::path::{Path, PathBuf};
+
+use center::client::{self, PushOptions};
+use changelog::sync::{Ack, QuarantineNote, Snapshot, open_ack, open_snapshot};
+use changelog::{Bundle, Hash, MAX_BUNDLE_BYTES, SignedEntry, VerifyingKey, public_key_from_hex};
+use rules::{Instant, Lang, Localized};
+use serde::{Deserialize, Serialize};
+
+use crate::Kiosk;
+use crate::errors::SyncError;
+use crate::store::write_atomically;
+use crate::sync::SnapshotInfo;
+use crate::text::{pick, pick_str};
+
+/// Entries per upload request: progress is reported and the ack applied between chunks,
+/// so an interrupted upload resumes after the last acknowledged chunk.
+pub const CHUNK_ENTRIES: usize = 2_000;
+
+/// File in the data folder holding the center's URL and public key.
+pub const CENTER_FILE: &str = "center.json";
+
+/// Where a push is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum PushStage {
+    Preparing,
+    Uploading,
+    Applying,
+    FetchingSnapshot,
+    Done,
+}
+
+/// Progress of a push, reported between steps and chunks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushProgress {
+    pub sent_entries: u64,
+    pub total_entries: u64,
+    pub stage: PushStage,
+}
+
+/// What a push did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PushReport {
+    pub kiosk: String,
+    /// The center has every entry up to this one; the next push starts after it.
+    pub accepted_through_seq: u64,
+    /// Entries uploaded by this push.
+    pub sent: u64,
+    /// Entries still pending (the center set some aside, see `quarantined`).
+    pub pending: u64,
+    /// The kiosk's entries the center set aside.
+    pub quarantined: Vec<QuarantineNote>,
+    /// Center time of the snapshot kept (`None` if it could not be fetched).
+    pub snapshot_at: Option<Instant>,
+    /// Why the snapshot was not fetched, if it was not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub snapshot_error: Option<String>,
+}
+
+/// An imported snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SnapshotImport {
+    pub district: String,
+    pub generated_at: Instant,
+    pub applications: usize,
+    pub queued: usize,
+    pub info: SnapshotInfo,
+}
+
+/// An imported acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AckImport {
+    pub kiosk: String,
+    pub accepted_through_seq: u64,
+    pub center_time: Instant,
+    pub pending: u64,
+    pub quarantined: Vec<QuarantineNote>,
+}
+
+/// The center as the kiosk knows it (`center.json`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CenterConfig {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Hex Ed25519 public key of the center.
+    pub public_key: String,
+}
+
+/// Why a push or an import failed. Nothing the center did not sign is applied.
+#[derive(Debug, thiserror::Error)]
+pub enum PushError {
+    #[error("the center's public key is not set (center set --key HEX)")]
+    NoCenterKey,
+    #[error("no center URL (center set --url URL or push --url URL)")]
+    NoUrl,
+    #[error("bad center key: {0}")]
+    BadKey(String),
+    #[error("center configuration {path}: {detail}")]
+    Config { path: String, detail: String },
+    #[error("the center could not be reached after {attempts} attempts: {last}")]
+    Unreachable { attempts: u32, last: String, last_sync_at: Option<String>, days_since_last_sync: Option<i64> },
+    #[error("the center refused ({status} {code}): {message}")]
+    Refused { status: u16, code: String, message: String },
+    #[error("bad URL: {0}")]
+    Url(String),
+    #[error("the acknowledgement is not valid: {0}")]
+    BadAck(String),
+    #[error("the snapshot is not valid: {0}")]
+    BadSnapshot(String),
+    #[error("the file is for {found}, this kiosk is {expected}")]
+    WrongKiosk { expected: String, found: String },
+    #[error("cannot read {path}: {detail}")]
+    Read { path: String, detail: String },
+    #[error(transparent)]
+    Sync(SyncError),
+}
+
+/// Errors of `import_ack` / `import_snapshot` (the same codes as a push).
+pub type ImportError = PushError;
+
+impl PushError {
+    /// Whether trying again later may succeed.
+    pub fn is_transient(&self) -> bool {
+        matches!(self, PushError::Unreachable { .. })
+    }
+}
+
+fn since_text(lang: Lang, at: Option<&str>, days: Option<i64>) -> String {
+    match (at, days) {
+        (Some(at), Some(d)) => pick(
+            lang,
+            format!("Последняя успешная синхронизация: {at} ({d} дн. назад)."),
+            format!("Соңғы сәтті синхрондау: {at} ({d} күн бұрын)."),
+            format!("Last successful sync: {at} ({d} days ago)."),
+        ),
+        (Some(at), None) => pick(
+            lang,
+            format!("Последняя успешная синхронизация: {at}."),
+            format!("Соңғы сәтті синхрондау: {at}."),
+            format!("Last successful sync: {at}."),
+        ),
+        _ => pick_str(
+            lang,
+            "Киоск ещё ни разу не синхронизировался с центром.",
+            "Киоск орталықпен әлі бірде-бір рет синхрондалмаған.",
+            "The kiosk has never synced with the center.",
+        ),
+    }
+}
+
+impl Localized for PushError {
+    fn code(&self) -> &'static str {
+        match self {
+            PushError::NoCenterKey => "CENTER_KEY_NOT_SET",
+            PushError::NoUrl => "CENTER_URL_NOT_SET",
+            PushError::BadKey(_) => "BAD_CENTER_KEY",
+            PushError::Config { .. } => "CENTER_CONFIG",
+            PushError::Unreachable { .. } => "CENTER_UNREACHABLE",
+            PushError::Refused { .. } => "CENTER_REFUSED",
+            PushError::Url(_) => "BAD_CENTER_URL",
+            PushError::BadAck(_) => "BAD_ACK",
+            PushError::BadSnapshot(_) => "BAD_SNAPSHOT",
+            PushError::WrongKiosk { .. } => "WRONG_KIOSK",
+            PushError::Read { .. } => "READ_FAILED",
+            PushError::Sync(e) => e.code(),
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            PushError::NoCenterKey => pick_str(
+                lang,
+                "Не задан открытый ключ центра. Выполните: center set --url URL --key HEX",
+                "Орталықтың ашық кілті берілмеген. Орындаңыз: center set --url URL --key HEX",
+                "The center's public key is not set. Run: center set --url URL --key HEX",
+            ),
+            PushError::NoUrl => pick_str(
+                lang,
+                "Не задан адрес центра: center set --url URL или push --url URL",
+                "Орталық мекенжайы берілмеген: center set --url URL немесе push --url URL",
+                "No center URL: center set --url URL or push --url URL",
+            ),
+            PushError::BadKey(d) => pick(
+                lang,
+                format!("Неверный ключ центра (ожидается 64 шестнадцатеричных символа): {d}"),
+                format!("Орталық кілті қате (64 он алтылық таңба күтіледі): {d}"),
+                format!("Bad center key (expected 64 hex characters): {d}"),
+            ),
+            PushError::Config { path, detail } => pick(
+                lang,
+                format!("Не удалось прочитать или записать настройки центра {path}: {detail}"),
+                format!("Орталық баптауларын {path} оқу не жазу мүмкін болмады: {detail}"),
+                format!("Could not read or write the center settings {path}: {detail}"),
+            ),
+            PushError::Unreachable { attempts, last, last_sync_at, days_since_last_sync } => {
+                let since = since_text(lang, last_sync_at.as_deref(), *days_since_last_sync);
+                pick(
+                    lang,
+                    format!(
+                        "Центр недоступен ({attempts} попыток: {last}). Данные сохранены на киоске и будут отправлены позже. {since}"
+                    ),
+                    format!(
+                        "Орталық қолжетімсіз ({attempts} әрекет: {last}). Деректер киоскта сақталған, кейін жіберіледі. {since}"
+                    ),
+                    format!(
+                        "The center is unreachable ({attempts} attempts: {last}). The data is kept on the kiosk and will be sent later. {since}"
+                    ),
+                )
+            }
+            PushError::Refused { status, code, message } => pick(
+                lang,
+                format!("Центр отклонил запрос ({status} {code}): {message}"),
+                format!("Орталық сұрауды қабылдамады ({status} {code}): {message}"),
+                format!("The center refused ({status} {code}): {message}"),
+            ),
+            PushError::Url(d) => pick(
+                lang,
+                format!("Неверный адрес центра: {d}"),
+                format!("Орталық мекенжайы қате: {d}"),
+                format!("Bad center URL: {d}"),
+            ),
+            PushError::BadAck(d) => pick(
+                lang,
+                format!("Подтверждение центра не прошло проверку подписи и не применено: {d}"),
+                format!("Орталық растауы қолтаңба тексерісінен өтпеді, қолданылмады: {d}"),
+                format!("The center's acknowledgement failed verification and was not applied: {d}"),
+            ),
+            PushError::BadSnapshot(d) => pick(
+                lang,
+                format!("Снимок района не прошёл проверку и не сохранён: {d}"),
+                format!("Аудан суреті тексерістен өтпеді, сақталмады: {d}"),
+                format!("The district snapshot failed verification and was not kept: {d}"),
+            ),
+            PushError::WrongKiosk { expected, found } => pick(
+                lang,
+                format!("Файл предназначен для {found}, а этот киоск — {expected}"),
+                format!("Файл {found} үшін, ал бұл киоск — {expected}"),
+                format!("The file is for {found}; this kiosk is {expected}"),
+            ),
+            PushError::Read { path, detail } => pick(
+                lang,
+                format!("Не удалось прочитать {path}: {detail}"),
+                format!("{path} оқу мүмкін болмады: {detail}"),
+                format!("Cannot read {path}: {detail}"),
+            ),
+            PushError::Sync(e) => e.message(lang),
+        }
+    }
+}
+
+fn config_path(kiosk: &Kiosk) -> PathBuf {
+    kiosk.data_dir().join(CENTER_FILE)
+}
+
+/// The center settings, if set.
+pub fn center_config(kiosk: &Kiosk) -> Result<Option<CenterConfig>, PushError> {
+    let path = config_path(kiosk);
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(PushError::Config { path: path.display().to_string(), detail: e.to_string() }),
+    };
+    serde_json::from_slice(&bytes)
+        .map(Some)
+        .map_err(|e| PushError::Config { path: path.display().to_string(), detail: e.to_string() })
+}
+
+/// Sets the center's URL and/or public key (durably: temp file, fsync, rename). A value not
+/// given keeps the one already set; the key must be set at least once.
+pub fn set_center(kiosk: &Kiosk, url: Option<&str>, key_hex: Option<&str>) -> Result<CenterConfig, PushError> {
+    let old = center_config(kiosk)?;
+    let public_key = match key_hex {
+        Some(k) => {
+            let k = k.trim().to_ascii_lowercase();
+            public_key_from_hex(&k).map_err(|e| PushError::BadKey(e.to_string()))?;
+            k
+        }
+        None => old.as_ref().map(|c| c.public_key.clone()).ok_or(PushError::NoCenterKey)?,
+    };
+    let url = match url {
+        Some(u) => {
+            let u = u.trim().trim_end_matches('/').to_owned();
+            if !(u.starts_with("http://") || u.starts_with("https://")) {
+                return Err(PushError::Url(format!("{u:?} does not start with http:// or https://")));
+            }
+            Some(u)
+        }
+        None => old.and_then(|c| c.url),
+    };
+    let config = CenterConfig { url, public_key };
+    let path = config_path(kiosk);
+    let bytes = serde_json::to_vec_pretty(&config).expect("center config serializes");
+    write_atomically(&path, &bytes)
+        .map_err(|e| PushError::Config { path: path.display().to_string(), detail: e.to_string() })?;
+    Ok(config)
+}
+
+fn center_key(kiosk: &Kiosk) -> Result<(VerifyingKey, Option<String>), PushError> {
+    let config = center_config(kiosk)?.ok_or(PushError::NoCenterKey)?;
+    let key = public_key_from_hex(&config.public_key).map_err(|e| PushError::BadKey(e.to_string()))?;
+    Ok((key, config.url))
+}
+
+fn parse_hash(text: &str) -> Option<Hash> {
+    if text.len() != 64 {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(text.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
+fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
+    match error {
+        client::PushError::Unreachable { attempts, last } => {
+            let status = kiosk.status();
+            PushError::Unreachable {
+                attempts,
+                last,
+                last_sync_at: status.last_sync_at,
+                days_since_last_sync: status.days_since_last_sync,
+            }
+        }
+        client::PushError::Refused { status, code, message } => PushError::Refused { status, code, message },
+        client::PushError::Url(u) => PushError::Url(u),
+    }
+}
+
+/// Verifies a signed ack for this kiosk and applies it durably.
+fn apply_ack(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<Ack, PushError> {
+    let ack = open_ack(bytes, key).map_err(|e| PushError::BadAck(e.to_string()))?;
+    let own = kiosk.identity().kiosk_id.clone();
+    if ack.kiosk != own {
+        return Err(PushError::WrongKiosk { expected: own, found: ack.kiosk });
+    }
+    let head = parse_hash(&ack.head_hash);
+    if head.is_none() && ack.accepted_through_seq > 0 {
+        return Err(PushError::BadAck(format!("bad head hash {:?}", ack.head_hash)));
+    }
+    kiosk.acknowledge(ack.accepted_through_seq, head, Some(ack.center_time)).map_err(PushError::Sync)?;
+    Ok(ack)
+}
+
+/// Verifies a signed snapshot of this kiosk's district and keeps it durably.
+fn apply_snapshot(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<(Snapshot, SnapshotInfo), PushError> {
+    let snapshot = open_snapshot(bytes, key).map_err(|e| PushError::BadSnapshot(e.to_string()))?;
+    let own = kiosk.identity().district.clone();
+    if snapshot.district != own {
+        return Err(PushError::WrongKiosk { expected: own, found: snapshot.district });
+    }
+    let info = kiosk.store_snapshot(bytes, Some(snapshot.generated_at)).map_err(PushError::Sync)?;
+    Ok((snapshot, info))
+}
+
+fn pending(kiosk: &Kiosk) -> u64 {
+    kiosk.status().last_seq.saturating_sub(kiosk.sync_state().acknowledged_seq)
+}
+
+/// [`push_with`] with the default retries and the URL from `center.json` when `url` is empty.
+pub fn push(kiosk: &mut Kiosk, url: &str, progress: &mut dyn FnMut(&PushProgress)) -> Result<PushReport, PushError> {
+    push_with(kiosk, url, &PushOptions::default(), progress)
+}
+
+/// Uploads the pending entries in chunks of [`CHUNK_ENTRIES`], applying each signed ack
+/// durably before the next chunk; then fetches and keeps the district snapshot.
+/// `url` empty: the one set with [`set_center`].
+pub fn push_with(
+    kiosk: &mut Kiosk,
+    url: &str,
+    options: &PushOptions,
+    progress: &mut dyn FnMut(&PushProgress),
+) -> Result<PushReport, PushError> {
+    let (key, configured) = center_key(kiosk)?;
+    let url = if url.is_empty() { configured.ok_or(PushError::NoUrl)? } else { url.to_owned() };
+    let kiosk_id = kiosk.identity().kiosk_id.clone();
+    let start = kiosk.sync_state().acknowledged_seq;
+    progress(&PushProgress { sent_entries: 0, total_entries: pending(kiosk), stage: PushStage::Preparing });
+    let entries: Vec<SignedEntry> = kiosk.entries_after(start).map_err(|e| PushError::Sync(SyncError::Store(e)))?;
+    let total = entries.len() as u64;
+    let mut sent = 0u64;
+    let mut rest: &[SignedEntry] = &entries;
+    let quarantined = loop {
+        // One chunk: at most CHUNK_ENTRIES entries and MAX_BUNDLE_BYTES bytes (at least one).
+        let mut bytes = 2 + kiosk_id.len();
+        let mut take = 0;
+        for e in rest.iter().take(CHUNK_ENTRIES) {
+            if take > 0 && bytes + e.record_len() > MAX_BUNDLE_BYTES {
+                break;
+            }
+            bytes += e.record_len();
+            take += 1;
+        }
+        let (chunk, after) = rest.split_at(take);
+        progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Uploading });
+        let bundle = Bundle { kiosk: kiosk_id.clone(), entries: chunk.to_vec() };
+        let ack_bytes =
+            client::push_with(&url, &kiosk_id, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
+        sent += take as u64;
+        progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Applying });
+        let before = kiosk.sync_state().acknowledged_seq;
+        let ack = apply_ack(kiosk, &ack_bytes, &key)?;
+        rest = after;
+        let advanced = kiosk.sync_state().acknowledged_seq > before;
+        if rest.is_empty() || !ack.quarantined.is_empty() || !advanced {
+            break ack.quarantined;
+        }
+    };
+    progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::FetchingSnapshot });
+    let district = kiosk.identity().district.clone();
+    let (snapshot_at, snapshot_error) = match client::fetch_snapshot(&url, &district, options)
+        .map_err(|e| client_error(kiosk, e))
+        .and_then(|bytes| apply_snapshot(kiosk, &bytes, &key))
+    {
+        Ok((snapshot, _)) => (Some(snapshot.generated_at), None),
+        Err(e) => (None, Some(format!("[{}] {}", e.code(), e.message(Lang::En)))),
+    };
+    progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Done });
+    Ok(PushReport {
+        kiosk: kiosk_id,
+        accepted_through_seq: kiosk.sync_state().acknowledged_seq,
+        sent,
+        pending: pending(kiosk),
+        quarantined,
+        snapshot_at,
+        snapshot_error,
+    })
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, PushError> {
+    std::fs::read(path).map_err(|e| PushError::Read { path: path.display().to_string(), detail: e.to_string() })
+}
+
+/// Imports a signed district snapshot from a file (USB): verified against the center key.
+pub fn import_snapshot(kiosk: &mut Kiosk, path: &Path) -> Result<SnapshotImport, ImportError> {
+    let (key, _) = center_key(kiosk)?;
+    let bytes = read(path)?;
+    let (snapshot, info) = apply_snapshot(kiosk, &bytes, &key)?;
+    Ok(SnapshotImport {
+        district: snapshot.district,
+        generated_at: snapshot.generated_at,
+        applications: snapshot.applications.len(),
+        queued: snapshot.positions.len(),
+        info,
+    })
+}
+
+/// Imports a signed ack from a file (USB: the center's `ack --out` or `ingest --ack-out`).
+pub fn import_ack(kiosk: &mut Kiosk, path: &Path) -> Result<AckImport, ImportError> {
+    let (key, _) = center_key(kiosk)?;
+    let bytes = read(path)?;
+    let ack = apply_ack(kiosk, &bytes, &key)?;
+    Ok(AckImport {
+        kiosk: ack.kiosk,
+        accepted_through_seq: kiosk.sync_state().acknowledged_seq,
+        center_time: ack.center_time,
+        pending: pending(kiosk),
+        quarantined: ack.quarantined,
+    })
+}
+
+/// The center's snapshot kept by this kiosk, verified, if any.
+pub fn kept_snapshot(kiosk: &Kiosk) -> Result<Option<Snapshot>, PushError> {
+    let (key, _) = center_key(kiosk)?;
+    let Some((_, bytes)) = kiosk.snapshot().map_err(PushError::Sync)? else { return Ok(None) };
+    open_snapshot(&bytes, &key).map(Some).map_err(|e| PushError::BadSnapshot(e.to_string()))
+}

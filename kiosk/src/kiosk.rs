@@ -598,6 +598,7 @@ impl Kiosk {
             store.clear_projections().map_err(OpenError::Store)?;
         }
         lap(&mut report, "check chain and replay");
+        report.steps_ms.push(("(of which waiting for parsing)".to_owned(), replayed.summary.waited_for_parsing_ms));
         let summary = &replayed.summary;
         if let Some(torn) = &summary.torn_tail {
             let tail = &bytes[usize::try_from(torn.offset).unwrap_or(usize::MAX).min(bytes.len())..];

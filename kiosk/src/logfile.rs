@@ -339,6 +339,8 @@ pub struct LoadSummary {
     pub offsets: Vec<u64>,
     pub damage: Option<Damage>,
     pub torn_tail: Option<TornTail>,
+    /// Time the caller's thread waited for the parsing thread (diagnostics).
+    pub waited_for_parsing_ms: f64,
 }
 
 struct Parsed<'a> {
@@ -441,6 +443,7 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
         Some(view)
     };
 
+    let mut waited = std::time::Duration::ZERO;
     if frames.len() < 2 * CHUNK {
         for (index, frame) in frames.iter().enumerate() {
             if consume(parse_one(bytes, index, *frame)).is_none() {
@@ -469,7 +472,10 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
                     drop(done);
                 }
             });
-            'outer: for chunk in rx {
+            'outer: loop {
+                let waiting = std::time::Instant::now();
+                let Ok(chunk) = rx.recv() else { break };
+                waited += waiting.elapsed();
                 let mut done = Vec::with_capacity(chunk.len());
                 for p in chunk {
                     let Some(view) = consume(p) else {
@@ -483,6 +489,7 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
             drop(trash_tx);
         });
     }
+    summary.waited_for_parsing_ms = waited.as_secs_f64() * 1000.0;
     let applied = offsets.len();
 
     // One signature for the whole chain (plus rotations).

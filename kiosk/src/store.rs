@@ -410,9 +410,10 @@ fn open_sled(path: &Path) -> sled::Result<sled::Db> {
     sled::Config::new()
         .path(path)
         .cache_capacity(64 * 1024 * 1024)
-        // The background flusher fsyncs sled's file; projections need no durability of
-        // their own (they are caught up from the log), so keep it out of the way.
-        .flush_every_ms(Some(2000))
+        // No periodic flusher: it would fsync sled's file every few seconds, competing
+        // with the log's fdatasync. Projections need no durability of their own (they are
+        // caught up from the log); `close` and drop flush them.
+        .flush_every_ms(None)
         .open()
 }
 

@@ -3,10 +3,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use changelog::sync::{Ack, ClockFlag, ClockProblem, FreePlaces, QuarantineNote, ReviewNote, SYNC_FORMAT_VERSION, Snapshot};
+use changelog::sync::{
+    Ack, ClockFlag, ClockProblem, FreePlaces, QuarantineNote, ReviewNote, SYNC_FORMAT_VERSION, Snapshot,
+};
 use changelog::{
-    Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedDocument, SignedEntry, VerifyingKey,
-    fingerprint, public_key_from_hex,
+    Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedDocument, SignedEntry,
+    VerifyingKey, fingerprint, public_key_from_hex,
 };
 use rules::command::{Event, Role};
 use rules::model::{Kindergarten, PlacesState, Status};
@@ -16,7 +18,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::fold::{Fold, FoldItem, FoldKey, Source};
 use crate::ingest::{self, KioskOperator, KioskView};
-use crate::store::{CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore, StoreError};
+use crate::store::{
+    CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore,
+    StoreError,
+};
 
 /// The kiosk id the center's own log entries carry.
 pub const CENTER_ID: &str = "center";
@@ -402,7 +407,10 @@ impl Center<SledStore> {
         }
         let key_path = dir.join(KEY_FILE);
         if key_path.exists() {
-            return Err(CenterError::Setup(format!("{} exists: the center is initialised already", key_path.display())));
+            return Err(CenterError::Setup(format!(
+                "{} exists: the center is initialised already",
+                key_path.display()
+            )));
         }
         let directory = match kindergartens {
             Some(path) => std::fs::read_to_string(path).map_err(|e| setup(&path.display().to_string(), &e))?,
@@ -413,8 +421,11 @@ impl Center<SledStore> {
         let key = KioskKey::generate().map_err(|e| setup("key", &e))?;
         key.save(&key_path).map_err(|e| setup("key", &e))?;
         std::fs::write(dir.join(PUB_FILE), format!("{}\n", key.public_hex())).map_err(|e| setup("public key", &e))?;
-        std::fs::write(dir.join(KINDERGARTENS_FILE), serde_json::to_vec_pretty(&parsed).map_err(|e| setup("json", &e))?)
-            .map_err(|e| setup("kindergartens", &e))?;
+        std::fs::write(
+            dir.join(KINDERGARTENS_FILE),
+            serde_json::to_vec_pretty(&parsed).map_err(|e| setup("json", &e))?,
+        )
+        .map_err(|e| setup("kindergartens", &e))?;
         SledStore::open(&dir.join(DB_DIR))?;
         crate::store::sync_tree(dir)?;
         Ok(InitInfo { public_key: key.public_hex(), fingerprint: fingerprint(&key.verifying()), data: dir.to_owned() })
@@ -422,7 +433,8 @@ impl Center<SledStore> {
 
     /// Opens the center in `dir` and rebuilds its state from the accepted log.
     pub fn open(dir: &Path) -> Result<Self, CenterError> {
-        let key = KioskKey::load(&dir.join(KEY_FILE)).map_err(|e| CenterError::Setup(format!("{e} (run `init` first)")))?;
+        let key =
+            KioskKey::load(&dir.join(KEY_FILE)).map_err(|e| CenterError::Setup(format!("{e} (run `init` first)")))?;
         let directory = std::fs::read_to_string(dir.join(KINDERGARTENS_FILE))
             .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join(KINDERGARTENS_FILE).display())))?;
         let kindergartens: Vec<Kindergarten> =
@@ -488,8 +500,10 @@ impl<S: CenterStore> Center<S> {
                     let entry = unframe(&entry)?;
                     let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let payload = ingest::decode_payload(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    let state =
-                        self.kiosks.get_mut(&kiosk).ok_or_else(|| StoreError::Corrupt(format!("log names unknown kiosk {kiosk}")))?;
+                    let state = self
+                        .kiosks
+                        .get_mut(&kiosk)
+                        .ok_or_else(|| StoreError::Corrupt(format!("log names unknown kiosk {kiosk}")))?;
                     if seq != state.head_seq() + 1 {
                         return Err(StoreError::Corrupt(format!("log of kiosk {kiosk} jumps to {seq}")).into());
                     }
@@ -550,12 +564,20 @@ impl<S: CenterStore> Center<S> {
     // ----- kiosks and operators -----
 
     /// Registers a kiosk's public key (hex) for a district.
-    pub fn add_kiosk(&mut self, id: &str, district: &str, public_key: &str, at: Instant) -> Result<KioskInfo, CenterError> {
+    pub fn add_kiosk(
+        &mut self,
+        id: &str,
+        district: &str,
+        public_key: &str,
+        at: Instant,
+    ) -> Result<KioskInfo, CenterError> {
         let valid_id = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
         if !valid_id || id == CENTER_ID {
-            return Err(CenterError::Invalid(format!("kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?}")));
+            return Err(CenterError::Invalid(format!(
+                "kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?}"
+            )));
         }
         self.check_district(district)?;
         if self.kiosks.contains_key(id) {
@@ -604,7 +626,14 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Adds (or replaces) a center account; only reviewer and admin roles exist at the center.
-    pub fn add_operator(&mut self, login: &str, name: &str, role: Role, password: &str, at: Instant) -> Result<(), CenterError> {
+    pub fn add_operator(
+        &mut self,
+        login: &str,
+        name: &str,
+        role: Role,
+        password: &str,
+        at: Instant,
+    ) -> Result<(), CenterError> {
         if !matches!(role, Role::Reviewer | Role::Admin) {
             return Err(CenterError::Invalid(format!("center accounts are reviewer or admin, not {}", role.as_str())));
         }
@@ -633,7 +662,8 @@ impl<S: CenterStore> Center<S> {
 
     /// Checks a center account's password and role.
     pub fn authenticate(&self, login: &str, password: &str, role: Role) -> Result<(), CenterError> {
-        let denied = || CenterError::Unauthorized(format!("wrong login or password, or {login} is not a {}", role.as_str()));
+        let denied =
+            || CenterError::Unauthorized(format!("wrong login or password, or {login} is not a {}", role.as_str()));
         let operator = self.operators.get(login).filter(|o| !o.disabled).ok_or_else(denied)?;
         if operator.role != role || !verify_password(&operator.password_hash, password) {
             return Err(denied());
@@ -645,7 +675,12 @@ impl<S: CenterStore> Center<S> {
 
     /// Every check of an upload and the records to store; changes nothing.
     #[allow(clippy::too_many_lines)]
-    fn prepare(&self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Prepared, IngestError> {
+    fn prepare(
+        &self,
+        bytes: &[u8],
+        received_at: Instant,
+        expected_kiosk: Option<&str>,
+    ) -> Result<Prepared, IngestError> {
         let read = Bundle::read(bytes).map_err(|e| IngestError::BadBundle(e.to_string()))?;
         let bundle = read.bundle;
         if let Some(expected) = expected_kiosk
@@ -737,7 +772,10 @@ impl<S: CenterStore> Center<S> {
                 let (code, reason) = if offset == 0 {
                     (stop.code.to_owned(), stop.reason.clone())
                 } else {
-                    ("AFTER_QUARANTINED".to_owned(), format!("follows quarantined entry {} of kiosk {kiosk_id}", stop.seq))
+                    (
+                        "AFTER_QUARANTINED".to_owned(),
+                        format!("follows quarantined entry {} of kiosk {kiosk_id}", stop.seq),
+                    )
                 };
                 quarantine.push(QuarantineRecord {
                     note: QuarantineNote {
@@ -772,7 +810,12 @@ impl<S: CenterStore> Center<S> {
     /// Ingests one bundle received at `received_at` (HTTP upload or USB file). When
     /// `expected_kiosk` is given (the URL's id), the bundle must be that kiosk's.
     /// The accepted entries are durable before this returns.
-    pub fn ingest(&mut self, bytes: &[u8], received_at: Instant, expected_kiosk: Option<&str>) -> Result<Ingested, IngestError> {
+    pub fn ingest(
+        &mut self,
+        bytes: &[u8],
+        received_at: Instant,
+        expected_kiosk: Option<&str>,
+    ) -> Result<Ingested, IngestError> {
         let prepared = self.prepare(bytes, received_at, expected_kiosk)?;
         self.store.commit(&prepared.commit)?;
         Ok(self.apply_prepared(prepared, received_at))
@@ -781,7 +824,11 @@ impl<S: CenterStore> Center<S> {
     /// Ingests several uploads with one durable commit for each run of uploads from
     /// distinct kiosks (group commit: the server drains its queue of uploads this way).
     /// The result for each upload is what [`Center::ingest`] would give in the same order.
-    pub fn ingest_group(&mut self, uploads: &[(&[u8], Option<&str>)], received_at: Instant) -> Vec<Result<Ingested, IngestError>> {
+    pub fn ingest_group(
+        &mut self,
+        uploads: &[(&[u8], Option<&str>)],
+        received_at: Instant,
+    ) -> Vec<Result<Ingested, IngestError>> {
         let mut results: Vec<Option<Result<Ingested, IngestError>>> = uploads.iter().map(|_| None).collect();
         let mut next = 0;
         while next < uploads.len() {
@@ -857,8 +904,7 @@ impl<S: CenterStore> Center<S> {
         let new_sources: Vec<Source> = items.iter().map(|i| i.source.clone()).collect();
         let changes = self.fold.add_kiosk_items(items);
 
-        let mut review: Vec<ReviewNote> =
-            new_sources.iter().filter_map(|s| self.review_note(s)).collect();
+        let mut review: Vec<ReviewNote> = new_sources.iter().filter_map(|s| self.review_note(s)).collect();
         for source in &changes.rejected {
             if !new_sources.contains(source)
                 && let Some(note) = self.review_note(source)
@@ -920,8 +966,7 @@ impl<S: CenterStore> Center<S> {
             quarantined.insert(note.seq, note.clone());
         }
         let open = |id: String| !self.reviews.contains_key(&id);
-        let flagged =
-            state.flags.values().filter(|f| open(format!("C-{kiosk}-{}", f.seq))).cloned().collect();
+        let flagged = state.flags.values().filter(|f| open(format!("C-{kiosk}-{}", f.seq))).cloned().collect();
         let review = self
             .fold
             .rejections()
@@ -1034,7 +1079,8 @@ impl<S: CenterStore> Center<S> {
         for (kiosk, notes) in &self.quarantine {
             let hashes = self.kiosks.get(kiosk).map(|k| k.hashes.as_slice()).unwrap_or_default();
             for note in notes {
-                let accepted = usize::try_from(note.seq).ok().and_then(|s| s.checked_sub(1)).and_then(|i| hashes.get(i));
+                let accepted =
+                    usize::try_from(note.seq).ok().and_then(|s| s.checked_sub(1)).and_then(|i| hashes.get(i));
                 let resolved = accepted.is_some_and(|h| note.entry_hash.as_deref() == Some(hex::encode(h).as_str()));
                 out.push(QuarantineListing { note: note.clone(), resolved });
             }
@@ -1045,7 +1091,13 @@ impl<S: CenterStore> Center<S> {
 
     // ----- center commands -----
 
-    fn run_center(&mut self, command: Command, operator: &str, at: Instant, skip_if_empty: bool) -> Result<CenterRun, CenterError> {
+    fn run_center(
+        &mut self,
+        command: Command,
+        operator: &str,
+        at: Instant,
+        skip_if_empty: bool,
+    ) -> Result<CenterRun, CenterError> {
         let events = self.fold.decide(&command, at).map_err(|e| CenterError::Rules {
             code: rules::Localized::code(&e).to_owned(),
             message: rules::Localized::message(&e, rules::Lang::En),
@@ -1062,14 +1114,23 @@ impl<S: CenterStore> Center<S> {
         for event in &events {
             match event {
                 Event::VoucherIssued { application, confirm_deadline, .. } => {
-                    run.vouchers.push(VoucherNote { application: application.clone(), confirm_deadline: *confirm_deadline });
+                    run.vouchers
+                        .push(VoucherNote { application: application.clone(), confirm_deadline: *confirm_deadline });
                 }
                 Event::PlacesPublished { record, .. } => run.published.push(record.clone()),
                 Event::StopListed { application, at, .. } => {
-                    run.expired.push(ExpiryNote { application: application.clone(), status: Status::StopListed, at: *at });
+                    run.expired.push(ExpiryNote {
+                        application: application.clone(),
+                        status: Status::StopListed,
+                        at: *at,
+                    });
                 }
                 Event::Archived { application, at, .. } => {
-                    run.expired.push(ExpiryNote { application: application.clone(), status: Status::Archived, at: *at });
+                    run.expired.push(ExpiryNote {
+                        application: application.clone(),
+                        status: Status::Archived,
+                        at: *at,
+                    });
                 }
                 _ => {}
             }
@@ -1089,7 +1150,8 @@ impl<S: CenterStore> Center<S> {
             payload: Payload::Command { command: command.clone() }.to_json(),
         };
         let entry = SignedEntry::sign(&body, self.key.signing());
-        self.store.commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
+        self.store
+            .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
         self.own_hashes.push(entry.hash());
         let _ = self.fold.add_center_item(&center_item(seq, command, at));
         run.center_seq = Some(seq);
@@ -1163,7 +1225,13 @@ impl<S: CenterStore> Center<S> {
                     kiosk: Some(kiosk.clone()),
                     seq: Some(flag.seq),
                     application: None,
-                    code: format!("CLOCK_{}", serde_json::to_value(flag.problem).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+                    code: format!(
+                        "CLOCK_{}",
+                        serde_json::to_value(flag.problem)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_owned))
+                            .unwrap_or_default()
+                    ),
                     reason: format!(
                         "kiosk time {} outside [{}, {}]; used {}",
                         flag.kiosk_time, flag.window_from, flag.window_to, flag.effective_time

@@ -103,9 +103,8 @@ fn once(agent: &ureq::Agent, url: &str, body: Option<&[u8]>) -> Attempt {
         return Attempt::Done(bytes);
     }
     let parsed: Option<serde_json::Value> = serde_json::from_slice(&bytes).ok();
-    let field = |name: &str| {
-        parsed.as_ref().and_then(|v| v["error"][name].as_str()).map(str::to_owned).unwrap_or_default()
-    };
+    let field =
+        |name: &str| parsed.as_ref().and_then(|v| v["error"][name].as_str()).map(str::to_owned).unwrap_or_default();
     let (code, message) = (field("code"), field("message"));
     if status == 429 || status >= 500 {
         Attempt::Retry(format!("HTTP {status} {code} {message}"))

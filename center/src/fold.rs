@@ -143,10 +143,9 @@ impl std::hash::BuildHasher for FxBuild {
 
 fn footprint(state: &State, command: &Command) -> Vec<Res> {
     match command {
-        Command::Register { application } => vec![
-            Res::App(application.id.clone()),
-            Res::Child(application.child_iin.clone(), application.queue_type),
-        ],
+        Command::Register { application } => {
+            vec![Res::App(application.id.clone()), Res::Child(application.child_iin.clone(), application.queue_type)]
+        }
         Command::AddPlaces { places } => vec![Res::Places(places.id.clone())],
         Command::Act { application, action } => {
             let mut out = vec![Res::App(application.clone())];
@@ -299,10 +298,8 @@ impl Fold {
         let mut all: Vec<FoldItem> = std::mem::take(&mut self.current);
         all.extend(items);
         all.sort_by(|a, b| a.key.cmp(&b.key));
-        let before: BTreeMap<Source, Rejection> = all
-            .iter()
-            .filter_map(|i| self.rejections.remove(&i.source).map(|r| (i.source.clone(), r)))
-            .collect();
+        let before: BTreeMap<Source, Rejection> =
+            all.iter().filter_map(|i| self.rejections.remove(&i.source).map(|r| (i.source.clone(), r))).collect();
         self.state = self.checkpoint.clone();
         self.touched.clear();
         for item in all {

@@ -75,7 +75,8 @@ fn ingest_worker<S: CenterStore>(center: &Mutex<Center<S>>, clock: &Clock, queue
         let now = clock();
         let results = {
             let Ok(mut guard) = center.lock() else { return };
-            let uploads: Vec<(&[u8], Option<&str>)> = batch.iter().map(|j| (&j.bytes[..], Some(j.kiosk.as_str()))).collect();
+            let uploads: Vec<(&[u8], Option<&str>)> =
+                batch.iter().map(|j| (&j.bytes[..], Some(j.kiosk.as_str()))).collect();
             guard.ingest_group(&uploads, now)
         };
         for (job, result) in batch.into_iter().zip(results) {
@@ -118,7 +119,9 @@ fn ingest_error(e: &IngestError) -> Response {
 
 fn center_error(e: &CenterError) -> Response {
     let status = match e {
-        CenterError::UnknownKiosk(_) | CenterError::UnknownDistrict(_) | CenterError::NotFound(_) => StatusCode::NOT_FOUND,
+        CenterError::UnknownKiosk(_) | CenterError::UnknownDistrict(_) | CenterError::NotFound(_) => {
+            StatusCode::NOT_FOUND
+        }
         CenterError::Invalid(_) | CenterError::Rules { .. } => StatusCode::BAD_REQUEST,
         CenterError::Unauthorized(_) => StatusCode::FORBIDDEN,
         CenterError::Store(_) | CenterError::Setup(_) => StatusCode::INTERNAL_SERVER_ERROR,

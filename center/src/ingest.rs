@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use changelog::{EntryBody, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
 use ed25519_dalek::Signature;
-use rules::command::Role;
 use rules::Command;
+use rules::command::Role;
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -149,7 +149,11 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
             break;
         }
         if body.prev_hash != prev {
-            fail(body.seq, "BROKEN_CHAIN", "previous-hash mismatch: the entry does not continue the accepted chain".into());
+            fail(
+                body.seq,
+                "BROKEN_CHAIN",
+                "previous-hash mismatch: the entry does not continue the accepted chain".into(),
+            );
             break;
         }
         let payload = match decode_payload(&body) {
@@ -188,7 +192,8 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
             && let Some(bad) = candidates.iter().position(|c| !entries[c.index].verify(&c.key))
         {
             let c = &candidates[bad];
-            stop = Some(Stop { index: c.index, seq: c.body.seq, code: "BAD_SIGNATURE", reason: "bad signature".into() });
+            stop =
+                Some(Stop { index: c.index, seq: c.body.seq, code: "BAD_SIGNATURE", reason: "bad signature".into() });
             candidates.truncate(bad);
         }
     }
@@ -228,10 +233,9 @@ pub fn check_role(
             if required == Role::Center {
                 return Err(("FORBIDDEN_COMMAND", format!("{} is a center-only command", command.name())));
             }
-            let operator = operators
-                .get(&body.operator)
-                .filter(|o| !o.disabled)
-                .ok_or_else(|| ("UNKNOWN_OPERATOR", format!("operator {:?} is not an active operator of this kiosk", body.operator)))?;
+            let operator = operators.get(&body.operator).filter(|o| !o.disabled).ok_or_else(|| {
+                ("UNKNOWN_OPERATOR", format!("operator {:?} is not an active operator of this kiosk", body.operator))
+            })?;
             if operator.role != required {
                 return Err((
                     "WRONG_ROLE",

@@ -16,8 +16,8 @@ pub mod ingest;
 pub mod store;
 
 pub use center::{
-    CENTER_ID, Center, CenterError, CenterRun, Decision, IngestError, IngestReport, Ingested, KioskInfo, QuarantineListing,
-    ReportRow, ReviewItem,
+    CENTER_ID, Center, CenterError, CenterRun, Decision, IngestError, IngestReport, Ingested, KioskInfo,
+    QuarantineListing, ReportRow, ReviewItem,
 };
 pub use changelog::sync::{Ack, Snapshot};
 pub use client::{PushError, PushOptions, push, push_with};

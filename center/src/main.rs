@@ -15,7 +15,11 @@ use rules::command::Role;
 use serde::Serialize;
 
 #[derive(Debug, Parser)]
-#[command(name = "kezek-center", version, about = "Kezek center: ingest kiosks' change logs, distribution, expiry, snapshots")]
+#[command(
+    name = "kezek-center",
+    version,
+    about = "Kezek center: ingest kiosks' change logs, distribution, expiry, snapshots"
+)]
 struct Cli {
     /// The center's data directory.
     #[arg(long, env = "KEZEK_CENTER_DATA", default_value = "center-data")]
@@ -192,7 +196,9 @@ fn fail(code: &str, message: impl Into<String>) -> Failure {
 fn at(text: Option<&String>) -> Result<Instant, Failure> {
     match text {
         None => Ok(center::now()),
-        Some(t) => t.parse().map_err(|_| fail("INVALID_INSTANT", format!("{t:?}: expected RFC 3339 with seconds and an offset"))),
+        Some(t) => t
+            .parse()
+            .map_err(|_| fail("INVALID_INSTANT", format!("{t:?}: expected RFC 3339 with seconds and an offset"))),
     }
 }
 
@@ -203,7 +209,8 @@ fn print<T: Serialize>(value: &T) {
 }
 
 fn password() -> Result<String, Failure> {
-    std::env::var("KEZEK_PASSWORD").map_err(|_| fail("NO_PASSWORD", "set the password in the KEZEK_PASSWORD environment variable"))
+    std::env::var("KEZEK_PASSWORD")
+        .map_err(|_| fail("NO_PASSWORD", "set the password in the KEZEK_PASSWORD environment variable"))
 }
 
 fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<(), Failure> {
@@ -218,8 +225,20 @@ fn report_table(rows: &[center::ReportRow]) -> String {
     let _ = writeln!(
         out,
         "{:<8} {:>5} {:>7} {:>8} {:>7} {:>9} {:>5} {:>6} {:>7} {:>8} {:>8} {:>8} {:>9} {:>5}",
-        "district", "year", "queued", "vouchers", "issued", "confirmed", "stop", "dirs", "refusal", "enrolled", "archived",
-        "pending", "published", "free"
+        "district",
+        "year",
+        "queued",
+        "vouchers",
+        "issued",
+        "confirmed",
+        "stop",
+        "dirs",
+        "refusal",
+        "enrolled",
+        "archived",
+        "pending",
+        "published",
+        "free"
     );
     for r in rows {
         let _ = writeln!(
@@ -287,9 +306,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     tokio::net::TcpListener::bind(&listen).await.map_err(|e| fail("IO", format!("{listen}: {e}")))?;
                 let addr = listener.local_addr().map_err(|e| fail("IO", e.to_string()))?;
                 eprintln!("kezek-center listening on http://{addr} (center key {fingerprint})");
-                center::http::serve(listener, app, shutdown_signal())
-                .await
-                .map_err(|e| fail("IO", e.to_string()))
+                center::http::serve(listener, app, shutdown_signal()).await.map_err(|e| fail("IO", e.to_string()))
             })?;
         }
         Cmd::Ingest { file, at: when, ack_out } => {

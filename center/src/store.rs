@@ -17,8 +17,8 @@
 use std::path::{Path, PathBuf};
 
 use changelog::sync::{ClockFlag, QuarantineNote};
-use rules::command::Role;
 use rules::Instant;
+use rules::command::Role;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -246,7 +246,8 @@ impl AcceptedLog {
 
     /// Visits every whole record; returns the length of the good prefix.
     fn scan(&self, visit: &mut dyn FnMut(&[u8]) -> Result<(), StoreError>) -> Result<u64, StoreError> {
-        let bytes = std::fs::read(&self.path).map_err(|source| StoreError::Io { path: self.path.display().to_string(), source })?;
+        let bytes = std::fs::read(&self.path)
+            .map_err(|source| StoreError::Io { path: self.path.display().to_string(), source })?;
         let mut at = 0usize;
         while let Some(header) = bytes.get(at..at + 8) {
             let len = u32::from_le_bytes(header[..4].try_into().expect("4 bytes")) as usize;
@@ -274,7 +275,11 @@ impl AcceptedLog {
         let mut out = Vec::new();
         for record in records {
             let payload = encode(record)?;
-            out.extend_from_slice(&u32::try_from(payload.len()).map_err(|_| StoreError::Corrupt("record too large".into()))?.to_le_bytes());
+            out.extend_from_slice(
+                &u32::try_from(payload.len())
+                    .map_err(|_| StoreError::Corrupt("record too large".into()))?
+                    .to_le_bytes(),
+            );
             out.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
             out.extend_from_slice(&payload);
         }

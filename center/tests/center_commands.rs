@@ -19,10 +19,19 @@ const ROUND: &str = "2026-03-10T19:00:00+05:00";
 fn queue() -> TestKiosk {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
     for i in 1..=5 {
-        kiosk.register_child(&format!("2026-03-10T09:0{i}:00+05:00"), application(&format!("G{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None));
+        kiosk.register_child(
+            &format!("2026-03-10T09:0{i}:00+05:00"),
+            application(&format!("G{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+        );
     }
-    kiosk.register_child("2026-03-10T10:00:00+05:00", application("F1", &child_iin("2023-02-01", 20), "2023-02-01", RightClass::First));
-    kiosk.register_child("2026-03-10T11:00:00+05:00", application("E1", &child_iin("2023-02-01", 30), "2023-02-01", RightClass::Extraordinary));
+    kiosk.register_child(
+        "2026-03-10T10:00:00+05:00",
+        application("F1", &child_iin("2023-02-01", 20), "2023-02-01", RightClass::First),
+    );
+    kiosk.register_child(
+        "2026-03-10T11:00:00+05:00",
+        application("E1", &child_iin("2023-02-01", 30), "2023-02-01", RightClass::Extraordinary),
+    );
     kiosk.add_places("2026-03-10T12:00:00+05:00", "P1", 2023, 3);
     kiosk
 }
@@ -37,8 +46,13 @@ fn distribution_issues_vouchers_in_allocation_order_up_to_free_places_minus_outs
     let mut kiosk = queue();
     kiosk.register(&mut center);
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
-    let order: Vec<String> =
-        center.state().queue_index().allocation_order(&queue_key(), usize::MAX).into_iter().map(str::to_owned).collect();
+    let order: Vec<String> = center
+        .state()
+        .queue_index()
+        .allocation_order(&queue_key(), usize::MAX)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     assert_eq!(order, ["E1", "F1", "G1", "G2", "G3", "G4", "G5"]);
 
     let run = center.distribute(DISTRICT, at(ROUND)).unwrap();
@@ -133,8 +147,18 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     kiosk.last_contact = Some(ROUND.into());
     for app in ["E1", "F1"] {
         kiosk.act("2026-03-11T09:00:00+05:00", "op", app, Action::ConfirmVoucher);
-        kiosk.act("2026-03-11T09:10:00+05:00", "op", app, Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru });
-        kiosk.act("2026-03-11T10:00:00+05:00", "kg", app, Action::RefuseChild { reason: "группа укомплектована".into() });
+        kiosk.act(
+            "2026-03-11T09:10:00+05:00",
+            "op",
+            app,
+            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
+        );
+        kiosk.act(
+            "2026-03-11T10:00:00+05:00",
+            "kg",
+            app,
+            Action::RefuseChild { reason: "группа укомплектована".into() },
+        );
     }
     center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
     let open: Vec<String> = center.review_items().into_iter().map(|i| i.id).collect();
@@ -156,7 +180,9 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     center.ingest(&kiosk.all(), at("2026-03-11T15:00:00+05:00"), None).unwrap();
     let id = format!("E-K1-{seq}");
     assert!(center.review_items().iter().any(|i| i.id == id && i.status == "open"));
-    center.review(&id, Decision::Uphold, "rev", "secret-pass", at("2026-03-11T16:00:00+05:00"), Some("typo".into())).unwrap();
+    center
+        .review(&id, Decision::Uphold, "rev", "secret-pass", at("2026-03-11T16:00:00+05:00"), Some("typo".into()))
+        .unwrap();
     drop(center);
     let reopened = Center::open(dir.path()).unwrap();
     let item = reopened.review_items().into_iter().find(|i| i.id == id).unwrap();
@@ -170,17 +196,26 @@ fn kindergarten_staff_act_only_for_their_kindergarten() {
     let mut kiosk = queue();
     kiosk.register(&mut center);
     // A second kindergarten's places, published by an administrator-made staff account there.
-    kiosk.push("2026-03-10T08:30:00+05:00", "admin", &changelog::Payload::OperatorAdded {
-        login: "kg3".into(),
-        name: "Другой сад".into(),
-        role: Role::Kindergarten,
-        kindergartens: vec!["KG-KOK-03".into()],
-    });
+    kiosk.push(
+        "2026-03-10T08:30:00+05:00",
+        "admin",
+        &changelog::Payload::OperatorAdded {
+            login: "kg3".into(),
+            name: "Другой сад".into(),
+            role: Role::Kindergarten,
+            kindergartens: vec!["KG-KOK-03".into()],
+        },
+    );
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
     center.distribute(DISTRICT, at(ROUND)).unwrap();
     kiosk.last_contact = Some(ROUND.into());
     kiosk.act("2026-03-11T09:00:00+05:00", "op", "E1", Action::ConfirmVoucher);
-    kiosk.act("2026-03-11T09:10:00+05:00", "op", "E1", Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru });
+    kiosk.act(
+        "2026-03-11T09:10:00+05:00",
+        "op",
+        "E1",
+        Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
+    );
     let seq = kiosk.act("2026-03-11T10:00:00+05:00", "kg3", "E1", Action::AcceptChild);
     let report = center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap().report;
     assert_eq!(report.review.len(), 1);

@@ -39,19 +39,47 @@ fn a_usb_round_trip_through_the_command_line() {
 
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
     for i in 1..=3 {
-        kiosk.register_child("2026-03-10T09:00:00+05:00", application(&format!("A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None));
+        kiosk.register_child(
+            "2026-03-10T09:00:00+05:00",
+            application(&format!("A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+        );
     }
     kiosk.add_places("2026-03-10T10:00:00+05:00", "P1", 2023, 2);
-    let (ok, added, _) = run(&data, &["kiosk", "add", "--id", "K1", "--district", DISTRICT, "--pubkey", &kiosk.key.public_hex(), "--at", REGISTERED]);
+    let (ok, added, _) = run(
+        &data,
+        &[
+            "kiosk",
+            "add",
+            "--id",
+            "K1",
+            "--district",
+            DISTRICT,
+            "--pubkey",
+            &kiosk.key.public_hex(),
+            "--at",
+            REGISTERED,
+        ],
+    );
     assert!(ok, "{added}");
-    let (ok, _, err) = run(&data, &["kiosk", "add", "--id", "K2", "--district", "NOPE", "--pubkey", &kiosk.key.public_hex()]);
+    let (ok, _, err) =
+        run(&data, &["kiosk", "add", "--id", "K2", "--district", "NOPE", "--pubkey", &kiosk.key.public_hex()]);
     assert!(!ok);
     assert!(err.contains("UNKNOWN_DISTRICT"), "{err}");
 
     let bundle = dir.path().join("k1.kzb");
     std::fs::write(&bundle, kiosk.all()).unwrap();
     let ack_file = dir.path().join("k1.ack");
-    let (ok, report, err) = run(&data, &["ingest", bundle.to_str().unwrap(), "--at", "2026-03-10T18:00:00+05:00", "--ack-out", ack_file.to_str().unwrap()]);
+    let (ok, report, err) = run(
+        &data,
+        &[
+            "ingest",
+            bundle.to_str().unwrap(),
+            "--at",
+            "2026-03-10T18:00:00+05:00",
+            "--ack-out",
+            ack_file.to_str().unwrap(),
+        ],
+    );
     assert!(ok, "{err}");
     assert_eq!((report["accepted"].as_u64(), report["acceptedThroughSeq"].as_u64()), (Some(6), Some(6)));
     let ack = open_ack(&std::fs::read(&ack_file).unwrap(), &center_key).unwrap();
@@ -61,7 +89,18 @@ fn a_usb_round_trip_through_the_command_line() {
     assert!(ok);
     assert_eq!(round["vouchers"].as_array().unwrap().len(), 2);
     let snapshot_file = dir.path().join("kok.snapshot");
-    let (ok, _, _) = run(&data, &["snapshot", "--district", DISTRICT, "--out", snapshot_file.to_str().unwrap(), "--at", "2026-03-10T19:05:00+05:00"]);
+    let (ok, _, _) = run(
+        &data,
+        &[
+            "snapshot",
+            "--district",
+            DISTRICT,
+            "--out",
+            snapshot_file.to_str().unwrap(),
+            "--at",
+            "2026-03-10T19:05:00+05:00",
+        ],
+    );
     assert!(ok);
     let snapshot = open_snapshot(&std::fs::read(&snapshot_file).unwrap(), &center_key).unwrap();
     assert_eq!(snapshot.positions.len(), 1);

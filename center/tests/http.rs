@@ -38,7 +38,12 @@ fn get(url: &str) -> (u16, Vec<u8>) {
 }
 
 fn quick() -> PushOptions {
-    PushOptions { attempts: 2, initial_backoff: Duration::from_millis(10), max_backoff: Duration::from_millis(20), timeout: Duration::from_secs(30) }
+    PushOptions {
+        attempts: 2,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(20),
+        timeout: Duration::from_secs(30),
+    }
 }
 
 #[test]
@@ -46,7 +51,10 @@ fn the_http_api_end_to_end() {
     let (_dir, mut center) = center();
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     for i in 0..3 {
-        kiosk.register_child("2026-03-10T10:00:00+05:00", application(&format!("A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None));
+        kiosk.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
     }
     kiosk.register(&mut center);
     let center_key = center.public_key();
@@ -65,7 +73,10 @@ fn the_http_api_end_to_end() {
     assert_eq!(ack.center_time, at(NOW));
     let again = open_ack(&push(&url, "K1", &kiosk.all()).unwrap(), &center_key).unwrap();
     assert_eq!(again.accepted_through_seq, 5);
-    kiosk.register_child("2026-03-10T11:00:00+05:00", application("A9", &child_iin("2023-05-06", 9), "2023-05-06", RightClass::None));
+    kiosk.register_child(
+        "2026-03-10T11:00:00+05:00",
+        application("A9", &child_iin("2023-05-06", 9), "2023-05-06", RightClass::None),
+    );
     let resumed = open_ack(&push(&url, "K1", &kiosk.bundle(6, 6)).unwrap(), &center_key).unwrap();
     assert_eq!(resumed.accepted_through_seq, 6);
     assert_eq!(app.center.lock().unwrap().state().applications().count(), 4);
@@ -90,7 +101,10 @@ fn the_http_api_end_to_end() {
     let stranger = TestKiosk::new("K9").with_staff("2026-03-10T09:00:00+05:00");
     let (status, error) = post(&format!("{url}/v1/kiosks/K9/events"), "application/octet-stream", &stranger.all());
     assert_eq!((status, error["error"]["code"].as_str()), (403, Some("UNKNOWN_KIOSK")));
-    kiosk.register_child("2026-03-10T12:00:00+05:00", application("A10", &child_iin("2023-05-07", 10), "2023-05-07", RightClass::None));
+    kiosk.register_child(
+        "2026-03-10T12:00:00+05:00",
+        application("A10", &child_iin("2023-05-07", 10), "2023-05-07", RightClass::None),
+    );
     let mut signature = *kiosk.entries[6].signature();
     signature[0] ^= 1;
     let forged = vec![SignedEntry::from_parts(kiosk.entries[6].body_bytes().to_vec(), signature)];

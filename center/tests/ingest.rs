@@ -17,7 +17,10 @@ fn kiosk_with_children(id: &str, n: u32) -> TestKiosk {
     let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T09:00:00+05:00");
     for i in 0..n {
         let iin = child_iin("2023-05-10", 100 + i + 100 * u32::from(id.as_bytes()[id.len() - 1]));
-        kiosk.register_child(&format!("2026-03-10T10:{i:02}:00+05:00"), application(&format!("{id}-{i}"), &iin, "2023-05-10", RightClass::None));
+        kiosk.register_child(
+            &format!("2026-03-10T10:{i:02}:00+05:00"),
+            application(&format!("{id}-{i}"), &iin, "2023-05-10", RightClass::None),
+        );
     }
     kiosk
 }
@@ -181,22 +184,40 @@ fn roles_are_checked_again_at_the_center() {
         (
             "WRONG_ROLE",
             Box::new(|k: &mut TestKiosk| {
-                k.push(DAY, "kg", &Payload::Command {
-                    command: Command::Register { application: application("A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None) },
-                });
+                k.push(
+                    DAY,
+                    "kg",
+                    &Payload::Command {
+                        command: Command::Register {
+                            application: application("A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None),
+                        },
+                    },
+                );
             }),
         ),
         (
             "WRONG_ROLE",
             Box::new(|k: &mut TestKiosk| {
-                let places = rules::model::NewPlaces { id: "P".into(), kindergarten: KG.into(), language: rules::model::GroupLanguage::Ru, group_year: 2023, count: 2 };
+                let places = rules::model::NewPlaces {
+                    id: "P".into(),
+                    kindergarten: KG.into(),
+                    language: rules::model::GroupLanguage::Ru,
+                    group_year: 2023,
+                    count: 2,
+                };
                 k.push(DAY, "op", &Payload::Command { command: Command::AddPlaces { places } });
             }),
         ),
         (
             "WRONG_KINDERGARTEN",
             Box::new(|k: &mut TestKiosk| {
-                let places = rules::model::NewPlaces { id: "P".into(), kindergarten: "KG-KOK-02".into(), language: rules::model::GroupLanguage::Kk, group_year: 2023, count: 2 };
+                let places = rules::model::NewPlaces {
+                    id: "P".into(),
+                    kindergarten: "KG-KOK-02".into(),
+                    language: rules::model::GroupLanguage::Kk,
+                    group_year: 2023,
+                    count: 2,
+                };
                 k.push(DAY, "kg", &Payload::Command { command: Command::AddPlaces { places } });
             }),
         ),
@@ -209,15 +230,30 @@ fn roles_are_checked_again_at_the_center() {
         (
             "UNKNOWN_OPERATOR",
             Box::new(|k: &mut TestKiosk| {
-                k.push(DAY, "nobody", &Payload::Command {
-                    command: Command::Register { application: application("A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None) },
-                });
+                k.push(
+                    DAY,
+                    "nobody",
+                    &Payload::Command {
+                        command: Command::Register {
+                            application: application("A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None),
+                        },
+                    },
+                );
             }),
         ),
         (
             "FORBIDDEN_ROLE",
             Box::new(|k: &mut TestKiosk| {
-                k.push(DAY, "admin", &Payload::OperatorAdded { login: "boss".into(), name: "x".into(), role: Role::Center, kindergartens: vec![] });
+                k.push(
+                    DAY,
+                    "admin",
+                    &Payload::OperatorAdded {
+                        login: "boss".into(),
+                        name: "x".into(),
+                        role: Role::Center,
+                        kindergartens: vec![],
+                    },
+                );
             }),
         ),
         (
@@ -249,14 +285,23 @@ fn kiosk_times_outside_the_window_are_clamped_and_flagged_never_dropped() {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     kiosk.register(&mut center);
     // Clock ahead: a day after the receipt.
-    kiosk.register_child("2026-03-11T18:00:00+05:00", application("FUT", &child_iin("2023-03-03", 1), "2023-03-03", RightClass::None));
+    kiosk.register_child(
+        "2026-03-11T18:00:00+05:00",
+        application("FUT", &child_iin("2023-03-03", 1), "2023-03-03", RightClass::None),
+    );
     // Clock behind: before the kiosk was even registered.
-    kiosk.register_child("2025-12-31T10:00:00+05:00", application("PAST", &child_iin("2023-03-04", 2), "2023-03-04", RightClass::None));
+    kiosk.register_child(
+        "2025-12-31T10:00:00+05:00",
+        application("PAST", &child_iin("2023-03-04", 2), "2023-03-04", RightClass::None),
+    );
     kiosk.register_child("not a time", application("BAD", &child_iin("2023-03-05", 3), "2023-03-05", RightClass::None));
     let report = center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap().report;
     assert_eq!(report.accepted, 5);
     let flags: Vec<(u64, ClockProblem)> = report.flagged.iter().map(|f| (f.seq, f.problem)).collect();
-    assert_eq!(flags, vec![(3, ClockProblem::AfterReceipt), (4, ClockProblem::BeforeLastContact), (5, ClockProblem::Unreadable)]);
+    assert_eq!(
+        flags,
+        vec![(3, ClockProblem::AfterReceipt), (4, ClockProblem::BeforeLastContact), (5, ClockProblem::Unreadable)]
+    );
     let fut = &report.flagged[0];
     assert_eq!(fut.kiosk_time, "2026-03-11T18:00:00+05:00");
     assert_eq!((fut.effective_time, fut.window_from, fut.window_to), (at(RECEIVED), at(REGISTERED), at(RECEIVED)));
@@ -270,7 +315,10 @@ fn kiosk_times_outside_the_window_are_clamped_and_flagged_never_dropped() {
     let mut later = TestKiosk::new("K2").with_staff("2026-03-10T12:30:00+05:00");
     later.register(&mut center);
     later.last_contact = Some("2026-03-10T12:00:00+05:00".into());
-    later.register_child("2026-03-10T11:00:00+05:00", application("K2-A", &child_iin("2023-03-06", 4), "2023-03-06", RightClass::None));
+    later.register_child(
+        "2026-03-10T11:00:00+05:00",
+        application("K2-A", &child_iin("2023-03-06", 4), "2023-03-06", RightClass::None),
+    );
     let report = center.ingest(&later.all(), at(RECEIVED), None).unwrap().report;
     assert_eq!(report.flagged.len(), 1);
     assert_eq!(center.state().application("K2-A").unwrap().registered_at, at("2026-03-10T12:30:00+05:00"));
@@ -280,14 +328,26 @@ fn kiosk_times_outside_the_window_are_clamped_and_flagged_never_dropped() {
 fn two_kiosks() -> (TestKiosk, TestKiosk) {
     let twin = child_iin("2023-04-04", 77);
     let mut a = TestKiosk::new("KA").with_staff("2026-03-10T08:00:00+05:00");
-    a.register_child("2026-03-10T09:00:00+05:00", application("A-1", &child_iin("2023-04-01", 1), "2023-04-01", RightClass::None));
+    a.register_child(
+        "2026-03-10T09:00:00+05:00",
+        application("A-1", &child_iin("2023-04-01", 1), "2023-04-01", RightClass::None),
+    );
     a.register_child("2026-03-10T11:00:00+05:00", application("A-TWIN", &twin, "2023-04-04", RightClass::None));
-    a.register_child("2026-03-10T12:00:00+05:00", application("A-2", &child_iin("2023-04-02", 2), "2023-04-02", RightClass::First));
+    a.register_child(
+        "2026-03-10T12:00:00+05:00",
+        application("A-2", &child_iin("2023-04-02", 2), "2023-04-02", RightClass::First),
+    );
     a.act("2026-03-10T13:00:00+05:00", "op", "A-TWIN", Action::Withdraw);
     let mut b = TestKiosk::new("KB").with_staff("2026-03-10T08:00:00+05:00");
-    b.register_child("2026-03-10T09:30:00+05:00", application("B-1", &child_iin("2023-04-03", 3), "2023-04-03", RightClass::None));
+    b.register_child(
+        "2026-03-10T09:30:00+05:00",
+        application("B-1", &child_iin("2023-04-03", 3), "2023-04-03", RightClass::None),
+    );
     b.register_child("2026-03-10T10:00:00+05:00", application("B-TWIN", &twin, "2023-04-04", RightClass::None));
-    b.register_child("2026-03-10T14:00:00+05:00", application("B-2", &child_iin("2023-04-05", 5), "2023-04-05", RightClass::None));
+    b.register_child(
+        "2026-03-10T14:00:00+05:00",
+        application("B-2", &child_iin("2023-04-05", 5), "2023-04-05", RightClass::None),
+    );
     (a, b)
 }
 
@@ -308,7 +368,10 @@ fn a_child_registered_at_two_kiosks_is_resolved_the_same_in_both_sync_orders() {
         assert!(center.state().application("A-TWIN").is_none(), "the later one is a duplicate");
         let items = center.review_items();
         let dup = items.iter().find(|i| i.id == "E-KA-4").expect("duplicate in review");
-        assert_eq!((dup.kind.as_str(), dup.code.as_str(), dup.duplicate_of.as_deref()), ("duplicate", "DUPLICATE_CHILD", Some("B-TWIN")));
+        assert_eq!(
+            (dup.kind.as_str(), dup.code.as_str(), dup.duplicate_of.as_deref()),
+            ("duplicate", "DUPLICATE_CHILD", Some("B-TWIN"))
+        );
         // The withdrawal of the duplicate finds no application: kept for review, stream goes on.
         assert!(items.iter().any(|i| i.id == "E-KA-6" && i.code == "UNKNOWN_APPLICATION"));
         let ack = center.ack("KA", at(RECEIVED)).unwrap().0;
@@ -329,7 +392,8 @@ fn the_report_of_a_late_upload_names_the_entries_it_displaced() {
     let first = center.ingest(&a.all(), at(RECEIVED), None).unwrap().report;
     assert!(first.review.is_empty(), "A-TWIN is fine as long as nobody else registered the child");
     let second = center.ingest(&b.all(), at("2026-03-10T18:30:00+05:00"), None).unwrap().report;
-    let displaced: Vec<(String, u64, String)> = second.review.iter().map(|n| (n.kiosk.clone(), n.seq, n.code.clone())).collect();
+    let displaced: Vec<(String, u64, String)> =
+        second.review.iter().map(|n| (n.kiosk.clone(), n.seq, n.code.clone())).collect();
     assert!(displaced.contains(&("KA".into(), 4, "DUPLICATE_CHILD".into())), "{displaced:?}");
 }
 
@@ -347,7 +411,10 @@ fn rules_rejections_go_to_review_and_do_not_stop_the_stream() {
     // Offline, the office confirms a day after the deadline (Thu 12 March, 23:59:59), then registers another child.
     kiosk.last_contact = Some("2026-03-10T19:00:00+05:00".into());
     let late = kiosk.act("2026-03-13T10:00:00+05:00", "op", "A", Action::ConfirmVoucher);
-    kiosk.register_child("2026-03-13T10:05:00+05:00", application("B", &child_iin("2023-01-06", 2), "2023-01-06", RightClass::None));
+    kiosk.register_child(
+        "2026-03-13T10:05:00+05:00",
+        application("B", &child_iin("2023-01-06", 2), "2023-01-06", RightClass::None),
+    );
     let report = center.ingest(&kiosk.all(), at("2026-03-13T12:00:00+05:00"), None).unwrap().report;
     assert_eq!(report.accepted, 2);
     assert!(report.quarantined.is_empty());

@@ -51,7 +51,17 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
         center.add_kiosk(&kiosk.id, "KOK", &kiosk.key.public_hex(), registered).expect("add kiosk");
     }
     let received: Instant = "2026-03-31T18:00:00+05:00".parse().expect("instant");
-    let mut run = Run { secs: 0.0, cpu: 0.0, commits: 0, accepted: 0, review: 0, quarantined: 0, flagged: 0, applications: 0, replay_secs: 0.0 };
+    let mut run = Run {
+        secs: 0.0,
+        cpu: 0.0,
+        commits: 0,
+        accepted: 0,
+        review: 0,
+        quarantined: 0,
+        flagged: 0,
+        applications: 0,
+        replay_secs: 0.0,
+    };
     let started = Clock::now();
     let cpu_before = cpu_secs();
     for chunk in bundles.chunks(group.max(1)) {
@@ -133,7 +143,10 @@ fn application(id: String, n: usize) -> NewApplication {
             phone: "+7 701 366 71 87".into(),
             email: n.is_multiple_of(3).then(|| "esen.zhaksylykov@mail.kz".into()),
         },
-        residence: Residence { kind: ResidenceKind::Permanent, address: format!("г. Кокшетау, мкр. Коктем, д. {}, кв. {}", n % 90, n % 120) },
+        residence: Residence {
+            kind: ResidenceKind::Permanent,
+            address: format!("г. Кокшетау, мкр. Коктем, д. {}, кв. {}", n % 90, n % 120),
+        },
         non_resident: false,
         non_resident_documents: vec![],
         right,
@@ -187,13 +200,26 @@ fn kiosk_log(k: usize, events: usize, next_child: &mut usize) -> Kiosk {
         registered: Vec::new(),
     };
     let start: Instant = "2026-03-10T08:00:00+05:00".parse().expect("instant");
-    kiosk.push(start, "admin", &Payload::OperatorAdded { login: "op".into(), name: "Оператор".into(), role: Role::Operator, kindergartens: vec![] });
-    kiosk.push(start, "admin", &Payload::OperatorAdded {
-        login: "kg".into(),
-        name: "Сотрудник".into(),
-        role: Role::Kindergarten,
-        kindergartens: vec!["KG-KOK-01".into()],
-    });
+    kiosk.push(
+        start,
+        "admin",
+        &Payload::OperatorAdded {
+            login: "op".into(),
+            name: "Оператор".into(),
+            role: Role::Operator,
+            kindergartens: vec![],
+        },
+    );
+    kiosk.push(
+        start,
+        "admin",
+        &Payload::OperatorAdded {
+            login: "kg".into(),
+            name: "Сотрудник".into(),
+            role: Role::Kindergarten,
+            kindergartens: vec!["KG-KOK-01".into()],
+        },
+    );
     for i in 2..events {
         let time = minute(start, i / 4);
         let command = match i % 20 {
@@ -290,7 +316,9 @@ fn main() {
     }
     let bundles: Vec<Vec<u8>> = uploads
         .iter()
-        .map(|&(k, from, to)| Bundle { kiosk: kiosks[k].id.clone(), entries: kiosks[k].entries[from..to].to_vec() }.to_bytes())
+        .map(|&(k, from, to)| {
+            Bundle { kiosk: kiosks[k].id.clone(), entries: kiosks[k].entries[from..to].to_vec() }.to_bytes()
+        })
         .collect();
 
     // Baseline: raw batch verification of the same entries, bundle by bundle.
@@ -338,17 +366,34 @@ fn main() {
     for i in 0..200 {
         let time = minute(start, i * 2);
         if i % 5 < 3 {
-            day.push(time, "op", &Payload::Command { command: Command::Register { application: application(format!("KOK-001-{i:05}"), 500_000 + i) } });
+            day.push(
+                time,
+                "op",
+                &Payload::Command {
+                    command: Command::Register { application: application(format!("KOK-001-{i:05}"), 500_000 + i) },
+                },
+            );
         } else {
             let action = actions[i % actions.len()].clone();
-            day.push(time, "op", &Payload::Command { command: Command::Act { application: format!("KOK-001-{:05}", i * 37 % 5000), action } });
+            day.push(
+                time,
+                "op",
+                &Payload::Command {
+                    command: Command::Act { application: format!("KOK-001-{:05}", i * 37 % 5000), action },
+                },
+            );
         }
     }
     let raw_day: usize = day.entries.iter().map(SignedEntry::record_len).sum();
     let day_bytes = Bundle { kiosk: day.id.clone(), entries: day.entries }.to_bytes().len();
 
     let raw_rate = rate(total, raw_secs);
-    println!("events:                    {total} ({} kiosks, {} bundles of ≤{})", args.kiosks, bundles.len(), args.bundle);
+    println!(
+        "events:                    {total} ({} kiosks, {} bundles of ≤{})",
+        args.kiosks,
+        bundles.len(),
+        args.bundle
+    );
     println!(
         "accepted / review / quarantined / flagged: {} / {} / {} / {}",
         grouped.accepted, grouped.review, grouped.quarantined, grouped.flagged

@@ -68,7 +68,9 @@ pub fn application(id: &str, child_iin: &str, birth: &str, right: RightClass) ->
             phone: "+7 701 000 00 00".into(),
             email: None,
         },
-        residence: Residence { kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, 1".into() },
+        residence: Residence {
+            kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, 1".into()
+        },
         non_resident: false,
         non_resident_documents: vec![],
         right,
@@ -93,7 +95,13 @@ pub struct TestKiosk {
 
 impl TestKiosk {
     pub fn new(id: &str) -> Self {
-        TestKiosk { id: id.into(), key: KioskKey::generate().unwrap(), entries: Vec::new(), prev: GENESIS_HASH, last_contact: None }
+        TestKiosk {
+            id: id.into(),
+            key: KioskKey::generate().unwrap(),
+            entries: Vec::new(),
+            prev: GENESIS_HASH,
+            last_contact: None,
+        }
     }
 
     /// Registers this kiosk at the center (district KOK).
@@ -129,8 +137,26 @@ impl TestKiosk {
 
     /// The usual start: an office operator `op` and kindergarten staff `kg` (for KG-KOK-01).
     pub fn with_staff(mut self, time: &str) -> Self {
-        self.push(time, "admin", &Payload::OperatorAdded { login: "op".into(), name: "Оператор".into(), role: Role::Operator, kindergartens: vec![] });
-        self.push(time, "admin", &Payload::OperatorAdded { login: "kg".into(), name: "Сотрудник".into(), role: Role::Kindergarten, kindergartens: vec![KG.into()] });
+        self.push(
+            time,
+            "admin",
+            &Payload::OperatorAdded {
+                login: "op".into(),
+                name: "Оператор".into(),
+                role: Role::Operator,
+                kindergartens: vec![],
+            },
+        );
+        self.push(
+            time,
+            "admin",
+            &Payload::OperatorAdded {
+                login: "kg".into(),
+                name: "Сотрудник".into(),
+                role: Role::Kindergarten,
+                kindergartens: vec![KG.into()],
+            },
+        );
         self
     }
 
@@ -139,11 +165,16 @@ impl TestKiosk {
     }
 
     pub fn act(&mut self, time: &str, operator: &str, application: &str, action: Action) -> u64 {
-        self.push(time, operator, &Payload::Command { command: Command::Act { application: application.into(), action } })
+        self.push(
+            time,
+            operator,
+            &Payload::Command { command: Command::Act { application: application.into(), action } },
+        )
     }
 
     pub fn add_places(&mut self, time: &str, id: &str, group_year: i32, count: u32) -> u64 {
-        let places = NewPlaces { id: id.into(), kindergarten: KG.into(), language: GroupLanguage::Ru, group_year, count };
+        let places =
+            NewPlaces { id: id.into(), kindergarten: KG.into(), language: GroupLanguage::Ru, group_year, count };
         self.push(time, "kg", &Payload::Command { command: Command::AddPlaces { places } })
     }
 

@@ -1,0 +1,331 @@
+//! End to end: kiosks work offline, then sync with the center through the real binaries
+//! (`kezek-kiosk`, `kezek-center serve` on an ephemeral 127.0.0.1 port) and USB files.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+
+use kiosk::{InitParams, Kiosk, NewOperator, testkit};
+use rules::time::Date;
+use rules::{Command as RulesCommand, Role};
+use serde_json::Value;
+
+/// `target/debug` (this test runs from `target/debug/deps`); builds the binaries if missing.
+fn bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
+    let path = dir.join(name);
+    if !path.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let status = Command::new(cargo)
+            .args(["build", "-p", "kezek-kiosk", "-p", "kezek-center", "--bin", "kezek-kiosk", "--bin", "kezek-center"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    path
+}
+
+fn run(mut command: Command) -> Output {
+    command.output().unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!("{e}: stdout {} stderr {}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    })
+}
+
+fn center_cmd(data: &Path, args: &[&str]) -> Output {
+    let mut c = Command::new(bin("kezek-center"));
+    c.arg("--data").arg(data).args(args);
+    let o = run(c);
+    assert!(o.status.success(), "center {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+    o
+}
+
+fn kiosk_cmd(data: &Path, args: &[&str]) -> Output {
+    let mut c = Command::new(bin("kezek-kiosk"));
+    c.arg("--data").arg(data).arg("--lang").arg("en").args(args);
+    run(c)
+}
+
+struct Server {
+    child: Child,
+    url: String,
+}
+
+impl Server {
+    fn start(data: &Path) -> Server {
+        let mut child = Command::new(bin("kezek-center"))
+            .arg("--data")
+            .arg(data)
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stderr.take().unwrap()).read_line(&mut line).unwrap();
+        let url = line.split_whitespace().find(|w| w.starts_with("http://")).unwrap().to_owned();
+        Server { child, url }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+const EARLY: &str = "2026-01-01T00:00:00+05:00";
+
+/// Three kiosks (KOK-01, KOK-02 in KOK; AKK-01 in AKK), each with registrations made offline.
+fn make_kiosks(root: &Path) -> Vec<(String, PathBuf)> {
+    kiosk::passwords::insecure_fast_hashing_for_tests();
+    let today = Date::from_ymd(2026, 11, 1).unwrap();
+    let kids = testkit::children(30, today, 900);
+    let mut out = Vec::new();
+    for (k, (district, id)) in [("KOK", "KOK-01"), ("KOK", "KOK-02"), ("AKK", "AKK-01")].into_iter().enumerate() {
+        let dir = root.join(id);
+        let params = InitParams {
+            district: district.into(),
+            name: format!("Office {id}"),
+            kiosk_id: Some(id.into()),
+            admin_login: "admin".into(),
+            admin_name: "Admin".into(),
+            admin_password: "admin-secret".into(),
+        };
+        Kiosk::init(&dir, &params).unwrap();
+        let mut kiosk = Kiosk::open(&dir).unwrap();
+        let admin = kiosk.login("admin", "admin-secret").unwrap();
+        let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
+        kiosk.add_operator(&admin, &op, "operator-secret").unwrap();
+        let op = kiosk.login("op", "operator-secret").unwrap();
+        for n in 0..8 {
+            let child = &kids[k * 10 + n];
+            kiosk
+                .execute(
+                    &op,
+                    RulesCommand::Register { application: testkit::application(district, &child.0, child.1, n) },
+                )
+                .unwrap();
+        }
+        kiosk.close();
+        out.push((id.to_owned(), dir));
+    }
+    out
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else if entry.file_name() != "lock" {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn last_seq(dir: &Path) -> u64 {
+    Kiosk::open(dir).unwrap().status().last_seq
+}
+
+/// Positions (application id, position) of a kiosk's kept snapshot, verified.
+fn kept_positions(dir: &Path) -> Vec<(String, u32)> {
+    let kiosk = Kiosk::open(dir).unwrap();
+    let snapshot = kiosk::push::kept_snapshot(&kiosk).unwrap().unwrap();
+    let v = serde_json::to_value(&snapshot.positions).unwrap();
+    let mut out: Vec<(String, u32)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let id = r["id"].as_str().or_else(|| r["application"].as_str()).unwrap_or_default().to_owned();
+            (id, u32::try_from(r["position"].as_u64().unwrap_or(0)).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// One sync run in `order` on fresh copies; returns the center's report and per-district positions.
+fn scenario(base: &[(String, PathBuf)], order: &[usize], root: &Path) -> (Value, Vec<Vec<(String, u32)>>) {
+    let center = root.join("center");
+    let init = json(&center_cmd(&center, &["init"]));
+    let key = init["publicKey"].as_str().unwrap().to_owned();
+    let mut kiosks = Vec::new();
+    for (id, dir) in base {
+        let copy = root.join(id);
+        copy_dir(dir, &copy);
+        let pubkey = Kiosk::open(&copy).unwrap().public_key_hex();
+        let district = &id[..3];
+        center_cmd(&center, &["kiosk", "add", "--id", id, "--district", district, "--pubkey", &pubkey, "--at", EARLY]);
+        let o = kiosk_cmd(&copy, &["center", "set", "--key", &key]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        kiosks.push((id.clone(), copy));
+    }
+    for &k in order {
+        let (id, dir) = &kiosks[k];
+        if id == "AKK-01" {
+            // USB: export → ingest --ack-out → import-ack; snapshot → import-snapshot.
+            let bundle = root.join("akk.bundle");
+            let ack = root.join("akk.ack");
+            let snap = root.join("akk.snapshot");
+            assert!(kiosk_cmd(dir, &["export", "--out", bundle.to_str().unwrap()]).status.success());
+            center_cmd(&center, &["ingest", bundle.to_str().unwrap(), "--ack-out", ack.to_str().unwrap()]);
+            let o = kiosk_cmd(dir, &["import-ack", ack.to_str().unwrap()]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(json(&o)["acceptedThroughSeq"].as_u64(), Some(last_seq(dir)));
+            // Resend of the same file: harmless.
+            center_cmd(&center, &["ingest", bundle.to_str().unwrap()]);
+            center_cmd(&center, &["snapshot", "--district", "AKK", "--out", snap.to_str().unwrap()]);
+            let o = kiosk_cmd(dir, &["import-snapshot", snap.to_str().unwrap()]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        } else {
+            let server = Server::start(&center);
+            // Interrupted upload: a truncated bundle first (cut inside an entry).
+            let bundle = Kiosk::open(dir).unwrap().pending_bundle().unwrap().0.to_bytes();
+            let cut = &bundle[..bundle.len() / 2];
+            let _ = center::client::push(&server.url, id, cut);
+            let o = kiosk_cmd(dir, &["push", "--url", &server.url]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            let report = json(&o);
+            assert_eq!(report["acceptedThroughSeq"].as_u64(), Some(last_seq(dir)), "{report}");
+            assert_eq!(report["quarantined"], Value::Array(vec![]));
+            assert!(report["snapshotAt"].is_string(), "{report}");
+            assert!(String::from_utf8_lossy(&o.stderr).contains("push: Done"));
+            // Resend: nothing pending, nothing changes.
+            let o = kiosk_cmd(dir, &["push", "--url", &server.url]);
+            assert_eq!(json(&o)["sent"].as_u64(), Some(0));
+            // Replay of the whole old bundle through the client: harmless.
+            center::client::push(&server.url, id, &bundle).unwrap();
+        }
+    }
+    // Everyone fetches the final snapshot of their district.
+    let server = Server::start(&center);
+    let mut positions = Vec::new();
+    for (_, dir) in &kiosks {
+        let o = kiosk_cmd(dir, &["push", "--url", &server.url]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        positions.push(kept_positions(dir));
+    }
+    drop(server);
+    let report = json(&center_cmd(&center, &["report", "--format", "json"]));
+    let quarantine = json(&center_cmd(&center, &["quarantine", "list"]));
+    assert_eq!(quarantine, Value::Array(vec![]), "valid logs are not quarantined");
+    (report, positions)
+}
+
+#[test]
+fn three_kiosks_sync_in_any_order_to_the_same_center_state() {
+    let base_dir = tempfile::tempdir().unwrap();
+    let base = make_kiosks(base_dir.path());
+    let mut results = Vec::new();
+    for order in [[0usize, 1, 2], [2, 1, 0], [1, 2, 0]] {
+        let root = tempfile::tempdir().unwrap();
+        results.push(scenario(&base, &order, root.path()));
+    }
+    let (report, positions) = &results[0];
+    assert!(!positions[0].is_empty() && !positions[2].is_empty());
+    // KOK kiosks see the same district snapshot, with all 16 KOK registrations.
+    assert_eq!(positions[0], positions[1]);
+    assert_eq!(positions[0].len(), 16);
+    assert_eq!(positions[2].len(), 8);
+    for (r, p) in &results[1..] {
+        assert_eq!(r, report, "center report differs between orders");
+        assert_eq!(p, positions, "snapshot positions differ between orders");
+    }
+}
+
+#[test]
+fn bad_logs_are_reported_and_an_unreachable_center_is_a_typed_error() {
+    let base_dir = tempfile::tempdir().unwrap();
+    let base = make_kiosks(base_dir.path());
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    let center = root.join("center");
+    let key = json(&center_cmd(&center, &["init"]))["publicKey"].as_str().unwrap().to_owned();
+    let (id, src) = &base[0];
+    let dir = root.join(id);
+    copy_dir(src, &dir);
+    let pubkey = Kiosk::open(&dir).unwrap().public_key_hex();
+
+    // Not configured: refused with a clear code.
+    let o = kiosk_cmd(&dir, &["push", "--url", "http://127.0.0.1:9", "--attempts", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("CENTER_KEY_NOT_SET"));
+    assert!(kiosk_cmd(&dir, &["center", "set", "--key", &key]).status.success());
+
+    // Unreachable: typed error that says since when the kiosk has not synced.
+    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", free.local_addr().unwrap());
+    drop(free);
+    let o = kiosk_cmd(&dir, &["push", "--url", &dead, "--attempts", "1"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(err.contains("CENTER_UNREACHABLE") && err.contains("never synced"), "{err}");
+
+    center_cmd(&center, &["kiosk", "add", "--id", id, "--district", "KOK", "--pubkey", &pubkey, "--at", EARLY]);
+    // A fork: keep a copy from now, continue and push, then restore the copy and diverge.
+    let before = root.join("before");
+    copy_dir(&dir, &before);
+    let more = |d: &Path, n: usize| {
+        let mut k = Kiosk::open(d).unwrap();
+        let op = k.login("op", "operator-secret").unwrap();
+        let kids = testkit::children(60, Date::from_ymd(2026, 11, 1).unwrap(), 900);
+        let child = &kids[40 + n];
+        k.execute(&op, RulesCommand::Register { application: testkit::application("KOK", &child.0, child.1, 40 + n) })
+            .unwrap();
+        k.close();
+    };
+    more(&dir, 0);
+    let server = Server::start(&center);
+    assert!(kiosk_cmd(&dir, &["push", "--url", &server.url]).status.success());
+    let accepted = last_seq(&dir);
+
+    // A tampered bundle (one bit flipped inside its last entry): the entries before it are
+    // accepted, the bad one is set aside and reported; a flipped first entry is refused.
+    more(&dir, 1);
+    more(&dir, 2);
+    let clean = Kiosk::open(&dir).unwrap().pending_bundle().unwrap().0.to_bytes();
+    let mut bytes = clean.clone();
+    let at = bytes.len() - 40;
+    bytes[at] ^= 0x01;
+    let ack = center::client::push(&server.url, id, &bytes).unwrap();
+    let ack = changelog::sync::open_ack(&ack, &changelog::public_key_from_hex(&key).unwrap()).unwrap();
+    assert_eq!(ack.accepted_through_seq, accepted + 1);
+    assert_eq!(ack.quarantined.len(), 1, "{:?}", ack.quarantined);
+    assert_eq!(ack.quarantined[0].seq, accepted + 2);
+    let mut first = Kiosk::open(&dir).unwrap().pending_bundle().unwrap().0;
+    first.entries.truncate(1);
+    let mut first = first.to_bytes();
+    let at = first.len() - 40;
+    first[at] ^= 0x01;
+    assert!(matches!(
+        center::client::push(&server.url, id, &first),
+        Err(center::client::PushError::Refused { status: 401, .. })
+    ));
+    // The real entries then go through; the quarantine note is cleared by the good entry.
+    let o = kiosk_cmd(&dir, &["push", "--url", &server.url]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = json(&o);
+    assert_eq!(report["acceptedThroughSeq"].as_u64(), Some(accepted + 2), "{report}");
+
+    // The restored copy writes a different entry with the same sequence number: a fork.
+    more(&before, 5);
+    let o = kiosk_cmd(&before, &["push", "--url", &server.url]);
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(!o.status.success() || text.contains("FORK"), "{text}");
+    drop(server);
+    let quarantine = json(&center_cmd(&center, &["quarantine", "list"]));
+    let codes: Vec<&str> = quarantine.as_array().unwrap().iter().filter_map(|q| q["code"].as_str()).collect();
+    assert!(codes.contains(&"FORK"), "{quarantine}");
+    assert!(!codes.is_empty());
+}

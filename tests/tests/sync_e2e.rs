@@ -322,10 +322,77 @@ fn bad_logs_are_reported_and_an_unreachable_center_is_a_typed_error() {
     more(&before, 5);
     let o = kiosk_cmd(&before, &["push", "--url", &server.url]);
     let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
-    assert!(!o.status.success() || text.contains("FORK"), "{text}");
+    // The center acknowledges its own history (beyond or different from this log): refused.
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(text.contains("ACK_BEYOND_LOG") || text.contains("[FORK]"), "{text}");
     drop(server);
     let quarantine = json(&center_cmd(&center, &["quarantine", "list"]));
     let codes: Vec<&str> = quarantine.as_array().unwrap().iter().filter_map(|q| q["code"].as_str()).collect();
     assert!(codes.contains(&"FORK"), "{quarantine}");
     assert!(!codes.is_empty());
+}
+
+#[test]
+fn a_large_backlog_goes_in_chunks_and_resumes_after_the_center_dies() {
+    kiosk::passwords::insecure_fast_hashing_for_tests();
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    let center = root.join("center");
+    let key = json(&center_cmd(&center, &["init"]))["publicKey"].as_str().unwrap().to_owned();
+    let dir = root.join("KOK-07");
+    let params = InitParams {
+        district: "KOK".into(),
+        name: "Big office".into(),
+        kiosk_id: Some("KOK-07".into()),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: "admin-secret".into(),
+    };
+    Kiosk::init(&dir, &params).unwrap();
+    let mut kiosk = Kiosk::open(&dir).unwrap();
+    let admin = kiosk.login("admin", "admin-secret").unwrap();
+    let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
+    kiosk.add_operator(&admin, &op, "operator-secret").unwrap();
+    let op = kiosk.login("op", "operator-secret").unwrap();
+    let kids = testkit::children(2_300, Date::from_ymd(2026, 11, 1).unwrap(), 1_000);
+    for (n, child) in kids.iter().enumerate() {
+        kiosk
+            .execute(&op, RulesCommand::Register { application: testkit::application("KOK", &child.0, child.1, n) })
+            .unwrap();
+    }
+    let total = kiosk.status().last_seq;
+    assert!(total > kiosk::push::CHUNK_ENTRIES as u64);
+    let pubkey = kiosk.public_key_hex();
+    center_cmd(&center, &["kiosk", "add", "--id", "KOK-07", "--district", "KOK", "--pubkey", &pubkey, "--at", EARLY]);
+    kiosk::push::set_center(&kiosk, None, Some(&key)).unwrap();
+
+    // The center dies right after the first chunk is acknowledged.
+    let mut server = Some(Server::start(&center));
+    let url = server.as_ref().unwrap().url.clone();
+    let options = center::client::PushOptions {
+        attempts: 2,
+        initial_backoff: std::time::Duration::from_millis(50),
+        ..Default::default()
+    };
+    let mut seen = Vec::new();
+    let mut progress = |p: &kiosk::push::PushProgress| {
+        seen.push((p.stage, p.sent_entries, p.total_entries));
+        if p.stage == kiosk::push::PushStage::Applying {
+            server = None;
+        }
+    };
+    let err = kiosk::push::push_with(&mut kiosk, &url, &options, &mut progress).unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert!(seen.contains(&(kiosk::push::PushStage::Applying, 2_000, total)), "{seen:?}");
+    assert_eq!(kiosk.sync_state().acknowledged_seq, 2_000, "the first chunk's ack is kept");
+
+    // Back up: only the rest is sent.
+    let server = Server::start(&center);
+    let report = kiosk::push::push(&mut kiosk, &server.url, &mut |_| {}).unwrap();
+    assert_eq!(report.sent, total - 2_000);
+    assert_eq!(report.accepted_through_seq, total);
+    assert!(report.quarantined.is_empty());
+    assert!(report.snapshot_at.is_some());
+    let snapshot = kiosk::push::kept_snapshot(&kiosk).unwrap().unwrap();
+    assert_eq!(snapshot.positions.len(), kids.len());
 }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use kiosk::{InitParams, Kiosk, NewOperator, testkit};
+use rules::model::{GroupLanguage, NewPlaces};
 use rules::time::Date;
 use rules::{Command as RulesCommand, Role};
 use serde_json::Value;
@@ -114,6 +115,29 @@ fn make_kiosks(root: &Path) -> Vec<(String, PathBuf)> {
                 )
                 .unwrap();
         }
+        if id == "KOK-01" {
+            // The office's kindergarten publishes places (distributed at the center).
+            let kg = NewOperator {
+                login: "kg".into(),
+                name: "Kg".into(),
+                role: Role::Kindergarten,
+                kindergartens: vec!["KG-KOK-01".into()],
+            };
+            kiosk.add_operator(&admin, &kg, "staff-secret").unwrap();
+            let kg = kiosk.login("kg", "staff-secret").unwrap();
+            for group_year in 2021..=2026 {
+                for language in [GroupLanguage::Kk, GroupLanguage::Ru] {
+                    let places = NewPlaces {
+                        id: String::new(),
+                        kindergarten: "KG-KOK-01".into(),
+                        language,
+                        group_year,
+                        count: 2,
+                    };
+                    kiosk.execute(&kg, RulesCommand::AddPlaces { places }).unwrap();
+                }
+            }
+        }
         kiosk.close();
         out.push((id.to_owned(), dir));
     }
@@ -156,7 +180,12 @@ fn kept_positions(dir: &Path) -> Vec<(String, u32)> {
 }
 
 /// One sync run in `order` on fresh copies; returns the center's report and per-district positions.
-fn scenario(base: &[(String, PathBuf)], order: &[usize], root: &Path) -> (Value, Vec<Vec<(String, u32)>>) {
+fn scenario(
+    base: &[(String, PathBuf)],
+    order: &[usize],
+    root: &Path,
+    round_at: &str,
+) -> (Value, Vec<Vec<(String, u32)>>) {
     let center = root.join("center");
     let init = json(&center_cmd(&center, &["init"]));
     let key = init["publicKey"].as_str().unwrap().to_owned();
@@ -208,6 +237,8 @@ fn scenario(base: &[(String, PathBuf)], order: &[usize], root: &Path) -> (Value,
             center::client::push(&server.url, id, &bundle).unwrap();
         }
     }
+    // The center's distribution round issues vouchers once everything is in.
+    let round = json(&center_cmd(&center, &["distribute", "--district", "KOK", "--at", round_at]));
     // Everyone fetches the final snapshot of their district.
     let server = Server::start(&center);
     let mut positions = Vec::new();
@@ -220,23 +251,28 @@ fn scenario(base: &[(String, PathBuf)], order: &[usize], root: &Path) -> (Value,
     let report = json(&center_cmd(&center, &["report", "--format", "json"]));
     let quarantine = json(&center_cmd(&center, &["quarantine", "list"]));
     assert_eq!(quarantine, Value::Array(vec![]), "valid logs are not quarantined");
-    (report, positions)
+    (serde_json::json!({ "report": report, "round": round }), positions)
 }
 
 #[test]
 fn three_kiosks_sync_in_any_order_to_the_same_center_state() {
     let base_dir = tempfile::tempdir().unwrap();
     let base = make_kiosks(base_dir.path());
+    // One fixed round time for every order, after every receipt.
+    let round_at = rules::Instant(center::now().0 + chrono::Duration::minutes(30)).to_string();
     let mut results = Vec::new();
     for order in [[0usize, 1, 2], [2, 1, 0], [1, 2, 0]] {
         let root = tempfile::tempdir().unwrap();
-        results.push(scenario(&base, &order, root.path()));
+        results.push(scenario(&base, &order, root.path(), &round_at));
     }
     let (report, positions) = &results[0];
+    let vouchers: u64 = report["report"].as_array().unwrap().iter().filter_map(|r| r["voucherIssued"].as_u64()).sum();
+    assert!(vouchers > 0, "the round issued vouchers: {report}");
     assert!(!positions[0].is_empty() && !positions[2].is_empty());
     // KOK kiosks see the same district snapshot, with all 16 KOK registrations.
     assert_eq!(positions[0], positions[1]);
-    assert_eq!(positions[0].len(), 16);
+    // Every KOK registration is either still queued or holds a voucher now.
+    assert_eq!(positions[0].len() as u64 + vouchers, 16, "{report}");
     assert_eq!(positions[2].len(), 8);
     for (r, p) in &results[1..] {
         assert_eq!(r, report, "center report differs between orders");

@@ -248,6 +248,17 @@ fn scenario(
         positions.push(kept_positions(dir));
     }
     drop(server);
+    // The kiosks' kept snapshots show the center's positions.
+    for (district, k) in [("KOK", 0usize), ("AKK", 2)] {
+        let file = root.join(format!("{district}.snapshot"));
+        center_cmd(&center, &["snapshot", "--district", district, "--out", file.to_str().unwrap()]);
+        let key = changelog::public_key_from_hex(&key).unwrap();
+        let snapshot = changelog::sync::open_snapshot(&std::fs::read(&file).unwrap(), &key).unwrap();
+        let kept = Kiosk::open(&kiosks[k].1).unwrap();
+        let kept = kiosk::push::kept_snapshot(&kept).unwrap().unwrap();
+        assert_eq!(kept.positions, snapshot.positions, "{district}");
+        assert_eq!(kept.applications, snapshot.applications, "{district}");
+    }
     let report = json(&center_cmd(&center, &["report", "--format", "json"]));
     let quarantine = json(&center_cmd(&center, &["quarantine", "list"]));
     assert_eq!(quarantine, Value::Array(vec![]), "valid logs are not quarantined");

@@ -34,6 +34,8 @@ pub struct EntryBody {
 }
 
 /// What an entry records.
+// Payloads are decoded one at a time; boxing the command would only add noise.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase", deny_unknown_fields)]
 pub enum Payload {
@@ -229,9 +231,8 @@ pub fn verify_chain(
     after_hash: Hash,
 ) -> (Vec<EntryBody>, Option<ChainError>) {
     let mut bodies = Vec::with_capacity(entries.len());
-    let mut expected_seq = after_seq + 1;
     let mut prev_hash = after_hash;
-    for (index, entry) in entries.iter().enumerate() {
+    for (expected_seq, (index, entry)) in (after_seq + 1..).zip(entries.iter().enumerate()) {
         let fail = |reason| Some(ChainError { index, seq: expected_seq, reason });
         let body = match entry.body() {
             Ok(body) => body,
@@ -255,7 +256,6 @@ pub fn verify_chain(
             key = next;
         }
         prev_hash = entry.hash();
-        expected_seq += 1;
         bodies.push(body);
     }
     (bodies, None)

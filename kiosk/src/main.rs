@@ -18,6 +18,8 @@ use rules::model::Application;
 use rules::{Lang, Localized, Role, Status};
 use serde_json::json;
 
+mod demo;
+
 /// `println!` without the panic when stdout is gone (a closed pipe is not a crash).
 macro_rules! outln {
     ($($t:tt)*) => {{
@@ -41,7 +43,7 @@ const NEW_PASSWORD_ENV: &str = "KEZEK_NEW_PASSWORD";
 #[command(
     name = "kezek-kiosk",
     version,
-    about = "Kezek kiosk: kindergarten queue office, offline. Run without a subcommand for the GUI (later); for now this help.",
+    about = "Kezek kiosk: kindergarten queue office, offline. Run without a subcommand for the GUI (with a display; else this help).",
     after_help = "Passwords are never taken on the command line: use KEZEK_PASSWORD (and KEZEK_NEW_PASSWORD for `operator add`) or the --password-file options.\nExit codes: 0 ok, 1 command error, 2 usage error."
 )]
 struct Cli {
@@ -116,6 +118,8 @@ enum Cmd {
     ImportSnapshot(FileArg),
     /// Apply a signed ack from a file (USB: the center's `ack --out` / `ingest --ack-out`)
     ImportAck(FileArg),
+    /// A demo kiosk (district KOK, demo data) in the data folder: the GUI on it, or `--headless` a walk-through
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -361,10 +365,7 @@ fn main() -> ExitCode {
         }
     };
     let lang: Lang = cli.lang.into();
-    let Some(command) = cli.command else {
-        let _ = Cli::command().print_help();
-        return ExitCode::SUCCESS;
-    };
+    let command = cli.command;
     let Some(data) = cli.data.or_else(default_data_dir) else {
         errln!(
             "{}",
@@ -376,6 +377,20 @@ fn main() -> ExitCode {
             )
         );
         return ExitCode::from(2);
+    };
+    let Some(command) = command else {
+        // No subcommand: the GUI on the data folder (the first-run set-up if it has no kiosk).
+        if !cfg!(feature = "gui") || !demo::has_display() {
+            let _ = Cli::command().print_help();
+            return ExitCode::SUCCESS;
+        }
+        return match demo::gui(&data, lang) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(message) => {
+                errln!("{}: {message}", tr(lang, "ошибка", "қате", "error"));
+                ExitCode::from(1)
+            }
+        };
     };
     match run(command, &data, lang) {
         Ok(()) => ExitCode::SUCCESS,
@@ -479,6 +494,9 @@ fn run(command: Cmd, data: &Path, lang: Lang) -> Result<(), Failure> {
         Cmd::Push(args) => push_cmd(&args, data, lang),
         Cmd::ImportSnapshot(arg) => import_snapshot_cmd(&arg, data, lang),
         Cmd::ImportAck(arg) => import_ack_cmd(&arg, data, lang),
+        Cmd::Demo(args) => {
+            demo::run(&args, data, lang).map_err(|message| Failure::Error { code: "DEMO".into(), message })
+        }
     }
 }
 

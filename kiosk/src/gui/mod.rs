@@ -18,12 +18,14 @@ pub mod memory;
 pub mod receipt;
 pub mod reference;
 pub mod screens;
+pub mod store_backend;
 pub mod theme;
 pub mod widgets;
 
 pub use app::{KioskApp, Screen, UiCommand};
 pub use backend::Backend;
 pub use memory::MemoryBackend;
+pub use store_backend::StoreBackend;
 
 /// Opens the kiosk window over `backend`; receipts and child cards go to `output_dir`.
 pub fn run(backend: Box<dyn Backend>, output_dir: std::path::PathBuf) -> eframe::Result {

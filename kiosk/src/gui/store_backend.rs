@@ -1,0 +1,721 @@
+//! [`StoreBackend`]: the GUI's [`Backend`] over the real kiosk store ([`crate::Kiosk`]).
+//!
+//! Every change goes through [`Kiosk::execute`] with the logged-in operator's kiosk session,
+//! so roles and rules are enforced by the kiosk and the change is fdatasync'ed in the signed
+//! log before the GUI hears `Ok`. Reads come from the kiosk's projections and its replayed
+//! `rules::State`. The journal rows are read once after each change and then filtered and
+//! sorted in memory (cheap for 50 000 rows); the GUI only asks for the visible window.
+//!
+//! The center's queue positions come from the latest snapshot the kiosk keeps
+//! ([`Kiosk::snapshot`]); it was verified with the center key when it was imported.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use chrono::Datelike;
+use rules::command::{Action, Command, Event, Role};
+use rules::i18n::{Lang, Localized, Text};
+use rules::model::{
+    Application, ArchiveReason, Departure, Kindergarten, NewApplication, NewPlaces, PlacesRecord, QueueType, Status,
+    Warning,
+};
+use rules::queue::RankEntry;
+use rules::time::{Date, Instant};
+
+use super::backend::{
+    Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
+    JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
+    ProgressSink, PushPhase, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats, SyncOutcome, SyncStatus,
+    WeekCount,
+};
+use crate::{InitParams, Kiosk, OpenError};
+
+/// A [`BackendError`] from any of the kiosk's localized errors.
+pub fn localized(error: &impl Localized) -> BackendError {
+    BackendError {
+        code: error.code().to_owned(),
+        ru: error.message(Lang::Ru),
+        kk: error.message(Lang::Kk),
+        en: error.message(Lang::En),
+    }
+}
+
+fn not_logged_in() -> BackendError {
+    BackendError::text("NOT_LOGGED_IN", Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"))
+}
+
+fn not_set_up() -> BackendError {
+    BackendError::text(
+        "NOT_INITIALIZED",
+        Text::new("Киоск ещё не настроен", "Киоск әлі бапталмаған", "The kiosk is not set up yet"),
+    )
+}
+
+fn unknown_application(id: &str) -> BackendError {
+    BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() })
+}
+
+fn rank_entry(app: &Application) -> RankEntry {
+    RankEntry {
+        id: app.id.clone(),
+        district: app.district.clone(),
+        queue_type: app.queue_type,
+        birth_date: app.child.birth_date,
+        right: app.right,
+        registered_at: app.registered_at,
+        status: app.status.as_str().to_owned(),
+    }
+}
+
+fn status_rank(status: Status) -> usize {
+    Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
+}
+
+fn queue_rank(queue_type: QueueType) -> usize {
+    QueueType::ALL.iter().position(|q| *q == queue_type).unwrap_or(0)
+}
+
+fn week_start(date: Date) -> Date {
+    let back = u64::from(date.0.weekday().num_days_from_monday());
+    Date(date.0 - chrono::Days::new(back))
+}
+
+/// The content of a signed center document (`MAGIC`, u32 LE length, JSON, signature), read
+/// without checking the signature again (the kiosk checked it when it imported the file).
+fn document_json(bytes: &[u8]) -> Option<&[u8]> {
+    let start = bytes.iter().position(|b| *b == b'{')?;
+    let len_bytes: [u8; 4] = bytes.get(start.checked_sub(4)?..start)?.try_into().ok()?;
+    let len = usize::try_from(u32::from_le_bytes(len_bytes)).ok()?;
+    bytes.get(start..start.checked_add(len)?)
+}
+
+/// The center snapshot as the GUI uses it.
+#[derive(Debug, Clone)]
+struct CenterView {
+    at: Instant,
+    positions: HashMap<String, u32>,
+    entries: Vec<RankEntry>,
+}
+
+/// Journal rows of the kiosk and the last few filtered orders.
+#[derive(Debug, Default)]
+struct JournalCache {
+    rows: Vec<JournalRow>,
+    /// Lower-case name and id per row.
+    search: Vec<(String, String)>,
+    recent: Vec<(JournalFilter, Vec<u32>)>,
+}
+
+impl JournalCache {
+    fn matches(&mut self, filter: &JournalFilter) -> &[u32] {
+        const KEEP: usize = 16;
+        if let Some(i) = self.recent.iter().position(|(f, _)| f == filter) {
+            let hit = self.recent.remove(i);
+            self.recent.push(hit);
+            return self.recent.last().map_or(&[], |(_, found)| found);
+        }
+        let needle = filter.text.trim().to_lowercase();
+        let rows = &self.rows;
+        let search = &self.search;
+        let mut found: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX))
+            .filter(|i| {
+                let row = &rows[*i as usize];
+                filter.status.is_none_or(|s| row.status == s)
+                    && filter.queue_type.is_none_or(|q| row.queue_type == q)
+                    && filter.group_year.is_none_or(|y| row.group_year == y)
+                    && (needle.is_empty() || {
+                        let (name, id) = &search[*i as usize];
+                        row.child_iin.starts_with(&needle) || id.contains(&needle) || name.contains(&needle)
+                    })
+            })
+            .collect();
+        let row = |i: &u32| &rows[*i as usize];
+        match filter.sort {
+            SortColumn::Id => found.sort_by(|a, b| row(a).id.cmp(&row(b).id)),
+            SortColumn::ChildName => found.sort_by(|a, b| row(a).child_name.cmp(&row(b).child_name)),
+            SortColumn::ChildIin => found.sort_by(|a, b| row(a).child_iin.cmp(&row(b).child_iin)),
+            SortColumn::Status => {
+                found.sort_by_key(|i| (status_rank(row(i).status), row(i).registered_at));
+            }
+            SortColumn::QueueType => {
+                found.sort_by_key(|i| (queue_rank(row(i).queue_type), row(i).registered_at));
+            }
+            SortColumn::GroupYear => found.sort_by_key(|i| (row(i).group_year, row(i).registered_at)),
+            SortColumn::RegisteredAt => found.sort_by_key(|i| (row(i).registered_at, *i)),
+            SortColumn::Position => found.sort_by_key(|i| {
+                let r = row(i);
+                (r.position.is_none(), r.queue_type, r.group_year, r.position)
+            }),
+        }
+        if filter.descending {
+            found.reverse();
+        }
+        if self.recent.len() >= KEEP {
+            self.recent.remove(0);
+        }
+        self.recent.push((filter.clone(), found));
+        self.recent.last().map_or(&[], |(_, found)| found)
+    }
+}
+
+/// See the module docs.
+pub struct StoreBackend {
+    dir: PathBuf,
+    kiosk: Option<Kiosk>,
+    session: Option<crate::Session>,
+    cache: Option<JournalCache>,
+    center: Option<CenterView>,
+    center_url: Option<String>,
+    last_attempt: Option<(Instant, SyncOutcome)>,
+}
+
+impl std::fmt::Debug for StoreBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StoreBackend").field("dir", &self.dir).field("kiosk", &self.kiosk).finish_non_exhaustive()
+    }
+}
+
+impl StoreBackend {
+    /// Opens the kiosk in `dir`; a folder without a kiosk gives the first-run set-up.
+    pub fn open(dir: &Path) -> Result<Self, BackendError> {
+        let kiosk = match Kiosk::open(dir) {
+            Ok(kiosk) => Some(kiosk),
+            Err(OpenError::NotInitialized { .. }) => None,
+            Err(e) => return Err(localized(&e)),
+        };
+        Ok(Self::with_kiosk(dir, kiosk))
+    }
+
+    /// Over a kiosk already open (tests set its clock).
+    pub fn from_kiosk(kiosk: Kiosk) -> Self {
+        let dir = kiosk.data_dir().to_path_buf();
+        Self::with_kiosk(&dir, Some(kiosk))
+    }
+
+    fn with_kiosk(dir: &Path, kiosk: Option<Kiosk>) -> Self {
+        let mut backend = StoreBackend {
+            dir: dir.to_path_buf(),
+            kiosk,
+            session: None,
+            cache: None,
+            center: None,
+            center_url: None,
+            last_attempt: None,
+        };
+        backend.reload_center();
+        backend
+    }
+
+    /// The kiosk underneath (`None` before the set-up).
+    pub fn kiosk(&self) -> Option<&Kiosk> {
+        self.kiosk.as_ref()
+    }
+
+    pub fn kiosk_mut(&mut self) -> Option<&mut Kiosk> {
+        self.cache = None;
+        self.kiosk.as_mut()
+    }
+
+    fn reload_center(&mut self) {
+        self.center = self.kiosk.as_ref().and_then(|k| {
+            let (_, bytes) = k.snapshot().ok()??;
+            let json = document_json(&bytes)?;
+            let snapshot: changelog::sync::Snapshot = serde_json::from_slice(json).ok()?;
+            Some(CenterView {
+                at: snapshot.generated_at,
+                positions: snapshot.positions.iter().map(|r| (r.id.clone(), r.position)).collect(),
+                entries: snapshot.applications.iter().map(rank_entry).collect(),
+            })
+        });
+    }
+
+    fn store(&self) -> Result<&Kiosk, BackendError> {
+        self.kiosk.as_ref().ok_or_else(not_set_up)
+    }
+
+    fn store_and_session(&mut self) -> Result<(&mut Kiosk, crate::Session), BackendError> {
+        let session = self.session.clone().ok_or_else(not_logged_in)?;
+        self.cache = None;
+        let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
+        Ok((kiosk, session))
+    }
+
+    fn execute(&mut self, command: Command) -> Result<crate::Receipt, BackendError> {
+        let (kiosk, session) = self.store_and_session()?;
+        kiosk.execute(&session, command).map_err(|e| localized(&e))
+    }
+
+    fn application(&self, id: &str) -> Result<Application, BackendError> {
+        self.store()?.application(id).map_err(|e| localized(&e))?.ok_or_else(|| unknown_application(id))
+    }
+
+    fn row(&self, app: &Application) -> JournalRow {
+        JournalRow {
+            id: app.id.clone(),
+            child_name: app.child.name.clone(),
+            child_iin: app.child.iin.clone(),
+            status: app.status,
+            queue_type: app.queue_type,
+            group_year: app.group_year(),
+            right: app.right,
+            registered_at: app.registered_at,
+            position: self.kiosk.as_ref().and_then(|k| k.state().position(&app.id)),
+        }
+    }
+
+    fn cache(&mut self) -> Result<&mut JournalCache, BackendError> {
+        if self.cache.is_none() {
+            let rows: Vec<JournalRow> = self
+                .store()?
+                .journal(&[])
+                .map_err(|e| localized(&e))?
+                .into_iter()
+                .map(|r| JournalRow {
+                    id: r.id,
+                    child_name: r.child_name,
+                    child_iin: r.child_iin,
+                    status: r.status,
+                    queue_type: r.queue_type,
+                    group_year: r.group_year,
+                    right: r.right,
+                    registered_at: r.registered_at,
+                    position: r.position,
+                })
+                .collect();
+            let search = rows.iter().map(|r| (r.child_name.to_lowercase(), r.id.to_lowercase())).collect();
+            self.cache = Some(JournalCache { rows, search, recent: Vec::new() });
+        }
+        Ok(self.cache.get_or_insert_with(JournalCache::default))
+    }
+}
+
+/// The event a history line names, rebuilt from the application as it is now.
+fn history_event(app: &Application, name: &str, at: Instant) -> Option<Event> {
+    let id = app.id.clone();
+    let voucher = app.voucher.as_ref();
+    let choose = voucher.and_then(|v| v.choose_deadline).unwrap_or(at);
+    Some(match name {
+        "registered" => Event::Registered { application: Box::new(app.clone()) },
+        "voucherIssued" => {
+            Event::VoucherIssued { application: id, at, confirm_deadline: voucher.map_or(at, |v| v.confirm_deadline) }
+        }
+        "voucherConfirmed" => Event::VoucherConfirmed { application: id, at, choose_deadline: choose },
+        "stopListed" => Event::StopListed {
+            application: id,
+            at,
+            restore_deadline: voucher.and_then(|v| v.restore_deadline).unwrap_or(at),
+        },
+        "voucherRestored" => Event::VoucherRestored { application: id, at, choose_deadline: choose },
+        "choiceExtended" => {
+            let days = u32::try_from((choose.local_date().0 - at.local_date().0).num_days().max(0)).unwrap_or(0);
+            Event::ChoiceExtended { application: id, at, days, choose_deadline: choose }
+        }
+        "directionIssued" => Event::DirectionIssued { application: id, direction: app.direction.clone()? },
+        "childEnrolled" => Event::ChildEnrolled { application: id, at },
+        "childRefused" => Event::ChildRefused {
+            application: id,
+            at,
+            reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
+        },
+        "refusalUpheld" => Event::RefusalUpheld { application: id, at },
+        "refusalOverruled" => Event::RefusalOverruled { application: id, at },
+        "childDeparted" => Event::ChildDeparted {
+            application: id,
+            departure: Departure { date: at.local_date(), reason: String::new(), recorded_at: at },
+        },
+        "archived" => {
+            Event::Archived { application: id, at, reason: app.archive_reason.unwrap_or(ArchiveReason::Withdrawn) }
+        }
+        _ => return None,
+    })
+}
+
+impl Backend for StoreBackend {
+    fn needs_setup(&self) -> bool {
+        self.kiosk.is_none()
+    }
+
+    fn init_kiosk(&mut self, setup: &KioskSetup) -> Result<KioskInfo, BackendError> {
+        let params = InitParams {
+            district: setup.district.clone(),
+            name: setup.kiosk_name.trim().to_owned(),
+            kiosk_id: None,
+            admin_login: setup.admin_login.trim().to_owned(),
+            admin_name: setup.admin_name.trim().to_owned(),
+            admin_password: setup.admin_password.clone(),
+        };
+        Kiosk::init(&self.dir, &params).map_err(|e| localized(&e))?;
+        let kiosk = Kiosk::open(&self.dir).map_err(|e| localized(&e))?;
+        self.kiosk = Some(kiosk);
+        self.cache = None;
+        self.reload_center();
+        self.kiosk_info().ok_or_else(not_set_up)
+    }
+
+    fn kiosk_info(&self) -> Option<KioskInfo> {
+        self.kiosk.as_ref().map(|k| KioskInfo {
+            id: k.identity().kiosk_id.clone(),
+            name: k.identity().name.clone(),
+            district: k.identity().district.clone(),
+        })
+    }
+
+    fn key_fingerprint(&self) -> String {
+        self.kiosk.as_ref().map(Kiosk::fingerprint).unwrap_or_default()
+    }
+
+    fn now(&self) -> Instant {
+        self.kiosk.as_ref().map_or_else(crate::system_now, Kiosk::now)
+    }
+
+    fn login(&mut self, login: &str, password: &str) -> Result<Session, BackendError> {
+        let kiosk = self.store()?;
+        let session = kiosk.login(login.trim(), password).map_err(|e| localized(&e))?;
+        let gui = Session {
+            login: session.login().to_owned(),
+            name: session.name().to_owned(),
+            role: session.role(),
+            kindergartens: session.kindergartens().to_vec(),
+        };
+        self.session = Some(session);
+        Ok(gui)
+    }
+
+    fn logout(&mut self) {
+        self.session = None;
+    }
+
+    fn kindergartens(&self) -> Vec<Kindergarten> {
+        match &self.kiosk {
+            Some(k) => k.state().kindergartens().cloned().collect(),
+            None => crate::reference::kindergartens().to_vec(),
+        }
+    }
+
+    fn check_registration(&self, application: &NewApplication) -> Result<Vec<Warning>, BackendError> {
+        let kiosk = self.store()?;
+        let mut application = application.clone();
+        if application.id.is_empty() {
+            application.id = "CHECK".into();
+        }
+        if application.district.is_empty() {
+            application.district.clone_from(&kiosk.identity().district);
+        }
+        let events = kiosk.state().decide(&Command::Register { application }, kiosk.now())?;
+        Ok(events
+            .iter()
+            .find_map(|e| match e {
+                Event::Registered { application } => Some(application.warnings.clone()),
+                _ => None,
+            })
+            .unwrap_or_default())
+    }
+
+    fn register(&mut self, mut application: NewApplication) -> Result<Receipt, BackendError> {
+        if application.district.is_empty() {
+            application.district.clone_from(&self.store()?.identity().district);
+        }
+        application.id = String::new();
+        let receipt = self.execute(Command::Register { application })?;
+        let warnings = receipt
+            .events
+            .iter()
+            .find_map(|e| match e {
+                Event::Registered { application } => Some(application.warnings.clone()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        Ok(Receipt { id: receipt.id, seq: receipt.seq, registered_at: receipt.at, warnings })
+    }
+
+    fn act(&mut self, id: &str, action: Action) -> Result<(), BackendError> {
+        self.execute(Command::Act { application: id.to_owned(), action })?;
+        Ok(())
+    }
+
+    fn find(&self, lookup: &Lookup) -> Result<Vec<JournalRow>, BackendError> {
+        let kiosk = self.store()?;
+        let apps = match lookup {
+            Lookup::ChildIin(iin) => kiosk.find_by_iin(iin.trim()).map_err(|e| localized(&e))?,
+            Lookup::RegistrationNumber(number) => {
+                let number = number.trim();
+                match kiosk.application(number).map_err(|e| localized(&e))? {
+                    Some(app) => vec![app],
+                    None => kiosk.application(&number.to_uppercase()).map_err(|e| localized(&e))?.into_iter().collect(),
+                }
+            }
+            Lookup::DirectionNumber(number) => {
+                kiosk.find_by_direction(number.trim()).map_err(|e| localized(&e))?.into_iter().collect()
+            }
+        };
+        Ok(apps.iter().map(|a| self.row(a)).collect())
+    }
+
+    fn journal(&mut self, filter: &JournalFilter, range: Range<usize>) -> Result<JournalPage, BackendError> {
+        let cache = self.cache()?;
+        let total = cache.matches(filter).len();
+        let start = range.start.min(total);
+        let end = range.end.clamp(start, total);
+        let window = cache.matches(filter)[start..end].to_vec();
+        let rows = window.iter().map(|i| cache.rows[*i as usize].clone()).collect();
+        Ok(JournalPage { total, offset: start, rows })
+    }
+
+    fn card(&self, id: &str) -> Result<Card, BackendError> {
+        let kiosk = self.store()?;
+        let card = kiosk.card(id).map_err(|e| localized(&e))?.ok_or_else(|| unknown_application(id))?;
+        let own = kiosk.identity().kiosk_id.clone();
+        let acknowledged = kiosk.sync_state().acknowledged_seq;
+        let mut history = Vec::new();
+        for line in &card.history {
+            let at: Instant = line.item.at.parse().unwrap_or(card.application.registered_at);
+            for name in &line.item.events {
+                if let Some(event) = history_event(&card.application, name, at) {
+                    history.push(HistoryEntry {
+                        at,
+                        who: line.item.operator.clone(),
+                        kiosk: line.item.kiosk.clone(),
+                        event,
+                        synced: line.item.kiosk != own || line.item.seq <= acknowledged,
+                    });
+                }
+            }
+        }
+        let sizes = kiosk.state().queue_index().sizes(&card.application.queue_key());
+        Ok(Card {
+            local_position: kiosk.state().position(id),
+            center_position: self
+                .center
+                .as_ref()
+                .and_then(|c| c.positions.get(id).map(|p| CenterPosition { position: *p, snapshot_at: c.at })),
+            queue_size: sizes.extraordinary + sizes.first + sizes.general,
+            history,
+            application: card.application,
+        })
+    }
+
+    fn rank_snapshots(&self, id: &str) -> Result<Option<RankSnapshots>, BackendError> {
+        let app = self.application(id)?;
+        let Some(center) = &self.center else {
+            return Ok(None);
+        };
+        let key = app.queue_key();
+        let same_queue = |e: &RankEntry| {
+            e.district == key.district && e.queue_type == key.queue_type && e.birth_date.year() == key.group_year
+        };
+        let before = center.entries.iter().filter(|e| same_queue(e)).cloned().collect();
+        let after = self.store()?.state().applications().map(rank_entry).filter(same_queue).collect();
+        Ok(Some(RankSnapshots { before_at: center.at, before, after }))
+    }
+
+    fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError> {
+        let app = self.application(id)?;
+        let state = self.store()?.state();
+        Ok(state
+            .free_slots()
+            .into_iter()
+            .filter(|(slot, _)| slot.group_year == app.group_year())
+            .filter_map(|(slot, free)| {
+                let kindergarten = state.kindergarten(&slot.kindergarten)?;
+                (kindergarten.district == app.district && kindergarten.queue_type == app.queue_type)
+                    .then(|| FreeChoice { kindergarten: kindergarten.clone(), language: slot.language, free })
+            })
+            .collect())
+    }
+
+    fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
+        let receipt = self.execute(Command::AddPlaces {
+            places: NewPlaces {
+                id: String::new(),
+                kindergarten: places.kindergarten.clone(),
+                language: places.language,
+                group_year: places.group_year,
+                count: places.count,
+            },
+        })?;
+        Ok(receipt.id)
+    }
+
+    fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError> {
+        let mut records: Vec<PlacesRecord> = self
+            .store()?
+            .places()
+            .map_err(|e| localized(&e))?
+            .into_iter()
+            .filter(|p| p.kindergarten == kindergarten)
+            .collect();
+        records.sort_by_key(|r| std::cmp::Reverse(r.added_at));
+        Ok(records)
+    }
+
+    fn enrolled(&self, kindergarten: &str) -> Result<Vec<EnrolledChild>, BackendError> {
+        Ok(self
+            .store()?
+            .state()
+            .applications()
+            .filter(|a| a.status == Status::Enrolled)
+            .filter_map(|a| {
+                let direction = a.direction.as_ref().filter(|d| d.kindergarten == kindergarten)?;
+                Some(EnrolledChild {
+                    application: a.id.clone(),
+                    child_iin: a.child.iin.clone(),
+                    child_name: a.child.name.clone(),
+                    direction: direction.number.clone(),
+                    group_year: direction.group_year,
+                    language: direction.language,
+                    enrolled_at: direction.enrolled_at,
+                })
+            })
+            .collect())
+    }
+
+    fn sync_status(&self) -> SyncStatus {
+        let Some(kiosk) = &self.kiosk else {
+            return SyncStatus::default();
+        };
+        let sync = kiosk.sync_state();
+        SyncStatus {
+            pending: kiosk.last_seq().saturating_sub(sync.acknowledged_seq),
+            last_sync: sync.last_sync_at().and_then(|t| t.parse().ok()),
+            last_attempt: self.last_attempt.clone(),
+            center_url: self.center_url.clone(),
+            snapshot_at: self.center.as_ref().map(|c| c.at).or_else(|| {
+                sync.snapshot.as_ref().and_then(|s| s.center_time.as_deref().unwrap_or(&s.received_at).parse().ok())
+            }),
+            quarantine: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError> {
+        let url = url.trim();
+        if url.is_empty() {
+            return Err(BackendError::text(
+                "SYNC_NO_URL",
+                Text::new("Укажите адрес центра", "Орталықтың мекенжайын көрсетіңіз", "Enter the center's address"),
+            ));
+        }
+        self.center_url = Some(url.to_owned());
+        let now = self.now();
+        self.cache = None;
+        let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
+        progress.report(PushPhase::Connecting);
+        let result = crate::push::push(kiosk, url, &mut |p: &crate::push::PushProgress| {
+            progress.report(PushPhase::Sending { sent: p.sent_entries, total: p.total_entries });
+        });
+        match result {
+            Ok(report) => {
+                self.last_attempt = Some((now, SyncOutcome::Ok { accepted: report.sent }));
+                self.reload_center();
+                progress.report(PushPhase::Done { accepted: report.sent });
+            }
+            Err(e) => {
+                let error = localized(&e);
+                self.last_attempt = Some((now, SyncOutcome::Failed(error.clone())));
+                progress.report(PushPhase::Failed(error));
+            }
+        }
+        Ok(())
+    }
+
+    fn export_bundle(&mut self, path: &Path) -> Result<ExportReport, BackendError> {
+        let report = self.store()?.export(path).map_err(|e| localized(&e))?;
+        Ok(ExportReport { entries: report.entries as u64, path: report.path.display().to_string() })
+    }
+
+    fn import_snapshot(&mut self, path: &Path) -> Result<ImportReport, BackendError> {
+        self.cache = None;
+        let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
+        let report = crate::push::import_snapshot(kiosk, path).map_err(|e| localized(&e))?;
+        self.reload_center();
+        Ok(ImportReport { snapshot_at: report.generated_at, applications: report.applications as u64 })
+    }
+
+    fn operators(&self) -> Result<Vec<Operator>, BackendError> {
+        Ok(self
+            .store()?
+            .operators()
+            .into_iter()
+            .map(|o| Operator {
+                login: o.login,
+                name: o.name,
+                role: o.role,
+                kindergartens: o.kindergartens,
+                active: o.active,
+            })
+            .collect())
+    }
+
+    fn add_operator(&mut self, operator: &NewOperator) -> Result<(), BackendError> {
+        let Some(role) = operator.role else {
+            return Err(BackendError::text(
+                "OPERATOR_ROLE",
+                Text::new("Выберите роль", "Рөлді таңдаңыз", "Choose a role"),
+            ));
+        };
+        let new = crate::NewOperator {
+            login: operator.login.trim().to_owned(),
+            name: operator.name.trim().to_owned(),
+            role,
+            kindergartens: if role == Role::Kindergarten { operator.kindergartens.clone() } else { Vec::new() },
+        };
+        let (kiosk, session) = self.store_and_session()?;
+        kiosk.add_operator(&session, &new, &operator.password).map_err(|e| localized(&e))?;
+        Ok(())
+    }
+
+    fn set_operator_active(&mut self, login: &str, active: bool) -> Result<(), BackendError> {
+        if active {
+            return Err(BackendError::text(
+                "OPERATOR_ENABLE",
+                Text::new(
+                    "Отключённую учётную запись нельзя включить снова: создайте новую",
+                    "Өшірілген есептік жазбаны қайта қосуға болмайды: жаңасын жасаңыз",
+                    "A disabled account cannot be enabled again: create a new one",
+                ),
+            ));
+        }
+        let (kiosk, session) = self.store_and_session()?;
+        kiosk.disable_operator(&session, login).map_err(|e| localized(&e))?;
+        Ok(())
+    }
+
+    fn stats(&self) -> Result<Stats, BackendError> {
+        let kiosk = self.store()?;
+        let district = kiosk.identity().district.clone();
+        let state = kiosk.state();
+        let index = state.queue_index();
+        let queues = index
+            .queues()
+            .into_iter()
+            .filter(|q| q.district == district)
+            .map(|q| {
+                let s = index.sizes(q);
+                QueueCount {
+                    queue_type: q.queue_type,
+                    group_year: q.group_year,
+                    count: s.extraordinary + s.first + s.general,
+                }
+            })
+            .collect();
+        let mut weeks: BTreeMap<Date, (u32, u32)> = BTreeMap::new();
+        let mut statuses: BTreeMap<usize, u32> = BTreeMap::new();
+        for app in state.applications().filter(|a| a.district == district) {
+            *statuses.entry(status_rank(app.status)).or_default() += 1;
+            if let Some(v) = &app.voucher {
+                weeks.entry(week_start(v.issued_at.local_date())).or_default().0 += 1;
+            }
+            if let Some(at) = app.direction.as_ref().and_then(|d| d.enrolled_at) {
+                weeks.entry(week_start(at.local_date())).or_default().1 += 1;
+            }
+        }
+        Ok(Stats {
+            queues,
+            weeks: weeks
+                .into_iter()
+                .map(|(week, (vouchers, enrollments))| WeekCount { week, vouchers, enrollments })
+                .collect(),
+            statuses: statuses.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
+        })
+    }
+}

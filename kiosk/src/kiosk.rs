@@ -334,6 +334,11 @@ fn replay_log(bytes: &[u8], kiosk: &str, key: VerifyingKey, pending_after: &mut 
         let mut model = Model::new();
         let mut pending = Pending::default();
         let mut problems = Vec::new();
+        // The replayed events are freed on another thread: the replaying one is the
+        // bottleneck of opening a large log.
+        let (trash, bin) = std::sync::mpsc::channel::<Vec<Vec<Event>>>();
+        let dropper = std::thread::spawn(move || bin.into_iter().for_each(drop));
+        let mut spent: Vec<Vec<Event>> = Vec::with_capacity(1024);
         let summary = logfile::load(bytes, kiosk, key, |view| {
             let after = *threshold.get_or_insert_with(&mut *pending_after);
             let (command, events, problem) = model.replay(view);
@@ -341,7 +346,14 @@ fn replay_log(bytes: &[u8], kiosk: &str, key: VerifyingKey, pending_after: &mut 
             if view.seq > after {
                 pending.entry(view.seq, view.kiosk, view.kiosk_time, view.operator, command, &events);
             }
+            spent.push(events);
+            if spent.len() == spent.capacity() {
+                let _ = trash.send(std::mem::replace(&mut spent, Vec::with_capacity(1024)));
+            }
         });
+        let _ = trash.send(spent);
+        drop(trash);
+        drop(dropper);
         let pending_after = *threshold.get_or_insert_with(&mut *pending_after);
         Replayed { pending_after, model, pending, problems, summary }
     };

@@ -16,18 +16,12 @@ use kiosk::gui::{self, KioskApp, MemoryBackend};
 
 fn main() -> eframe::Result {
     let setup = std::env::args().any(|a| a == "--setup");
-    let backend = if setup {
-        MemoryBackend::empty()
-    } else {
-        MemoryBackend::demo().with_running_clock()
-    };
-    let output_dir = std::env::var_os("KEZEK_DEMO_OUT")
-        .map_or_else(|| std::env::temp_dir().join("kezek-demo"), PathBuf::from);
+    let backend = if setup { MemoryBackend::empty() } else { MemoryBackend::demo().with_running_clock() };
+    let output_dir =
+        std::env::var_os("KEZEK_DEMO_OUT").map_or_else(|| std::env::temp_dir().join("kezek-demo"), PathBuf::from);
     let login = std::env::var("KEZEK_DEMO_LOGIN").ok();
     let screen = std::env::var("KEZEK_DEMO_SCREEN").ok();
-    let lang = std::env::var("KEZEK_DEMO_LANG")
-        .ok()
-        .and_then(|l| rules::i18n::Lang::parse(&l));
+    let lang = std::env::var("KEZEK_DEMO_LANG").ok().and_then(|l| rules::i18n::Lang::parse(&l));
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Kezek")

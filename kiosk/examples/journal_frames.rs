@@ -11,11 +11,7 @@ use egui_kittest::kittest::Queryable;
 use kiosk::gui::{KioskApp, MemoryBackend};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
     let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[index.min(sorted.len() - 1)]
 }
@@ -44,16 +40,10 @@ fn frame(h: &mut Harness<'static, KioskApp>) -> Duration {
 }
 
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(50_000);
+    let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50_000);
     let built = Instant::now();
     let backend = MemoryBackend::synthetic(n);
-    println!(
-        "{n} applications built in {:.1} s",
-        built.elapsed().as_secs_f64()
-    );
+    println!("{n} applications built in {:.1} s", built.elapsed().as_secs_f64());
     let app = KioskApp::new(Box::new(backend), std::env::temp_dir().join("kezek-bench"));
     let mut h = Harness::builder()
         .with_size([1366.0, 768.0])

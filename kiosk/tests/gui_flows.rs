@@ -30,10 +30,7 @@ fn harness(name: &str) -> Harness<'static, KioskApp> {
 
 /// The one widget (not a plain text label) with this label.
 fn widget<'a>(h: &'a Harness<'static, KioskApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    let mut nodes: Vec<_> = h
-        .query_all_by_label(label)
-        .filter(|n| n.accesskit_node().role() != Role::Label)
-        .collect();
+    let mut nodes: Vec<_> = h.query_all_by_label(label).filter(|n| n.accesskit_node().role() != Role::Label).collect();
     assert_eq!(nodes.len(), 1, "exactly one widget labelled {label:?}");
     nodes.remove(0)
 }
@@ -43,10 +40,7 @@ fn click(h: &mut Harness<'static, KioskApp>, label: &str) {
     h.run();
     let node = widget(h, label);
     let rect = node.rect();
-    assert!(
-        rect.max.x <= 1366.0,
-        "{label:?} lies outside the window: {rect:?}"
-    );
+    assert!(rect.max.x <= 1366.0, "{label:?} lies outside the window: {rect:?}");
     node.click();
     h.run();
 }
@@ -80,28 +74,13 @@ fn log_in(h: &mut Harness<'static, KioskApp>, login: &str) {
 }
 
 fn first_with(h: &mut Harness<'static, KioskApp>, status: Status) -> String {
-    let filter = JournalFilter {
-        status: Some(status),
-        ..JournalFilter::default()
-    };
-    let page = h
-        .state_mut()
-        .backend_mut()
-        .journal(&filter, 0..1)
-        .expect("journal");
-    page.rows
-        .first()
-        .map(|r| r.id.clone())
-        .expect("an application with that status")
+    let filter = JournalFilter { status: Some(status), ..JournalFilter::default() };
+    let page = h.state_mut().backend_mut().journal(&filter, 0..1).expect("journal");
+    page.rows.first().map(|r| r.id.clone()).expect("an application with that status")
 }
 
 fn status_of(h: &Harness<'static, KioskApp>, id: &str) -> Status {
-    h.state()
-        .backend()
-        .card(id)
-        .expect("card")
-        .application
-        .status
+    h.state().backend().card(id).expect("card").application.status
 }
 
 fn open_card(h: &mut Harness<'static, KioskApp>, id: &str) {
@@ -131,11 +110,7 @@ fn login_shows_the_journal_and_a_wrong_password_an_error() {
 fn first_run_setup_then_admin_login() {
     let mut h = harness_with(MemoryBackend::empty(), "setup");
     assert!(shows(&h, "Первичная настройка киоска"));
-    type_into(
-        &mut h,
-        "Название киоска (отдел, окно)",
-        "Отдел образования, окно 2",
-    );
+    type_into(&mut h, "Название киоска (отдел, окно)", "Отдел образования, окно 2");
     type_into(&mut h, "Логин администратора", "boss");
     type_into(&mut h, "ФИО администратора", "Әбенова Сәуле");
     type_into(&mut h, "Пароль администратора", "secret1");
@@ -167,10 +142,7 @@ fn register_a_valid_application_with_confirmation_and_receipt() {
     type_into(&mut h, "Номер телефона", "+7 701 555 12 34");
     type_into(&mut h, "Адрес регистрации", "г. Кокшетау, ул. Абая, 15");
     click(&mut h, "Встать в очередь");
-    assert!(
-        shows(&h, "Проверьте данные заявления"),
-        "confirmation dialog"
-    );
+    assert!(shows(&h, "Проверьте данные заявления"), "confirmation dialog");
     click(&mut h, "Сохранить");
     let saved = h.state().saved.clone().expect("saved");
     assert!(saved.receipt.id.starts_with("KOK-01.2026."));
@@ -192,10 +164,7 @@ fn an_invalid_iin_is_shown_and_nothing_is_saved() {
     type_into(&mut h, "ИИН заявителя", "12345");
     assert!(shows(&h, "ИИН должен состоять ровно из 12 цифр"));
     click(&mut h, "Встать в очередь");
-    assert!(
-        h.state().dialog().is_none(),
-        "no confirmation for an invalid IIN"
-    );
+    assert!(h.state().dialog().is_none(), "no confirmation for an invalid IIN");
     assert!(h.state().saved.is_none());
     assert!(shows(&h, "ИИН ребенка: Неверная контрольная цифра ИИН"));
 }
@@ -221,11 +190,7 @@ fn the_rules_reject_a_duplicate_child_with_their_message() {
 fn find_in_the_journal_by_iin_and_filter_by_status() {
     let mut h = harness("journal");
     log_in(&mut h, "operator");
-    type_into(
-        &mut h,
-        "Поиск: ИИН ребенка, регистрационный номер или ФИО",
-        "201022634058",
-    );
+    type_into(&mut h, "Поиск: ИИН ребенка, регистрационный номер или ФИО", "201022634058");
     assert!(shows(&h, "Найдено заявлений: 1"));
     click(&mut h, "KOK.2021.0001");
     assert_eq!(h.state().screen, Screen::Card);
@@ -247,10 +212,7 @@ fn confirm_a_voucher_with_a_confirmation_dialog() {
     let id = first_with(&mut h, Status::VoucherIssued);
     open_card(&mut h, &id);
     assert!(shows(&h, "Выдан ваучер"));
-    assert!(
-        shows(&h, "осталось рабочих дней"),
-        "deadline with working days left"
-    );
+    assert!(shows(&h, "осталось рабочих дней"), "deadline with working days left");
     click(&mut h, "Подтвердить заинтересованность");
     assert!(h.state().dialog().is_some());
     click(&mut h, "Подтвердить");
@@ -267,10 +229,7 @@ fn choose_a_kindergarten_from_free_places() {
     open_card(&mut h, &id);
     click(&mut h, "Выбрать дошкольную организацию");
     assert!(shows(&h, "Свободно мест"), "free places listed");
-    h.query_all_by_role(Role::RadioButton)
-        .next()
-        .expect("a choice")
-        .click();
+    h.query_all_by_role(Role::RadioButton).next().expect("a choice").click();
     h.run();
     click(&mut h, "Подтвердить");
     assert_eq!(status_of(&h, &id), Status::DirectionIssued);
@@ -283,29 +242,17 @@ fn kindergarten_staff_accept_and_refuse() {
     log_in(&mut h, "ddo");
     assert_eq!(h.state().screen, Screen::Staff);
     let mine = h.state().session().expect("session").kindergartens.clone();
-    let filter = JournalFilter {
-        status: Some(Status::DirectionIssued),
-        ..JournalFilter::default()
-    };
-    let rows = h
-        .state_mut()
-        .backend_mut()
-        .journal(&filter, 0..500)
-        .expect("journal")
-        .rows;
+    let filter = JournalFilter { status: Some(Status::DirectionIssued), ..JournalFilter::default() };
+    let rows = h.state_mut().backend_mut().journal(&filter, 0..500).expect("journal").rows;
     let directions: Vec<(String, String, String)> = rows
         .iter()
         .filter_map(|r| {
             let card = h.state().backend().card(&r.id).ok()?;
             let d = card.application.direction?;
-            mine.contains(&d.kindergarten)
-                .then(|| (r.id.clone(), d.number, card.application.child.iin))
+            mine.contains(&d.kindergarten).then(|| (r.id.clone(), d.number, card.application.child.iin))
         })
         .collect();
-    assert!(
-        directions.len() >= 2,
-        "demo has directions to the staff's kindergartens"
-    );
+    assert!(directions.len() >= 2, "demo has directions to the staff's kindergartens");
 
     let (id, number, _) = &directions[0];
     click(&mut h, "По номеру направления");
@@ -317,18 +264,8 @@ fn kindergarten_staff_accept_and_refuse() {
     assert_eq!(status_of(&h, id), Status::Enrolled);
 
     click(&mut h, "Скачать карточку ребенка");
-    let file = h
-        .state()
-        .staff
-        .file
-        .clone()
-        .expect("card written")
-        .expect("file");
-    assert!(
-        std::fs::read_to_string(file)
-            .expect("text")
-            .contains(number.as_str())
-    );
+    let file = h.state().staff.file.clone().expect("card written").expect("file");
+    assert!(std::fs::read_to_string(file).expect("text").contains(number.as_str()));
 
     let (id, _, iin) = &directions[1];
     click(&mut h, "По ИИН");
@@ -346,13 +283,7 @@ fn mark_departed_then_publish_the_freed_place() {
     let mut h = harness("departed");
     log_in(&mut h, "ddo");
     click(&mut h, "Список числящихся детей");
-    let child = h
-        .state()
-        .staff
-        .enrolled
-        .first()
-        .cloned()
-        .expect("an enrolled child in the demo");
+    let child = h.state().staff.enrolled.first().cloned().expect("an enrolled child in the demo");
     h.get_all_by_label("Убыл").next().expect("button").click();
     h.run();
     type_into(&mut h, "Причина убытия", "Переезд в другой город");
@@ -418,13 +349,7 @@ fn push_export_import_and_errors_are_clear() {
     type_into(&mut h, "Файл для выгрузки", &export.display().to_string());
     click(&mut h, "Выгрузить в файл");
     assert!(shows(&h, &format!("Выгружено записей: {pending}")));
-    assert_eq!(
-        std::fs::read_to_string(&export)
-            .expect("bundle")
-            .lines()
-            .count() as u64,
-        pending
-    );
+    assert_eq!(std::fs::read_to_string(&export).expect("bundle").lines().count() as u64, pending);
 
     // No network in the memory backend: a clear error, data kept.
     h.state_mut().sync.url = "https://center.example/kezek".into();
@@ -440,11 +365,7 @@ fn push_export_import_and_errors_are_clear() {
     click(&mut h, "Загрузить снимок");
     assert!(shows(&h, "IO_ERROR"));
     let snapshot = dir.join("snapshot.json");
-    std::fs::write(
-        &snapshot,
-        r#"{"snapshotAt":"2026-11-24T12:00:00+05:00","events":[]}"#,
-    )
-    .expect("write");
+    std::fs::write(&snapshot, r#"{"snapshotAt":"2026-11-24T12:00:00+05:00","events":[]}"#).expect("write");
     h.state_mut().sync.import_path = snapshot.display().to_string();
     click(&mut h, "Загрузить снимок");
     assert!(shows(&h, "Снимок центра на 24.11.2026 12:00 загружен"));
@@ -464,12 +385,7 @@ fn admin_adds_and_disables_an_operator() {
     assert!(shows(&h, "Пользователь oper2 добавлен"));
     click(&mut h, "Отключить oper2");
     let ops = h.state().backend().operators().expect("operators");
-    assert!(
-        !ops.iter()
-            .find(|o| o.login == "oper2")
-            .expect("oper2")
-            .active
-    );
+    assert!(!ops.iter().find(|o| o.login == "oper2").expect("oper2").active);
     click(&mut h, "Выйти");
     type_into(&mut h, "Логин", "oper2");
     type_into(&mut h, "Пароль", "pass2");
@@ -482,23 +398,15 @@ fn card_explains_a_position_change() {
     let mut h = harness("explain");
     log_in(&mut h, "operator");
     // A queued application behind the newcomers registered after the snapshot.
-    let filter = JournalFilter {
-        status: Some(Status::Queued),
-        ..JournalFilter::default()
-    };
-    let rows = h
-        .state_mut()
-        .backend_mut()
-        .journal(&filter, 0..400)
-        .expect("journal")
-        .rows;
+    let filter = JournalFilter { status: Some(Status::Queued), ..JournalFilter::default() };
+    let rows = h.state_mut().backend_mut().journal(&filter, 0..400).expect("journal").rows;
     let moved = rows
         .iter()
         .find(|r| {
-            h.state().backend().card(&r.id).is_ok_and(|c| {
-                c.center_position
-                    .is_some_and(|p| Some(p.position) != c.local_position)
-            })
+            h.state()
+                .backend()
+                .card(&r.id)
+                .is_ok_and(|c| c.center_position.is_some_and(|p| Some(p.position) != c.local_position))
         })
         .map(|r| r.id.clone())
         .expect("a position that changed since the snapshot");

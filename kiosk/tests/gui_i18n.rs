@@ -24,10 +24,7 @@ fn every_language_defines_the_same_messages_without_errors() {
         assert!(tr.problems.is_empty(), "{:?}", tr.problems);
         // Arguments are substituted without Unicode isolation marks (egui would draw them as boxes).
         let text = tr.f("journal-found", &[("count", 7.into())]);
-        assert!(
-            text.ends_with('7') && !text.contains('\u{2068}'),
-            "{text:?}"
-        );
+        assert!(text.ends_with('7') && !text.contains('\u{2068}'), "{text:?}");
     }
     assert_eq!(Tr::new(Lang::Kk).t("nav-journal"), "Өтініштер журналы");
 }
@@ -35,10 +32,7 @@ fn every_language_defines_the_same_messages_without_errors() {
 /// The harness panics on any character the fonts cannot draw: the Kazakh screens render.
 #[test]
 fn kazakh_letters_render_with_the_default_fonts() {
-    let app = KioskApp::new(
-        Box::new(MemoryBackend::demo()),
-        std::env::temp_dir().join("kezek-gui-kk"),
-    );
+    let app = KioskApp::new(Box::new(MemoryBackend::demo()), std::env::temp_dir().join("kezek-gui-kk"));
     let mut h = Harness::builder()
         .with_size([1366.0, 900.0])
         .with_max_steps(12)
@@ -48,22 +42,12 @@ fn kazakh_letters_render_with_the_default_fonts() {
     let ctx = h.ctx.clone();
     h.state_mut().demo_open(&ctx, "operator", "card-voucher");
     h.run();
-    assert!(
-        h.query_all_by_label_contains("Ә").next().is_some()
-            || h.query_all_by_label_contains("ә").next().is_some()
-    );
-    assert!(
-        h.query_all_by_label_contains("Ағымдағы мәртебе")
-            .next()
-            .is_some()
-    );
+    assert!(h.query_all_by_label_contains("Ә").next().is_some() || h.query_all_by_label_contains("ә").next().is_some());
+    assert!(h.query_all_by_label_contains("Ағымдағы мәртебе").next().is_some());
     let letters = "ӘҒҚҢӨҰҮҺІ әғқңөұүһі";
     ctx.fonts_mut(|fonts| {
         for c in letters.chars().filter(|c| !c.is_whitespace()) {
-            assert!(
-                fonts.has_glyph(&egui::FontId::proportional(18.0), c),
-                "no glyph for {c}"
-            );
+            assert!(fonts.has_glyph(&egui::FontId::proportional(18.0), c), "no glyph for {c}");
         }
     });
 }

@@ -9,10 +9,7 @@ use egui_kittest::{Harness, SnapshotOptions, SnapshotResults};
 use kiosk::gui::{KioskApp, MemoryBackend};
 
 fn harness(screen: &str, login: &str, lang: &str) -> Harness<'static, KioskApp> {
-    let app = KioskApp::new(
-        Box::new(MemoryBackend::demo()),
-        std::env::temp_dir().join("kezek-gui-snap"),
-    );
+    let app = KioskApp::new(Box::new(MemoryBackend::demo()), std::env::temp_dir().join("kezek-gui-snap"));
     let mut h = Harness::builder()
         .with_size([1280.0, 760.0])
         .with_max_steps(12)
@@ -36,10 +33,7 @@ fn screens_look_as_recorded() {
         eprintln!("no wgpu renderer here, image snapshots skipped: {error}");
         return;
     }
-    let options = SnapshotOptions::default()
-        .output_path("tests/gui_snapshots")
-        .threshold(2.0)
-        .max_failed_pixels(200);
+    let options = SnapshotOptions::default().output_path("tests/gui_snapshots").threshold(2.0).max_failed_pixels(200);
     let mut results = SnapshotResults::new();
     h.snapshot_options("login_ru", &options);
     results.extend_harness(&mut h);

@@ -13,8 +13,8 @@ use rules::queue::PositionChange;
 use rules::time::Instant;
 
 use super::backend::{
-    Backend, BackendError, Card, FreeChoice, JournalFilter, KioskInfo, KioskSetup, Lookup,
-    NewOperator, PlacesInput, ProgressSink, Session, Stats, SyncStatus,
+    Backend, BackendError, Card, FreeChoice, JournalFilter, KioskInfo, KioskSetup, Lookup, NewOperator, PlacesInput,
+    ProgressSink, Session, Stats, SyncStatus,
 };
 use super::i18n::{Tr, Translations};
 use super::screens::{admin, card, journal, login, register, staff, stats, sync};
@@ -48,12 +48,7 @@ impl Screen {
     /// The screens a role sees in the menu, the first being its start screen.
     pub fn for_role(role: Role) -> &'static [Screen] {
         match role {
-            Role::Operator => &[
-                Screen::Journal,
-                Screen::Register,
-                Screen::Sync,
-                Screen::Stats,
-            ],
+            Role::Operator => &[Screen::Journal, Screen::Register, Screen::Sync, Screen::Stats],
             Role::Kindergarten => &[Screen::Staff, Screen::Sync, Screen::Stats],
             Role::Reviewer | Role::Center => &[Screen::Journal, Screen::Sync, Screen::Stats],
             Role::Admin => &[Screen::Admin, Screen::Journal, Screen::Sync, Screen::Stats],
@@ -65,17 +60,11 @@ impl Screen {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     /// "Встать в очередь": what will be saved.
-    Register {
-        application: NewApplication,
-        warnings: Vec<Warning>,
-    },
+    Register { application: NewApplication, warnings: Vec<Warning> },
     /// An action on an application, with the inputs some actions need.
     Action(ActionDialog),
     /// Free places: saved records cannot be changed.
-    Places {
-        input: PlacesInput,
-        after_departure: bool,
-    },
+    Places { input: PlacesInput, after_departure: bool },
 }
 
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -164,10 +153,7 @@ pub struct Cx<'a> {
 
 impl std::fmt::Debug for Cx<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Cx")
-            .field("lang", &self.lang)
-            .field("session", &self.session.login)
-            .finish_non_exhaustive()
+        f.debug_struct("Cx").field("lang", &self.lang).field("session", &self.session.login).finish_non_exhaustive()
     }
 }
 
@@ -179,8 +165,7 @@ impl Cx<'_> {
         self.kindergartens.iter().find(|k| k.id == id)
     }
     pub fn kindergarten_name(&self, id: &str) -> String {
-        self.kindergarten(id)
-            .map_or_else(|| id.to_owned(), |k| kindergarten_name(k, self.lang))
+        self.kindergarten(id).map_or_else(|| id.to_owned(), |k| kindergarten_name(k, self.lang))
     }
 }
 
@@ -326,12 +311,7 @@ impl KioskApp {
         egui::Panel::top("top").show(ui, |ui| {
             ui.add_space(4.0);
             ui.horizontal(|ui| {
-                ui.label(
-                    RichText::new("Kezek")
-                        .size(24.0)
-                        .strong()
-                        .color(theme::ACCENT),
-                );
+                ui.label(RichText::new("Kezek").size(24.0).strong().color(theme::ACCENT));
                 if let Some(kiosk) = &self.kiosk {
                     ui.label(RichText::new(&kiosk.name).color(egui::Color32::from_gray(60)));
                 }
@@ -340,11 +320,7 @@ impl KioskApp {
                         if widgets::big_button_ui(ui, tr.t("logout")).clicked() {
                             out.push(UiCommand::Logout);
                         }
-                        ui.label(format!(
-                            "{} · {}",
-                            session.name,
-                            session.role.text().get(self.lang)
-                        ));
+                        ui.label(format!("{} · {}", session.name, session.role.text().get(self.lang)));
                         ui.separator();
                     }
                     for lang in [Lang::En, Lang::Kk, Lang::Ru] {
@@ -367,21 +343,9 @@ impl KioskApp {
         let Some(session) = self.session.clone() else {
             egui::CentralPanel::default().show(ui, |ui| {
                 if self.backend.needs_setup() {
-                    out.extend(login::setup_ui(
-                        ui,
-                        &mut self.setup,
-                        tr,
-                        self.notice.as_ref(),
-                        self.lang,
-                    ));
+                    out.extend(login::setup_ui(ui, &mut self.setup, tr, self.notice.as_ref(), self.lang));
                 } else {
-                    out.extend(login::login_ui(
-                        ui,
-                        &mut self.login,
-                        tr,
-                        self.notice.as_ref(),
-                        self.lang,
-                    ));
+                    out.extend(login::login_ui(ui, &mut self.login, tr, self.notice.as_ref(), self.lang));
                 }
             });
             return out;
@@ -394,10 +358,7 @@ impl KioskApp {
                 match status.last_sync {
                     Some(at) => ui.label(tr.f(
                         "status-last-sync",
-                        &[
-                            ("at", format::instant_short(at).into()),
-                            ("ago", format::ago(tr, at, now).into()),
-                        ],
+                        &[("at", format::instant_short(at).into()), ("ago", format::ago(tr, at, now).into())],
                     )),
                     None => ui.label(tr.t("status-never-synced")),
                 };
@@ -406,24 +367,17 @@ impl KioskApp {
                 });
             });
         });
-        egui::Panel::left("nav")
-            .resizable(false)
-            .exact_size(230.0)
-            .show(ui, |ui| {
-                ui.add_space(8.0);
-                for screen in Screen::for_role(session.role) {
-                    let selected = self.screen == *screen
-                        || (self.screen == Screen::Card && *screen == Screen::Journal);
-                    let button = egui::Button::selectable(
-                        selected,
-                        RichText::new(tr.t(screen.label_id())).size(18.0),
-                    )
+        egui::Panel::left("nav").resizable(false).exact_size(230.0).show(ui, |ui| {
+            ui.add_space(8.0);
+            for screen in Screen::for_role(session.role) {
+                let selected = self.screen == *screen || (self.screen == Screen::Card && *screen == Screen::Journal);
+                let button = egui::Button::selectable(selected, RichText::new(tr.t(screen.label_id())).size(18.0))
                     .min_size(egui::vec2(210.0, 48.0));
-                    if ui.add(button).clicked() {
-                        out.push(UiCommand::Go(*screen));
-                    }
+                if ui.add(button).clicked() {
+                    out.push(UiCommand::Go(*screen));
                 }
-            });
+            }
+        });
         let cx = Cx {
             tr,
             lang: self.lang,
@@ -486,14 +440,8 @@ impl KioskApp {
 
     /// The first application with `status` (for the demo and screenshots).
     fn first_with(&mut self, status: rules::model::Status) -> Option<String> {
-        let filter = JournalFilter {
-            status: Some(status),
-            ..JournalFilter::default()
-        };
-        self.backend
-            .journal(&filter, 0..1)
-            .ok()
-            .and_then(|page| page.rows.first().map(|r| r.id.clone()))
+        let filter = JournalFilter { status: Some(status), ..JournalFilter::default() };
+        self.backend.journal(&filter, 0..1).ok().and_then(|page| page.rows.first().map(|r| r.id.clone()))
     }
 
     /// Logs in as `login` (password = login, as in the demo) and opens `screen`, for
@@ -503,13 +451,7 @@ impl KioskApp {
     #[allow(clippy::too_many_lines)]
     pub fn demo_open(&mut self, ctx: &egui::Context, login: &str, screen: &str) {
         use rules::model::Status;
-        self.apply_command(
-            UiCommand::Login {
-                login: login.into(),
-                password: login.into(),
-            },
-            ctx,
-        );
+        self.apply_command(UiCommand::Login { login: login.into(), password: login.into() }, ctx);
         let (screen, argument) = screen.split_once(':').unwrap_or((screen, ""));
         match screen {
             "journal" => self.apply_command(UiCommand::Go(Screen::Journal), ctx),
@@ -534,20 +476,12 @@ impl KioskApp {
                 }
             }
             "card-queued" => {
-                let filter = JournalFilter {
-                    status: Some(Status::Queued),
-                    ..JournalFilter::default()
-                };
-                let rows = self
-                    .backend
-                    .journal(&filter, 0..400)
-                    .map(|p| p.rows)
-                    .unwrap_or_default();
+                let filter = JournalFilter { status: Some(Status::Queued), ..JournalFilter::default() };
+                let rows = self.backend.journal(&filter, 0..400).map(|p| p.rows).unwrap_or_default();
                 let moved = rows.iter().find(|r| {
-                    self.backend.card(&r.id).is_ok_and(|c| {
-                        c.center_position
-                            .is_some_and(|p| Some(p.position) != c.local_position)
-                    })
+                    self.backend
+                        .card(&r.id)
+                        .is_ok_and(|c| c.center_position.is_some_and(|p| Some(p.position) != c.local_position))
                 });
                 if let Some(row) = moved.or(rows.first()) {
                     let id = row.id.clone();
@@ -558,13 +492,7 @@ impl KioskApp {
             "dialog-choose" => {
                 if let Some(id) = self.first_with(Status::VoucherConfirmed) {
                     self.apply_command(UiCommand::OpenCard(id.clone()), ctx);
-                    self.apply_command(
-                        UiCommand::PrepareAction {
-                            id,
-                            kind: ActionKind::ChooseKindergarten,
-                        },
-                        ctx,
-                    );
+                    self.apply_command(UiCommand::PrepareAction { id, kind: ActionKind::ChooseKindergarten }, ctx);
                 }
             }
             "staff" | "staff-places" | "staff-enrolled" => {
@@ -574,26 +502,12 @@ impl KioskApp {
                     "staff-enrolled" => staff::StaffTab::Enrolled,
                     _ => staff::StaffTab::Directions,
                 };
-                let mine = self
-                    .session
-                    .as_ref()
-                    .map(|s| s.kindergartens.clone())
-                    .unwrap_or_default();
-                let filter = JournalFilter {
-                    status: Some(Status::DirectionIssued),
-                    ..JournalFilter::default()
-                };
-                let rows = self
-                    .backend
-                    .journal(&filter, 0..100)
-                    .map(|p| p.rows)
-                    .unwrap_or_default();
+                let mine = self.session.as_ref().map(|s| s.kindergartens.clone()).unwrap_or_default();
+                let filter = JournalFilter { status: Some(Status::DirectionIssued), ..JournalFilter::default() };
+                let rows = self.backend.journal(&filter, 0..100).map(|p| p.rows).unwrap_or_default();
                 let direction = rows.iter().find_map(|r| {
                     let card = self.backend.card(&r.id).ok()?;
-                    card.application
-                        .direction
-                        .filter(|d| mine.contains(&d.kindergarten))
-                        .map(|d| d.number)
+                    card.application.direction.filter(|d| mine.contains(&d.kindergarten)).map(|d| d.number)
                 });
                 if let Some(number) = direction {
                     self.staff.by_direction = true;
@@ -659,27 +573,19 @@ impl KioskApp {
                 self.notice = None;
                 self.register = register::RegisterForm::default();
             }
-            UiCommand::CheckRegistration(application) => {
-                match self.backend.check_registration(&application) {
-                    Ok(warnings) => {
-                        self.notice = None;
-                        self.dialog = Some(Dialog::Register {
-                            application,
-                            warnings,
-                        });
-                    }
-                    Err(error) => self.fail(error),
+            UiCommand::CheckRegistration(application) => match self.backend.check_registration(&application) {
+                Ok(warnings) => {
+                    self.notice = None;
+                    self.dialog = Some(Dialog::Register { application, warnings });
                 }
-            }
+                Err(error) => self.fail(error),
+            },
             UiCommand::Register(application) => {
                 self.dialog = None;
                 match self.backend.register(application) {
                     Ok(receipt) => {
                         let id = receipt.id.clone();
-                        self.saved = Some(Saved {
-                            receipt,
-                            file: None,
-                        });
+                        self.saved = Some(Saved { receipt, file: None });
                         self.register = register::RegisterForm::default();
                         self.done("register-saved", vec![("id", id.clone())]);
                         self.write_receipt(&id);
@@ -705,18 +611,14 @@ impl KioskApp {
                 Ok(rows) if rows.is_empty() => {
                     self.fail(BackendError::text(
                         "NOT_FOUND",
-                        rules::i18n::Text::new(
-                            "Заявление не найдено",
-                            "Өтініш табылмады",
-                            "No application found",
-                        ),
+                        rules::i18n::Text::new("Заявление не найдено", "Өтініш табылмады", "No application found"),
                     ));
                 }
                 Ok(rows) => {
                     self.journal.filter.text = match &lookup {
-                        Lookup::ChildIin(text)
-                        | Lookup::RegistrationNumber(text)
-                        | Lookup::DirectionNumber(text) => text.clone(),
+                        Lookup::ChildIin(text) | Lookup::RegistrationNumber(text) | Lookup::DirectionNumber(text) => {
+                            text.clone()
+                        }
                     };
                     let _ = rows;
                     self.go(Screen::Journal);
@@ -731,10 +633,7 @@ impl KioskApp {
                     Ok(()) => {
                         self.done(
                             "action-done",
-                            vec![
-                                ("action", kind.text().get(self.lang).to_owned()),
-                                ("id", id.clone()),
-                            ],
+                            vec![("action", kind.text().get(self.lang).to_owned()), ("id", id.clone())],
                         );
                         self.journal.invalidate();
                         if self.screen == Screen::Card {
@@ -742,20 +641,12 @@ impl KioskApp {
                         }
                         if self.screen == Screen::Staff {
                             self.refresh_staff();
-                            if self
-                                .staff
-                                .found
-                                .as_ref()
-                                .is_some_and(|c| c.application.id == id)
-                            {
+                            if self.staff.found.as_ref().is_some_and(|c| c.application.id == id) {
                                 self.staff.found = self.backend.card(&id).ok();
                             }
                         }
                         if let Some(input) = freed {
-                            self.dialog = Some(Dialog::Places {
-                                input,
-                                after_departure: true,
-                            });
+                            self.dialog = Some(Dialog::Places { input, after_departure: true });
                         }
                     }
                     Err(error) => self.fail(error),
@@ -763,15 +654,11 @@ impl KioskApp {
             }
             UiCommand::Explain(id) => self.explain(&id),
             UiCommand::WriteChildCard(id) => {
-                let result = self
-                    .backend
-                    .card(&id)
-                    .map_err(|e| e.message(self.lang).to_owned())
-                    .and_then(|card| {
-                        let tr = self.translations.get(self.lang);
-                        let cx_name = self.kindergartens.clone();
-                        receipt::write_child_card(&self.output_dir, &card, tr, self.lang, &cx_name)
-                    });
+                let result = self.backend.card(&id).map_err(|e| e.message(self.lang).to_owned()).and_then(|card| {
+                    let tr = self.translations.get(self.lang);
+                    let cx_name = self.kindergartens.clone();
+                    receipt::write_child_card(&self.output_dir, &card, tr, self.lang, &cx_name)
+                });
                 match &result {
                     Ok(path) => {
                         self.done("file-written", vec![("path", path.display().to_string())]);
@@ -793,43 +680,27 @@ impl KioskApp {
                 self.staff.found = None;
                 self.staff.searched = true;
                 self.staff.file = None;
-                let mine = self
-                    .session
-                    .as_ref()
-                    .map(|s| s.kindergartens.clone())
-                    .unwrap_or_default();
+                let mine = self.session.as_ref().map(|s| s.kindergartens.clone()).unwrap_or_default();
                 match self.backend.find(&lookup) {
                     Ok(rows) => {
                         let cards = rows.iter().filter_map(|r| self.backend.card(&r.id).ok());
                         self.staff.found = cards
                             .filter(|c| {
-                                c.application
-                                    .direction
-                                    .as_ref()
-                                    .is_some_and(|d| mine.contains(&d.kindergarten))
+                                c.application.direction.as_ref().is_some_and(|d| mine.contains(&d.kindergarten))
                             })
                             .max_by_key(|c| c.application.direction.as_ref().map(|d| d.issued_at));
                     }
                     Err(error) => self.fail(error),
                 }
             }
-            UiCommand::ConfirmPlaces {
-                input,
-                after_departure,
-            } => {
-                self.dialog = Some(Dialog::Places {
-                    input,
-                    after_departure,
-                });
+            UiCommand::ConfirmPlaces { input, after_departure } => {
+                self.dialog = Some(Dialog::Places { input, after_departure });
             }
             UiCommand::AddPlaces(input) => {
                 self.dialog = None;
                 match self.backend.add_places(&input) {
                     Ok(id) => {
-                        self.done(
-                            "places-saved",
-                            vec![("id", id), ("count", input.count.to_string())],
-                        );
+                        self.done("places-saved", vec![("id", id), ("count", input.count.to_string())]);
                         self.staff.form = staff::PlacesForm::default();
                         self.refresh_staff();
                     }
@@ -846,19 +717,13 @@ impl KioskApp {
             }
             UiCommand::Export(path) => match self.backend.export_bundle(&path) {
                 Ok(report) => {
-                    self.done(
-                        "export-done",
-                        vec![("count", report.entries.to_string()), ("path", report.path)],
-                    );
+                    self.done("export-done", vec![("count", report.entries.to_string()), ("path", report.path)]);
                 }
                 Err(error) => self.fail(error),
             },
             UiCommand::Import(path) => match self.backend.import_snapshot(&path) {
                 Ok(report) => {
-                    self.done(
-                        "import-done",
-                        vec![("at", format::instant_short(report.snapshot_at))],
-                    );
+                    self.done("import-done", vec![("at", format::instant_short(report.snapshot_at))]);
                     self.journal.invalidate();
                 }
                 Err(error) => self.fail(error),
@@ -871,12 +736,10 @@ impl KioskApp {
                 }
                 Err(error) => self.fail(error),
             },
-            UiCommand::SetOperatorActive { login, active } => {
-                match self.backend.set_operator_active(&login, active) {
-                    Ok(()) => self.refresh_admin(),
-                    Err(error) => self.fail(error),
-                }
-            }
+            UiCommand::SetOperatorActive { login, active } => match self.backend.set_operator_active(&login, active) {
+                Ok(()) => self.refresh_admin(),
+                Err(error) => self.fail(error),
+            },
         }
     }
 
@@ -891,11 +754,8 @@ impl KioskApp {
             }
             Screen::Staff => {
                 if self.staff.kindergarten.is_empty() {
-                    self.staff.kindergarten = self
-                        .session
-                        .as_ref()
-                        .and_then(|s| s.kindergartens.first().cloned())
-                        .unwrap_or_default();
+                    self.staff.kindergarten =
+                        self.session.as_ref().and_then(|s| s.kindergartens.first().cloned()).unwrap_or_default();
                 }
                 self.refresh_staff();
             }
@@ -922,12 +782,7 @@ impl KioskApp {
             Ok(card) => {
                 let keep = self.card.as_ref().filter(|v| v.card.application.id == id);
                 let explanation = keep.and_then(|v| v.explanation.clone());
-                self.card = Some(CardView {
-                    card,
-                    explanation,
-                    explain_error: None,
-                    file: None,
-                });
+                self.card = Some(CardView { card, explanation, explain_error: None, file: None });
                 self.screen = Screen::Card;
             }
             Err(error) => self.fail(error),
@@ -938,30 +793,19 @@ impl KioskApp {
         let result = self.backend.rank_snapshots(id);
         let Some(view) = &mut self.card else { return };
         match result {
-            Ok(Some(snapshots)) => {
-                match rules::queue::explain_position(&snapshots.before, &snapshots.after, id) {
-                    Ok(change) => view.explanation = Some((snapshots.before_at, change)),
-                    Err(error) => view.explain_error = Some(error.to_string()),
-                }
-            }
+            Ok(Some(snapshots)) => match rules::queue::explain_position(&snapshots.before, &snapshots.after, id) {
+                Ok(change) => view.explanation = Some((snapshots.before_at, change)),
+                Err(error) => view.explain_error = Some(error.to_string()),
+            },
             Ok(None) => {
-                view.explain_error = Some(
-                    self.translations
-                        .get(self.lang)
-                        .t("explain-no-snapshot")
-                        .to_owned(),
-                );
+                view.explain_error = Some(self.translations.get(self.lang).t("explain-no-snapshot").to_owned());
             }
             Err(error) => view.explain_error = Some(error.message(self.lang).to_owned()),
         }
     }
 
     fn prepare_action(&mut self, id: &str, kind: ActionKind) {
-        let mut dialog = ActionDialog {
-            id: id.to_owned(),
-            kind: Some(kind),
-            ..ActionDialog::default()
-        };
+        let mut dialog = ActionDialog { id: id.to_owned(), kind: Some(kind), ..ActionDialog::default() };
         let card = self.backend.card(id);
         if let Ok(card) = &card {
             dialog.child_name.clone_from(&card.application.child.name);
@@ -1011,10 +855,7 @@ impl KioskApp {
         if kindergarten.is_empty() {
             return;
         }
-        match (
-            self.backend.places(&kindergarten),
-            self.backend.enrolled(&kindergarten),
-        ) {
+        match (self.backend.places(&kindergarten), self.backend.enrolled(&kindergarten)) {
             (Ok(places), Ok(enrolled)) => {
                 self.staff.places = places;
                 self.staff.enrolled = enrolled;

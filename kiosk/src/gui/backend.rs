@@ -16,8 +16,7 @@ use rules::command::{Action, Event, Role};
 use rules::error::CommandError;
 use rules::i18n::{Lang, Localized, Text};
 use rules::model::{
-    Application, GroupLanguage, Kindergarten, NewApplication, PlacesRecord, QueueType, RightClass,
-    Status, Warning,
+    Application, GroupLanguage, Kindergarten, NewApplication, PlacesRecord, QueueType, RightClass, Status, Warning,
 };
 use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
@@ -33,18 +32,8 @@ pub struct BackendError {
 
 impl BackendError {
     /// An error with the same wording pattern in all three languages.
-    pub fn new(
-        code: impl Into<String>,
-        ru: impl Into<String>,
-        kk: impl Into<String>,
-        en: impl Into<String>,
-    ) -> Self {
-        BackendError {
-            code: code.into(),
-            ru: ru.into(),
-            kk: kk.into(),
-            en: en.into(),
-        }
+    pub fn new(code: impl Into<String>, ru: impl Into<String>, kk: impl Into<String>, en: impl Into<String>) -> Self {
+        BackendError { code: code.into(), ru: ru.into(), kk: kk.into(), en: en.into() }
     }
 
     /// An error whose message is a fixed text.
@@ -301,19 +290,14 @@ pub struct ProgressSink {
 
 impl std::fmt::Debug for ProgressSink {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ProgressSink")
-            .field("phase", &self.phase())
-            .finish_non_exhaustive()
+        f.debug_struct("ProgressSink").field("phase", &self.phase()).finish_non_exhaustive()
     }
 }
 
 impl ProgressSink {
     /// A sink that calls `wake` (e.g. `egui::Context::request_repaint`) on each report.
     pub fn new(wake: impl Fn() + Send + Sync + 'static) -> Self {
-        ProgressSink {
-            phase: Arc::default(),
-            wake: Some(Arc::new(wake)),
-        }
+        ProgressSink { phase: Arc::default(), wake: Some(Arc::new(wake)) }
     }
 
     pub fn report(&self, phase: PushPhase) {
@@ -324,10 +308,7 @@ impl ProgressSink {
     }
 
     pub fn phase(&self) -> PushPhase {
-        self.phase
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.phase.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -405,21 +386,14 @@ pub trait Backend {
 
     // --- office operator ---
     /// Runs the rules on a new application without saving (for the confirmation dialog).
-    fn check_registration(
-        &self,
-        application: &NewApplication,
-    ) -> Result<Vec<Warning>, BackendError>;
+    fn check_registration(&self, application: &NewApplication) -> Result<Vec<Warning>, BackendError>;
     /// Saves a new application; `application.id` is empty: the backend numbers it.
     fn register(&mut self, application: NewApplication) -> Result<Receipt, BackendError>;
     /// Records an action on an application (checked by the rules, persisted before `Ok`).
     fn act(&mut self, id: &str, action: Action) -> Result<(), BackendError>;
     fn find(&self, lookup: &Lookup) -> Result<Vec<JournalRow>, BackendError>;
     /// The rows `range` of the journal under `filter` (the GUI asks only for visible rows).
-    fn journal(
-        &mut self,
-        filter: &JournalFilter,
-        range: Range<usize>,
-    ) -> Result<JournalPage, BackendError>;
+    fn journal(&mut self, filter: &JournalFilter, range: Range<usize>) -> Result<JournalPage, BackendError>;
     fn card(&self, id: &str) -> Result<Card, BackendError>;
     /// The application's queue at the last center snapshot and now (`None` without a snapshot).
     fn rank_snapshots(&self, id: &str) -> Result<Option<RankSnapshots>, BackendError>;

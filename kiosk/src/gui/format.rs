@@ -36,14 +36,7 @@ pub fn ago(tr: &Tr, then: Instant, now: Instant) -> String {
     let elapsed: Duration = now.0.signed_duration_since(then.0);
     let minutes = elapsed.num_minutes().max(0);
     let (days, hours, mins) = (minutes / 1440, (minutes % 1440) / 60, minutes % 60);
-    tr.f(
-        "ago",
-        &[
-            ("days", days.into()),
-            ("hours", hours.into()),
-            ("minutes", mins.into()),
-        ],
-    )
+    tr.f("ago", &[("days", days.into()), ("hours", hours.into()), ("minutes", mins.into())])
 }
 
 /// The instant as an RFC 3339 file-name-safe stamp (`20261124-1000`).

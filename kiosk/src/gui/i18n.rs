@@ -49,10 +49,7 @@ pub struct Tr {
 
 impl std::fmt::Debug for Tr {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tr")
-            .field("lang", &self.lang)
-            .field("messages", &self.plain.len())
-            .finish_non_exhaustive()
+        f.debug_struct("Tr").field("lang", &self.lang).field("messages", &self.plain.len()).finish_non_exhaustive()
     }
 }
 
@@ -69,28 +66,15 @@ impl Tr {
             let resource = match FluentResource::try_new(source.to_owned()) {
                 Ok(resource) => resource,
                 Err((resource, errors)) => {
-                    problems.extend(
-                        errors
-                            .iter()
-                            .map(|e| format!("{}/{file}: {e:?}", lang.code())),
-                    );
+                    problems.extend(errors.iter().map(|e| format!("{}/{file}: {e:?}", lang.code())));
                     resource
                 }
             };
             if let Err(errors) = bundle.add_resource(resource) {
-                problems.extend(
-                    errors
-                        .iter()
-                        .map(|e| format!("{}/{file}: {e:?}", lang.code())),
-                );
+                problems.extend(errors.iter().map(|e| format!("{}/{file}: {e:?}", lang.code())));
             }
         }
-        let mut tr = Tr {
-            lang,
-            bundle,
-            plain: HashMap::new(),
-            problems,
-        };
+        let mut tr = Tr { lang, bundle, plain: HashMap::new(), problems };
         for id in ids {
             let text = tr.format(&id, None);
             tr.plain.insert(id, text);
@@ -107,9 +91,7 @@ impl Tr {
             return id.to_owned();
         };
         let mut errors = Vec::new();
-        self.bundle
-            .format_pattern(pattern, args, &mut errors)
-            .into_owned()
+        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
     }
 
     /// The text of a message without arguments (the id itself when missing).
@@ -137,11 +119,7 @@ pub struct Translations {
 
 impl Default for Translations {
     fn default() -> Self {
-        Translations {
-            ru: Tr::new(Lang::Ru),
-            kk: Tr::new(Lang::Kk),
-            en: Tr::new(Lang::En),
-        }
+        Translations { ru: Tr::new(Lang::Ru), kk: Tr::new(Lang::Kk), en: Tr::new(Lang::En) }
     }
 }
 

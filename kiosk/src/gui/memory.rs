@@ -16,8 +16,8 @@ use rules::command::{Action, Command, Event, Role};
 use rules::i18n::Text;
 use rules::iin::check_digit;
 use rules::model::{
-    Applicant, Application, Kindergarten, Kinship, NewApplication, NewPlaces, PlacesRecord,
-    QueueType, Residence, ResidenceKind, RightClass, Status, Warning,
+    Applicant, Application, Kindergarten, Kinship, NewApplication, NewPlaces, PlacesRecord, QueueType, Residence,
+    ResidenceKind, RightClass, Status, Warning,
 };
 use rules::queue::RankEntry;
 use rules::state::State;
@@ -25,11 +25,10 @@ use rules::time::{Date, Instant};
 use serde_json::Value;
 
 use super::backend::{
-    Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice,
-    HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup,
-    Lookup, NewOperator, Operator, PlacesInput, ProgressSink, PushPhase, QuarantineNote,
-    QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats, SyncOutcome, SyncStatus,
-    WeekCount,
+    Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
+    JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
+    ProgressSink, PushPhase, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats,
+    SyncOutcome, SyncStatus, WeekCount,
 };
 use super::reference;
 
@@ -41,8 +40,7 @@ pub const DEMO_SNAPSHOT_AT: &str = "2026-11-20T18:00:00+05:00";
 pub const DEMO_NOW: &str = "2026-11-24T10:00:00+05:00";
 
 fn instant(text: &str) -> Instant {
-    text.parse()
-        .unwrap_or_else(|_| Instant(DateTime::UNIX_EPOCH.fixed_offset()))
+    text.parse().unwrap_or_else(|_| Instant(DateTime::UNIX_EPOCH.fixed_offset()))
 }
 
 fn plus_minutes(at: Instant, minutes: i64) -> Instant {
@@ -107,10 +105,7 @@ fn status_rank(status: Status) -> usize {
 }
 
 fn queue_rank(queue_type: QueueType) -> usize {
-    QueueType::ALL
-        .iter()
-        .position(|q| *q == queue_type)
-        .unwrap_or(0)
+    QueueType::ALL.iter().position(|q| *q == queue_type).unwrap_or(0)
 }
 
 impl JournalCache {
@@ -162,22 +157,14 @@ impl JournalCache {
             .iter()
             .filter(|(f, _)| {
                 let old = f.text.trim().to_lowercase();
-                JournalFilter {
-                    text: filter.text.clone(),
-                    ..f.clone()
-                } == *filter
+                JournalFilter { text: filter.text.clone(), ..f.clone() } == *filter
                     && !old.is_empty()
                     && needle.starts_with(&old)
             })
             .max_by_key(|(f, _)| f.text.len())
             .map(|(_, found)| found.clone());
         self.order(filter.sort);
-        let JournalCache {
-            rows,
-            search,
-            orders,
-            ..
-        } = &*self;
+        let JournalCache { rows, search, orders, .. } = &*self;
         let keep = |i: u32| {
             let row = &rows[i as usize];
             filter.status.is_none_or(|s| row.status == s)
@@ -185,9 +172,7 @@ impl JournalCache {
                 && filter.group_year.is_none_or(|y| row.group_year == y)
                 && (needle.is_empty() || {
                     let (name, id) = &search[i as usize];
-                    row.child_iin.starts_with(&needle)
-                        || id.contains(&needle)
-                        || name.contains(&needle)
+                    row.child_iin.starts_with(&needle) || id.contains(&needle) || name.contains(&needle)
                 })
         };
         let found = if let Some(before) = narrower {
@@ -234,20 +219,12 @@ fn demo_kindergartens() -> Vec<Kindergarten> {
     serde_json::from_str(include_str!("../../../data/demo/kindergartens.json")).unwrap_or_default()
 }
 
-fn err(
-    code: &str,
-    ru: impl Into<String>,
-    kk: impl Into<String>,
-    en: impl Into<String>,
-) -> BackendError {
+fn err(code: &str, ru: impl Into<String>, kk: impl Into<String>, en: impl Into<String>) -> BackendError {
     BackendError::new(code, ru, kk, en)
 }
 
 fn not_logged_in() -> BackendError {
-    BackendError::text(
-        "NOT_LOGGED_IN",
-        Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"),
-    )
+    BackendError::text("NOT_LOGGED_IN", Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"))
 }
 
 fn not_permitted() -> BackendError {
@@ -294,12 +271,7 @@ pub fn make_iin(birth: Date, male: bool, serial: u32) -> String {
         (_, true) => 5,
         (_, false) => 6,
     };
-    let date = format!(
-        "{:02}{:02}{:02}",
-        year % 100,
-        birth.0.month(),
-        birth.0.day()
-    );
+    let date = format!("{:02}{:02}{:02}", year % 100, birth.0.month(), birth.0.day());
     let mut serial = serial % 10_000;
     loop {
         let first = format!("{date}{century}{serial:04}");
@@ -311,36 +283,9 @@ pub fn make_iin(birth: Date, male: bool, serial: u32) -> String {
     }
 }
 
-const GIVEN_M: [&str; 8] = [
-    "Әлихан",
-    "Нұрсұлтан",
-    "Ерасыл",
-    "Арсен",
-    "Максим",
-    "Іскандер",
-    "Данияр",
-    "Тимур",
-];
-const GIVEN_F: [&str; 8] = [
-    "Әйгерім",
-    "Аружан",
-    "Ғазиза",
-    "Мария",
-    "Өмірзая",
-    "Ұлжан",
-    "Аяулым",
-    "Софья",
-];
-const SURNAMES: [&str; 8] = [
-    "Қасымов",
-    "Сейітов",
-    "Жұмабаев",
-    "Иванов",
-    "Нұрланов",
-    "Оспанов",
-    "Әбенов",
-    "Петров",
-];
+const GIVEN_M: [&str; 8] = ["Әлихан", "Нұрсұлтан", "Ерасыл", "Арсен", "Максим", "Іскандер", "Данияр", "Тимур"];
+const GIVEN_F: [&str; 8] = ["Әйгерім", "Аружан", "Ғазиза", "Мария", "Өмірзая", "Ұлжан", "Аяулым", "Софья"];
+const SURNAMES: [&str; 8] = ["Қасымов", "Сейітов", "Жұмабаев", "Иванов", "Нұрланов", "Оспанов", "Әбенов", "Петров"];
 
 fn child_name(i: usize, male: bool) -> String {
     let surname = SURNAMES[i % SURNAMES.len()];
@@ -361,10 +306,7 @@ impl MemoryBackend {
             kiosk: None,
             users: Vec::new(),
             session: None,
-            clock: Clock {
-                base: instant(DEMO_NOW),
-                started: None,
-            },
+            clock: Clock { base: instant(DEMO_NOW), started: None },
             next_seq: 1,
             synced_seq: 0,
             last_sync: None,
@@ -398,12 +340,7 @@ impl MemoryBackend {
         backend.users = vec![
             user("admin", "Сәрсенова Гүлнар", Role::Admin, &[]),
             user("operator", "Қасымова Айгүл", Role::Operator, &[]),
-            user(
-                "ddo",
-                "Ержанова Динара",
-                Role::Kindergarten,
-                &["KG-KOK-01", "KG-KOK-02", "KG-KOK-03"],
-            ),
+            user("ddo", "Ержанова Динара", Role::Kindergarten, &["KG-KOK-01", "KG-KOK-02", "KG-KOK-03"]),
             user("reviewer", "Бекова Әсел", Role::Reviewer, &[]),
         ];
         backend
@@ -424,27 +361,15 @@ impl MemoryBackend {
             let Some(at) = value["at"].as_str().and_then(|t| t.parse::<Instant>().ok()) else {
                 continue;
             };
-            let Ok(mut application) =
-                serde_json::from_value::<NewApplication>(value["application"].clone())
-            else {
+            let Ok(mut application) = serde_json::from_value::<NewApplication>(value["application"].clone()) else {
                 continue;
             };
-            let n = per_year
-                .entry((application.district.clone(), at.local_date().year()))
-                .or_default();
+            let n = per_year.entry((application.district.clone(), at.local_date().year())).or_default();
             *n += 1;
-            application.id = format!(
-                "{}.{}.{:04}",
-                application.district,
-                at.local_date().year(),
-                n
-            );
+            application.id = format!("{}.{}.{:04}", application.district, at.local_date().year(), n);
             items.push((at, Command::Register { application }));
         }
-        for (i, line) in include_str!("../../../data/demo/places.jsonl")
-            .lines()
-            .enumerate()
-        {
+        for (i, line) in include_str!("../../../data/demo/places.jsonl").lines().enumerate() {
             let Ok(value) = serde_json::from_str::<Value>(line) else {
                 continue;
             };
@@ -469,20 +394,12 @@ impl MemoryBackend {
         }
         let snapshot_at = instant(DEMO_SNAPSHOT_AT);
         for district in ["KOK", "AKK", "ZER"] {
-            backend.record_center(
-                &Command::Distribute {
-                    district: district.into(),
-                },
-                snapshot_at,
-            );
+            backend.record_center(&Command::Distribute { district: district.into() }, snapshot_at);
         }
         backend.synced_seq = backend.next_seq - 1;
         backend.take_snapshot(snapshot_at);
         backend.last_sync = Some(plus_minutes(snapshot_at, 5));
-        backend.last_attempt = Some((
-            plus_minutes(snapshot_at, 5),
-            SyncOutcome::Ok { accepted: 4 },
-        ));
+        backend.last_attempt = Some((plus_minutes(snapshot_at, 5), SyncOutcome::Ok { accepted: 4 }));
         backend.center_url = Some("memory://center".into());
         backend.demo_local_work();
         backend.quarantine.push(QuarantineNote {
@@ -496,10 +413,7 @@ impl MemoryBackend {
                 "The kiosk time was outside the allowed window; the center clamped it and flagged the entry for review",
             ),
         });
-        backend.clock = Clock {
-            base: instant(DEMO_NOW),
-            started: None,
-        };
+        backend.clock = Clock { base: instant(DEMO_NOW), started: None };
         backend.cache = None;
         backend
     }
@@ -519,20 +433,13 @@ impl MemoryBackend {
                 continue; // leave some to confirm on screen
             }
             minute += 3;
-            let confirm = Command::Act {
-                application: id.clone(),
-                action: Action::ConfirmVoucher,
-            };
-            self.record(&confirm, plus_minutes(monday, minute), "operator", false)
-                .ok();
+            let confirm = Command::Act { application: id.clone(), action: Action::ConfirmVoucher };
+            self.record(&confirm, plus_minutes(monday, minute), "operator", false).ok();
             if i % 3 == 0 {
                 let choices = self.free_choice(id).unwrap_or_default();
                 let pick = choices
                     .iter()
-                    .find(|c| {
-                        ["KG-KOK-01", "KG-KOK-02", "KG-KOK-03"]
-                            .contains(&c.kindergarten.id.as_str())
-                    })
+                    .find(|c| ["KG-KOK-01", "KG-KOK-02", "KG-KOK-03"].contains(&c.kindergarten.id.as_str()))
                     .or_else(|| choices.first());
                 if let Some(choice) = pick {
                     let choose = Command::Act {
@@ -542,13 +449,7 @@ impl MemoryBackend {
                             language: choice.language,
                         },
                     };
-                    self.record(
-                        &choose,
-                        plus_minutes(monday, minute + 60),
-                        "operator",
-                        false,
-                    )
-                    .ok();
+                    self.record(&choose, plus_minutes(monday, minute + 60), "operator", false).ok();
                 }
             }
         }
@@ -556,40 +457,24 @@ impl MemoryBackend {
             .state
             .applications()
             .filter(|a| a.status == Status::DirectionIssued)
-            .filter(|a| {
-                a.direction
-                    .as_ref()
-                    .is_some_and(|d| d.kindergarten == "KG-KOK-01")
-            })
+            .filter(|a| a.direction.as_ref().is_some_and(|d| d.kindergarten == "KG-KOK-01"))
             .map(|a| a.id.clone())
             .collect();
         for id in directed.iter().take(2) {
-            let accept = Command::Act {
-                application: id.clone(),
-                action: Action::AcceptChild,
-            };
-            self.record(&accept, instant("2026-11-23T16:00:00+05:00"), "ddo", false)
-                .ok();
+            let accept = Command::Act { application: id.clone(), action: Action::AcceptChild };
+            self.record(&accept, instant("2026-11-23T16:00:00+05:00"), "ddo", false).ok();
         }
         // Newcomers with a right: they move others' positions (see "why did my position change").
-        for (i, right) in [
-            RightClass::First,
-            RightClass::Extraordinary,
-            RightClass::None,
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let birth = Date::from_ymd(2023, 3, 10 + u32::try_from(i).unwrap_or(0))
-                .unwrap_or(Date(chrono::NaiveDate::MIN));
+        for (i, right) in [RightClass::First, RightClass::Extraordinary, RightClass::None].into_iter().enumerate() {
+            let birth =
+                Date::from_ymd(2023, 3, 10 + u32::try_from(i).unwrap_or(0)).unwrap_or(Date(chrono::NaiveDate::MIN));
             let mut application = synthetic_application(i + 7, birth, "KOK", right);
             application.id = String::new();
             let id = format!("KOK-01.2026.{:04}", self.next_application);
             self.next_application += 1;
             application.id = id;
             let at = plus_minutes(monday, 200 + 7 * i64::try_from(i).unwrap_or(0));
-            self.record(&Command::Register { application }, at, "operator", false)
-                .ok();
+            self.record(&Command::Register { application }, at, "operator", false).ok();
         }
     }
 
@@ -602,9 +487,7 @@ impl MemoryBackend {
         for i in 0..n {
             let at = plus_minutes(start, step * i64::try_from(i).unwrap_or(0) + 1);
             let year_back = i64::try_from(i % 5).unwrap_or(0);
-            let birth_year =
-                (at.local_date().year() - 1 - i32::try_from(year_back % 2).unwrap_or(0))
-                    .clamp(2020, 2025);
+            let birth_year = (at.local_date().year() - 1 - i32::try_from(year_back % 2).unwrap_or(0)).clamp(2020, 2025);
             let birth = Date::from_ymd(
                 birth_year,
                 u32::try_from(i % 12).unwrap_or(0) + 1,
@@ -639,42 +522,21 @@ impl MemoryBackend {
 
     /// Sets the (standing) clock, for tests.
     pub fn set_now(&mut self, now: Instant) {
-        self.clock = Clock {
-            base: now,
-            started: None,
-        };
+        self.clock = Clock { base: now, started: None };
     }
 
     fn push_log(&mut self, seq: Option<u64>, at: Instant, who: &str, kiosk: &str, event: Event) {
         let index = self.log.len();
         if let Some(id) = event.application_id() {
-            self.by_application
-                .entry(id.to_owned())
-                .or_default()
-                .push(index);
+            self.by_application.entry(id.to_owned()).or_default().push(index);
         }
-        self.log.push(LogEntry {
-            seq,
-            at,
-            who: who.to_owned(),
-            kiosk: kiosk.to_owned(),
-            event,
-        });
+        self.log.push(LogEntry { seq, at, who: who.to_owned(), kiosk: kiosk.to_owned(), event });
     }
 
     /// Decides and applies a command as this kiosk's own entry (`synced` for demo history).
-    fn record(
-        &mut self,
-        command: &Command,
-        at: Instant,
-        who: &str,
-        synced: bool,
-    ) -> Result<Vec<Event>, BackendError> {
+    fn record(&mut self, command: &Command, at: Instant, who: &str, synced: bool) -> Result<Vec<Event>, BackendError> {
         let events = self.state.decide(command, at)?;
-        let kiosk = self
-            .kiosk
-            .as_ref()
-            .map_or_else(String::new, |k| k.id.clone());
+        let kiosk = self.kiosk.as_ref().map_or_else(String::new, |k| k.id.clone());
         let mut last_seq = 0;
         for event in &events {
             last_seq = self.next_seq;
@@ -708,11 +570,7 @@ impl MemoryBackend {
             .filter_map(|a| self.state.position(&a.id).map(|p| (a.id.clone(), p)))
             .collect();
         let entries = self.state.applications().map(rank_entry).collect();
-        self.snapshot = Some(Snapshot {
-            at,
-            positions,
-            entries,
-        });
+        self.snapshot = Some(Snapshot { at, positions, entries });
     }
 
     fn session(&self) -> Result<&Session, BackendError> {
@@ -720,9 +578,7 @@ impl MemoryBackend {
     }
 
     fn who(&self) -> String {
-        self.session
-            .as_ref()
-            .map_or_else(String::new, |s| s.login.clone())
+        self.session.as_ref().map_or_else(String::new, |s| s.login.clone())
     }
 
     fn row(&self, app: &Application) -> JournalRow {
@@ -742,37 +598,23 @@ impl MemoryBackend {
     fn cache(&mut self) -> &mut JournalCache {
         if self.cache.is_none() {
             let rows: Vec<JournalRow> = self.state.applications().map(|a| self.row(a)).collect();
-            let search = rows
-                .iter()
-                .map(|r| (r.child_name.to_lowercase(), r.id.to_lowercase()))
-                .collect();
-            self.cache = Some(JournalCache {
-                rows,
-                search,
-                orders: HashMap::new(),
-                recent: Vec::new(),
-            });
+            let search = rows.iter().map(|r| (r.child_name.to_lowercase(), r.id.to_lowercase())).collect();
+            self.cache = Some(JournalCache { rows, search, orders: HashMap::new(), recent: Vec::new() });
         }
         self.cache.get_or_insert_with(JournalCache::default)
     }
 
     fn application(&self, id: &str) -> Result<&Application, BackendError> {
-        self.state.application(id).ok_or_else(|| {
-            BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() })
-        })
+        self.state
+            .application(id)
+            .ok_or_else(|| BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() }))
     }
 }
 
-fn synthetic_application(
-    i: usize,
-    birth: Date,
-    district: &str,
-    right: RightClass,
-) -> NewApplication {
+fn synthetic_application(i: usize, birth: Date, district: &str, right: RightClass) -> NewApplication {
     let male = i.is_multiple_of(2);
     let serial = u32::try_from((i / 10) % 10_000).unwrap_or(0);
-    let parent_birth =
-        Date::from_ymd(1985 + i32::try_from(i % 15).unwrap_or(0), 5, 17).unwrap_or(birth);
+    let parent_birth = Date::from_ymd(1985 + i32::try_from(i % 15).unwrap_or(0), 5, 17).unwrap_or(birth);
     let category = match right {
         RightClass::Extraordinary => Some("MILITARY".to_owned()),
         RightClass::First => Some("LARGE_FAMILY".to_owned()),
@@ -789,17 +631,11 @@ fn synthetic_application(
             iin: make_iin(parent_birth, false, serial),
             name: format!("{}а Гүлмира", SURNAMES[i % SURNAMES.len()]),
             kinship: Kinship::Mother,
-            phone: format!(
-                "+7 701 {:03} {:02} {:02}",
-                i % 1000,
-                i % 100,
-                (i / 100) % 100
-            ),
+            phone: format!("+7 701 {:03} {:02} {:02}", i % 1000, i % 100, (i / 100) % 100),
             email: None,
         },
         residence: Residence {
-            kind: ResidenceKind::Permanent,
-            address: "г. Кокшетау, ул. Абая, 1".into(),
+            kind: ResidenceKind::Permanent, address: "г. Кокшетау, ул. Абая, 1".into()
         },
         non_resident: false,
         non_resident_documents: Vec::new(),
@@ -820,16 +656,8 @@ impl Backend for MemoryBackend {
     }
 
     fn init_kiosk(&mut self, setup: &KioskSetup) -> Result<KioskInfo, BackendError> {
-        if !reference::districts()
-            .iter()
-            .any(|d| d.code == setup.district)
-        {
-            return Err(err(
-                "SETUP_DISTRICT",
-                "Выберите район",
-                "Ауданды таңдаңыз",
-                "Choose a district",
-            ));
+        if !reference::districts().iter().any(|d| d.code == setup.district) {
+            return Err(err("SETUP_DISTRICT", "Выберите район", "Ауданды таңдаңыз", "Choose a district"));
         }
         if setup.kiosk_name.trim().is_empty()
             || setup.admin_login.trim().is_empty()
@@ -894,18 +722,9 @@ impl Backend for MemoryBackend {
     }
 
     fn login(&mut self, login: &str, password: &str) -> Result<Session, BackendError> {
-        let user = self
-            .users
-            .iter()
-            .find(|u| u.operator.login == login.trim() && u.password == password)
-            .ok_or_else(|| {
-                err(
-                    "AUTH_FAILED",
-                    "Неверный логин или пароль",
-                    "Логин немесе құпиясөз қате",
-                    "Wrong login or password",
-                )
-            })?;
+        let user = self.users.iter().find(|u| u.operator.login == login.trim() && u.password == password).ok_or_else(
+            || err("AUTH_FAILED", "Неверный логин или пароль", "Логин немесе құпиясөз қате", "Wrong login or password"),
+        )?;
         if !user.operator.active {
             return Err(err(
                 "AUTH_DISABLED",
@@ -932,17 +751,12 @@ impl Backend for MemoryBackend {
         self.state.kindergartens().cloned().collect()
     }
 
-    fn check_registration(
-        &self,
-        application: &NewApplication,
-    ) -> Result<Vec<Warning>, BackendError> {
+    fn check_registration(&self, application: &NewApplication) -> Result<Vec<Warning>, BackendError> {
         let mut application = application.clone();
         if application.id.is_empty() {
             application.id = "CHECK".into();
         }
-        let events = self
-            .state
-            .decide(&Command::Register { application }, self.now())?;
+        let events = self.state.decide(&Command::Register { application }, self.now())?;
         Ok(events
             .iter()
             .find_map(|e| match e {
@@ -962,12 +776,7 @@ impl Backend for MemoryBackend {
         if application.district.is_empty() {
             application.district.clone_from(&kiosk.district);
         }
-        application.id = format!(
-            "{}.{}.{:04}",
-            kiosk.id,
-            now.local_date().year(),
-            self.next_application
-        );
+        application.id = format!("{}.{}.{:04}", kiosk.id, now.local_date().year(), self.next_application);
         let id = application.id.clone();
         let who = self.who();
         let events = self.record(&Command::Register { application }, now, &who, false)?;
@@ -979,12 +788,7 @@ impl Backend for MemoryBackend {
                 _ => None,
             })
             .unwrap_or_default();
-        Ok(Receipt {
-            id,
-            seq: self.next_seq - 1,
-            registered_at: now,
-            warnings,
-        })
+        Ok(Receipt { id, seq: self.next_seq - 1, registered_at: now, warnings })
     }
 
     fn act(&mut self, id: &str, action: Action) -> Result<(), BackendError> {
@@ -994,24 +798,13 @@ impl Backend for MemoryBackend {
         }
         if session.role == Role::Kindergarten {
             let app = self.application(id)?;
-            let ours = app
-                .direction
-                .as_ref()
-                .is_some_and(|d| session.kindergartens.contains(&d.kindergarten));
+            let ours = app.direction.as_ref().is_some_and(|d| session.kindergartens.contains(&d.kindergarten));
             if !ours {
                 return Err(not_permitted());
             }
         }
         let now = self.now();
-        self.record(
-            &Command::Act {
-                application: id.to_owned(),
-                action,
-            },
-            now,
-            &session.login,
-            false,
-        )?;
+        self.record(&Command::Act { application: id.to_owned(), action }, now, &session.login, false)?;
         Ok(())
     }
 
@@ -1019,29 +812,17 @@ impl Backend for MemoryBackend {
         let rows = match lookup {
             Lookup::ChildIin(iin) => {
                 let iin = iin.trim();
-                self.state
-                    .applications()
-                    .filter(|a| a.child.iin == iin)
-                    .map(|a| self.row(a))
-                    .collect()
+                self.state.applications().filter(|a| a.child.iin == iin).map(|a| self.row(a)).collect()
             }
             Lookup::RegistrationNumber(number) => {
                 let number = number.trim();
-                self.state
-                    .applications()
-                    .filter(|a| a.id.eq_ignore_ascii_case(number))
-                    .map(|a| self.row(a))
-                    .collect()
+                self.state.applications().filter(|a| a.id.eq_ignore_ascii_case(number)).map(|a| self.row(a)).collect()
             }
             Lookup::DirectionNumber(number) => {
                 let number = number.trim();
                 self.state
                     .applications()
-                    .filter(|a| {
-                        a.direction
-                            .as_ref()
-                            .is_some_and(|d| d.number.eq_ignore_ascii_case(number))
-                    })
+                    .filter(|a| a.direction.as_ref().is_some_and(|d| d.number.eq_ignore_ascii_case(number)))
                     .map(|a| self.row(a))
                     .collect()
             }
@@ -1049,25 +830,14 @@ impl Backend for MemoryBackend {
         Ok(rows)
     }
 
-    fn journal(
-        &mut self,
-        filter: &JournalFilter,
-        range: Range<usize>,
-    ) -> Result<JournalPage, BackendError> {
+    fn journal(&mut self, filter: &JournalFilter, range: Range<usize>) -> Result<JournalPage, BackendError> {
         let cache = self.cache();
         let total = cache.matches(filter).len();
         let start = range.start.min(total);
         let end = range.end.clamp(start, total);
         let window = cache.matches(filter)[start..end].to_vec();
-        let rows = window
-            .iter()
-            .map(|i| cache.rows[*i as usize].clone())
-            .collect();
-        Ok(JournalPage {
-            total,
-            offset: start,
-            rows,
-        })
+        let rows = window.iter().map(|i| cache.rows[*i as usize].clone()).collect();
+        Ok(JournalPage { total, offset: start, rows })
     }
 
     fn card(&self, id: &str) -> Result<Card, BackendError> {
@@ -1094,12 +864,10 @@ impl Backend for MemoryBackend {
         let sizes = self.state.queue_index().sizes(&application.queue_key());
         Ok(Card {
             local_position: self.state.position(id),
-            center_position: self.snapshot.as_ref().and_then(|s| {
-                s.positions.get(id).map(|p| CenterPosition {
-                    position: *p,
-                    snapshot_at: s.at,
-                })
-            }),
+            center_position: self
+                .snapshot
+                .as_ref()
+                .and_then(|s| s.positions.get(id).map(|p| CenterPosition { position: *p, snapshot_at: s.at })),
             queue_size: sizes.extraordinary + sizes.first + sizes.general,
             history,
             application,
@@ -1113,27 +881,11 @@ impl Backend for MemoryBackend {
         };
         let key = app.queue_key();
         let same_queue = |e: &RankEntry| {
-            e.district == key.district
-                && e.queue_type == key.queue_type
-                && e.birth_date.year() == key.group_year
+            e.district == key.district && e.queue_type == key.queue_type && e.birth_date.year() == key.group_year
         };
-        let before = snapshot
-            .entries
-            .iter()
-            .filter(|e| same_queue(e))
-            .cloned()
-            .collect();
-        let after = self
-            .state
-            .applications()
-            .map(rank_entry)
-            .filter(same_queue)
-            .collect();
-        Ok(Some(RankSnapshots {
-            before_at: snapshot.at,
-            before,
-            after,
-        }))
+        let before = snapshot.entries.iter().filter(|e| same_queue(e)).cloned().collect();
+        let after = self.state.applications().map(rank_entry).filter(same_queue).collect();
+        Ok(Some(RankSnapshots { before_at: snapshot.at, before, after }))
     }
 
     fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError> {
@@ -1146,26 +898,17 @@ impl Backend for MemoryBackend {
             .filter_map(|(slot, free)| {
                 let kindergarten = self.state.kindergarten(&slot.kindergarten)?;
                 (kindergarten.district == app.district && kindergarten.queue_type == app.queue_type)
-                    .then(|| FreeChoice {
-                        kindergarten: kindergarten.clone(),
-                        language: slot.language,
-                        free,
-                    })
+                    .then(|| FreeChoice { kindergarten: kindergarten.clone(), language: slot.language, free })
             })
             .collect())
     }
 
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
         let session = self.session()?.clone();
-        if session.role != Role::Kindergarten
-            || !session.kindergartens.contains(&places.kindergarten)
-        {
+        if session.role != Role::Kindergarten || !session.kindergartens.contains(&places.kindergarten) {
             return Err(not_permitted());
         }
-        let kiosk = self
-            .kiosk
-            .as_ref()
-            .map_or_else(String::new, |k| k.id.clone());
+        let kiosk = self.kiosk.as_ref().map_or_else(String::new, |k| k.id.clone());
         let id = format!("{kiosk}.P{:04}", self.next_places);
         let record = NewPlaces {
             id: id.clone(),
@@ -1175,23 +918,14 @@ impl Backend for MemoryBackend {
             count: places.count,
         };
         let now = self.now();
-        self.record(
-            &Command::AddPlaces { places: record },
-            now,
-            &session.login,
-            false,
-        )?;
+        self.record(&Command::AddPlaces { places: record }, now, &session.login, false)?;
         self.next_places += 1;
         Ok(id)
     }
 
     fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError> {
-        let mut records: Vec<PlacesRecord> = self
-            .state
-            .places()
-            .filter(|p| p.kindergarten == kindergarten)
-            .cloned()
-            .collect();
+        let mut records: Vec<PlacesRecord> =
+            self.state.places().filter(|p| p.kindergarten == kindergarten).cloned().collect();
         records.sort_by_key(|r| std::cmp::Reverse(r.added_at));
         Ok(records)
     }
@@ -1202,10 +936,7 @@ impl Backend for MemoryBackend {
             .applications()
             .filter(|a| a.status == Status::Enrolled)
             .filter_map(|a| {
-                let direction = a
-                    .direction
-                    .as_ref()
-                    .filter(|d| d.kindergarten == kindergarten)?;
+                let direction = a.direction.as_ref().filter(|d| d.kindergarten == kindergarten)?;
                 Some(EnrolledChild {
                     application: a.id.clone(),
                     child_iin: a.child.iin.clone(),
@@ -1221,11 +952,7 @@ impl Backend for MemoryBackend {
 
     fn sync_status(&self) -> SyncStatus {
         SyncStatus {
-            pending: self
-                .log
-                .iter()
-                .filter(|e| e.seq.is_some_and(|s| s > self.synced_seq))
-                .count() as u64,
+            pending: self.log.iter().filter(|e| e.seq.is_some_and(|s| s > self.synced_seq)).count() as u64,
             last_sync: self.last_sync,
             last_attempt: self.last_attempt.clone(),
             center_url: self.center_url.clone(),
@@ -1264,12 +991,7 @@ impl Backend for MemoryBackend {
             progress.report(PushPhase::Failed(error));
             return Ok(());
         }
-        let pending: Vec<u64> = self
-            .log
-            .iter()
-            .filter_map(|e| e.seq)
-            .filter(|s| *s > self.synced_seq)
-            .collect();
+        let pending: Vec<u64> = self.log.iter().filter_map(|e| e.seq).filter(|s| *s > self.synced_seq).collect();
         let total = pending.len() as u64;
         for (i, chunk) in pending.chunks(50).enumerate() {
             let sent = (i * 50 + chunk.len()) as u64;
@@ -1287,11 +1009,7 @@ impl Backend for MemoryBackend {
     fn export_bundle(&mut self, path: &Path) -> Result<ExportReport, BackendError> {
         let mut out = String::new();
         let mut entries = 0;
-        for entry in self
-            .log
-            .iter()
-            .filter(|e| e.seq.is_some_and(|s| s > self.synced_seq))
-        {
+        for entry in self.log.iter().filter(|e| e.seq.is_some_and(|s| s > self.synced_seq)) {
             let line = serde_json::json!({
                 "seq": entry.seq,
                 "at": entry.at.to_string(),
@@ -1304,10 +1022,7 @@ impl Backend for MemoryBackend {
             entries += 1;
         }
         std::fs::write(path, out).map_err(|e| io_error(path, &e))?;
-        Ok(ExportReport {
-            entries,
-            path: path.display().to_string(),
-        })
+        Ok(ExportReport { entries, path: path.display().to_string() })
     }
 
     fn import_snapshot(&mut self, path: &Path) -> Result<ImportReport, BackendError> {
@@ -1321,22 +1036,15 @@ impl Backend for MemoryBackend {
             )
         };
         let value: Value = serde_json::from_str(&text).map_err(|_| invalid())?;
-        let at: Instant = value["snapshotAt"]
-            .as_str()
-            .and_then(|t| t.parse().ok())
-            .ok_or_else(invalid)?;
-        let events: Vec<Event> =
-            serde_json::from_value(value["events"].clone()).unwrap_or_default();
+        let at: Instant = value["snapshotAt"].as_str().and_then(|t| t.parse().ok()).ok_or_else(invalid)?;
+        let events: Vec<Event> = serde_json::from_value(value["events"].clone()).unwrap_or_default();
         for event in events {
             self.state.evolve(&event);
             self.push_log(None, at, CENTER, CENTER, event);
         }
         self.take_snapshot(at);
         self.cache = None;
-        Ok(ImportReport {
-            snapshot_at: at,
-            applications: self.state.applications().count() as u64,
-        })
+        Ok(ImportReport { snapshot_at: at, applications: self.state.applications().count() as u64 })
     }
 
     fn operators(&self) -> Result<Vec<Operator>, BackendError> {
@@ -1365,12 +1073,7 @@ impl Backend for MemoryBackend {
             ));
         }
         let Some(role) = operator.role else {
-            return Err(err(
-                "OPERATOR_ROLE",
-                "Выберите роль",
-                "Рөлді таңдаңыз",
-                "Choose a role",
-            ));
+            return Err(err("OPERATOR_ROLE", "Выберите роль", "Рөлді таңдаңыз", "Choose a role"));
         };
         if role == Role::Kindergarten && operator.kindergartens.is_empty() {
             return Err(err(
@@ -1393,11 +1096,7 @@ impl Backend for MemoryBackend {
                 login: login.to_owned(),
                 name: operator.name.trim().to_owned(),
                 role,
-                kindergartens: if role == Role::Kindergarten {
-                    operator.kindergartens.clone()
-                } else {
-                    Vec::new()
-                },
+                kindergartens: if role == Role::Kindergarten { operator.kindergartens.clone() } else { Vec::new() },
                 active: true,
             },
             password: operator.password.clone(),
@@ -1418,18 +1117,9 @@ impl Backend for MemoryBackend {
                 "You cannot disable your own account",
             ));
         }
-        let user = self
-            .users
-            .iter_mut()
-            .find(|u| u.operator.login == login)
-            .ok_or_else(|| {
-                err(
-                    "OPERATOR_UNKNOWN",
-                    "Пользователь не найден",
-                    "Пайдаланушы табылмады",
-                    "No such user",
-                )
-            })?;
+        let user = self.users.iter_mut().find(|u| u.operator.login == login).ok_or_else(|| {
+            err("OPERATOR_UNKNOWN", "Пользователь не найден", "Пайдаланушы табылмады", "No such user")
+        })?;
         user.operator.active = active;
         Ok(())
     }
@@ -1463,27 +1153,16 @@ impl Backend for MemoryBackend {
             slot.1 += enrollments;
         }
         let mut statuses: BTreeMap<usize, u32> = BTreeMap::new();
-        for app in self
-            .state
-            .applications()
-            .filter(|a| in_district(&a.district))
-        {
+        for app in self.state.applications().filter(|a| in_district(&a.district)) {
             *statuses.entry(status_rank(app.status)).or_default() += 1;
         }
         Ok(Stats {
             queues,
             weeks: weeks
                 .into_iter()
-                .map(|(week, (vouchers, enrollments))| WeekCount {
-                    week,
-                    vouchers,
-                    enrollments,
-                })
+                .map(|(week, (vouchers, enrollments))| WeekCount { week, vouchers, enrollments })
                 .collect(),
-            statuses: statuses
-                .into_iter()
-                .map(|(i, n)| (Status::ALL[i], n))
-                .collect(),
+            statuses: statuses.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
         })
     }
 }

@@ -36,9 +36,5 @@ pub fn run(backend: Box<dyn Backend>, output_dir: std::path::PathBuf) -> eframe:
             .with_min_inner_size([1024.0, 640.0]),
         ..Default::default()
     };
-    eframe::run_native(
-        "Kezek",
-        options,
-        Box::new(move |_cc| Ok(Box::new(KioskApp::new(backend, output_dir)))),
-    )
+    eframe::run_native("Kezek", options, Box::new(move |_cc| Ok(Box::new(KioskApp::new(backend, output_dir)))))
 }

@@ -13,22 +13,11 @@ use super::i18n::Tr;
 use super::{format, reference};
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn file_name(id: &str) -> String {
-    id.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
 }
 
 fn write(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, String> {
@@ -43,32 +32,14 @@ pub fn receipt_html(card: &Card, kiosk: Option<&KioskInfo>, tr: &Tr, lang: Lang)
     let app = &card.application;
     let mut rows: Vec<(String, String)> = vec![
         (tr.t("card-reg-number").to_owned(), app.id.clone()),
-        (
-            tr.t("card-registered-at").to_owned(),
-            format::instant(app.registered_at),
-        ),
-        (
-            tr.t("card-status").to_owned(),
-            app.status.text().get(lang).to_owned(),
-        ),
-        (
-            tr.t("card-queue-type").to_owned(),
-            app.queue_type.text().get(lang).to_owned(),
-        ),
-        (
-            tr.t("card-group-year").to_owned(),
-            app.group_year().to_string(),
-        ),
+        (tr.t("card-registered-at").to_owned(), format::instant(app.registered_at)),
+        (tr.t("card-status").to_owned(), app.status.text().get(lang).to_owned()),
+        (tr.t("card-queue-type").to_owned(), app.queue_type.text().get(lang).to_owned()),
+        (tr.t("card-group-year").to_owned(), app.group_year().to_string()),
         (tr.t("reg-child-iin").to_owned(), app.child.iin.clone()),
         (tr.t("reg-child-name").to_owned(), app.child.name.clone()),
-        (
-            tr.t("reg-birth-date").to_owned(),
-            format::date(app.child.birth_date),
-        ),
-        (
-            tr.t("reg-applicant-name").to_owned(),
-            app.applicant.name.clone(),
-        ),
+        (tr.t("reg-birth-date").to_owned(), format::date(app.child.birth_date)),
+        (tr.t("reg-applicant-name").to_owned(), app.applicant.name.clone()),
         (tr.t("reg-phone").to_owned(), app.applicant.phone.clone()),
     ];
     let mut right = app.right.text().get(lang).to_owned();
@@ -102,22 +73,13 @@ pub fn receipt_html(card: &Card, kiosk: Option<&KioskInfo>, tr: &Tr, lang: Lang)
     }
     let _ = writeln!(html, "<p class=\"n\">{}</p>\n<table>", escape(&app.id));
     for (name, value) in rows {
-        let _ = writeln!(
-            html,
-            "<tr><td>{}</td><td>{}</td></tr>",
-            escape(&name),
-            escape(&value)
-        );
+        let _ = writeln!(html, "<tr><td>{}</td><td>{}</td></tr>", escape(&name), escape(&value));
     }
     let _ = writeln!(html, "</table>");
     for warning in &app.warnings {
         let _ = writeln!(html, "<p><em>{}</em></p>", escape(warning.text().get(lang)));
     }
-    let _ = writeln!(
-        html,
-        "<p>{}</p>\n</body></html>",
-        escape(tr.t("receipt-note"))
-    );
+    let _ = writeln!(html, "<p>{}</p>\n</body></html>", escape(tr.t("receipt-note")));
     html
 }
 
@@ -129,11 +91,7 @@ pub fn write_receipt(
     lang: Lang,
 ) -> Result<PathBuf, String> {
     let html = receipt_html(card, kiosk, tr, lang);
-    write(
-        dir,
-        &format!("receipt-{}.html", file_name(&card.application.id)),
-        &html,
-    )
+    write(dir, &format!("receipt-{}.html", file_name(&card.application.id)), &html)
 }
 
 /// The child card ("Скачать карточку ребенка") as plain text.
@@ -155,33 +113,21 @@ pub fn child_card_text(card: &Card, tr: &Tr, lang: Lang, kindergartens: &[Kinder
     line(tr.t("reg-applicant-name"), &app.applicant.name);
     line(tr.t("reg-kinship"), app.applicant.kinship.text().get(lang));
     line(tr.t("reg-phone"), &app.applicant.phone);
-    line(
-        tr.t("reg-email"),
-        app.applicant.email.as_deref().unwrap_or("—"),
-    );
+    line(tr.t("reg-email"), app.applicant.email.as_deref().unwrap_or("—"));
     line(tr.t("reg-address"), &app.residence.address);
     line(tr.t("reg-right"), app.right.text().get(lang));
     if let Some(category) = &app.right_category {
-        line(
-            tr.t("reg-category"),
-            &reference::category_name(category, lang),
-        );
+        line(tr.t("reg-category"), &reference::category_name(category, lang));
     }
     if let Some(direction) = &app.direction {
         let name = kindergartens
             .iter()
             .find(|k| k.id == direction.kindergarten)
-            .map_or_else(
-                || direction.kindergarten.clone(),
-                |k| kindergarten_name(k, lang),
-            );
+            .map_or_else(|| direction.kindergarten.clone(), |k| kindergarten_name(k, lang));
         line(tr.t("card-direction"), &direction.number);
         line(tr.t("card-kindergarten"), &name);
         line(tr.t("card-language"), direction.language.text().get(lang));
-        line(
-            tr.t("card-direction-issued"),
-            &format::instant(direction.issued_at),
-        );
+        line(tr.t("card-direction-issued"), &format::instant(direction.issued_at));
     }
     text
 }
@@ -194,9 +140,5 @@ pub fn write_child_card(
     kindergartens: &[Kindergarten],
 ) -> Result<PathBuf, String> {
     let text = child_card_text(card, tr, lang, kindergartens);
-    write(
-        dir,
-        &format!("child-card-{}.txt", file_name(&card.application.id)),
-        &text,
-    )
+    write(dir, &format!("child-card-{}.txt", file_name(&card.application.id)), &text)
 }

@@ -38,11 +38,7 @@ pub struct Category {
 
 fn names(value: &Value) -> Names {
     let get = |lang: &str| value[lang].as_str().unwrap_or_default().to_owned();
-    Names {
-        ru: get("ru"),
-        kk: get("kk"),
-        en: get("en"),
-    }
+    Names { ru: get("ru"), kk: get("kk"), en: get("en") }
 }
 
 fn entries(json: &str) -> Vec<Value> {
@@ -57,10 +53,7 @@ pub fn districts() -> &'static [District] {
     DISTRICTS.get_or_init(|| {
         entries(include_str!("../../../data/districts.json"))
             .iter()
-            .map(|d| District {
-                code: d["code"].as_str().unwrap_or_default().to_owned(),
-                name: names(&d["name"]),
-            })
+            .map(|d| District { code: d["code"].as_str().unwrap_or_default().to_owned(), name: names(&d["name"]) })
             .collect()
     })
 }
@@ -72,11 +65,7 @@ pub fn categories() -> &'static [Category] {
             .iter()
             .map(|c| Category {
                 code: c["code"].as_str().unwrap_or_default().to_owned(),
-                right: if c["right"] == "extraordinary" {
-                    RightClass::Extraordinary
-                } else {
-                    RightClass::First
-                },
+                right: if c["right"] == "extraordinary" { RightClass::Extraordinary } else { RightClass::First },
                 name: names(&c["name"]),
             })
             .collect()
@@ -84,15 +73,9 @@ pub fn categories() -> &'static [Category] {
 }
 
 pub fn district_name(code: &str, lang: Lang) -> String {
-    districts()
-        .iter()
-        .find(|d| d.code == code)
-        .map_or_else(|| code.to_owned(), |d| d.name.get(lang).to_owned())
+    districts().iter().find(|d| d.code == code).map_or_else(|| code.to_owned(), |d| d.name.get(lang).to_owned())
 }
 
 pub fn category_name(code: &str, lang: Lang) -> String {
-    categories()
-        .iter()
-        .find(|c| c.code == code)
-        .map_or_else(|| code.to_owned(), |c| c.name.get(lang).to_owned())
+    categories().iter().find(|c| c.code == code).map_or_else(|| code.to_owned(), |c| c.name.get(lang).to_owned())
 }

@@ -15,12 +15,8 @@ pub fn text_field_ui(ui: &mut Ui, label: &str, value: &mut String) -> Response {
 pub fn text_field_width_ui(ui: &mut Ui, label: &str, value: &mut String, width: f32) -> Response {
     ui.vertical(|ui| {
         let label = ui.label(label);
-        ui.add(
-            TextEdit::singleline(value)
-                .desired_width(width)
-                .min_size(Vec2::new(width, theme::TOUCH_HEIGHT - 6.0)),
-        )
-        .labelled_by(label.id)
+        ui.add(TextEdit::singleline(value).desired_width(width).min_size(Vec2::new(width, theme::TOUCH_HEIGHT - 6.0)))
+            .labelled_by(label.id)
     })
     .inner
 }
@@ -28,13 +24,8 @@ pub fn text_field_width_ui(ui: &mut Ui, label: &str, value: &mut String, width: 
 pub fn password_field_ui(ui: &mut Ui, label: &str, value: &mut String) -> Response {
     ui.vertical(|ui| {
         let label = ui.label(label);
-        ui.add(
-            TextEdit::singleline(value)
-                .password(true)
-                .desired_width(320.0)
-                .min_size(Vec2::new(320.0, 34.0)),
-        )
-        .labelled_by(label.id)
+        ui.add(TextEdit::singleline(value).password(true).desired_width(320.0).min_size(Vec2::new(320.0, 34.0)))
+            .labelled_by(label.id)
     })
     .inner
 }
@@ -42,12 +33,7 @@ pub fn password_field_ui(ui: &mut Ui, label: &str, value: &mut String) -> Respon
 pub fn multiline_field_ui(ui: &mut Ui, label: &str, value: &mut String) -> Response {
     ui.vertical(|ui| {
         let label = ui.label(label);
-        ui.add(
-            TextEdit::multiline(value)
-                .desired_width(480.0)
-                .desired_rows(2),
-        )
-        .labelled_by(label.id)
+        ui.add(TextEdit::multiline(value).desired_width(480.0).desired_rows(2)).labelled_by(label.id)
     })
     .inner
 }
@@ -75,20 +61,13 @@ pub fn combo_width_ui<T: PartialEq + Clone>(
     let mut changed = false;
     ui.vertical(|ui| {
         let label = ui.label(label);
-        let selected = options
-            .iter()
-            .find(|(v, _)| v == value)
-            .map_or_else(String::new, |(_, text)| text.clone());
+        let selected = options.iter().find(|(v, _)| v == value).map_or_else(String::new, |(_, text)| text.clone());
         egui::ComboBox::from_id_salt(id_salt)
             .selected_text(selected)
             .width(width)
             .show_ui(ui, |ui| {
                 for (option, text) in options {
-                    if ui
-                        .selectable_label(option == value, text.as_str())
-                        .clicked()
-                        && option != value
-                    {
+                    if ui.selectable_label(option == value, text.as_str()).clicked() && option != value {
                         *value = option.clone();
                         changed = true;
                     }
@@ -102,10 +81,7 @@ pub fn combo_width_ui<T: PartialEq + Clone>(
 
 /// A large button for touch screens.
 pub fn big_button_ui(ui: &mut Ui, text: &str) -> Response {
-    ui.add(
-        egui::Button::new(RichText::new(text).strong())
-            .min_size(Vec2::new(120.0, theme::TOUCH_HEIGHT + 4.0)),
-    )
+    ui.add(egui::Button::new(RichText::new(text).strong()).min_size(Vec2::new(120.0, theme::TOUCH_HEIGHT + 4.0)))
 }
 
 /// A large button in the accent colour (the main action of a screen).
@@ -133,16 +109,8 @@ pub fn error_ui(ui: &mut Ui, error: &BackendError, lang: Lang) {
         .corner_radius(6.0)
         .show(ui, |ui| {
             ui.set_width(ui.available_width());
-            ui.label(
-                RichText::new(error.message(lang))
-                    .color(theme::ERROR)
-                    .strong(),
-            );
-            ui.label(
-                RichText::new(&error.code)
-                    .small()
-                    .color(egui::Color32::from_gray(90)),
-            );
+            ui.label(RichText::new(error.message(lang)).color(theme::ERROR).strong());
+            ui.label(RichText::new(&error.code).small().color(egui::Color32::from_gray(90)));
         });
 }
 
@@ -153,15 +121,13 @@ pub fn message_ui(ui: &mut Ui, text: &str, ok: bool) {
     } else {
         (egui::Color32::from_rgb(0xff, 0xf4, 0xdc), theme::WARN)
     };
-    egui::Frame::new()
-        .fill(fill)
-        .stroke(egui::Stroke::new(1.0, color))
-        .inner_margin(10.0)
-        .corner_radius(6.0)
-        .show(ui, |ui| {
+    egui::Frame::new().fill(fill).stroke(egui::Stroke::new(1.0, color)).inner_margin(10.0).corner_radius(6.0).show(
+        ui,
+        |ui| {
             ui.set_width(ui.available_width());
             ui.label(RichText::new(text).color(color).strong());
-        });
+        },
+    );
 }
 
 /// A section heading.

@@ -19,49 +19,31 @@ pub fn event_text(event: &Event, cx: &Cx<'_>) -> String {
     let t = |id: &'static str| cx.t(id).to_owned();
     match event {
         Event::Registered { .. } => t("ev-registered"),
-        Event::PlacesAdded { record } => cx
-            .tr
-            .f("ev-places-added", &[("count", record.count.into())]),
+        Event::PlacesAdded { record } => cx.tr.f("ev-places-added", &[("count", record.count.into())]),
         Event::PlacesPublished { .. } => t("ev-places-published"),
-        Event::VoucherIssued {
-            confirm_deadline, ..
-        } => cx.tr.f(
-            "ev-voucher-issued",
-            &[("deadline", format::instant_short(*confirm_deadline).into())],
-        ),
+        Event::VoucherIssued { confirm_deadline, .. } => {
+            cx.tr.f("ev-voucher-issued", &[("deadline", format::instant_short(*confirm_deadline).into())])
+        }
         Event::VoucherConfirmed { .. } => t("ev-voucher-confirmed"),
         Event::StopListed { .. } => t("ev-stop-listed"),
         Event::VoucherRestored { .. } => t("ev-voucher-restored"),
-        Event::ChoiceExtended { days, .. } => {
-            cx.tr.f("ev-choice-extended", &[("days", (*days).into())])
-        }
+        Event::ChoiceExtended { days, .. } => cx.tr.f("ev-choice-extended", &[("days", (*days).into())]),
         Event::DirectionIssued { direction, .. } => cx.tr.f(
             "ev-direction-issued",
             &[
                 ("number", direction.number.clone().into()),
-                (
-                    "kindergarten",
-                    cx.kindergarten_name(&direction.kindergarten).into(),
-                ),
+                ("kindergarten", cx.kindergarten_name(&direction.kindergarten).into()),
             ],
         ),
         Event::ChildEnrolled { .. } => t("ev-enrolled"),
-        Event::ChildRefused { reason, .. } => {
-            cx.tr.f("ev-refused", &[("reason", reason.clone().into())])
-        }
+        Event::ChildRefused { reason, .. } => cx.tr.f("ev-refused", &[("reason", reason.clone().into())]),
         Event::RefusalUpheld { .. } => t("ev-refusal-upheld"),
         Event::RefusalOverruled { .. } => t("ev-refusal-overruled"),
         Event::ChildDeparted { departure, .. } => cx.tr.f(
             "ev-departed",
-            &[
-                ("date", format::date(departure.date).into()),
-                ("reason", departure.reason.clone().into()),
-            ],
+            &[("date", format::date(departure.date).into()), ("reason", departure.reason.clone().into())],
         ),
-        Event::Archived { reason, .. } => cx.tr.f(
-            "ev-archived",
-            &[("reason", reason.text().get(cx.lang).into())],
-        ),
+        Event::Archived { reason, .. } => cx.tr.f("ev-archived", &[("reason", reason.text().get(cx.lang).into())]),
     }
 }
 
@@ -69,11 +51,7 @@ fn right_text(app: &Application, cx: &Cx<'_>) -> String {
     match (&app.right, &app.right_category) {
         (RightClass::None, _) => app.right.text().get(cx.lang).to_owned(),
         (right, Some(category)) => {
-            format!(
-                "{}: {}",
-                right.text().get(cx.lang),
-                reference::category_name(category, cx.lang)
-            )
+            format!("{}: {}", right.text().get(cx.lang), reference::category_name(category, cx.lang))
         }
         (right, None) => right.text().get(cx.lang).to_owned(),
     }
@@ -83,32 +61,13 @@ fn right_text(app: &Application, cx: &Cx<'_>) -> String {
 fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool, cx: &Cx<'_>) {
     let today = cx.now.local_date();
     let left = if cx.now > deadline {
-        RichText::new(cx.t("deadline-passed"))
-            .color(theme::ERROR)
-            .strong()
+        RichText::new(cx.t("deadline-passed")).color(theme::ERROR).strong()
     } else if calendar_days {
-        let days = u32::try_from(
-            deadline
-                .local_date()
-                .0
-                .signed_duration_since(today.0)
-                .num_days(),
-        )
-        .unwrap_or(0);
-        RichText::new(
-            cx.tr
-                .f("deadline-calendar-days-left", &[("days", days.into())]),
-        )
-        .color(theme::WARN)
-        .strong()
+        let days = u32::try_from(deadline.local_date().0.signed_duration_since(today.0).num_days()).unwrap_or(0);
+        RichText::new(cx.tr.f("deadline-calendar-days-left", &[("days", days.into())])).color(theme::WARN).strong()
     } else {
         let days = Calendar::embedded().working_days_between(today, deadline.local_date());
-        RichText::new(
-            cx.tr
-                .f("deadline-working-days-left", &[("days", days.into())]),
-        )
-        .color(theme::WARN)
-        .strong()
+        RichText::new(cx.tr.f("deadline-working-days-left", &[("days", days.into())])).color(theme::WARN).strong()
     };
     ui.label(RichText::new(label).color(egui::Color32::from_gray(70)));
     ui.horizontal(|ui| {
@@ -119,8 +78,7 @@ fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool,
 }
 
 fn explanation_ui(ui: &mut Ui, at: Instant, change: &PositionChange, cx: &Cx<'_>) {
-    let position =
-        |p: Option<u32>| p.map_or_else(|| cx.t("position-none").to_owned(), |p| p.to_string());
+    let position = |p: Option<u32>| p.map_or_else(|| cx.t("position-none").to_owned(), |p| p.to_string());
     ui.label(cx.tr.f(
         "explain-summary",
         &[
@@ -145,10 +103,7 @@ fn explanation_ui(ui: &mut Ui, at: Instant, change: &PositionChange, cx: &Cx<'_>
     for mover in &change.left_ahead {
         ui.label(cx.tr.f(
             "explain-left",
-            &[
-                ("id", mover.id.clone().into()),
-                ("reason", mover.reason.text().get(cx.lang).into()),
-            ],
+            &[("id", mover.id.clone().into()), ("reason", mover.reason.text().get(cx.lang).into())],
         ));
     }
 }
@@ -164,277 +119,177 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
         }
         ui.heading(cx.tr.f("card-title", &[("id", app.id.clone().into())]));
     });
-    egui::ScrollArea::vertical()
-        .id_salt("card")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            // Actions first: what the operator came for.
-            let allowed = allowed_actions(app, cx.now, Calendar::embedded()).unwrap_or_default();
-            let mine: Vec<_> = allowed
-                .iter()
-                .filter(|a| a.role == cx.session.role)
-                .collect();
-            ui.horizontal_wrapped(|ui| {
-                for action in &mine {
-                    let label = action.action.text().get(cx.lang);
-                    if widgets::primary_button_ui(ui, label).clicked() {
-                        out.push(UiCommand::PrepareAction {
-                            id: app.id.clone(),
-                            kind: action.action,
-                        });
-                    }
-                }
-                if widgets::big_button_ui(ui, cx.t("card-download")).clicked() {
-                    out.push(UiCommand::WriteChildCard(app.id.clone()));
-                }
-            });
-            if mine.is_empty() {
-                ui.label(RichText::new(cx.t("card-no-actions")).italics());
-            }
-            match &view.file {
-                Some(Ok(path)) => {
-                    ui.label(cx.tr.f(
-                        "file-written",
-                        &[("path", path.display().to_string().into())],
-                    ));
-                }
-                Some(Err(message)) => {
-                    ui.label(RichText::new(message).color(theme::ERROR));
-                }
-                None => {}
-            }
-
-            widgets::section_ui(ui, cx.t("card-application"));
-            Grid::new("card-application")
-                .num_columns(2)
-                .spacing([24.0, 8.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    widgets::info_row_ui(ui, cx.t("card-reg-number"), &app.id);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-registered-at"),
-                        &format::instant(app.registered_at),
-                    );
-                    let mut status = app.status.text().get(cx.lang).to_owned();
-                    if let Some(reason) = app.archive_reason {
-                        status = format!("{status}: {}", reason.text().get(cx.lang));
-                    }
-                    ui.label(
-                        RichText::new(cx.t("card-status")).color(egui::Color32::from_gray(70)),
-                    );
-                    ui.label(
-                        RichText::new(status)
-                            .strong()
-                            .size(20.0)
-                            .color(theme::ACCENT),
-                    );
-                    ui.end_row();
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-queue-type"),
-                        app.queue_type.text().get(cx.lang),
-                    );
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-group-year"),
-                        &app.group_year().to_string(),
-                    );
-                    widgets::info_row_ui(ui, cx.t("card-right"), &right_text(app, cx));
-                    if app.status == Status::Queued {
-                        if let Some(center) = card.center_position {
-                            widgets::info_row_ui(
-                                ui,
-                                cx.t("card-position-center"),
-                                &cx.tr.f(
-                                    "card-position-as-of",
-                                    &[
-                                        ("position", center.position.into()),
-                                        ("date", format::instant_short(center.snapshot_at).into()),
-                                    ],
-                                ),
-                            );
-                        }
-                        if let Some(position) = card.local_position {
-                            widgets::info_row_ui(
-                                ui,
-                                cx.t("card-position-local"),
-                                &cx.tr.f(
-                                    "card-position-of",
-                                    &[
-                                        ("position", position.into()),
-                                        ("size", card.queue_size.into()),
-                                    ],
-                                ),
-                            );
-                        }
-                    }
-                    if let Some(voucher) = &app.voucher {
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("card-voucher-issued"),
-                            &format::instant(voucher.issued_at),
-                        );
-                        match app.status {
-                            Status::VoucherIssued => deadline_ui(
-                                ui,
-                                cx.t("deadline-confirm"),
-                                voucher.confirm_deadline,
-                                false,
-                                cx,
-                            ),
-                            Status::VoucherConfirmed => {
-                                if let Some(choose) = voucher.choose_deadline {
-                                    deadline_ui(ui, cx.t("deadline-choose"), choose, false, cx);
-                                }
-                                if voucher.extended {
-                                    widgets::info_row_ui(
-                                        ui,
-                                        cx.t("deadline-extended"),
-                                        cx.t("yes"),
-                                    );
-                                }
-                            }
-                            Status::StopListed => {
-                                if let Some(restore) = voucher.restore_deadline {
-                                    deadline_ui(ui, cx.t("deadline-restore"), restore, true, cx);
-                                }
-                            }
-                            _ => {}
-                        }
-                    }
-                    if let Some(direction) = &app.direction {
-                        widgets::info_row_ui(ui, cx.t("card-direction"), &direction.number);
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("card-kindergarten"),
-                            &cx.kindergarten_name(&direction.kindergarten),
-                        );
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("card-language"),
-                            direction.language.text().get(cx.lang),
-                        );
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("card-direction-issued"),
-                            &format::instant(direction.issued_at),
-                        );
-                        if direction.must_enroll {
-                            widgets::info_row_ui(ui, cx.t("card-must-enroll"), cx.t("yes"));
-                        }
-                        if let Some(reason) = &direction.refusal_reason {
-                            widgets::info_row_ui(ui, cx.t("card-refusal-reason"), reason);
-                        }
-                        if let Some(at) = direction.enrolled_at {
-                            widgets::info_row_ui(
-                                ui,
-                                cx.t("card-enrolled-at"),
-                                &format::instant(at),
-                            );
-                        }
-                    }
-                    if let Some(departure) = &app.departure {
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("card-departed"),
-                            &format::date(departure.date),
-                        );
-                        widgets::info_row_ui(ui, cx.t("card-departure-reason"), &departure.reason);
-                    }
-                });
-
-            if app.status == Status::Queued {
-                ui.add_space(6.0);
-                if widgets::big_button_ui(ui, cx.t("explain-button")).clicked() {
-                    out.push(UiCommand::Explain(app.id.clone()));
-                }
-                if let Some((at, change)) = &view.explanation {
-                    explanation_ui(ui, *at, change, cx);
-                }
-                if let Some(error) = &view.explain_error {
-                    ui.label(RichText::new(error).color(theme::ERROR));
+    egui::ScrollArea::vertical().id_salt("card").auto_shrink([false, false]).show(ui, |ui| {
+        // Actions first: what the operator came for.
+        let allowed = allowed_actions(app, cx.now, Calendar::embedded()).unwrap_or_default();
+        let mine: Vec<_> = allowed.iter().filter(|a| a.role == cx.session.role).collect();
+        ui.horizontal_wrapped(|ui| {
+            for action in &mine {
+                let label = action.action.text().get(cx.lang);
+                if widgets::primary_button_ui(ui, label).clicked() {
+                    out.push(UiCommand::PrepareAction { id: app.id.clone(), kind: action.action });
                 }
             }
-
-            widgets::section_ui(ui, cx.t("card-child"));
-            Grid::new("card-child")
-                .num_columns(2)
-                .spacing([24.0, 8.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    widgets::info_row_ui(ui, cx.t("card-iin"), &app.child.iin);
-                    widgets::info_row_ui(ui, cx.t("card-name"), &app.child.name);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-birth-date"),
-                        &format::date(app.child.birth_date),
-                    );
-                    widgets::info_row_ui(ui, cx.t("card-sex"), app.child.sex.text().get(cx.lang));
-                });
-            for warning in &app.warnings {
-                widgets::message_ui(ui, warning.text().get(cx.lang), false);
+            if widgets::big_button_ui(ui, cx.t("card-download")).clicked() {
+                out.push(UiCommand::WriteChildCard(app.id.clone()));
             }
-
-            widgets::section_ui(ui, cx.t("card-applicant"));
-            Grid::new("card-applicant")
-                .num_columns(2)
-                .spacing([24.0, 8.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    widgets::info_row_ui(ui, cx.t("card-iin"), &app.applicant.iin);
-                    widgets::info_row_ui(ui, cx.t("card-name"), &app.applicant.name);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-kinship"),
-                        app.applicant.kinship.text().get(cx.lang),
-                    );
-                    widgets::info_row_ui(ui, cx.t("card-phone"), &app.applicant.phone);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-email"),
-                        app.applicant.email.as_deref().unwrap_or("—"),
-                    );
-                    let kind = match app.residence.kind {
-                        ResidenceKind::Permanent => cx.t("reg-permanent"),
-                        ResidenceKind::Temporary => cx.t("reg-temporary"),
-                    };
-                    widgets::info_row_ui(ui, kind, &app.residence.address);
-                    if app.non_resident {
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("reg-non-resident"),
-                            &app.non_resident_documents.join("; "),
-                        );
-                    }
-                });
-
-            widgets::section_ui(ui, cx.t("card-history"));
-            Grid::new("card-history")
-                .num_columns(4)
-                .spacing([18.0, 6.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    ui.label(RichText::new(cx.t("history-when")).strong());
-                    ui.label(RichText::new(cx.t("history-what")).strong());
-                    ui.label(RichText::new(cx.t("history-who")).strong());
-                    ui.label(RichText::new(cx.t("history-where")).strong());
-                    ui.end_row();
-                    for entry in &card.history {
-                        ui.label(format::instant(entry.at));
-                        ui.label(event_text(&entry.event, cx));
-                        ui.label(&entry.who);
-                        let place = if entry.synced {
-                            entry.kiosk.clone()
-                        } else {
-                            format!("{} · {}", entry.kiosk, cx.t("history-pending"))
-                        };
-                        ui.label(place);
-                        ui.end_row();
-                    }
-                });
-            ui.add_space(20.0);
         });
+        if mine.is_empty() {
+            ui.label(RichText::new(cx.t("card-no-actions")).italics());
+        }
+        match &view.file {
+            Some(Ok(path)) => {
+                ui.label(cx.tr.f("file-written", &[("path", path.display().to_string().into())]));
+            }
+            Some(Err(message)) => {
+                ui.label(RichText::new(message).color(theme::ERROR));
+            }
+            None => {}
+        }
+
+        widgets::section_ui(ui, cx.t("card-application"));
+        Grid::new("card-application").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("card-reg-number"), &app.id);
+            widgets::info_row_ui(ui, cx.t("card-registered-at"), &format::instant(app.registered_at));
+            let mut status = app.status.text().get(cx.lang).to_owned();
+            if let Some(reason) = app.archive_reason {
+                status = format!("{status}: {}", reason.text().get(cx.lang));
+            }
+            ui.label(RichText::new(cx.t("card-status")).color(egui::Color32::from_gray(70)));
+            ui.label(RichText::new(status).strong().size(20.0).color(theme::ACCENT));
+            ui.end_row();
+            widgets::info_row_ui(ui, cx.t("card-queue-type"), app.queue_type.text().get(cx.lang));
+            widgets::info_row_ui(ui, cx.t("card-group-year"), &app.group_year().to_string());
+            widgets::info_row_ui(ui, cx.t("card-right"), &right_text(app, cx));
+            if app.status == Status::Queued {
+                if let Some(center) = card.center_position {
+                    widgets::info_row_ui(
+                        ui,
+                        cx.t("card-position-center"),
+                        &cx.tr.f(
+                            "card-position-as-of",
+                            &[
+                                ("position", center.position.into()),
+                                ("date", format::instant_short(center.snapshot_at).into()),
+                            ],
+                        ),
+                    );
+                }
+                if let Some(position) = card.local_position {
+                    widgets::info_row_ui(
+                        ui,
+                        cx.t("card-position-local"),
+                        &cx.tr
+                            .f("card-position-of", &[("position", position.into()), ("size", card.queue_size.into())]),
+                    );
+                }
+            }
+            if let Some(voucher) = &app.voucher {
+                widgets::info_row_ui(ui, cx.t("card-voucher-issued"), &format::instant(voucher.issued_at));
+                match app.status {
+                    Status::VoucherIssued => {
+                        deadline_ui(ui, cx.t("deadline-confirm"), voucher.confirm_deadline, false, cx)
+                    }
+                    Status::VoucherConfirmed => {
+                        if let Some(choose) = voucher.choose_deadline {
+                            deadline_ui(ui, cx.t("deadline-choose"), choose, false, cx);
+                        }
+                        if voucher.extended {
+                            widgets::info_row_ui(ui, cx.t("deadline-extended"), cx.t("yes"));
+                        }
+                    }
+                    Status::StopListed => {
+                        if let Some(restore) = voucher.restore_deadline {
+                            deadline_ui(ui, cx.t("deadline-restore"), restore, true, cx);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(direction) = &app.direction {
+                widgets::info_row_ui(ui, cx.t("card-direction"), &direction.number);
+                widgets::info_row_ui(ui, cx.t("card-kindergarten"), &cx.kindergarten_name(&direction.kindergarten));
+                widgets::info_row_ui(ui, cx.t("card-language"), direction.language.text().get(cx.lang));
+                widgets::info_row_ui(ui, cx.t("card-direction-issued"), &format::instant(direction.issued_at));
+                if direction.must_enroll {
+                    widgets::info_row_ui(ui, cx.t("card-must-enroll"), cx.t("yes"));
+                }
+                if let Some(reason) = &direction.refusal_reason {
+                    widgets::info_row_ui(ui, cx.t("card-refusal-reason"), reason);
+                }
+                if let Some(at) = direction.enrolled_at {
+                    widgets::info_row_ui(ui, cx.t("card-enrolled-at"), &format::instant(at));
+                }
+            }
+            if let Some(departure) = &app.departure {
+                widgets::info_row_ui(ui, cx.t("card-departed"), &format::date(departure.date));
+                widgets::info_row_ui(ui, cx.t("card-departure-reason"), &departure.reason);
+            }
+        });
+
+        if app.status == Status::Queued {
+            ui.add_space(6.0);
+            if widgets::big_button_ui(ui, cx.t("explain-button")).clicked() {
+                out.push(UiCommand::Explain(app.id.clone()));
+            }
+            if let Some((at, change)) = &view.explanation {
+                explanation_ui(ui, *at, change, cx);
+            }
+            if let Some(error) = &view.explain_error {
+                ui.label(RichText::new(error).color(theme::ERROR));
+            }
+        }
+
+        widgets::section_ui(ui, cx.t("card-child"));
+        Grid::new("card-child").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("card-iin"), &app.child.iin);
+            widgets::info_row_ui(ui, cx.t("card-name"), &app.child.name);
+            widgets::info_row_ui(ui, cx.t("card-birth-date"), &format::date(app.child.birth_date));
+            widgets::info_row_ui(ui, cx.t("card-sex"), app.child.sex.text().get(cx.lang));
+        });
+        for warning in &app.warnings {
+            widgets::message_ui(ui, warning.text().get(cx.lang), false);
+        }
+
+        widgets::section_ui(ui, cx.t("card-applicant"));
+        Grid::new("card-applicant").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("card-iin"), &app.applicant.iin);
+            widgets::info_row_ui(ui, cx.t("card-name"), &app.applicant.name);
+            widgets::info_row_ui(ui, cx.t("card-kinship"), app.applicant.kinship.text().get(cx.lang));
+            widgets::info_row_ui(ui, cx.t("card-phone"), &app.applicant.phone);
+            widgets::info_row_ui(ui, cx.t("card-email"), app.applicant.email.as_deref().unwrap_or("—"));
+            let kind = match app.residence.kind {
+                ResidenceKind::Permanent => cx.t("reg-permanent"),
+                ResidenceKind::Temporary => cx.t("reg-temporary"),
+            };
+            widgets::info_row_ui(ui, kind, &app.residence.address);
+            if app.non_resident {
+                widgets::info_row_ui(ui, cx.t("reg-non-resident"), &app.non_resident_documents.join("; "));
+            }
+        });
+
+        widgets::section_ui(ui, cx.t("card-history"));
+        Grid::new("card-history").num_columns(4).spacing([18.0, 6.0]).striped(true).show(ui, |ui| {
+            ui.label(RichText::new(cx.t("history-when")).strong());
+            ui.label(RichText::new(cx.t("history-what")).strong());
+            ui.label(RichText::new(cx.t("history-who")).strong());
+            ui.label(RichText::new(cx.t("history-where")).strong());
+            ui.end_row();
+            for entry in &card.history {
+                ui.label(format::instant(entry.at));
+                ui.label(event_text(&entry.event, cx));
+                ui.label(&entry.who);
+                let place = if entry.synced {
+                    entry.kiosk.clone()
+                } else {
+                    format!("{} · {}", entry.kiosk, cx.t("history-pending"))
+                };
+                ui.label(place);
+                ui.end_row();
+            }
+        });
+        ui.add_space(20.0);
+    });
     out
 }
 
@@ -444,31 +299,24 @@ fn choice_ui(ui: &mut Ui, dialog: &mut ActionDialog, cx: &Cx<'_>) {
         return;
     }
     ui.label(cx.t("choose-intro"));
-    egui::ScrollArea::vertical()
-        .id_salt("choices")
-        .max_height(360.0)
-        .show(ui, |ui| {
-            for (i, choice) in dialog.choices.iter().enumerate() {
-                let k = &choice.kindergarten;
-                let title = format!(
-                    "{} · {}",
-                    kindergarten_name(k, cx.lang),
-                    choice.language.text().get(cx.lang)
-                );
-                ui.radio_value(&mut dialog.choice, Some(i), RichText::new(title).strong());
-                ui.indent(("choice", i), |ui| {
-                    ui.label(cx.tr.f(
-                        "choose-details",
-                        &[
-                            ("ownership", k.ownership.text().get(cx.lang).into()),
-                            ("address", k.address.clone().into()),
-                            ("phone", k.phone.clone().into()),
-                            ("free", choice.free.into()),
-                        ],
-                    ));
-                });
-            }
-        });
+    egui::ScrollArea::vertical().id_salt("choices").max_height(360.0).show(ui, |ui| {
+        for (i, choice) in dialog.choices.iter().enumerate() {
+            let k = &choice.kindergarten;
+            let title = format!("{} · {}", kindergarten_name(k, cx.lang), choice.language.text().get(cx.lang));
+            ui.radio_value(&mut dialog.choice, Some(i), RichText::new(title).strong());
+            ui.indent(("choice", i), |ui| {
+                ui.label(cx.tr.f(
+                    "choose-details",
+                    &[
+                        ("ownership", k.ownership.text().get(cx.lang).into()),
+                        ("address", k.address.clone().into()),
+                        ("phone", k.phone.clone().into()),
+                        ("free", choice.free.into()),
+                    ],
+                ));
+            });
+        }
+    });
 }
 
 /// The action with the inputs of the dialog, or why it cannot be built yet.
@@ -481,120 +329,67 @@ fn build_action(dialog: &ActionDialog, cx: &Cx<'_>) -> Result<Action, String> {
         ActionKind::ConfirmVoucher => Action::ConfirmVoucher,
         ActionKind::RestoreVoucher => Action::RestoreVoucher,
         ActionKind::ExtendChoice => {
-            let days = dialog
-                .days
-                .trim()
-                .parse::<u32>()
-                .map_err(|_| cx.t("extend-days-number").to_owned())?;
+            let days = dialog.days.trim().parse::<u32>().map_err(|_| cx.t("extend-days-number").to_owned())?;
             Action::ExtendChoice { days }
         }
         ActionKind::ChooseKindergarten => {
-            let choice = dialog
-                .choice
-                .and_then(|i| dialog.choices.get(i))
-                .ok_or_else(|| cx.t("choose-pick").to_owned())?;
-            Action::ChooseKindergarten {
-                kindergarten: choice.kindergarten.id.clone(),
-                language: choice.language,
-            }
+            let choice =
+                dialog.choice.and_then(|i| dialog.choices.get(i)).ok_or_else(|| cx.t("choose-pick").to_owned())?;
+            Action::ChooseKindergarten { kindergarten: choice.kindergarten.id.clone(), language: choice.language }
         }
         ActionKind::RefuseVoucher => Action::RefuseVoucher,
         ActionKind::Withdraw => Action::Withdraw,
         ActionKind::AcceptChild => Action::AcceptChild,
-        ActionKind::RefuseChild => Action::RefuseChild {
-            reason: dialog.reason.clone(),
-        },
+        ActionKind::RefuseChild => Action::RefuseChild { reason: dialog.reason.clone() },
         ActionKind::UpholdRefusal => Action::UpholdRefusal,
         ActionKind::OverruleRefusal => Action::OverruleRefusal,
         ActionKind::MarkDeparted => {
-            let date = format::parse_date(&dialog.date)
-                .ok_or_else(|| cx.t("reg-birth-date-format").to_owned())?;
-            Action::MarkDeparted {
-                date,
-                reason: dialog.reason.clone(),
-            }
+            let date = format::parse_date(&dialog.date).ok_or_else(|| cx.t("reg-birth-date-format").to_owned())?;
+            Action::MarkDeparted { date, reason: dialog.reason.clone() }
         }
     })
 }
 
 fn places_summary_ui(ui: &mut Ui, input: &PlacesInput, cx: &Cx<'_>) {
-    Grid::new("places-summary")
-        .num_columns(2)
-        .spacing([24.0, 8.0])
-        .show(ui, |ui| {
-            widgets::info_row_ui(
-                ui,
-                cx.t("places-kindergarten"),
-                &cx.kindergarten_name(&input.kindergarten),
-            );
-            widgets::info_row_ui(
-                ui,
-                cx.t("places-language"),
-                input.language.text().get(cx.lang),
-            );
-            widgets::info_row_ui(ui, cx.t("places-group-year"), &input.group_year.to_string());
-            widgets::info_row_ui(ui, cx.t("places-count"), &input.count.to_string());
-        });
+    Grid::new("places-summary").num_columns(2).spacing([24.0, 8.0]).show(ui, |ui| {
+        widgets::info_row_ui(ui, cx.t("places-kindergarten"), &cx.kindergarten_name(&input.kindergarten));
+        widgets::info_row_ui(ui, cx.t("places-language"), input.language.text().get(cx.lang));
+        widgets::info_row_ui(ui, cx.t("places-group-year"), &input.group_year.to_string());
+        widgets::info_row_ui(ui, cx.t("places-count"), &input.count.to_string());
+    });
 }
 
 fn register_summary_ui(ui: &mut Ui, app: &rules::model::NewApplication, cx: &Cx<'_>) {
-    egui::ScrollArea::vertical()
-        .id_salt("register-summary")
-        .max_height(420.0)
-        .show(ui, |ui| {
-            Grid::new("register-summary-grid")
-                .num_columns(2)
-                .spacing([24.0, 6.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("reg-queue-type"),
-                        app.queue_type.text().get(cx.lang),
-                    );
-                    widgets::info_row_ui(ui, cx.t("reg-child-iin"), &app.child_iin);
-                    widgets::info_row_ui(ui, cx.t("reg-child-name"), &app.child_name);
-                    widgets::info_row_ui(ui, cx.t("reg-birth-date"), &format::date(app.birth_date));
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("card-group-year"),
-                        &app.birth_date.year().to_string(),
-                    );
-                    widgets::info_row_ui(ui, cx.t("reg-applicant-iin"), &app.applicant.iin);
-                    widgets::info_row_ui(ui, cx.t("reg-applicant-name"), &app.applicant.name);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("reg-kinship"),
-                        app.applicant.kinship.text().get(cx.lang),
-                    );
-                    widgets::info_row_ui(ui, cx.t("reg-phone"), &app.applicant.phone);
-                    widgets::info_row_ui(
-                        ui,
-                        cx.t("reg-email"),
-                        app.applicant.email.as_deref().unwrap_or("—"),
-                    );
-                    let kind = match app.residence.kind {
-                        ResidenceKind::Permanent => cx.t("reg-permanent"),
-                        ResidenceKind::Temporary => cx.t("reg-temporary"),
-                    };
-                    widgets::info_row_ui(ui, kind, &app.residence.address);
-                    if app.non_resident {
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("reg-non-resident"),
-                            &app.non_resident_documents.join("; "),
-                        );
-                    }
-                    let mut right = app.right.text().get(cx.lang).to_owned();
-                    if let Some(category) = &app.right_category {
-                        right = format!("{right}: {}", reference::category_name(category, cx.lang));
-                    }
-                    widgets::info_row_ui(ui, cx.t("reg-right"), &right);
-                    if let Some(document) = &app.right_document {
-                        widgets::info_row_ui(ui, cx.t("reg-right-document"), document);
-                    }
-                });
+    egui::ScrollArea::vertical().id_salt("register-summary").max_height(420.0).show(ui, |ui| {
+        Grid::new("register-summary-grid").num_columns(2).spacing([24.0, 6.0]).striped(true).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("reg-queue-type"), app.queue_type.text().get(cx.lang));
+            widgets::info_row_ui(ui, cx.t("reg-child-iin"), &app.child_iin);
+            widgets::info_row_ui(ui, cx.t("reg-child-name"), &app.child_name);
+            widgets::info_row_ui(ui, cx.t("reg-birth-date"), &format::date(app.birth_date));
+            widgets::info_row_ui(ui, cx.t("card-group-year"), &app.birth_date.year().to_string());
+            widgets::info_row_ui(ui, cx.t("reg-applicant-iin"), &app.applicant.iin);
+            widgets::info_row_ui(ui, cx.t("reg-applicant-name"), &app.applicant.name);
+            widgets::info_row_ui(ui, cx.t("reg-kinship"), app.applicant.kinship.text().get(cx.lang));
+            widgets::info_row_ui(ui, cx.t("reg-phone"), &app.applicant.phone);
+            widgets::info_row_ui(ui, cx.t("reg-email"), app.applicant.email.as_deref().unwrap_or("—"));
+            let kind = match app.residence.kind {
+                ResidenceKind::Permanent => cx.t("reg-permanent"),
+                ResidenceKind::Temporary => cx.t("reg-temporary"),
+            };
+            widgets::info_row_ui(ui, kind, &app.residence.address);
+            if app.non_resident {
+                widgets::info_row_ui(ui, cx.t("reg-non-resident"), &app.non_resident_documents.join("; "));
+            }
+            let mut right = app.right.text().get(cx.lang).to_owned();
+            if let Some(category) = &app.right_category {
+                right = format!("{right}: {}", reference::category_name(category, cx.lang));
+            }
+            widgets::info_row_ui(ui, cx.t("reg-right"), &right);
+            if let Some(document) = &app.right_document {
+                widgets::info_row_ui(ui, cx.t("reg-right-document"), document);
+            }
         });
+    });
 }
 
 /// The open confirmation dialog, as a modal window.
@@ -605,10 +400,7 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<U
         ui.set_max_width(760.0);
         ui.set_min_width(520.0);
         match dialog {
-            Dialog::Register {
-                application,
-                warnings,
-            } => {
+            Dialog::Register { application, warnings } => {
                 ui.heading(cx.t("confirm-register-title"));
                 ui.label(cx.t("confirm-register-intro"));
                 register_summary_ui(ui, application, cx);
@@ -630,19 +422,11 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<U
                 ui.heading(kind.text().get(cx.lang));
                 ui.label(cx.tr.f(
                     "confirm-action-intro",
-                    &[
-                        ("id", action.id.clone().into()),
-                        ("child", action.child_name.clone().into()),
-                    ],
+                    &[("id", action.id.clone().into()), ("child", action.child_name.clone().into())],
                 ));
                 match kind {
                     ActionKind::ExtendChoice => {
-                        widgets::text_field_width_ui(
-                            ui,
-                            cx.t("extend-days"),
-                            &mut action.days,
-                            120.0,
-                        );
+                        widgets::text_field_width_ui(ui, cx.t("extend-days"), &mut action.days, 120.0);
                     }
                     ActionKind::ChooseKindergarten => choice_ui(ui, action, cx),
                     ActionKind::RefuseChild => {
@@ -650,17 +434,8 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<U
                         ui.label(RichText::new(cx.t("refuse-review-note")).small());
                     }
                     ActionKind::MarkDeparted => {
-                        widgets::text_field_width_ui(
-                            ui,
-                            cx.t("departed-date"),
-                            &mut action.date,
-                            200.0,
-                        );
-                        widgets::multiline_field_ui(
-                            ui,
-                            cx.t("departed-reason"),
-                            &mut action.reason,
-                        );
+                        widgets::text_field_width_ui(ui, cx.t("departed-date"), &mut action.date, 200.0);
+                        widgets::multiline_field_ui(ui, cx.t("departed-reason"), &mut action.reason);
                     }
                     ActionKind::RefuseVoucher | ActionKind::Withdraw => {
                         widgets::message_ui(ui, cx.t("confirm-archive-warning"), false);
@@ -676,27 +451,17 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<U
                 ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     let ok = built.is_ok();
-                    if ui
-                        .add_enabled_ui(ok, |ui| widgets::primary_button_ui(ui, cx.t("confirm-ok")))
-                        .inner
-                        .clicked()
+                    if ui.add_enabled_ui(ok, |ui| widgets::primary_button_ui(ui, cx.t("confirm-ok"))).inner.clicked()
                         && let Ok(built) = built
                     {
-                        out.push(UiCommand::Act {
-                            id: action.id.clone(),
-                            action: built,
-                            freed: action.freed.clone(),
-                        });
+                        out.push(UiCommand::Act { id: action.id.clone(), action: built, freed: action.freed.clone() });
                     }
                     if widgets::big_button_ui(ui, cx.t("cancel")).clicked() {
                         out.push(UiCommand::CloseDialog);
                     }
                 });
             }
-            Dialog::Places {
-                input,
-                after_departure,
-            } => {
+            Dialog::Places { input, after_departure } => {
                 if *after_departure {
                     ui.heading(cx.t("publish-freed-title"));
                     ui.label(cx.t("publish-freed-intro"));
@@ -725,9 +490,5 @@ pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<U
 
 /// Languages of a kindergarten as texts.
 pub fn languages_text(languages: &[GroupLanguage], cx: &Cx<'_>) -> String {
-    languages
-        .iter()
-        .map(|l| l.text().get(cx.lang))
-        .collect::<Vec<_>>()
-        .join(", ")
+    languages.iter().map(|l| l.text().get(cx.lang)).collect::<Vec<_>>().join(", ")
 }

@@ -38,9 +38,7 @@ impl JournalView {
     }
 
     fn row(&self, index: usize) -> Option<&JournalRow> {
-        index
-            .checked_sub(self.page.offset)
-            .and_then(|i| self.page.rows.get(i))
+        index.checked_sub(self.page.offset).and_then(|i| self.page.rows.get(i))
     }
 }
 
@@ -59,23 +57,11 @@ fn header_ui(ui: &mut Ui, filter: &mut JournalFilter, column: SortColumn, text: 
         let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
         let c = rect.center();
         let points = if filter.descending {
-            vec![
-                c + egui::vec2(-5.0, -3.0),
-                c + egui::vec2(5.0, -3.0),
-                c + egui::vec2(0.0, 4.0),
-            ]
+            vec![c + egui::vec2(-5.0, -3.0), c + egui::vec2(5.0, -3.0), c + egui::vec2(0.0, 4.0)]
         } else {
-            vec![
-                c + egui::vec2(-5.0, 3.0),
-                c + egui::vec2(5.0, 3.0),
-                c + egui::vec2(0.0, -4.0),
-            ]
+            vec![c + egui::vec2(-5.0, 3.0), c + egui::vec2(5.0, 3.0), c + egui::vec2(0.0, -4.0)]
         };
-        ui.painter().add(egui::Shape::convex_polygon(
-            points,
-            theme::ACCENT,
-            egui::Stroke::NONE,
-        ));
+        ui.painter().add(egui::Shape::convex_polygon(points, theme::ACCENT, egui::Stroke::NONE));
     }
 }
 
@@ -85,13 +71,8 @@ pub fn journal_ui(ui: &mut Ui, view: &mut JournalView, cx: &Cx<'_>) -> Vec<UiCom
     ui.heading(cx.t("journal-title"));
     ui.horizontal_wrapped(|ui| {
         widgets::text_field_width_ui(ui, cx.t("journal-search"), &mut view.filter.text, 380.0);
-        let mut statuses: Vec<(Option<Status>, String)> =
-            vec![(None, cx.t("filter-all").to_owned())];
-        statuses.extend(
-            Status::ALL
-                .iter()
-                .map(|s| (Some(*s), s.text().get(cx.lang).to_owned())),
-        );
+        let mut statuses: Vec<(Option<Status>, String)> = vec![(None, cx.t("filter-all").to_owned())];
+        statuses.extend(Status::ALL.iter().map(|s| (Some(*s), s.text().get(cx.lang).to_owned())));
         widgets::combo_width_ui(
             ui,
             "journal-status",
@@ -100,13 +81,8 @@ pub fn journal_ui(ui: &mut Ui, view: &mut JournalView, cx: &Cx<'_>) -> Vec<UiCom
             &statuses,
             240.0,
         );
-        let mut types: Vec<(Option<QueueType>, String)> =
-            vec![(None, cx.t("filter-all").to_owned())];
-        types.extend(
-            QueueType::ALL
-                .iter()
-                .map(|q| (Some(*q), q.text().get(cx.lang).to_owned())),
-        );
+        let mut types: Vec<(Option<QueueType>, String)> = vec![(None, cx.t("filter-all").to_owned())];
+        types.extend(QueueType::ALL.iter().map(|q| (Some(*q), q.text().get(cx.lang).to_owned())));
         widgets::combo_width_ui(
             ui,
             "journal-queue-type",
@@ -117,11 +93,7 @@ pub fn journal_ui(ui: &mut Ui, view: &mut JournalView, cx: &Cx<'_>) -> Vec<UiCom
         );
         let this_year = cx.now.local_date().year();
         let mut years: Vec<(Option<i32>, String)> = vec![(None, cx.t("filter-all").to_owned())];
-        years.extend(
-            (this_year - 7..=this_year)
-                .rev()
-                .map(|y| (Some(y), y.to_string())),
-        );
+        years.extend((this_year - 7..=this_year).rev().map(|y| (Some(y), y.to_string())));
         widgets::combo_width_ui(
             ui,
             "journal-group-year",
@@ -206,10 +178,7 @@ pub fn journal_ui(ui: &mut Ui, view: &mut JournalView, cx: &Cx<'_>) -> Vec<UiCom
                     ui.label(format::instant(data.registered_at));
                 });
                 row.col(|ui| {
-                    ui.label(
-                        data.position
-                            .map_or_else(|| "—".to_owned(), |p| p.to_string()),
-                    );
+                    ui.label(data.position.map_or_else(|| "—".to_owned(), |p| p.to_string()));
                 });
             });
         });

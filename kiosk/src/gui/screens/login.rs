@@ -29,13 +29,7 @@ fn notice_ui(ui: &mut Ui, notice: Option<&Notice>, tr: &Tr, lang: Lang) {
     }
 }
 
-pub fn login_ui(
-    ui: &mut Ui,
-    form: &mut LoginForm,
-    tr: &Tr,
-    notice: Option<&Notice>,
-    lang: Lang,
-) -> Option<UiCommand> {
+pub fn login_ui(ui: &mut Ui, form: &mut LoginForm, tr: &Tr, notice: Option<&Notice>, lang: Lang) -> Option<UiCommand> {
     let mut command = None;
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
@@ -46,28 +40,18 @@ pub fn login_ui(
         ui.allocate_ui(egui::vec2(340.0, 360.0), |ui| {
             notice_ui(ui, notice, tr, lang);
             widgets::text_field_ui(ui, tr.t("login-login"), &mut form.login);
-            let password =
-                widgets::password_field_ui(ui, tr.t("login-password"), &mut form.password);
+            let password = widgets::password_field_ui(ui, tr.t("login-password"), &mut form.password);
             let enter = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.add_space(10.0);
             if widgets::primary_button_ui(ui, tr.t("login-submit")).clicked() || enter {
-                command = Some(UiCommand::Login {
-                    login: form.login.clone(),
-                    password: form.password.clone(),
-                });
+                command = Some(UiCommand::Login { login: form.login.clone(), password: form.password.clone() });
             }
         });
     });
     command
 }
 
-pub fn setup_ui(
-    ui: &mut Ui,
-    form: &mut SetupForm,
-    tr: &Tr,
-    notice: Option<&Notice>,
-    lang: Lang,
-) -> Option<UiCommand> {
+pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm, tr: &Tr, notice: Option<&Notice>, lang: Lang) -> Option<UiCommand> {
     let mut command = None;
     ui.vertical_centered(|ui| {
         ui.add_space(20.0);
@@ -79,45 +63,17 @@ pub fn setup_ui(
         ui.add_space((ui.available_width() - 680.0).max(0.0) / 2.0);
         ui.vertical(|ui| {
             notice_ui(ui, notice, tr, lang);
-            let districts: Vec<(String, String)> = reference::districts()
-                .iter()
-                .map(|d| (d.code.clone(), d.name.get(lang).to_owned()))
-                .collect();
-            widgets::combo_ui(
-                ui,
-                "setup-district",
-                tr.t("setup-district"),
-                &mut form.setup.district,
-                &districts,
-            );
-            widgets::text_field_width_ui(
-                ui,
-                tr.t("setup-kiosk-name"),
-                &mut form.setup.kiosk_name,
-                600.0,
-            );
+            let districts: Vec<(String, String)> =
+                reference::districts().iter().map(|d| (d.code.clone(), d.name.get(lang).to_owned())).collect();
+            widgets::combo_ui(ui, "setup-district", tr.t("setup-district"), &mut form.setup.district, &districts);
+            widgets::text_field_width_ui(ui, tr.t("setup-kiosk-name"), &mut form.setup.kiosk_name, 600.0);
             widgets::section_ui(ui, tr.t("setup-admin"));
             widgets::text_field_ui(ui, tr.t("setup-admin-login"), &mut form.setup.admin_login);
-            widgets::text_field_width_ui(
-                ui,
-                tr.t("setup-admin-name"),
-                &mut form.setup.admin_name,
-                600.0,
-            );
-            widgets::password_field_ui(
-                ui,
-                tr.t("setup-admin-password"),
-                &mut form.setup.admin_password,
-            );
-            widgets::password_field_ui(
-                ui,
-                tr.t("setup-admin-password-again"),
-                &mut form.password_again,
-            );
+            widgets::text_field_width_ui(ui, tr.t("setup-admin-name"), &mut form.setup.admin_name, 600.0);
+            widgets::password_field_ui(ui, tr.t("setup-admin-password"), &mut form.setup.admin_password);
+            widgets::password_field_ui(ui, tr.t("setup-admin-password-again"), &mut form.password_again);
             if form.mismatch {
-                ui.label(
-                    RichText::new(tr.t("setup-password-mismatch")).color(crate::gui::theme::ERROR),
-                );
+                ui.label(RichText::new(tr.t("setup-password-mismatch")).color(crate::gui::theme::ERROR));
             }
             ui.add_space(10.0);
             if widgets::primary_button_ui(ui, tr.t("setup-submit")).clicked() {

@@ -3,9 +3,7 @@
 use egui::{RichText, Ui};
 use rules::i18n::Localized;
 use rules::iin::Iin;
-use rules::model::{
-    Applicant, Kinship, NewApplication, QueueType, Residence, ResidenceKind, RightClass,
-};
+use rules::model::{Applicant, Kinship, NewApplication, QueueType, Residence, ResidenceKind, RightClass};
 
 use crate::gui::app::{Cx, Saved, UiCommand};
 use crate::gui::{format, reference, theme, widgets};
@@ -65,10 +63,7 @@ fn iin_hint_ui(ui: &mut Ui, text: &str, cx: &Cx<'_>) -> Option<Iin> {
         Ok(iin) => {
             let hint = cx.tr.f(
                 "iin-decoded",
-                &[
-                    ("date", format::date(iin.birth_date()).into()),
-                    ("sex", iin.sex().text().get(cx.lang).into()),
-                ],
+                &[("date", format::date(iin.birth_date()).into()), ("sex", iin.sex().text().get(cx.lang).into())],
             );
             ui.label(RichText::new(hint).color(theme::OK));
             Some(iin)
@@ -84,18 +79,10 @@ impl RegisterForm {
     fn build(&mut self, cx: &Cx<'_>) -> Option<NewApplication> {
         self.problems.clear();
         if let Err(error) = Iin::parse(&self.child_iin) {
-            self.problems.push(format!(
-                "{}: {}",
-                cx.t("reg-child-iin"),
-                error.message(cx.lang)
-            ));
+            self.problems.push(format!("{}: {}", cx.t("reg-child-iin"), error.message(cx.lang)));
         }
         if let Err(error) = Iin::parse(&self.applicant_iin) {
-            self.problems.push(format!(
-                "{}: {}",
-                cx.t("reg-applicant-iin"),
-                error.message(cx.lang)
-            ));
+            self.problems.push(format!("{}: {}", cx.t("reg-applicant-iin"), error.message(cx.lang)));
         }
         let birth_date = format::parse_date(&self.birth_date);
         if birth_date.is_none() {
@@ -105,13 +92,8 @@ impl RegisterForm {
         if !self.problems.is_empty() {
             return None;
         }
-        let documents: Vec<String> = self
-            .documents
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(str::to_owned)
-            .collect();
+        let documents: Vec<String> =
+            self.documents.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
         let optional = |s: &str| Some(s.trim().to_owned()).filter(|s| !s.is_empty());
         Some(NewApplication {
             id: String::new(),
@@ -127,27 +109,12 @@ impl RegisterForm {
                 phone: self.phone.trim().to_owned(),
                 email: optional(&self.email),
             },
-            residence: Residence {
-                kind: self.residence,
-                address: self.address.trim().to_owned(),
-            },
+            residence: Residence { kind: self.residence, address: self.address.trim().to_owned() },
             non_resident: self.non_resident,
-            non_resident_documents: if self.non_resident {
-                documents
-            } else {
-                Vec::new()
-            },
+            non_resident_documents: if self.non_resident { documents } else { Vec::new() },
             right: self.right,
-            right_category: if self.right == RightClass::None {
-                None
-            } else {
-                optional(&self.category)
-            },
-            right_document: if self.right == RightClass::None {
-                None
-            } else {
-                optional(&self.right_document)
-            },
+            right_category: if self.right == RightClass::None { None } else { optional(&self.category) },
+            right_document: if self.right == RightClass::None { None } else { optional(&self.right_document) },
         })
     }
 }
@@ -157,154 +124,88 @@ pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<
     let mut command = None;
     ui.heading(cx.t("reg-title"));
     if let Some(kiosk) = cx.kiosk {
-        ui.label(cx.tr.f(
-            "reg-district",
-            &[(
-                "district",
-                reference::district_name(&kiosk.district, cx.lang).into(),
-            )],
-        ));
+        ui.label(cx.tr.f("reg-district", &[("district", reference::district_name(&kiosk.district, cx.lang).into())]));
     }
-    egui::ScrollArea::vertical()
-        .id_salt("register")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            let queue_types: Vec<(QueueType, String)> = QueueType::ALL
-                .iter()
-                .map(|q| (*q, q.text().get(cx.lang).to_owned()))
-                .collect();
-            widgets::combo_ui(
-                ui,
-                "reg-queue-type",
-                cx.t("reg-queue-type"),
-                &mut form.queue_type,
-                &queue_types,
-            );
+    egui::ScrollArea::vertical().id_salt("register").auto_shrink([false, false]).show(ui, |ui| {
+        let queue_types: Vec<(QueueType, String)> =
+            QueueType::ALL.iter().map(|q| (*q, q.text().get(cx.lang).to_owned())).collect();
+        widgets::combo_ui(ui, "reg-queue-type", cx.t("reg-queue-type"), &mut form.queue_type, &queue_types);
 
-            widgets::section_ui(ui, cx.t("reg-child"));
-            ui.horizontal_wrapped(|ui| {
-                ui.vertical(|ui| {
-                    let before = form.child_iin.clone();
-                    widgets::text_field_ui(ui, cx.t("reg-child-iin"), &mut form.child_iin);
-                    if let Some(iin) = iin_hint_ui(ui, &form.child_iin, cx)
-                        && before != form.child_iin
-                        && form.birth_date.trim().is_empty()
-                    {
-                        form.birth_date = format::date(iin.birth_date());
-                    }
-                });
-                widgets::text_field_width_ui(
-                    ui,
-                    cx.t("reg-child-name"),
-                    &mut form.child_name,
-                    420.0,
-                );
-                ui.vertical(|ui| {
-                    widgets::text_field_width_ui(
-                        ui,
-                        cx.t("reg-birth-date"),
-                        &mut form.birth_date,
-                        200.0,
-                    );
-                    ui.label(RichText::new(cx.t("reg-birth-date-hint")).small());
-                });
-            });
-
-            widgets::section_ui(ui, cx.t("reg-applicant"));
-            ui.horizontal_wrapped(|ui| {
-                ui.vertical(|ui| {
-                    widgets::text_field_ui(ui, cx.t("reg-applicant-iin"), &mut form.applicant_iin);
-                    iin_hint_ui(ui, &form.applicant_iin, cx);
-                });
-                widgets::text_field_width_ui(
-                    ui,
-                    cx.t("reg-applicant-name"),
-                    &mut form.applicant_name,
-                    420.0,
-                );
-                let kinships: Vec<(Kinship, String)> = Kinship::ALL
-                    .iter()
-                    .map(|k| (*k, k.text().get(cx.lang).to_owned()))
-                    .collect();
-                widgets::combo_ui(
-                    ui,
-                    "reg-kinship",
-                    cx.t("reg-kinship"),
-                    &mut form.kinship,
-                    &kinships,
-                );
-            });
-            ui.horizontal_wrapped(|ui| {
-                widgets::text_field_width_ui(ui, cx.t("reg-phone"), &mut form.phone, 260.0);
-                widgets::text_field_width_ui(ui, cx.t("reg-email"), &mut form.email, 320.0);
-            });
-
-            widgets::section_ui(ui, cx.t("reg-residence"));
-            ui.horizontal(|ui| {
-                ui.radio_value(
-                    &mut form.residence,
-                    ResidenceKind::Permanent,
-                    cx.t("reg-permanent"),
-                );
-                ui.radio_value(
-                    &mut form.residence,
-                    ResidenceKind::Temporary,
-                    cx.t("reg-temporary"),
-                );
-            });
-            widgets::text_field_width_ui(ui, cx.t("reg-address"), &mut form.address, 640.0);
-            ui.checkbox(&mut form.non_resident, cx.t("reg-non-resident"));
-            if form.non_resident {
-                widgets::multiline_field_ui(ui, cx.t("reg-documents"), &mut form.documents);
-            }
-
-            widgets::section_ui(ui, cx.t("reg-right"));
-            ui.horizontal(|ui| {
-                for right in [
-                    RightClass::None,
-                    RightClass::First,
-                    RightClass::Extraordinary,
-                ] {
-                    if ui
-                        .radio_value(&mut form.right, right, right.text().get(cx.lang))
-                        .changed()
-                    {
-                        form.category.clear();
-                    }
+        widgets::section_ui(ui, cx.t("reg-child"));
+        ui.horizontal_wrapped(|ui| {
+            ui.vertical(|ui| {
+                let before = form.child_iin.clone();
+                widgets::text_field_ui(ui, cx.t("reg-child-iin"), &mut form.child_iin);
+                if let Some(iin) = iin_hint_ui(ui, &form.child_iin, cx)
+                    && before != form.child_iin
+                    && form.birth_date.trim().is_empty()
+                {
+                    form.birth_date = format::date(iin.birth_date());
                 }
             });
-            if form.right != RightClass::None {
-                let categories: Vec<(String, String)> = reference::categories()
-                    .iter()
-                    .filter(|c| c.right == form.right)
-                    .map(|c| (c.code.clone(), c.name.get(cx.lang).to_owned()))
-                    .collect();
-                widgets::combo_ui(
-                    ui,
-                    "reg-category",
-                    cx.t("reg-category"),
-                    &mut form.category,
-                    &categories,
-                );
-                widgets::text_field_width_ui(
-                    ui,
-                    cx.t("reg-right-document"),
-                    &mut form.right_document,
-                    640.0,
-                );
-            }
-
-            ui.add_space(12.0);
-            for problem in &form.problems {
-                ui.label(RichText::new(problem).color(theme::ERROR).strong());
-            }
-            if widgets::primary_button_ui(ui, cx.t("reg-submit")).clicked()
-                && let Some(application) = form.build(cx)
-            {
-                command = Some(UiCommand::CheckRegistration(application));
-            }
-            ui.add_space(20.0);
+            widgets::text_field_width_ui(ui, cx.t("reg-child-name"), &mut form.child_name, 420.0);
+            ui.vertical(|ui| {
+                widgets::text_field_width_ui(ui, cx.t("reg-birth-date"), &mut form.birth_date, 200.0);
+                ui.label(RichText::new(cx.t("reg-birth-date-hint")).small());
+            });
         });
+
+        widgets::section_ui(ui, cx.t("reg-applicant"));
+        ui.horizontal_wrapped(|ui| {
+            ui.vertical(|ui| {
+                widgets::text_field_ui(ui, cx.t("reg-applicant-iin"), &mut form.applicant_iin);
+                iin_hint_ui(ui, &form.applicant_iin, cx);
+            });
+            widgets::text_field_width_ui(ui, cx.t("reg-applicant-name"), &mut form.applicant_name, 420.0);
+            let kinships: Vec<(Kinship, String)> =
+                Kinship::ALL.iter().map(|k| (*k, k.text().get(cx.lang).to_owned())).collect();
+            widgets::combo_ui(ui, "reg-kinship", cx.t("reg-kinship"), &mut form.kinship, &kinships);
+        });
+        ui.horizontal_wrapped(|ui| {
+            widgets::text_field_width_ui(ui, cx.t("reg-phone"), &mut form.phone, 260.0);
+            widgets::text_field_width_ui(ui, cx.t("reg-email"), &mut form.email, 320.0);
+        });
+
+        widgets::section_ui(ui, cx.t("reg-residence"));
+        ui.horizontal(|ui| {
+            ui.radio_value(&mut form.residence, ResidenceKind::Permanent, cx.t("reg-permanent"));
+            ui.radio_value(&mut form.residence, ResidenceKind::Temporary, cx.t("reg-temporary"));
+        });
+        widgets::text_field_width_ui(ui, cx.t("reg-address"), &mut form.address, 640.0);
+        ui.checkbox(&mut form.non_resident, cx.t("reg-non-resident"));
+        if form.non_resident {
+            widgets::multiline_field_ui(ui, cx.t("reg-documents"), &mut form.documents);
+        }
+
+        widgets::section_ui(ui, cx.t("reg-right"));
+        ui.horizontal(|ui| {
+            for right in [RightClass::None, RightClass::First, RightClass::Extraordinary] {
+                if ui.radio_value(&mut form.right, right, right.text().get(cx.lang)).changed() {
+                    form.category.clear();
+                }
+            }
+        });
+        if form.right != RightClass::None {
+            let categories: Vec<(String, String)> = reference::categories()
+                .iter()
+                .filter(|c| c.right == form.right)
+                .map(|c| (c.code.clone(), c.name.get(cx.lang).to_owned()))
+                .collect();
+            widgets::combo_ui(ui, "reg-category", cx.t("reg-category"), &mut form.category, &categories);
+            widgets::text_field_width_ui(ui, cx.t("reg-right-document"), &mut form.right_document, 640.0);
+        }
+
+        ui.add_space(12.0);
+        for problem in &form.problems {
+            ui.label(RichText::new(problem).color(theme::ERROR).strong());
+        }
+        if widgets::primary_button_ui(ui, cx.t("reg-submit")).clicked()
+            && let Some(application) = form.build(cx)
+        {
+            command = Some(UiCommand::CheckRegistration(application));
+        }
+        ui.add_space(20.0);
+    });
     command
 }
 
@@ -313,16 +214,8 @@ pub fn saved_ui(ui: &mut Ui, saved: &Saved, cx: &Cx<'_>) -> Option<UiCommand> {
     ui.heading(cx.t("saved-title"));
     ui.add_space(8.0);
     ui.label(cx.t("saved-number"));
-    ui.label(
-        RichText::new(&saved.receipt.id)
-            .size(34.0)
-            .strong()
-            .color(theme::ACCENT),
-    );
-    ui.label(cx.tr.f(
-        "saved-at",
-        &[("at", format::instant(saved.receipt.registered_at).into())],
-    ));
+    ui.label(RichText::new(&saved.receipt.id).size(34.0).strong().color(theme::ACCENT));
+    ui.label(cx.tr.f("saved-at", &[("at", format::instant(saved.receipt.registered_at).into())]));
     ui.label(cx.tr.f("saved-seq", &[("seq", saved.receipt.seq.into())]));
     for warning in &saved.receipt.warnings {
         widgets::message_ui(ui, warning.text().get(cx.lang), false);

@@ -46,20 +46,10 @@ pub struct StaffView {
 pub fn staff_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("staff-title"));
-    let options: Vec<(String, String)> = cx
-        .session
-        .kindergartens
-        .iter()
-        .map(|k| (k.clone(), cx.kindergarten_name(k)))
-        .collect();
+    let options: Vec<(String, String)> =
+        cx.session.kindergartens.iter().map(|k| (k.clone(), cx.kindergarten_name(k))).collect();
     let mut selected = view.kindergarten.clone();
-    if widgets::combo_ui(
-        ui,
-        "staff-kindergarten",
-        cx.t("staff-kindergarten"),
-        &mut selected,
-        &options,
-    ) {
+    if widgets::combo_ui(ui, "staff-kindergarten", cx.t("staff-kindergarten"), &mut selected, &options) {
         out.push(UiCommand::StaffSelect(selected));
     }
     ui.add_space(6.0);
@@ -69,9 +59,8 @@ pub fn staff_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>) -> Vec<UiCommand
             (StaffTab::Places, "staff-tab-places"),
             (StaffTab::Enrolled, "staff-tab-enrolled"),
         ] {
-            let button =
-                egui::Button::selectable(view.tab == tab, RichText::new(cx.t(id)).size(18.0))
-                    .min_size(egui::vec2(180.0, theme::TOUCH_HEIGHT + 4.0));
+            let button = egui::Button::selectable(view.tab == tab, RichText::new(cx.t(id)).size(18.0))
+                .min_size(egui::vec2(180.0, theme::TOUCH_HEIGHT + 4.0));
             if ui.add(button).clicked() {
                 view.tab = tab;
             }
@@ -94,11 +83,7 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
         ui.radio_value(&mut view.by_direction, true, cx.t("staff-by-direction"));
     });
     ui.horizontal(|ui| {
-        let label = if view.by_direction {
-            cx.t("staff-direction-number")
-        } else {
-            cx.t("staff-child-iin")
-        };
+        let label = if view.by_direction { cx.t("staff-direction-number") } else { cx.t("staff-child-iin") };
         let field = widgets::text_field_ui(ui, label, &mut view.query);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         ui.vertical(|ui| {
@@ -121,46 +106,29 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
         return;
     };
     let app = &card.application;
-    Grid::new("staff-direction")
-        .num_columns(4)
-        .spacing([24.0, 8.0])
-        .striped(true)
-        .show(ui, |ui| {
-            let direction = app.direction.as_ref();
-            ui.label(cx.t("staff-child-iin"));
-            ui.label(RichText::new(&app.child.iin).strong());
-            ui.label(cx.t("staff-kindergarten-name"));
-            ui.label(
-                RichText::new(
-                    direction
-                        .map(|d| cx.kindergarten_name(&d.kindergarten))
-                        .unwrap_or_default(),
-                )
-                .strong(),
-            );
-            ui.end_row();
-            ui.label(cx.t("staff-child-name"));
-            ui.label(RichText::new(&app.child.name).strong());
-            ui.label(cx.t("staff-queue-year"));
-            ui.label(RichText::new(app.group_year().to_string()).strong());
-            ui.end_row();
-            ui.label(cx.t("staff-applicant-name"));
-            ui.label(RichText::new(&app.applicant.name).strong());
-            ui.label(cx.t("staff-right"));
-            ui.label(RichText::new(app.right.text().get(cx.lang)).strong());
-            ui.end_row();
-            ui.label(cx.t("staff-direction-number"));
-            ui.label(
-                RichText::new(direction.map(|d| d.number.clone()).unwrap_or_default()).strong(),
-            );
-            ui.label(cx.t("card-status"));
-            ui.label(
-                RichText::new(app.status.text().get(cx.lang))
-                    .strong()
-                    .color(theme::ACCENT),
-            );
-            ui.end_row();
-        });
+    Grid::new("staff-direction").num_columns(4).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
+        let direction = app.direction.as_ref();
+        ui.label(cx.t("staff-child-iin"));
+        ui.label(RichText::new(&app.child.iin).strong());
+        ui.label(cx.t("staff-kindergarten-name"));
+        ui.label(RichText::new(direction.map(|d| cx.kindergarten_name(&d.kindergarten)).unwrap_or_default()).strong());
+        ui.end_row();
+        ui.label(cx.t("staff-child-name"));
+        ui.label(RichText::new(&app.child.name).strong());
+        ui.label(cx.t("staff-queue-year"));
+        ui.label(RichText::new(app.group_year().to_string()).strong());
+        ui.end_row();
+        ui.label(cx.t("staff-applicant-name"));
+        ui.label(RichText::new(&app.applicant.name).strong());
+        ui.label(cx.t("staff-right"));
+        ui.label(RichText::new(app.right.text().get(cx.lang)).strong());
+        ui.end_row();
+        ui.label(cx.t("staff-direction-number"));
+        ui.label(RichText::new(direction.map(|d| d.number.clone()).unwrap_or_default()).strong());
+        ui.label(cx.t("card-status"));
+        ui.label(RichText::new(app.status.text().get(cx.lang)).strong().color(theme::ACCENT));
+        ui.end_row();
+    });
     ui.add_space(8.0);
     let allowed = allowed_actions(app, cx.now, Calendar::embedded()).unwrap_or_default();
     ui.horizontal(|ui| {
@@ -168,24 +136,16 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
             out.push(UiCommand::WriteChildCard(app.id.clone()));
         }
         for action in allowed.iter().filter(|a| a.role == Role::Kindergarten) {
-            if matches!(
-                action.action,
-                ActionKind::AcceptChild | ActionKind::RefuseChild
-            ) && widgets::primary_button_ui(ui, action.action.text().get(cx.lang)).clicked()
+            if matches!(action.action, ActionKind::AcceptChild | ActionKind::RefuseChild)
+                && widgets::primary_button_ui(ui, action.action.text().get(cx.lang)).clicked()
             {
-                out.push(UiCommand::PrepareAction {
-                    id: app.id.clone(),
-                    kind: action.action,
-                });
+                out.push(UiCommand::PrepareAction { id: app.id.clone(), kind: action.action });
             }
         }
     });
     match &view.file {
         Some(Ok(path)) => {
-            ui.label(cx.tr.f(
-                "file-written",
-                &[("path", path.display().to_string().into())],
-            ));
+            ui.label(cx.tr.f("file-written", &[("path", path.display().to_string().into())]));
         }
         Some(Err(message)) => {
             ui.label(RichText::new(message).color(theme::ERROR));
@@ -195,35 +155,16 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
 }
 
 fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
-    let languages = cx
-        .kindergarten(&view.kindergarten)
-        .map(|k| k.languages.clone())
-        .unwrap_or_default();
+    let languages = cx.kindergarten(&view.kindergarten).map(|k| k.languages.clone()).unwrap_or_default();
     ui.label(RichText::new(cx.t("places-add-title")).strong());
     ui.horizontal_wrapped(|ui| {
-        let language_options: Vec<(Option<GroupLanguage>, String)> = languages
-            .iter()
-            .map(|l| (Some(*l), l.text().get(cx.lang).to_owned()))
-            .collect();
-        widgets::combo_ui(
-            ui,
-            "places-language",
-            cx.t("places-language"),
-            &mut view.form.language,
-            &language_options,
-        );
+        let language_options: Vec<(Option<GroupLanguage>, String)> =
+            languages.iter().map(|l| (Some(*l), l.text().get(cx.lang).to_owned())).collect();
+        widgets::combo_ui(ui, "places-language", cx.t("places-language"), &mut view.form.language, &language_options);
         let this_year = cx.now.local_date().year();
-        let years: Vec<(Option<i32>, String)> = (this_year - 7..=this_year)
-            .rev()
-            .map(|y| (Some(y), y.to_string()))
-            .collect();
-        widgets::combo_ui(
-            ui,
-            "places-group-year",
-            cx.t("places-group-year"),
-            &mut view.form.group_year,
-            &years,
-        );
+        let years: Vec<(Option<i32>, String)> =
+            (this_year - 7..=this_year).rev().map(|y| (Some(y), y.to_string())).collect();
+        widgets::combo_ui(ui, "places-group-year", cx.t("places-group-year"), &mut view.form.group_year, &years);
         widgets::text_field_width_ui(ui, cx.t("places-count"), &mut view.form.count, 140.0);
     });
     widgets::message_ui(ui, cx.t("places-immutable"), false);
@@ -235,12 +176,7 @@ fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCom
         view.form.problem = match (view.form.language, view.form.group_year, count) {
             (Some(language), Some(group_year), Some(count)) => {
                 out.push(UiCommand::ConfirmPlaces {
-                    input: PlacesInput {
-                        kindergarten: view.kindergarten.clone(),
-                        language,
-                        group_year,
-                        count,
-                    },
+                    input: PlacesInput { kindergarten: view.kindergarten.clone(), language, group_year, count },
                     after_departure: false,
                 });
                 None
@@ -251,37 +187,30 @@ fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCom
     }
     ui.add_space(10.0);
     ui.label(RichText::new(cx.t("places-list-title")).strong());
-    egui::ScrollArea::vertical()
-        .id_salt("places-list")
-        .auto_shrink([false, true])
-        .show(ui, |ui| {
-            Grid::new("places-table")
-                .num_columns(6)
-                .spacing([24.0, 6.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    for id in [
-                        "places-record",
-                        "places-group-year",
-                        "places-language",
-                        "places-total",
-                        "places-added",
-                        "places-state",
-                    ] {
-                        ui.label(RichText::new(cx.t(id)).strong());
-                    }
-                    ui.end_row();
-                    for record in &view.places {
-                        ui.label(&record.id);
-                        ui.label(record.group_year.to_string());
-                        ui.label(record.language.text().get(cx.lang));
-                        ui.label(record.count.to_string());
-                        ui.label(format::instant_short(record.added_at));
-                        ui.label(record.state.text().get(cx.lang));
-                        ui.end_row();
-                    }
-                });
+    egui::ScrollArea::vertical().id_salt("places-list").auto_shrink([false, true]).show(ui, |ui| {
+        Grid::new("places-table").num_columns(6).spacing([24.0, 6.0]).striped(true).show(ui, |ui| {
+            for id in [
+                "places-record",
+                "places-group-year",
+                "places-language",
+                "places-total",
+                "places-added",
+                "places-state",
+            ] {
+                ui.label(RichText::new(cx.t(id)).strong());
+            }
+            ui.end_row();
+            for record in &view.places {
+                ui.label(&record.id);
+                ui.label(record.group_year.to_string());
+                ui.label(record.language.text().get(cx.lang));
+                ui.label(record.count.to_string());
+                ui.label(format::instant_short(record.added_at));
+                ui.label(record.state.text().get(cx.lang));
+                ui.end_row();
+            }
         });
+    });
 }
 
 fn enrolled_ui(ui: &mut Ui, view: &StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
@@ -290,42 +219,35 @@ fn enrolled_ui(ui: &mut Ui, view: &StaffView, cx: &Cx<'_>, out: &mut Vec<UiComma
         ui.label(cx.t("enrolled-none"));
         return;
     }
-    egui::ScrollArea::vertical()
-        .id_salt("enrolled-list")
-        .auto_shrink([false, true])
-        .show(ui, |ui| {
-            Grid::new("enrolled-table")
-                .num_columns(6)
-                .spacing([20.0, 6.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    for id in [
-                        "staff-child-iin",
-                        "staff-child-name",
-                        "card-reg-number",
-                        "staff-direction-number",
-                        "col-group-year",
-                        "enrolled-action",
-                    ] {
-                        ui.label(RichText::new(cx.t(id)).strong());
-                    }
-                    ui.end_row();
-                    for child in &view.enrolled {
-                        ui.label(RichText::new(&child.child_iin).monospace());
-                        ui.label(&child.child_name);
-                        ui.label(&child.application);
-                        ui.label(&child.direction);
-                        ui.label(child.group_year.to_string());
-                        let departed = egui::Button::new(cx.t("enrolled-departed"))
-                            .min_size(egui::vec2(90.0, theme::TOUCH_HEIGHT));
-                        if ui.add(departed).clicked() {
-                            out.push(UiCommand::PrepareAction {
-                                id: child.application.clone(),
-                                kind: ActionKind::MarkDeparted,
-                            });
-                        }
-                        ui.end_row();
-                    }
-                });
+    egui::ScrollArea::vertical().id_salt("enrolled-list").auto_shrink([false, true]).show(ui, |ui| {
+        Grid::new("enrolled-table").num_columns(6).spacing([20.0, 6.0]).striped(true).show(ui, |ui| {
+            for id in [
+                "staff-child-iin",
+                "staff-child-name",
+                "card-reg-number",
+                "staff-direction-number",
+                "col-group-year",
+                "enrolled-action",
+            ] {
+                ui.label(RichText::new(cx.t(id)).strong());
+            }
+            ui.end_row();
+            for child in &view.enrolled {
+                ui.label(RichText::new(&child.child_iin).monospace());
+                ui.label(&child.child_name);
+                ui.label(&child.application);
+                ui.label(&child.direction);
+                ui.label(child.group_year.to_string());
+                let departed =
+                    egui::Button::new(cx.t("enrolled-departed")).min_size(egui::vec2(90.0, theme::TOUCH_HEIGHT));
+                if ui.add(departed).clicked() {
+                    out.push(UiCommand::PrepareAction {
+                        id: child.application.clone(),
+                        kind: ActionKind::MarkDeparted,
+                    });
+                }
+                ui.end_row();
+            }
         });
+    });
 }

@@ -17,12 +17,7 @@ pub struct SyncView {
 
 impl SyncView {
     pub fn new(url: String, export_path: String, import_path: String) -> Self {
-        SyncView {
-            url,
-            export_path,
-            import_path,
-            progress: ProgressSink::default(),
-        }
+        SyncView { url, export_path, import_path, progress: ProgressSink::default() }
     }
 }
 
@@ -31,153 +26,98 @@ fn progress_ui(ui: &mut Ui, phase: &PushPhase, cx: &Cx<'_>) {
     match phase {
         PushPhase::Idle => {}
         PushPhase::Connecting => {
-            ui.add(
-                egui::ProgressBar::new(0.0)
-                    .text(cx.t("push-connecting"))
-                    .animate(true),
-            );
+            ui.add(egui::ProgressBar::new(0.0).text(cx.t("push-connecting")).animate(true));
         }
         PushPhase::Sending { sent, total } => {
-            let fraction = if *total == 0 {
-                1.0
-            } else {
-                *sent as f32 / *total as f32
-            };
-            let text = cx.tr.f(
-                "push-sending",
-                &[("sent", (*sent).into()), ("total", (*total).into())],
-            );
+            let fraction = if *total == 0 { 1.0 } else { *sent as f32 / *total as f32 };
+            let text = cx.tr.f("push-sending", &[("sent", (*sent).into()), ("total", (*total).into())]);
             ui.add(egui::ProgressBar::new(fraction).text(text));
         }
         PushPhase::Done { accepted } => {
-            ui.add(
-                egui::ProgressBar::new(1.0)
-                    .text(cx.tr.f("push-done", &[("count", (*accepted).into())])),
-            );
+            ui.add(egui::ProgressBar::new(1.0).text(cx.tr.f("push-done", &[("count", (*accepted).into())])));
         }
         PushPhase::Failed(error) => widgets::error_ui(ui, error, cx.lang),
     }
 }
 
 #[allow(clippy::too_many_lines)]
-pub fn sync_ui(
-    ui: &mut Ui,
-    view: &mut SyncView,
-    status: &SyncStatus,
-    cx: &Cx<'_>,
-) -> Vec<UiCommand> {
+pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("sync-title"));
-    egui::ScrollArea::vertical()
-        .id_salt("sync")
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            Grid::new("sync-status")
-                .num_columns(2)
-                .spacing([24.0, 8.0])
-                .striped(true)
-                .show(ui, |ui| {
-                    widgets::info_row_ui(ui, cx.t("sync-pending"), &status.pending.to_string());
-                    let last = status.last_sync.map_or_else(
-                        || cx.t("status-never-synced").to_owned(),
-                        |at| {
-                            format!(
-                                "{} ({})",
-                                format::instant(at),
-                                format::ago(cx.tr, at, cx.now)
-                            )
-                        },
-                    );
-                    widgets::info_row_ui(ui, cx.t("sync-last"), &last);
-                    if let Some((at, outcome)) = &status.last_attempt {
-                        let text = match outcome {
-                            SyncOutcome::Ok { accepted } => {
-                                cx.tr.f("sync-result-ok", &[("count", (*accepted).into())])
-                            }
-                            SyncOutcome::Failed(error) => {
-                                format!("{} ({})", error.message(cx.lang), error.code)
-                            }
-                        };
-                        widgets::info_row_ui(
-                            ui,
-                            cx.t("sync-last-result"),
-                            &format!("{} · {text}", format::instant_short(*at)),
-                        );
+    egui::ScrollArea::vertical().id_salt("sync").auto_shrink([false, false]).show(ui, |ui| {
+        Grid::new("sync-status").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("sync-pending"), &status.pending.to_string());
+            let last = status.last_sync.map_or_else(
+                || cx.t("status-never-synced").to_owned(),
+                |at| format!("{} ({})", format::instant(at), format::ago(cx.tr, at, cx.now)),
+            );
+            widgets::info_row_ui(ui, cx.t("sync-last"), &last);
+            if let Some((at, outcome)) = &status.last_attempt {
+                let text = match outcome {
+                    SyncOutcome::Ok { accepted } => cx.tr.f("sync-result-ok", &[("count", (*accepted).into())]),
+                    SyncOutcome::Failed(error) => {
+                        format!("{} ({})", error.message(cx.lang), error.code)
                     }
-                    let snapshot = status
-                        .snapshot_at
-                        .map_or_else(|| "—".to_owned(), format::instant);
-                    widgets::info_row_ui(ui, cx.t("sync-snapshot"), &snapshot);
-                });
-
-            widgets::section_ui(ui, cx.t("sync-push-title"));
-            ui.horizontal(|ui| {
-                widgets::text_field_width_ui(ui, cx.t("sync-url"), &mut view.url, 460.0);
-                ui.vertical(|ui| {
-                    ui.add_space(22.0);
-                    if widgets::primary_button_ui(ui, cx.t("sync-push")).clicked() {
-                        out.push(UiCommand::Push(view.url.clone()));
-                    }
-                });
-            });
-            progress_ui(ui, &view.progress.phase(), cx);
-
-            widgets::section_ui(ui, cx.t("sync-file-title"));
-            ui.label(RichText::new(cx.t("sync-file-intro")).small());
-            ui.horizontal(|ui| {
-                widgets::text_field_width_ui(
-                    ui,
-                    cx.t("sync-export-path"),
-                    &mut view.export_path,
-                    560.0,
-                );
-                ui.vertical(|ui| {
-                    ui.add_space(22.0);
-                    if widgets::big_button_ui(ui, cx.t("sync-export")).clicked() {
-                        out.push(UiCommand::Export(view.export_path.trim().into()));
-                    }
-                });
-            });
-            ui.horizontal(|ui| {
-                widgets::text_field_width_ui(
-                    ui,
-                    cx.t("sync-import-path"),
-                    &mut view.import_path,
-                    560.0,
-                );
-                ui.vertical(|ui| {
-                    ui.add_space(22.0);
-                    if widgets::big_button_ui(ui, cx.t("sync-import")).clicked() {
-                        out.push(UiCommand::Import(view.import_path.trim().into()));
-                    }
-                });
-            });
-
-            widgets::section_ui(ui, cx.t("sync-quarantine"));
-            if status.quarantine.is_empty() {
-                ui.label(cx.t("sync-quarantine-none"));
+                };
+                widgets::info_row_ui(ui, cx.t("sync-last-result"), &format!("{} · {text}", format::instant_short(*at)));
             }
-            for note in &status.quarantine {
-                ui.label(
-                    RichText::new(cx.tr.f(
-                        "sync-quarantine-entry",
-                        &[
-                            ("seq", note.seq.into()),
-                            ("event", note.event_id.clone().into()),
-                            ("at", format::instant_short(note.at).into()),
-                        ],
-                    ))
-                    .strong(),
-                );
-                ui.label(
-                    RichText::new(format!(
-                        "{} ({})",
-                        note.reason.message(cx.lang),
-                        note.reason.code
-                    ))
-                    .color(theme::WARN),
-                );
-            }
+            let snapshot = status.snapshot_at.map_or_else(|| "—".to_owned(), format::instant);
+            widgets::info_row_ui(ui, cx.t("sync-snapshot"), &snapshot);
         });
+
+        widgets::section_ui(ui, cx.t("sync-push-title"));
+        ui.horizontal(|ui| {
+            widgets::text_field_width_ui(ui, cx.t("sync-url"), &mut view.url, 460.0);
+            ui.vertical(|ui| {
+                ui.add_space(22.0);
+                if widgets::primary_button_ui(ui, cx.t("sync-push")).clicked() {
+                    out.push(UiCommand::Push(view.url.clone()));
+                }
+            });
+        });
+        progress_ui(ui, &view.progress.phase(), cx);
+
+        widgets::section_ui(ui, cx.t("sync-file-title"));
+        ui.label(RichText::new(cx.t("sync-file-intro")).small());
+        ui.horizontal(|ui| {
+            widgets::text_field_width_ui(ui, cx.t("sync-export-path"), &mut view.export_path, 560.0);
+            ui.vertical(|ui| {
+                ui.add_space(22.0);
+                if widgets::big_button_ui(ui, cx.t("sync-export")).clicked() {
+                    out.push(UiCommand::Export(view.export_path.trim().into()));
+                }
+            });
+        });
+        ui.horizontal(|ui| {
+            widgets::text_field_width_ui(ui, cx.t("sync-import-path"), &mut view.import_path, 560.0);
+            ui.vertical(|ui| {
+                ui.add_space(22.0);
+                if widgets::big_button_ui(ui, cx.t("sync-import")).clicked() {
+                    out.push(UiCommand::Import(view.import_path.trim().into()));
+                }
+            });
+        });
+
+        widgets::section_ui(ui, cx.t("sync-quarantine"));
+        if status.quarantine.is_empty() {
+            ui.label(cx.t("sync-quarantine-none"));
+        }
+        for note in &status.quarantine {
+            ui.label(
+                RichText::new(cx.tr.f(
+                    "sync-quarantine-entry",
+                    &[
+                        ("seq", note.seq.into()),
+                        ("event", note.event_id.clone().into()),
+                        ("at", format::instant_short(note.at).into()),
+                    ],
+                ))
+                .strong(),
+            );
+            ui.label(
+                RichText::new(format!("{} ({})", note.reason.message(cx.lang), note.reason.code)).color(theme::WARN),
+            );
+        }
+    });
     out
 }

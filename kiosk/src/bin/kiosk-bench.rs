@@ -81,6 +81,15 @@ fn summary(name: &str, samples: &mut [Duration], extra: &str) -> Duration {
     p99
 }
 
+/// CPU time of this process so far (user + system, all threads), from /proc (Linux).
+fn cpu_ms() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on Linux.
+    Some(ticks * 10)
+}
+
 fn new_kiosk(dir: &Path) -> (Kiosk, kiosk::Session) {
     let params = InitParams {
         district: "KOK".into(),
@@ -155,18 +164,23 @@ fn main() {
     println!("cold_build entries={entries} log_bytes={log_bytes} build_ms={}", t.elapsed().as_millis());
     kiosk.close();
 
-    let t = Instant::now();
+    let (t, cpu) = (Instant::now(), cpu_ms());
     let kiosk = Kiosk::open(&dir).expect("open");
     let open_ms = t.elapsed().as_millis();
+    let open_cpu = cpu_ms().zip(cpu).map(|(b, a)| b - a);
     let steps: Vec<String> =
         kiosk.open_report().steps_ms.iter().map(|(n, ms)| format!("{}={ms:.1}", n.replace(' ', "_"))).collect();
     println!("cold_start_steps_ms {}", steps.join(" "));
     assert!(matches!(kiosk.health(), kiosk::LogHealth::Ok));
     assert_eq!(kiosk.last_seq(), entries);
     println!(
-        "cold_start entries={entries} open_verify_ms={open_ms} goal_max_ms=1000 {}",
+        "cold_start entries={entries} open_verify_ms={open_ms} cpu_ms={} goal_max_ms=1000 {}",
+        open_cpu.map_or_else(|| "?".to_owned(), |c| c.to_string()),
         if open_ms < 1000 { "PASS" } else { "FAIL" }
     );
+    // Other work on the machine stretches wall-clock times; say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load_average_1min={}", load.split(' ').next().unwrap_or("?"));
     let t = Instant::now();
     let report = kiosk.verify().expect("verify");
     println!(

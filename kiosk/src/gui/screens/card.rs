@@ -188,7 +188,7 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
                 widgets::info_row_ui(ui, cx.t("card-voucher-issued"), &format::instant(voucher.issued_at));
                 match app.status {
                     Status::VoucherIssued => {
-                        deadline_ui(ui, cx.t("deadline-confirm"), voucher.confirm_deadline, false, cx)
+                        deadline_ui(ui, cx.t("deadline-confirm"), voucher.confirm_deadline, false, cx);
                     }
                     Status::VoucherConfirmed => {
                         if let Some(choose) = voucher.choose_deadline {

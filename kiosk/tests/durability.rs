@@ -39,11 +39,20 @@ fn the_log_is_fdatasynced_before_each_result_line_is_written() {
     // Walk the trace in order: every successful result line needs an fdatasync of the log
     // after the previous result line; a failed line needs none.
     let mut synced_since_last_line = false;
+    // With several threads strace splits a call into `<unfinished ...>` and `<... resumed>`.
+    let mut log_sync_in_flight: Option<&str> = None;
     let mut ok_lines = 0;
     let mut error_lines = 0;
     for line in trace.lines() {
-        if line.contains("fdatasync(") && line.contains("log/entries.bin") && line.ends_with("= 0") {
-            synced_since_last_line = true;
+        if line.contains("fdatasync(") && line.contains("log/entries.bin") {
+            if line.ends_with("= 0") {
+                synced_since_last_line = true;
+            } else if line.contains("<unfinished") {
+                log_sync_in_flight = line.split_whitespace().next();
+            }
+        } else if line.contains("<... fdatasync resumed>") && log_sync_in_flight == line.split_whitespace().next() {
+            log_sync_in_flight = None;
+            synced_since_last_line = line.ends_with("= 0");
         } else if line.contains("write(1<") {
             if line.contains(r#"{\"ok\":true"#) {
                 assert!(synced_since_last_line, "result written before the log was synced: {line}\n{trace}");

@@ -96,6 +96,33 @@ impl State {
         }
     }
 
+    /// The state another host reached, rebuilt from its applications and places records
+    /// (a center snapshot): the indexes are derived exactly as `evolve` keeps them.
+    pub fn restore(
+        calendar: &'static Calendar,
+        kindergartens: impl IntoIterator<Item = Kindergarten>,
+        applications: impl IntoIterator<Item = Application>,
+        places: impl IntoIterator<Item = PlacesRecord>,
+    ) -> Self {
+        let mut state = State::new(calendar, kindergartens);
+        for record in places {
+            if record.state == PlacesState::FreeChoice {
+                let slot = PlaceSlot {
+                    kindergarten: record.kindergarten.clone(),
+                    language: record.language,
+                    group_year: record.group_year,
+                };
+                *state.published.entry(slot).or_default() += record.count;
+            }
+            state.places.insert(record.id.clone(), record);
+        }
+        for app in applications {
+            state.track(None, Some(&app));
+            state.applications.insert(app.id.clone(), app);
+        }
+        state
+    }
+
     pub fn calendar(&self) -> &'static Calendar {
         self.calendar
     }

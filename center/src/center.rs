@@ -1032,6 +1032,12 @@ impl<S: CenterStore> Center<S> {
             places,
             free_places,
             kindergartens: self.kindergartens.iter().filter(|k| k.district == district).cloned().collect(),
+            kiosk_heads: self
+                .kiosks
+                .iter()
+                .filter(|(_, k)| k.record.district == district)
+                .map(|(id, k)| (id.clone(), k.head_seq()))
+                .collect(),
         };
         let bytes = SignedDocument::sign(&snapshot, self.key.signing()).to_bytes();
         Ok((snapshot, bytes))

@@ -9,6 +9,8 @@
 //! `GET /v1/kiosks/{id}/ack` returns the latest one; `GET /v1/districts/{code}/snapshot`
 //! returns the signed [`Snapshot`].
 
+use std::collections::BTreeMap;
+
 use rules::Instant;
 use rules::model::{Application, GroupLanguage, Kindergarten, PlacesRecord};
 use rules::queue::Ranked;
@@ -148,6 +150,11 @@ pub struct Snapshot {
     pub free_places: Vec<FreePlaces>,
     /// The district's kindergartens.
     pub kindergartens: Vec<Kindergarten>,
+    /// For each kiosk of the district, the last sequence number of its log that this
+    /// snapshot includes: a kiosk rebuilds its state as this snapshot plus its own later
+    /// entries.
+    #[serde(default)]
+    pub kiosk_heads: BTreeMap<String, u64>,
 }
 
 /// Signs `content` with the center key.

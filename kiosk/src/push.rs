@@ -306,7 +306,8 @@ pub fn set_center(kiosk: &Kiosk, url: Option<&str>, key_hex: Option<&str>) -> Re
     Ok(config)
 }
 
-fn center_key(kiosk: &Kiosk) -> Result<(VerifyingKey, Option<String>), PushError> {
+/// The center's public key and URL from `center.json`.
+pub fn center_key(kiosk: &Kiosk) -> Result<(VerifyingKey, Option<String>), PushError> {
     let config = center_config(kiosk)?.ok_or(PushError::NoCenterKey)?;
     let key = public_key_from_hex(&config.public_key).map_err(|e| PushError::BadKey(e.to_string()))?;
     Ok((key, config.url))
@@ -323,7 +324,8 @@ fn parse_hash(text: &str) -> Option<Hash> {
     Some(out)
 }
 
-fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
+/// A transport error as a push error (with the time since the last sync when unreachable).
+pub fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
     match error {
         client::PushError::Unreachable { attempts, last } => {
             let status = kiosk.status();
@@ -340,7 +342,7 @@ fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
 }
 
 /// Verifies a signed ack for this kiosk and applies it durably.
-fn apply_ack(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<Ack, PushError> {
+pub fn apply_ack(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<Ack, PushError> {
     let ack = open_ack(bytes, key).map_err(|e| PushError::BadAck(e.to_string()))?;
     let own = kiosk.identity().kiosk_id.clone();
     if ack.kiosk != own {
@@ -355,7 +357,11 @@ fn apply_ack(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<Ack,
 }
 
 /// Verifies a signed snapshot of this kiosk's district and keeps it durably.
-fn apply_snapshot(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<(Snapshot, SnapshotInfo), PushError> {
+pub fn apply_snapshot(
+    kiosk: &mut Kiosk,
+    bytes: &[u8],
+    key: &VerifyingKey,
+) -> Result<(Snapshot, SnapshotInfo), PushError> {
     let snapshot = open_snapshot(bytes, key).map_err(|e| PushError::BadSnapshot(e.to_string()))?;
     let own = kiosk.identity().district.clone();
     if snapshot.district != own {
@@ -367,6 +373,21 @@ fn apply_snapshot(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result
 
 fn pending(kiosk: &Kiosk) -> u64 {
     kiosk.status().last_seq.saturating_sub(kiosk.sync_state().acknowledged_seq)
+}
+
+/// How many of `rest` go in the next upload: at most [`CHUNK_ENTRIES`] entries and
+/// `MAX_BUNDLE_BYTES` bytes (at least one).
+pub fn chunk_len(kiosk_id: &str, rest: &[SignedEntry]) -> usize {
+    let mut bytes = 2 + kiosk_id.len();
+    let mut take = 0;
+    for e in rest.iter().take(CHUNK_ENTRIES) {
+        if take > 0 && bytes + e.record_len() > MAX_BUNDLE_BYTES {
+            break;
+        }
+        bytes += e.record_len();
+        take += 1;
+    }
+    take
 }
 
 /// [`push_with`] with the default retries and the URL from `center.json` when `url` is empty.
@@ -393,16 +414,7 @@ pub fn push_with(
     let mut sent = 0u64;
     let mut rest: &[SignedEntry] = &entries;
     let quarantined = loop {
-        // One chunk: at most CHUNK_ENTRIES entries and MAX_BUNDLE_BYTES bytes (at least one).
-        let mut bytes = 2 + kiosk_id.len();
-        let mut take = 0;
-        for e in rest.iter().take(CHUNK_ENTRIES) {
-            if take > 0 && bytes + e.record_len() > MAX_BUNDLE_BYTES {
-                break;
-            }
-            bytes += e.record_len();
-            take += 1;
-        }
+        let take = chunk_len(&kiosk_id, rest);
         let (chunk, after) = rest.split_at(take);
         progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Uploading });
         let bundle = Bundle { kiosk: kiosk_id.clone(), entries: chunk.to_vec() };

@@ -220,7 +220,15 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
     out
 }
 
-/// Applies an accepted operator entry to the kiosk's operator list, or says why it is not allowed.
+/// Roles a kiosk may give an account: reviewers and the center work at the center only.
+const KIOSK_ROLES: [Role; 3] = [Role::Operator, Role::Kindergarten, Role::Admin];
+
+/// Checks one entry's operator and role against the kiosk's accounts so far, and applies
+/// an accepted account change to them; or says why the entry is not allowed.
+///
+/// Account changes and key rotations are administrators' entries. A kiosk's first entry
+/// (written by `kezek-kiosk init`) is its first administrator creating its own account:
+/// the signer of an `OperatorAdded` at sequence 1 is taken as that administrator.
 #[allow(clippy::implicit_hasher)]
 pub fn check_role(
     operators: &mut HashMap<String, KioskOperator>,
@@ -230,23 +238,15 @@ pub fn check_role(
     match payload {
         Payload::Command { command } => {
             let required = command.required_role();
-            if required == Role::Center {
-                return Err(("FORBIDDEN_COMMAND", format!("{} is a center-only command", command.name())));
-            }
-            let operator = operators.get(&body.operator).filter(|o| !o.disabled).ok_or_else(|| {
-                ("UNKNOWN_OPERATOR", format!("operator {:?} is not an active operator of this kiosk", body.operator))
-            })?;
-            if operator.role != required {
+            if matches!(required, Role::Center | Role::Reviewer) {
                 return Err((
-                    "WRONG_ROLE",
-                    format!(
-                        "{} requires the {} role; operator {} has {}",
-                        command.name(),
-                        required.as_str(),
-                        body.operator,
-                        operator.role.as_str()
-                    ),
+                    "FORBIDDEN_COMMAND",
+                    format!("{} is decided at the center ({} role), not at a kiosk", command.name(), required.as_str()),
                 ));
+            }
+            let operator = active(operators, &body.operator)?;
+            if operator.role != required {
+                return Err(wrong_role(body, command.name(), required, operator.role));
             }
             if let Command::AddPlaces { places } = command
                 && !operator.kindergartens.contains(&places.kindergarten)
@@ -259,8 +259,19 @@ pub fn check_role(
             Ok(())
         }
         Payload::OperatorAdded { login, role, kindergartens, .. } => {
-            if *role == Role::Center {
+            if !KIOSK_ROLES.contains(role) {
                 return Err(("FORBIDDEN_ROLE", format!("a kiosk cannot create a {} account", role.as_str())));
+            }
+            let first_admin = body.seq == 1 && operators.is_empty();
+            if first_admin {
+                operators.insert(
+                    body.operator.clone(),
+                    KioskOperator { role: Role::Admin, kindergartens: Vec::new(), disabled: false },
+                );
+            }
+            require_admin(operators, body, "operatorAdded")?;
+            if !(first_admin && *login == body.operator) && operators.contains_key(login) {
+                return Err(("LOGIN_REUSED", format!("login {login} exists already on this kiosk")));
             }
             operators.insert(
                 login.clone(),
@@ -269,13 +280,41 @@ pub fn check_role(
             Ok(())
         }
         Payload::OperatorDisabled { login } => {
-            if let Some(o) = operators.get_mut(login) {
-                o.disabled = true;
-            }
+            require_admin(operators, body, "operatorDisabled")?;
+            let target = operators.get_mut(login).ok_or_else(|| {
+                ("UNKNOWN_OPERATOR", format!("operator {login:?} to disable does not exist on this kiosk"))
+            })?;
+            target.disabled = true;
             Ok(())
         }
-        Payload::KeyRotated { .. } => Ok(()),
+        Payload::KeyRotated { .. } => require_admin(operators, body, "keyRotated"),
     }
+}
+
+fn active<'a>(
+    operators: &'a HashMap<String, KioskOperator>,
+    login: &str,
+) -> Result<&'a KioskOperator, (&'static str, String)> {
+    operators
+        .get(login)
+        .filter(|o| !o.disabled)
+        .ok_or_else(|| ("UNKNOWN_OPERATOR", format!("operator {login:?} is not an active operator of this kiosk")))
+}
+
+fn require_admin(
+    operators: &HashMap<String, KioskOperator>,
+    body: &EntryBody,
+    what: &str,
+) -> Result<(), (&'static str, String)> {
+    let operator = active(operators, &body.operator)?;
+    if operator.role == Role::Admin { Ok(()) } else { Err(wrong_role(body, what, Role::Admin, operator.role)) }
+}
+
+fn wrong_role(body: &EntryBody, what: &str, required: Role, role: Role) -> (&'static str, String) {
+    (
+        "WRONG_ROLE",
+        format!("{what} requires the {} role; operator {} has {}", required.as_str(), body.operator, role.as_str()),
+    )
 }
 
 #[cfg(test)]

@@ -278,6 +278,24 @@ fn write_new_private(path: &Path, bytes: &[u8]) -> Result<(), KeyError> {
     file.sync_all().map_err(io)
 }
 
+/// Environment variable with the passphrase of the key file (when no file names it).
+pub const KEY_PASSPHRASE_ENV: &str = "KEZEK_KEY_PASSPHRASE";
+
+/// The key passphrase: the content of `file` (one trailing newline dropped) when given,
+/// else [`KEY_PASSPHRASE_ENV`] when set and not empty, else none (a plain key file).
+pub fn passphrase_from(file: Option<&Path>) -> Result<Option<String>, KeyError> {
+    if let Some(path) = file {
+        let text =
+            fs::read_to_string(path).map_err(|source| KeyError::Io { path: path.display().to_string(), source })?;
+        let text = text.strip_suffix('\n').map_or(text.as_str(), |t| t.strip_suffix('\r').unwrap_or(t));
+        if text.is_empty() {
+            return Err(KeyError::EmptyPassphrase);
+        }
+        return Ok(Some(text.to_owned()));
+    }
+    Ok(std::env::var(KEY_PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()))
+}
+
 /// A short, readable fingerprint of a public key: the first 8 bytes of its SHA-256 in hex groups.
 pub fn fingerprint(key: &VerifyingKey) -> String {
     let digest = Sha256::digest(key.to_bytes());

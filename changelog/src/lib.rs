@@ -22,6 +22,6 @@ pub use entry::{
     ChainBreak, ChainError, DecodeError, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, MAX_ENTRY_BYTES, Payload,
     SignedEntry, decode_records, verify_chain,
 };
-pub use keys::{KeyError, KioskKey, fingerprint, public_key_from_hex};
+pub use keys::{KEY_PASSPHRASE_ENV, KdfParams, KeyError, KioskKey, fingerprint, passphrase_from, public_key_from_hex};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

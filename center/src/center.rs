@@ -41,6 +41,8 @@ pub enum CenterError {
     Store(#[from] StoreError),
     #[error("{0}")]
     Setup(String),
+    #[error(transparent)]
+    Key(#[from] changelog::KeyError),
     #[error("{0}")]
     Invalid(String),
     #[error("no kiosk {0}")]
@@ -60,6 +62,7 @@ impl CenterError {
         match self {
             CenterError::Store(_) => "STORE",
             CenterError::Setup(_) => "SETUP",
+            CenterError::Key(e) => e.code(),
             CenterError::Invalid(_) => "INVALID_ARGUMENT",
             CenterError::UnknownKiosk(_) => "UNKNOWN_KIOSK",
             CenterError::UnknownDistrict(_) => "UNKNOWN_DISTRICT",
@@ -398,6 +401,15 @@ impl Center<SledStore> {
     /// Creates a center in `dir`: a key pair (private key 0600), the kindergarten directory
     /// (`kindergartens`, or the demo one) and an empty store.
     pub fn init(dir: &Path, kindergartens: Option<&Path>) -> Result<InitInfo, CenterError> {
+        Center::init_with(dir, kindergartens, None)
+    }
+
+    /// [`Center::init`] with the private key encrypted by `passphrase` when one is given.
+    pub fn init_with(
+        dir: &Path,
+        kindergartens: Option<&Path>,
+        passphrase: Option<&str>,
+    ) -> Result<InitInfo, CenterError> {
         let setup = |what: &str, e: &dyn std::fmt::Display| CenterError::Setup(format!("{what}: {e}"));
         std::fs::create_dir_all(dir).map_err(|e| setup(&dir.display().to_string(), &e))?;
         #[cfg(unix)]
@@ -419,7 +431,10 @@ impl Center<SledStore> {
         let parsed: Vec<Kindergarten> =
             serde_json::from_str(&directory).map_err(|e| setup("kindergarten directory", &e))?;
         let key = KioskKey::generate().map_err(|e| setup("key", &e))?;
-        key.save(&key_path).map_err(|e| setup("key", &e))?;
+        match passphrase {
+            Some(passphrase) => key.save_encrypted(&key_path, passphrase, changelog::KdfParams::for_new_files())?,
+            None => key.save(&key_path)?,
+        }
         std::fs::write(dir.join(PUB_FILE), format!("{}\n", key.public_hex())).map_err(|e| setup("public key", &e))?;
         std::fs::write(
             dir.join(KINDERGARTENS_FILE),
@@ -433,8 +448,16 @@ impl Center<SledStore> {
 
     /// Opens the center in `dir` and rebuilds its state from the accepted log.
     pub fn open(dir: &Path) -> Result<Self, CenterError> {
-        let key =
-            KioskKey::load(&dir.join(KEY_FILE)).map_err(|e| CenterError::Setup(format!("{e} (run `init` first)")))?;
+        Center::open_with(dir, None)
+    }
+
+    /// [`Center::open`] with the passphrase of an encrypted key file.
+    pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<Self, CenterError> {
+        let key_path = dir.join(KEY_FILE);
+        if !key_path.exists() {
+            return Err(CenterError::Setup(format!("{} is missing (run `init` first)", key_path.display())));
+        }
+        let key = KioskKey::load_with(&key_path, passphrase)?;
         let directory = std::fs::read_to_string(dir.join(KINDERGARTENS_FILE))
             .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join(KINDERGARTENS_FILE).display())))?;
         let kindergartens: Vec<Kindergarten> =

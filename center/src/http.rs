@@ -124,7 +124,7 @@ fn center_error(e: &CenterError) -> Response {
         }
         CenterError::Invalid(_) | CenterError::Rules { .. } => StatusCode::BAD_REQUEST,
         CenterError::Unauthorized(_) => StatusCode::FORBIDDEN,
-        CenterError::Store(_) | CenterError::Setup(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        CenterError::Store(_) | CenterError::Setup(_) | CenterError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     error(status, e.code(), &e.to_string())
 }

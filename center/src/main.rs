@@ -24,6 +24,10 @@ struct Cli {
     /// The center's data directory.
     #[arg(long, env = "KEZEK_CENTER_DATA", default_value = "center-data")]
     data: PathBuf,
+    /// File holding the passphrase of the center's private key (else `KEZEK_KEY_PASSPHRASE`;
+    /// with neither, `init` writes a plain key file).
+    #[arg(long, global = true)]
+    key_passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Cmd,
 }
@@ -265,10 +269,11 @@ fn report_table(rows: &[center::ReportRow]) -> String {
 
 #[allow(clippy::too_many_lines)]
 fn run(cli: Cli) -> Result<(), Failure> {
-    let open = || Center::open(&cli.data).map_err(Failure::from);
+    let passphrase = changelog::passphrase_from(cli.key_passphrase_file.as_deref()).map_err(CenterError::from)?;
+    let open = || Center::open_with(&cli.data, passphrase.as_deref()).map_err(Failure::from);
     match cli.command {
         Cmd::Init { kindergartens } => {
-            let info = Center::init(&cli.data, kindergartens.as_deref())?;
+            let info = Center::init_with(&cli.data, kindergartens.as_deref(), passphrase.as_deref())?;
             print(&info);
         }
         Cmd::Kiosk(KioskCmd::Add { id, district, pubkey, at: when }) => {
@@ -345,8 +350,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let items: Vec<_> = open()?.review_items().into_iter().filter(|i| all || i.status == "open").collect();
             print(&items);
         }
-        Cmd::Review(ReviewCmd::Uphold(args)) => review(&cli.data, Decision::Uphold, args)?,
-        Cmd::Review(ReviewCmd::Overrule(args)) => review(&cli.data, Decision::Overrule, args)?,
+        Cmd::Review(ReviewCmd::Uphold(args)) => review(open()?, Decision::Uphold, args)?,
+        Cmd::Review(ReviewCmd::Overrule(args)) => review(open()?, Decision::Overrule, args)?,
         Cmd::Report { format } => {
             let rows = open()?.report();
             match format {
@@ -378,9 +383,9 @@ async fn shutdown_signal() {
     }
 }
 
-fn review(data: &std::path::Path, decision: Decision, args: ReviewArgs) -> Result<(), Failure> {
+fn review(mut center: Center, decision: Decision, args: ReviewArgs) -> Result<(), Failure> {
     let when = at(args.at.as_ref())?;
-    let item = Center::open(data)?.review(&args.item, decision, &args.reviewer, &password()?, when, args.note)?;
+    let item = center.review(&args.item, decision, &args.reviewer, &password()?, when, args.note)?;
     print(&item);
     Ok(())
 }

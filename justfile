@@ -20,6 +20,7 @@ test: lint test-native test-wasm test-portal
 lint:
     cargo fmt --all --check
     cargo clippy --workspace --all-targets --all-features -- -D warnings
+    cargo deny --log-level error check licenses bans sources
 
 # Native tests of every crate (rules, changelog, kiosk incl. GUI, center, end-to-end).
 test-native:

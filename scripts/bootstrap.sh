@@ -40,6 +40,12 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; th
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
+# cargo-deny for `just lint` (licences, bans, sources; see deny.toml): about 5 CPU-minutes to build.
+if ! cargo deny --version >/dev/null 2>&1; then
+  say "installing cargo-deny"
+  cargo install cargo-deny --locked
+fi
+
 if ! command -v just >/dev/null; then
   say "installing just (PyPI package rust-just, in a venv)"
   venv="$HOME/.local/share/kezek/tools-venv"

@@ -7,7 +7,7 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, SecondsFormat, TimeZone};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Timelike};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// Seconds east of UTC of Kazakhstan's single time zone.
@@ -68,13 +68,29 @@ impl FromStr for Date {
         if !shape_ok {
             return Err(FormatError::Date(text.to_owned()));
         }
-        NaiveDate::parse_from_str(text, "%Y-%m-%d").map(Date).map_err(|_| FormatError::Date(text.to_owned()))
+        // The shape is checked: four, two and two ASCII digits.
+        let year = i32::try_from(digits(&bytes[0..4])).ok();
+        year.and_then(|year| Date::from_ymd(year, digits(&bytes[5..7]), digits(&bytes[8..10])))
+            .ok_or_else(|| FormatError::Date(text.to_owned()))
     }
 }
 
+/// The number written by a run of ASCII digits (checked by the caller).
+fn digits(bytes: &[u8]) -> u32 {
+    bytes.iter().fold(0, |n, b| n * 10 + u32::from(b - b'0'))
+}
+
+/// A year as chrono's `%Y` writes it: four digits for 0–9999, else signed.
+fn write_year(f: &mut fmt::Formatter<'_>, year: i32) -> fmt::Result {
+    if (0..=9999).contains(&year) { write!(f, "{year:04}") } else { write!(f, "{year:+05}") }
+}
+
+// Dates and instants are written by hand rather than with chrono's strftime-style
+// formatting, which would add its format-string machinery to the WebAssembly module.
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        write_year(f, self.0.year())?;
+        write!(f, "-{:02}-{:02}", self.0.month(), self.0.day())
     }
 }
 
@@ -182,9 +198,46 @@ impl FromStr for Instant {
     }
 }
 
+/// RFC 3339 as chrono's `to_rfc3339_opts(SecondsFormat::AutoSi, true)` writes it: the
+/// fraction in 0, 3, 6 or 9 digits, a leap second as `:60`, `Z` for a zero offset.
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        let local = self.0.naive_local();
+        let (mut second, mut nano) = (local.second(), local.nanosecond());
+        if nano >= 1_000_000_000 {
+            second += 1;
+            nano -= 1_000_000_000;
+        }
+        write_year(f, local.year())?;
+        write!(f, "-{:02}-{:02}T{:02}:{:02}:{second:02}", local.month(), local.day(), local.hour(), local.minute())?;
+        if nano == 0 {
+        } else if nano % 1_000_000 == 0 {
+            write!(f, ".{:03}", nano / 1_000_000)?;
+        } else if nano % 1_000 == 0 {
+            write!(f, ".{:06}", nano / 1_000)?;
+        } else {
+            write!(f, ".{nano:09}")?;
+        }
+        let offset = self.0.offset().local_minus_utc();
+        if offset == 0 {
+            return f.write_str("Z");
+        }
+        let sign = if offset < 0 { '-' } else { '+' };
+        // Rounded to the nearest minute, as chrono does.
+        let minutes = (offset.abs() + 30) / 60;
+        write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+    }
+}
+
+impl Instant {
+    /// The instant at +05:00 as `DD.MM.YYYY HH:MM:SS` (chrono's `%d.%m.%Y %H:%M:%S`), for
+    /// messages.
+    pub fn local_dotted(self) -> String {
+        let local = self.in_kazakhstan().0.naive_local();
+        let second = local.second() + local.nanosecond() / 1_000_000_000;
+        let year = local.year();
+        let year = if (0..=9999).contains(&year) { format!("{year:04}") } else { format!("{year:+05}") };
+        format!("{:02}.{:02}.{year} {:02}:{:02}:{second:02}", local.day(), local.month(), local.hour(), local.minute())
     }
 }
 
@@ -252,6 +305,81 @@ mod tests {
         assert_eq!(a, b);
         let c: Instant = "2026-03-09T05:00:00.000000001Z".parse().unwrap();
         assert!(c > a);
+    }
+
+    /// A deterministic spread of values: edges of the year range, leap seconds, fractions
+    /// of every length, offsets with and without minutes (and with seconds).
+    fn sample_instants() -> Vec<DateTime<FixedOffset>> {
+        let mut out = Vec::new();
+        let mut seed = 0x9E37_79B9_u64;
+        let mut next = |n: u64| {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            (seed >> 33) % n
+        };
+        for i in 0..4000u64 {
+            let year = match i % 5 {
+                0 => -3 + i32::try_from(next(20)).unwrap(),
+                1 => 9990 + i32::try_from(next(20)).unwrap(),
+                _ => 1900 + i32::try_from(next(200)).unwrap(),
+            };
+            let Some(date) = NaiveDate::from_ymd_opt(
+                year,
+                1 + u32::try_from(next(12)).unwrap(),
+                1 + u32::try_from(next(31)).unwrap(),
+            ) else {
+                continue;
+            };
+            let nano = match next(6) {
+                0 => 0,
+                1 => u32::try_from(next(1000)).unwrap() * 1_000_000,
+                2 => u32::try_from(next(1_000_000)).unwrap() * 1000,
+                3 => u32::try_from(next(1_000_000_000)).unwrap(),
+                4 => 1_000_000_000 + u32::try_from(next(1000)).unwrap() * 1_000_000,
+                _ => 1_000_000_000 + u32::try_from(next(1_000_000_000)).unwrap(),
+            };
+            let second = if nano >= 1_000_000_000 { 59 } else { u32::try_from(next(60)).unwrap() };
+            let time = NaiveTime::from_hms_nano_opt(
+                u32::try_from(next(24)).unwrap(),
+                u32::try_from(next(60)).unwrap(),
+                second,
+                nano,
+            )
+            .unwrap();
+            let offset = match next(4) {
+                0 => 0,
+                1 => KAZAKHSTAN_OFFSET_SECS,
+                2 => i32::try_from(next(48)).unwrap() * 1800 - 86_399 / 2,
+                _ => i32::try_from(next(172_797)).unwrap() - 86_398,
+            };
+            let offset = FixedOffset::east_opt(offset).unwrap();
+            if let Some(dt) = offset.from_local_datetime(&date.and_time(time)).single() {
+                out.push(dt);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn instants_are_written_as_chrono_writes_them() {
+        for dt in sample_instants() {
+            let instant = Instant(dt);
+            assert_eq!(instant.to_string(), dt.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true), "{dt:?}");
+            let local = dt.with_timezone(&kazakhstan_offset());
+            assert_eq!(instant.local_dotted(), local.format("%d.%m.%Y %H:%M:%S").to_string(), "{dt:?}");
+            let date = Date(dt.date_naive());
+            assert_eq!(date.to_string(), dt.date_naive().format("%Y-%m-%d").to_string());
+        }
+    }
+
+    #[test]
+    fn dates_are_read_as_chrono_reads_them() {
+        let mut seed = 7u64;
+        for _ in 0..20_000 {
+            seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let text = format!("{:04}-{:02}-{:02}", (seed >> 20) % 10_000, (seed >> 40) % 14, (seed >> 50) % 33);
+            let ours = text.parse::<Date>().ok().map(|d| d.0);
+            assert_eq!(ours, NaiveDate::parse_from_str(&text, "%Y-%m-%d").ok(), "{text}");
+        }
     }
 
     #[test]

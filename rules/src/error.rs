@@ -203,7 +203,7 @@ impl Localized for CommandError {
                 ),
             ),
             CommandError::DeadlinePassed { action, deadline } => {
-                let at = deadline.in_kazakhstan().0.format("%d.%m.%Y %H:%M:%S");
+                let at = deadline.local_dotted();
                 pick(
                     format!("Срок для действия «{}» истёк {at}", action.text().ru),
                     format!("«{}» әрекетінің мерзімі {at} өтті", action.text().kk),

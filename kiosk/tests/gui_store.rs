@@ -4,6 +4,9 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
 
 use egui::accesskit::Role as AxRole;
 use egui_kittest::Harness;
@@ -46,7 +49,10 @@ fn demo_kiosk(dir: &Path) {
 }
 
 fn harness(dir: &Path, out: PathBuf) -> Harness<'static, KioskApp> {
-    let backend = StoreBackend::open(dir).expect("demo kiosk set-up");
+    harness_over(StoreBackend::open(dir).expect("demo kiosk set-up"), out)
+}
+
+fn harness_over(backend: StoreBackend, out: PathBuf) -> Harness<'static, KioskApp> {
     let app = KioskApp::new(Box::new(backend), out);
     Harness::builder()
         .with_size([1366.0, 900.0])
@@ -247,4 +253,174 @@ fn demo_headless_walk_through_and_a_second_run_reuses_the_data() {
     assert_eq!(code, 0, "{again}\n{stderr}");
     assert!(again.contains("reusing it"), "{again}");
     assert_eq!(counts(&stdout), counts(&again), "nothing loaded twice");
+}
+
+/// A real center on 127.0.0.1 (its own data folder, the system clock) that knows the kiosk
+/// in `kiosk_dir`; the kiosk gets the center's public key (and `url` when `with_url`).
+fn center_for(tmp: &Path, kiosk_dir: &Path, with_url: bool) -> (center::http::App, center::http::ServerHandle) {
+    let center_dir = tmp.join("center");
+    let key = center::Center::init(&center_dir, None).expect("center set-up").public_key;
+    let mut center = center::Center::open(&center_dir).expect("center set-up");
+    let kiosk = Kiosk::open(kiosk_dir).expect("center set-up");
+    let registered: rules::Instant = "2020-01-01T00:00:00+05:00".parse().expect("center set-up");
+    center.add_kiosk("KOK-01", "KOK", &kiosk.public_key_hex(), registered).expect("center set-up");
+    let app = center::http::App::new(center, Arc::new(center::now));
+    let server = center::http::spawn("127.0.0.1:0", app.clone()).expect("center set-up");
+    let url = server.url();
+    kiosk::push::set_center(&kiosk, with_url.then_some(url.as_str()), Some(&key)).expect("center set-up");
+    (app, server)
+}
+
+fn quick_retries() -> center::client::PushOptions {
+    center::client::PushOptions {
+        attempts: 3,
+        initial_backoff: Duration::from_secs(1),
+        max_backoff: Duration::from_secs(2),
+        timeout: Duration::from_secs(20),
+    }
+}
+
+/// Frames until the background push is over (the UI keeps drawing meanwhile).
+fn wait_for_push(h: &mut Harness<'static, KioskApp>) -> u32 {
+    let started = std::time::Instant::now();
+    let mut frames = 0;
+    while h.state().pushing() {
+        assert!(started.elapsed() < Duration::from_secs(90), "the push did not end");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+        frames += 1;
+    }
+    h.run();
+    frames
+}
+
+#[test]
+fn push_to_a_real_center_runs_in_the_background_with_progress() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    demo_kiosk(&dir);
+    let (center, server) = center_for(tmp.path(), &dir, false);
+    let pending = Kiosk::open(&dir).expect("run kezek-kiosk").status().pending_entries;
+    assert!(pending > 300, "{pending}");
+
+    let mut h = harness(&dir, tmp.path().join("out"));
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    // No URL yet: nothing starts by itself.
+    h.run();
+    assert!(!h.state().pushing());
+    click(&mut h, "Синхронизация");
+    assert!(shows(&h, "Автоматическая синхронизация начнётся"));
+    type_into(&mut h, "Адрес центра", &server.url());
+    click(&mut h, "Отправить в центр");
+    let frames = wait_for_push(&mut h);
+    eprintln!("push over after {frames} extra frames");
+    assert!(shows(&h, &format!("Готово: центр принял {pending}")), "done with the count");
+    let status = h.state().backend().sync_status();
+    assert_eq!(status.pending, 0);
+    assert!(status.last_sync.is_some() && status.snapshot_at.is_some(), "{status:?}");
+    assert_eq!(status.center_url.as_deref(), Some(server.url().as_str()), "the URL is kept for automatic pushes");
+    assert!(!shows(&h, "Синхронизации ещё не было"));
+    assert!(shows(&h, "Последняя синхронизация:"));
+    assert_eq!(center.center.lock().expect("center").state().applications().count(), 300);
+    // The center's snapshot is kept: the card shows the center's position.
+    let queued = h.state().backend().find(&kiosk::gui::backend::Lookup::ChildIin("201022634058".into()));
+    let id = queued.expect("run kezek-kiosk")[0].id.clone();
+    assert!(h.state().backend().card(&id).expect("run kezek-kiosk").center_position.is_some());
+    drop(h);
+    // Durable: a reopened kiosk has nothing pending and remembers the URL.
+    let kiosk = Kiosk::open(&dir).expect("run kezek-kiosk");
+    assert_eq!(kiosk.status().pending_entries, 0);
+    assert_eq!(kiosk::push::center_config(&kiosk).expect("run kezek-kiosk").and_then(|c| c.url), Some(server.url()));
+}
+
+#[test]
+fn an_unreachable_center_shows_an_error_and_the_ui_keeps_working() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    demo_kiosk(&dir);
+    let (_center, server) = center_for(tmp.path(), &dir, false);
+    drop(server);
+    // A port nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").expect("run kezek-kiosk").local_addr().expect("addr");
+    let url = format!("http://{closed}");
+    let pending = Kiosk::open(&dir).expect("run kezek-kiosk").status().pending_entries;
+
+    let mut backend = StoreBackend::open(&dir).expect("run kezek-kiosk");
+    backend.set_push_options(quick_retries());
+    let mut h = harness_over(backend, tmp.path().join("out"));
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    click(&mut h, "Синхронизация");
+    type_into(&mut h, "Адрес центра", &url);
+    let started = std::time::Instant::now();
+    click(&mut h, "Отправить в центр");
+    // Three attempts with 1 s and 2 s between them: the push is still running, and the
+    // operator works on meanwhile.
+    assert!(h.state().pushing(), "the push runs in the background");
+    assert!(shows(&h, "Идёт синхронизация с центром"));
+    click(&mut h, "Журнал заявлений");
+    type_into(&mut h, "Поиск: ИИН ребенка, регистрационный номер или ФИО", "201022634058");
+    assert!(shows(&h, "Найдено заявлений: 1"));
+    assert!(h.state().pushing(), "searching the journal did not wait for the push");
+    let frames = wait_for_push(&mut h);
+    assert!(frames > 20, "the window kept drawing while the push waited ({frames} frames)");
+    assert!(started.elapsed() >= Duration::from_secs(3), "every retry was made");
+    assert!(shows(&h, "Нет связи с центром"), "the status bar says so");
+    click(&mut h, "Синхронизация");
+    assert!(shows(&h, "Центр недоступен (3 попыток"), "a clear error");
+    assert!(shows(&h, "Данные сохранены на киоске"));
+    assert!(shows(&h, "CENTER_UNREACHABLE"));
+    // Nothing lost, nothing marked as sent.
+    assert_eq!(h.state().backend().sync_status().pending, pending);
+    drop(h);
+    assert_eq!(Kiosk::open(&dir).expect("run kezek-kiosk").status().pending_entries, pending);
+}
+
+#[test]
+fn automatic_push_every_n_minutes_with_a_persisted_period() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    demo_kiosk(&dir);
+    let (center, _server) = center_for(tmp.path(), &dir, true);
+
+    // The kiosk clock runs from a test-controlled offset.
+    let offset = Arc::new(AtomicI64::new(0));
+    let mut kiosk = Kiosk::open(&dir).expect("run kezek-kiosk");
+    let base = kiosk.now();
+    let shift = Arc::clone(&offset);
+    kiosk.set_clock(move || rules::Instant(base.0 + chrono::Duration::seconds(shift.load(Ordering::SeqCst))));
+    let mut h = harness_over(StoreBackend::from_kiosk(kiosk), tmp.path().join("out"));
+    assert_eq!(h.state().backend().sync_status().auto_minutes, 5, "the default period");
+    // Never synced, a URL configured: the first frame starts a push, before anyone logs in.
+    h.run();
+    wait_for_push(&mut h);
+    assert_eq!(h.state().backend().sync_status().pending, 0);
+
+    // New work; within the period nothing is sent.
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    let id = "KOK-01-2021-000002";
+    h.state_mut().backend_mut().act(id, rules::command::Action::Withdraw).expect("run kezek-kiosk");
+    offset.store(4 * 60, Ordering::SeqCst);
+    h.run();
+    assert!(!h.state().pushing());
+    assert_eq!(h.state().backend().sync_status().pending, 1);
+    // Five minutes after the last push: sent in the background.
+    offset.store(5 * 60 + 1, Ordering::SeqCst);
+    h.run();
+    wait_for_push(&mut h);
+    assert_eq!(h.state().backend().sync_status().pending, 0);
+    let at_center = center.center.lock().expect("center").state().application(id).map(|a| a.status);
+    assert_eq!(at_center, Some(Status::Archived));
+
+    // The operator sets 10 minutes; kept in the data folder.
+    click(&mut h, "Синхронизация");
+    click(&mut h, "Автоматическая синхронизация");
+    click(&mut h, "Каждые 10 мин");
+    assert_eq!(h.state().backend().sync_status().auto_minutes, 10);
+    h.state_mut().backend_mut().act("KOK-01-2021-000003", rules::command::Action::Withdraw).ok();
+    offset.store(11 * 60, Ordering::SeqCst);
+    h.run();
+    assert!(!h.state().pushing(), "not due before ten minutes");
+    drop(h);
+    let reopened = StoreBackend::open(&dir).expect("run kezek-kiosk");
+    assert_eq!(reopened.sync_status().auto_minutes, 10);
 }

@@ -38,4 +38,6 @@ nav-stats = Statistics
 status-pending = Not yet sent to the center: { $count }
 status-last-sync = Last sync: { $at } ({ $ago })
 status-never-synced = Never synchronised
+status-syncing = Synchronising with the center…
+status-sync-failed = No connection to the center (attempt { $at })
 status-now = Kiosk time: { $now }

@@ -38,4 +38,6 @@ nav-stats = Статистиканы қарау
 status-pending = Орталыққа жіберілмеген: { $count }
 status-last-sync = Соңғы синхрондау: { $at } ({ $ago })
 status-never-synced = Синхрондау әлі болған жоқ
+status-syncing = Орталықпен синхрондау жүріп жатыр…
+status-sync-failed = Орталықпен байланыс жоқ (әрекет { $at })
 status-now = Киоск уақыты: { $now }

@@ -38,4 +38,6 @@ nav-stats = Просмотр статистики
 status-pending = Не отправлено в центр: { $count }
 status-last-sync = Последняя синхронизация: { $at } ({ $ago })
 status-never-synced = Синхронизации ещё не было
+status-syncing = Идёт синхронизация с центром…
+status-sync-failed = Нет связи с центром (попытка { $at })
 status-now = Время киоска: { $now }

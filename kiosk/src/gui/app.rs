@@ -14,7 +14,7 @@ use rules::time::Instant;
 
 use super::backend::{
     Backend, BackendError, Card, FreeChoice, JournalFilter, KioskInfo, KioskSetup, Lookup, NewOperator, PlacesInput,
-    ProgressSink, Session, Stats, SyncStatus,
+    ProgressSink, Session, Stats, SyncOutcome, SyncStatus,
 };
 use super::i18n::{Tr, Translations};
 use super::screens::{admin, card, journal, login, register, staff, stats, sync};
@@ -121,6 +121,8 @@ pub enum UiCommand {
     },
     AddPlaces(PlacesInput),
     Push(String),
+    /// Minutes between automatic pushes (0: off).
+    SetAutoSync(u32),
     Export(PathBuf),
     Import(PathBuf),
     AddOperator(NewOperator),
@@ -205,6 +207,10 @@ pub struct KioskApp {
     dialog: Option<Dialog>,
     output_dir: PathBuf,
     sync_status: SyncStatus,
+    /// A push runs in the background (the backend's worker).
+    pushing: bool,
+    /// When an automatic push was last started (a push that cannot start records no attempt).
+    auto_tried_at: Option<Instant>,
     styled: bool,
     pub login: login::LoginForm,
     pub setup: login::SetupForm,
@@ -253,6 +259,8 @@ impl KioskApp {
             ),
             output_dir,
             sync_status,
+            pushing: false,
+            auto_tried_at: None,
             styled: false,
             login: login::LoginForm::default(),
             setup: login::SetupForm::default(),
@@ -286,12 +294,18 @@ impl KioskApp {
         self.backend.as_mut()
     }
 
+    /// Whether a push runs in the background.
+    pub fn pushing(&self) -> bool {
+        self.pushing
+    }
+
     /// Draws one frame, then runs the commands the widgets returned.
     pub fn frame_ui(&mut self, ui: &mut Ui) {
         if !self.styled {
             theme::apply(ui.ctx());
             self.styled = true;
         }
+        self.sync_tick(ui.ctx());
         let commands = self.draw_ui(ui);
         let any = !commands.is_empty();
         for command in commands {
@@ -362,6 +376,16 @@ impl KioskApp {
                     )),
                     None => ui.label(tr.t("status-never-synced")),
                 };
+                if self.pushing {
+                    ui.separator();
+                    ui.label(RichText::new(tr.t("status-syncing")).color(theme::ACCENT).strong());
+                } else if let Some((at, SyncOutcome::Failed(_))) = &status.last_attempt {
+                    ui.separator();
+                    ui.label(
+                        RichText::new(tr.f("status-sync-failed", &[("at", format::instant_short(*at).into())]))
+                            .color(theme::ERROR),
+                    );
+                }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     ui.label(tr.f("status-now", &[("now", format::instant_short(now).into())]));
                 });
@@ -423,7 +447,7 @@ impl KioskApp {
                 },
                 Screen::Staff => out.extend(staff::staff_ui(ui, &mut self.staff, &cx)),
                 Screen::Sync => {
-                    out.extend(sync::sync_ui(ui, &mut self.sync, &self.sync_status, &cx));
+                    out.extend(sync::sync_ui(ui, &mut self.sync, &self.sync_status, self.pushing, &cx));
                 }
                 Screen::Admin => {
                     let fingerprint = self.backend.key_fingerprint();
@@ -525,6 +549,73 @@ impl KioskApp {
             _ => {}
         }
         self.sync_status = self.backend.sync_status();
+    }
+
+    /// Moves a background push along, refreshes what it changed when it ends, and starts
+    /// the automatic push when it is due. Runs before each frame.
+    fn sync_tick(&mut self, ctx: &egui::Context) {
+        let pushing = self.backend.poll_push();
+        if self.pushing && !pushing {
+            self.pushing = false;
+            self.after_push();
+        }
+        self.pushing = pushing;
+        if pushing {
+            // The worker wakes the UI on each step; this is a fallback.
+            ctx.request_repaint_after(std::time::Duration::from_millis(250));
+            return;
+        }
+        // "N minutes ago" in the status bar moves on.
+        ctx.request_repaint_after(std::time::Duration::from_secs(30));
+        let status = &self.sync_status;
+        let (Some(url), minutes) = (status.center_url.clone(), status.auto_minutes) else { return };
+        if minutes == 0 || url.is_empty() || self.backend.needs_setup() {
+            return;
+        }
+        let now = self.backend.now();
+        let last = [status.last_attempt.as_ref().map(|(at, _)| *at), status.last_sync, self.auto_tried_at]
+            .into_iter()
+            .flatten()
+            .max();
+        let due = last.map(|at| at.0 + chrono::Duration::minutes(i64::from(minutes)));
+        match due {
+            Some(due) if due > now.0 => {
+                let wait = (due - now.0).to_std().unwrap_or_default();
+                ctx.request_repaint_after(wait.min(std::time::Duration::from_secs(30)));
+            }
+            _ => {
+                self.auto_tried_at = Some(now);
+                // An automatic push that cannot start shows on the sync screen, not as a notice.
+                if let Err(error) = self.start_push(&url, ctx) {
+                    self.sync.progress.report(super::backend::PushPhase::Failed(error));
+                }
+            }
+        }
+    }
+
+    /// Starts a push; the backend reports its progress to the sync screen.
+    fn start_push(&mut self, url: &str, ctx: &egui::Context) -> Result<(), BackendError> {
+        let ctx = ctx.clone();
+        self.sync.progress = ProgressSink::new(move || ctx.request_repaint());
+        self.backend.push(url, &self.sync.progress)?;
+        // Polled before the next frame (a backend that pushes at once is over by then).
+        self.pushing = true;
+        self.sync_status = self.backend.sync_status();
+        Ok(())
+    }
+
+    /// What a finished push changed: the sync status, the journal, the open card.
+    fn after_push(&mut self) {
+        self.sync_status = self.backend.sync_status();
+        self.journal.invalidate();
+        if self.screen == Screen::Journal && self.session.is_some() {
+            self.load_journal(0..journal::WINDOW);
+        }
+        if self.screen == Screen::Card
+            && let Some(id) = self.card.as_ref().map(|v| v.card.application.id.clone())
+        {
+            self.open_card(&id);
+        }
     }
 
     fn fail(&mut self, error: BackendError) {
@@ -708,13 +799,14 @@ impl KioskApp {
                 }
             }
             UiCommand::Push(url) => {
-                let ctx = ctx.clone();
-                self.sync.progress = ProgressSink::new(move || ctx.request_repaint());
-                if let Err(error) = self.backend.push(&url, &self.sync.progress) {
+                if let Err(error) = self.start_push(&url, ctx) {
                     self.fail(error);
                 }
-                self.journal.invalidate();
             }
+            UiCommand::SetAutoSync(minutes) => match self.backend.set_auto_sync(minutes) {
+                Ok(()) => self.sync_status = self.backend.sync_status(),
+                Err(error) => self.fail(error),
+            },
             UiCommand::Export(path) => match self.backend.export_bundle(&path) {
                 Ok(report) => {
                     self.done("export-done", vec![("count", report.entries.to_string()), ("path", report.path)]);

@@ -21,6 +21,8 @@ use rules::model::{
 use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
 
+pub use crate::push::PushStage;
+
 /// An error with a stable code and a message in the three languages.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BackendError {
@@ -240,7 +242,11 @@ pub struct EnrolledChild {
 /// Result of the last synchronisation attempt.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SyncOutcome {
-    Ok { accepted: u64 },
+    /// The center has the entries; `snapshot_error` says why no new snapshot came with them.
+    Ok {
+        accepted: u64,
+        snapshot_error: Option<BackendError>,
+    },
     Failed(BackendError),
 }
 
@@ -263,7 +269,12 @@ pub struct SyncStatus {
     /// The date of the last center snapshot the kiosk has.
     pub snapshot_at: Option<Instant>,
     pub quarantine: Vec<QuarantineNote>,
+    /// Minutes between automatic pushes to `center_url` (0: only when the operator asks).
+    pub auto_minutes: u32,
 }
+
+/// Minutes between automatic pushes unless the operator changes it.
+pub const DEFAULT_AUTO_MINUTES: u32 = 5;
 
 /// Where a push stands; shared between the backend (which may run it on a thread) and the GUI.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -271,7 +282,9 @@ pub enum PushPhase {
     #[default]
     Idle,
     Connecting,
-    Sending {
+    /// A stage of the push and the entries the center has acknowledged so far.
+    Working {
+        stage: PushStage,
         sent: u64,
         total: u64,
     },
@@ -309,6 +322,13 @@ impl ProgressSink {
 
     pub fn phase(&self) -> PushPhase {
         self.phase.lock().unwrap_or_else(PoisonError::into_inner).clone()
+    }
+
+    /// Asks for a frame without changing the phase (a worker has something for the UI thread).
+    pub fn wake(&self) {
+        if let Some(wake) = &self.wake {
+            wake();
+        }
     }
 }
 
@@ -408,9 +428,14 @@ pub trait Backend {
 
     // --- synchronisation ---
     fn sync_status(&self) -> SyncStatus;
-    /// Sends pending entries to the center at `url`, reporting through `progress` (possibly
-    /// from a thread, after returning). `Err` only when the push cannot start at all.
+    /// Starts sending pending entries to the center at `url`, reporting through `progress`
+    /// (possibly from a thread, after returning). `Err` only when the push cannot start at all.
     fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError>;
+    /// Moves a running push along on the UI thread (applies what its worker received);
+    /// called every frame. True while a push is running.
+    fn poll_push(&mut self) -> bool;
+    /// Minutes between automatic pushes (0: off), kept across restarts.
+    fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError>;
     /// Writes pending entries to a file for the USB fallback.
     fn export_bundle(&mut self, path: &Path) -> Result<ExportReport, BackendError>;
     fn import_snapshot(&mut self, path: &Path) -> Result<ImportReport, BackendError>;

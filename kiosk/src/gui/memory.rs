@@ -4,7 +4,8 @@
 //! recorded in an in-memory log with a sequence number, operator and kiosk, so that the
 //! history, the pending count and the export look like the real kiosk's. Nothing is
 //! persisted. A push to a URL starting with `memory:` is accepted by a simulated center;
-//! any other URL fails with a clear error, because this backend has no network.
+//! any other URL fails with a clear error, because this backend has no network. Automatic
+//! pushes are off until set (the simulated center answers at once, so tests stay exact).
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -27,7 +28,7 @@ use serde_json::Value;
 use super::backend::{
     Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
     JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
-    ProgressSink, PushPhase, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats,
+    ProgressSink, PushPhase, PushStage, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats,
     SyncOutcome, SyncStatus, WeekCount,
 };
 use super::reference;
@@ -208,6 +209,7 @@ pub struct MemoryBackend {
     last_sync: Option<Instant>,
     last_attempt: Option<(Instant, SyncOutcome)>,
     center_url: Option<String>,
+    auto_minutes: u32,
     snapshot: Option<Snapshot>,
     quarantine: Vec<QuarantineNote>,
     next_application: u32,
@@ -312,6 +314,7 @@ impl MemoryBackend {
             last_sync: None,
             last_attempt: None,
             center_url: None,
+            auto_minutes: 0,
             snapshot: None,
             quarantine: Vec::new(),
             next_application: 1,
@@ -399,7 +402,8 @@ impl MemoryBackend {
         backend.synced_seq = backend.next_seq - 1;
         backend.take_snapshot(snapshot_at);
         backend.last_sync = Some(plus_minutes(snapshot_at, 5));
-        backend.last_attempt = Some((plus_minutes(snapshot_at, 5), SyncOutcome::Ok { accepted: 4 }));
+        backend.last_attempt =
+            Some((plus_minutes(snapshot_at, 5), SyncOutcome::Ok { accepted: 4, snapshot_error: None }));
         backend.center_url = Some("memory://center".into());
         backend.demo_local_work();
         backend.quarantine.push(QuarantineNote {
@@ -958,7 +962,17 @@ impl Backend for MemoryBackend {
             center_url: self.center_url.clone(),
             snapshot_at: self.snapshot.as_ref().map(|s| s.at),
             quarantine: self.quarantine.clone(),
+            auto_minutes: self.auto_minutes,
         }
+    }
+
+    fn poll_push(&mut self) -> bool {
+        false
+    }
+
+    fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError> {
+        self.auto_minutes = minutes;
+        Ok(())
     }
 
     fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError> {
@@ -995,11 +1009,11 @@ impl Backend for MemoryBackend {
         let total = pending.len() as u64;
         for (i, chunk) in pending.chunks(50).enumerate() {
             let sent = (i * 50 + chunk.len()) as u64;
-            progress.report(PushPhase::Sending { sent, total });
+            progress.report(PushPhase::Working { stage: PushStage::Uploading, sent, total });
         }
         self.synced_seq = self.next_seq - 1;
         self.last_sync = Some(now);
-        self.last_attempt = Some((now, SyncOutcome::Ok { accepted: total }));
+        self.last_attempt = Some((now, SyncOutcome::Ok { accepted: total, snapshot_error: None }));
         self.take_snapshot(now);
         self.cache = None;
         progress.report(PushPhase::Done { accepted: total });

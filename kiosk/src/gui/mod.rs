@@ -15,6 +15,7 @@ pub mod backend;
 pub mod format;
 pub mod i18n;
 pub mod memory;
+mod push_worker;
 pub mod receipt;
 pub mod reference;
 pub mod screens;

@@ -24,12 +24,15 @@ use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
 
 use super::backend::{
-    Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
-    JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
-    ProgressSink, PushPhase, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats, SyncOutcome, SyncStatus,
-    WeekCount,
+    Backend, BackendError, Card, CenterPosition, DEFAULT_AUTO_MINUTES, EnrolledChild, ExportReport, FreeChoice,
+    HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator,
+    Operator, PlacesInput, ProgressSink, PushPhase, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session,
+    SortColumn, Stats, SyncOutcome, SyncStatus, WeekCount,
 };
+use super::push_worker::PushJob;
 use crate::{InitParams, Kiosk, OpenError};
+use center::client::PushOptions;
+use serde::{Deserialize, Serialize};
 
 /// A [`BackendError`] from any of the kiosk's localized errors.
 pub fn localized(error: &impl Localized) -> BackendError {
@@ -168,7 +171,24 @@ pub struct StoreBackend {
     center: Option<CenterView>,
     center_url: Option<String>,
     last_attempt: Option<(Instant, SyncOutcome)>,
+    running: Option<(PushJob, ProgressSink)>,
+    push_options: PushOptions,
+    quarantine: Vec<QuarantineNote>,
+    auto_minutes: u32,
 }
+
+/// GUI settings kept in the data folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GuiSettings {
+    auto_sync_minutes: u32,
+}
+
+/// File in the data folder holding [`GuiSettings`].
+pub const GUI_SETTINGS_FILE: &str = "gui.json";
+
+/// Longest period between automatic pushes the sync screen accepts (a day).
+pub const MAX_AUTO_MINUTES: u32 = 24 * 60;
 
 impl std::fmt::Debug for StoreBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -202,9 +222,35 @@ impl StoreBackend {
             center: None,
             center_url: None,
             last_attempt: None,
+            running: None,
+            push_options: PushOptions::default(),
+            quarantine: Vec::new(),
+            auto_minutes: DEFAULT_AUTO_MINUTES,
         };
         backend.reload_center();
+        backend.reload_settings();
         backend
+    }
+
+    /// Retries and timeouts of pushes started from now on (tests shorten them).
+    pub fn set_push_options(&mut self, options: PushOptions) {
+        self.push_options = options;
+    }
+
+    /// The center URL from `center.json` and the GUI settings; missing or unreadable
+    /// files leave the defaults (the sync screen shows what is in use).
+    fn reload_settings(&mut self) {
+        if let Some(kiosk) = &self.kiosk
+            && let Ok(Some(config)) = crate::push::center_config(kiosk)
+        {
+            self.center_url = config.url;
+        }
+        let settings = std::fs::read(self.dir.join(GUI_SETTINGS_FILE))
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<GuiSettings>(&bytes).ok());
+        if let Some(settings) = settings {
+            self.auto_minutes = settings.auto_sync_minutes.min(MAX_AUTO_MINUTES);
+        }
     }
 
     /// The kiosk underneath (`None` before the set-up).
@@ -350,6 +396,7 @@ impl Backend for StoreBackend {
         self.kiosk = Some(kiosk);
         self.cache = None;
         self.reload_center();
+        self.reload_settings();
         self.kiosk_info().ok_or_else(not_set_up)
     }
 
@@ -583,38 +630,104 @@ impl Backend for StoreBackend {
             snapshot_at: self.center.as_ref().map(|c| c.at).or_else(|| {
                 sync.snapshot.as_ref().and_then(|s| s.center_time.as_deref().unwrap_or(&s.received_at).parse().ok())
             }),
-            quarantine: Vec::new(),
+            quarantine: self.quarantine.clone(),
+            auto_minutes: self.auto_minutes,
         }
     }
 
     fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError> {
-        let url = url.trim();
+        let url = url.trim().trim_end_matches('/');
         if url.is_empty() {
             return Err(BackendError::text(
                 "SYNC_NO_URL",
                 Text::new("Укажите адрес центра", "Орталықтың мекенжайын көрсетіңіз", "Enter the center's address"),
             ));
         }
-        self.center_url = Some(url.to_owned());
-        let now = self.now();
-        self.cache = None;
+        if self.running.is_some() {
+            return Err(BackendError::text(
+                "SYNC_RUNNING",
+                Text::new("Синхронизация уже идёт", "Синхрондау жүріп жатыр", "A synchronisation is already running"),
+            ));
+        }
         let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
         progress.report(PushPhase::Connecting);
-        let result = crate::push::push(kiosk, url, &mut |p: &crate::push::PushProgress| {
-            progress.report(PushPhase::Sending { sent: p.sent_entries, total: p.total_entries });
-        });
-        match result {
-            Ok(report) => {
-                self.last_attempt = Some((now, SyncOutcome::Ok { accepted: report.sent }));
-                self.reload_center();
-                progress.report(PushPhase::Done { accepted: report.sent });
+        // The URL the operator typed becomes the one automatic pushes use.
+        let started = if self.center_url.as_deref() == Some(url) {
+            Ok(())
+        } else {
+            crate::push::set_center(kiosk, Some(url), None).map(|_| ()).map_err(|e| localized(&e))
+        }
+        .and_then(|()| PushJob::start(kiosk, url, self.push_options.clone(), progress.clone()));
+        match started {
+            Ok(job) => {
+                self.center_url = Some(url.to_owned());
+                self.running = Some((job, progress.clone()));
             }
-            Err(e) => {
-                let error = localized(&e);
+            Err(error) => {
+                self.last_attempt = Some((self.now(), SyncOutcome::Failed(error.clone())));
+                progress.report(PushPhase::Failed(error));
+            }
+        }
+        Ok(())
+    }
+
+    fn poll_push(&mut self) -> bool {
+        let (Some((job, progress)), Some(kiosk)) = (&mut self.running, &mut self.kiosk) else {
+            return false;
+        };
+        let Some(result) = job.poll(kiosk) else {
+            return true;
+        };
+        let progress = progress.clone();
+        self.running = None;
+        self.cache = None;
+        let now = self.now();
+        match result {
+            Ok(finished) => {
+                self.quarantine = finished
+                    .quarantined
+                    .iter()
+                    .map(|note| QuarantineNote {
+                        seq: note.seq,
+                        event_id: note.entry_hash.clone().unwrap_or_default(),
+                        at: note.received_at,
+                        reason: BackendError::new(&note.code, &note.reason, &note.reason, &note.reason),
+                    })
+                    .collect();
+                self.reload_center();
+                self.last_attempt =
+                    Some((now, SyncOutcome::Ok { accepted: finished.sent, snapshot_error: finished.snapshot_error }));
+                progress.report(PushPhase::Done { accepted: finished.sent });
+            }
+            Err(error) => {
                 self.last_attempt = Some((now, SyncOutcome::Failed(error.clone())));
                 progress.report(PushPhase::Failed(error));
             }
         }
+        false
+    }
+
+    fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError> {
+        if minutes > MAX_AUTO_MINUTES {
+            return Err(BackendError::new(
+                "SYNC_PERIOD",
+                format!("Период автосинхронизации — не больше {MAX_AUTO_MINUTES} минут"),
+                format!("Автосинхрондау кезеңі — {MAX_AUTO_MINUTES} минуттан аспайды"),
+                format!("The automatic sync period is at most {MAX_AUTO_MINUTES} minutes"),
+            ));
+        }
+        let path = self.dir.join(GUI_SETTINGS_FILE);
+        let bytes = serde_json::to_vec_pretty(&GuiSettings { auto_sync_minutes: minutes }).unwrap_or_default();
+        crate::store::write_atomically(&path, &bytes).map_err(|e| {
+            let path = path.display();
+            BackendError::new(
+                "SETTINGS_WRITE",
+                format!("Не удалось сохранить настройки {path}: {e}"),
+                format!("{path} баптауларын сақтау мүмкін болмады: {e}"),
+                format!("Could not save the settings {path}: {e}"),
+            )
+        })?;
+        self.auto_minutes = minutes;
         Ok(())
     }
 

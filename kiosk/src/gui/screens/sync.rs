@@ -4,7 +4,7 @@
 use egui::{Grid, RichText, Ui};
 
 use crate::gui::app::{Cx, UiCommand};
-use crate::gui::backend::{ProgressSink, PushPhase, SyncOutcome, SyncStatus};
+use crate::gui::backend::{ProgressSink, PushPhase, PushStage, SyncOutcome, SyncStatus};
 use crate::gui::{format, theme, widgets};
 
 #[derive(Debug, Clone, Default)]
@@ -21,16 +21,36 @@ impl SyncView {
     }
 }
 
+/// Choices of the automatic push period, in minutes (0: off).
+pub const AUTO_CHOICES: [u32; 8] = [0, 1, 2, 5, 10, 15, 30, 60];
+
+fn stage_id(stage: PushStage) -> &'static str {
+    match stage {
+        PushStage::Preparing => "push-stage-preparing",
+        PushStage::Uploading => "push-stage-uploading",
+        PushStage::Applying => "push-stage-applying",
+        PushStage::FetchingSnapshot => "push-stage-snapshot",
+        PushStage::Done => "push-stage-done",
+    }
+}
+
 #[allow(clippy::cast_precision_loss)]
 fn progress_ui(ui: &mut Ui, phase: &PushPhase, cx: &Cx<'_>) {
     match phase {
         PushPhase::Idle => {}
         PushPhase::Connecting => {
-            ui.add(egui::ProgressBar::new(0.0).text(cx.t("push-connecting")).animate(true));
+            ui.add(egui::ProgressBar::new(0.0).text(cx.t("push-connecting")));
         }
-        PushPhase::Sending { sent, total } => {
-            let fraction = if *total == 0 { 1.0 } else { *sent as f32 / *total as f32 };
-            let text = cx.tr.f("push-sending", &[("sent", (*sent).into()), ("total", (*total).into())]);
+        PushPhase::Working { stage, sent, total } => {
+            let fraction = match stage {
+                PushStage::FetchingSnapshot | PushStage::Done => 1.0,
+                _ if *total == 0 => 0.0,
+                _ => *sent as f32 / *total as f32,
+            };
+            let text = cx.tr.f(
+                "push-progress",
+                &[("stage", cx.t(stage_id(*stage)).into()), ("sent", (*sent).into()), ("total", (*total).into())],
+            );
             ui.add(egui::ProgressBar::new(fraction).text(text));
         }
         PushPhase::Done { accepted } => {
@@ -41,7 +61,7 @@ fn progress_ui(ui: &mut Ui, phase: &PushPhase, cx: &Cx<'_>) {
 }
 
 #[allow(clippy::too_many_lines)]
-pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, cx: &Cx<'_>) -> Vec<UiCommand> {
+pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: bool, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("sync-title"));
     egui::ScrollArea::vertical().id_salt("sync").auto_shrink([false, false]).show(ui, |ui| {
@@ -54,7 +74,15 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, cx: &Cx<'_
             widgets::info_row_ui(ui, cx.t("sync-last"), &last);
             if let Some((at, outcome)) = &status.last_attempt {
                 let text = match outcome {
-                    SyncOutcome::Ok { accepted } => cx.tr.f("sync-result-ok", &[("count", (*accepted).into())]),
+                    SyncOutcome::Ok { accepted, snapshot_error: None } => {
+                        cx.tr.f("sync-result-ok", &[("count", (*accepted).into())])
+                    }
+                    SyncOutcome::Ok { accepted, snapshot_error: Some(error) } => format!(
+                        "{} {} ({})",
+                        cx.tr.f("sync-result-ok", &[("count", (*accepted).into())]),
+                        error.message(cx.lang),
+                        error.code
+                    ),
                     SyncOutcome::Failed(error) => {
                         format!("{} ({})", error.message(cx.lang), error.code)
                     }
@@ -70,12 +98,36 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, cx: &Cx<'_
             widgets::text_field_width_ui(ui, cx.t("sync-url"), &mut view.url, 460.0);
             ui.vertical(|ui| {
                 ui.add_space(22.0);
-                if widgets::primary_button_ui(ui, cx.t("sync-push")).clicked() {
+                let button = ui.add_enabled_ui(!pushing, |ui| widgets::primary_button_ui(ui, cx.t("sync-push")));
+                if button.inner.clicked() {
                     out.push(UiCommand::Push(view.url.clone()));
                 }
             });
         });
         progress_ui(ui, &view.progress.phase(), cx);
+        ui.add_space(6.0);
+        let mut minutes = status.auto_minutes;
+        let mut choices: Vec<u32> = AUTO_CHOICES.to_vec();
+        if !choices.contains(&minutes) {
+            choices.push(minutes);
+            choices.sort_unstable();
+        }
+        let options: Vec<(u32, String)> = choices
+            .into_iter()
+            .map(|m| {
+                let text = if m == 0 {
+                    cx.t("sync-auto-off").to_owned()
+                } else {
+                    cx.tr.f("sync-auto-every", &[("minutes", m.into())])
+                };
+                (m, text)
+            })
+            .collect();
+        if widgets::combo_ui(ui, "sync-auto", cx.t("sync-auto"), &mut minutes, &options) {
+            out.push(UiCommand::SetAutoSync(minutes));
+        }
+        let hint = if status.center_url.is_none() { "sync-auto-needs-url" } else { "sync-auto-hint" };
+        ui.label(RichText::new(cx.t(hint)).small());
 
         widgets::section_ui(ui, cx.t("sync-file-title"));
         ui.label(RichText::new(cx.t("sync-file-intro")).small());

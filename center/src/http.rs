@@ -7,8 +7,8 @@
 //! | `GET /v1/districts/{code}/snapshot` | | the signed [`Snapshot`](changelog::sync::Snapshot) |
 //! | `GET /v1/health` | | `{"status":"ok",…}` |
 //!
-//! Errors are JSON `{"error":{"code":…,"message":…}}`: 400 unreadable bundle or a bundle of
-//! another kiosk, 401 first entry does not verify, 403 unknown or revoked kiosk, 404, 413
+//! Errors are JSON `{"error":{"code":…,"message":…}}`: 400 unreadable bundle, a bundle of
+//! another kiosk or a path segment that is not UTF-8 (`BAD_PATH`), 401 first entry does not verify, 403 unknown or revoked kiosk, 404, 413
 //! body over [`MAX_BODY_BYTES`], 415 wrong content type, 500 store failure.
 
 use std::net::SocketAddr;
@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
+use axum::extract::rejection::{BytesRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -151,12 +151,21 @@ where
     .map_err(|_| busy())?
 }
 
+/// A path segment that is not UTF-8 once percent-decoded: a JSON error like the others.
+fn bad_path(rejection: &PathRejection) -> Response {
+    error(StatusCode::BAD_REQUEST, "BAD_PATH", &rejection.body_text())
+}
+
 async fn events<S: CenterStore + 'static>(
     State(app): State<App<S>>,
-    Path(id): Path<String>,
+    id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let Path(id) = match id {
+        Ok(id) => id,
+        Err(rejection) => return bad_path(&rejection),
+    };
     let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(OCTET_STREAM) {
@@ -186,7 +195,11 @@ async fn events<S: CenterStore + 'static>(
 }
 
 #[allow(clippy::result_large_err)]
-async fn ack<S: CenterStore + 'static>(State(app): State<App<S>>, Path(id): Path<String>) -> Response {
+async fn ack<S: CenterStore + 'static>(State(app): State<App<S>>, id: Result<Path<String>, PathRejection>) -> Response {
+    let Path(id) = match id {
+        Ok(id) => id,
+        Err(rejection) => return bad_path(&rejection),
+    };
     let result = with_center(&app, move |center, now| {
         if center.kiosks().iter().any(|k| k.id == id && k.revoked_at.is_some()) {
             return Err(error(StatusCode::FORBIDDEN, "REVOKED_KIOSK", &format!("kiosk {id} is revoked")));
@@ -200,7 +213,14 @@ async fn ack<S: CenterStore + 'static>(State(app): State<App<S>>, Path(id): Path
     }
 }
 
-async fn snapshot<S: CenterStore + 'static>(State(app): State<App<S>>, Path(code): Path<String>) -> Response {
+async fn snapshot<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    code: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(code) = match code {
+        Ok(code) => code,
+        Err(rejection) => return bad_path(&rejection),
+    };
     match with_center(&app, move |center, now| center.snapshot(&code, now).map(|(_, b)| b)).await {
         Ok(Ok(bytes)) => octets(bytes),
         Ok(Err(e)) => center_error(&e),

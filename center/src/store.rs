@@ -168,6 +168,7 @@ impl SledStore {
         std::fs::create_dir_all(path).map_err(|source| StoreError::Io { path: path.display().to_string(), source })?;
         let log = AcceptedLog::open(&path.join("accepted.log"))?;
         let sled_path = path.join("sled");
+        remove_unfinished_snapshots(&sled_path)?;
         // No background flusher thread: every write is flushed and synced by us, and the
         // center stays on the cores it is given.
         let db = sled::Config::new().path(&sled_path).flush_every_ms(None).open()?;
@@ -186,12 +187,50 @@ impl SledStore {
     /// Flushes sled, then fdatasyncs its files that changed since the last sync, and fsyncs
     /// a directory when its list of files changed.
     fn sync(&mut self) -> Result<(), StoreError> {
-        self.db.flush()?;
         let mut seen = std::collections::HashMap::new();
-        sync_changed(&self.path, &self.synced, &mut seen)?;
+        let synced =
+            self.db.flush().map_err(StoreError::from).and_then(|_| sync_changed(&self.path, &self.synced, &mut seen));
+        if synced.is_err() {
+            // sled's drop syncs its file once more and panics when that fails (a disk that
+            // stays full): after a failed sync the database is never dropped.
+            std::mem::forget(self.db.clone());
+        }
+        synced?;
         self.synced = seen;
         Ok(())
     }
+}
+
+impl Drop for SledStore {
+    /// sled's own drop syncs once more and panics when that fails: a failed sync here
+    /// keeps it from running (see [`SledStore::sync`]).
+    fn drop(&mut self) {
+        let _ = self.sync();
+    }
+}
+
+/// Removes sled snapshot files that were never finished. sled writes `snap.N.generating`,
+/// syncs it and renames it to `snap.N`; a crash or a full disk before the rename leaves the
+/// file behind, and sled 0.34 would read it as the newest snapshot and refuse to open
+/// ("corrupted data"). Without it, sled uses the previous snapshot and its log.
+fn remove_unfinished_snapshots(sled_path: &Path) -> Result<(), StoreError> {
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| StoreError::Io { path: path.clone(), source }
+    };
+    let items = match std::fs::read_dir(sled_path) {
+        Ok(items) => items,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(sled_path)(e)),
+    };
+    for item in items {
+        let path = item.map_err(io(sled_path))?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            std::fs::remove_file(&path).map_err(io(&path))?;
+        }
+    }
+    Ok(())
 }
 
 /// `fdatasync` every file below `dir` and `fsync` every directory (new files' names).
@@ -221,6 +260,10 @@ pub fn sync_tree(dir: &Path) -> Result<(), StoreError> {
 struct AcceptedLog {
     path: PathBuf,
     file: std::fs::File,
+    /// Length of the durable records.
+    len: u64,
+    /// A failed append could not be undone: no more appends until the log is opened again.
+    broken: bool,
 }
 
 impl AcceptedLog {
@@ -234,13 +277,14 @@ impl AcceptedLog {
                 std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io)?;
             }
         }
-        let log = AcceptedLog { path: path.to_owned(), file };
+        let mut log = AcceptedLog { path: path.to_owned(), file, len: 0, broken: false };
         let good = log.scan(&mut |_| Ok(()))?;
         let len = log.file.metadata().map_err(io)?.len();
         if good < len {
             log.file.set_len(good).map_err(io)?;
             log.file.sync_all().map_err(io)?;
         }
+        log.len = good;
         Ok(log)
     }
 
@@ -284,8 +328,23 @@ impl AcceptedLog {
             out.extend_from_slice(&payload);
         }
         let io = |source| StoreError::Io { path: self.path.display().to_string(), source };
-        self.file.write_all(&out).map_err(io)?;
-        self.file.sync_data().map_err(io)
+        if self.broken {
+            return Err(StoreError::Corrupt(format!(
+                "{}: a failed write could not be undone; open the store again",
+                self.path.display()
+            )));
+        }
+        if let Err(e) = self.file.write_all(&out).and_then(|()| self.file.sync_data()) {
+            // Undo what may have reached the file: records that were not acknowledged must
+            // not be read back on open (a resend would store them twice), and a torn record
+            // must not sit before the next append (the open would cut the log there).
+            if self.file.set_len(self.len).and_then(|()| self.file.sync_data()).is_err() {
+                self.broken = true;
+            }
+            return Err(io(e));
+        }
+        self.len += out.len() as u64;
+        Ok(())
     }
 }
 

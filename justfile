@@ -56,3 +56,7 @@ bench:
 # Screenshots of the kiosk in a real window under Xvfb, into docs/screenshots/.
 screenshot:
     bash scripts/screenshots.sh
+
+# Long runs: the fuzz targets with `cases` cases each (CI runs a short budget in `cargo test`), and other long runs.
+soak cases="20000":
+    KEZEK_FUZZ_CASES={{cases}} cargo test --release -p kezek-fuzz -- --nocapture

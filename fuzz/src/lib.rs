@@ -15,6 +15,7 @@ use std::path::PathBuf;
 
 use proptest::prelude::*;
 use proptest::test_runner::Config;
+use serde_json::Value;
 
 /// Cases per property: `KEZEK_FUZZ_CASES` when set (soak), else `default` (CI).
 pub fn cases(default: u32) -> u32 {
@@ -179,6 +180,133 @@ pub fn mutated_text(seeds: Vec<String>) -> impl Strategy<Value = String> {
     mutated(seeds.into_iter().map(String::into_bytes).collect()).prop_map(|bytes| {
         String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
     })
+}
+
+/// A replacement for one node of a JSON document: extremes of each type, wrong types,
+/// dates and times that do not exist, long and odd strings.
+fn json_value() -> impl Strategy<Value = Value> {
+    let odd_strings = proptest::sample::select(vec![
+        String::new(),
+        " ".into(),
+        "2026-02-30".into(),
+        "2026-13-01".into(),
+        "0000-01-01".into(),
+        "9999-12-31T23:59:59+14:00".into(),
+        "2026-03-10T25:00:00+05:00".into(),
+        "-1".into(),
+        "\u{0}".into(),
+        "\u{202e}KG-KOK-01".into(),
+        "x".repeat(10_000),
+        "Ә".repeat(3_000),
+    ]);
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        proptest::sample::select(vec![0i64, -1, 1, i64::from(i32::MAX), i64::from(u32::MAX), i64::MIN, i64::MAX])
+            .prop_map(Value::from),
+        Just(Value::from(u64::MAX)),
+        Just(Value::from(1e308)),
+        Just(Value::from(-0.5)),
+        odd_strings.prop_map(Value::String),
+        ".{0,12}".prop_map(Value::String),
+        Just(Value::Array(vec![])),
+        Just(Value::Object(serde_json::Map::new())),
+    ]
+}
+
+/// The number of nodes of a JSON document.
+fn nodes(value: &Value) -> usize {
+    1 + match value {
+        Value::Array(items) => items.iter().map(nodes).sum(),
+        Value::Object(map) => map.values().map(nodes).sum(),
+        _ => 0,
+    }
+}
+
+/// Node `index` (pre-order) of `value`.
+fn node_mut(value: &mut Value, index: usize) -> Option<&mut Value> {
+    if index == 0 {
+        return Some(value);
+    }
+    let mut rest = index - 1;
+    let children: Vec<&mut Value> = match value {
+        Value::Array(items) => items.iter_mut().collect(),
+        Value::Object(map) => map.values_mut().collect(),
+        _ => return None,
+    };
+    for child in children {
+        let size = nodes(child);
+        if rest < size {
+            return node_mut(child, rest);
+        }
+        rest -= size;
+    }
+    None
+}
+
+/// One structural edit of a JSON document.
+#[derive(Debug, Clone)]
+enum JsonEdit {
+    Replace {
+        at: usize,
+        value: Value,
+    },
+    /// Removes a field of an object node (or an item of an array).
+    Remove {
+        at: usize,
+        which: usize,
+    },
+    /// Adds an unknown field to an object node.
+    AddField {
+        at: usize,
+        value: Value,
+    },
+}
+
+fn apply_json(doc: &mut Value, edit: &JsonEdit) {
+    let n = nodes(doc);
+    match edit {
+        JsonEdit::Replace { at, value } => {
+            if let Some(node) = node_mut(doc, at % n) {
+                *node = value.clone();
+            }
+        }
+        JsonEdit::Remove { at, which } => match node_mut(doc, at % n) {
+            Some(Value::Object(map)) if !map.is_empty() => {
+                let key = map.keys().nth(which % map.len()).cloned().unwrap_or_default();
+                map.remove(&key);
+            }
+            Some(Value::Array(items)) if !items.is_empty() => {
+                items.remove(which % items.len());
+            }
+            _ => {}
+        },
+        JsonEdit::AddField { at, value } => {
+            if let Some(Value::Object(map)) = node_mut(doc, at % n) {
+                map.insert("unexpected".into(), value.clone());
+            }
+        }
+    }
+}
+
+/// JSON documents made from `seeds` by structural edits (most stay valid JSON and reach
+/// the typed deserializers and the checks behind them), or by byte mutations.
+pub fn mutated_json(seeds: Vec<Vec<u8>>) -> impl Strategy<Value = Vec<u8>> {
+    let docs: Vec<Value> = seeds.iter().filter_map(|s| serde_json::from_slice(s).ok()).collect();
+    assert!(!docs.is_empty(), "JSON mutation needs JSON seeds");
+    let edit = prop_oneof![
+        6 => (any::<usize>(), json_value()).prop_map(|(at, value)| JsonEdit::Replace { at, value }),
+        2 => (any::<usize>(), any::<usize>()).prop_map(|(at, which)| JsonEdit::Remove { at, which }),
+        1 => (any::<usize>(), json_value()).prop_map(|(at, value)| JsonEdit::AddField { at, value }),
+    ];
+    let structural =
+        (proptest::sample::select(docs), proptest::collection::vec(edit, 1..4)).prop_map(|(mut doc, edits)| {
+            for e in &edits {
+                apply_json(&mut doc, e);
+            }
+            serde_json::to_vec(&doc).expect("a JSON value serializes")
+        });
+    prop_oneof![3 => structural, 1 => mutated(seeds)]
 }
 
 thread_local! {

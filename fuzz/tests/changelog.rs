@@ -14,7 +14,7 @@ use changelog::{
     decode_records, verify_chain,
 };
 use common::*;
-use fuzz::{CountingAllocator, config, corpus, maybe_write_corpus, mutated, peak_allocation};
+use fuzz::{CountingAllocator, config, corpus, maybe_write_corpus, mutated, mutated_json, peak_allocation};
 use proptest::prelude::*;
 
 #[global_allocator]
@@ -229,7 +229,7 @@ proptest! {
     }
 
     #[test]
-    fn mutated_signed_json_is_refused_as_content(json in mutated(seeds_for(&[".json"]))) {
+    fn mutated_signed_json_is_refused_as_content(json in mutated_json(seeds_for(&[".json"]))) {
         check_signed_json(&json);
     }
 }

@@ -2,6 +2,8 @@
 //! write signed change logs with the `changelog` crate directly.
 #![allow(dead_code)]
 
+pub mod proc;
+
 use center::Center;
 use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
 use rules::command::Role;

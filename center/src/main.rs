@@ -217,6 +217,20 @@ fn password() -> Result<String, Failure> {
         .map_err(|_| fail("NO_PASSWORD", "set the password in the KEZEK_PASSWORD environment variable"))
 }
 
+/// Reads a bundle file, at most [`changelog::MAX_BUNDLE_BYTES`]: a device or a huge file
+/// (`/dev/zero`) cannot make the center read without end.
+fn read_bundle_file(path: &PathBuf) -> Result<Vec<u8>, Failure> {
+    use std::io::Read;
+    let io = |e: std::io::Error| fail("IO", format!("{}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    let limit = changelog::MAX_BUNDLE_BYTES as u64;
+    std::fs::File::open(path).map_err(io)?.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
+    if bytes.len() as u64 > limit {
+        return Err(fail("TOO_LARGE", format!("{}: a bundle file is at most {limit} bytes", path.display())));
+    }
+    Ok(bytes)
+}
+
 fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<(), Failure> {
     let io = |e: std::io::Error| fail("IO", format!("{}: {e}", path.display()));
     let mut file = std::fs::File::create(path).map_err(io)?;
@@ -315,7 +329,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             })?;
         }
         Cmd::Ingest { file, at: when, ack_out } => {
-            let bytes = std::fs::read(&file).map_err(|e| fail("IO", format!("{}: {e}", file.display())))?;
+            let bytes = read_bundle_file(&file)?;
             let mut center = open()?;
             match center.ingest(&bytes, at(when.as_ref())?, None) {
                 Ok(ingested) => {

@@ -576,6 +576,12 @@ pub enum SyncError {
     Fork { seq: u64 },
     #[error("cannot write {path}: {detail}")]
     Write { path: String, detail: String },
+    #[error("the snapshot is of district {found}, this kiosk works in {expected}")]
+    WrongDistrict { expected: String, found: String },
+    #[error("the snapshot ({offered}) is older than the one kept ({kept})")]
+    OlderSnapshot { kept: String, offered: String },
+    #[error("an earlier write failed: the kiosk must be restarted")]
+    RestartRequired,
     #[error(transparent)]
     Store(StoreError),
 }
@@ -583,6 +589,9 @@ pub enum SyncError {
 impl Localized for SyncError {
     fn code(&self) -> &'static str {
         match self {
+            SyncError::WrongDistrict { .. } => "WRONG_DISTRICT",
+            SyncError::OlderSnapshot { .. } => "OLDER_SNAPSHOT",
+            SyncError::RestartRequired => "RESTART_REQUIRED",
             SyncError::AckBeyondLog { .. } => "ACK_BEYOND_LOG",
             SyncError::Fork { .. } => "FORK",
             SyncError::Write { .. } => "EXPORT_WRITE_FAILED",
@@ -620,6 +629,34 @@ impl Localized for SyncError {
                 format!("Не удалось записать файл {path}: {detail}"),
                 format!("{path} файлын жазу мүмкін болмады: {detail}"),
                 format!("Could not write {path}: {detail}"),
+            ),
+            SyncError::WrongDistrict { expected, found } => pick(
+                lang,
+                format!(
+                    "Снимок центра относится к району {found}, а киоск работает в районе {expected}: он не принят."
+                ),
+                format!(
+                    "Орталық суреті {found} ауданына қатысты, ал киоск {expected} ауданында жұмыс істейді: ол қабылданбады."
+                ),
+                format!("The center's snapshot is of district {found}, but this kiosk works in {expected}: not taken."),
+            ),
+            SyncError::OlderSnapshot { kept, offered } => pick(
+                lang,
+                format!(
+                    "Этот снимок центра ({offered}) старше уже загруженного ({kept}): он не принят. Возьмите свежий снимок."
+                ),
+                format!(
+                    "Бұл орталық суреті ({offered}) бұрын жүктелгеннен ({kept}) ескі: ол қабылданбады. Жаңа суретті алыңыз."
+                ),
+                format!(
+                    "This center snapshot ({offered}) is older than the one already loaded ({kept}): not taken. Get a fresh one."
+                ),
+            ),
+            SyncError::RestartRequired => pick_str(
+                lang,
+                "Ранее не удалась запись на диск: перезапустите киоск, затем повторите.",
+                "Бұрын дискіге жазу сәтсіз болды: киоскты қайта іске қосып, қайталаңыз.",
+                "An earlier write to disk failed: restart the kiosk, then try again.",
             ),
             SyncError::Store(e) => e.message(lang),
         }

@@ -4,6 +4,7 @@ use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use changelog::sync::Snapshot;
 use changelog::{
     Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES,
     MAX_ENTRY_BYTES, Payload, SignedEntry, VerifyingKey, fingerprint,
@@ -14,8 +15,8 @@ use rules::model::{Application, PlacesRecord};
 use rules::time::kazakhstan_offset;
 use rules::{Command, Event, Instant, Lang, Localized, Role, State, Status};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
+use crate::base::{self, Base};
 use crate::errors::{
     AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
 };
@@ -23,7 +24,7 @@ use crate::identity::{self, IDENTITY_FORMAT, Identity};
 use crate::logfile::{self, Damage, EntryView, FullCheck, LoadSummary, TornTail};
 use crate::operators::{self, KIOSK_ROLES, NewOperator, OperatorInfo, Operators, Session};
 use crate::passwords::{self, PasswordFile};
-use crate::projection::{HistoryItem, Pending, VoucherRow, history_key, keyed};
+use crate::projection::{self, HistoryItem, META_BASE, Pending, VoucherRow, history_key, keyed};
 use crate::reference;
 use crate::store::{
     Blob, DiskStore, Layout, META_FORMAT, META_PROJECTED_SEQ, PROJECTION_FORMAT, ProjectionBatch, Store, StoreError,
@@ -178,6 +179,9 @@ pub struct StatusReport {
     pub projected_seq: u64,
     pub projection_error: Option<String>,
     pub replay_problems: Vec<ReplayProblem>,
+    /// Entries not yet at the center that the rules refuse on its latest snapshot (an
+    /// offline conflict: the center decides them when they arrive).
+    pub conflicts: Vec<ReplayProblem>,
     pub applications: usize,
     pub places_records: usize,
     pub operators_active: usize,
@@ -191,6 +195,8 @@ pub struct VerifyReport {
     #[serde(flatten)]
     pub log: FullCheck,
     pub replay_problems: Vec<ReplayProblem>,
+    /// Entries not yet at the center that the rules refuse on its latest snapshot.
+    pub conflicts: Vec<ReplayProblem>,
     pub projection_mismatches: Vec<String>,
     pub ok: bool,
 }
@@ -234,6 +240,9 @@ pub struct DemoRejection {
 #[derive(Debug, Clone)]
 struct Model {
     state: State,
+    /// Commands up to this sequence number are already in the state (the center's
+    /// snapshot includes them): replaying them only advances the counters.
+    covered_through: u64,
     operators: Operators,
     registrations: u64,
     places_records: u64,
@@ -241,9 +250,15 @@ struct Model {
 }
 
 impl Model {
-    fn new() -> Self {
+    /// An empty model, or one that starts from a center snapshot.
+    fn new(base: Option<&Base>) -> Self {
+        let (state, covered_through) = match base {
+            Some(base) => (base.state.clone(), base.head),
+            None => (State::new(Calendar::embedded(), reference::kindergartens().iter().cloned()), 0),
+        };
         Model {
-            state: State::new(Calendar::embedded(), reference::kindergartens().iter().cloned()),
+            state,
+            covered_through,
             operators: Operators::default(),
             registrations: 0,
             places_records: 0,
@@ -287,6 +302,10 @@ impl Model {
     /// Replays one logged entry: the command is decided again at its recorded time.
     fn replay(&mut self, entry: &EntryView<'_>) -> (Option<&'static str>, Vec<Event>, Option<ReplayProblem>) {
         match &entry.payload {
+            Payload::Command { command } if entry.seq <= self.covered_through => {
+                self.apply_command(command, &[]);
+                (Some(command.name()), Vec::new(), None)
+            }
             Payload::Command { command } => {
                 let decided = entry
                     .at
@@ -328,10 +347,16 @@ struct Replayed {
 /// Checks the log and replays its valid prefix (twice when only the final signature check
 /// finds damage: the second run stops before it).
 /// `pending_after` is asked once, when the first entry is replayed.
-fn replay_log(bytes: &[u8], kiosk: &str, key: VerifyingKey, pending_after: &mut dyn FnMut() -> u64) -> Replayed {
+fn replay_log(
+    bytes: &[u8],
+    kiosk: &str,
+    key: VerifyingKey,
+    base: Option<&Base>,
+    pending_after: &mut dyn FnMut() -> u64,
+) -> Replayed {
     let mut threshold: Option<u64> = None;
     let mut run = |bytes: &[u8]| {
-        let mut model = Model::new();
+        let mut model = Model::new(base);
         let mut pending = Pending::default();
         let mut problems = Vec::new();
         // The replayed events are freed on another thread: the replaying one is the
@@ -373,6 +398,40 @@ enum Item {
     Places(rules::model::NewPlaces),
 }
 
+/// The kept center snapshot as a base, if there is one that verifies; otherwise a note says
+/// why the kiosk runs on its own log alone.
+fn load_base(store: &dyn Store, layout: &Layout, identity: &Identity, report: &mut OpenReport) -> Option<Base> {
+    let bytes = match store.read_blob(Blob::Snapshot) {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return None,
+        Err(e) => {
+            report.notes.push(format!("the center snapshot is unreadable ({e}); the state is this kiosk's log alone"));
+            return None;
+        }
+    };
+    let loaded = crate::push::center_config_in(&layout.root)
+        .map_err(|e| e.to_string())
+        .and_then(|c| c.ok_or_else(|| "no center key is set".to_owned()))
+        .and_then(|c| changelog::public_key_from_hex(&c.public_key).map_err(|e| e.to_string()))
+        .and_then(|key| Base::load(&bytes, &key, &identity.kiosk_id, &identity.district));
+    match loaded {
+        Ok(base) => Some(base),
+        Err(e) => {
+            report.notes.push(format!("the center snapshot is not used ({e}); the state is this kiosk's log alone"));
+            None
+        }
+    }
+}
+
+/// Replay problems on a center snapshot are offline conflicts the center will decide;
+/// without one they mean the log and the rules disagree.
+fn split_problems(base: Option<&Base>, problems: Vec<ReplayProblem>) -> (Vec<ReplayProblem>, Vec<ReplayProblem>) {
+    match base {
+        Some(_) => (Vec::new(), problems),
+        None => (problems, Vec::new()),
+    }
+}
+
 fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
     bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
@@ -410,6 +469,9 @@ pub struct Kiosk {
     health: LogHealth,
     open_report: OpenReport,
     replay_problems: Vec<ReplayProblem>,
+    conflicts: Vec<ReplayProblem>,
+    /// The center snapshot the state is built on, if any.
+    base: Option<Base>,
     /// A write failed and could not be undone: nothing more is appended until reopened.
     poisoned: bool,
     /// Projection writes that failed, retried before the next ones.
@@ -594,12 +656,13 @@ impl Kiosk {
                 0
             }
         };
-        let mut replayed = replay_log(&bytes, &identity.kiosk_id, verifying, &mut projected_seq);
+        let base = load_base(store.as_ref(), &layout, &identity, &mut report);
+        let mut replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), &mut projected_seq);
         let mut projected = replayed.pending_after;
         if projected > replayed.summary.valid {
             // Projections of entries the log no longer has (damage, an old backup): rebuild.
             projected = 0;
-            replayed = replay_log(&bytes, &identity.kiosk_id, verifying, &mut || 0);
+            replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), &mut || 0);
         }
         if let Some(e) = meta_error {
             report.notes.push(format!("projection metadata unreadable: {e}"));
@@ -645,6 +708,7 @@ impl Kiosk {
         lap(&mut report, "blobs");
 
         let Replayed { model, pending, problems, summary, .. } = replayed;
+        let (replay_problems, conflicts) = split_problems(base.as_ref(), problems);
         let health = match &summary.damage {
             Some(d) => LogHealth::Damaged { damage: d.clone() },
             None => LogHealth::Ok,
@@ -665,7 +729,9 @@ impl Kiosk {
             valid_len: summary.valid_len,
             health,
             open_report: report,
-            replay_problems: problems,
+            replay_problems,
+            conflicts,
+            base,
             poisoned: false,
             unprojected: None,
             projection_error: None,
@@ -679,6 +745,13 @@ impl Kiosk {
                 kiosk.project(batch);
             }
         }
+        // The state trees were built on another base (a snapshot import was interrupted,
+        // or the projections were rebuilt): write them again from the state.
+        let projected_base = kiosk.store.get(Tree::Meta, META_BASE).ok().flatten();
+        let base_sha = kiosk.base.as_ref().map(|b| b.sha256.as_bytes().to_vec());
+        if projected_base != base_sha || (rebuild && base_sha.is_some()) {
+            kiosk.reproject_state();
+        }
         kiosk.mirror_sync_state();
         let mut report = std::mem::take(&mut kiosk.open_report);
         lap(&mut report, "projections");
@@ -687,16 +760,31 @@ impl Kiosk {
         Ok(kiosk)
     }
 
-    /// Rebuilds the in-memory model from the log's valid prefix.
+    /// Rebuilds the in-memory model from the base and the log's valid prefix.
     fn reload_model(&mut self) -> Result<(), StoreError> {
         let bytes = self.store.read_log(0, self.valid_len)?;
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let replayed = replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, &mut || u64::MAX);
+        let replayed =
+            replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, self.base.as_ref(), &mut || u64::MAX);
         if replayed.summary.valid != self.last_seq {
             return Err(StoreError::other("reload", "the log changed under the kiosk"));
         }
         self.model = replayed.model;
+        (self.replay_problems, self.conflicts) = split_problems(self.base.as_ref(), replayed.problems);
         Ok(())
+    }
+
+    /// Writes the application and places trees again from the state, marked with the base.
+    fn reproject_state(&mut self) {
+        let store = &self.store;
+        let mut existing = |tree: Tree| -> Result<Vec<Vec<u8>>, StoreError> {
+            Ok(store.scan(tree, b"")?.into_iter().map(|(k, _)| k).collect())
+        };
+        let marker = self.base.as_ref().map(|b| b.sha256.clone());
+        match projection::reproject_state(&self.model.state, &mut existing, marker.as_deref()) {
+            Ok(batch) => self.project(batch),
+            Err(e) => self.projection_error = Some(e.to_string()),
+        }
     }
 
     /// Writes projections; a failure is kept and retried before the next writes.
@@ -765,6 +853,10 @@ impl Kiosk {
     }
     pub fn replay_problems(&self) -> &[ReplayProblem] {
         &self.replay_problems
+    }
+    /// Entries not yet at the center that the rules refuse on its latest snapshot.
+    pub fn conflicts(&self) -> &[ReplayProblem] {
+        &self.conflicts
     }
     /// The rules state (read-only): queue positions, free places, allowed actions.
     pub fn state(&self) -> &State {
@@ -1266,6 +1358,7 @@ impl Kiosk {
             projected_seq: self.projected_seq(),
             projection_error: self.projection_error.clone(),
             replay_problems: self.replay_problems.clone(),
+            conflicts: self.conflicts.clone(),
             applications: self.model.state.applications().count(),
             places_records: self.model.state.places().count(),
             operators_active: self.model.operators.all().filter(|o| o.active).count(),
@@ -1280,7 +1373,8 @@ impl Kiosk {
         let check = logfile::verify_all(&bytes, &self.identity.kiosk_id, self.verifying);
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
         let Replayed { model, problems, .. } =
-            replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, &mut || u64::MAX);
+            replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, self.base.as_ref(), &mut || u64::MAX);
+        let (problems, conflicts) = split_problems(self.base.as_ref(), problems);
         drop(bytes);
         let mut mismatches = Vec::new();
         if self.projected_seq() == self.last_seq {
@@ -1294,7 +1388,7 @@ impl Kiosk {
             }
         }
         let ok = check.damage.is_none() && problems.is_empty() && mismatches.is_empty();
-        Ok(VerifyReport { log: check, replay_problems: problems, projection_mismatches: mismatches, ok })
+        Ok(VerifyReport { log: check, replay_problems: problems, conflicts, projection_mismatches: mismatches, ok })
     }
 
     // ----------------------------------------------------------------- sync
@@ -1397,20 +1491,48 @@ impl Kiosk {
         self.save_sync(updated)
     }
 
-    /// Keeps the center's latest snapshot (bytes as received) and its receipt time.
-    pub fn store_snapshot(&mut self, bytes: &[u8], center_time: Option<Instant>) -> Result<SnapshotInfo, SyncError> {
+    /// Keeps the center's snapshot of this kiosk's district (`bytes` as received, already
+    /// verified into `snapshot` by the caller) durably and rebases the state on it: the
+    /// center's applications, vouchers, directions and places, with this kiosk's entries
+    /// that the snapshot does not include replayed on top. A snapshot older than the one
+    /// kept is refused.
+    pub fn apply_snapshot(&mut self, bytes: &[u8], snapshot: Snapshot) -> Result<SnapshotInfo, SyncError> {
+        if snapshot.district != self.identity.district {
+            return Err(SyncError::WrongDistrict {
+                expected: self.identity.district.clone(),
+                found: snapshot.district,
+            });
+        }
+        if let Some(kept) = &self.base
+            && snapshot.generated_at < kept.generated_at
+        {
+            return Err(SyncError::OlderSnapshot {
+                kept: kept.generated_at.to_string(),
+                offered: snapshot.generated_at.to_string(),
+            });
+        }
+        if self.poisoned {
+            return Err(SyncError::RestartRequired);
+        }
+        let center_time = snapshot.generated_at;
         self.store.write_blob(Blob::Snapshot, bytes).map_err(SyncError::Store)?;
+        let previous = self.base.replace(Base::new(snapshot, &self.identity.kiosk_id, bytes));
+        if let Err(e) = self.reload_model() {
+            self.base = previous;
+            // The snapshot is kept: the next start rebases on it.
+            self.poisoned = true;
+            return Err(SyncError::Store(e));
+        }
+        self.reproject_state();
         let info = SnapshotInfo {
             received_at: self.now().to_string(),
-            center_time: center_time.map(|t| t.to_string()),
+            center_time: Some(center_time.to_string()),
             bytes: bytes.len() as u64,
-            sha256: hex(&Sha256::digest(bytes)),
+            sha256: base::sha256_hex(bytes),
         };
         let mut updated = self.sync.clone();
         updated.snapshot = Some(info.clone());
-        if let Some(t) = center_time {
-            updated.last_contact = Some(t.to_string());
-        }
+        updated.last_contact = Some(center_time.to_string());
         // Force the mirror to take the new bytes.
         let mut batch = ProjectionBatch::default();
         batch.put(Tree::Sync, b"snapshot".to_vec(), bytes.to_vec());
@@ -1526,8 +1648,9 @@ impl Drop for Kiosk {
         // Freeing a large state takes a while: not on the caller's time (a process that
         // exits right after does not wait for it at all).
         if self.model.state.applications().nth(10_000).is_some() {
-            let model = std::mem::replace(&mut self.model, Model::new());
-            std::thread::spawn(move || drop(model));
+            let model = std::mem::replace(&mut self.model, Model::new(None));
+            let base = self.base.take();
+            std::thread::spawn(move || drop((model, base)));
         }
     }
 }

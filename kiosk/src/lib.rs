@@ -9,6 +9,7 @@
 //!   up from it at open. See `docs/change-log.md` for the byte format.
 //! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.
 
+mod base;
 pub mod errors;
 #[cfg(feature = "gui")]
 pub mod gui;

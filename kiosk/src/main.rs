@@ -1018,6 +1018,17 @@ fn print_status(s: &StatusReport, lang: Lang) {
             s.replay_problems.len()
         );
     }
+    if !s.conflicts.is_empty() {
+        outln!(
+            "{}: {}",
+            l(
+                "Офлайн-конфликты с последним снимком центра (решит центр)",
+                "Орталықтың соңғы суретімен офлайн қайшылықтар (орталық шешеді)",
+                "Offline conflicts with the center's latest snapshot (the center decides)"
+            ),
+            s.conflicts.len()
+        );
+    }
     for note in &s.open.notes {
         outln!("  {note}");
     }
@@ -1057,6 +1068,20 @@ fn print_verify(r: &VerifyReport, lang: Lang) {
     );
     for p in &r.replay_problems {
         outln!("  #{} {}: {}", p.seq, p.code, p.message);
+    }
+    if !r.conflicts.is_empty() {
+        outln!(
+            "{}: {}",
+            l(
+                "Офлайн-конфликты с последним снимком центра (решит центр)",
+                "Орталықтың соңғы суретімен офлайн қайшылықтар (орталық шешеді)",
+                "Offline conflicts with the center's latest snapshot (the center decides)"
+            ),
+            r.conflicts.len()
+        );
+        for p in &r.conflicts {
+            outln!("  #{} {}: {}", p.seq, p.code, p.message);
+        }
     }
     outln!(
         "{}: {}",

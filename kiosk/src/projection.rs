@@ -96,6 +96,41 @@ fn put_places(batch: &mut ProjectionBatch, record: &PlacesRecord) {
     batch.put(Tree::Places, record.id.as_bytes(), serde_json::to_vec(record).expect("places serialize"));
 }
 
+/// The trees that hold applications and places (everything but history, sync and meta).
+const STATE_TREES: [Tree; 6] =
+    [Tree::Applications, Tree::ByIin, Tree::ByDirection, Tree::ByRegistered, Tree::Vouchers, Tree::Places];
+
+/// Rewrites the application and places trees from `state` (after the kiosk rebased on a
+/// center snapshot): every key there now is removed, then the state written; `existing`
+/// gives the keys a tree holds. History stays: it is this kiosk's own.
+pub fn reproject_state(
+    state: &State,
+    existing: &mut dyn FnMut(Tree) -> Result<Vec<Vec<u8>>, crate::store::StoreError>,
+    base_marker: Option<&str>,
+) -> Result<ProjectionBatch, crate::store::StoreError> {
+    let mut batch = ProjectionBatch::default();
+    for tree in STATE_TREES {
+        for key in existing(tree)? {
+            batch.remove(tree, key);
+        }
+    }
+    for app in state.applications() {
+        put_application(&mut batch, app);
+    }
+    for record in state.places() {
+        put_places(&mut batch, record);
+    }
+    match base_marker {
+        Some(sha) => batch.put(Tree::Meta, META_BASE, sha.as_bytes()),
+        None => batch.remove(Tree::Meta, META_BASE),
+    }
+    Ok(batch)
+}
+
+/// Key in the meta tree: SHA-256 (hex) of the center snapshot the state trees were
+/// rebuilt on (absent: no snapshot).
+pub const META_BASE: &[u8] = b"base";
+
 /// Writes owed to the projections for a run of entries: collected while entries are
 /// applied, turned into batches from the state after the last of them.
 #[derive(Debug, Default)]

@@ -265,7 +265,12 @@ fn config_path(kiosk: &Kiosk) -> PathBuf {
 
 /// The center settings, if set.
 pub fn center_config(kiosk: &Kiosk) -> Result<Option<CenterConfig>, PushError> {
-    let path = config_path(kiosk);
+    center_config_in(kiosk.data_dir())
+}
+
+/// The center settings kept in the data folder `dir`, if set.
+pub fn center_config_in(dir: &Path) -> Result<Option<CenterConfig>, PushError> {
+    let path = dir.join(CENTER_FILE);
     let bytes = match std::fs::read(&path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -356,7 +361,8 @@ pub fn apply_ack(kiosk: &mut Kiosk, bytes: &[u8], key: &VerifyingKey) -> Result<
     Ok(ack)
 }
 
-/// Verifies a signed snapshot of this kiosk's district and keeps it durably.
+/// Verifies a signed snapshot of this kiosk's district, keeps it durably and rebases the
+/// kiosk's state on it (see [`Kiosk::apply_snapshot`]).
 pub fn apply_snapshot(
     kiosk: &mut Kiosk,
     bytes: &[u8],
@@ -367,7 +373,7 @@ pub fn apply_snapshot(
     if snapshot.district != own {
         return Err(PushError::WrongKiosk { expected: own, found: snapshot.district });
     }
-    let info = kiosk.store_snapshot(bytes, Some(snapshot.generated_at)).map_err(PushError::Sync)?;
+    let info = kiosk.apply_snapshot(bytes, snapshot.clone()).map_err(PushError::Sync)?;
     Ok((snapshot, info))
 }
 

@@ -79,6 +79,8 @@ fn killed_at_random_moments_nothing_printed_is_lost() {
             drop(stdin);
         });
         let stdout = child.stdout.take().unwrap();
+        let answered = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = answered.clone();
         let reader = std::thread::spawn(move || {
             let mut out = Vec::new();
             let mut r = BufReader::new(stdout);
@@ -86,12 +88,21 @@ fn killed_at_random_moments_nothing_printed_is_lost() {
             while r.read_line(&mut line).unwrap_or(0) > 0 {
                 if line.ends_with('\n') {
                     out.push(line.clone());
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                 }
                 line.clear();
             }
             out
         });
-        std::thread::sleep(Duration::from_millis(10 + rng.below(300)));
+        // Kill at a random point of the run whatever the machine's speed: after a random
+        // number of answers, plus a random few milliseconds (sometimes mid-write).
+        let target = rng.index(lines.len());
+        let started = std::time::Instant::now();
+        while answered.load(std::sync::atomic::Ordering::SeqCst) < target && started.elapsed() < Duration::from_secs(20)
+        {
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_micros(rng.below(3_000)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let out = reader.join().unwrap();

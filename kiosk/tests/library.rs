@@ -149,8 +149,24 @@ fn sync_cursor_snapshot_and_export_survive_a_restart() {
         assert!(k.entry(7).unwrap().is_none());
         assert_eq!(k.entry(6).unwrap().unwrap().body().unwrap().seq, 6);
         assert_eq!(k.sync_state().acknowledged_seq, 4, "the cursor never goes back");
-        let info = k.store_snapshot(b"snapshot bytes", Some(center_time)).unwrap();
-        assert_eq!(info.bytes, 14);
+        let center = changelog::KioskKey::generate().unwrap();
+        kiosk::push::set_center(&k, None, Some(&center.public_hex())).unwrap();
+        let snapshot = changelog::sync::Snapshot {
+            format: changelog::sync::SYNC_FORMAT_VERSION,
+            district: "AKK".into(),
+            generated_at: center_time,
+            calendar_version: "test".into(),
+            applications: vec![],
+            positions: vec![],
+            places: vec![],
+            free_places: vec![],
+            kindergartens: vec![],
+            kiosk_heads: std::collections::BTreeMap::new(),
+        };
+        let signed = changelog::sync::sign(&snapshot, center.signing());
+        let info = kiosk::push::apply_snapshot(&mut k, &signed, &center.verifying()).unwrap().1;
+        assert_eq!(info.bytes, signed.len() as u64);
+        std::fs::write(dir.path().join("signed-snapshot"), &signed).unwrap();
         // New entries carry the last contact with the center.
         let r = register(&mut k, &s, &common::children(1, 450)[0], 9);
         let entry = k.entries_after(r.seq - 1).unwrap().remove(0);
@@ -162,7 +178,8 @@ fn sync_cursor_snapshot_and_export_survive_a_restart() {
     assert!(status.last_sync_at.is_some());
     assert_eq!(status.days_since_last_sync, Some(0));
     let (info, bytes) = k.snapshot().unwrap().unwrap();
-    assert_eq!((bytes.as_slice(), info.bytes), (b"snapshot bytes".as_slice(), 14));
+    assert_eq!(bytes, std::fs::read(dir.path().join("signed-snapshot")).unwrap());
+    assert_eq!(info.bytes, bytes.len() as u64);
     let out = dir.path().join("pending.kzb");
     let report = k.export(&out).unwrap();
     assert_eq!((report.first_seq, report.last_seq, report.entries), (Some(5), Some(7), 3));

@@ -443,3 +443,195 @@ fn a_large_backlog_goes_in_chunks_and_resumes_after_the_center_dies() {
     let snapshot = kiosk::push::kept_snapshot(&kiosk).unwrap().unwrap();
     assert_eq!(snapshot.positions.len(), kids.len());
 }
+
+/// Applications of a district as the center has them (signed snapshot, verified).
+fn center_applications(center: &Path, key: &str, district: &str, file: &Path) -> Vec<rules::Application> {
+    center_cmd(center, &["snapshot", "--district", district, "--out", file.to_str().unwrap()]);
+    let key = changelog::public_key_from_hex(key).unwrap();
+    changelog::sync::open_snapshot(&std::fs::read(file).unwrap(), &key).unwrap().applications
+}
+
+fn status_of(kiosk: &Kiosk, id: &str) -> rules::Status {
+    kiosk.state().application(id).unwrap_or_else(|| panic!("{id} unknown to the kiosk")).status
+}
+
+/// A free-choice slot of the kiosk's kindergarten for the application's group year.
+fn free_slot(kiosk: &Kiosk, id: &str) -> (String, GroupLanguage) {
+    let year = kiosk.state().application(id).unwrap().group_year();
+    let (slot, _) = kiosk
+        .state()
+        .free_slots()
+        .into_iter()
+        .find(|(s, _)| s.group_year == year && s.kindergarten == "KG-KOK-01")
+        .unwrap_or_else(|| panic!("no free place for {id} ({year})"));
+    (slot.kindergarten, slot.language)
+}
+
+fn act(kiosk: &mut Kiosk, login: &str, password: &str, id: &str, action: rules::Action) {
+    let session = kiosk.login(login, password).unwrap();
+    kiosk
+        .execute(&session, RulesCommand::Act { application: id.to_owned(), action })
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+}
+
+/// After a distribution round reaches the kiosks in a snapshot, they confirm vouchers,
+/// choose kindergartens, accept, refuse and mark departures offline; two kiosks act on the
+/// same voucher. Synced in two orders, the center ends in the same state, the conflict
+/// waits for a reviewer, and every kiosk's state is the center's again.
+#[test]
+fn voucher_work_done_offline_after_a_snapshot_reaches_the_center_in_any_order() {
+    use rules::{Action, Status};
+    let base_dir = tempfile::tempdir().unwrap();
+    let kiosks = make_kiosks(base_dir.path());
+    let root = tempfile::tempdir().unwrap();
+    let root = root.path();
+    let center = root.join("center");
+    let key = json(&center_cmd(&center, &["init"]))["publicKey"].as_str().unwrap().to_owned();
+    let phase1 = root.join("phase1");
+    let mut dirs = Vec::new();
+    for (id, src) in &kiosks {
+        let dir = phase1.join(id);
+        copy_dir(src, &dir);
+        let pubkey = Kiosk::open(&dir).unwrap().public_key_hex();
+        center_cmd(&center, &["kiosk", "add", "--id", id, "--district", &id[..3], "--pubkey", &pubkey, "--at", EARLY]);
+        assert!(kiosk_cmd(&dir, &["center", "set", "--key", &key]).status.success());
+        dirs.push(dir);
+    }
+    let server = Server::start(&center);
+    for dir in &dirs {
+        assert!(kiosk_cmd(dir, &["push", "--url", &server.url]).status.success());
+    }
+    drop(server);
+    center_cmd(&center, &["distribute", "--district", "KOK"]);
+    let server = Server::start(&center);
+    for dir in &dirs {
+        let o = kiosk_cmd(dir, &["push", "--url", &server.url]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    drop(server);
+
+    // Both KOK kiosks now hold the center's vouchers in their own state.
+    let issued: Vec<String> = {
+        let k1 = Kiosk::open(&dirs[0]).unwrap();
+        let k2 = Kiosk::open(&dirs[1]).unwrap();
+        let ids: Vec<String> =
+            k1.state().applications().filter(|a| a.status == Status::VoucherIssued).map(|a| a.id.clone()).collect();
+        let other: Vec<String> =
+            k2.state().applications().filter(|a| a.status == Status::VoucherIssued).map(|a| a.id.clone()).collect();
+        assert_eq!(ids, other);
+        let center_view = center_applications(&center, &key, "KOK", &root.join("kok.snap"));
+        let kiosk_view: Vec<rules::Application> =
+            k1.state().applications().filter(|a| a.district == "KOK").cloned().collect();
+        assert_eq!(kiosk_view, center_view, "the kiosk's state is the center's after the snapshot");
+        assert!(k1.conflicts().is_empty() && k1.replay_problems().is_empty());
+        ids
+    };
+    assert!(issued.len() >= 3, "the round issued at least three vouchers: {issued:?}");
+    let (a, b, e) = (issued[0].clone(), issued[1].clone(), issued[2].clone());
+
+    // Offline work, once: every sync order below starts from these same kiosk logs.
+    let offline = root.join("offline");
+    let dirs: Vec<PathBuf> = kiosks
+        .iter()
+        .zip(&dirs)
+        .map(|((id, _), dir)| {
+            let copy = offline.join(id);
+            copy_dir(dir, &copy);
+            copy
+        })
+        .collect();
+    // KOK-02 refuses voucher E first ...
+    let mut k2 = Kiosk::open(&dirs[1]).unwrap();
+    act(&mut k2, "op", "operator-secret", &e, Action::RefuseVoucher);
+    assert_eq!(status_of(&k2, &e), Status::Archived);
+    k2.close();
+    // ... and KOK-01, not knowing, confirms it later.
+    let mut k1 = Kiosk::open(&dirs[0]).unwrap();
+    act(&mut k1, "op", "operator-secret", &e, Action::ConfirmVoucher);
+    // A: confirmed, kindergarten chosen, accepted, then departed.
+    act(&mut k1, "op", "operator-secret", &a, Action::ConfirmVoucher);
+    let (kindergarten, language) = free_slot(&k1, &a);
+    act(&mut k1, "op", "operator-secret", &a, Action::ChooseKindergarten { kindergarten, language });
+    assert_eq!(status_of(&k1, &a), Status::DirectionIssued);
+    act(&mut k1, "kg", "staff-secret", &a, Action::AcceptChild);
+    let today = k1.now().local_date();
+    act(&mut k1, "kg", "staff-secret", &a, Action::MarkDeparted { date: today, reason: "moved away".into() });
+    assert_eq!(status_of(&k1, &a), Status::Departed);
+    // B: confirmed, chosen, refused by the kindergarten (waits for a reviewer).
+    act(&mut k1, "op", "operator-secret", &b, Action::ConfirmVoucher);
+    let (kindergarten, language) = free_slot(&k1, &b);
+    act(&mut k1, "op", "operator-secret", &b, Action::ChooseKindergarten { kindergarten, language });
+    act(&mut k1, "kg", "staff-secret", &b, Action::RefuseChild { reason: "no medical card".into() });
+    assert_eq!(status_of(&k1, &b), Status::RefusalReview);
+    // Roles hold offline: an office operator cannot accept into a kindergarten.
+    let op = k1.login("op", "operator-secret").unwrap();
+    assert!(k1.execute(&op, RulesCommand::Act { application: b.clone(), action: Action::AcceptChild }).is_err());
+    k1.close();
+    // AKK-01 registers one more child offline.
+    let mut k3 = Kiosk::open(&dirs[2]).unwrap();
+    let op = k3.login("op", "operator-secret").unwrap();
+    let kids = testkit::children(80, Date::from_ymd(2026, 11, 1).unwrap(), 900);
+    k3.execute(&op, RulesCommand::Register { application: testkit::application("AKK", &kids[70].0, kids[70].1, 70) })
+        .unwrap();
+    k3.close();
+    let offline_dirs = dirs;
+
+    let mut finals = Vec::new();
+    for (round, order) in [[0usize, 1, 2], [1, 2, 0]].iter().enumerate() {
+        let run = root.join(format!("run{round}"));
+        copy_dir(&center, &run.join("center"));
+        let dirs: Vec<PathBuf> = kiosks
+            .iter()
+            .zip(&offline_dirs)
+            .map(|((id, _), dir)| {
+                let copy = run.join(id);
+                copy_dir(dir, &copy);
+                copy
+            })
+            .collect();
+        let center = run.join("center");
+
+        let server = Server::start(&center);
+        for &k in order {
+            let o = kiosk_cmd(&dirs[k], &["push", "--url", &server.url]);
+            assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+            assert_eq!(json(&o)["acceptedThroughSeq"].as_u64(), Some(last_seq(&dirs[k])), "nothing lost");
+        }
+        // Everyone takes the final snapshot.
+        for dir in &dirs {
+            assert!(kiosk_cmd(dir, &["push", "--url", &server.url]).status.success());
+        }
+        drop(server);
+
+        let apps = center_applications(&center, &key, "KOK", &run.join("kok.snap"));
+        let find = |id: &str| apps.iter().find(|x| x.id == id).unwrap().status;
+        assert_eq!(find(&a), Status::Departed);
+        assert_eq!(find(&b), Status::RefusalReview);
+        assert_eq!(find(&e), Status::Archived, "the earlier refusal wins whatever the sync order");
+        let review = json(&center_cmd(&center, &["review", "list"]));
+        let items = review.as_array().unwrap();
+        assert!(
+            items.iter().any(|i| i["kind"] == "refusal" && i["application"] == b.as_str()),
+            "the refusal waits for a reviewer: {review}"
+        );
+        assert!(
+            items.iter().any(|i| i["kiosk"] == "KOK-01" && i["application"] == e.as_str()),
+            "the late confirmation waits for a reviewer: {review}"
+        );
+        assert_eq!(json(&center_cmd(&center, &["quarantine", "list"])), Value::Array(vec![]));
+        // The kiosks' states are the center's again, with nothing left in conflict.
+        for dir in &dirs[..2] {
+            let k = Kiosk::open(dir).unwrap();
+            let mine: Vec<rules::Application> =
+                k.state().applications().filter(|x| x.district == "KOK").cloned().collect();
+            assert_eq!(mine, apps);
+            assert!(k.conflicts().is_empty(), "{:?}", k.conflicts());
+            assert_eq!(k.verify().unwrap().projection_mismatches, Vec::<String>::new());
+        }
+        let akk = center_applications(&center, &key, "AKK", &run.join("akk.snap"));
+        assert_eq!(akk.len(), 9);
+        let report = json(&center_cmd(&center, &["report", "--format", "json"]));
+        finals.push((apps, akk, report));
+    }
+    assert_eq!(finals[0], finals[1], "the center's final state does not depend on the sync order");
+}

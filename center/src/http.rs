@@ -8,8 +8,9 @@
 //! | `GET /v1/health` | | `{"status":"ok",…}` |
 //!
 //! Errors are JSON `{"error":{"code":…,"message":…}}`: 400 unreadable bundle, a bundle of
-//! another kiosk or a path segment that is not UTF-8 (`BAD_PATH`), 401 first entry does not verify, 403 unknown or revoked kiosk, 404, 413
-//! body over [`MAX_BODY_BYTES`], 415 wrong content type, 500 store failure.
+//! another kiosk or a path segment that is not UTF-8 (`BAD_PATH`), 401 first entry does not
+//! verify, 403 unknown or revoked kiosk, 404, 405 wrong method, 413 body over
+//! [`MAX_BODY_BYTES`], 415 wrong content type, 500 store failure.
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
@@ -249,6 +250,10 @@ async fn not_found() -> Response {
     error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such resource")
 }
 
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "METHOD_NOT_ALLOWED", "this resource does not take that method")
+}
+
 /// The router over a center.
 pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
     Router::new()
@@ -257,6 +262,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route("/v1/districts/{code}/snapshot", get(snapshot::<S>))
         .route("/v1/health", get(health::<S>))
         .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(app)
 }

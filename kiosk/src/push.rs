@@ -457,8 +457,21 @@ pub fn push_with(
     })
 }
 
+/// Largest ack or snapshot file read from a USB stick: a device (`/dev/zero`) or a huge
+/// file cannot make the kiosk read without end.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
 fn read(path: &Path) -> Result<Vec<u8>, PushError> {
-    std::fs::read(path).map_err(|e| PushError::Read { path: path.display().to_string(), detail: e.to_string() })
+    use std::io::Read;
+    let error = |detail: String| PushError::Read { path: path.display().to_string(), detail };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| error(e.to_string()))?;
+    if bytes.len() as u64 > MAX_IMPORT_BYTES {
+        return Err(error(format!("larger than {MAX_IMPORT_BYTES} bytes")));
+    }
+    Ok(bytes)
 }
 
 /// Imports a signed district snapshot from a file (USB): verified against the center key.

@@ -46,6 +46,7 @@ fn bad_paths(dir: &std::path::Path) -> Vec<(&'static str, String)> {
         ("a traversal to /etc/passwd", format!("{folder}/../../../../../../../../etc/passwd")),
         ("a text file", text.display().to_string()),
         ("an empty file", empty.display().to_string()),
+        ("an endless device", "/dev/zero".to_owned()),
     ]
 }
 
@@ -73,7 +74,7 @@ fn bad_files_for_import_snapshot_and_import_ack_are_typed_errors() {
     let mut paths = bad_paths(files.path());
     paths.push(("a forged document", forged.display().to_string()));
     for (name, path) in &paths {
-        let reading = matches!(*name, "a missing file" | "a folder" | "a path through a file");
+        let reading = matches!(*name, "a missing file" | "a folder" | "a path through a file" | "an endless device");
         for (command, damaged) in [("import-snapshot", "BAD_SNAPSHOT"), ("import-ack", "BAD_ACK")] {
             let o = run(f.cli_with_args(&[command, path]), "");
             assert_refused(&o, if reading { "READ_FAILED" } else { damaged }, &format!("{command} {name}"));

@@ -1,5 +1,6 @@
-//! A full disk, simulated by a store that fails: nothing half-written stays, nothing saved
-//! is lost, and the next open verifies.
+//! A full disk or an I/O error, simulated by a store that fails at each step of a command
+//! (log write, log fdatasync, projection write, blob write): nothing half-written stays,
+//! nothing saved is lost, and the next open verifies.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod common;
@@ -24,12 +25,17 @@ struct Plan {
     truncates: bool,
     projections: bool,
     blobs: bool,
+    /// A failing append writes all its bytes, then its fdatasync fails with EIO.
+    sync_fails: bool,
     writes: u64,
 }
 
 struct Failing {
     inner: DiskStore,
     plan: Arc<Mutex<Plan>>,
+    /// The log file, to write a record behind the store's back as a write that reached the
+    /// page cache before its fdatasync failed.
+    log_path: std::path::PathBuf,
 }
 
 fn full(op: &str) -> StoreError {
@@ -54,6 +60,12 @@ impl Store for Failing {
     }
     fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
         if self.fails(|p| p.appends) {
+            if self.plan.lock().unwrap().sync_fails {
+                use std::io::Write;
+                let mut log = std::fs::OpenOptions::new().append(true).open(&self.log_path).unwrap();
+                log.write_all(bytes).unwrap();
+                return Err(StoreError::io("fdatasync log", &io::Error::from_raw_os_error(5)));
+            }
             // Half of it reaches the disk, then the disk is full.
             let _ = self.inner.append_log(&bytes[..bytes.len() / 2]);
             return Err(full("append to log"));
@@ -117,7 +129,8 @@ fn init(dir: &Path) {
 
 fn open_failing(dir: &Path, plan: &Arc<Mutex<Plan>>) -> Kiosk {
     let plan = Arc::clone(plan);
-    Kiosk::open_with(dir, move |inner| Box::new(Failing { inner, plan })).unwrap()
+    let log_path = dir.join("log/entries.bin");
+    Kiosk::open_with(dir, move |inner| Box::new(Failing { inner, plan, log_path })).unwrap()
 }
 
 fn register(n: usize, child: &(String, rules::time::Date)) -> Command {
@@ -168,6 +181,35 @@ fn a_full_disk_during_an_append_leaves_nothing_half_written() {
     let third = k.execute(&op, register(2, &kids[2])).unwrap();
     assert_eq!(third.seq, first.seq + 1);
     assert!(third.id.ends_with("000002"), "the failed registration used no number: {}", third.id);
+    drop(k);
+    check_after(dir.path(), third.seq, &[first.id, third.id], &[kids[1].0.clone()]);
+}
+
+#[test]
+fn a_failed_fdatasync_after_a_whole_record_leaves_nothing_either() {
+    let dir = tempfile::tempdir().unwrap();
+    init(dir.path());
+    let kids = common::children(3, 580);
+    let plan = Arc::new(Mutex::new(Plan::default()));
+    let mut k = open_failing(dir.path(), &plan);
+    let op = k.login("op", "operator-secret").unwrap();
+    let first = k.execute(&op, register(0, &kids[0])).unwrap();
+    *plan.lock().unwrap() = Plan { appends: true, sync_fails: true, ..Plan::default() };
+    let log_len = std::fs::metadata(dir.path().join("log/entries.bin")).unwrap().len();
+    let err = k.execute(&op, register(1, &kids[1])).unwrap_err();
+    assert_eq!(err.code(), "STORAGE_ERROR");
+    for lang in [rules::Lang::Ru, rules::Lang::Kk, rules::Lang::En] {
+        assert!(!err.message(lang).is_empty());
+    }
+    assert_eq!(
+        std::fs::metadata(dir.path().join("log/entries.bin")).unwrap().len(),
+        log_len,
+        "the whole record that was never synced is cut"
+    );
+    assert_eq!(k.last_seq(), first.seq);
+    *plan.lock().unwrap() = Plan::default();
+    let third = k.execute(&op, register(2, &kids[2])).unwrap();
+    assert_eq!(third.seq, first.seq + 1, "no gap, no double");
     drop(k);
     check_after(dir.path(), third.seq, &[first.id, third.id], &[kids[1].0.clone()]);
 }
@@ -230,17 +272,20 @@ fn a_failing_password_write_adds_no_account() {
 #[test]
 fn whatever_write_fails_first_what_was_saved_stays_saved() {
     // Run the same session with the disk filling up after 0, 1, 2, … writes.
+    // A failing append is torn (half written, disk full) or whole (its fdatasync fails).
     let kids = common::children(6, 560);
-    for fail_after in 0..16u64 {
+    let mut extra_records = 0;
+    for (fail_after, sync_fails) in (0..16u64).flat_map(|n| [(n, false), (n, true)]) {
         let dir = tempfile::tempdir().unwrap();
         init(dir.path());
-        let plan = Arc::new(Mutex::new(Plan { fail_after: Some(fail_after), ..Plan::default() }));
+        let plan = Arc::new(Mutex::new(Plan { fail_after: Some(fail_after), sync_fails, ..Plan::default() }));
         let mut k = open_failing(dir.path(), &plan);
         let admin = k.login("admin", "admin-secret").unwrap();
         let op = k.login("op", "operator-secret").unwrap();
         let mut saved = Vec::new();
         let mut lost = Vec::new();
         let mut entries = 2u64;
+        let mut kg_added = false;
         for (i, child) in kids.iter().enumerate() {
             if i == 3 {
                 let new = NewOperator {
@@ -249,7 +294,8 @@ fn whatever_write_fails_first_what_was_saved_stays_saved() {
                     role: Role::Kindergarten,
                     kindergartens: vec!["KG-KOK-01".into()],
                 };
-                if k.add_operator(&admin, &new, "staff-secret").is_ok() {
+                kg_added = k.add_operator(&admin, &new, "staff-secret").is_ok();
+                if kg_added {
                     entries += 1;
                 }
             }
@@ -260,12 +306,32 @@ fn whatever_write_fails_first_what_was_saved_stays_saved() {
                     saved.push(r.id);
                 }
                 Err(e) => {
-                    assert!(matches!(e.code(), "DISK_FULL" | "RESTART_REQUIRED"), "{fail_after}: {e}");
+                    assert!(
+                        matches!(e.code(), "DISK_FULL" | "STORAGE_ERROR" | "RESTART_REQUIRED"),
+                        "{fail_after}: {e}"
+                    );
                     lost.push(child.0.clone());
                 }
             }
         }
         drop(k);
-        check_after(dir.path(), entries, &saved, &lost);
+        let unsynced = Kiosk::open(dir.path()).unwrap().last_seq() - entries;
+        if sync_fails && unsynced == 1 {
+            // The fdatasync failed and so did the cut (the disk stays broken): the kiosk stopped
+            // (RESTART_REQUIRED), and the whole record that reached the file is read back on
+            // the next open. It is the first command that failed, never a later one.
+            let first_lost = lost.first().cloned();
+            let reopened = Kiosk::open(dir.path()).unwrap();
+            let found = first_lost.is_some_and(|iin| !reopened.find_by_iin(&iin).unwrap().is_empty());
+            let operator = !kg_added && reopened.operators().iter().any(|o| o.login == "kg");
+            assert!(found != operator, "{fail_after}: the extra entry is the first failed command");
+            drop(reopened);
+            let still_lost = if found { lost.get(1..).unwrap_or_default() } else { &lost[..] };
+            check_after(dir.path(), entries + 1, &saved, still_lost);
+            extra_records += 1;
+        } else {
+            check_after(dir.path(), entries, &saved, &lost);
+        }
     }
+    assert!(extra_records > 0, "the sweep reaches a failed fdatasync whose cut fails too");
 }

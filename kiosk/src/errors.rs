@@ -1,5 +1,6 @@
 //! One error type per operation, each with a stable code and a message in ru/kk/en.
 
+use changelog::KeyError;
 use rules::{CommandError, Lang, Localized, Role};
 
 use crate::logfile::Damage;
@@ -152,6 +153,9 @@ pub enum OpenError {
     Identity { detail: String },
     #[error("key: {detail}")]
     Key { detail: String },
+    /// The key file cannot be opened: `code` is the [`KeyError`]'s.
+    #[error("{detail}")]
+    KeyFile { code: &'static str, detail: String },
     #[error("the key file does not match the kiosk's registered public key")]
     KeyMismatch,
     #[error("the log is missing or empty")]
@@ -167,6 +171,7 @@ impl Localized for OpenError {
             OpenError::Locked { .. } => "DATA_LOCKED",
             OpenError::Identity { .. } => "IDENTITY_UNREADABLE",
             OpenError::Key { .. } => "KEY_UNREADABLE",
+            OpenError::KeyFile { code, .. } => code,
             OpenError::KeyMismatch => "KEY_MISMATCH",
             OpenError::LogMissing => "LOG_MISSING",
             OpenError::Store(e) => e.code(),
@@ -195,6 +200,7 @@ impl Localized for OpenError {
                 ),
                 format!("The kiosk's signing key cannot be read ({detail}). Restore kiosk.key from a backup."),
             ),
+            OpenError::KeyFile { code, detail } => key_file_message(code, detail, lang),
             OpenError::KeyMismatch => pick_str(
                 lang,
                 "Файл ключа kiosk.key не соответствует открытому ключу киоска. Верните исходный файл ключа.",
@@ -208,6 +214,96 @@ impl Localized for OpenError {
                 "The kiosk's log (log/entries.bin) is missing or empty. Restore it from a backup; do not start a new log.",
             ),
             OpenError::Store(e) => e.message(lang),
+        }
+    }
+}
+
+/// A key file that cannot be opened: what the person at the kiosk can do about it.
+fn key_file_message(code: &str, detail: &str, lang: Lang) -> String {
+    match code {
+        "KEY_PASSPHRASE_REQUIRED" => pick_str(
+            lang,
+            "Ключ киоска зашифрован: укажите пароль ключа (--key-passphrase-file или KEZEK_KEY_PASSPHRASE).",
+            "Киоск кілті шифрланған: кілт құпия сөзін көрсетіңіз (--key-passphrase-file немесе KEZEK_KEY_PASSPHRASE).",
+            "The kiosk's key is encrypted: give its passphrase (--key-passphrase-file or KEZEK_KEY_PASSPHRASE).",
+        ),
+        "KEY_WRONG_PASSPHRASE" => pick_str(
+            lang,
+            "Неверный пароль ключа киоска, или файл kiosk.key изменён.",
+            "Киоск кілтінің құпия сөзі қате немесе kiosk.key файлы өзгертілген.",
+            "Wrong passphrase for the kiosk's key, or kiosk.key was altered.",
+        ),
+        "KEY_PASSPHRASE_UNREADABLE" => pick(
+            lang,
+            format!("Файл с паролем ключа не читается ({detail})."),
+            format!("Кілт құпия сөзі бар файл оқылмайды ({detail})."),
+            format!("The key passphrase file cannot be read ({detail})."),
+        ),
+        "KEY_EMPTY_PASSPHRASE" => {
+            pick_str(lang, "Пароль ключа пуст.", "Кілттің құпия сөзі бос.", "The key passphrase is empty.")
+        }
+        _ => pick(
+            lang,
+            format!("Ключ подписи киоска не читается ({detail}). Восстановите файл kiosk.key из резервной копии."),
+            format!(
+                "Киосктың қолтаңба кілті оқылмайды ({detail}). kiosk.key файлын сақтық көшірмеден қалпына келтіріңіз."
+            ),
+            format!("The kiosk's signing key cannot be read ({detail}). Restore kiosk.key from a backup."),
+        ),
+    }
+}
+
+/// Key rotation refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RotationError {
+    #[error("only an administrator can replace the kiosk's key")]
+    AdminOnly,
+    #[error(transparent)]
+    KeyFile(KeyError),
+    #[error(transparent)]
+    Append(AppendError),
+}
+
+impl OpenError {
+    /// The key file's error; the passphrase errors keep their own codes.
+    pub(crate) fn key_file(e: &KeyError) -> Self {
+        let code = match e {
+            KeyError::PassphraseRequired { .. } | KeyError::WrongPassphrase { .. } | KeyError::EmptyPassphrase => {
+                e.code()
+            }
+            _ => "KEY_UNREADABLE",
+        };
+        OpenError::KeyFile { code, detail: e.to_string() }
+    }
+
+    /// The passphrase file's error.
+    pub(crate) fn passphrase_file(e: &KeyError) -> Self {
+        let code = match e {
+            KeyError::EmptyPassphrase => e.code(),
+            _ => "KEY_PASSPHRASE_UNREADABLE",
+        };
+        OpenError::KeyFile { code, detail: e.to_string() }
+    }
+}
+
+impl Localized for RotationError {
+    fn code(&self) -> &'static str {
+        match self {
+            RotationError::AdminOnly => "ADMIN_ONLY",
+            RotationError::KeyFile(e) => e.code(),
+            RotationError::Append(e) => e.code(),
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        match self {
+            RotationError::AdminOnly => pick_str(
+                lang,
+                "Ключ киоска меняет только администратор",
+                "Киоск кілтін тек әкімші ауыстырады",
+                "Only an administrator replaces the kiosk's key",
+            ),
+            RotationError::KeyFile(e) => key_file_message(e.code(), &e.to_string(), lang),
+            RotationError::Append(e) => e.message(lang),
         }
     }
 }

@@ -32,6 +32,9 @@ use crate::store::{
 };
 use crate::sync::{SnapshotInfo, SyncState};
 
+#[path = "rotation.rs"]
+pub mod rotation;
+
 /// Writes per projection batch when catching up.
 const CATCH_UP_CHUNK: usize = 5_000;
 
@@ -244,6 +247,8 @@ struct Model {
     /// snapshot includes them): replaying them only advances the counters.
     covered_through: u64,
     operators: Operators,
+    /// The public key (hex) named by the last `keyRotated` entry, if any.
+    rotated_key: Option<String>,
     registrations: u64,
     places_records: u64,
     commands: u64,
@@ -260,6 +265,7 @@ impl Model {
             state,
             covered_through,
             operators: Operators::default(),
+            rotated_key: None,
             registrations: 0,
             places_records: 0,
             commands: 0,
@@ -295,7 +301,8 @@ impl Model {
                 disabled_by: None,
             }),
             Payload::OperatorDisabled { login } => self.operators.disabled(login, seq, at, by),
-            Payload::Command { .. } | Payload::KeyRotated { .. } => {}
+            Payload::KeyRotated { public_key } => self.rotated_key = Some(public_key.clone()),
+            Payload::Command { .. } => {}
         }
     }
 
@@ -514,6 +521,15 @@ impl Kiosk {
     /// Creates a kiosk in `dir`: the signing key (0600), the first administrator and the
     /// log's first entry. `dir` may exist if it is empty of kiosk files.
     pub fn init(dir: &Path, params: &InitParams) -> Result<InitReport, InitError> {
+        Self::init_with_passphrase(dir, params, rotation::configured_passphrase().as_deref())
+    }
+
+    /// [`Kiosk::init`] with the key file encrypted by `passphrase` when one is given.
+    pub fn init_with_passphrase(
+        dir: &Path,
+        params: &InitParams,
+        passphrase: Option<&str>,
+    ) -> Result<InitReport, InitError> {
         let layout = Layout::new(dir);
         let display = dir.display().to_string();
         if reference::district(&params.district).is_none() {
@@ -560,7 +576,7 @@ impl Kiosk {
             public_key: key.public_hex(),
             created_at: now.to_string(),
         };
-        key.save(&layout.key()).map_err(|e| InitError::Key(e.to_string()))?;
+        rotation::save_key(&key, &layout.key(), passphrase).map_err(|e| InitError::Key(e.to_string()))?;
         crate::store::sync_dir(dir).map_err(|e| InitError::Store(StoreError::io("save the key", &e)))?;
 
         let mut store = DiskStore::open(dir).map_err(InitError::Store)?;
@@ -608,9 +624,22 @@ impl Kiosk {
         Self::open_with(dir, |store| Box::new(store))
     }
 
+    /// Opens the kiosk whose key file is encrypted with `passphrase` (a plain one opens too).
+    pub fn open_with_passphrase(dir: &Path, passphrase: Option<&str>) -> Result<Self, OpenError> {
+        Self::open_full(dir, passphrase, |store| Box::new(store))
+    }
+
     /// Opens the kiosk with the disk store wrapped by `wrap` (tests simulate failures so).
-    #[allow(clippy::too_many_lines)] // one sequence of steps, commented
     pub fn open_with(dir: &Path, wrap: impl FnOnce(DiskStore) -> Box<dyn Store>) -> Result<Self, OpenError> {
+        Self::open_full(dir, rotation::configured_passphrase().as_deref(), wrap)
+    }
+
+    #[allow(clippy::too_many_lines)] // one sequence of steps, commented
+    fn open_full(
+        dir: &Path,
+        passphrase: Option<&str>,
+        wrap: impl FnOnce(DiskStore) -> Box<dyn Store>,
+    ) -> Result<Self, OpenError> {
         let started = std::time::Instant::now();
         let layout = Layout::new(dir);
         let display = dir.display().to_string();
@@ -624,11 +653,10 @@ impl Kiosk {
             .map_err(|e| e.to_string())
             .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
             .map_err(|detail| OpenError::Identity { detail })?;
-        let key = KioskKey::load(&layout.key()).map_err(|e| OpenError::Key { detail: e.to_string() })?;
-        if key.public_hex() != identity.public_key {
-            return Err(OpenError::KeyMismatch);
-        }
-        let verifying = key.verifying();
+        let key = rotation::load_key(&layout, passphrase)?;
+        // The log verifies from the registered key on, following its rotations.
+        let verifying = changelog::public_key_from_hex(&identity.public_key)
+            .map_err(|e| OpenError::Identity { detail: e.to_string() })?;
         let mut report = OpenReport::default();
         let mut step = std::time::Instant::now();
         let mut lap = |report: &mut OpenReport, name: &str| {
@@ -708,6 +736,8 @@ impl Kiosk {
         lap(&mut report, "blobs");
 
         let Replayed { model, pending, problems, summary, .. } = replayed;
+        let current_key = model.rotated_key.as_deref().unwrap_or(&identity.public_key);
+        let key = rotation::settle_key(&layout, key, passphrase, current_key)?;
         let (replay_problems, conflicts) = split_problems(base.as_ref(), problems);
         let health = match &summary.damage {
             Some(d) => LogHealth::Damaged { damage: d.clone() },
@@ -840,7 +870,7 @@ impl Kiosk {
         self.key.public_hex()
     }
     pub fn fingerprint(&self) -> String {
-        fingerprint(&self.verifying)
+        fingerprint(&self.key.verifying())
     }
     pub fn data_dir(&self) -> &Path {
         &self.layout.root
@@ -989,6 +1019,7 @@ impl Kiosk {
         }
         let command = match payload {
             Payload::OperatorAdded { .. } => "operatorAdded",
+            Payload::KeyRotated { .. } => "keyRotated",
             _ => "operatorDisabled",
         };
         Ok(Receipt {
@@ -1343,7 +1374,7 @@ impl Kiosk {
             kiosk_id: self.identity.kiosk_id.clone(),
             district: self.identity.district.clone(),
             name: self.identity.name.clone(),
-            public_key: self.identity.public_key.clone(),
+            public_key: self.key.public_hex(),
             fingerprint: self.fingerprint(),
             data_dir: self.layout.root.clone(),
             last_seq: self.last_seq,

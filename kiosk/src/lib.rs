@@ -31,6 +31,7 @@ pub use errors::{
     AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
 };
 pub use identity::Identity;
+pub use kiosk::rotation::{configured_passphrase, insecure_fast_key_files_for_tests, use_key_passphrase_from};
 pub use kiosk::{
     Card, CardHistory, DemoRejection, DemoReport, ExportReport, InitParams, InitReport, JournalRow, Kiosk, LogHealth,
     OpenReport, Receipt, ReplayProblem, StatusReport, VerifyReport, system_now,

@@ -53,6 +53,10 @@ struct Cli {
     /// Language of messages
     #[arg(long, global = true, value_enum, default_value_t = LangArg::Ru)]
     lang: LangArg,
+    /// File holding the passphrase of the kiosk's key (else `KEZEK_KEY_PASSPHRASE`; with
+    /// neither, `init` writes a plain key file)
+    #[arg(long, global = true, value_name = "FILE")]
+    key_passphrase_file: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<Cmd>,
 }
@@ -109,6 +113,8 @@ enum Cmd {
     Export(ExportArgs),
     /// Load the demo places and applications (data/demo) through real commands
     DemoLoad(AuthArgs),
+    /// Replace the kiosk's signing key (administrators only; the change is a log entry signed by the old key)
+    RotateKey(AuthArgs),
     /// The center this kiosk syncs with (URL and public key)
     #[command(subcommand)]
     Center(CenterCmd),
@@ -365,6 +371,10 @@ fn main() -> ExitCode {
         }
     };
     let lang: Lang = cli.lang.into();
+    if let Err(e) = kiosk::use_key_passphrase_from(cli.key_passphrase_file.as_deref()) {
+        errln!("{} [{}]: {}", tr(lang, "ошибка", "қате", "error"), e.code(), e.message(lang));
+        return ExitCode::from(1);
+    }
     let command = cli.command;
     let Some(data) = cli.data.or_else(default_data_dir) else {
         errln!(
@@ -490,6 +500,7 @@ fn run(command: Cmd, data: &Path, lang: Lang) -> Result<(), Failure> {
         Cmd::Verify(args) => verify(&args, data, lang),
         Cmd::Export(args) => export(&args, data, lang),
         Cmd::DemoLoad(auth) => demo_load(&auth, data, lang),
+        Cmd::RotateKey(auth) => rotate_key(&auth, data, lang),
         Cmd::Center(cmd) => center_cmd(cmd, data, lang),
         Cmd::Push(args) => push_cmd(&args, data, lang),
         Cmd::ImportSnapshot(arg) => import_snapshot_cmd(&arg, data, lang),
@@ -1144,6 +1155,15 @@ fn export(args: &ExportArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
             report.remaining
         );
     }
+    Ok(())
+}
+
+fn rotate_key(auth: &AuthArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
+    let pw = operator_password(auth, lang)?;
+    let mut kiosk = open(data, lang)?;
+    let admin = login(&kiosk, auth, &pw, lang)?;
+    let receipt = kiosk.rotate_key(&admin, kiosk::configured_passphrase().as_deref()).map_err(|e| failure(&e, lang))?;
+    print_json(&json!({ "seq": receipt.seq, "publicKey": kiosk.public_key_hex(), "fingerprint": kiosk.fingerprint() }));
     Ok(())
 }
 

@@ -84,6 +84,21 @@ fn bad_files_for_import_snapshot_and_import_ack_are_typed_errors() {
 }
 
 #[test]
+fn apply_with_a_bad_password_file_is_a_usage_error_and_saves_nothing() {
+    let f = Fixture::new();
+    let seq = last_seq(&f);
+    let files = tempfile::tempdir().unwrap();
+    let line = register_line("KOK", &children(1, 0)[0], 0);
+    for (name, path) in bad_paths(files.path()).into_iter().take(3) {
+        let o = run(f.cli_with_args(&["apply", "--json-lines", "--operator", "op", "--password-file", &path]), &line);
+        assert!(!stderr(&o).contains("panicked"), "{name}: {}", stderr(&o));
+        assert_eq!(code(&o), 2, "{name}: {}", stderr(&o));
+        assert!(stderr(&o).contains("Cannot read the password file"), "{name}: {}", stderr(&o));
+    }
+    assert_intact(&f, seq);
+}
+
+#[test]
 fn export_to_a_place_it_cannot_write_is_a_typed_error() {
     let f = Fixture::new();
     let seq = last_seq(&f);

@@ -50,7 +50,7 @@ fn main() {
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app);
     let ctx = h.ctx.clone();
-    h.state_mut().demo_open(&ctx, "operator", "journal");
+    h.state_mut().demo_open(&ctx, "operator", "operator", "journal");
     h.run();
     println!("journal shows {} rows", h.state().journal.total());
 

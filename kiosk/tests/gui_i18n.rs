@@ -40,7 +40,7 @@ fn kazakh_letters_render_with_the_default_fonts() {
     h.get_by_label("Қазақша").click();
     h.run();
     let ctx = h.ctx.clone();
-    h.state_mut().demo_open(&ctx, "operator", "card-voucher");
+    h.state_mut().demo_open(&ctx, "operator", "operator", "card-voucher");
     h.run();
     assert!(h.query_all_by_label_contains("Ә").next().is_some() || h.query_all_by_label_contains("ә").next().is_some());
     assert!(h.query_all_by_label_contains("Ағымдағы мәртебе").next().is_some());

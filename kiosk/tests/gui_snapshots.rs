@@ -17,7 +17,7 @@ fn harness(screen: &str, login: &str, lang: &str) -> Harness<'static, KioskApp> 
         .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app);
     let ctx = h.ctx.clone();
     if !login.is_empty() {
-        h.state_mut().demo_open(&ctx, login, screen);
+        h.state_mut().demo_open(&ctx, login, login, screen);
     }
     if let Some(lang) = rules::i18n::Lang::parse(lang) {
         h.state_mut().lang = lang;

@@ -49,11 +49,12 @@ journal-found = Applications found: { $count }
 col-id = Registration number
 col-child-name = Child's name
 col-child-iin = Child's IIN
+col-iin-short = IIN
 col-status = Current status
 col-queue-type = Queue type
 col-group-year = Year
 col-registered-at = Registered
-col-position = Queue position
+col-position = Position
 
 card-none = No application selected
 card-back = To the journal

@@ -49,11 +49,12 @@ journal-found = Табылған өтініштер: { $count }
 col-id = Тіркеу нөмірі
 col-child-name = Баланың аты-жөні
 col-child-iin = Баланың ЖСН
+col-iin-short = ЖСН
 col-status = Ағымдағы мәртебе
 col-queue-type = Кезек түрі
 col-group-year = Жыл
 col-registered-at = Тіркелген күні
-col-position = Кезек нөмірі
+col-position = Кезектегі №
 
 card-none = Өтініш таңдалмаған
 card-back = Журналға

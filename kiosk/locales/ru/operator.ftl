@@ -49,11 +49,12 @@ journal-found = Найдено заявлений: { $count }
 col-id = Регистрационный номер
 col-child-name = ФИО ребенка
 col-child-iin = ИИН ребенка
+col-iin-short = ИИН
 col-status = Текущий статус
 col-queue-type = Тип очереди
 col-group-year = Год
 col-registered-at = Дата регистрации
-col-position = Номер очереди
+col-position = № в очереди
 
 card-none = Заявление не выбрано
 card-back = К журналу

@@ -468,14 +468,14 @@ impl KioskApp {
         self.backend.journal(&filter, 0..1).ok().and_then(|page| page.rows.first().map(|r| r.id.clone()))
     }
 
-    /// Logs in as `login` (password = login, as in the demo) and opens `screen`, for
+    /// Logs in as `login` with `password` and opens `screen`, for
     /// screenshots: `journal`, `register`, `register-filled`, `card:<id>`, `card-voucher`,
     /// `card-queued`, `dialog-choose`, `staff`, `staff-places`, `staff-enrolled`, `sync`,
     /// `sync-pushed`, `admin`, `stats`.
     #[allow(clippy::too_many_lines)]
-    pub fn demo_open(&mut self, ctx: &egui::Context, login: &str, screen: &str) {
+    pub fn demo_open(&mut self, ctx: &egui::Context, login: &str, password: &str, screen: &str) {
         use rules::model::Status;
-        self.apply_command(UiCommand::Login { login: login.into(), password: login.into() }, ctx);
+        self.apply_command(UiCommand::Login { login: login.into(), password: password.into() }, ctx);
         let (screen, argument) = screen.split_once(':').unwrap_or((screen, ""));
         match screen {
             "journal" => self.apply_command(UiCommand::Go(Screen::Journal), ctx),

@@ -11,6 +11,8 @@ pub const ACCENT: Color32 = Color32::from_rgb(0x0b, 0x5c, 0xad);
 pub const OK: Color32 = Color32::from_rgb(0x1b, 0x6e, 0x2a);
 pub const ERROR: Color32 = Color32::from_rgb(0xb0, 0x1c, 0x1c);
 pub const WARN: Color32 = Color32::from_rgb(0x8a, 0x5a, 0x00);
+/// Secondary text (still 4.5:1 on white).
+pub const MUTED: Color32 = Color32::from_gray(85);
 
 pub fn apply(ctx: &egui::Context) {
     ctx.set_theme(egui::Theme::Light);

@@ -59,6 +59,19 @@ pub enum DayOffReason {
     Transfer,
 }
 
+/// Orders a short list (a year's holidays) by date, keeping the given order among equal
+/// dates. An insertion sort: the standard stable sort and `BTreeSet`'s bulk build add
+/// kilobytes of code per element type to the WebAssembly module.
+fn sort_by_date<T>(list: &mut [T], date: impl Fn(&T) -> NaiveDate) {
+    for i in 1..list.len() {
+        let mut j = i;
+        while j > 0 && date(&list[j - 1]) > date(&list[j]) {
+            list.swap(j - 1, j);
+            j -= 1;
+        }
+    }
+}
+
 /// One year's days off, computed once.
 #[derive(Debug, Clone)]
 struct YearCalendar {
@@ -80,14 +93,17 @@ impl YearCalendar {
         if let Some(kurban) = data.and_then(|y| in_year(y.kurban_ait)) {
             holidays.push((kurban, false, KURBAN_AIT_NAME));
         }
-        holidays.sort_by_key(|h| h.0);
+        sort_by_date(&mut holidays, |h| h.0);
         let is_weekend = |d: NaiveDate| matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
         let mut off: Vec<(NaiveDate, DayOffReason)> = holidays
             .iter()
             .filter(|(d, _, _)| !is_weekend(*d))
             .map(|(d, _, name)| (*d, DayOffReason::Holiday(*name)))
             .collect();
-        let mut taken: BTreeSet<NaiveDate> = holidays.iter().map(|h| h.0).collect();
+        let mut taken = BTreeSet::new();
+        for h in &holidays {
+            taken.insert(h.0);
+        }
         for (day, moves, name) in &holidays {
             if !*moves || !is_weekend(*day) {
                 continue;
@@ -105,15 +121,17 @@ impl YearCalendar {
         if let Some(y) = data {
             off.extend(y.extra_days_off.iter().filter_map(|md| in_year(*md)).map(|d| (d, DayOffReason::Transfer)));
         }
-        off.sort_by_key(|o| o.0);
+        sort_by_date(&mut off, |o| o.0);
         off.dedup_by_key(|o| o.0);
         let status = match data {
             Some(y) if y.provisional => YearStatus::Provisional,
             Some(_) => YearStatus::Official,
             None => YearStatus::Estimated,
         };
-        let extra_working_days =
-            data.map(|y| y.extra_working_days.iter().filter_map(|md| in_year(*md)).collect()).unwrap_or_default();
+        let mut extra_working_days = BTreeSet::new();
+        for day in data.map_or(&[][..], |y| y.extra_working_days).iter().filter_map(|md| in_year(*md)) {
+            extra_working_days.insert(day);
+        }
         YearCalendar { status, weekday_holidays: off, extra_working_days }
     }
 

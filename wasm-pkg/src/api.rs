@@ -2,9 +2,9 @@
 //!
 //! Every argument arrives as a JSON value (big lists also as JSON text): the wasm layer
 //! (`js.rs`) converts each JS argument, native tests build the values directly. Every answer
-//! is a `Serialize` value that the wasm layer writes with `serde-wasm-bindgen`'s
-//! `Serializer::json_compatible()` and native tests with `serde_json`; the differential test
-//! checks that both give the same JSON byte for byte.
+//! is a `Serialize` value that both the wasm layer (then `JSON.parse`) and native tests write
+//! with `serde_json`; the differential test checks that both give the same JSON byte for
+//! byte.
 //!
 //! Nothing here decides a rule: the functions check the format of their input, call
 //! `rules`, and shape the answer.

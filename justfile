@@ -52,6 +52,7 @@ bench:
     cargo run --release -p kezek-center --bin center-bench
     cargo run --release -p kezek-kiosk --features gui --example journal_frames
     node portal/bench.mjs
+    KEZEK_LOAD_ENTRIES=500 KEZEK_LOAD_CHUNK=50 cargo test --release -p kezek-center --test load -- --nocapture
 
 # Screenshots of the kiosk in a real window under Xvfb, into docs/screenshots/.
 screenshot:
@@ -60,3 +61,5 @@ screenshot:
 # Long runs: the fuzz targets with `cases` cases each (CI runs a short budget in `cargo test`), and other long runs.
 soak cases="20000":
     KEZEK_FUZZ_CASES={{cases}} cargo test --release -p kezek-fuzz -- --nocapture
+    KEZEK_KILL_RUNS=500 cargo test --release -p kezek-center --test faults -- --nocapture
+    KEZEK_LOAD_KIOSKS=300 KEZEK_LOAD_ENTRIES=1000 KEZEK_LOAD_CHUNK=250 cargo test --release -p kezek-center --test load -- --nocapture

@@ -2,6 +2,9 @@
 //! `report --format table`) to stdout; errors go to stderr as `{"error":{"code","message"}}`
 //! with exit code 1.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;

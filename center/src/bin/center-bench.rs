@@ -10,6 +10,9 @@
 //!   fdatasync of its files) and the rules fold. One thread.
 //! - Also: the size of one day's bundle of 200 realistic events.
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant as Clock;
 
 use center::Center;

@@ -1,8 +1,15 @@
 #!/usr/bin/env node
 // `just bench` for the portal: in one run,
-//  1. rankQueue on 100,000 generated applications in Node (the WASM package) and natively
-//     (`cargo run --release -q -p kezek-bench --bin rank_json -- FILE` on the same entries),
-//     with the ratio (goal: WASM ≤ 1.5× native);
+//  1. rankQueue on 100,000 generated applications in Node (the WASM package, called as a
+//     portal calls it: an array of JS objects in, an array of JS objects out) and natively
+//     (`cargo run --release -q -p kezek-bench --bin rank_json -- FILE`: the same entries as
+//     JSON text, read and checked into `RankEntry`s, then `rank_queue`: the same work from
+//     the native side's form of the same data), with the ratio (goal: WASM ≤ 1.5× native).
+//     Times are the fastest of the runs, in wall-clock and in CPU time (Node:
+//     `process.cpuUsage`, all threads; native: the thread's schedstat): on a shared machine
+//     waiting for a CPU inflates wall-clock, not CPU time, so the goal is judged on CPU time.
+//     For where the WASM time goes, the JS-side parts of the call are also timed alone:
+//     `JSON.stringify` of the input and `JSON.parse` of the answer's JSON text.
 //  2. the gzipped size of wasm-pkg/pkg/web/*.wasm + its JS glue (goal: ≤ 150 KB, calendar
 //     included, as it is embedded in the module).
 // Prints `key=value` lines. Options: --entries N (default 100000), --iterations N (default 5),
@@ -91,24 +98,36 @@ function generate(count, seed = 20261124) {
   return entries;
 }
 
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 // ---------------------------------------------------------------------------------------
 
 const entries = generate(ENTRIES);
 const queued = entries.filter((e) => e.status === 'queued').length;
 
-// WASM in Node: one warm-up call, then ITERATIONS timed calls (JS values in, JS values out).
-let ranked = rules.rankQueue(entries).length;
-const wasmTimes = [];
-for (let i = 0; i < ITERATIONS; i++) {
-  const t0 = process.hrtime.bigint();
-  ranked = rules.rankQueue(entries).length;
-  wasmTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
+/** Runs `f` once to warm up, then `ITERATIONS` times; the fastest wall-clock and CPU ms. */
+function timed(f) {
+  let result = f();
+  let wall = Infinity;
+  let cpu = Infinity;
+  for (let i = 0; i < ITERATIONS; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = process.hrtime.bigint();
+    result = f();
+    wall = Math.min(wall, Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu = Math.min(cpu, (c.user + c.system) / 1000);
+  }
+  return { result, wall, cpu };
 }
-if (ranked !== queued) throw new Error(`WASM ranked ${ranked} of ${queued} queued entries`);
 
-// Native: the same entries through a file, ranked by rules::queue::rank_queue.
+const wasm = timed(() => rules.rankQueue(entries));
+const ranked = wasm.result.length;
+if (ranked !== queued) throw new Error(`WASM ranked ${ranked} of ${queued} queued entries`);
+// The JS side of the boundary alone: the input's JSON text and the objects of the answer.
+const stringify = timed(() => JSON.stringify(entries).length);
+const answerText = JSON.stringify(wasm.result);
+const parseAnswer = timed(() => JSON.parse(answerText).length);
+
+// Native: the same entries through a file, read and ranked by rank_json.
 const dir = mkdtempSync(path.join(tmpdir(), 'kezek-bench-'));
 let native;
 try {
@@ -138,9 +157,9 @@ try {
 }
 if (native.native_ranked !== queued) throw new Error(`native ranked ${native.native_ranked} of ${queued} queued entries`);
 
-const wasmMin = Math.min(...wasmTimes);
-const ratio = wasmMin / native.native_rank_ms_min;
-const ratioWithInput = wasmMin / (native.native_rank_ms_min + native.native_parse_ms);
+const ratioWall = wasm.wall / native.native_total_ms_min;
+const ratioCpu = wasm.cpu / native.native_total_cpu_ms_min;
+const ratioRankOnlyCpu = wasm.cpu / native.native_rank_cpu_ms_min;
 
 // Size: the module and the glue a browser downloads, gzipped at level 9.
 const webFiles = readdirSync(WEB_DIR).filter((f) => f.endsWith('.wasm') || (f.endsWith('.js') && !f.endsWith('.d.ts')));
@@ -155,15 +174,20 @@ const lines = [
   ['entries', ENTRIES],
   ['queued', queued],
   ['iterations', ITERATIONS],
-  ['wasm_rank_ms_min', wasmMin.toFixed(3)],
-  ['wasm_rank_ms_median', median(wasmTimes).toFixed(3)],
-  ['native_rank_ms_min', native.native_rank_ms_min.toFixed(3)],
-  ['native_rank_ms_median', native.native_rank_ms_median.toFixed(3)],
-  ['native_parse_ms', native.native_parse_ms.toFixed(3)],
-  ['ratio_wasm_vs_native', ratio.toFixed(3)],
-  ['ratio_wasm_vs_native_parse_and_rank', ratioWithInput.toFixed(3)],
+  ['wasm_rank_queue_ms_min', wasm.wall.toFixed(3)],
+  ['wasm_rank_queue_cpu_ms_min', wasm.cpu.toFixed(3)],
+  ['js_stringify_input_cpu_ms_min', stringify.cpu.toFixed(3)],
+  ['js_parse_answer_cpu_ms_min', parseAnswer.cpu.toFixed(3)],
+  ['native_parse_cpu_ms_min', native.native_parse_cpu_ms_min.toFixed(3)],
+  ['native_rank_cpu_ms_min', native.native_rank_cpu_ms_min.toFixed(3)],
+  ['native_write_cpu_ms_min', native.native_write_cpu_ms_min.toFixed(3)],
+  ['native_parse_and_rank_ms_min', native.native_total_ms_min.toFixed(3)],
+  ['native_parse_and_rank_cpu_ms_min', native.native_total_cpu_ms_min.toFixed(3)],
+  ['ratio_wasm_vs_native_wall', ratioWall.toFixed(3)],
+  ['ratio_wasm_vs_native_cpu', ratioCpu.toFixed(3)],
+  ['ratio_wasm_vs_native_rank_only_cpu', ratioRankOnlyCpu.toFixed(3)],
   ['ratio_goal', RATIO_GOAL],
-  ['ratio_ok', ratio <= RATIO_GOAL],
+  ['ratio_ok', ratioCpu <= RATIO_GOAL],
   ...sizes.flatMap(({ f, raw, gz }) => [
     [`size_raw_bytes.${f}`, raw],
     [`size_gzip_bytes.${f}`, gz],
@@ -174,4 +198,4 @@ const lines = [
   ['size_ok', gzTotal <= SIZE_GOAL_BYTES],
 ];
 for (const [k, v] of lines) console.log(`${k}=${v}`);
-if (STRICT && !(ratio <= RATIO_GOAL && gzTotal <= SIZE_GOAL_BYTES)) process.exit(1);
+if (STRICT && !(ratioCpu <= RATIO_GOAL && gzTotal <= SIZE_GOAL_BYTES)) process.exit(1);

@@ -27,6 +27,14 @@ fn every_language_defines_the_same_messages_without_errors() {
         assert!(text.ends_with('7') && !text.contains('\u{2068}'), "{text:?}");
     }
     assert_eq!(Tr::new(Lang::Kk).t("nav-journal"), "Өтініштер журналы");
+    // "Time since": only the units that matter.
+    let ago = |lang, d: i64, h: i64, m: i64| {
+        Tr::new(lang).f("ago", &[("days", d.into()), ("hours", h.into()), ("minutes", m.into())])
+    };
+    assert_eq!(ago(Lang::Ru, 0, 0, 0), "только что");
+    assert_eq!(ago(Lang::Ru, 0, 0, 7), "7 мин назад");
+    assert_eq!(ago(Lang::Kk, 0, 3, 5), "3 сағ 5 мин бұрын");
+    assert_eq!(ago(Lang::En, 2, 4, 59), "2 d 4 h ago");
 }
 
 /// The harness panics on any character the fonts cannot draw: the Kazakh screens render.

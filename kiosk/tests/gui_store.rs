@@ -424,3 +424,128 @@ fn automatic_push_every_n_minutes_with_a_persisted_period() {
     let reopened = StoreBackend::open(&dir).expect("run kezek-kiosk");
     assert_eq!(reopened.sync_status().auto_minutes, 10);
 }
+
+fn first_with(h: &mut Harness<'static, KioskApp>, status: Status, skip: &[String]) -> String {
+    let filter = kiosk::gui::backend::JournalFilter { status: Some(status), ..Default::default() };
+    let page = h.state_mut().backend_mut().journal(&filter, 0..1_000).expect("journal");
+    page.rows.iter().map(|r| r.id.clone()).find(|id| !skip.contains(id)).expect("an application with that status")
+}
+
+fn status_of(h: &Harness<'static, KioskApp>, id: &str) -> Status {
+    h.state().backend().card(id).expect("card").application.status
+}
+
+fn open_card(h: &mut Harness<'static, KioskApp>, id: &str) {
+    click(h, "Журнал заявлений");
+    let search = "Поиск: ИИН ребенка, регистрационный номер или ФИО";
+    clear(h, search);
+    type_into(h, search, id);
+    click(h, id);
+    assert_eq!(h.state().screen, Screen::Card);
+}
+
+fn clear(h: &mut Harness<'static, KioskApp>, label: &str) {
+    widget(h, label).click();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
+    h.run();
+}
+
+fn log_out_and_in(h: &mut Harness<'static, KioskApp>, login: &str, password: &str) {
+    click(h, "Выйти");
+    log_in(h, login, password);
+}
+
+/// Vouchers come from the center: the kiosk pushes its log, the center distributes, the
+/// kiosk takes the signed snapshot back; then the operator and the kindergarten staff work on
+/// them in the GUI, and the center accepts everything they did.
+#[test]
+fn vouchers_from_the_center_confirmed_chosen_accepted_refused_departed() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    demo_kiosk(&dir);
+    let (center, _server) = center_for(tmp.path(), &dir, true);
+    let mut h = harness(&dir, tmp.path().join("out"));
+    h.run();
+    wait_for_push(&mut h);
+    assert_eq!(h.state().backend().sync_status().pending, 0, "the first automatic push sent everything");
+    let run = center.center.lock().expect("center").distribute("KOK", center::now()).expect("distribution");
+    assert!(!run.vouchers.is_empty(), "the center issued vouchers");
+
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    click(&mut h, "Синхронизация");
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    let journal = |h: &mut Harness<'static, KioskApp>, status| {
+        let filter = kiosk::gui::backend::JournalFilter { status: Some(status), ..Default::default() };
+        h.state_mut().backend_mut().journal(&filter, 0..0).expect("journal").total
+    };
+    let issued = journal(&mut h, Status::VoucherIssued);
+    assert!(issued >= 2, "the center's vouchers are in the kiosk's journal ({issued})");
+
+    // The operator confirms two vouchers and chooses a kindergarten for each.
+    let mut chosen = Vec::new();
+    for _ in 0..2 {
+        let id = first_with(&mut h, Status::VoucherIssued, &chosen);
+        open_card(&mut h, &id);
+        assert!(shows(&h, "Выдан ваучер"));
+        click(&mut h, "Подтвердить заинтересованность");
+        click(&mut h, "Подтвердить");
+        assert_eq!(status_of(&h, &id), Status::VoucherConfirmed);
+        click(&mut h, "Выбрать дошкольную организацию");
+        assert!(shows(&h, "Свободно мест"), "free places listed");
+        h.query_all_by_role(AxRole::RadioButton).next().expect("a choice").click();
+        h.run();
+        click(&mut h, "Подтвердить");
+        assert_eq!(status_of(&h, &id), Status::DirectionIssued);
+        chosen.push(id);
+    }
+
+    // Kindergarten staff: accept one child (by direction number), refuse the other (by IIN).
+    log_out_and_in(&mut h, "ddo", DDO_PASSWORD);
+    assert_eq!(h.state().screen, Screen::Staff);
+    let card = h.state().backend().card(&chosen[0]).expect("card");
+    let number = card.application.direction.expect("direction").number;
+    click(&mut h, "По номеру направления");
+    type_into(&mut h, "Номер направления", &number);
+    click(&mut h, "Поиск");
+    click(&mut h, "Принять в ДДО");
+    click(&mut h, "Подтвердить");
+    assert_eq!(status_of(&h, &chosen[0]), Status::Enrolled);
+    let iin = h.state().backend().card(&chosen[1]).expect("card").application.child.iin;
+    click(&mut h, "По ИИН");
+    clear(&mut h, "ИИН ребенка");
+    type_into(&mut h, "ИИН ребенка", &iin);
+    click(&mut h, "Поиск");
+    click(&mut h, "Отказать");
+    type_into(&mut h, "Причина отказа", "Нет медицинской справки");
+    click(&mut h, "Подтвердить");
+    assert_eq!(status_of(&h, &chosen[1]), Status::RefusalReview);
+
+    // The enrolled child leaves; the freed place is offered for publication.
+    click(&mut h, "Список числящихся детей");
+    assert!(h.state().staff.enrolled.iter().any(|c| c.application == chosen[0]));
+    click(&mut h, "Убыл");
+    type_into(&mut h, "Причина убытия", "Переезд в другой город");
+    click(&mut h, "Подтвердить");
+    assert_eq!(status_of(&h, &chosen[0]), Status::Departed);
+    assert!(shows(&h, "Опубликовать освободившееся место?"));
+    click(&mut h, "ОК");
+
+    // The same screen in Kazakh and English.
+    click(&mut h, "Қазақша");
+    assert!(shows(&h, "Синхрондау"));
+    click(&mut h, "English");
+    assert!(shows(&h, "Synchronisation"));
+    click(&mut h, "Русский");
+
+    // Everything goes to the center, which accepts it (nothing set aside).
+    click(&mut h, "Синхронизация");
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    let status = h.state().backend().sync_status();
+    assert_eq!((status.pending, status.quarantine.len()), (0, 0), "{status:?}");
+    let at_center = |id: &str| center.center.lock().expect("center").state().application(id).map(|a| a.status);
+    assert_eq!(at_center(&chosen[0]), Some(Status::Departed));
+    assert_eq!(at_center(&chosen[1]), Some(Status::RefusalReview));
+}

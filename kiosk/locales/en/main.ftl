@@ -4,7 +4,16 @@ logout = Log out
 dismiss = Close
 cancel = Cancel
 yes = yes
-ago = { $days } d { $hours } h { $minutes } min ago
+ago = { $days ->
+        [0] { $hours ->
+                [0] { $minutes ->
+                        [0] just now
+                       *[other] { $minutes } min ago
+                    }
+               *[other] { $hours } h { $minutes } min ago
+            }
+       *[other] { $days } d { $hours } h ago
+    }
 file-written = File saved: { $path }
 filter-all = (All)
 

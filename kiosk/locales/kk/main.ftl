@@ -4,7 +4,16 @@ logout = Шығу
 dismiss = Жабу
 cancel = Болдырмау
 yes = иә
-ago = { $days } күн { $hours } сағ { $minutes } мин бұрын
+ago = { $days ->
+        [0] { $hours ->
+                [0] { $minutes ->
+                        [0] жаңа ғана
+                       *[other] { $minutes } мин бұрын
+                    }
+               *[other] { $hours } сағ { $minutes } мин бұрын
+            }
+       *[other] { $days } күн { $hours } сағ бұрын
+    }
 file-written = Файл сақталды: { $path }
 filter-all = (Барлығы)
 

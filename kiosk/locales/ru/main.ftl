@@ -4,7 +4,16 @@ logout = Выйти
 dismiss = Закрыть
 cancel = Отмена
 yes = да
-ago = { $days } дн. { $hours } ч { $minutes } мин назад
+ago = { $days ->
+        [0] { $hours ->
+                [0] { $minutes ->
+                        [0] только что
+                       *[other] { $minutes } мин назад
+                    }
+               *[other] { $hours } ч { $minutes } мин назад
+            }
+       *[other] { $days } дн. { $hours } ч назад
+    }
 file-written = Файл сохранён: { $path }
 filter-all = (Все)
 

@@ -46,9 +46,14 @@ pub fn admin_ui(ui: &mut Ui, view: &mut AdminView, fingerprint: &str, cx: &Cx<'_
                 ui.label(RichText::new(&operator.login).monospace());
                 ui.label(&operator.name);
                 ui.vertical(|ui| {
-                    ui.label(operator.role.text().get(cx.lang));
-                    for k in &operator.kindergartens {
-                        ui.label(RichText::new(cx.kindergarten_name(k)).small());
+                    // Wide enough for a role on one line; the kindergartens wrap under it.
+                    ui.set_min_width(240.0);
+                    ui.set_max_width(360.0);
+                    ui.add(egui::Label::new(operator.role.text().get(cx.lang)).wrap_mode(egui::TextWrapMode::Extend));
+                    if !operator.kindergartens.is_empty() {
+                        let names: Vec<String> =
+                            operator.kindergartens.iter().map(|k| cx.kindergarten_name(k)).collect();
+                        ui.label(RichText::new(names.join(", ")).small());
                     }
                 });
                 if operator.active {

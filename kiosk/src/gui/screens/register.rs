@@ -143,7 +143,7 @@ pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<
                     form.birth_date = format::date(iin.birth_date());
                 }
             });
-            widgets::text_field_width_ui(ui, cx.t("reg-child-name"), &mut form.child_name, 420.0);
+            widgets::text_field_width_ui(ui, cx.t("reg-child-name"), &mut form.child_name, 380.0);
             ui.vertical(|ui| {
                 widgets::text_field_width_ui(ui, cx.t("reg-birth-date"), &mut form.birth_date, 200.0);
                 ui.label(RichText::new(cx.t("reg-birth-date-hint")).small());
@@ -156,10 +156,10 @@ pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<
                 widgets::text_field_ui(ui, cx.t("reg-applicant-iin"), &mut form.applicant_iin);
                 iin_hint_ui(ui, &form.applicant_iin, cx);
             });
-            widgets::text_field_width_ui(ui, cx.t("reg-applicant-name"), &mut form.applicant_name, 420.0);
+            widgets::text_field_width_ui(ui, cx.t("reg-applicant-name"), &mut form.applicant_name, 380.0);
             let kinships: Vec<(Kinship, String)> =
                 Kinship::ALL.iter().map(|k| (*k, k.text().get(cx.lang).to_owned())).collect();
-            widgets::combo_ui(ui, "reg-kinship", cx.t("reg-kinship"), &mut form.kinship, &kinships);
+            widgets::combo_width_ui(ui, "reg-kinship", cx.t("reg-kinship"), &mut form.kinship, &kinships, 200.0);
         });
         ui.horizontal_wrapped(|ui| {
             widgets::text_field_width_ui(ui, cx.t("reg-phone"), &mut form.phone, 260.0);
@@ -192,7 +192,7 @@ pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<
                 .map(|c| (c.code.clone(), c.name.get(cx.lang).to_owned()))
                 .collect();
             widgets::combo_ui(ui, "reg-category", cx.t("reg-category"), &mut form.category, &categories);
-            widgets::text_field_width_ui(ui, cx.t("reg-right-document"), &mut form.right_document, 640.0);
+            widgets::text_field_width_ui(ui, cx.t("reg-right-document"), &mut form.right_document, 560.0);
         }
 
         ui.add_space(12.0);

@@ -549,3 +549,43 @@ fn vouchers_from_the_center_confirmed_chosen_accepted_refused_departed() {
     assert_eq!(at_center(&chosen[0]), Some(Status::Departed));
     assert_eq!(at_center(&chosen[1]), Some(Status::RefusalReview));
 }
+
+/// The administrator enters the center's key in the GUI (no CLI); a wrong one is refused and
+/// operators do not get the field; then a push verifies the center's answers with it.
+#[test]
+fn the_administrator_sets_the_center_key_then_a_push_works() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    demo_kiosk(&dir);
+    let (_center, server) = center_for(tmp.path(), &dir, false);
+    let key = kiosk::push::center_config(&Kiosk::open(&dir).expect("run kezek-kiosk"))
+        .expect("run kezek-kiosk")
+        .expect("set")
+        .public_key;
+    std::fs::remove_file(dir.join(kiosk::push::CENTER_FILE)).expect("run kezek-kiosk");
+
+    let mut h = harness(&dir, tmp.path().join("out"));
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    click(&mut h, "Синхронизация");
+    assert!(shows(&h, "не задан: синхронизация невозможна"));
+    assert!(h.query_all_by_label_contains("Открытый ключ центра (64").next().is_none(), "operators may not set it");
+    type_into(&mut h, "Адрес центра", &server.url());
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    assert!(shows(&h, "CENTER_KEY_NOT_SET"), "a clear error without the key");
+
+    log_out_and_in(&mut h, "admin", ADMIN_PASSWORD);
+    click(&mut h, "Синхронизация");
+    let field = "Открытый ключ центра (64 шестнадцатеричных символа, от администратора центра)";
+    type_into(&mut h, field, "not-a-key");
+    click(&mut h, "Сохранить ключ");
+    assert!(shows(&h, "BAD_CENTER_KEY"));
+    clear(&mut h, field);
+    type_into(&mut h, field, &key);
+    click(&mut h, "Сохранить ключ");
+    assert!(shows(&h, "Ключ центра сохранён"));
+    assert_eq!(h.state().backend().sync_status().center_key.as_deref(), Some(key.as_str()));
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    assert_eq!(h.state().backend().sync_status().pending, 0, "the push succeeded with the key");
+}

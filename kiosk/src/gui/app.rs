@@ -123,6 +123,7 @@ pub enum UiCommand {
     Push(String),
     /// Minutes between automatic pushes (0: off).
     SetAutoSync(u32),
+    SetCenterKey(String),
     Export(PathBuf),
     Import(PathBuf),
     AddOperator(NewOperator),
@@ -803,6 +804,13 @@ impl KioskApp {
                     self.fail(error);
                 }
             }
+            UiCommand::SetCenterKey(key) => match self.backend.set_center_key(&key) {
+                Ok(()) => {
+                    self.sync.key.clear();
+                    self.done("center-key-saved", Vec::new());
+                }
+                Err(error) => self.fail(error),
+            },
             UiCommand::SetAutoSync(minutes) => match self.backend.set_auto_sync(minutes) {
                 Ok(()) => self.sync_status = self.backend.sync_status(),
                 Err(error) => self.fail(error),

@@ -271,6 +271,8 @@ pub struct SyncStatus {
     pub quarantine: Vec<QuarantineNote>,
     /// Minutes between automatic pushes to `center_url` (0: only when the operator asks).
     pub auto_minutes: u32,
+    /// The center's public key (hex) that acks and snapshots are verified with, once set.
+    pub center_key: Option<String>,
 }
 
 /// Minutes between automatic pushes unless the operator changes it.
@@ -436,6 +438,8 @@ pub trait Backend {
     fn poll_push(&mut self) -> bool;
     /// Minutes between automatic pushes (0: off), kept across restarts.
     fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError>;
+    /// Sets the center's public key (64 hex characters); administrators only.
+    fn set_center_key(&mut self, key_hex: &str) -> Result<(), BackendError>;
     /// Writes pending entries to a file for the USB fallback.
     fn export_bundle(&mut self, path: &Path) -> Result<ExportReport, BackendError>;
     fn import_snapshot(&mut self, path: &Path) -> Result<ImportReport, BackendError>;

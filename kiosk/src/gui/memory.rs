@@ -210,6 +210,7 @@ pub struct MemoryBackend {
     last_attempt: Option<(Instant, SyncOutcome)>,
     center_url: Option<String>,
     auto_minutes: u32,
+    center_key: Option<String>,
     snapshot: Option<Snapshot>,
     quarantine: Vec<QuarantineNote>,
     next_application: u32,
@@ -315,6 +316,7 @@ impl MemoryBackend {
             last_attempt: None,
             center_url: None,
             auto_minutes: 0,
+            center_key: None,
             snapshot: None,
             quarantine: Vec::new(),
             next_application: 1,
@@ -963,6 +965,7 @@ impl Backend for MemoryBackend {
             snapshot_at: self.snapshot.as_ref().map(|s| s.at),
             quarantine: self.quarantine.clone(),
             auto_minutes: self.auto_minutes,
+            center_key: self.center_key.clone(),
         }
     }
 
@@ -972,6 +975,23 @@ impl Backend for MemoryBackend {
 
     fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError> {
         self.auto_minutes = minutes;
+        Ok(())
+    }
+
+    fn set_center_key(&mut self, key_hex: &str) -> Result<(), BackendError> {
+        if self.session.as_ref().map(|s| s.role) != Some(Role::Admin) {
+            return Err(not_permitted());
+        }
+        let key = key_hex.trim().to_ascii_lowercase();
+        if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(err(
+                "BAD_CENTER_KEY",
+                "Неверный ключ центра (ожидается 64 шестнадцатеричных символа)",
+                "Орталық кілті қате (64 он алтылық таңба күтіледі)",
+                "Bad center key (expected 64 hex characters)",
+            ));
+        }
+        self.center_key = Some(key);
         Ok(())
     }
 

@@ -175,6 +175,7 @@ pub struct StoreBackend {
     push_options: PushOptions,
     quarantine: Vec<QuarantineNote>,
     auto_minutes: u32,
+    center_key: Option<String>,
 }
 
 /// GUI settings kept in the data folder.
@@ -226,6 +227,7 @@ impl StoreBackend {
             push_options: PushOptions::default(),
             quarantine: Vec::new(),
             auto_minutes: DEFAULT_AUTO_MINUTES,
+            center_key: None,
         };
         backend.reload_center();
         backend.reload_settings();
@@ -244,6 +246,7 @@ impl StoreBackend {
             && let Ok(Some(config)) = crate::push::center_config(kiosk)
         {
             self.center_url = config.url;
+            self.center_key = Some(config.public_key);
         }
         let settings = std::fs::read(self.dir.join(GUI_SETTINGS_FILE))
             .ok()
@@ -632,6 +635,7 @@ impl Backend for StoreBackend {
             }),
             quarantine: self.quarantine.clone(),
             auto_minutes: self.auto_minutes,
+            center_key: self.center_key.clone(),
         }
     }
 
@@ -705,6 +709,23 @@ impl Backend for StoreBackend {
             }
         }
         false
+    }
+
+    fn set_center_key(&mut self, key_hex: &str) -> Result<(), BackendError> {
+        let (kiosk, session) = self.store_and_session()?;
+        if session.role() != Role::Admin {
+            return Err(BackendError::text(
+                "ADMIN_ONLY",
+                Text::new(
+                    "Ключ центра задаёт только администратор киоска",
+                    "Орталық кілтін тек киоск әкімшісі орнатады",
+                    "Only the kiosk administrator sets the center's key",
+                ),
+            ));
+        }
+        let config = crate::push::set_center(kiosk, None, Some(key_hex)).map_err(|e| localized(&e))?;
+        self.center_key = Some(config.public_key);
+        Ok(())
     }
 
     fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError> {

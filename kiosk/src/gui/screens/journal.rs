@@ -103,7 +103,9 @@ impl ColumnWidths {
                 + SORT_MARK
         };
         // The longest number loaded, and at least a full-length one of this kiosk's format.
-        let id = view.page.rows.iter().map(|r| body(&r.id)).fold(body("KOK-01-2021-000000"), f32::max);
+        // Only the longest loaded one is laid out (this runs every frame).
+        let longest_id = view.page.rows.iter().map(|r| r.id.as_str()).max_by_key(|id| id.chars().count());
+        let id = body(longest_id.unwrap_or_default()).max(body("KOK-01-2021-000000"));
         // Headers are not cut either (a column grows to its widest cell).
         let longest = |texts: &mut dyn Iterator<Item = &str>| texts.map(body).fold(0.0, f32::max);
         ColumnWidths {

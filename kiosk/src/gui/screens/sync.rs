@@ -12,12 +12,14 @@ pub struct SyncView {
     pub url: String,
     pub export_path: String,
     pub import_path: String,
+    /// The center key an administrator is typing.
+    pub key: String,
     pub progress: ProgressSink,
 }
 
 impl SyncView {
     pub fn new(url: String, export_path: String, import_path: String) -> Self {
-        SyncView { url, export_path, import_path, progress: ProgressSink::default() }
+        SyncView { url, export_path, import_path, key: String::new(), progress: ProgressSink::default() }
     }
 }
 
@@ -91,7 +93,26 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: b
             }
             let snapshot = status.snapshot_at.map_or_else(|| "—".to_owned(), format::instant);
             widgets::info_row_ui(ui, cx.t("sync-snapshot"), &snapshot);
+            let key = status.center_key.as_deref().map_or_else(
+                || cx.t("sync-center-key-none").to_owned(),
+                |k| {
+                    let tail: String = k.chars().rev().take(8).collect::<Vec<_>>().into_iter().rev().collect();
+                    format!("{}…{tail}", k.chars().take(8).collect::<String>())
+                },
+            );
+            widgets::info_row_ui(ui, cx.t("sync-center-key"), &key);
         });
+        if cx.session.role == rules::command::Role::Admin {
+            ui.horizontal(|ui| {
+                widgets::text_field_width_ui(ui, cx.t("sync-center-key-input"), &mut view.key, 560.0);
+                ui.vertical(|ui| {
+                    ui.add_space(22.0);
+                    if widgets::big_button_ui(ui, cx.t("sync-center-key-save")).clicked() {
+                        out.push(UiCommand::SetCenterKey(view.key.trim().to_owned()));
+                    }
+                });
+            });
+        }
 
         widgets::section_ui(ui, cx.t("sync-push-title"));
         ui.horizontal(|ui| {

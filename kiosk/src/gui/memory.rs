@@ -407,6 +407,8 @@ impl MemoryBackend {
         backend.last_attempt =
             Some((plus_minutes(snapshot_at, 5), SyncOutcome::Ok { accepted: 4, snapshot_error: None }));
         backend.center_url = Some("memory://center".into());
+        // A stand-in key (RFC 8032 test vector 1): the simulated center signs nothing.
+        backend.center_key = Some("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".into());
         backend.demo_local_work();
         backend.quarantine.push(QuarantineNote {
             seq: 3,

@@ -43,8 +43,8 @@ pub fn stats_ui(ui: &mut Ui, stats: Option<&Stats>, cx: &Cx<'_>) {
         Plot::new("stats-queues-plot")
             .legend(Legend::default().position(egui_plot::Corner::LeftTop))
             .height(260.0)
-            // Headroom above the highest bar for the legend.
-            .include_y(f64::from(stats.queues.iter().map(|q| q.count).max().unwrap_or(0)) * 1.45)
+            // Headroom above the highest bar: the legend (three rows) sits there.
+            .include_y(f64::from(stats.queues.iter().map(|q| q.count).max().unwrap_or(0)) * 2.0)
             .allow_scroll(false)
             .allow_drag(false)
             .x_axis_label(cx.t("stats-group-year"))

@@ -60,6 +60,7 @@ pub enum CenterError {
 impl CenterError {
     pub fn code(&self) -> &str {
         match self {
+            CenterError::Store(StoreError::Locked { .. }) => "DATA_LOCKED",
             CenterError::Store(_) => "STORE",
             CenterError::Setup(_) => "SETUP",
             CenterError::Key(e) => e.code(),

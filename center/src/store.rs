@@ -29,6 +29,8 @@ pub enum StoreError {
     Io { path: String, source: std::io::Error },
     #[error("store record is damaged: {0}")]
     Corrupt(String),
+    #[error("the data folder {path} is in use by another kezek-center process")]
+    Locked { path: String },
 }
 
 impl From<sled::Error> for StoreError {
@@ -142,6 +144,8 @@ pub struct SledStore {
     reviews: sled::Tree,
     /// Size and modification time of each file at the last sync: unchanged files are not synced again.
     synced: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>)>,
+    /// Held for the store's life, released last (fields drop in order): one process per folder.
+    _folder_lock: std::fs::File,
 }
 
 fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
@@ -165,7 +169,13 @@ impl SledStore {
     /// Opens (or creates) the store in directory `path`: the accepted log `accepted.log`
     /// and the sled database `sled/`.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(path).map_err(|source| StoreError::Io { path: path.display().to_string(), source })?;
+        let io = |source| StoreError::Io { path: path.display().to_string(), source };
+        std::fs::create_dir_all(path).map_err(io)?;
+        // Taken before anything is read: opening the log may cut back a torn tail, which
+        // must never happen under a running server.
+        let folder_lock = changelog::lock_folder(&path.join("lock"), changelog::FOLDER_LOCK_WAIT)
+            .map_err(io)?
+            .ok_or_else(|| StoreError::Locked { path: path.display().to_string() })?;
         let log = AcceptedLog::open(&path.join("accepted.log"))?;
         let sled_path = path.join("sled");
         remove_unfinished_snapshots(&sled_path)?;
@@ -181,6 +191,7 @@ impl SledStore {
             log,
             db,
             synced: std::collections::HashMap::new(),
+            _folder_lock: folder_lock,
         })
     }
 
@@ -466,6 +477,21 @@ mod tests {
             })
             .expect("read");
         out
+    }
+
+    #[test]
+    fn a_folder_in_use_is_refused_and_its_accepted_log_left_alone() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut store = SledStore::open(dir.path()).expect("open");
+        store.commit(&Commit { log: vec![record(1)], quarantine: vec![] }).expect("commit");
+        // An append in progress under the running store: a second opener must not cut it.
+        let path = dir.path().join("accepted.log");
+        let mut bytes = std::fs::read(&path).expect("read");
+        bytes.extend_from_slice(&[60, 0, 0, 0, 1, 2]);
+        std::fs::write(&path, &bytes).expect("write");
+        let second = SledStore::open(dir.path()).expect_err("the folder is in use");
+        assert!(matches!(second, StoreError::Locked { .. }), "{second}");
+        assert_eq!(std::fs::read(&path).expect("read"), bytes);
     }
 
     #[test]

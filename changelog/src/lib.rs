@@ -13,6 +13,7 @@
 mod bundle;
 mod document;
 mod entry;
+mod folder_lock;
 mod keys;
 pub mod sync;
 
@@ -22,6 +23,7 @@ pub use entry::{
     ChainBreak, ChainError, DecodeError, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, MAX_ENTRY_BYTES, Payload,
     SignedEntry, decode_records, verify_chain,
 };
+pub use folder_lock::{FOLDER_LOCK_WAIT, lock_folder};
 pub use keys::{KEY_PASSPHRASE_ENV, KdfParams, KeyError, KioskKey, fingerprint, passphrase_from, public_key_from_hex};
 
 pub use ed25519_dalek::{SigningKey, VerifyingKey};

@@ -500,12 +500,7 @@ impl std::fmt::Debug for Kiosk {
 }
 
 fn lock_data_dir(layout: &Layout) -> Result<Option<File>, std::io::Error> {
-    let file = fs::OpenOptions::new().create(true).truncate(false).write(true).open(layout.lock())?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(fs::TryLockError::WouldBlock) => Ok(None),
-        Err(fs::TryLockError::Error(e)) => Err(e),
-    }
+    changelog::lock_folder(&layout.lock(), changelog::FOLDER_LOCK_WAIT)
 }
 
 fn read_projected_seq(store: &dyn Store) -> Result<(u64, bool), StoreError> {

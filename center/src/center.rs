@@ -801,6 +801,10 @@ impl<S: CenterStore> Center<S> {
                         format!("follows quarantined entry {} of kiosk {kiosk_id}", stop.seq),
                     )
                 };
+                debug_assert!(
+                    changelog::sync::QUARANTINE_CODES.contains(&code.as_str()),
+                    "{code} is missing from QUARANTINE_CODES (kiosks explain it by that list)"
+                );
                 quarantine.push(QuarantineRecord {
                     note: QuarantineNote {
                         kiosk: kiosk_id.clone(),

@@ -26,6 +26,24 @@ fn sync_format_version() -> u32 {
     SYNC_FORMAT_VERSION
 }
 
+/// Every code a [`QuarantineNote`] may carry.
+pub const QUARANTINE_CODES: [&str; 14] = [
+    "DECODE",
+    "WRONG_KIOSK",
+    "FORK",
+    "SEQUENCE_GAP",
+    "BROKEN_CHAIN",
+    "BAD_KEY",
+    "BAD_SIGNATURE",
+    "FORBIDDEN_COMMAND",
+    "WRONG_KINDERGARTEN",
+    "FORBIDDEN_ROLE",
+    "LOGIN_REUSED",
+    "UNKNOWN_OPERATOR",
+    "WRONG_ROLE",
+    "AFTER_QUARANTINED",
+];
+
 /// One entry the center set aside (quarantined) instead of accepting it: the kiosk's stream
 /// stops there until the problem is fixed (e.g. the missing entries of a gap are sent).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,11 +52,9 @@ pub struct QuarantineNote {
     pub kiosk: String,
     /// The entry's sequence number (the expected one when the entry could not be decoded).
     pub seq: u64,
-    /// Stable code: `BAD_SIGNATURE`, `SEQUENCE_GAP`, `BROKEN_CHAIN`, `FORK`, `DECODE`,
-    /// `WRONG_KIOSK`, `UNKNOWN_OPERATOR`, `WRONG_ROLE`, `FORBIDDEN_COMMAND`,
-    /// `WRONG_KINDERGARTEN`, `FORBIDDEN_ROLE`, `BAD_KEY`, `AFTER_QUARANTINED`.
+    /// Stable code, one of [`QUARANTINE_CODES`]: what a kiosk explains in its operator's language.
     pub code: String,
-    /// Human-readable reason (English).
+    /// The center's detail (English), shown with that explanation.
     pub reason: String,
     /// Center time when the center first received it.
     pub received_at: Instant,

@@ -335,6 +335,22 @@ fn switch_language_on_every_screen() {
     assert!(shows(&h, "Записей не отправлено в центр"));
 }
 
+/// What the center set aside is explained by its code in the operator's language; the
+/// center's own (English) detail and the code stay beside it for support.
+#[test]
+fn quarantined_entries_are_explained_in_the_operators_language() {
+    let mut h = harness("quarantine");
+    log_in(&mut h, "operator");
+    click(&mut h, "Синхронизация");
+    assert!(shows(&h, "Запись № 5 (5f0c2a9be17d4e83)"));
+    assert!(shows(&h, "Записи перед этой не дошли до центра. Отправьте записи ещё раз."));
+    assert!(shows(&h, "expected sequence 3, found 5 (SEQUENCE_GAP)"));
+    click(&mut h, "Қазақша");
+    assert!(shows(&h, "Осының алдындағы жазбалар орталыққа жетпеді."));
+    click(&mut h, "English");
+    assert!(shows(&h, "Entries before this one have not reached the center. Send the records again."));
+}
+
 #[test]
 fn push_export_import_and_errors_are_clear() {
     let mut h = harness("sync");

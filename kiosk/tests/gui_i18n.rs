@@ -27,6 +27,13 @@ fn every_language_defines_the_same_messages_without_errors() {
         assert!(text.ends_with('7') && !text.contains('\u{2068}'), "{text:?}");
     }
     assert_eq!(Tr::new(Lang::Kk).t("nav-journal"), "Өтініштер журналы");
+    // Every reason the center may quarantine an entry for is explained in every language.
+    for lang in Lang::ALL {
+        let tr = Tr::new(lang);
+        for code in changelog::sync::QUARANTINE_CODES {
+            assert!(tr.lookup(&format!("quarantine-{code}")).is_some(), "{}: no explanation of {code}", lang.code());
+        }
+    }
     // "Time since": only the units that matter.
     let ago = |lang, d: i64, h: i64, m: i64| {
         Tr::new(lang).f("ago", &[("days", d.into()), ("hours", h.into()), ("minutes", m.into())])

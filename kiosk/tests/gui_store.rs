@@ -589,3 +589,58 @@ fn the_administrator_sets_the_center_key_then_a_push_works() {
     wait_for_push(&mut h);
     assert_eq!(h.state().backend().sync_status().pending, 0, "the push succeeded with the key");
 }
+
+/// A kiosk restored from a backup writes a different entry under a number the center has
+/// already accepted: the push stops with FORK, the sync screen says what happened and what to
+/// do in the operator's language, and nothing is lost on either side.
+#[test]
+fn a_kiosk_restored_from_a_backup_is_told_it_forked_in_its_language() {
+    let tmp = tempfile::tempdir().expect("run kezek-kiosk");
+    let dir = tmp.path().join("kiosk");
+    let backup = tmp.path().join("backup");
+    demo_kiosk(&dir);
+    let (center, server) = center_for(tmp.path(), &dir, true);
+    let copied = Command::new("cp").arg("-a").arg(&dir).arg(&backup).status().expect("cp");
+    assert!(copied.success());
+
+    let add_operator = |login: &str| {
+        let mut kiosk = Kiosk::open(&dir).expect("run kezek-kiosk");
+        let admin = kiosk.login("admin", ADMIN_PASSWORD).expect("run kezek-kiosk");
+        let new = NewOperator { login: login.into(), name: login.into(), role: Role::Operator, kindergartens: vec![] };
+        kiosk.add_operator(&admin, &new, OPERATOR_PASSWORD).expect("run kezek-kiosk");
+    };
+    add_operator("first-timeline");
+    let mut kiosk = Kiosk::open(&dir).expect("run kezek-kiosk");
+    kiosk::push::push(&mut kiosk, &server.url(), &mut |_| {}).expect("the first push");
+    let forked_seq = kiosk.last_seq();
+    drop(kiosk);
+
+    // The office restores last week's backup and carries on.
+    std::fs::remove_dir_all(&dir).expect("restore");
+    let restored = Command::new("cp").arg("-a").arg(&backup).arg(&dir).status().expect("cp");
+    assert!(restored.success());
+    add_operator("second-timeline");
+
+    let mut backend = StoreBackend::open(&dir).expect("run kezek-kiosk");
+    backend.set_push_options(quick_retries());
+    let mut h = harness_over(backend, tmp.path().join("out"));
+    log_in(&mut h, "operator", OPERATOR_PASSWORD);
+    click(&mut h, "Синхронизация");
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    let status = h.state().backend().sync_status();
+    assert!(
+        matches!(&status.last_attempt, Some((_, kiosk::gui::backend::SyncOutcome::Failed(e))) if e.code == "FORK"),
+        "{status:?}"
+    );
+    assert_eq!(status.pending, forked_seq, "nothing of the kiosk's log is dropped");
+    assert!(shows(&h, &format!("Запись № {forked_seq} в центре не совпадает")), "explained in Russian");
+    assert!(shows(&h, "Не вводите новые данные"), "and what to do");
+    click(&mut h, "Қазақша");
+    assert!(shows(&h, "ескі көшірмеден қалпына келтірілген"), "explained in Kazakh");
+    click(&mut h, "English");
+    assert!(shows(&h, "restored from an old copy"), "explained in English");
+    // The center kept the first timeline's entry.
+    let kiosks = center.center.lock().expect("center").kiosks();
+    assert_eq!(kiosks[0].accepted_through_seq, forked_seq, "the center keeps what it accepted");
+}

@@ -259,6 +259,21 @@ pub struct QuarantineNote {
     pub reason: BackendError,
 }
 
+impl From<&changelog::sync::QuarantineNote> for QuarantineNote {
+    /// The center's reason is English in every language: the sync screen explains it by its
+    /// code in the operator's language and shows this detail beside it.
+    fn from(note: &changelog::sync::QuarantineNote) -> Self {
+        let event_id =
+            note.entry_hash.as_deref().map_or_else(|| "—".to_owned(), |hash| hash.chars().take(16).collect());
+        QuarantineNote {
+            seq: note.seq,
+            event_id,
+            at: note.received_at,
+            reason: BackendError::new(&note.code, &note.reason, &note.reason, &note.reason),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct SyncStatus {
     /// Change-log entries the center does not have yet.

@@ -99,6 +99,11 @@ impl Tr {
         self.plain.get(id).map_or(id, String::as_str)
     }
 
+    /// The text of a message without arguments, `None` when there is no such message.
+    pub fn lookup(&self, id: &str) -> Option<&str> {
+        self.plain.get(id).map(String::as_str)
+    }
+
     /// The text of a message with arguments.
     pub fn f(&self, id: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
         let mut fluent_args = FluentArgs::new();

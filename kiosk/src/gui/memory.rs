@@ -410,17 +410,15 @@ impl MemoryBackend {
         // A stand-in key (RFC 8032 test vector 1): the simulated center signs nothing.
         backend.center_key = Some("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a".into());
         backend.demo_local_work();
-        backend.quarantine.push(QuarantineNote {
-            seq: 3,
-            event_id: "KOK-01#3".into(),
-            at: plus_minutes(snapshot_at, 5),
-            reason: err(
-                "CLOCK_CLAMPED",
-                "Время киоска было вне допустимого окна; центр выровнял его и отправил запись на проверку",
-                "Киоск уақыты рұқсат етілген аралықтан тыс болды; орталық оны түзетіп, жазбаны тексеруге жіберді",
-                "The kiosk time was outside the allowed window; the center clamped it and flagged the entry for review",
-            ),
-        });
+        // As the center reports a gap in a kiosk's stream (its detail is English).
+        backend.quarantine.push(QuarantineNote::from(&changelog::sync::QuarantineNote {
+            kiosk: "KOK-01".into(),
+            seq: 5,
+            code: "SEQUENCE_GAP".into(),
+            reason: "expected sequence 3, found 5".into(),
+            received_at: plus_minutes(snapshot_at, 5),
+            entry_hash: Some("5f0c2a9be17d4e83a6b1c0d9f2e47a18b3c5d6e7f8091a2b3c4d5e6f708192a3".into()),
+        }));
         backend.clock = Clock { base: instant(DEMO_NOW), started: None };
         backend.cache = None;
         backend

@@ -688,16 +688,7 @@ impl Backend for StoreBackend {
         let now = self.now();
         match result {
             Ok(finished) => {
-                self.quarantine = finished
-                    .quarantined
-                    .iter()
-                    .map(|note| QuarantineNote {
-                        seq: note.seq,
-                        event_id: note.entry_hash.clone().unwrap_or_default(),
-                        at: note.received_at,
-                        reason: BackendError::new(&note.code, &note.reason, &note.reason, &note.reason),
-                    })
-                    .collect();
+                self.quarantine = finished.quarantined.iter().map(QuarantineNote::from).collect();
                 self.reload_center();
                 self.last_attempt =
                     Some((now, SyncOutcome::Ok { accepted: finished.sent, snapshot_error: finished.snapshot_error }));

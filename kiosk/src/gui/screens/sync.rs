@@ -187,9 +187,13 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: b
                 ))
                 .strong(),
             );
-            ui.label(
-                RichText::new(format!("{} ({})", note.reason.message(cx.lang), note.reason.code)).color(theme::WARN),
-            );
+            // The center's detail is English: explained by its code in the operator's language.
+            let detail = note.reason.message(cx.lang);
+            let explained = cx.tr.lookup(&format!("quarantine-{}", note.reason.code));
+            ui.label(RichText::new(explained.unwrap_or(detail)).color(theme::WARN));
+            if explained.is_some() {
+                ui.label(RichText::new(format!("{detail} ({})", note.reason.code)).small().weak());
+            }
         }
     });
     out

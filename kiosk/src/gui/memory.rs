@@ -28,10 +28,14 @@ use serde_json::Value;
 use super::backend::{
     Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
     JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
-    ProgressSink, PushPhase, PushStage, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session, SortColumn, Stats,
-    SyncOutcome, SyncStatus, WeekCount,
+    ProgressSink, PushPhase, PushStage, QuarantineNote, RankSnapshots, Receipt, Session, Stats, SyncOutcome,
+    SyncStatus,
 };
 use super::reference;
+use super::state_views::{
+    JournalCache, enrolled_children, free_choices, journal_row, not_logged_in, rank_entry, registration_warnings,
+    stats, week_start,
+};
 
 const CENTER: &str = "center";
 
@@ -90,110 +94,6 @@ impl Clock {
     }
 }
 
-/// Journal rows in every sort order, built once after each change.
-#[derive(Debug, Default)]
-struct JournalCache {
-    rows: Vec<JournalRow>,
-    /// Lower-case name and id per row, for case-insensitive search.
-    search: Vec<(String, String)>,
-    orders: HashMap<SortColumn, Vec<u32>>,
-    /// Recent results, newest last (typing and deleting reuse them).
-    recent: Vec<(JournalFilter, Vec<u32>)>,
-}
-
-fn status_rank(status: Status) -> usize {
-    Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
-}
-
-fn queue_rank(queue_type: QueueType) -> usize {
-    QueueType::ALL.iter().position(|q| *q == queue_type).unwrap_or(0)
-}
-
-impl JournalCache {
-    fn order(&mut self, column: SortColumn) -> &[u32] {
-        let rows = &self.rows;
-        self.orders.entry(column).or_insert_with(|| {
-            let mut order: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX)).collect();
-            let row = |i: &u32| &rows[*i as usize];
-            match column {
-                SortColumn::Id => order.sort_by(|a, b| row(a).id.cmp(&row(b).id)),
-                SortColumn::ChildName => {
-                    order.sort_by(|a, b| row(a).child_name.cmp(&row(b).child_name));
-                }
-                SortColumn::ChildIin => {
-                    order.sort_by(|a, b| row(a).child_iin.cmp(&row(b).child_iin));
-                }
-                SortColumn::Status => {
-                    order.sort_by_key(|i| (status_rank(row(i).status), row(i).registered_at));
-                }
-                SortColumn::QueueType => {
-                    order.sort_by_key(|i| (queue_rank(row(i).queue_type), row(i).registered_at));
-                }
-                SortColumn::GroupYear => {
-                    order.sort_by_key(|i| (row(i).group_year, row(i).registered_at));
-                }
-                SortColumn::RegisteredAt => {
-                    order.sort_by_key(|i| (row(i).registered_at, row(i).id.clone()));
-                }
-                SortColumn::Position => order.sort_by_key(|i| {
-                    let r = row(i);
-                    (r.position.is_none(), r.queue_type, r.group_year, r.position)
-                }),
-            }
-            order
-        })
-    }
-
-    fn matches(&mut self, filter: &JournalFilter) -> &[u32] {
-        const KEEP: usize = 24;
-        if let Some(i) = self.recent.iter().position(|(f, _)| f == filter) {
-            let hit = self.recent.remove(i);
-            self.recent.push(hit);
-            return self.recent.last().map_or(&[], |(_, found)| found);
-        }
-        let needle = filter.text.trim().to_lowercase();
-        // Typing narrows the search: filter the longest recent result whose text is a prefix.
-        let narrower = self
-            .recent
-            .iter()
-            .filter(|(f, _)| {
-                let old = f.text.trim().to_lowercase();
-                JournalFilter { text: filter.text.clone(), ..f.clone() } == *filter
-                    && !old.is_empty()
-                    && needle.starts_with(&old)
-            })
-            .max_by_key(|(f, _)| f.text.len())
-            .map(|(_, found)| found.clone());
-        self.order(filter.sort);
-        let JournalCache { rows, search, orders, .. } = &*self;
-        let keep = |i: u32| {
-            let row = &rows[i as usize];
-            filter.status.is_none_or(|s| row.status == s)
-                && filter.queue_type.is_none_or(|q| row.queue_type == q)
-                && filter.group_year.is_none_or(|y| row.group_year == y)
-                && (needle.is_empty() || {
-                    let (name, id) = &search[i as usize];
-                    row.child_iin.starts_with(&needle) || id.contains(&needle) || name.contains(&needle)
-                })
-        };
-        let found = if let Some(before) = narrower {
-            before.into_iter().filter(|i| keep(*i)).collect()
-        } else {
-            let order = orders.get(&filter.sort).map_or(&[][..], Vec::as_slice);
-            let mut found: Vec<u32> = order.iter().copied().filter(|i| keep(*i)).collect();
-            if filter.descending {
-                found.reverse();
-            }
-            found
-        };
-        if self.recent.len() >= KEEP {
-            self.recent.remove(0);
-        }
-        self.recent.push((filter.clone(), found));
-        self.recent.last().map_or(&[], |(_, found)| found)
-    }
-}
-
 /// See the module docs.
 #[derive(Debug)]
 pub struct MemoryBackend {
@@ -226,10 +126,6 @@ fn err(code: &str, ru: impl Into<String>, kk: impl Into<String>, en: impl Into<S
     BackendError::new(code, ru, kk, en)
 }
 
-fn not_logged_in() -> BackendError {
-    BackendError::text("NOT_LOGGED_IN", Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"))
-}
-
 fn not_permitted() -> BackendError {
     BackendError::text(
         "NOT_PERMITTED",
@@ -249,18 +145,6 @@ fn io_error(path: &Path, error: &std::io::Error) -> BackendError {
         format!("{path} файлын ашу немесе жазу мүмкін болмады: {error}"),
         format!("Could not open or write {path}: {error}"),
     )
-}
-
-fn rank_entry(app: &Application) -> RankEntry {
-    RankEntry {
-        id: app.id.clone(),
-        district: app.district.clone(),
-        queue_type: app.queue_type,
-        birth_date: app.child.birth_date,
-        right: app.right,
-        registered_at: app.registered_at,
-        status: app.status.as_str().to_owned(),
-    }
 }
 
 /// A valid IIN for a child born on `birth` (serials are tried from `serial` on).
@@ -588,24 +472,12 @@ impl MemoryBackend {
     }
 
     fn row(&self, app: &Application) -> JournalRow {
-        JournalRow {
-            id: app.id.clone(),
-            child_name: app.child.name.clone(),
-            child_iin: app.child.iin.clone(),
-            status: app.status,
-            queue_type: app.queue_type,
-            group_year: app.group_year(),
-            right: app.right,
-            registered_at: app.registered_at,
-            position: self.state.position(&app.id),
-        }
+        journal_row(app, self.state.position(&app.id))
     }
 
     fn cache(&mut self) -> &mut JournalCache {
         if self.cache.is_none() {
-            let rows: Vec<JournalRow> = self.state.applications().map(|a| self.row(a)).collect();
-            let search = rows.iter().map(|r| (r.child_name.to_lowercase(), r.id.to_lowercase())).collect();
-            self.cache = Some(JournalCache { rows, search, orders: HashMap::new(), recent: Vec::new() });
+            self.cache = Some(JournalCache::new(self.state.applications().map(|a| self.row(a)).collect()));
         }
         self.cache.get_or_insert_with(JournalCache::default)
     }
@@ -649,11 +521,6 @@ fn synthetic_application(i: usize, birth: Date, district: &str, right: RightClas
         right_document: category.as_ref().map(|_| "Справка № 1".to_owned()),
         right_category: category,
     }
-}
-
-fn week_start(date: Date) -> Date {
-    let back = u64::from(date.0.weekday().num_days_from_monday());
-    Date(date.0 - chrono::Days::new(back))
 }
 
 impl Backend for MemoryBackend {
@@ -763,13 +630,7 @@ impl Backend for MemoryBackend {
             application.id = "CHECK".into();
         }
         let events = self.state.decide(&Command::Register { application }, self.now())?;
-        Ok(events
-            .iter()
-            .find_map(|e| match e {
-                Event::Registered { application } => Some(application.warnings.clone()),
-                _ => None,
-            })
-            .unwrap_or_default())
+        Ok(registration_warnings(&events))
     }
 
     fn register(&mut self, mut application: NewApplication) -> Result<Receipt, BackendError> {
@@ -787,13 +648,7 @@ impl Backend for MemoryBackend {
         let who = self.who();
         let events = self.record(&Command::Register { application }, now, &who, false)?;
         self.next_application += 1;
-        let warnings = events
-            .iter()
-            .find_map(|e| match e {
-                Event::Registered { application } => Some(application.warnings.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let warnings = registration_warnings(&events);
         Ok(Receipt { id, seq: self.next_seq - 1, registered_at: now, warnings })
     }
 
@@ -837,13 +692,7 @@ impl Backend for MemoryBackend {
     }
 
     fn journal(&mut self, filter: &JournalFilter, range: Range<usize>) -> Result<JournalPage, BackendError> {
-        let cache = self.cache();
-        let total = cache.matches(filter).len();
-        let start = range.start.min(total);
-        let end = range.end.clamp(start, total);
-        let window = cache.matches(filter)[start..end].to_vec();
-        let rows = window.iter().map(|i| cache.rows[*i as usize].clone()).collect();
-        Ok(JournalPage { total, offset: start, rows })
+        Ok(self.cache().page(filter, range))
     }
 
     fn card(&self, id: &str) -> Result<Card, BackendError> {
@@ -895,18 +744,7 @@ impl Backend for MemoryBackend {
     }
 
     fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError> {
-        let app = self.application(id)?;
-        Ok(self
-            .state
-            .free_slots()
-            .into_iter()
-            .filter(|(slot, _)| slot.group_year == app.group_year())
-            .filter_map(|(slot, free)| {
-                let kindergarten = self.state.kindergarten(&slot.kindergarten)?;
-                (kindergarten.district == app.district && kindergarten.queue_type == app.queue_type)
-                    .then(|| FreeChoice { kindergarten: kindergarten.clone(), language: slot.language, free })
-            })
-            .collect())
+        Ok(free_choices(&self.state, self.application(id)?))
     }
 
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
@@ -937,23 +775,7 @@ impl Backend for MemoryBackend {
     }
 
     fn enrolled(&self, kindergarten: &str) -> Result<Vec<EnrolledChild>, BackendError> {
-        Ok(self
-            .state
-            .applications()
-            .filter(|a| a.status == Status::Enrolled)
-            .filter_map(|a| {
-                let direction = a.direction.as_ref().filter(|d| d.kindergarten == kindergarten)?;
-                Some(EnrolledChild {
-                    application: a.id.clone(),
-                    child_iin: a.child.iin.clone(),
-                    child_name: a.child.name.clone(),
-                    direction: direction.number.clone(),
-                    group_year: direction.group_year,
-                    language: direction.language,
-                    enrolled_at: direction.enrolled_at,
-                })
-            })
-            .collect())
+        Ok(enrolled_children(&self.state, kindergarten))
     }
 
     fn sync_status(&self) -> SyncStatus {
@@ -1160,21 +982,6 @@ impl Backend for MemoryBackend {
 
     fn stats(&self) -> Result<Stats, BackendError> {
         let district = self.kiosk.as_ref().map(|k| k.district.clone());
-        let in_district = |d: &str| district.as_deref().is_none_or(|k| k == d);
-        let index = self.state.queue_index();
-        let queues = index
-            .queues()
-            .into_iter()
-            .filter(|q| in_district(&q.district))
-            .map(|q| {
-                let s = index.sizes(q);
-                QueueCount {
-                    queue_type: q.queue_type,
-                    group_year: q.group_year,
-                    count: s.extraordinary + s.first + s.general,
-                }
-            })
-            .collect();
         let mut weeks: BTreeMap<Date, (u32, u32)> = BTreeMap::new();
         for entry in &self.log {
             let (vouchers, enrollments) = match &entry.event {
@@ -1186,17 +993,6 @@ impl Backend for MemoryBackend {
             slot.0 += vouchers;
             slot.1 += enrollments;
         }
-        let mut statuses: BTreeMap<usize, u32> = BTreeMap::new();
-        for app in self.state.applications().filter(|a| in_district(&a.district)) {
-            *statuses.entry(status_rank(app.status)).or_default() += 1;
-        }
-        Ok(Stats {
-            queues,
-            weeks: weeks
-                .into_iter()
-                .map(|(week, (vouchers, enrollments))| WeekCount { week, vouchers, enrollments })
-                .collect(),
-            statuses: statuses.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
-        })
+        Ok(stats(&self.state, |d| district.as_deref().is_none_or(|k| k == d), weeks))
     }
 }

@@ -19,6 +19,7 @@ mod push_worker;
 pub mod receipt;
 pub mod reference;
 pub mod screens;
+mod state_views;
 pub mod store_backend;
 pub mod theme;
 pub mod widgets;

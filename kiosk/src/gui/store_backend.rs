@@ -13,12 +13,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use chrono::Datelike;
 use rules::command::{Action, Command, Event, Role};
 use rules::i18n::{Lang, Localized, Text};
 use rules::model::{
-    Application, ArchiveReason, Departure, Kindergarten, NewApplication, NewPlaces, PlacesRecord, QueueType, Status,
-    Warning,
+    Application, ArchiveReason, Departure, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning,
 };
 use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
@@ -26,10 +24,14 @@ use rules::time::{Date, Instant};
 use super::backend::{
     Backend, BackendError, Card, CenterPosition, DEFAULT_AUTO_MINUTES, EnrolledChild, ExportReport, FreeChoice,
     HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator,
-    Operator, PlacesInput, ProgressSink, PushPhase, QuarantineNote, QueueCount, RankSnapshots, Receipt, Session,
-    SortColumn, Stats, SyncOutcome, SyncStatus, WeekCount,
+    Operator, PlacesInput, ProgressSink, PushPhase, QuarantineNote, RankSnapshots, Receipt, Session, Stats,
+    SyncOutcome, SyncStatus,
 };
 use super::push_worker::PushJob;
+use super::state_views::{
+    JournalCache, enrolled_children, free_choices, journal_row, not_logged_in, rank_entry, registration_warnings,
+    stats, week_start,
+};
 use crate::{InitParams, Kiosk, OpenError};
 use center::client::PushOptions;
 use serde::{Deserialize, Serialize};
@@ -44,10 +46,6 @@ pub fn localized(error: &impl Localized) -> BackendError {
     }
 }
 
-fn not_logged_in() -> BackendError {
-    BackendError::text("NOT_LOGGED_IN", Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"))
-}
-
 fn not_set_up() -> BackendError {
     BackendError::text(
         "NOT_INITIALIZED",
@@ -57,31 +55,6 @@ fn not_set_up() -> BackendError {
 
 fn unknown_application(id: &str) -> BackendError {
     BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() })
-}
-
-fn rank_entry(app: &Application) -> RankEntry {
-    RankEntry {
-        id: app.id.clone(),
-        district: app.district.clone(),
-        queue_type: app.queue_type,
-        birth_date: app.child.birth_date,
-        right: app.right,
-        registered_at: app.registered_at,
-        status: app.status.as_str().to_owned(),
-    }
-}
-
-fn status_rank(status: Status) -> usize {
-    Status::ALL.iter().position(|s| *s == status).unwrap_or(0)
-}
-
-fn queue_rank(queue_type: QueueType) -> usize {
-    QueueType::ALL.iter().position(|q| *q == queue_type).unwrap_or(0)
-}
-
-fn week_start(date: Date) -> Date {
-    let back = u64::from(date.0.weekday().num_days_from_monday());
-    Date(date.0 - chrono::Days::new(back))
 }
 
 /// The content of a signed center document (`MAGIC`, u32 LE length, JSON, signature), read
@@ -99,67 +72,6 @@ struct CenterView {
     at: Instant,
     positions: HashMap<String, u32>,
     entries: Vec<RankEntry>,
-}
-
-/// Journal rows of the kiosk and the last few filtered orders.
-#[derive(Debug, Default)]
-struct JournalCache {
-    rows: Vec<JournalRow>,
-    /// Lower-case name and id per row.
-    search: Vec<(String, String)>,
-    recent: Vec<(JournalFilter, Vec<u32>)>,
-}
-
-impl JournalCache {
-    fn matches(&mut self, filter: &JournalFilter) -> &[u32] {
-        const KEEP: usize = 16;
-        if let Some(i) = self.recent.iter().position(|(f, _)| f == filter) {
-            let hit = self.recent.remove(i);
-            self.recent.push(hit);
-            return self.recent.last().map_or(&[], |(_, found)| found);
-        }
-        let needle = filter.text.trim().to_lowercase();
-        let rows = &self.rows;
-        let search = &self.search;
-        let mut found: Vec<u32> = (0..u32::try_from(rows.len()).unwrap_or(u32::MAX))
-            .filter(|i| {
-                let row = &rows[*i as usize];
-                filter.status.is_none_or(|s| row.status == s)
-                    && filter.queue_type.is_none_or(|q| row.queue_type == q)
-                    && filter.group_year.is_none_or(|y| row.group_year == y)
-                    && (needle.is_empty() || {
-                        let (name, id) = &search[*i as usize];
-                        row.child_iin.starts_with(&needle) || id.contains(&needle) || name.contains(&needle)
-                    })
-            })
-            .collect();
-        let row = |i: &u32| &rows[*i as usize];
-        match filter.sort {
-            SortColumn::Id => found.sort_by(|a, b| row(a).id.cmp(&row(b).id)),
-            SortColumn::ChildName => found.sort_by(|a, b| row(a).child_name.cmp(&row(b).child_name)),
-            SortColumn::ChildIin => found.sort_by(|a, b| row(a).child_iin.cmp(&row(b).child_iin)),
-            SortColumn::Status => {
-                found.sort_by_key(|i| (status_rank(row(i).status), row(i).registered_at));
-            }
-            SortColumn::QueueType => {
-                found.sort_by_key(|i| (queue_rank(row(i).queue_type), row(i).registered_at));
-            }
-            SortColumn::GroupYear => found.sort_by_key(|i| (row(i).group_year, row(i).registered_at)),
-            SortColumn::RegisteredAt => found.sort_by_key(|i| (row(i).registered_at, *i)),
-            SortColumn::Position => found.sort_by_key(|i| {
-                let r = row(i);
-                (r.position.is_none(), r.queue_type, r.group_year, r.position)
-            }),
-        }
-        if filter.descending {
-            found.reverse();
-        }
-        if self.recent.len() >= KEEP {
-            self.recent.remove(0);
-        }
-        self.recent.push((filter.clone(), found));
-        self.recent.last().map_or(&[], |(_, found)| found)
-    }
 }
 
 /// See the module docs.
@@ -300,17 +212,7 @@ impl StoreBackend {
     }
 
     fn row(&self, app: &Application) -> JournalRow {
-        JournalRow {
-            id: app.id.clone(),
-            child_name: app.child.name.clone(),
-            child_iin: app.child.iin.clone(),
-            status: app.status,
-            queue_type: app.queue_type,
-            group_year: app.group_year(),
-            right: app.right,
-            registered_at: app.registered_at,
-            position: self.kiosk.as_ref().and_then(|k| k.state().position(&app.id)),
-        }
+        journal_row(app, self.kiosk.as_ref().and_then(|k| k.state().position(&app.id)))
     }
 
     fn cache(&mut self) -> Result<&mut JournalCache, BackendError> {
@@ -332,8 +234,7 @@ impl StoreBackend {
                     position: r.position,
                 })
                 .collect();
-            let search = rows.iter().map(|r| (r.child_name.to_lowercase(), r.id.to_lowercase())).collect();
-            self.cache = Some(JournalCache { rows, search, recent: Vec::new() });
+            self.cache = Some(JournalCache::new(rows));
         }
         Ok(self.cache.get_or_insert_with(JournalCache::default))
     }
@@ -453,13 +354,7 @@ impl Backend for StoreBackend {
             application.district.clone_from(&kiosk.identity().district);
         }
         let events = kiosk.state().decide(&Command::Register { application }, kiosk.now())?;
-        Ok(events
-            .iter()
-            .find_map(|e| match e {
-                Event::Registered { application } => Some(application.warnings.clone()),
-                _ => None,
-            })
-            .unwrap_or_default())
+        Ok(registration_warnings(&events))
     }
 
     fn register(&mut self, mut application: NewApplication) -> Result<Receipt, BackendError> {
@@ -468,14 +363,7 @@ impl Backend for StoreBackend {
         }
         application.id = String::new();
         let receipt = self.execute(Command::Register { application })?;
-        let warnings = receipt
-            .events
-            .iter()
-            .find_map(|e| match e {
-                Event::Registered { application } => Some(application.warnings.clone()),
-                _ => None,
-            })
-            .unwrap_or_default();
+        let warnings = registration_warnings(&receipt.events);
         Ok(Receipt { id: receipt.id, seq: receipt.seq, registered_at: receipt.at, warnings })
     }
 
@@ -503,13 +391,7 @@ impl Backend for StoreBackend {
     }
 
     fn journal(&mut self, filter: &JournalFilter, range: Range<usize>) -> Result<JournalPage, BackendError> {
-        let cache = self.cache()?;
-        let total = cache.matches(filter).len();
-        let start = range.start.min(total);
-        let end = range.end.clamp(start, total);
-        let window = cache.matches(filter)[start..end].to_vec();
-        let rows = window.iter().map(|i| cache.rows[*i as usize].clone()).collect();
-        Ok(JournalPage { total, offset: start, rows })
+        Ok(self.cache()?.page(filter, range))
     }
 
     fn card(&self, id: &str) -> Result<Card, BackendError> {
@@ -560,18 +442,7 @@ impl Backend for StoreBackend {
     }
 
     fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError> {
-        let app = self.application(id)?;
-        let state = self.store()?.state();
-        Ok(state
-            .free_slots()
-            .into_iter()
-            .filter(|(slot, _)| slot.group_year == app.group_year())
-            .filter_map(|(slot, free)| {
-                let kindergarten = state.kindergarten(&slot.kindergarten)?;
-                (kindergarten.district == app.district && kindergarten.queue_type == app.queue_type)
-                    .then(|| FreeChoice { kindergarten: kindergarten.clone(), language: slot.language, free })
-            })
-            .collect())
+        Ok(free_choices(self.store()?.state(), &self.application(id)?))
     }
 
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
@@ -600,24 +471,7 @@ impl Backend for StoreBackend {
     }
 
     fn enrolled(&self, kindergarten: &str) -> Result<Vec<EnrolledChild>, BackendError> {
-        Ok(self
-            .store()?
-            .state()
-            .applications()
-            .filter(|a| a.status == Status::Enrolled)
-            .filter_map(|a| {
-                let direction = a.direction.as_ref().filter(|d| d.kindergarten == kindergarten)?;
-                Some(EnrolledChild {
-                    application: a.id.clone(),
-                    child_iin: a.child.iin.clone(),
-                    child_name: a.child.name.clone(),
-                    direction: direction.number.clone(),
-                    group_year: direction.group_year,
-                    language: direction.language,
-                    enrolled_at: direction.enrolled_at,
-                })
-            })
-            .collect())
+        Ok(enrolled_children(self.store()?.state(), kindergarten))
     }
 
     fn sync_status(&self) -> SyncStatus {
@@ -809,24 +663,8 @@ impl Backend for StoreBackend {
         let kiosk = self.store()?;
         let district = kiosk.identity().district.clone();
         let state = kiosk.state();
-        let index = state.queue_index();
-        let queues = index
-            .queues()
-            .into_iter()
-            .filter(|q| q.district == district)
-            .map(|q| {
-                let s = index.sizes(q);
-                QueueCount {
-                    queue_type: q.queue_type,
-                    group_year: q.group_year,
-                    count: s.extraordinary + s.first + s.general,
-                }
-            })
-            .collect();
         let mut weeks: BTreeMap<Date, (u32, u32)> = BTreeMap::new();
-        let mut statuses: BTreeMap<usize, u32> = BTreeMap::new();
         for app in state.applications().filter(|a| a.district == district) {
-            *statuses.entry(status_rank(app.status)).or_default() += 1;
             if let Some(v) = &app.voucher {
                 weeks.entry(week_start(v.issued_at.local_date())).or_default().0 += 1;
             }
@@ -834,13 +672,6 @@ impl Backend for StoreBackend {
                 weeks.entry(week_start(at.local_date())).or_default().1 += 1;
             }
         }
-        Ok(Stats {
-            queues,
-            weeks: weeks
-                .into_iter()
-                .map(|(week, (vouchers, enrollments))| WeekCount { week, vouchers, enrollments })
-                .collect(),
-            statuses: statuses.into_iter().map(|(i, n)| (Status::ALL[i], n)).collect(),
-        })
+        Ok(stats(state, |d| d == district, weeks))
     }
 }

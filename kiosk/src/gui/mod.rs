@@ -2,6 +2,9 @@
 //!
 //! - [`backend`]: the [`Backend`] trait: everything the GUI asks of the kiosk store.
 //! - [`memory`]: [`MemoryBackend`], the trait over `rules::State` in memory (tests, demo).
+//! - [`store_backend`]: [`StoreBackend`], the trait over the real kiosk store; what both
+//!   derive from the rules state the same way (journal rows and orders, statistics…) is in
+//!   `state_views`.
 //! - [`app`]: [`KioskApp`]: screens return [`UiCommand`]s, which one `apply_command` runs
 //!   against the backend after the frame. Functions that take `&mut egui::Ui` end in `_ui`.
 //! - Texts: `kiosk/locales/{ru,kk,en}/*.ftl` (Fluent) for the GUI's own words; statuses,

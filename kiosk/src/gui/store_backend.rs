@@ -97,7 +97,7 @@ struct GuiSettings {
     auto_sync_minutes: u32,
 }
 
-/// File in the data folder holding [`GuiSettings`].
+/// File in the data folder holding the GUI settings (`GuiSettings`).
 pub const GUI_SETTINGS_FILE: &str = "gui.json";
 
 /// Longest period between automatic pushes the sync screen accepts (a day).

@@ -29,24 +29,9 @@ enum Kind {
     RotateKey,
 }
 
-const ACTIONS: [ActionKind; 12] = [
-    ActionKind::IssueVoucher,
-    ActionKind::ConfirmVoucher,
-    ActionKind::RestoreVoucher,
-    ActionKind::ExtendChoice,
-    ActionKind::ChooseKindergarten,
-    ActionKind::RefuseVoucher,
-    ActionKind::Withdraw,
-    ActionKind::AcceptChild,
-    ActionKind::RefuseChild,
-    ActionKind::UpholdRefusal,
-    ActionKind::OverruleRefusal,
-    ActionKind::MarkDeparted,
-];
-
 fn kinds() -> Vec<Kind> {
     let mut out = vec![Kind::Register, Kind::AddPlaces, Kind::Distribute, Kind::Tick];
-    out.extend(ACTIONS.iter().map(|a| Kind::Act(*a)));
+    out.extend(ActionKind::ALL.iter().map(|a| Kind::Act(*a)));
     out.extend([Kind::AddOperator, Kind::DisableOperator, Kind::RotateKey]);
     out
 }

@@ -12,21 +12,6 @@ use rules::model::{GroupLanguage, NewPlaces};
 use rules::{Action, Command, Date, Localized, Role};
 
 const KG: &str = "KG-AKK-01";
-const ACTIONS: [ActionKind; 12] = [
-    ActionKind::IssueVoucher,
-    ActionKind::ConfirmVoucher,
-    ActionKind::RestoreVoucher,
-    ActionKind::ExtendChoice,
-    ActionKind::ChooseKindergarten,
-    ActionKind::RefuseVoucher,
-    ActionKind::Withdraw,
-    ActionKind::AcceptChild,
-    ActionKind::RefuseChild,
-    ActionKind::UpholdRefusal,
-    ActionKind::OverruleRefusal,
-    ActionKind::MarkDeparted,
-];
-
 #[derive(Debug, Clone, Copy)]
 enum Kind {
     Register,
@@ -157,7 +142,7 @@ fn log_len(dir: &Path) -> u64 {
 fn every_role_against_every_kind_of_command() {
     let mut kinds =
         vec![Kind::Register, Kind::AddPlaces, Kind::Distribute, Kind::Tick, Kind::AddOperator, Kind::DisableOperator];
-    kinds.extend(ACTIONS.iter().map(|a| Kind::Act(*a)));
+    kinds.extend(ActionKind::ALL.iter().map(|a| Kind::Act(*a)));
     let role_errors = ["WRONG_ROLE", "CENTER_ONLY", "ADMIN_ONLY"];
     let mut refused = 0;
     for (role, login, password) in [

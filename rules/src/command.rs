@@ -115,6 +115,21 @@ impl Action {
 }
 
 impl ActionKind {
+    pub const ALL: [ActionKind; 12] = [
+        ActionKind::IssueVoucher,
+        ActionKind::ConfirmVoucher,
+        ActionKind::RestoreVoucher,
+        ActionKind::ExtendChoice,
+        ActionKind::ChooseKindergarten,
+        ActionKind::RefuseVoucher,
+        ActionKind::Withdraw,
+        ActionKind::AcceptChild,
+        ActionKind::RefuseChild,
+        ActionKind::UpholdRefusal,
+        ActionKind::OverruleRefusal,
+        ActionKind::MarkDeparted,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::IssueVoucher => "issueVoucher",

@@ -30,21 +30,6 @@ const T_KG: &str = "2026-02-06T10:00:00+05:00";
 /// The missed confirm deadline (5 Feb) plus 28 calendar days.
 const RESTORE_DEADLINE: &str = "2026-03-05T23:59:59+05:00";
 
-const ALL_ACTIONS: [ActionKind; 12] = [
-    ActionKind::IssueVoucher,
-    ActionKind::ConfirmVoucher,
-    ActionKind::RestoreVoucher,
-    ActionKind::ExtendChoice,
-    ActionKind::ChooseKindergarten,
-    ActionKind::RefuseVoucher,
-    ActionKind::Withdraw,
-    ActionKind::AcceptChild,
-    ActionKind::RefuseChild,
-    ActionKind::UpholdRefusal,
-    ActionKind::OverruleRefusal,
-    ActionKind::MarkDeparted,
-];
-
 fn a1_iin() -> String {
     child_iin(BIRTH, 1)
 }
@@ -154,7 +139,7 @@ fn every_status_accepts_exactly_the_actions_of_the_table_and_names_them_otherwis
             allowed_actions(app, at(now), state.calendar()).unwrap().into_iter().map(|a| a.action).collect();
         assert_eq!(sorted(offered), sorted(allowed.clone()), "allowed_actions in {status:?}");
         let today = at(now).local_date().to_string();
-        for kind in ALL_ACTIONS {
+        for kind in ActionKind::ALL {
             let result = state.decide(&act("A1", sample(kind, &today)), at(now));
             if allowed.contains(&kind) {
                 assert!(result.is_ok(), "{kind:?} in {status:?} must be accepted: {result:?}");
@@ -736,7 +721,7 @@ fn each_command_names_the_one_role_that_may_issue_it() {
     // An administrator manages kiosks and operators but issues no queue command.
     assert!(cases.iter().all(|(c, _)| c.required_role() != Role::Admin));
     // Every action kind appears in the table above.
-    for kind in ALL_ACTIONS {
+    for kind in ActionKind::ALL {
         assert!(cases.iter().any(|(c, _)| c.name() == kind.as_str()), "{kind:?} missing");
     }
 }

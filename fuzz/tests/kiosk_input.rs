@@ -8,35 +8,15 @@
 use std::cell::RefCell;
 
 use fuzz::{config, corpus, maybe_write_corpus, mutated_json};
-use kiosk::{InitParams, Kiosk, NewOperator, testkit};
+use kiosk::{Kiosk, testkit};
 use proptest::test_runner::TestRunner;
-use rules::{Lang, Localized, Role};
+use rules::{Lang, Localized};
 
 const INPUT_CODES: [&str; 4] = ["BAD_JSON", "UNKNOWN_COMMAND", "UNKNOWN_ACTION", "INVALID_COMMAND"];
 
 /// A kiosk KOK-03 with operator `op` and staff `kg` (KG-KOK-01), and a few registrations.
 fn kiosk(dir: &std::path::Path) -> (Kiosk, Vec<String>) {
-    kiosk::passwords::insecure_fast_hashing_for_tests();
-    let params = InitParams {
-        district: "KOK".into(),
-        name: "Kokshetau office".into(),
-        kiosk_id: Some("KOK-03".into()),
-        admin_login: "admin".into(),
-        admin_name: "Admin".into(),
-        admin_password: "admin-secret".into(),
-    };
-    Kiosk::init(dir, &params).unwrap();
-    let mut k = Kiosk::open(dir).unwrap();
-    let admin = k.login("admin", "admin-secret").unwrap();
-    let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
-    k.add_operator(&admin, &op, "operator-secret").unwrap();
-    let kg = NewOperator {
-        login: "kg".into(),
-        name: "Kg".into(),
-        role: Role::Kindergarten,
-        kindergartens: vec!["KG-KOK-01".into()],
-    };
-    k.add_operator(&admin, &kg, "staff-secret").unwrap();
+    let mut k = kiosk::testkit::staffed_kiosk(dir, "KOK", "KOK-03", Some("KG-KOK-01"));
     let session = k.login("op", "operator-secret").unwrap();
     let ids = register_lines(4).iter().map(|line| k.execute_json(&session, line).unwrap().id).collect();
     (k, ids)

@@ -1,4 +1,5 @@
-//! Synthetic data for tests and the benchmark: valid IINs and sample applications.
+//! Synthetic data for tests and the benchmark: valid IINs, sample applications, a staffed
+//! test kiosk.
 //! Not used by the kiosk itself.
 
 use rules::iin::check_digit;
@@ -74,6 +75,49 @@ pub fn application(district: &str, child_iin: &str, birth: Date, n: usize) -> Ne
         right_category: None,
         right_document: None,
     }
+}
+
+/// The password of a [`staffed_kiosk`]'s administrator `admin`.
+pub const ADMIN_PASSWORD: &str = "admin-secret";
+/// The password of a [`staffed_kiosk`]'s operator `op`.
+pub const OPERATOR_PASSWORD: &str = "operator-secret";
+/// The password of a [`staffed_kiosk`]'s kindergarten staff member `kg`.
+pub const STAFF_PASSWORD: &str = "staff-secret";
+
+/// A test kiosk `kiosk_id` of `district` in `dir`, with fast password hashing: administrator
+/// `admin`, operator `op` and, when `kindergarten` is given, staff member `kg` attached to it.
+/// Panics on a failed set-up (it is for tests).
+pub fn staffed_kiosk(
+    dir: &std::path::Path,
+    district: &str,
+    kiosk_id: &str,
+    kindergarten: Option<&str>,
+) -> crate::Kiosk {
+    use crate::{InitParams, Kiosk, NewOperator};
+    crate::passwords::insecure_fast_hashing_for_tests();
+    let params = InitParams {
+        district: district.into(),
+        name: format!("Office {kiosk_id}"),
+        kiosk_id: Some(kiosk_id.into()),
+        admin_login: "admin".into(),
+        admin_name: "Admin".into(),
+        admin_password: ADMIN_PASSWORD.into(),
+    };
+    Kiosk::init(dir, &params).expect("test kiosk set-up");
+    let mut kiosk = Kiosk::open(dir).expect("test kiosk set-up");
+    let admin = kiosk.login("admin", ADMIN_PASSWORD).expect("test kiosk set-up");
+    let op = NewOperator { login: "op".into(), name: "Op".into(), role: rules::Role::Operator, kindergartens: vec![] };
+    kiosk.add_operator(&admin, &op, OPERATOR_PASSWORD).expect("test kiosk set-up");
+    if let Some(kindergarten) = kindergarten {
+        let kg = NewOperator {
+            login: "kg".into(),
+            name: "Kg".into(),
+            role: rules::Role::Kindergarten,
+            kindergartens: vec![kindergarten.into()],
+        };
+        kiosk.add_operator(&admin, &kg, STAFF_PASSWORD).expect("test kiosk set-up");
+    }
+    kiosk
 }
 
 #[cfg(test)]

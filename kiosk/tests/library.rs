@@ -5,32 +5,12 @@ mod common;
 
 use std::path::Path;
 
-use kiosk::{InitParams, Kiosk, LogHealth, NewOperator, Session, testkit};
+use kiosk::{Kiosk, LogHealth, Session, testkit};
 use rules::{Command, Role, Status};
 
 fn init(dir: &Path) {
-    kiosk::passwords::insecure_fast_hashing_for_tests();
-    let params = InitParams {
-        district: "AKK".into(),
-        name: "Akkol office".into(),
-        kiosk_id: Some("AKK-02".into()),
-        admin_login: "admin".into(),
-        admin_name: "Admin".into(),
-        admin_password: "admin-secret".into(),
-    };
-    let report = Kiosk::init(dir, &params).unwrap();
-    assert_eq!(report.identity.kiosk_id, "AKK-02");
-    let mut k = Kiosk::open(dir).unwrap();
-    let admin = k.login("admin", "admin-secret").unwrap();
-    let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
-    k.add_operator(&admin, &op, "operator-secret").unwrap();
-    let kg = NewOperator {
-        login: "kg".into(),
-        name: "Kg".into(),
-        role: Role::Kindergarten,
-        kindergartens: vec!["KG-AKK-01".into()],
-    };
-    k.add_operator(&admin, &kg, "staff-secret").unwrap();
+    let k = testkit::staffed_kiosk(dir, "AKK", "AKK-02", Some("KG-AKK-01"));
+    assert_eq!(k.identity().kiosk_id, "AKK-02");
     k.close();
 }
 

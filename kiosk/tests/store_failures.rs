@@ -9,9 +9,7 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use kiosk::{
-    Blob, DiskStore, InitParams, Kiosk, LogHealth, NewOperator, ProjectionBatch, Store, StoreError, Tree, testkit,
-};
+use kiosk::{Blob, DiskStore, Kiosk, LogHealth, NewOperator, ProjectionBatch, Store, StoreError, Tree, testkit};
 use rules::{Command, Localized, Role};
 
 /// Which writes fail.
@@ -111,20 +109,7 @@ impl Store for Failing {
 }
 
 fn init(dir: &Path) {
-    kiosk::passwords::insecure_fast_hashing_for_tests();
-    let params = InitParams {
-        district: "KOK".into(),
-        name: "Office".into(),
-        kiosk_id: Some("KOK-05".into()),
-        admin_login: "admin".into(),
-        admin_name: "Admin".into(),
-        admin_password: "admin-secret".into(),
-    };
-    Kiosk::init(dir, &params).unwrap();
-    let mut k = Kiosk::open(dir).unwrap();
-    let admin = k.login("admin", "admin-secret").unwrap();
-    let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
-    k.add_operator(&admin, &op, "operator-secret").unwrap();
+    testkit::staffed_kiosk(dir, "KOK", "KOK-05", None).close();
 }
 
 fn open_failing(dir: &Path, plan: &Arc<Mutex<Plan>>) -> Kiosk {

@@ -86,25 +86,12 @@ const EARLY: &str = "2026-01-01T00:00:00+05:00";
 
 /// Three kiosks (KOK-01, KOK-02 in KOK; AKK-01 in AKK), each with registrations made offline.
 fn make_kiosks(root: &Path) -> Vec<(String, PathBuf)> {
-    kiosk::passwords::insecure_fast_hashing_for_tests();
     let today = Date::from_ymd(2026, 11, 1).unwrap();
     let kids = testkit::children(30, today, 900);
     let mut out = Vec::new();
     for (k, (district, id)) in [("KOK", "KOK-01"), ("KOK", "KOK-02"), ("AKK", "AKK-01")].into_iter().enumerate() {
         let dir = root.join(id);
-        let params = InitParams {
-            district: district.into(),
-            name: format!("Office {id}"),
-            kiosk_id: Some(id.into()),
-            admin_login: "admin".into(),
-            admin_name: "Admin".into(),
-            admin_password: "admin-secret".into(),
-        };
-        Kiosk::init(&dir, &params).unwrap();
-        let mut kiosk = Kiosk::open(&dir).unwrap();
-        let admin = kiosk.login("admin", "admin-secret").unwrap();
-        let op = NewOperator { login: "op".into(), name: "Op".into(), role: Role::Operator, kindergartens: vec![] };
-        kiosk.add_operator(&admin, &op, "operator-secret").unwrap();
+        let mut kiosk = testkit::staffed_kiosk(&dir, district, id, None);
         let op = kiosk.login("op", "operator-secret").unwrap();
         for n in 0..8 {
             let child = &kids[k * 10 + n];
@@ -117,6 +104,7 @@ fn make_kiosks(root: &Path) -> Vec<(String, PathBuf)> {
         }
         if id == "KOK-01" {
             // The office's kindergarten publishes places (distributed at the center).
+            let admin = kiosk.login("admin", testkit::ADMIN_PASSWORD).unwrap();
             let kg = NewOperator {
                 login: "kg".into(),
                 name: "Kg".into(),

@@ -23,14 +23,6 @@ use common::proc::{Rng, Server, cli, env_count, fault_env, init_center};
 use common::*;
 use rules::{Action, RightClass};
 
-/// The tests here run one at a time: a child process another test thread spawns holds
-/// copies of this process's file descriptors until it execs, sled's lock file among them,
-/// and a reopen in that instant would find the store locked.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static SERIAL: Mutex<()> = Mutex::new(());
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// A kiosk with staff, `n` registrations and a withdrawal, all in March 2026 (inside the
 /// window whatever today's receipt time: no clock flags, so states compare exactly).
 fn busy_kiosk(id: &str, n: u32, serial: u32) -> TestKiosk {
@@ -106,7 +98,6 @@ fn reopen_and_verify(data: &Path, kiosk: &TestKiosk, what: &str) -> (u64, Center
 
 #[test]
 fn a_disk_failing_at_each_step_of_a_usb_ingest_is_a_typed_error_and_loses_nothing() {
-    let _serial = one_at_a_time();
     let root = tempfile::tempdir().unwrap();
     let base = root.path().join("base");
     let kiosk = busy_kiosk("K1", 6, 100);
@@ -222,7 +213,6 @@ fn push_chunks(
 
 #[test]
 fn a_server_whose_disk_fails_once_answers_500_and_the_resend_completes() {
-    let _serial = one_at_a_time();
     let root = tempfile::tempdir().unwrap();
     let base = root.path().join("base");
     let kiosk = busy_kiosk("K1", 10, 300);
@@ -284,7 +274,6 @@ fn a_server_whose_disk_fails_once_answers_500_and_the_resend_completes() {
 
 #[test]
 fn killed_during_ingest_no_acknowledged_entry_is_lost() {
-    let _serial = one_at_a_time();
     let runs = env_count("KEZEK_KILL_RUNS", 50);
     let mut rng = Rng::seeded("KEZEK_CRASH_SEED", 0x5eed_c0de);
     let per_run = 12u32;

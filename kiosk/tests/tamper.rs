@@ -36,13 +36,6 @@ fn flip(bytes: &[u8], at: usize) -> Vec<u8> {
     out
 }
 
-/// One test at a time: a CLI child that another test thread spawns holds copies of this
-/// process's file descriptors (the stores' lock files) until it execs.
-fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
-    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    SERIAL.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 struct Setup {
     fixture: Fixture,
     center_dir: tempfile::TempDir,
@@ -85,7 +78,6 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
 
 #[test]
 fn forged_or_foreign_acks_are_refused_and_change_nothing() {
-    let _serial = one_at_a_time();
     let s = setup();
     let dir = s.fixture.dir.path();
     let mut k = Kiosk::open(&s.fixture.data()).unwrap();
@@ -133,7 +125,6 @@ fn forged_or_foreign_acks_are_refused_and_change_nothing() {
 
 #[test]
 fn forged_or_foreign_snapshots_are_refused_and_change_nothing() {
-    let _serial = one_at_a_time();
     let s = setup();
     let dir = s.fixture.dir.path();
     let mut k = Kiosk::open(&s.fixture.data()).unwrap();

@@ -445,8 +445,10 @@ export interface InitOutput {
     readonly calendarInfo: () => [number, number, number];
     readonly deadline: (a: unknown, b: unknown) => [number, number, number];
     readonly explainPosition: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
+    readonly explainPositionPacked: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: unknown, n: unknown) => [number, number, number];
     readonly isWorkingDay: (a: unknown) => [number, number, number];
     readonly rankQueue: (a: unknown) => [number, number, number];
+    readonly rankQueuePacked: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly validateIin: (a: unknown, b: unknown) => [number, number, number];
     readonly version: () => [number, number];
     readonly workingDaysAfter: (a: unknown, b: unknown) => [number, number, number];

@@ -59,14 +59,14 @@ test('serves the page, the i18n files and the demo with their MIME types', async
 });
 
 test('serves the WASM package: application/wasm and a JavaScript module', async () => {
-  const wasm = await request('/wasm-pkg/pkg/web/kezek_bg.wasm');
+  const wasm = await request('/wasm-pkg/pkg/web/kezek_core_bg.wasm');
   assert.equal(wasm.status, 200);
   assert.equal(wasm.headers['content-type'], 'application/wasm');
   assert.deepEqual([...wasm.body.subarray(0, 4)], [0x00, 0x61, 0x73, 0x6d], 'the WebAssembly magic number');
   const glue = await request('/wasm-pkg/pkg/web/kezek.js');
   assert.equal(glue.status, 200);
   assert.equal(glue.headers['content-type'], 'text/javascript; charset=utf-8');
-  const head = await request('/wasm-pkg/pkg/web/kezek_bg.wasm', 'HEAD');
+  const head = await request('/wasm-pkg/pkg/web/kezek_core_bg.wasm', 'HEAD');
   assert.equal(head.status, 200);
   assert.equal(head.body.length, 0);
   assert.equal(Number(head.headers['content-length']), wasm.body.length);

@@ -55,6 +55,9 @@ pub enum RightClass {
 }
 
 impl RightClass {
+    pub const ALL: [RightClass; 3] = [RightClass::Extraordinary, RightClass::First, RightClass::None];
+
+    /// The wire name, as in JSON.
     pub fn as_str(self) -> &'static str {
         match self {
             RightClass::Extraordinary => "extraordinary",

@@ -54,6 +54,85 @@ pub struct State {
     queue: QueueIndex,
 }
 
+/// The application a `register` command creates at `now`, checked against everything but
+/// the other applications (a duplicate id or child is `State`'s check).
+pub fn registered(new: &NewApplication, now: Instant) -> Result<Application, CommandError> {
+    check_text("id", &new.id, MAX_ID_CHARS)?;
+    check_text("district", &new.district, MAX_ID_CHARS)?;
+    let child =
+        Iin::parse(&new.child_iin).map_err(|error| CommandError::InvalidIin { field: IinField::Child, error })?;
+    Iin::parse(&new.applicant.iin).map_err(|error| CommandError::InvalidIin { field: IinField::Applicant, error })?;
+    if new.applicant.iin == new.child_iin {
+        return Err(CommandError::InvalidField { field: "applicant.iin", problem: FieldProblem::OutOfRange });
+    }
+    check_text("childName", &new.child_name, MAX_NAME_CHARS)?;
+    check_text("applicant.name", &new.applicant.name, MAX_NAME_CHARS)?;
+    check_text("applicant.phone", &new.applicant.phone, MAX_TEXT_CHARS)?;
+    if let Some(email) = &new.applicant.email {
+        check_len("applicant.email", email, MAX_TEXT_CHARS)?;
+    }
+    check_text("residence.address", &new.residence.address, MAX_TEXT_CHARS)?;
+    if new.non_resident && new.non_resident_documents.is_empty() {
+        return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::Missing });
+    }
+    if new.non_resident_documents.len() > MAX_DOCUMENTS {
+        return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::OutOfRange });
+    }
+    for document in &new.non_resident_documents {
+        check_text("nonResidentDocuments", document, MAX_TEXT_CHARS)?;
+    }
+    match (new.right, &new.right_category) {
+        (crate::model::RightClass::None, Some(_)) => {
+            return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Unexpected });
+        }
+        (crate::model::RightClass::None, None) => {}
+        (_, None) => {
+            return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing });
+        }
+        (_, Some(category)) => check_text("rightCategory", category, MAX_TEXT_CHARS)?,
+    }
+    if let Some(document) = &new.right_document {
+        check_len("rightDocument", document, MAX_TEXT_CHARS)?;
+    }
+    if new.birth_date > now.local_date() {
+        return Err(CommandError::BirthDateInFuture);
+    }
+    if let Some(aged) = lifecycle::aged_out_from(new.birth_date).filter(|a| now >= *a) {
+        return Err(CommandError::ChildTooOld { aged_out_on: aged.local_date() });
+    }
+    let mut warnings = Vec::new();
+    if child.birth_date() != new.birth_date {
+        warnings.push(Warning::BirthDateDiffersFromIin);
+    }
+    Ok(Application {
+        id: new.id.clone(),
+        district: new.district.clone(),
+        queue_type: new.queue_type,
+        child: Child {
+            iin: new.child_iin.clone(),
+            name: new.child_name.trim().to_owned(),
+            birth_date: new.birth_date,
+            sex: child.sex(),
+        },
+        applicant: new.applicant.clone(),
+        residence: new.residence.clone(),
+        non_resident: new.non_resident,
+        non_resident_documents: new.non_resident_documents.clone(),
+        right: new.right,
+        right_category: new.right_category.clone(),
+        right_document: new.right_document.clone(),
+        registered_at: now,
+        status: Status::Queued,
+        warnings,
+        voucher: None,
+        direction: None,
+        directions_issued: 0,
+        archive_reason: None,
+        archived_at: None,
+        departure: None,
+    })
+}
+
 fn check_text(field: &'static str, text: &str, max_chars: u32) -> Result<(), CommandError> {
     if text.trim().is_empty() {
         return Err(CommandError::InvalidField { field, problem: FieldProblem::Empty });
@@ -198,90 +277,13 @@ impl State {
     }
 
     fn decide_register(&self, new: &NewApplication, now: Instant) -> Result<Vec<Event>, CommandError> {
-        check_text("id", &new.id, MAX_ID_CHARS)?;
-        check_text("district", &new.district, MAX_ID_CHARS)?;
-        let child =
-            Iin::parse(&new.child_iin).map_err(|error| CommandError::InvalidIin { field: IinField::Child, error })?;
-        Iin::parse(&new.applicant.iin)
-            .map_err(|error| CommandError::InvalidIin { field: IinField::Applicant, error })?;
-        if new.applicant.iin == new.child_iin {
-            return Err(CommandError::InvalidField { field: "applicant.iin", problem: FieldProblem::OutOfRange });
-        }
-        check_text("childName", &new.child_name, MAX_NAME_CHARS)?;
-        check_text("applicant.name", &new.applicant.name, MAX_NAME_CHARS)?;
-        check_text("applicant.phone", &new.applicant.phone, MAX_TEXT_CHARS)?;
-        if let Some(email) = &new.applicant.email {
-            check_len("applicant.email", email, MAX_TEXT_CHARS)?;
-        }
-        check_text("residence.address", &new.residence.address, MAX_TEXT_CHARS)?;
-        if new.non_resident && new.non_resident_documents.is_empty() {
-            return Err(CommandError::InvalidField { field: "nonResidentDocuments", problem: FieldProblem::Missing });
-        }
-        if new.non_resident_documents.len() > MAX_DOCUMENTS {
-            return Err(CommandError::InvalidField {
-                field: "nonResidentDocuments",
-                problem: FieldProblem::OutOfRange,
-            });
-        }
-        for document in &new.non_resident_documents {
-            check_text("nonResidentDocuments", document, MAX_TEXT_CHARS)?;
-        }
-        match (new.right, &new.right_category) {
-            (crate::model::RightClass::None, Some(_)) => {
-                return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Unexpected });
-            }
-            (crate::model::RightClass::None, None) => {}
-            (_, None) => {
-                return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing });
-            }
-            (_, Some(category)) => check_text("rightCategory", category, MAX_TEXT_CHARS)?,
-        }
-        if let Some(document) = &new.right_document {
-            check_len("rightDocument", document, MAX_TEXT_CHARS)?;
-        }
-        if new.birth_date > now.local_date() {
-            return Err(CommandError::BirthDateInFuture);
-        }
-        if let Some(aged) = lifecycle::aged_out_from(new.birth_date).filter(|a| now >= *a) {
-            return Err(CommandError::ChildTooOld { aged_out_on: aged.local_date() });
-        }
+        let application = registered(new, now)?;
         if self.applications.contains_key(&new.id) {
             return Err(CommandError::DuplicateApplication { id: new.id.clone() });
         }
         if let Some(existing) = self.active_application_of(&new.child_iin, new.queue_type) {
             return Err(CommandError::DuplicateChild { existing: existing.to_owned() });
         }
-        let mut warnings = Vec::new();
-        if child.birth_date() != new.birth_date {
-            warnings.push(Warning::BirthDateDiffersFromIin);
-        }
-        let application = Application {
-            id: new.id.clone(),
-            district: new.district.clone(),
-            queue_type: new.queue_type,
-            child: Child {
-                iin: new.child_iin.clone(),
-                name: new.child_name.trim().to_owned(),
-                birth_date: new.birth_date,
-                sex: child.sex(),
-            },
-            applicant: new.applicant.clone(),
-            residence: new.residence.clone(),
-            non_resident: new.non_resident,
-            non_resident_documents: new.non_resident_documents.clone(),
-            right: new.right,
-            right_category: new.right_category.clone(),
-            right_document: new.right_document.clone(),
-            registered_at: now,
-            status: Status::Queued,
-            warnings,
-            voucher: None,
-            direction: None,
-            directions_issued: 0,
-            archive_reason: None,
-            archived_at: None,
-            departure: None,
-        };
         Ok(vec![Event::Registered { application: Box::new(application) }])
     }
 

@@ -200,7 +200,7 @@ proptest! {
                 }
             }
             // Inside each class: registration instant, then id bytes.
-            for class in [RightClass::Extraordinary, RightClass::First, RightClass::None] {
+            for class in RightClass::ALL {
                 let of_class: Vec<&RankEntry> =
                     members.iter().map(|(_, id)| by_id[id.as_str()]).filter(|e| e.right == class).collect();
                 prop_assert!(of_class.windows(2).all(|w| class_order(w[0], w[1]).is_lt()));

@@ -1,6 +1,6 @@
 //! The JavaScript API, independent of the target.
 //!
-//! Every argument arrives as a JSON value (big lists also as JSON text): the wasm layer
+//! Every argument arrives as a JSON value (big lists also packed, see `packed`): the wasm layer
 //! (`js.rs`) converts each JS argument, native tests build the values directly. Every answer
 //! is a `Serialize` value that both the wasm layer (then `JSON.parse`) and native tests write
 //! with `serde_json`; the differential test checks that both give the same JSON byte for
@@ -10,18 +10,18 @@
 //! `rules`, and shape the answer.
 
 use rules::calendar::{Calendar, MAX_WORKING_DAYS, YearInfo};
-use rules::command::{Action, ActionKind, Command, Event, Role};
+use rules::command::{Action, ActionKind, Event, Role};
 use rules::deadline::{self, DeadlineKind};
 use rules::iin::{Iin, Sex};
 use rules::lifecycle::{self, NoPlaceCheck, PlaceCheck};
 use rules::model::{Application, GroupLanguage, NewApplication, RightClass};
 use rules::queue::{self, MoveReason, RankEntry, Ranked};
-use rules::{CommandError, Date, Instant, Lang, Localized, State};
-use serde::de::{Deserializer, MapAccess, Visitor};
+use rules::{CommandError, Date, Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApplicationProblem, ArgumentProblem, Failure, shown};
+use crate::packed::Packed;
 
 /// The package version (`version()`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -67,82 +67,14 @@ fn application_arg(value: &Value) -> Result<Application, ApiError> {
     object(value).map_err(|problem| ApiError::Application(None, problem))
 }
 
-/// A list parameter of `rankQueue` and `explainPosition`: a JSON value, or the JSON text of
-/// an array (what the wasm layer passes, to read a big list in one piece).
-#[derive(Debug, Clone, Copy)]
-pub enum List<'a> {
-    Json(&'a Value),
-    Text(&'a str),
-}
-
 /// Every element of a `rankQueue`-style list, whatever its status.
-fn rank_entries(list: List<'_>, name: &'static str) -> Result<Vec<RankEntry>, ApiError> {
-    let value = match list {
-        List::Json(value) => return rank_entries_of(value, name),
-        List::Text(text) => match serde_json::from_str::<Vec<ObjectOnly<RankEntry>>>(text) {
-            Ok(entries) => return Ok(entries.into_iter().map(|e| e.0).collect()),
-            // Read it again as a value, to say which element is wrong and how.
-            Err(_) => serde_json::from_str::<Value>(text).unwrap_or(Value::Null),
-        },
-    };
-    rank_entries_of(&value, name)
-}
-
-fn rank_entries_of(value: &Value, name: &'static str) -> Result<Vec<RankEntry>, ApiError> {
+fn rank_entries(value: &Value, name: &'static str) -> Result<Vec<RankEntry>, ApiError> {
     let items = value.as_array().ok_or(ApiError::Argument(ArgumentProblem::NotAList(name)))?;
     items
         .iter()
         .enumerate()
         .map(|(i, item)| object(item).map_err(|problem| ApiError::Application(Some(format!("{name}[{i}]")), problem)))
         .collect()
-}
-
-/// Reads `T` from a JSON object only: serde's derive would also take an array for a struct.
-struct ObjectOnly<T>(T);
-
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for ObjectOnly<T> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        T::deserialize(ObjectDeserializer(deserializer)).map(ObjectOnly)
-    }
-}
-
-struct ObjectDeserializer<D>(D);
-
-impl<'de, D: Deserializer<'de>> Deserializer<'de> for ObjectDeserializer<D> {
-    type Error = D::Error;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_any(visitor)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        name: &'static str,
-        fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Self::Error> {
-        self.0.deserialize_struct(name, fields, ObjectVisitor(visitor))
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf option unit
-        unit_struct newtype_struct seq tuple tuple_struct map enum identifier ignored_any
-    }
-}
-
-/// Passes a map to the struct's visitor; anything else is the visitor's default error.
-struct ObjectVisitor<V>(V);
-
-impl<'de, V: Visitor<'de>> Visitor<'de> for ObjectVisitor<V> {
-    type Value = V::Value;
-
-    fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.expecting(formatter)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
-        self.0.visit_map(map)
-    }
 }
 
 fn duplicate(error: &queue::DuplicateId) -> ApiError {
@@ -265,7 +197,7 @@ pub fn calendar_info() -> CalendarInfo {
 // Queue
 
 /// `rankQueue(applications)`: positions of every `queued` application.
-pub fn rank_queue(applications: List<'_>) -> Answer<Vec<Ranked>> {
+pub fn rank_queue(applications: &Value) -> Answer<Vec<Ranked>> {
     let run = || {
         let entries = rank_entries(applications, "applications")?;
         queue::rank_queue(&entries).map_err(|e| duplicate(&e))
@@ -273,6 +205,19 @@ pub fn rank_queue(applications: List<'_>) -> Answer<Vec<Ranked>> {
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
+/// `rankQueue` on a packed list (see `packed`): for each ranked application its entry's
+/// index, group year and position, three numbers per row in `rankQueue`'s order. `None`
+/// when the list is not exactly what `rankQueue` takes without an error (a field it
+/// refuses, a duplicate id): `rankQueue` on the list then gives the answer or the error.
+pub fn rank_queue_packed(list: Packed<'_>) -> Option<Vec<i32>> {
+    let columns = list.unpack()?;
+    let places = queue::rank_places(&columns.views).ok()?;
+    let mut rows = Vec::with_capacity(places.len() * 3);
+    for place in places {
+        rows.extend([i32::try_from(place.entry).ok()?, place.group_year, i32::try_from(place.position).ok()?]);
+    }
+    Some(rows)
+}
 /// One application that moved ahead of, or from ahead of, the one explained.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -295,11 +240,30 @@ pub struct PositionChange {
 }
 
 /// `explainPosition(before, after, id, lang?)`.
-pub fn explain_position(before: List<'_>, after: List<'_>, id: &Value, lang: &Value) -> Answer<PositionChange> {
+pub fn explain_position(before: &Value, after: &Value, id: &Value, lang: &Value) -> Answer<PositionChange> {
+    explain(|| Ok((rank_entries(before, "before")?, rank_entries(after, "after")?)), id, lang)
+}
+
+/// `explainPosition` on packed lists (see `packed`); `None` when either list is not exactly
+/// what `explainPosition` reads without an error: `explainPosition` then gives the answer.
+pub fn explain_position_packed(
+    before: Packed<'_>,
+    after: Packed<'_>,
+    id: &Value,
+    lang: &Value,
+) -> Option<Answer<PositionChange>> {
+    let lists = (before.unpack()?.entries(), after.unpack()?.entries());
+    Some(explain(|| Ok(lists), id, lang))
+}
+
+fn explain(
+    lists: impl FnOnce() -> Result<(Vec<RankEntry>, Vec<RankEntry>), ApiError>,
+    id: &Value,
+    lang: &Value,
+) -> Answer<PositionChange> {
     let lang = lang_arg(lang).map_err(|e| e.in_lang(Lang::default()))?;
     let run = || {
-        let before = rank_entries(before, "before")?;
-        let after = rank_entries(after, "after")?;
+        let (before, after) = lists()?;
         let id = string_arg(id, "id")?;
         queue::explain_position(&before, &after, id).map_err(|e| duplicate(&e))
     };
@@ -454,13 +418,9 @@ pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value)
         let calendar = Calendar::embedded();
         match (application, command) {
             (None, ApplyCommand::Register(new)) => {
-                let mut state = State::new(calendar, []);
-                let events = state.execute(&Command::Register { application: *new }, now)?;
-                let application = state
-                    .applications()
-                    .next()
-                    .cloned()
-                    .ok_or(ApiError::Application(None, ApplicationProblem::Missing))?;
+                // The only application there is: no duplicate to check against.
+                let application = rules::state::registered(&new, now)?;
+                let events = vec![Event::Registered { application: Box::new(application.clone()) }];
                 Ok(ApplyResult { application, events })
             }
             (Some(_), ApplyCommand::Register(_)) => Err(ApiError::Argument(ArgumentProblem::RegisterWithApplication)),

@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::api;
 use crate::error::{Failure, UNREADABLE};
+use crate::packed::Packed;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = include_str!("kezek.types.d.ts");
@@ -92,28 +93,6 @@ fn stringified(value: &JsValue) -> Option<String> {
     String::from_utf8(TextEncoder::new().encode(&text).to_vec()).ok()
 }
 
-/// A list parameter: an array goes to the rules as its JSON text in one piece.
-enum ListArg {
-    Text(String),
-    Json(Value),
-}
-
-impl ListArg {
-    fn read(value: &JsValue) -> Self {
-        match Array::is_array(value).then(|| stringified(value)).flatten() {
-            Some(text) => ListArg::Text(text),
-            None => ListArg::Json(arg(value)),
-        }
-    }
-
-    fn list(&self) -> api::List<'_> {
-        match self {
-            ListArg::Text(text) => api::List::Text(text),
-            ListArg::Json(value) => api::List::Json(value),
-        }
-    }
-}
-
 /// An answer as a JS value: written as JSON text here and read by `JSON.parse`, which builds
 /// big answers (a ranked queue) several times faster than setting properties one call at a
 /// time, and keeps a second serializer out of the module.
@@ -189,7 +168,16 @@ pub fn deadline(
 pub fn rank_queue(
     #[wasm_bindgen(unchecked_param_type = "RankInput[]")] applications: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    answer(api::rank_queue(ListArg::read(applications).list()))
+    answer(api::rank_queue(&arg(applications)))
+}
+
+/// `rankQueue` on a list packed by the package's entry (`js/packed.js`, format in
+/// `packed`): rows of (entry index, group year, position), or `undefined` when `rankQueue`
+/// itself must answer. Internal to the package: not in its types.
+#[wasm_bindgen(js_name = rankQueuePacked, skip_typescript)]
+pub fn rank_queue_packed(text: &[u8], lengths: &[u32], codes: &[u32]) -> Option<Vec<i32>> {
+    let text = std::str::from_utf8(text).ok()?;
+    api::rank_queue_packed(Packed { text, lengths, codes })
 }
 
 /// Why the position of application `id` differs between two snapshots of the queues.
@@ -201,8 +189,29 @@ pub fn explain_position(
     #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
     #[wasm_bindgen(unchecked_optional_param_type = "Lang")] lang: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    let (before, after) = (ListArg::read(before), ListArg::read(after));
-    answer(api::explain_position(before.list(), after.list(), &arg(id), &arg(lang)))
+    answer(api::explain_position(&arg(before), &arg(after), &arg(id), &arg(lang)))
+}
+
+/// `explainPosition` on lists packed as for `rankQueuePacked`; `undefined` when
+/// `explainPosition` itself must answer. Internal to the package: not in its types.
+#[wasm_bindgen(js_name = explainPositionPacked, skip_typescript)]
+#[allow(clippy::too_many_arguments, reason = "two packed lists of three arrays each, then explainPosition's own")]
+pub fn explain_position_packed(
+    before_text: &[u8],
+    before_lengths: &[u32],
+    before_codes: &[u32],
+    after_text: &[u8],
+    after_lengths: &[u32],
+    after_codes: &[u32],
+    id: &JsValue,
+    lang: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let (Ok(before_text), Ok(after_text)) = (std::str::from_utf8(before_text), std::str::from_utf8(after_text)) else {
+        return Ok(JsValue::UNDEFINED);
+    };
+    let before = Packed { text: before_text, lengths: before_lengths, codes: before_codes };
+    let after = Packed { text: after_text, lengths: after_lengths, codes: after_codes };
+    api::explain_position_packed(before, after, &arg(id), &arg(lang)).map_or(Ok(JsValue::UNDEFINED), answer)
 }
 
 /// The actions that may be taken on `application` at `now` (after any deadline expiry due

@@ -7,3 +7,4 @@
 pub mod api;
 pub mod error;
 pub mod js;
+pub mod packed;

@@ -213,7 +213,7 @@ test('the package.json exports resolve: require → node build, import with the 
       'import fs from "node:fs";',
       'import { createRequire } from "node:module";',
       'import init, { initSync, validateIin } from "@kezek/rules";',
-      'const wasm = createRequire(import.meta.url).resolve("@kezek/rules/package.json").replace(/package\\.json$/, "pkg/web/kezek_bg.wasm");',
+      'const wasm = createRequire(import.meta.url).resolve("@kezek/rules/package.json").replace(/package\\.json$/, "pkg/web/kezek_core_bg.wasm");',
       'initSync({ module: fs.readFileSync(wasm) });',
       'console.log(typeof init, validateIin("1").error.code);',
     ].join('\n'),

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate};
-use kezek_wasm::api::{self, List};
+use kezek_wasm::api;
 use kezek_wasm::error::Failure;
 use rules::CommandError;
 use serde::Serialize;
@@ -133,8 +133,8 @@ fn native(function: &str, args: &[Value]) -> Outcome {
         "isWorkingDay" => outcome(api::is_working_day(a(0))),
         "workingDaysAfter" => outcome(api::working_days_after(a(0), a(1))),
         "deadline" => outcome(api::deadline(a(0), a(1))),
-        "rankQueue" => outcome(api::rank_queue(List::Json(a(0)))),
-        "explainPosition" => outcome(api::explain_position(List::Json(a(0)), List::Json(a(1)), a(2), a(3))),
+        "rankQueue" => outcome(api::rank_queue(a(0))),
+        "explainPosition" => outcome(api::explain_position(a(0), a(1), a(2), a(3))),
         "allowedActions" => outcome(api::allowed_actions(a(0), a(1), a(2))),
         "apply" => outcome(api::apply(a(0), a(1), a(2), a(3))),
         "version" => outcome(Ok::<_, Failure>(api::VERSION)),

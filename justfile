@@ -46,7 +46,7 @@ portal port="8080": wasm
     node portal/serve.mjs {{port}}
 
 # Benchmarks; each prints its baseline measured in the same run and the ratio.
-bench:
+bench: wasm
     cargo run --release -p kezek-bench --bin rank
     cargo run --release -p kezek-kiosk --bin kiosk-bench
     cargo run --release -p kezek-center --bin center-bench

@@ -79,6 +79,29 @@ pub fn combo_width_ui<T: PartialEq + Clone>(
     changed
 }
 
+/// The height of a field's label: what a control beside a labelled field skips to line
+/// up with the field's input.
+const FIELD_LABEL_HEIGHT: f32 = 22.0;
+
+/// `button` laid out beside a labelled field (in a horizontal row), level with its input.
+pub fn beside_field_ui<R>(ui: &mut Ui, button: impl FnOnce(&mut Ui) -> R) -> R {
+    ui.vertical(|ui| {
+        ui.add_space(FIELD_LABEL_HEIGHT);
+        button(ui)
+    })
+    .inner
+}
+
+/// A labelled one-line field of `width` with a large button beside it; whether the button
+/// was clicked.
+pub fn field_with_button_ui(ui: &mut Ui, label: &str, value: &mut String, width: f32, button: &str) -> bool {
+    ui.horizontal(|ui| {
+        text_field_width_ui(ui, label, value, width);
+        beside_field_ui(ui, |ui| big_button_ui(ui, button).clicked())
+    })
+    .inner
+}
+
 /// A large button for touch screens.
 pub fn big_button_ui(ui: &mut Ui, text: &str) -> Response {
     ui.add(egui::Button::new(RichText::new(text).strong()).min_size(Vec2::new(120.0, theme::TOUCH_HEIGHT + 4.0)))

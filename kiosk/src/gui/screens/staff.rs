@@ -86,8 +86,7 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
         let label = if view.by_direction { cx.t("staff-direction-number") } else { cx.t("staff-child-iin") };
         let field = widgets::text_field_ui(ui, label, &mut view.query);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        ui.vertical(|ui| {
-            ui.add_space(22.0);
+        widgets::beside_field_ui(ui, |ui| {
             if widgets::primary_button_ui(ui, cx.t("staff-search")).clicked() || enter {
                 let query = view.query.trim().to_owned();
                 out.push(UiCommand::StaffFind(if view.by_direction {

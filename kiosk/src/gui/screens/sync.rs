@@ -103,22 +103,16 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: b
             widgets::info_row_ui(ui, cx.t("sync-center-key"), &key);
         });
         if cx.session.role == rules::command::Role::Admin {
-            ui.horizontal(|ui| {
-                widgets::text_field_width_ui(ui, cx.t("sync-center-key-input"), &mut view.key, 560.0);
-                ui.vertical(|ui| {
-                    ui.add_space(22.0);
-                    if widgets::big_button_ui(ui, cx.t("sync-center-key-save")).clicked() {
-                        out.push(UiCommand::SetCenterKey(view.key.trim().to_owned()));
-                    }
-                });
-            });
+            let label = cx.t("sync-center-key-input");
+            if widgets::field_with_button_ui(ui, label, &mut view.key, 560.0, cx.t("sync-center-key-save")) {
+                out.push(UiCommand::SetCenterKey(view.key.trim().to_owned()));
+            }
         }
 
         widgets::section_ui(ui, cx.t("sync-push-title"));
         ui.horizontal(|ui| {
             widgets::text_field_width_ui(ui, cx.t("sync-url"), &mut view.url, 460.0);
-            ui.vertical(|ui| {
-                ui.add_space(22.0);
+            widgets::beside_field_ui(ui, |ui| {
                 let button = ui.add_enabled_ui(!pushing, |ui| widgets::primary_button_ui(ui, cx.t("sync-push")));
                 if button.inner.clicked() {
                     out.push(UiCommand::Push(view.url.clone()));
@@ -152,24 +146,24 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: b
 
         widgets::section_ui(ui, cx.t("sync-file-title"));
         ui.label(RichText::new(cx.t("sync-file-intro")).small());
-        ui.horizontal(|ui| {
-            widgets::text_field_width_ui(ui, cx.t("sync-export-path"), &mut view.export_path, 560.0);
-            ui.vertical(|ui| {
-                ui.add_space(22.0);
-                if widgets::big_button_ui(ui, cx.t("sync-export")).clicked() {
-                    out.push(UiCommand::Export(view.export_path.trim().into()));
-                }
-            });
-        });
-        ui.horizontal(|ui| {
-            widgets::text_field_width_ui(ui, cx.t("sync-import-path"), &mut view.import_path, 560.0);
-            ui.vertical(|ui| {
-                ui.add_space(22.0);
-                if widgets::big_button_ui(ui, cx.t("sync-import")).clicked() {
-                    out.push(UiCommand::Import(view.import_path.trim().into()));
-                }
-            });
-        });
+        if widgets::field_with_button_ui(
+            ui,
+            cx.t("sync-export-path"),
+            &mut view.export_path,
+            560.0,
+            cx.t("sync-export"),
+        ) {
+            out.push(UiCommand::Export(view.export_path.trim().into()));
+        }
+        if widgets::field_with_button_ui(
+            ui,
+            cx.t("sync-import-path"),
+            &mut view.import_path,
+            560.0,
+            cx.t("sync-import"),
+        ) {
+            out.push(UiCommand::Import(view.import_path.trim().into()));
+        }
 
         widgets::section_ui(ui, cx.t("sync-quarantine"));
         if status.quarantine.is_empty() {

@@ -16,6 +16,7 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::sync::LazyLock;
 
 use chrono::{DateTime, FixedOffset};
 use common::*;
@@ -75,19 +76,8 @@ enum Op {
 
 /// The actions a random step may take (issuing a voucher by hand is left out: it would
 /// bypass the places a distribution round counts).
-const KINDS: [ActionKind; 11] = [
-    ActionKind::ConfirmVoucher,
-    ActionKind::RestoreVoucher,
-    ActionKind::ExtendChoice,
-    ActionKind::ChooseKindergarten,
-    ActionKind::RefuseVoucher,
-    ActionKind::Withdraw,
-    ActionKind::AcceptChild,
-    ActionKind::RefuseChild,
-    ActionKind::UpholdRefusal,
-    ActionKind::OverruleRefusal,
-    ActionKind::MarkDeparted,
-];
+static KINDS: LazyLock<Vec<ActionKind>> =
+    LazyLock::new(|| ActionKind::ALL.into_iter().filter(|kind| *kind != ActionKind::IssueVoucher).collect());
 
 /// Raw choices for one action; turned into an `Action` against the state at run time.
 // Each flag is an independent coin flip of the generator, not a state machine in disguise.

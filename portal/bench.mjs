@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync, constants } from 'node:zlib';
+import { prng } from '../wasm-pkg/scripts/prng.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
@@ -57,18 +58,6 @@ const core = createRequire(import.meta.url)(path.join(path.dirname(NODE_PKG), 'k
 
 // ---------------------------------------------------------------------------------------
 // Generated applications: deterministic (seeded), spread like a country's queue.
-
-function prng(seed) {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function generate(count, seed = 20261124) {
   const random = prng(seed);

@@ -61,6 +61,7 @@ impl CenterError {
     pub fn code(&self) -> &str {
         match self {
             CenterError::Store(StoreError::Locked { .. }) => "DATA_LOCKED",
+            CenterError::Store(StoreError::Damaged { .. }) => "LOG_DAMAGED",
             CenterError::Store(_) => "STORE",
             CenterError::Setup(_) => "SETUP",
             CenterError::Key(e) => e.code(),

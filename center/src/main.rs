@@ -234,9 +234,22 @@ fn read_bundle_file(path: &PathBuf) -> Result<Vec<u8>, Failure> {
     Ok(bytes)
 }
 
+/// Writes a snapshot or ack file (personal data): readable by its owner only, also when
+/// it existed before with a wider mode.
 fn write_file(path: &PathBuf, bytes: &[u8]) -> Result<(), Failure> {
     let io = |e: std::io::Error| fail("IO", format!("{}: {e}", path.display()));
-    let mut file = std::fs::File::create(path).map_err(io)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if file.metadata().map_err(io)?.file_type().is_file() {
+            file.set_permissions(std::fs::Permissions::from_mode(0o600)).map_err(io)?;
+        }
+    }
     file.write_all(bytes).map_err(io)?;
     file.sync_all().map_err(io)
 }

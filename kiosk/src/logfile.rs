@@ -302,11 +302,62 @@ fn record_hash(bytes: &[u8], (at, len): Frame) -> Hash {
     Sha256::digest(&bytes[at + 4..at + 4 + len + 64]).into()
 }
 
-/// Whether undecodable bytes at the end are an interrupted append rather than damage: a
-/// prefix of one record (a group commit's complete records decode), or zeros.
-fn is_torn_tail(rest: &[u8], error: &DecodeError) -> bool {
+/// Whether undecodable bytes at the end are an interrupted append rather than damage.
+///
+/// An append writes its records in order, so what an interrupted one leaves is a prefix:
+/// whole records (which decode and count as entries), then one record cut short by the end
+/// of the file, and nothing after it. Only that last record is a torn tail, and only when
+/// - it is cut short by the end of the file (`Truncated`) and shorter than one maximal
+///   record, and
+/// - no later record starts inside it (a length and a body head naming this kiosk: with a
+///   damaged length field of a middle entry, the entries after it are still there), and
+/// - it does not hold a whole entry under another length (its body decodes and a signature
+///   by one of the log's keys follows it: the length field of a saved last entry is
+///   damaged);
+///
+/// or when it is all zeros (the file grew before its data reached the disk). Anything else
+/// is damage, and a damaged log is never cut.
+fn is_torn_tail(rest: &[u8], error: &DecodeError, kiosk: &str, keys: &[VerifyingKey]) -> bool {
+    if rest.iter().all(|b| *b == 0) {
+        return true;
+    }
     let one_record = 4 + MAX_ENTRY_BYTES as usize + 64;
-    (matches!(error, DecodeError::Truncated { .. }) && rest.len() < one_record) || rest.iter().all(|b| *b == 0)
+    if !matches!(error, DecodeError::Truncated { .. }) || rest.len() >= one_record {
+        return false;
+    }
+    !(later_record_starts(rest, kiosk) || holds_whole_entry(rest, keys))
+}
+
+/// Whether a record header of `kiosk` (length, version, kiosk id) starts after byte 0 of `rest`.
+fn later_record_starts(rest: &[u8], kiosk: &str) -> bool {
+    let mut head = vec![FORMAT_VERSION];
+    let mut n = kiosk.len();
+    loop {
+        let byte = u8::try_from(n & 0x7f).expect("7 bits");
+        n >>= 7;
+        if n == 0 {
+            head.push(byte);
+            break;
+        }
+        head.push(byte | 0x80);
+    }
+    head.extend_from_slice(kiosk.as_bytes());
+    (1..rest.len().saturating_sub(4 + head.len() - 1)).any(|p| {
+        let len = u32::from_le_bytes(rest[p..p + 4].try_into().expect("4 bytes")) as usize;
+        (MIN_BODY_BYTES..=MAX_ENTRY_BYTES as usize).contains(&len) && rest[p + 4..].starts_with(&head)
+    })
+}
+
+/// Whether `rest` starts with a whole record whose length field is wrong: the body after
+/// the length field decodes and is followed by a signature that verifies.
+fn holds_whole_entry(rest: &[u8], keys: &[VerifyingKey]) -> bool {
+    let Some(after_len) = rest.get(4..) else { return false };
+    let Ok(body) = decode_body(after_len) else { return false };
+    let used = body.payload.as_ptr() as usize + body.payload.len() - after_len.as_ptr() as usize;
+    let Some(signature) = after_len.get(used..used + 64) else { return false };
+    let signature: [u8; 64] = signature.try_into().expect("64 bytes");
+    let entry = SignedEntry::from_parts(after_len[..used].to_vec(), signature);
+    keys.iter().any(|k| entry.verify(k))
 }
 
 /// One entry handed to the caller, in sequence order.
@@ -369,14 +420,6 @@ const CHUNK: usize = 1024;
 pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl FnMut(&EntryView<'a>)) -> LoadSummary {
     let (frames, framing) = frames(bytes);
     let mut summary = LoadSummary::default();
-    let mut undecodable = None;
-    if let Some((at, error)) = framing {
-        if is_torn_tail(&bytes[at..], &error) {
-            summary.torn_tail = Some(TornTail { offset: at as u64, len: (bytes.len() - at) as u64 });
-        } else {
-            undecodable = Some((at, error));
-        }
-    }
 
     let mut structural: Option<(usize, ChainBreak)> = None;
     let mut rotation_checks: Vec<(usize, VerifyingKey)> = Vec::new();
@@ -501,6 +544,17 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
     }
     let signatures_ok = checks.iter().all(|(i, k)| signature_ok(bytes, frames[*i], k));
 
+    // Bytes that do not frame: an interrupted append or damage (decided with every key the
+    // log used, to recognise a whole entry behind a damaged length field).
+    let mut undecodable = None;
+    if let Some((at, error)) = framing {
+        let keys: Vec<VerifyingKey> = key_points.iter().map(|(_, k)| *k).collect();
+        if is_torn_tail(&bytes[at..], &error, kiosk, &keys) {
+            summary.torn_tail = Some(TornTail { offset: at as u64, len: (bytes.len() - at) as u64 });
+        } else {
+            undecodable = Some((at, error));
+        }
+    }
     let mut valid = applied;
     let mut damage = None;
     if structural.is_none() && signatures_ok {
@@ -730,6 +784,38 @@ mod tests {
         let (s, _) = count(&zeros, &key);
         assert_eq!((s.valid, s.damage.is_none()), (10, true));
         assert_eq!(s.torn_tail.unwrap().len, 300);
+    }
+
+    #[test]
+    fn a_length_field_past_the_end_is_a_torn_tail_only_for_the_last_unfinished_append() {
+        let key = KioskKey::generate().unwrap();
+        let bytes = log(&key, 10);
+        let (clean, _) = count(&bytes, &key);
+        let offset = |seq: usize| usize::try_from(clean.offsets[seq - 1]).unwrap();
+        // The length field of a middle entry (4) and of the last one (10) made to reach past
+        // the end of the file, within one maximal record: saved entries, never a torn tail.
+        for seq in [4usize, 10] {
+            let mut bad = bytes.clone();
+            let past_end = u32::try_from(bytes.len() - offset(seq) + 100).unwrap();
+            bad[offset(seq)..offset(seq) + 4].copy_from_slice(&past_end.to_le_bytes());
+            let (s, _) = count(&bad, &key);
+            assert_eq!(s.torn_tail, None, "entry {seq}");
+            let damage = s.damage.unwrap();
+            assert_eq!((damage.seq, damage.offset), (seq as u64, offset(seq) as u64), "entry {seq}");
+            assert_eq!(s.valid, seq as u64 - 1);
+        }
+        // An interrupted group commit: two whole records, then half of the third.
+        let more = log(&key, 13);
+        let cut = offset(10) + (bytes.len() - offset(10)) + (more.len() - bytes.len()) * 5 / 6;
+        let (s, _) = count(&more[..cut], &key);
+        assert_eq!((s.valid, s.damage.is_none()), (12, true));
+        assert!(s.torn_tail.is_some());
+        // Half of the last record followed by zeros (the file grew before the data landed).
+        let mut zero_filled = bytes[..bytes.len() - 40].to_vec();
+        zero_filled.extend_from_slice(&[0; 20]);
+        let (s, _) = count(&zero_filled, &key);
+        assert_eq!((s.valid, s.damage.is_none()), (9, true));
+        assert_eq!(s.torn_tail.unwrap().offset, offset(10) as u64);
     }
 
     #[test]

@@ -8,7 +8,8 @@
 //! At open, the key file must match the log's current key (the registered one, or the last
 //! rotation's). A crash between 2 and 3 leaves `kiosk.key.new` matching the log: it is
 //! moved into place then. A crash before 2 leaves a `kiosk.key.new` the log never named:
-//! it is removed.
+//! it is removed. A failed append of step 2 removes `kiosk.key.new` only when the log was
+//! cut back; if the cut failed too, the key stays for the next open to settle.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -140,8 +141,14 @@ impl Kiosk {
         let receipt = match self.append_operator_change(admin, &payload, &fingerprint(&next.verifying())) {
             Ok(receipt) => receipt,
             Err(e) => {
-                // The log does not name the new key: it must not stay around.
-                let _ = fs::remove_file(&pending);
+                // The pending key goes only when the log surely does not name it: the append
+                // was cut back (or never started). When the cut failed too (`poisoned`), the
+                // file may hold the whole `keyRotated` entry; the next open then finishes the
+                // rotation with this key, or removes it if the entry is not there.
+                if !self.poisoned {
+                    let _ = fs::remove_file(&pending);
+                    let _ = sync_dir(&self.layout.root);
+                }
                 return Err(RotationError::Append(e));
             }
         };

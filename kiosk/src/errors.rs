@@ -316,6 +316,9 @@ pub enum LoginError {
     Failed,
     #[error("account {login} is disabled")]
     Disabled { login: String },
+    /// Too many failed attempts for this login: refused unchecked until the delay has passed.
+    #[error("too many failed login attempts; try again in {wait_seconds} s")]
+    Throttled { wait_seconds: u64 },
 }
 
 impl Localized for LoginError {
@@ -323,6 +326,7 @@ impl Localized for LoginError {
         match self {
             LoginError::Failed => "LOGIN_FAILED",
             LoginError::Disabled { .. } => "OPERATOR_DISABLED",
+            LoginError::Throttled { .. } => "LOGIN_THROTTLED",
         }
     }
     fn message(&self, lang: Lang) -> String {
@@ -335,6 +339,12 @@ impl Localized for LoginError {
                 format!("Учётная запись {login} отключена администратором"),
                 format!("{login} тіркелгісін әкімші өшірген"),
                 format!("Account {login} has been disabled by an administrator"),
+            ),
+            LoginError::Throttled { wait_seconds } => pick(
+                lang,
+                format!("Слишком много неудачных попыток входа. Повторите через {wait_seconds} с"),
+                format!("Кіру әрекеттері тым көп рет сәтсіз болды. {wait_seconds} с кейін қайталаңыз"),
+                format!("Too many failed login attempts. Try again in {wait_seconds} s"),
             ),
         }
     }

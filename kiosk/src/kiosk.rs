@@ -895,16 +895,10 @@ impl Kiosk {
     // ----------------------------------------------------------------- accounts
 
     /// Checks a login and password (argon2id); the session is re-checked on every command.
+    /// Throttled per login after failures, with the same work for unknown logins
+    /// ([`operators::check_login`]).
     pub fn login(&self, login: &str, password: &str) -> Result<Session, LoginError> {
-        let info = self.model.operators.get(login).ok_or(LoginError::Failed)?;
-        let hash = self.passwords.hashes.get(login).ok_or(LoginError::Failed)?;
-        if !passwords::verify(password, hash) {
-            return Err(LoginError::Failed);
-        }
-        if !info.active {
-            return Err(LoginError::Disabled { login: login.to_owned() });
-        }
-        Ok(Session::of(info))
+        operators::check_login(&self.layout.root, &self.model.operators, &self.passwords, login, password, &self.now())
     }
 
     /// Every account, active or not, by login.

@@ -141,7 +141,8 @@ struct CenterSetArgs {
     /// Center URL, e.g. `http://10.0.0.5:8080`
     #[arg(long, value_name = "URL")]
     url: Option<String>,
-    /// Center public key, 64 hex characters (`kezek-center key` prints it)
+    /// Center public key, 64 hex characters: the `publicKey` that `kezek-center init` prints,
+    /// also kept in the center's data folder as `center.pub`
     #[arg(long, value_name = "HEX")]
     key: Option<String>,
 }

@@ -52,6 +52,31 @@ pub fn verify(password: &str, phc: &str) -> bool {
     Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok()
 }
 
+/// A PHC string that no password matches, with the argon2 parameters most of `stored` use
+/// (the current ones when there is none). Checking a password against it costs what checking
+/// against a real hash of this kiosk costs, so an unknown login takes as long as a wrong
+/// password (no timing oracle for which logins exist).
+pub fn dummy_hash(stored: &PasswordFile) -> String {
+    // 16 zero bytes of salt and 32 of output, in the PHC's unpadded base64.
+    const SALT: &str = "AAAAAAAAAAAAAAAAAAAAAA";
+    const OUTPUT: &str = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for phc in stored.hashes.values() {
+        if let Ok(parsed) = PasswordHash::new(phc) {
+            let version = parsed.version.map_or(String::new(), |v| format!("$v={v}"));
+            *counts.entry(format!("${}{version}${}", parsed.algorithm, parsed.params)).or_default() += 1;
+        }
+    }
+    let head = counts.into_iter().max_by_key(|(_, n)| *n).map_or_else(
+        || {
+            let p = params();
+            format!("$argon2id$v=19$m={},t={},p={}", p.m_cost(), p.t_cost(), p.p_cost())
+        },
+        |(head, _)| head,
+    );
+    format!("{head}${SALT}${OUTPUT}")
+}
+
 /// Whether a password is acceptable for a new account.
 pub fn acceptable(password: &str) -> bool {
     let n = password.chars().count();
@@ -87,5 +112,28 @@ mod tests {
         assert!(!verify("x", "not a hash"));
         assert!(acceptable("12345678"));
         assert!(!acceptable("1234567"));
+    }
+
+    #[test]
+    fn the_dummy_hash_has_the_stored_parameters_and_matches_nothing() {
+        let mut file = PasswordFile::default();
+        // With no stored hash: the parameters of new hashes (cheap ones once a test asked).
+        let current = dummy_hash(&file);
+        let head = |p: &Params| format!("$argon2id$v=19$m={},t={},p={}$", p.m_cost(), p.t_cost(), p.p_cost());
+        let cheap_params = Params::new(Params::MIN_M_COST, 1, 1, None).unwrap();
+        assert!(
+            current.starts_with(&head(&Params::default())) || current.starts_with(&head(&cheap_params)),
+            "{current}"
+        );
+        let cheap = "$argon2id$v=19$m=8,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        file.hashes.insert("a".into(), cheap.to_owned());
+        file.hashes.insert("b".into(), cheap.to_owned());
+        file.hashes.insert("c".into(), "$argon2id$v=19$m=16,t=1,p=1$c29tZXNhbHRzb21lc2FsdA$AAAA".to_owned());
+        let dummy = dummy_hash(&file);
+        assert!(dummy.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{dummy}");
+        assert!(PasswordHash::new(&dummy).is_ok());
+        for password in ["", "password", "AAAAAAAA"] {
+            assert!(!verify(password, &dummy));
+        }
     }
 }

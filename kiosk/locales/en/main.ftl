@@ -22,6 +22,7 @@ login-warning = Unlawful use of a third party's credentials is punishable under 
 login-login = Login
 login-password = Password
 login-submit = Log in
+login-throttled = Too many failed login attempts. Try again in { $seconds } s.
 
 setup-title = Kiosk set-up
 setup-intro = This kiosk is not set up yet: choose its district, name it and create the first administrator.

@@ -360,7 +360,8 @@ impl KioskApp {
                 if self.backend.needs_setup() {
                     out.extend(login::setup_ui(ui, &mut self.setup, tr, self.notice.as_ref(), self.lang));
                 } else {
-                    out.extend(login::login_ui(ui, &mut self.login, tr, self.notice.as_ref(), self.lang));
+                    let now = self.backend.now();
+                    out.extend(login::login_ui(ui, &mut self.login, tr, self.notice.as_ref(), self.lang, now));
                 }
             });
             return out;
@@ -654,7 +655,16 @@ impl KioskApp {
                     self.staff = staff::StaffView::default();
                     self.go(first);
                 }
-                Err(error) => self.fail(error),
+                Err(error) => {
+                    self.login.retry_at = None;
+                    if error.code == login::THROTTLED {
+                        let wait = self.backend.login_wait_seconds(login.trim());
+                        if wait > 0 {
+                            self.login.throttled(&login, self.backend.now(), wait);
+                        }
+                    }
+                    self.fail(error);
+                }
             },
             UiCommand::Logout => {
                 self.backend.logout();

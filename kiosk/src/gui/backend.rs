@@ -416,6 +416,11 @@ pub trait Backend {
     /// The kiosk clock (the GUI never reads the system clock itself).
     fn now(&self) -> Instant;
     fn login(&mut self, login: &str, password: &str) -> Result<Session, BackendError>;
+    /// Seconds `login` must wait after failed attempts before the next one is checked
+    /// (0: none). A backend without throttling answers 0.
+    fn login_wait_seconds(&self, _login: &str) -> u64 {
+        0
+    }
     fn logout(&mut self);
 
     // --- reference data ---

@@ -877,7 +877,7 @@ impl Backend for MemoryBackend {
             out.push('\n');
             entries += 1;
         }
-        std::fs::write(path, out).map_err(|e| io_error(path, &e))?;
+        crate::store::write_private_file(path, out.as_bytes()).map_err(|e| io_error(path, &e))?;
         Ok(ExportReport { entries, path: path.display().to_string() })
     }
 

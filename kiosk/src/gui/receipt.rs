@@ -20,10 +20,16 @@ fn file_name(id: &str) -> String {
     id.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '.' { c } else { '_' }).collect()
 }
 
+/// Writes a printout (personal data) readable by its owner only; a folder made for it is
+/// owner-only too (an existing folder, which may be the user's own, keeps its mode).
 fn write(dir: &Path, name: &str, contents: &str) -> Result<PathBuf, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let path = dir.join(name);
-    std::fs::write(&path, contents).map_err(|e| format!("{}: {e}", path.display()))?;
+    crate::store::write_private_file(&path, contents.as_bytes()).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(path)
 }
 
@@ -141,4 +147,22 @@ pub fn write_child_card(
 ) -> Result<PathBuf, String> {
     let text = child_card_text(card, tr, lang, kindergartens);
     write(dir, &format!("child-card-{}.txt", file_name(&card.application.id)), &text)
+}
+
+#[cfg(all(test, unix))]
+#[allow(clippy::unwrap_used)] // A failed unwrap is a failed test.
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn printouts_are_readable_by_their_owner_only() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("printouts");
+        let path = super::write(&dir, "receipt-KOK-1.html", "<p>Әлімжанов</p>").unwrap();
+        let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!((mode(&dir), mode(&path)), (0o700, 0o600));
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        super::write(&dir, "receipt-KOK-1.html", "again").unwrap();
+        assert_eq!(mode(&path), 0o600);
+    }
 }

@@ -333,6 +333,10 @@ impl Backend for StoreBackend {
         Ok(gui)
     }
 
+    fn login_wait_seconds(&self, login: &str) -> u64 {
+        self.kiosk.as_ref().map_or(0, |k| crate::operators::login_wait_seconds(k, login))
+    }
+
     fn logout(&mut self) {
         self.session = None;
     }

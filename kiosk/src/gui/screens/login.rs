@@ -1,6 +1,7 @@
 //! Login, and the first-run set-up of a new kiosk.
 
 use egui::{RichText, Ui};
+use rules::Instant;
 use rules::i18n::Lang;
 
 use crate::gui::app::{Notice, UiCommand};
@@ -8,10 +9,33 @@ use crate::gui::backend::KioskSetup;
 use crate::gui::i18n::Tr;
 use crate::gui::{reference, widgets};
 
+/// The code of a login refused during a lock-out after failed attempts.
+pub const THROTTLED: &str = "LOGIN_THROTTLED";
+
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LoginForm {
     pub login: String,
     pub password: String,
+    /// A login locked out after failed attempts, and the kiosk time when it may try again.
+    pub retry_at: Option<(String, Instant)>,
+}
+
+impl LoginForm {
+    /// Remembers that `login` may try again `wait_seconds` after `now` (kiosk clock).
+    pub fn throttled(&mut self, login: &str, now: Instant, wait_seconds: u64) {
+        let wait = chrono::TimeDelta::seconds(i64::try_from(wait_seconds).unwrap_or(i64::MAX).min(86_400));
+        self.retry_at = Some((login.trim().to_owned(), Instant(now.0 + wait)));
+    }
+
+    /// Seconds the login typed now must still wait (`None`: it is not locked out).
+    pub fn wait_seconds(&self, now: Instant) -> Option<u64> {
+        let (login, at) = self.retry_at.as_ref()?;
+        if login != self.login.trim() {
+            return None;
+        }
+        let ms = (at.0 - now.0).num_milliseconds();
+        (ms > 0).then(|| u64::try_from(ms).unwrap_or(0).div_ceil(1000))
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -29,8 +53,22 @@ fn notice_ui(ui: &mut Ui, notice: Option<&Notice>, tr: &Tr, lang: Lang) {
     }
 }
 
-pub fn login_ui(ui: &mut Ui, form: &mut LoginForm, tr: &Tr, notice: Option<&Notice>, lang: Lang) -> Option<UiCommand> {
+/// The login screen. During a lock-out after failed attempts (`LOGIN_THROTTLED`) it counts
+/// the seconds down in the operator's language and keeps the button disabled; the kiosk
+/// refuses such attempts anyway, and nothing here waits on the UI thread.
+pub fn login_ui(
+    ui: &mut Ui,
+    form: &mut LoginForm,
+    tr: &Tr,
+    notice: Option<&Notice>,
+    lang: Lang,
+    now: Instant,
+) -> Option<UiCommand> {
     let mut command = None;
+    let wait = form.wait_seconds(now);
+    if wait.is_some() {
+        ui.ctx().request_repaint_after(std::time::Duration::from_millis(250));
+    }
     ui.vertical_centered(|ui| {
         ui.add_space(40.0);
         ui.heading(tr.t("login-title"));
@@ -38,12 +76,20 @@ pub fn login_ui(ui: &mut Ui, form: &mut LoginForm, tr: &Tr, notice: Option<&Noti
         ui.label(RichText::new(tr.t("login-warning")).color(crate::gui::theme::ERROR));
         ui.add_space(12.0);
         ui.allocate_ui(egui::vec2(340.0, 360.0), |ui| {
-            notice_ui(ui, notice, tr, lang);
+            match (notice, wait) {
+                (Some(Notice::Error(error)), Some(seconds)) if error.code == THROTTLED => {
+                    widgets::message_ui(ui, &tr.f("login-throttled", &[("seconds", seconds.into())]), false);
+                }
+                // The lock-out is over (or another login is typed): the refusal no longer holds.
+                (Some(Notice::Error(error)), None) if error.code == THROTTLED && form.retry_at.is_some() => {}
+                _ => notice_ui(ui, notice, tr, lang),
+            }
             widgets::text_field_ui(ui, tr.t("login-login"), &mut form.login);
             let password = widgets::password_field_ui(ui, tr.t("login-password"), &mut form.password);
-            let enter = password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            let enter = wait.is_none() && password.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.add_space(10.0);
-            if widgets::primary_button_ui(ui, tr.t("login-submit")).clicked() || enter {
+            let submit = ui.add_enabled_ui(wait.is_none(), |ui| widgets::primary_button_ui(ui, tr.t("login-submit")));
+            if submit.inner.clicked() || enter {
                 command = Some(UiCommand::Login { login: form.login.clone(), password: form.password.clone() });
             }
         });

@@ -19,9 +19,15 @@ use serde::{Deserialize, Serialize};
 use crate::fold::{Fold, FoldItem, FoldKey, Source};
 use crate::ingest::{self, KioskOperator, KioskView};
 use crate::store::{
-    CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore,
-    StoreError,
+    CenterOperator, CenterStore, Commit, Contact, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision,
+    SledStore, StoreError,
 };
+
+/// Most quarantine notes kept per kiosk: a kiosk (or a thief of its key) cannot fill the
+/// center's store or its acks with notes.
+pub const MAX_NOTES_PER_KIOSK: usize = 1_000;
+/// Most contacts kept per kiosk beyond its accepted head (the oldest are dropped).
+const MAX_CONTACTS: usize = 64;
 
 /// The kiosk id the center's own log entries carry.
 pub const CENTER_ID: &str = "center";
@@ -90,6 +96,9 @@ pub enum IngestError {
     Unauthenticated { kiosk: String, seq: u64 },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// Something failed inside the center (a caught panic); nothing of the upload was stored.
+    #[error("{0}")]
+    Internal(String),
 }
 
 impl IngestError {
@@ -101,6 +110,7 @@ impl IngestError {
             IngestError::RevokedKiosk(_) => "REVOKED_KIOSK",
             IngestError::Unauthenticated { .. } => "UNAUTHENTICATED",
             IngestError::Store(_) => "STORE",
+            IngestError::Internal(_) => "INTERNAL",
         }
     }
 }
@@ -129,9 +139,18 @@ pub struct IngestReport {
     /// Entries of other uploads that now apply because of this one (e.g. a duplicate kept instead).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub now_applied: Vec<ReviewNote>,
+    /// Entries set aside without a note: not signed by the kiosk (junk), or past the cap of
+    /// notes per kiosk.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unattributed: usize,
     /// Where the bundle was cut or damaged, if it was (the entries before it were used).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub damage: Option<String>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// A result of `ingest`: the report and the signed acknowledgement.
@@ -140,6 +159,30 @@ pub struct Ingested {
     pub report: IngestReport,
     pub ack: Ack,
     pub ack_bytes: Vec<u8>,
+}
+
+/// What the HTTP layer needs to authenticate a kiosk's requests without the center's lock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KioskAuth {
+    /// The key now in force (rotations followed).
+    pub key: VerifyingKey,
+    /// The accepted head (a request may carry rotations after it).
+    pub head: u64,
+    pub revoked: bool,
+    /// Districts it serves.
+    pub districts: Vec<String>,
+}
+
+/// One upload for [`Center::ingest_group`].
+#[derive(Debug, Clone, Copy)]
+pub struct Upload<'a> {
+    pub bytes: &'a [u8],
+    /// The kiosk the request was authenticated as (the bundle must be its).
+    pub expected_kiosk: Option<&'a str>,
+    /// The kiosk's own log head, as it signed it in the request: the ack answering this
+    /// upload is a contact for the clock window of the entries after it. `None` for a USB
+    /// file (the kiosk may have written more since it exported it).
+    pub contact_head: Option<u64>,
 }
 
 /// A registered kiosk as listed.
@@ -157,6 +200,8 @@ pub struct KioskInfo {
     /// The key now in force (after rotations), as a fingerprint.
     pub current_fingerprint: String,
     pub operators: usize,
+    /// Districts it serves: its own first.
+    pub districts: Vec<String>,
 }
 
 /// One center command's result.
@@ -270,6 +315,8 @@ struct Prepared {
     flagged: Vec<ClockFlag>,
     items: Vec<FoldItem>,
     commit: Commit,
+    /// Entries set aside without a note (not signed by the kiosk, or over the cap).
+    unattributed: usize,
     damage: Option<String>,
 }
 
@@ -307,8 +354,49 @@ impl KioskState {
             accepted_through_seq: self.head_seq(),
             current_fingerprint: fingerprint(&self.key),
             operators: self.operators.values().filter(|o| !o.disabled).count(),
+            districts: self.districts(),
         }
     }
+
+    fn districts(&self) -> Vec<String> {
+        let mut out = vec![self.record.district.clone()];
+        out.extend(self.record.also_serves.iter().filter(|d| **d != self.record.district).cloned());
+        out
+    }
+
+    /// The earliest kiosk time the entry `seq` may carry: the registration, and every
+    /// contact the kiosk asked for while its log ended before `seq`.
+    fn floor(&self, seq: u64) -> Instant {
+        let mut floor = self.record.registered_at;
+        if let Some(at) = self.record.contact_floor {
+            floor = floor.max(at);
+        }
+        for contact in self.record.contacts.iter().filter(|c| c.head < seq) {
+            floor = floor.max(contact.at);
+        }
+        floor
+    }
+
+}
+
+/// Records a contact (an ack or snapshot answering a signed request with the kiosk's head).
+fn add_contact(record: &mut KioskRecord, accepted_head: u64, contact: Contact) {
+    record.contacts.push(contact);
+    fold_contacts(record, accepted_head);
+    if record.contacts.len() > MAX_CONTACTS {
+        let extra = record.contacts.len() - MAX_CONTACTS;
+        record.contacts.drain(..extra);
+    }
+}
+
+/// Contacts at or below the accepted head bound every later entry alike: they fold into
+/// the floor (a compaction only: [`KioskState::floor`] gives the same answer either way).
+fn fold_contacts(record: &mut KioskRecord, accepted_head: u64) {
+    let (past, pending): (Vec<Contact>, Vec<Contact>) = record.contacts.iter().partition(|c| c.head <= accepted_head);
+    for c in past {
+        record.contact_floor = Some(record.contact_floor.map_or(c.at, |f| f.max(c.at)));
+    }
+    record.contacts = pending;
 }
 
 /// The center.
@@ -321,7 +409,8 @@ pub struct Center<S: CenterStore = SledStore> {
     operators: BTreeMap<String, CenterOperator>,
     fold: Fold,
     own_hashes: Vec<Hash>,
-    quarantine: BTreeMap<String, Vec<QuarantineNote>>,
+    /// Per kiosk, notes by (sequence, entry hash): at most [`MAX_NOTES_PER_KIOSK`].
+    quarantine: BTreeMap<String, BTreeMap<(u64, Option<String>), QuarantineNote>>,
     reviews: BTreeMap<String, ReviewDecision>,
 }
 
@@ -377,6 +466,37 @@ fn framed(entry: &SignedEntry) -> Vec<u8> {
 
 fn unframe(bytes: &[u8]) -> Result<SignedEntry, StoreError> {
     SignedEntry::read_record(bytes).map(|(e, _)| e).map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
+/// The time the center uses for an entry: its kiosk time clamped into the window, and never
+/// before the kiosk's previous entry (the log's order is the queue's order); each correction
+/// is flagged, never made silently.
+fn effective_time(
+    kiosk: &str,
+    seq: u64,
+    kiosk_time: &str,
+    (from, to): (Instant, Instant),
+    previous: Option<Instant>,
+) -> (Instant, Option<ClockFlag>) {
+    let (clamped, flag) = clamp_time(kiosk, seq, kiosk_time, from, to);
+    match previous {
+        Some(last) if clamped < last => {
+            let flag = match flag {
+                Some(flag) => ClockFlag { effective_time: last, ..flag },
+                None => ClockFlag {
+                    kiosk: kiosk.to_owned(),
+                    seq,
+                    problem: ClockProblem::Backwards,
+                    kiosk_time: kiosk_time.to_owned(),
+                    effective_time: last,
+                    window_from: from.min(to),
+                    window_to: to,
+                },
+            };
+            (last, Some(flag))
+        }
+        _ => (clamped, flag),
+    }
 }
 
 /// The window check: clamps `kiosk_time` into `[from, to]`.
@@ -480,8 +600,8 @@ impl<S: CenterStore> Center<S> {
         }
         let mut center = Center {
             kiosks: BTreeMap::new(),
-            operators: store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect(),
-            reviews: store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect(),
+            operators: BTreeMap::new(),
+            reviews: BTreeMap::new(),
             quarantine: BTreeMap::new(),
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
@@ -490,9 +610,21 @@ impl<S: CenterStore> Center<S> {
             key,
             store,
         };
-        for record in center.store.kiosks()? {
+        center.reload()?;
+        Ok(center)
+    }
+
+    /// Rebuilds everything in memory from the store (at open, and after a caught panic left
+    /// the memory state in doubt).
+    pub fn reload(&mut self) -> Result<(), CenterError> {
+        self.operators = self.store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect();
+        self.reviews = self.store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect();
+        self.kiosks = BTreeMap::new();
+        self.quarantine = BTreeMap::new();
+        self.own_hashes = Vec::new();
+        for record in self.store.kiosks()? {
             let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
-            center.kiosks.insert(
+            self.kiosks.insert(
                 record.id.clone(),
                 KioskState {
                     record,
@@ -505,11 +637,13 @@ impl<S: CenterStore> Center<S> {
                 },
             );
         }
-        for q in center.store.quarantine()? {
-            center.quarantine.entry(q.note.kiosk.clone()).or_default().push(q.note);
+        for q in self.store.quarantine()? {
+            let notes = self.quarantine.entry(q.note.kiosk.clone()).or_default();
+            if notes.len() < MAX_NOTES_PER_KIOSK {
+                notes.insert((q.note.seq, q.note.entry_hash.clone()), q.note);
+            }
         }
-        center.replay()?;
-        Ok(center)
+        self.replay()
     }
 
     fn replay(&mut self) -> Result<(), CenterError> {
@@ -618,6 +752,9 @@ impl<S: CenterStore> Center<S> {
             public_key: hex::encode(key.to_bytes()),
             registered_at: at,
             revoked_at: None,
+            also_serves: Vec::new(),
+            contact_floor: None,
+            contacts: Vec::new(),
         };
         self.store.put_kiosk(&record)?;
         let state = KioskState {
@@ -648,6 +785,69 @@ impl<S: CenterStore> Center<S> {
 
     pub fn kiosks(&self) -> Vec<KioskInfo> {
         self.kiosks.values().map(KioskState::info).collect()
+    }
+
+    /// Lets a kiosk also serve `district` (cross-district registrations and actions).
+    pub fn add_served_district(&mut self, id: &str, district: &str) -> Result<KioskInfo, CenterError> {
+        self.check_district(district)?;
+        let state = self.kiosks.get_mut(id).ok_or_else(|| CenterError::UnknownKiosk(id.to_owned()))?;
+        if !state.districts().iter().any(|d| d == district) {
+            let mut record = state.record.clone();
+            record.also_serves.push(district.to_owned());
+            self.store.put_kiosk(&record)?;
+            state.record = record;
+        }
+        Ok(state.info())
+    }
+
+    /// Keys, heads and districts of every kiosk, for request authentication.
+    pub fn kiosk_auth(&self) -> HashMap<String, KioskAuth> {
+        self.kiosks
+            .iter()
+            .map(|(id, k)| {
+                let auth = KioskAuth {
+                    key: k.key,
+                    head: k.head_seq(),
+                    revoked: k.record.revoked_at.is_some(),
+                    districts: k.districts(),
+                };
+                (id.clone(), auth)
+            })
+            .collect()
+    }
+
+    /// Records that the center answered a signed request of `kiosk` whose own log ended at
+    /// `head`: entries after `head` cannot carry an earlier kiosk time.
+    fn record_contact(&mut self, kiosk: &str, contact: Contact) -> Result<(), CenterError> {
+        let state = self.kiosks.get_mut(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?;
+        let mut record = state.record.clone();
+        add_contact(&mut record, state.head_seq(), contact);
+        self.store.note_kiosk(&record)?;
+        state.record = record;
+        Ok(())
+    }
+
+    /// The signed ack answering a kiosk's signed request (a contact for its clock window).
+    pub fn ack_to_kiosk(&mut self, kiosk: &str, now: Instant, head: u64) -> Result<Vec<u8>, CenterError> {
+        self.record_contact(kiosk, Contact { at: now, head })?;
+        self.ack(kiosk, now).map(|(_, bytes)| bytes)
+    }
+
+    /// The signed snapshot answering a kiosk's signed request; the kiosk must serve `district`.
+    pub fn snapshot_to_kiosk(
+        &mut self,
+        kiosk: &str,
+        district: &str,
+        now: Instant,
+        head: u64,
+    ) -> Result<Vec<u8>, CenterError> {
+        let serves = self.kiosks.get(kiosk).is_some_and(|k| k.districts().iter().any(|d| d == district));
+        if !serves {
+            return Err(CenterError::Unauthorized(format!("kiosk {kiosk} does not serve district {district}")));
+        }
+        let bytes = self.snapshot(district, now)?.1;
+        self.record_contact(kiosk, Contact { at: now, head })?;
+        Ok(bytes)
     }
 
     /// Adds (or replaces) a center account; only reviewer and admin roles exist at the center.
@@ -719,6 +919,7 @@ impl<S: CenterStore> Center<S> {
             return Err(IngestError::RevokedKiosk(kiosk_id));
         }
         let entries = &bundle.entries;
+        let districts = state.districts();
         let view = KioskView {
             id: &kiosk_id,
             head_seq: state.head_seq(),
@@ -726,6 +927,8 @@ impl<S: CenterStore> Center<S> {
             hashes: &state.hashes,
             key: state.key,
             operators: &state.operators,
+            scope: rules::authz::SourceScope { id: &kiosk_id, districts: &districts },
+            state: self.fold.state(),
         };
         let outcome = ingest::check(&view, entries);
 
@@ -755,15 +958,20 @@ impl<S: CenterStore> Center<S> {
         let mut keys = Vec::new();
         for checked in outcome.accepted {
             let body = &checked.body;
-            let mut from = state.record.registered_at;
+            // The floor comes from the center's own records; the kiosk's claimed last contact
+            // can only raise it (a kiosk that omits or back-dates it gains nothing).
+            let mut from = state.floor(body.seq);
             if let Some(contact) = body.last_contact.as_deref().and_then(|c| c.parse::<Instant>().ok())
                 && contact <= received_at
             {
                 from = from.max(contact);
             }
-            let (clamped, flag) = clamp_time(&kiosk_id, body.seq, &body.kiosk_time, from, received_at);
-            let effective = last_effective.map_or(clamped, |last| clamped.max(last));
+            let (effective, flag) =
+                effective_time(&kiosk_id, body.seq, &body.kiosk_time, (from, received_at), last_effective);
             last_effective = Some(effective);
+            // Only commands are ordered by their time: an account change or key rotation
+            // (e.g. what `init` writes before the kiosk is registered) is not flagged.
+            let flag = flag.filter(|_| matches!(checked.payload, Payload::Command { .. }));
             let _ = ingest::check_role(&mut operators, body, &checked.payload);
             if let Payload::KeyRotated { public_key } = &checked.payload
                 && let Ok(next) = public_key_from_hex(public_key)
@@ -789,11 +997,24 @@ impl<S: CenterStore> Center<S> {
             });
         }
 
-        // Quarantine: the stopping entry and everything after it in the bundle.
+        // Quarantine: the stopping entry and everything after it in the bundle, as notes only
+        // for entries the kiosk itself signed (with the key it held at that sequence), and at
+        // most MAX_NOTES_PER_KIOSK per kiosk: junk after a replayed entry leaves nothing behind.
         let mut quarantine = Vec::new();
+        let mut unattributed = 0;
         if let Some(stop) = &outcome.stop {
+            let room = MAX_NOTES_PER_KIOSK.saturating_sub(self.quarantine.get(&kiosk_id).map_or(0, BTreeMap::len));
+            let mut all_keys = state.keys.clone();
+            all_keys.extend(keys.iter().copied());
+            let key_at = |seq: u64| all_keys.iter().rev().find(|(from, _)| *from <= seq).map_or(state.key, |(_, k)| *k);
             for (offset, entry) in entries[stop.index..].iter().enumerate() {
-                let seq = entry.body().map_or(stop.seq + offset as u64, |b| b.seq);
+                let signed_by_kiosk =
+                    entry.body().is_ok_and(|b| b.kiosk == kiosk_id && entry.verify(&key_at(b.seq)));
+                if !signed_by_kiosk || quarantine.len() >= room {
+                    unattributed += 1;
+                    continue;
+                }
+                let seq = entry.body().map_or(stop.seq.saturating_add(offset as u64), |b| b.seq);
                 let (code, reason) = if offset == 0 {
                     (stop.code.to_owned(), stop.reason.clone())
                 } else {
@@ -832,6 +1053,7 @@ impl<S: CenterStore> Center<S> {
             flagged,
             items,
             commit: Commit { log, quarantine },
+            unattributed,
             damage: read.damage.map(|(offset, e)| format!("bundle damaged at byte {offset} of its records: {e}")),
         })
     }
@@ -855,7 +1077,7 @@ impl<S: CenterStore> Center<S> {
     /// The result for each upload is what [`Center::ingest`] would give in the same order.
     pub fn ingest_group(
         &mut self,
-        uploads: &[(&[u8], Option<&str>)],
+        uploads: &[Upload<'_>],
         received_at: Instant,
     ) -> Vec<Result<Ingested, IngestError>> {
         let mut results: Vec<Option<Result<Ingested, IngestError>>> = uploads.iter().map(|_| None).collect();
@@ -863,8 +1085,8 @@ impl<S: CenterStore> Center<S> {
         while next < uploads.len() {
             let mut group: Vec<(usize, Prepared)> = Vec::new();
             while next < uploads.len() {
-                let (bytes, expected) = uploads[next];
-                match self.prepare(bytes, received_at, expected) {
+                let upload = uploads[next];
+                match self.prepare(upload.bytes, received_at, upload.expected_kiosk) {
                     Ok(prepared) => {
                         if group.iter().any(|(_, p)| p.kiosk_id == prepared.kiosk_id) {
                             break; // the same kiosk again: after this group is committed
@@ -883,7 +1105,13 @@ impl<S: CenterStore> Center<S> {
             match self.store.commit(&commit) {
                 Ok(()) => {
                     for (index, prepared) in group {
+                        let kiosk = prepared.kiosk_id.clone();
                         results[index] = Some(Ok(self.apply_prepared(prepared, received_at)));
+                        if let Some(head) = uploads[index].contact_head {
+                            // The ack answering this upload is a contact; losing it in a
+                            // store failure only leaves the window wider.
+                            let _ = self.record_contact(&kiosk, Contact { at: received_at, head });
+                        }
                     }
                 }
                 Err(e) => {
@@ -910,6 +1138,7 @@ impl<S: CenterStore> Center<S> {
             flagged,
             items,
             commit,
+            unattributed,
             damage,
         } = prepared;
         let accepted = hashes.len();
@@ -924,10 +1153,12 @@ impl<S: CenterStore> Center<S> {
         for flag in &flagged {
             state.flags.insert(flag.seq, flag.clone());
         }
+        let head = state.head_seq();
+        fold_contacts(&mut state.record, head);
         let notes = self.quarantine.entry(kiosk_id.clone()).or_default();
         for q in &commit.quarantine {
-            if !notes.iter().any(|n| n.seq == q.note.seq && n.entry_hash == q.note.entry_hash) {
-                notes.push(q.note.clone());
+            if notes.len() < MAX_NOTES_PER_KIOSK {
+                notes.entry((q.note.seq, q.note.entry_hash.clone())).or_insert_with(|| q.note.clone());
             }
         }
         let new_sources: Vec<Source> = items.iter().map(|i| i.source.clone()).collect();
@@ -968,6 +1199,7 @@ impl<S: CenterStore> Center<S> {
             flagged,
             review,
             now_applied,
+            unattributed,
             damage,
         };
         let (ack, ack_bytes) = self.ack(&kiosk_id, received_at).expect("the kiosk is registered");
@@ -991,7 +1223,7 @@ impl<S: CenterStore> Center<S> {
         let state = self.kiosks.get(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?;
         let head = state.head_seq();
         let mut quarantined: BTreeMap<u64, QuarantineNote> = BTreeMap::new();
-        for note in self.quarantine.get(kiosk).into_iter().flatten().filter(|n| n.seq > head) {
+        for note in self.quarantine.get(kiosk).into_iter().flat_map(BTreeMap::values).filter(|n| n.seq > head) {
             quarantined.insert(note.seq, note.clone());
         }
         let open = |id: String| !self.reviews.contains_key(&id);
@@ -1113,7 +1345,7 @@ impl<S: CenterStore> Center<S> {
         let mut out = Vec::new();
         for (kiosk, notes) in &self.quarantine {
             let hashes = self.kiosks.get(kiosk).map(|k| k.hashes.as_slice()).unwrap_or_default();
-            for note in notes {
+            for note in notes.values() {
                 let accepted =
                     usize::try_from(note.seq).ok().and_then(|s| s.checked_sub(1)).and_then(|i| hashes.get(i));
                 let resolved = accepted.is_some_and(|h| note.entry_hash.as_deref() == Some(hex::encode(h).as_str()));

@@ -1,18 +1,26 @@
 //! A small blocking client for kiosks: push a bundle, fetch the ack or a district snapshot.
+//! Every request is signed by the kiosk ([`RequestSigner`]) over a single-use nonce the
+//! center hands out first (`changelog::request`).
 //!
 //! ```no_run
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let key = changelog::KioskKey::generate()?;
+//! let signer = changelog::request::RequestSigner::new(key.signing().clone(), "KOK-01", 0, Vec::new());
 //! let bundle_bytes: Vec<u8> = Vec::new(); // changelog::Bundle::to_bytes()
-//! let ack_bytes = center::client::push("http://127.0.0.1:8080", "KOK-01", &bundle_bytes)?;
+//! let ack_bytes = center::client::push("http://127.0.0.1:8080", &signer, &bundle_bytes)?;
 //! // verify: changelog::sync::open_ack(&ack_bytes, &center_public_key)
-//! # Ok::<(), center::client::PushError>(())
+//! # Ok(()) }
 //! ```
 //!
-//! Connection failures, timeouts, 429 and 5xx are retried with exponential backoff; other
-//! 4xx answers are final (the JSON error's code and message are returned).
+//! Connection failures, timeouts, 429 and 5xx are retried with exponential backoff (after
+//! the center's `Retry-After` when it sends one); other 4xx answers are final (the JSON
+//! error's code and message are returned).
 
 use std::time::Duration;
 
-use crate::http::OCTET_STREAM;
+use changelog::request::{
+    ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, OCTET_STREAM, RequestSigner, SNAPSHOT_ROUTE, path,
+};
 
 /// Retry and timeout settings.
 #[derive(Debug, Clone)]
@@ -82,22 +90,26 @@ fn path_segment(text: &str) -> Result<&str, PushError> {
 enum Attempt {
     Done(Vec<u8>),
     Final(PushError),
-    Retry(String),
+    /// Why, and how long the center asked us to wait.
+    Retry(String, Option<Duration>),
 }
 
-fn once(agent: &ureq::Agent, url: &str, body: Option<&[u8]>) -> Attempt {
-    let result = match body {
-        Some(bytes) => agent.post(url).header("Content-Type", OCTET_STREAM).send(bytes),
-        None => agent.get(url).call(),
-    };
+/// What the center said, read in full (answers are bounded by the center).
+fn answer(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Attempt {
     let mut response = match result {
         Ok(r) => r,
-        Err(e) => return Attempt::Retry(e.to_string()),
+        Err(e) => return Attempt::Retry(e.to_string(), None),
     };
     let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
     let bytes = match response.body_mut().with_config().limit(256 * 1024 * 1024).read_to_vec() {
         Ok(b) => b,
-        Err(e) => return Attempt::Retry(format!("reading the answer: {e}")),
+        Err(e) => return Attempt::Retry(format!("reading the answer: {e}"), None),
     };
     if status == 200 {
         return Attempt::Done(bytes);
@@ -107,53 +119,108 @@ fn once(agent: &ureq::Agent, url: &str, body: Option<&[u8]>) -> Attempt {
         |name: &str| parsed.as_ref().and_then(|v| v["error"][name].as_str()).map(str::to_owned).unwrap_or_default();
     let (code, message) = (field("code"), field("message"));
     if status == 429 || status >= 500 {
-        Attempt::Retry(format!("HTTP {status} {code} {message}"))
+        Attempt::Retry(format!("HTTP {status} {code} {message}"), retry_after)
     } else {
         Attempt::Final(PushError::Refused { status, code, message })
     }
 }
 
-fn with_retries(url: &str, body: Option<&[u8]>, options: &PushOptions) -> Result<Vec<u8>, PushError> {
+/// One signed request: a fresh nonce, then the request itself.
+fn once(agent: &ureq::Agent, base: &str, route_path: &str, signer: &RequestSigner, body: Option<&[u8]>) -> Attempt {
+    let challenge = path(CHALLENGE_ROUTE, signer.kiosk());
+    let nonce = match answer(agent.post(&format!("{base}{challenge}")).send_empty()) {
+        Attempt::Done(bytes) => match serde_json::from_slice::<serde_json::Value>(&bytes)
+            .ok()
+            .and_then(|v| v["nonce"].as_str().map(str::to_owned))
+        {
+            Some(nonce) => nonce,
+            None => return Attempt::Retry("the center's challenge has no nonce".into(), None),
+        },
+        other => return other,
+    };
+    let method = if body.is_some() { "POST" } else { "GET" };
+    let request = signer.sign(method, route_path, &nonce, body.unwrap_or_default());
+    let url = format!("{base}{route_path}");
+    let result = if let Some(bytes) = body {
+        let mut post = agent.post(&url).header("Content-Type", OCTET_STREAM);
+        for (name, value) in request.headers() {
+            post = post.header(name, value);
+        }
+        post.send(bytes)
+    } else {
+        let mut get = agent.get(&url);
+        for (name, value) in request.headers() {
+            get = get.header(name, value);
+        }
+        get.call()
+    };
+    answer(result)
+}
+
+fn with_retries(
+    base: &str,
+    route_path: &str,
+    signer: &RequestSigner,
+    body: Option<&[u8]>,
+    options: &PushOptions,
+) -> Result<Vec<u8>, PushError> {
     let agent = agent(options.timeout);
     let attempts = options.attempts.max(1);
     let mut backoff = options.initial_backoff;
     let mut last = String::new();
     for attempt in 1..=attempts {
-        match once(&agent, url, body) {
+        let mut wait = backoff;
+        match once(&agent, base, route_path, signer, body) {
             Attempt::Done(bytes) => return Ok(bytes),
             Attempt::Final(e) => return Err(e),
-            Attempt::Retry(why) => last = why,
+            Attempt::Retry(why, retry_after) => {
+                last = why;
+                if let Some(asked) = retry_after {
+                    wait = asked.min(options.max_backoff);
+                }
+            }
         }
         if attempt < attempts {
-            std::thread::sleep(backoff);
+            std::thread::sleep(wait);
             backoff = (backoff * 2).min(options.max_backoff);
         }
     }
     Err(PushError::Unreachable { attempts, last })
 }
 
-/// Uploads a bundle (`changelog::Bundle::to_bytes`) of `kiosk_id` to the center at `url`
-/// (e.g. `http://10.0.0.5:8080`); returns the signed ack's bytes
+/// Uploads a bundle (`changelog::Bundle::to_bytes`) of the signer's kiosk to the center at
+/// `url` (e.g. `http://10.0.0.5:8080`); returns the signed ack's bytes
 /// (`changelog::sync::open_ack`). Resumable: send the entries after the last ack's
 /// `acceptedThroughSeq`; resending accepted entries is harmless.
-pub fn push(url: &str, kiosk_id: &str, bundle_bytes: &[u8]) -> Result<Vec<u8>, PushError> {
-    push_with(url, kiosk_id, bundle_bytes, &PushOptions::default())
+pub fn push(url: &str, signer: &RequestSigner, bundle_bytes: &[u8]) -> Result<Vec<u8>, PushError> {
+    push_with(url, signer, bundle_bytes, &PushOptions::default())
 }
 
 /// [`push`] with explicit retry settings.
-pub fn push_with(url: &str, kiosk_id: &str, bundle_bytes: &[u8], options: &PushOptions) -> Result<Vec<u8>, PushError> {
-    let url = format!("{}/v1/kiosks/{}/events", base(url)?, path_segment(kiosk_id)?);
-    with_retries(&url, Some(bundle_bytes), options)
+pub fn push_with(
+    url: &str,
+    signer: &RequestSigner,
+    bundle_bytes: &[u8],
+    options: &PushOptions,
+) -> Result<Vec<u8>, PushError> {
+    let route_path = path(EVENTS_ROUTE, path_segment(signer.kiosk())?);
+    with_retries(base(url)?, &route_path, signer, Some(bundle_bytes), options)
 }
 
-/// Fetches the latest signed ack of a kiosk.
-pub fn fetch_ack(url: &str, kiosk_id: &str, options: &PushOptions) -> Result<Vec<u8>, PushError> {
-    let url = format!("{}/v1/kiosks/{}/ack", base(url)?, path_segment(kiosk_id)?);
-    with_retries(&url, None, options)
+/// Fetches the latest signed ack of the signer's kiosk.
+pub fn fetch_ack(url: &str, signer: &RequestSigner, options: &PushOptions) -> Result<Vec<u8>, PushError> {
+    let route_path = path(ACK_ROUTE, path_segment(signer.kiosk())?);
+    with_retries(base(url)?, &route_path, signer, None, options)
 }
 
-/// Fetches a district's signed snapshot (`changelog::sync::open_snapshot`).
-pub fn fetch_snapshot(url: &str, district: &str, options: &PushOptions) -> Result<Vec<u8>, PushError> {
-    let url = format!("{}/v1/districts/{}/snapshot", base(url)?, path_segment(district)?);
-    with_retries(&url, None, options)
+/// Fetches the signed snapshot (`changelog::sync::open_snapshot`) of a district the
+/// signer's kiosk serves.
+pub fn fetch_snapshot(
+    url: &str,
+    signer: &RequestSigner,
+    district: &str,
+    options: &PushOptions,
+) -> Result<Vec<u8>, PushError> {
+    let route_path = path(SNAPSHOT_ROUTE, path_segment(district)?);
+    with_retries(base(url)?, &route_path, signer, None, options)
 }

@@ -1,36 +1,62 @@
-//! The center's HTTP API (axum).
+//! The center's HTTP API (axum on hyper), hardened for a server that faces the internet.
 //!
 //! | method and path | body | answer |
 //! |---|---|---|
-//! | `POST /v1/kiosks/{id}/events` | a change-log bundle, `application/octet-stream` | the signed [`Ack`](changelog::sync::Ack) (`application/octet-stream`) |
+//! | `POST /v1/kiosks/{id}/challenge` | | `{"nonce":…}`: single use, for the kiosk's next request |
+//! | `POST /v1/kiosks/{id}/events` | a change-log bundle, `application/octet-stream` | the signed [`Ack`](changelog::sync::Ack) |
 //! | `GET /v1/kiosks/{id}/ack` | | the latest signed ack |
-//! | `GET /v1/districts/{code}/snapshot` | | the signed [`Snapshot`](changelog::sync::Snapshot) |
-//! | `GET /v1/health` | | `{"status":"ok",…}` |
+//! | `GET /v1/districts/{code}/snapshot` | | the signed [`Snapshot`](changelog::sync::Snapshot), to a kiosk serving the district |
+//! | `GET /v1/health` | | `{"status":"ok",…}` (never waits for ingest) |
 //!
-//! Errors are JSON `{"error":{"code":…,"message":…}}`: 400 unreadable bundle, a bundle of
-//! another kiosk or a path segment that is not UTF-8 (`BAD_PATH`), 401 first entry does not
-//! verify, 403 unknown or revoked kiosk, 404, 405 wrong method, 413 body over
-//! [`MAX_BODY_BYTES`], 415 wrong content type, 500 store failure.
+//! Every kiosk request but the challenge is signed (`changelog::request`): the signature is
+//! checked right after the body is read (at most [`Limits::max_body_bytes`], within
+//! [`Limits::body_timeout`]) and before the body is inflated, decoded or verified, so a forged
+//! or replayed request costs one signature check.
+//!
+//! Bounded work: at most [`Limits::max_connections`] connections (more are closed at once),
+//! headers within [`Limits::header_timeout`] (idle keep-alive connections are closed after it
+//! too), at most [`Limits::max_uploads`] bodies read at once and [`Limits::ingest_queue`]
+//! uploads waiting for the ingest worker; beyond those the answer is `503` with `Retry-After`.
+//! A panic while handling a request is caught: that request gets a 500, the center's state is
+//! rebuilt from its store, and the server keeps serving.
+//!
+//! Errors are JSON `{"error":{"code":…,"message":…}}`: 400 unreadable bundle or path
+//! (`BAD_BUNDLE`, `KIOSK_MISMATCH`, `BAD_PATH`), 401 `UNAUTHENTICATED`, 403 unknown or revoked
+//! kiosk or a district it does not serve, 404, 405, 408 `BODY_TIMEOUT`, 413
+//! `PAYLOAD_TOO_LARGE`, 415, 500, 503 `BUSY`.
 
+// Handlers return a ready `Response` as their error: boxing it would only add an allocation
+// on the error path of every request.
+#![allow(clippy::result_large_err)]
+
+use std::collections::{HashMap, VecDeque};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::time::Duration;
 
 use axum::Router;
-use axum::body::Bytes;
-use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, Path, State};
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use changelog::request::{
+    ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, HEADER_HEAD, HEADER_KIOSK, HEADER_NONCE, HEADER_ROTATION,
+    HEADER_SIGNATURE, HEALTH_ROUTE, SNAPSHOT_ROUTE, SignedRequest, follow_rotations, verify_request,
+};
+use changelog::VerifyingKey;
 use rules::Instant;
 
-use crate::center::{Center, CenterError, IngestError};
+use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
 use crate::store::{CenterStore, SledStore};
+
+pub use changelog::request::OCTET_STREAM;
 
 /// Largest upload accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
-/// The bundle content type.
-pub const OCTET_STREAM: &str = "application/octet-stream";
 
 /// The center's clock (tests inject a fixed one).
 pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
@@ -38,57 +64,216 @@ pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 /// Most uploads committed together by the ingest worker.
 pub const MAX_GROUP: usize = 64;
 
+/// How long a challenge nonce stays valid.
+pub const NONCE_LIFETIME: Duration = Duration::from_mins(2);
+/// Most unspent nonces per kiosk (the oldest is dropped).
+pub const NONCES_PER_KIOSK: usize = 8;
+
+/// Bounds on the work the server takes on.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    pub max_body_bytes: usize,
+    /// The whole body must arrive within this time.
+    pub body_timeout: Duration,
+    /// A request's headers (and, on a kept-alive connection, the next request's) within this time.
+    pub header_timeout: Duration,
+    /// A whole request, once its body is read, within this time.
+    pub request_timeout: Duration,
+    pub max_connections: usize,
+    /// Upload bodies read at the same time.
+    pub max_uploads: usize,
+    /// Uploads waiting for the ingest worker.
+    pub ingest_queue: usize,
+    /// Seconds a `503` asks the kiosk to wait.
+    pub retry_after_secs: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: MAX_BODY_BYTES,
+            body_timeout: Duration::from_mins(1),
+            header_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_mins(2),
+            max_connections: 512,
+            max_uploads: 32,
+            ingest_queue: 256,
+            retry_after_secs: 5,
+        }
+    }
+}
+
+/// Counters the health answer reads without touching the center's lock.
+#[derive(Debug, Default)]
+struct Health {
+    kiosks: AtomicUsize,
+    applications: AtomicUsize,
+    connections: AtomicUsize,
+    caught_panics: AtomicUsize,
+}
+
+/// Single-use nonces handed out per kiosk.
+#[derive(Debug, Default)]
+struct Nonces {
+    by_kiosk: HashMap<String, VecDeque<(String, std::time::Instant)>>,
+}
+
+impl Nonces {
+    fn issue(&mut self, kiosk: &str, nonce: String) {
+        let queue = self.by_kiosk.entry(kiosk.to_owned()).or_default();
+        if queue.len() >= NONCES_PER_KIOSK {
+            queue.pop_front();
+        }
+        queue.push_back((nonce, std::time::Instant::now()));
+    }
+
+    /// Spends a nonce: true once for each nonce issued to `kiosk` less than [`NONCE_LIFETIME`] ago.
+    fn spend(&mut self, kiosk: &str, nonce: &str) -> bool {
+        let Some(queue) = self.by_kiosk.get_mut(kiosk) else { return false };
+        queue.retain(|(_, issued)| issued.elapsed() < NONCE_LIFETIME);
+        match queue.iter().position(|(n, _)| n == nonce) {
+            Some(i) => {
+                queue.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Shared server state. Uploads go to one ingest worker thread, which drains whatever is
 /// queued and stores it with one durable commit (group commit) before answering each.
 pub struct App<S: CenterStore = SledStore> {
     pub center: Arc<Mutex<Center<S>>>,
     pub clock: Clock,
-    jobs: std::sync::mpsc::Sender<Job>,
+    limits: Limits,
+    jobs: std::sync::mpsc::SyncSender<Job>,
+    /// Keys, heads and districts of the registered kiosks, for authentication without the center's lock.
+    auth: Arc<RwLock<HashMap<String, KioskAuth>>>,
+    nonces: Arc<Mutex<Nonces>>,
+    uploads: Arc<tokio::sync::Semaphore>,
+    health: Arc<Health>,
+    center_key: String,
 }
 
 struct Job {
     bytes: Bytes,
     kiosk: String,
+    head: u64,
     reply: tokio::sync::oneshot::Sender<Result<Vec<u8>, IngestError>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic is caught where it happens and the state rebuilt, so a poisoned lock only
+    // means a panic escaped between the two: the data is still consistent enough to read.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<S: CenterStore + 'static> App<S> {
     /// The state and its ingest worker thread (which ends when the last `App` clone is dropped).
     pub fn new(center: Center<S>, clock: Clock) -> Self {
+        App::with_limits(center, clock, Limits::default())
+    }
+
+    /// [`App::new`] with explicit limits.
+    pub fn with_limits(center: Center<S>, clock: Clock, limits: Limits) -> Self {
+        let auth = Arc::new(RwLock::new(center.kiosk_auth()));
+        let health = Arc::new(Health::default());
+        let center_key = changelog::fingerprint(&center.public_key());
+        refresh_counters(&center, &health);
         let center = Arc::new(Mutex::new(center));
-        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
-        let worker_center = Arc::clone(&center);
-        let worker_clock = Arc::clone(&clock);
-        std::thread::spawn(move || ingest_worker(&worker_center, &worker_clock, &queue));
-        App { center, clock, jobs }
+        let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(limits.ingest_queue.max(1));
+        let worker = Worker {
+            center: Arc::clone(&center),
+            clock: Arc::clone(&clock),
+            auth: Arc::clone(&auth),
+            health: Arc::clone(&health),
+        };
+        std::thread::spawn(move || worker.run(&queue));
+        App {
+            center,
+            clock,
+            uploads: Arc::new(tokio::sync::Semaphore::new(limits.max_uploads.max(1))),
+            limits,
+            jobs,
+            auth,
+            nonces: Arc::new(Mutex::new(Nonces::default())),
+            health,
+            center_key,
+        }
     }
 }
 
-fn ingest_worker<S: CenterStore>(center: &Mutex<Center<S>>, clock: &Clock, queue: &std::sync::mpsc::Receiver<Job>) {
-    while let Ok(first) = queue.recv() {
-        let mut batch = vec![first];
-        while batch.len() < MAX_GROUP {
-            match queue.try_recv() {
-                Ok(job) => batch.push(job),
-                Err(_) => break,
+fn refresh_counters<S: CenterStore>(center: &Center<S>, health: &Health) {
+    health.kiosks.store(center.kiosks().len(), Ordering::Relaxed);
+    health.applications.store(center.state().applications().count(), Ordering::Relaxed);
+}
+
+/// After a caught panic: rebuilds the center's state from its store.
+fn recover<S: CenterStore>(center: &mut Center<S>, health: &Health, what: &str) {
+    health.caught_panics.fetch_add(1, Ordering::Relaxed);
+    eprintln!("kezek-center: a panic while {what} was caught; rebuilding the state from the store");
+    if let Err(e) = center.reload() {
+        eprintln!("kezek-center: rebuilding the state failed: {e}");
+    }
+}
+
+struct Worker<S: CenterStore> {
+    center: Arc<Mutex<Center<S>>>,
+    clock: Clock,
+    auth: Arc<RwLock<HashMap<String, KioskAuth>>>,
+    health: Arc<Health>,
+}
+
+impl<S: CenterStore> Worker<S> {
+    fn run(&self, queue: &std::sync::mpsc::Receiver<Job>) {
+        while let Ok(first) = queue.recv() {
+            let mut batch = vec![first];
+            while batch.len() < MAX_GROUP {
+                match queue.try_recv() {
+                    Ok(job) => batch.push(job),
+                    Err(_) => break,
+                }
             }
-        }
-        let now = clock();
-        let results = {
-            let Ok(mut guard) = center.lock() else { return };
-            let uploads: Vec<(&[u8], Option<&str>)> =
-                batch.iter().map(|j| (&j.bytes[..], Some(j.kiosk.as_str()))).collect();
-            guard.ingest_group(&uploads, now)
-        };
-        for (job, result) in batch.into_iter().zip(results) {
-            let _ = job.reply.send(result.map(|ingested| ingested.ack_bytes));
+            let now = (self.clock)();
+            let results = {
+                let mut center = lock(&self.center);
+                let uploads: Vec<Upload<'_>> = batch
+                    .iter()
+                    .map(|j| Upload { bytes: &j.bytes, expected_kiosk: Some(&j.kiosk), contact_head: Some(j.head) })
+                    .collect();
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| center.ingest_group(&uploads, now)));
+                let results = if let Ok(results) = outcome {
+                    results
+                } else {
+                    recover(&mut center, &self.health, "ingesting");
+                    batch.iter().map(|_| Err(IngestError::Internal("ingest failed; nothing was stored".into()))).collect()
+                };
+                let fresh = center.kiosk_auth();
+                *self.auth.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+                refresh_counters(&center, &self.health);
+                results
+            };
+            for (job, result) in batch.into_iter().zip(results) {
+                let _ = job.reply.send(result.map(|ingested| ingested.ack_bytes));
+            }
         }
     }
 }
 
 impl<S: CenterStore> Clone for App<S> {
     fn clone(&self) -> Self {
-        App { center: Arc::clone(&self.center), clock: Arc::clone(&self.clock), jobs: self.jobs.clone() }
+        App {
+            center: Arc::clone(&self.center),
+            clock: Arc::clone(&self.clock),
+            limits: self.limits.clone(),
+            jobs: self.jobs.clone(),
+            auth: Arc::clone(&self.auth),
+            nonces: Arc::clone(&self.nonces),
+            uploads: Arc::clone(&self.uploads),
+            health: Arc::clone(&self.health),
+            center_key: self.center_key.clone(),
+        }
     }
 }
 
@@ -104,6 +289,20 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
+fn busy(retry_after: u32, why: &str) -> Response {
+    let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "BUSY", why);
+    response.headers_mut().insert(header::RETRY_AFTER, retry_after.into());
+    response
+}
+
+fn internal() -> Response {
+    error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the center could not answer this request")
+}
+
+fn unauthenticated(why: &str) -> Response {
+    error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", why)
+}
+
 fn octets(bytes: Vec<u8>) -> Response {
     (StatusCode::OK, [(header::CONTENT_TYPE, OCTET_STREAM)], bytes).into_response()
 }
@@ -113,7 +312,7 @@ fn ingest_error(e: &IngestError) -> Response {
         IngestError::BadBundle(_) | IngestError::KioskMismatch { .. } => StatusCode::BAD_REQUEST,
         IngestError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
         IngestError::UnknownKiosk(_) | IngestError::RevokedKiosk(_) => StatusCode::FORBIDDEN,
-        IngestError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        IngestError::Store(_) | IngestError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     error(status, e.code(), &e.to_string())
 }
@@ -130,12 +329,7 @@ fn center_error(e: &CenterError) -> Response {
     error(status, e.code(), &e.to_string())
 }
 
-fn busy() -> Response {
-    error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the center's state is unavailable")
-}
-
-/// Runs `f` on the center in a blocking thread.
-#[allow(clippy::result_large_err)]
+/// Runs `f` on the center in a blocking thread; a panic in it is caught and the state rebuilt.
 async fn with_center<S, T, F>(app: &App<S>, f: F) -> Result<T, Response>
 where
     S: CenterStore + 'static,
@@ -143,13 +337,19 @@ where
     F: FnOnce(&mut Center<S>, Instant) -> T + Send + 'static,
 {
     let center = Arc::clone(&app.center);
+    let health = Arc::clone(&app.health);
     let now = (app.clock)();
     tokio::task::spawn_blocking(move || {
-        let mut guard = center.lock().map_err(|_| busy())?;
-        Ok(f(&mut guard, now))
+        let mut guard = lock(&center);
+        if let Ok(value) = std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut guard, now))) {
+            Ok(value)
+        } else {
+            recover(&mut guard, &health, "answering a request");
+            Err(internal())
+        }
     })
     .await
-    .map_err(|_| busy())?
+    .map_err(|_| internal())?
 }
 
 /// A path segment that is not UTF-8 once percent-decoded: a JSON error like the others.
@@ -157,17 +357,120 @@ fn bad_path(rejection: &PathRejection) -> Response {
     error(StatusCode::BAD_REQUEST, "BAD_PATH", &rejection.body_text())
 }
 
-async fn events<S: CenterStore + 'static>(
+fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The signed-request headers, well formed.
+fn signed_request(headers: &HeaderMap) -> Result<SignedRequest, Response> {
+    let missing = |name: &str| unauthenticated(&format!("header {name} is missing or malformed"));
+    let kiosk = header_text(headers, HEADER_KIOSK).ok_or_else(|| missing(HEADER_KIOSK))?;
+    let nonce = header_text(headers, HEADER_NONCE)
+        .filter(|n| n.len() == 2 * changelog::request::NONCE_BYTES)
+        .ok_or_else(|| missing(HEADER_NONCE))?;
+    let head = header_text(headers, HEADER_HEAD)
+        .and_then(|h| h.parse::<u64>().ok())
+        .ok_or_else(|| missing(HEADER_HEAD))?;
+    let signature = header_text(headers, HEADER_SIGNATURE)
+        .filter(|s| s.len() == 128)
+        .ok_or_else(|| missing(HEADER_SIGNATURE))?;
+    let rotation = match headers.get(HEADER_ROTATION) {
+        None => None,
+        Some(v) => Some(v.to_str().map_err(|_| missing(HEADER_ROTATION))?.to_owned()),
+    };
+    Ok(SignedRequest {
+        kiosk: kiosk.to_owned(),
+        nonce: nonce.to_owned(),
+        head,
+        signature: signature.to_owned(),
+        rotation,
+    })
+}
+
+/// The registered, unrevoked kiosk a request claims to come from.
+fn known_kiosk<S: CenterStore>(app: &App<S>, kiosk: &str) -> Result<KioskAuth, Response> {
+    let auth = app.auth.read().unwrap_or_else(PoisonError::into_inner);
+    match auth.get(kiosk) {
+        None => Err(error(StatusCode::FORBIDDEN, "UNKNOWN_KIOSK", &format!("kiosk {kiosk} is not registered"))),
+        Some(k) if k.revoked => {
+            Err(error(StatusCode::FORBIDDEN, "REVOKED_KIOSK", &format!("kiosk {kiosk} is revoked")))
+        }
+        Some(k) => Ok(k.clone()),
+    }
+}
+
+/// Checks a signed request: a nonce this server issued to the kiosk and not yet spent, and
+/// a signature by the kiosk's key (following key rotations the request carries).
+fn authenticate<S: CenterStore>(
+    app: &App<S>,
+    method: &str,
+    path: &str,
+    request: &SignedRequest,
+    body: &[u8],
+) -> Result<KioskAuth, Response> {
+    let kiosk = known_kiosk(app, &request.kiosk)?;
+    if !lock(&app.nonces).spend(&request.kiosk, &request.nonce) {
+        return Err(unauthenticated("the nonce is unknown, spent or expired: ask for a new challenge"));
+    }
+    let mut key: VerifyingKey = kiosk.key;
+    if verify_request(&key, method, path, request, body).is_err() {
+        let Some(rotation) = &request.rotation else {
+            return Err(unauthenticated("the request signature does not verify against the kiosk's key"));
+        };
+        key = follow_rotations(rotation, &request.kiosk, kiosk.head, key).map_err(|e| unauthenticated(&e.to_string()))?;
+        verify_request(&key, method, path, request, body).map_err(|e| unauthenticated(&e.to_string()))?;
+    }
+    Ok(kiosk)
+}
+
+/// Reads a body within the size and time limits.
+async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, Response> {
+    use http_body_util::BodyExt;
+    let limited = http_body_util::Limited::new(body, limits.max_body_bytes);
+    match tokio::time::timeout(limits.body_timeout, limited.collect()).await {
+        Err(_) => Err(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "BODY_TIMEOUT",
+            &format!("the body did not arrive within {} s", limits.body_timeout.as_secs()),
+        )),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            &format!("the body is larger than {} bytes", limits.max_body_bytes),
+        )),
+        Ok(Err(e)) => Err(error(StatusCode::BAD_REQUEST, "BAD_BODY", &e.to_string())),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+    }
+}
+
+async fn challenge<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     id: Result<Path<String>, PathRejection>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let Path(id) = match id {
         Ok(id) => id,
         Err(rejection) => return bad_path(&rejection),
     };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    if let Err(response) = known_kiosk(&app, &id) {
+        return response;
+    }
+    let Ok(nonce) = changelog::request::new_nonce() else { return internal() };
+    lock(&app.nonces).issue(&id, nonce.clone());
+    let body = serde_json::json!({ "nonce": nonce });
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn events<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
+    let Path(id) = match id {
+        Ok(id) => id,
+        Err(rejection) => return bad_path(&rejection),
+    };
+    let content_type = header_text(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(OCTET_STREAM) {
         return error(
@@ -176,53 +479,92 @@ async fn events<S: CenterStore + 'static>(
             &format!("expected {OCTET_STREAM}, got {content_type:?}"),
         );
     }
-    let body = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            let status = rejection.status();
-            let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "PAYLOAD_TOO_LARGE" } else { "BAD_BODY" };
-            return error(status, code, &rejection.body_text());
-        }
+    let request = match signed_request(&headers) {
+        Ok(r) if r.kiosk == id => r,
+        Ok(_) => return unauthenticated("the signed kiosk id is not the path's"),
+        Err(response) => return response,
     };
+    if let Err(response) = known_kiosk(&app, &id) {
+        return response;
+    }
+    let Ok(_permit) = Arc::clone(&app.uploads).try_acquire_owned() else {
+        return busy(app.limits.retry_after_secs, "too many uploads at once; try again shortly");
+    };
+    let bytes = match read_body(body, &app.limits).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let path = changelog::request::path(EVENTS_ROUTE, &id);
+    if let Err(response) = authenticate(&app, "POST", &path, &request, &bytes) {
+        return response;
+    }
     let (reply, answer) = tokio::sync::oneshot::channel();
-    if app.jobs.send(Job { bytes: body, kiosk: id, reply }).is_err() {
-        return busy();
+    match app.jobs.try_send(Job { bytes, kiosk: id, head: request.head, reply }) {
+        Ok(()) => {}
+        Err(std::sync::mpsc::TrySendError::Full(_)) => {
+            return busy(app.limits.retry_after_secs, "the ingest queue is full; try again shortly");
+        }
+        Err(std::sync::mpsc::TrySendError::Disconnected(_)) => return internal(),
     }
     match answer.await {
         Ok(Ok(ack)) => octets(ack),
         Ok(Err(e)) => ingest_error(&e),
-        Err(_) => busy(),
+        Err(_) => internal(),
     }
 }
 
-#[allow(clippy::result_large_err)]
-async fn ack<S: CenterStore + 'static>(State(app): State<App<S>>, id: Result<Path<String>, PathRejection>) -> Response {
+async fn ack<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    id: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Response {
     let Path(id) = match id {
         Ok(id) => id,
         Err(rejection) => return bad_path(&rejection),
     };
-    let result = with_center(&app, move |center, now| {
-        if center.kiosks().iter().any(|k| k.id == id && k.revoked_at.is_some()) {
-            return Err(error(StatusCode::FORBIDDEN, "REVOKED_KIOSK", &format!("kiosk {id} is revoked")));
-        }
-        center.ack(&id, now).map(|(_, bytes)| bytes).map_err(|e| center_error(&e))
-    })
-    .await;
-    match result {
+    let request = match signed_request(&headers) {
+        Ok(r) if r.kiosk == id => r,
+        Ok(_) => return unauthenticated("the signed kiosk id is not the path's"),
+        Err(response) => return response,
+    };
+    if let Err(response) = authenticate(&app, "GET", &changelog::request::path(ACK_ROUTE, &id), &request, &[]) {
+        return response;
+    }
+    let head = request.head;
+    match with_center(&app, move |center, now| center.ack_to_kiosk(&id, now, head)).await {
         Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(response)) | Err(response) => response,
+        Ok(Err(e)) => center_error(&e),
+        Err(response) => response,
     }
 }
 
 async fn snapshot<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     code: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
 ) -> Response {
     let Path(code) = match code {
         Ok(code) => code,
         Err(rejection) => return bad_path(&rejection),
     };
-    match with_center(&app, move |center, now| center.snapshot(&code, now).map(|(_, b)| b)).await {
+    let request = match signed_request(&headers) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let path = changelog::request::path(SNAPSHOT_ROUTE, &code);
+    let kiosk = match authenticate(&app, "GET", &path, &request, &[]) {
+        Ok(kiosk) => kiosk,
+        Err(response) => return response,
+    };
+    if !kiosk.districts.contains(&code) {
+        return error(
+            StatusCode::FORBIDDEN,
+            "OUT_OF_DISTRICT",
+            &format!("kiosk {} does not serve district {code}", request.kiosk),
+        );
+    }
+    let (id, head) = (request.kiosk, request.head);
+    match with_center(&app, move |center, now| center.snapshot_to_kiosk(&id, &code, now, head)).await {
         Ok(Ok(bytes)) => octets(bytes),
         Ok(Err(e)) => center_error(&e),
         Err(response) => response,
@@ -230,20 +572,16 @@ async fn snapshot<S: CenterStore + 'static>(
 }
 
 async fn health<S: CenterStore + 'static>(State(app): State<App<S>>) -> Response {
-    let result = with_center(&app, |center, now| {
-        serde_json::json!({
-            "status": "ok",
-            "time": now,
-            "centerKey": changelog::fingerprint(&center.public_key()),
-            "kiosks": center.kiosks().len(),
-            "applications": center.state().applications().count(),
-        })
-    })
-    .await;
-    match result {
-        Ok(value) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response(),
-        Err(response) => response,
-    }
+    let value = serde_json::json!({
+        "status": "ok",
+        "time": (app.clock)(),
+        "centerKey": app.center_key,
+        "kiosks": app.health.kiosks.load(Ordering::Relaxed),
+        "applications": app.health.applications.load(Ordering::Relaxed),
+        "connections": app.health.connections.load(Ordering::Relaxed),
+        "caughtPanics": app.health.caught_panics.load(Ordering::Relaxed),
+    });
+    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
 }
 
 async fn not_found() -> Response {
@@ -256,24 +594,68 @@ async fn method_not_allowed() -> Response {
 
 /// The router over a center.
 pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
+    let timeout = app.limits.request_timeout;
     Router::new()
-        .route("/v1/kiosks/{id}/events", post(events::<S>))
-        .route("/v1/kiosks/{id}/ack", get(ack::<S>))
-        .route("/v1/districts/{code}/snapshot", get(snapshot::<S>))
-        .route("/v1/health", get(health::<S>))
+        .route(CHALLENGE_ROUTE, post(challenge::<S>))
+        .route(EVENTS_ROUTE, post(events::<S>))
+        .route(ACK_ROUTE, get(ack::<S>))
+        .route(SNAPSHOT_ROUTE, get(snapshot::<S>))
+        .route(HEALTH_ROUTE, get(health::<S>))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {
+            match tokio::time::timeout(timeout, next.run(request)).await {
+                Ok(response) => response,
+                Err(_) => error(StatusCode::SERVICE_UNAVAILABLE, "TIMEOUT", "the request took too long"),
+            }
+        }))
         .with_state(app)
 }
 
-/// Serves until `shutdown` resolves.
+/// Serves until `shutdown` resolves: HTTP/1.1 with the [`Limits`] of `app`.
 pub async fn serve<S: CenterStore + 'static>(
     listener: tokio::net::TcpListener,
     app: App<S>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(app)).with_graceful_shutdown(shutdown).await
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let limits = app.limits.clone();
+    let health = Arc::clone(&app.health);
+    let service = TowerToHyperService::new(router(app));
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(64 * 1024);
+    let builder = Arc::new(builder);
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, _) = tokio::select! {
+            () = &mut shutdown => return Ok(()),
+            accepted = listener.accept() => if let Ok(pair) = accepted {
+                pair
+            } else {
+                // Out of descriptors or a connection reset before accept: wait a moment, go on.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            },
+        };
+        // Over the connection limit: close at once rather than hold a descriptor.
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let service = service.clone();
+        let builder = Arc::clone(&builder);
+        let health = Arc::clone(&health);
+        tokio::spawn(async move {
+            health.connections.fetch_add(1, Ordering::Relaxed);
+            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            health.connections.fetch_sub(1, Ordering::Relaxed);
+            drop(slot);
+        });
+    }
 }
 
 /// A server on its own thread (tests, embedding); stops when dropped.
@@ -312,6 +694,8 @@ pub fn spawn<S: CenterStore + 'static>(addr: &str, app: App<S>) -> std::io::Resu
         let _ = runtime.block_on(serve(listener, app, async {
             let _ = stopped.await;
         }));
+        // Connections still open are dropped with the runtime.
+        runtime.shutdown_timeout(Duration::from_secs(1));
     });
     Ok(ServerHandle { addr, stop: Some(stop), thread: Some(thread) })
 }

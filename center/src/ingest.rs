@@ -1,9 +1,10 @@
-//! Checking one kiosk's uploaded entries: everything that does not need the rules state.
+//! Checking one kiosk's uploaded entries: everything but the rules' own decision.
 //!
 //! Order of checks for each entry after the center's accepted head (the first failure
 //! stops the kiosk's stream there; entries before it are accepted, the rest quarantined):
 //! decode → kiosk id → sequence (resent identical entries are skipped; same sequence with
-//! other bytes is a fork) → previous hash → signature (batch-verified) → operator and role.
+//! other bytes is a fork) → previous hash → signature (batch-verified) → operator and role →
+//! scope (the kiosk's own id prefix and the districts it serves: `rules::authz`).
 
 use std::collections::HashMap;
 
@@ -102,6 +103,10 @@ pub struct KioskView<'a> {
     pub hashes: &'a [Hash],
     pub key: VerifyingKey,
     pub operators: &'a HashMap<String, KioskOperator>,
+    /// The ids and districts the kiosk may write for.
+    pub scope: rules::authz::SourceScope<'a>,
+    /// The center's state (districts of the applications and kindergartens acted on).
+    pub state: &'a rules::State,
 }
 
 struct Candidate {
@@ -203,7 +208,9 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
     let mut accepted = Vec::with_capacity(candidates.len());
     let mut final_key = view.key;
     for c in candidates {
-        if let Err((code, reason)) = check_role(&mut operators, &c.body, &c.payload) {
+        if let Err((code, reason)) =
+            check_role(&mut operators, &c.body, &c.payload).and_then(|()| check_scope(view, &c.payload))
+        {
             stop = Some(Stop { index: c.index, seq: c.body.seq, code, reason });
             break;
         }
@@ -218,6 +225,16 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
     out.stop = stop;
     out.key = Some(final_key);
     out
+}
+
+/// Checks that an entry stays inside its kiosk's ids and districts (`rules::authz`).
+fn check_scope(view: &KioskView<'_>, payload: &Payload) -> Result<(), (&'static str, String)> {
+    let checked = match payload {
+        Payload::Command { command } => view.scope.check_command(command, view.state),
+        Payload::OperatorAdded { kindergartens, .. } => view.scope.check_kindergartens(kindergartens, view.state),
+        Payload::OperatorDisabled { .. } | Payload::KeyRotated { .. } => Ok(()),
+    };
+    checked.map_err(|v| (v.code, v.message))
 }
 
 /// Roles a kiosk may give an account: reviewers and the center work at the center only.

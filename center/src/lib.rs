@@ -17,7 +17,7 @@ pub mod store;
 
 pub use center::{
     CENTER_ID, Center, CenterError, CenterRun, Decision, IngestError, IngestReport, Ingested, KioskInfo,
-    QuarantineListing, ReportRow, ReviewItem,
+    KioskAuth, QuarantineListing, ReportRow, ReviewItem, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
 pub use client::{PushError, PushOptions, push, push_with};

@@ -53,6 +53,19 @@ enum Cmd {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Most open connections; more are closed at once.
+        #[arg(long, env = "KEZEK_MAX_CONNECTIONS", default_value_t = 512)]
+        max_connections: usize,
+        /// Seconds a client has to send a request's headers (also: how long an idle
+        /// kept-alive connection stays open).
+        #[arg(long, env = "KEZEK_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+        header_timeout_secs: u64,
+        /// Seconds a client has to send a whole upload body.
+        #[arg(long, env = "KEZEK_BODY_TIMEOUT_SECS", default_value_t = 60)]
+        body_timeout_secs: u64,
+        /// Upload bodies read at the same time; more are answered 503 with Retry-After.
+        #[arg(long, env = "KEZEK_MAX_UPLOADS", default_value_t = 32)]
+        max_uploads: usize,
     },
     /// Ingest a bundle file (USB); prints the report; writes the signed ack with --ack-out.
     Ingest {
@@ -126,6 +139,14 @@ enum KioskCmd {
     Revoke {
         #[arg(long)]
         id: String,
+    },
+    /// Let the kiosk also serve another district (cross-district registrations and actions);
+    /// its own district is always served.
+    Serve {
+        #[arg(long)]
+        id: String,
+        #[arg(long)]
+        district: String,
     },
 }
 
@@ -312,6 +333,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Cmd::Kiosk(KioskCmd::List) => print(&open()?.kiosks()),
         Cmd::Kiosk(KioskCmd::Revoke { id }) => print(&open()?.revoke_kiosk(&id, center::now())?),
+        Cmd::Kiosk(KioskCmd::Serve { id, district }) => print(&open()?.add_served_district(&id, &district)?),
         Cmd::Operator(OperatorCmd::Add { login, name, role }) => {
             let role = match role {
                 CenterRole::Reviewer => Role::Reviewer,
@@ -328,10 +350,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 .collect();
             print(&list);
         }
-        Cmd::Serve { listen } => {
+        Cmd::Serve { listen, max_connections, header_timeout_secs, body_timeout_secs, max_uploads } => {
             let center = open()?;
             let fingerprint = changelog::fingerprint(&center.public_key());
-            let app = center::http::App::new(center, Arc::new(center::now));
+            let limits = center::http::Limits {
+                max_connections,
+                header_timeout: std::time::Duration::from_secs(header_timeout_secs.max(1)),
+                body_timeout: std::time::Duration::from_secs(body_timeout_secs.max(1)),
+                max_uploads,
+                ..center::http::Limits::default()
+            };
+            let app = center::http::App::with_limits(center, Arc::new(center::now), limits);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()

@@ -59,6 +59,28 @@ pub struct KioskRecord {
     pub registered_at: Instant,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<Instant>,
+    /// Districts the kiosk serves besides its own (cross-district registrations), added by
+    /// a center administrator.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_serves: Vec<String>,
+    /// The clock floor of every entry after the kiosk's accepted head: the latest contact
+    /// (ack or snapshot over a signed request) the center issued whose kiosk head was at or
+    /// below the accepted head.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_floor: Option<Instant>,
+    /// Later contacts, each with the kiosk's own log head when it asked: an entry after that
+    /// head was written after the contact.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub contacts: Vec<Contact>,
+}
+
+/// One answer the center gave a kiosk's signed request (an ack or a snapshot).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Contact {
+    pub at: Instant,
+    /// The last sequence number of the kiosk's log when it sent the request (signed by it).
+    pub head: u64,
 }
 
 /// A center account (reviewer or admin).
@@ -128,6 +150,10 @@ pub struct Commit {
 pub trait CenterStore: Send {
     fn kiosks(&self) -> Result<Vec<KioskRecord>, StoreError>;
     fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError>;
+    /// Writes a kiosk record without waiting for the disk: it is durable with the next
+    /// commit or sync, and may be lost in a crash before that (used for contacts, which
+    /// only narrow the clock window).
+    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError>;
     fn operators(&self) -> Result<Vec<CenterOperator>, StoreError>;
     fn put_operator(&mut self, operator: &CenterOperator) -> Result<(), StoreError>;
     /// Visits the accepted log in acceptance order.
@@ -560,6 +586,11 @@ impl CenterStore for SledStore {
     fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
         self.kiosks.insert(kiosk.id.as_bytes(), encode_json(kiosk)?)?;
         self.sync()
+    }
+
+    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
+        self.kiosks.insert(kiosk.id.as_bytes(), encode_json(kiosk)?)?;
+        Ok(())
     }
 
     fn operators(&self) -> Result<Vec<CenterOperator>, StoreError> {

@@ -15,6 +15,7 @@ mod document;
 mod entry;
 mod folder_lock;
 mod keys;
+pub mod request;
 pub mod sync;
 
 pub use bundle::{Bundle, BundleError, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES};

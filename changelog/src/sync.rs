@@ -27,7 +27,7 @@ fn sync_format_version() -> u32 {
 }
 
 /// Every code a [`QuarantineNote`] may carry.
-pub const QUARANTINE_CODES: [&str; 14] = [
+pub const QUARANTINE_CODES: [&str; 16] = [
     "DECODE",
     "WRONG_KIOSK",
     "FORK",
@@ -41,6 +41,8 @@ pub const QUARANTINE_CODES: [&str; 14] = [
     "LOGIN_REUSED",
     "UNKNOWN_OPERATOR",
     "WRONG_ROLE",
+    "FOREIGN_ID",
+    "OUT_OF_DISTRICT",
     "AFTER_QUARANTINED",
 ];
 
@@ -73,6 +75,9 @@ pub enum ClockProblem {
     AfterReceipt,
     /// Not an RFC 3339 instant.
     Unreadable,
+    /// Earlier than the kiosk's previous entry: the kiosk clock went backwards. The entry
+    /// keeps the previous entry's time, so the log's order stays the queue's order.
+    Backwards,
 }
 
 /// A kiosk time outside `[window_from, window_to]`: the entry was accepted with its time

@@ -1417,6 +1417,22 @@ impl Kiosk {
         &self.sync
     }
 
+    /// What a push needs to sign its requests to the center: the current key, the log's
+    /// head, and the key rotations after the last ack (the center may not know them yet).
+    pub fn request_signer(&self) -> Result<changelog::request::RequestSigner, StoreError> {
+        let rotations = self
+            .entries_after(self.sync.acknowledged_seq)?
+            .into_iter()
+            .filter(|e| e.body().is_ok_and(|b| matches!(b.payload(), Ok(Payload::KeyRotated { .. }))))
+            .collect();
+        Ok(changelog::request::RequestSigner::new(
+            self.key.signing().clone(),
+            &self.identity.kiosk_id,
+            self.last_seq,
+            rotations,
+        ))
+    }
+
     /// Entries with a sequence number above `seq`, as stored (valid prefix only).
     pub fn entries_after(&self, seq: u64) -> Result<Vec<SignedEntry>, StoreError> {
         if seq >= self.last_seq {

@@ -416,6 +416,7 @@ pub fn push_with(
     let start = kiosk.sync_state().acknowledged_seq;
     progress(&PushProgress { sent_entries: 0, total_entries: pending(kiosk), stage: PushStage::Preparing });
     let entries: Vec<SignedEntry> = kiosk.entries_after(start).map_err(|e| PushError::Sync(SyncError::Store(e)))?;
+    let signer = kiosk.request_signer().map_err(|e| PushError::Sync(SyncError::Store(e)))?;
     let total = entries.len() as u64;
     let mut sent = 0u64;
     let mut rest: &[SignedEntry] = &entries;
@@ -425,7 +426,7 @@ pub fn push_with(
         progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Uploading });
         let bundle = Bundle { kiosk: kiosk_id.clone(), entries: chunk.to_vec() };
         let ack_bytes =
-            client::push_with(&url, &kiosk_id, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
+            client::push_with(&url, &signer, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
         sent += take as u64;
         progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Applying });
         let before = kiosk.sync_state().acknowledged_seq;
@@ -438,7 +439,7 @@ pub fn push_with(
     };
     progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::FetchingSnapshot });
     let district = kiosk.identity().district.clone();
-    let (snapshot_at, snapshot_error) = match client::fetch_snapshot(&url, &district, options)
+    let (snapshot_at, snapshot_error) = match client::fetch_snapshot(&url, &signer, &district, options)
         .map_err(|e| client_error(kiosk, e))
         .and_then(|bytes| apply_snapshot(kiosk, &bytes, &key))
     {

@@ -264,6 +264,11 @@ fn center_for(tmp: &Path, kiosk_dir: &Path, with_url: bool) -> (center::http::Ap
     let kiosk = Kiosk::open(kiosk_dir).expect("center set-up");
     let registered: rules::Instant = "2020-01-01T00:00:00+05:00".parse().expect("center set-up");
     center.add_kiosk("KOK-01", "KOK", &kiosk.public_key_hex(), registered).expect("center set-up");
+    // The demo data spans the demo directory's three districts (its staff account is bound
+    // to every demo kindergarten): the center lets this kiosk serve them all.
+    for district in ["AKK", "ZER"] {
+        center.add_served_district("KOK-01", district).expect("center set-up");
+    }
     let app = center::http::App::new(center, Arc::new(center::now));
     let server = center::http::spawn("127.0.0.1:0", app.clone()).expect("center set-up");
     let url = server.url();

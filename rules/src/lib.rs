@@ -9,6 +9,7 @@
 //! state, yielding [`Event`]s; the state is a fold of events ([`State::evolve`]). A host
 //! persists the events before it applies them and reports success.
 
+pub mod authz;
 pub mod calendar;
 pub mod command;
 pub mod deadline;

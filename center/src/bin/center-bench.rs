@@ -15,7 +15,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 use std::time::Instant as Clock;
 
-use center::Center;
+use center::{Center, Upload};
 use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rules::command::Role;
@@ -70,7 +70,8 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
     let started = Clock::now();
     let cpu_before = cpu_secs();
     for chunk in bundles.chunks(group.max(1)) {
-        let uploads: Vec<(&[u8], Option<&str>)> = chunk.iter().map(|b| (b.as_slice(), None)).collect();
+        let uploads: Vec<Upload<'_>> =
+            chunk.iter().map(|b| Upload { bytes: b.as_slice(), expected_kiosk: None, contact_head: None }).collect();
         run.commits += 1;
         for result in center.ingest_group(&uploads, received) {
             let report = result.expect("ingest").report;

@@ -50,6 +50,8 @@ quarantine-FORBIDDEN_ROLE = A kiosk cannot create an account with this role.
 quarantine-LOGIN_REUSED = This login already exists on this kiosk.
 quarantine-UNKNOWN_OPERATOR = The center does not know this operator as active on this kiosk.
 quarantine-WRONG_ROLE = The operator's role does not allow this action.
+quarantine-FOREIGN_ID = The registration or places number does not start with this kiosk's own id. Call support: the kiosk program may have been altered.
+quarantine-OUT_OF_DISTRICT = The entry concerns a district or kindergarten this kiosk is not registered to serve. Ask the center to add the district to the kiosk, then send the records again.
 quarantine-AFTER_QUARANTINED = Held back because an earlier entry was set aside; it is accepted once that one is resolved.
 
 admin-title = Kiosk administration

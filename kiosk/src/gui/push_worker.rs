@@ -12,6 +12,7 @@ use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
 use center::client::{self, PushOptions};
+use changelog::request::RequestSigner;
 use changelog::{Bundle, VerifyingKey};
 use rules::i18n::Text;
 
@@ -84,6 +85,7 @@ impl PushJob {
         let entries = kiosk
             .entries_after(kiosk.sync_state().acknowledged_seq)
             .map_err(|e| localized(&PushError::Sync(SyncError::Store(e))))?;
+        let signer = kiosk.request_signer().map_err(|e| localized(&PushError::Sync(SyncError::Store(e))))?;
         let total = entries.len() as u64;
         let mut bundles = Vec::new();
         let mut chunks = VecDeque::new();
@@ -105,7 +107,7 @@ impl PushJob {
         let url = url.to_owned();
         std::thread::Builder::new()
             .name("kezek-push".into())
-            .spawn(move || upload(&url, &kiosk_id, &district, bundles, &options, &to_ui, &go_on, &sink))
+            .spawn(move || upload(&url, &signer, &district, bundles, &options, &to_ui, &go_on, &sink))
             .map_err(|_| worker_lost())?;
         progress.report(PushPhase::Working { stage: PushStage::Uploading, sent: 0, total });
         Ok(PushJob { key, progress, total, sent: 0, chunks, quarantined: Vec::new(), from_worker, proceed })
@@ -164,7 +166,7 @@ impl PushJob {
 #[allow(clippy::too_many_arguments)]
 fn upload(
     url: &str,
-    kiosk_id: &str,
+    signer: &RequestSigner,
     district: &str,
     bundles: Vec<Vec<u8>>,
     options: &PushOptions,
@@ -173,7 +175,7 @@ fn upload(
     sink: &ProgressSink,
 ) {
     for bundle in bundles {
-        let result = client::push_with(url, kiosk_id, &bundle, options);
+        let result = client::push_with(url, signer, &bundle, options);
         drop(bundle);
         let failed = result.is_err();
         let sent = to_ui.send(result.map_or_else(FromWorker::Failed, FromWorker::Ack));
@@ -187,6 +189,6 @@ fn upload(
             Err(_) => return,
         }
     }
-    let _ = to_ui.send(FromWorker::Snapshot(client::fetch_snapshot(url, district, options)));
+    let _ = to_ui.send(FromWorker::Snapshot(client::fetch_snapshot(url, signer, district, options)));
     sink.wake();
 }

@@ -349,6 +349,9 @@ pub struct DiskStore {
     log_len: u64,
     sled: OnceLock<Result<Sled, StoreError>>,
     opening: Mutex<Option<JoinHandle<Result<Sled, StoreError>>>>,
+    /// sled failed in this run: the projections are stale (marked on disk for a rebuild at
+    /// the next start) and sled is not called again.
+    failed: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for DiskStore {
@@ -363,29 +366,125 @@ impl std::fmt::Debug for DiskStore {
 /// Projection format: bump to force a rebuild when the projection layout changes.
 pub const PROJECTION_FORMAT: &[u8] = b"kezek-kiosk-projections-1";
 
-/// Opens sled; a database that cannot be opened is moved aside and recreated (projections
-/// are rebuilt from the log).
+/// Name of the marker file (in the data folder) that says the projections must be rebuilt
+/// from the log: written when sled failed during a run.
+pub const STALE_MARKER: &str = "db.stale";
+
+/// Opens sled. Projections marked stale by a failed run are deleted first (they are rebuilt
+/// from the log); a database that cannot be opened is moved aside and recreated.
 fn open_projections(root: &Path) -> Result<Sled, StoreError> {
+    quiet_sled_panics();
     let db_path = root.join("db");
-    let (db, reset_note) = match open_sled(&db_path) {
-        Ok(db) => (db, None),
+    let marker = root.join(STALE_MARKER);
+    let mut notes = Vec::new();
+    if marker.exists() {
+        match fs::remove_dir_all(&db_path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(StoreError::io("delete stale projections", &e)),
+        }
+        notes.push("projections were marked stale by a failed run; they are rebuilt from the log".to_owned());
+    }
+    let db = match catch_sled(|| open_sled(&db_path)) {
+        Ok(db) => db,
         Err(first) => {
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_secs())
                 .unwrap_or_default();
-            let aside = root.join(format!("db.broken-{stamp}"));
+            let aside = (0u32..10_000)
+                .map(|n| {
+                    if n == 0 {
+                        root.join(format!("db.broken-{stamp}"))
+                    } else {
+                        root.join(format!("db.broken-{stamp}-{n}"))
+                    }
+                })
+                .find(|p| !p.exists())
+                .expect("some name is free");
             fs::rename(&db_path, &aside)
                 .map_err(|e| StoreError::io("move the damaged projection database aside", &e))?;
-            let db = open_sled(&db_path).map_err(|e| StoreError::sled("open projections", &e))?;
-            (db, Some(format!("projection database could not be opened ({first}); moved to {}", aside.display())))
+            let db = catch_sled(|| open_sled(&db_path)).map_err(|e| StoreError::other("open projections", e))?;
+            notes.push(format!("projection database could not be opened ({first}); moved to {}", aside.display()));
+            db
         }
     };
     let trees = Tree::ALL
         .iter()
-        .map(|t| db.open_tree(t.name()).map_err(|e| StoreError::sled("open projection tree", &e)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Sled { db, trees, reset_note })
+        .map(|t| catch_sled(|| db.open_tree(t.name())).map_err(|e| StoreError::other("open projection tree", e)))
+        .collect::<Result<Vec<_>, _>>();
+    let trees = match trees {
+        Ok(trees) => trees,
+        Err(e) => {
+            // Never dropped: sled's drop may sync again and panic, or wait forever.
+            std::mem::forget(db);
+            return Err(e);
+        }
+    };
+    if marker.exists() {
+        fs::remove_file(&marker)
+            .and_then(|()| sync_dir(root))
+            .map_err(|e| StoreError::io("remove the stale projections marker", &e))?;
+    }
+    Ok(Sled { db, trees, reset_note: (!notes.is_empty()).then(|| notes.join("; ")) })
+}
+
+/// Runs a sled call; its error or its panic (sled 0.34 panics on some I/O failures, e.g. a
+/// failed sync in its drop) becomes a message.
+fn catch_sled<T>(f: impl FnOnce() -> sled::Result<T>) -> Result<T, String> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(e.to_string()),
+        Err(panic) => Err(format!("the projection database failed: {}", panic_text(panic.as_ref()))),
+    }
+}
+
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// sled's panics are caught ([`catch_sled`], [`DiskStore::guarded`]) and reported as typed
+/// errors: the default hook must not print them as if the program had crashed. Other
+/// panics print as before.
+fn quiet_sled_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let in_sled = info.location().is_some_and(|l| l.file().contains("/sled-0.34"));
+            if !in_sled {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// How long a sled flush (or its final drop) may take before the projections are given up
+/// for this run: a failed write inside sled can leave a flush waiting forever.
+const SLED_FLUSH_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Runs `f` on its own thread, waiting at most [`SLED_FLUSH_LIMIT`]; `Err` on timeout, an
+/// error or a panic. A thread that never finishes is left behind (it holds only sled).
+fn bounded(operation: &str, f: impl FnOnce() -> sled::Result<()> + Send + 'static) -> Result<(), StoreError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("projections".into()).spawn(move || {
+        let _ = tx.send(catch_sled(f));
+    });
+    if let Err(e) = spawned {
+        return Err(StoreError::io(operation, &e));
+    }
+    match rx.recv_timeout(SLED_FLUSH_LIMIT) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(StoreError::other(operation, e)),
+        Err(_) => Err(StoreError::other(
+            operation,
+            format!("the projection database did not answer within {} s", SLED_FLUSH_LIMIT.as_secs()),
+        )),
+    }
 }
 
 impl DiskStore {
@@ -411,7 +510,14 @@ impl DiskStore {
             sync_dir(&log_dir).map_err(|e| StoreError::io("create log", &e))?;
         }
         let log_len = log.metadata().map_err(|e| StoreError::io("read log size", &e))?.len();
-        Ok(DiskStore { layout, log, log_len, sled: OnceLock::new(), opening: Mutex::new(Some(opening)) })
+        Ok(DiskStore {
+            layout,
+            log,
+            log_len,
+            sled: OnceLock::new(),
+            opening: Mutex::new(Some(opening)),
+            failed: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     fn sled(&self) -> Result<&Sled, StoreError> {
@@ -429,8 +535,50 @@ impl DiskStore {
             .map_err(Clone::clone)
     }
 
-    fn tree(&self, tree: Tree) -> Result<&sled::Tree, StoreError> {
-        Ok(&self.sled()?.trees[tree.index()])
+    /// Runs a sled call. An error or a panic marks the projections stale: no more sled
+    /// calls in this run, and the next start rebuilds them from the log (the log, the
+    /// truth, is never touched by this).
+    fn guarded<T>(&self, operation: &str, f: impl FnOnce(&Sled) -> sled::Result<T>) -> Result<T, StoreError> {
+        use std::sync::atomic::Ordering;
+        if self.failed.load(Ordering::SeqCst) {
+            return Err(StoreError::other(
+                operation,
+                "the projection database failed earlier in this run; it is rebuilt from the log at the next start",
+            ));
+        }
+        let sled = match self.sled() {
+            Ok(sled) => sled,
+            Err(e) => {
+                self.mark_stale();
+                return Err(e);
+            }
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(sled))) {
+            Ok(Ok(value)) => Ok(value),
+            Ok(Err(e)) => {
+                self.mark_stale();
+                Err(StoreError::sled(operation, &e))
+            }
+            Err(panic) => {
+                self.mark_stale();
+                Err(StoreError::other(
+                    operation,
+                    format!("the projection database failed: {}", panic_text(panic.as_ref())),
+                ))
+            }
+        }
+    }
+
+    /// Stops using sled for this run and leaves a marker for a rebuild at the next start
+    /// (best effort: on a full disk even the marker may not be written; the projections
+    /// then catch up from their recorded log position, as after any crash).
+    fn mark_stale(&self) {
+        use std::sync::atomic::Ordering;
+        if self.failed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let marker = self.layout.root.join(STALE_MARKER);
+        let _ = File::create(&marker).and_then(|f| f.sync_all()).and_then(|()| sync_dir(&self.layout.root));
     }
 }
 
@@ -483,44 +631,50 @@ impl Store for DiskStore {
                 None => b.remove(put.key.as_slice()),
             }
         }
-        let sled = self.sled()?;
-        for (i, b) in per_tree.into_iter().enumerate() {
-            if let Some(b) = b {
-                sled.trees[i].apply_batch(b).map_err(|e| StoreError::sled("update projections", &e))?;
+        self.guarded("update projections", |sled| {
+            for (i, b) in per_tree.into_iter().enumerate() {
+                if let Some(b) = b {
+                    sled.trees[i].apply_batch(b)?;
+                }
             }
-        }
-        if let Some(seq) = batch.projected_seq {
-            let meta = self.tree(Tree::Meta)?;
-            meta.insert(META_FORMAT, PROJECTION_FORMAT).map_err(|e| StoreError::sled("update projections", &e))?;
-            meta.insert(META_PROJECTED_SEQ, &seq.to_be_bytes())
-                .map_err(|e| StoreError::sled("update projections", &e))?;
-        }
-        Ok(())
+            if let Some(seq) = batch.projected_seq {
+                let meta = &sled.trees[Tree::Meta.index()];
+                meta.insert(META_FORMAT, PROJECTION_FORMAT)?;
+                meta.insert(META_PROJECTED_SEQ, &seq.to_be_bytes())?;
+            }
+            Ok(())
+        })
     }
 
     fn clear_projections(&mut self) -> Result<(), StoreError> {
         // Meta first: an interrupted clear leaves "nothing projected", never stale data
         // claimed as current.
-        self.tree(Tree::Meta)?.clear().map_err(|e| StoreError::sled("clear projections", &e))?;
-        for tree in &self.sled()?.trees {
-            tree.clear().map_err(|e| StoreError::sled("clear projections", &e))?;
-        }
-        Ok(())
+        self.guarded("clear projections", |sled| {
+            sled.trees[Tree::Meta.index()].clear()?;
+            for tree in &sled.trees {
+                tree.clear()?;
+            }
+            Ok(())
+        })
     }
 
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.tree(tree)?.get(key).map(|v| v.map(|v| v.to_vec())).map_err(|e| StoreError::sled("read projections", &e))
+        self.guarded("read projections", |sled| sled.trees[tree.index()].get(key).map(|v| v.map(|v| v.to_vec())))
     }
 
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
-        self.tree(tree)?
-            .scan_prefix(prefix)
-            .map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec())).map_err(|e| StoreError::sled("read projections", &e)))
-            .collect()
+        self.guarded("read projections", |sled| {
+            sled.trees[tree.index()].scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))).collect()
+        })
     }
 
     fn flush_projections(&mut self) -> Result<(), StoreError> {
-        self.sled()?.db.flush().map(|_| ()).map_err(|e| StoreError::sled("flush projections", &e))
+        let db = self.guarded("flush projections", |sled| Ok(sled.db.clone()))?;
+        let flushed = bounded("flush projections", move || db.flush().map(|_| ()));
+        if flushed.is_err() {
+            self.mark_stale();
+        }
+        flushed
     }
 
     fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError> {
@@ -549,9 +703,23 @@ impl Store for DiskStore {
 }
 
 impl Drop for DiskStore {
+    /// Flushes and closes sled on a bounded helper thread: sled's own drop syncs once more
+    /// and panics when that fails, and a failed write inside sled can leave its flush
+    /// waiting forever. After a failure in this run sled is not touched at all.
     fn drop(&mut self) {
-        if let Ok(sled) = self.sled() {
-            let _ = sled.db.flush();
+        use std::sync::atomic::Ordering;
+        let Some(Ok(sled)) = self.sled.take() else { return };
+        if self.failed.load(Ordering::SeqCst) {
+            std::mem::forget(sled);
+            return;
+        }
+        let closed = bounded("close projections", move || {
+            sled.db.flush()?;
+            drop(sled);
+            Ok(())
+        });
+        if closed.is_err() {
+            self.mark_stale();
         }
     }
 }
@@ -564,6 +732,28 @@ mod tests {
 
     fn mode(path: &Path) -> u32 {
         fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn projections_marked_stale_are_dropped_at_the_next_open_and_the_log_is_kept() {
+        let root = tempfile::tempdir().unwrap();
+        let mut store = DiskStore::open(root.path()).unwrap();
+        store.append_log(b"log bytes").unwrap();
+        let mut batch = ProjectionBatch::default();
+        batch.put(Tree::Applications, b"A-1".to_vec(), b"{}".to_vec());
+        batch.projected_seq = Some(1);
+        store.apply(&batch).unwrap();
+        // A failure in this run: sled is not called again, and a rebuild is asked for.
+        store.mark_stale();
+        assert!(store.get(Tree::Applications, b"A-1").is_err());
+        assert!(root.path().join(STALE_MARKER).exists());
+        drop(store);
+        let store = DiskStore::open(root.path()).unwrap();
+        assert_eq!(store.get(Tree::Applications, b"A-1").unwrap(), None, "nothing stale is read back");
+        assert_eq!(store.get(Tree::Meta, META_PROJECTED_SEQ).unwrap(), None, "so the kiosk rebuilds from the log");
+        assert!(store.notes().iter().any(|n| n.contains("stale")), "{:?}", store.notes());
+        assert!(!root.path().join(STALE_MARKER).exists());
+        assert_eq!(store.read_log(0, u64::MAX).unwrap(), b"log bytes");
     }
 
     #[test]

@@ -496,3 +496,77 @@ fn a_modified_kiosk_cannot_write_outside_its_scope_or_back_date() {
     assert_eq!(report.report.accepted, 1, "{:?}", report.report.quarantined);
     assert_eq!(center.state().application("K1-Z").unwrap().district, "ZER");
 }
+
+/// SECURITY.md "Key rotation": a kiosk that rotated its key signs its next request with the
+/// new key and carries the `keyRotated` entry the center does not know yet; the center
+/// follows it (one signature check per rotation) and accepts. After that, a request signed
+/// by the key rotated away is refused, and so is a made-up rotation.
+#[test]
+fn requests_follow_a_rotation_and_the_old_key_is_refused_after_it() {
+    let (_dir, app, server, mut kiosk) = started(Limits::default());
+    let url = server.url();
+    let center_key = app.center.lock().unwrap().public_key();
+    let ack = push_with(&url, &kiosk.signer(), &kiosk.all(), &quick()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 5);
+
+    let next = KioskKey::generate().unwrap();
+    let rotated = kiosk.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: next.public_hex() });
+    let old = std::mem::replace(&mut kiosk.key, next);
+    kiosk.register_child(
+        "2026-03-10T18:20:00+05:00",
+        application("K1-R1", &child_iin("2023-08-01", 40), "2023-08-01", RightClass::None),
+    );
+    let last = kiosk.next_seq() - 1;
+    let rotation = kiosk.entries[usize::try_from(rotated - 1).unwrap()].clone();
+    let bundle = kiosk.bundle(rotated, last);
+
+    // Signed by the new key without the rotation: the center does not know that key yet.
+    let bare = RequestSigner::new(kiosk.key.signing().clone(), "K1", last, Vec::new());
+    let (status, body) = signed_request(&url, &bare, "POST", EVENTS, Some((OCTETS, &bundle)));
+    assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHENTICATED"));
+    // A rotation to the thief's key, signed by the thief: refused.
+    let thief = KioskKey::generate().unwrap();
+    let mut fake = TestKiosk::new("K1");
+    fake.key = KioskKey::from_secret(thief.signing().to_bytes());
+    fake.entries.clone_from(&kiosk.entries[..usize::try_from(rotated - 1).unwrap()].to_vec());
+    fake.prev = kiosk.entries[usize::try_from(rotated - 2).unwrap()].hash();
+    let forged_rotation = {
+        let seq = fake.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: thief.public_hex() });
+        fake.entries[usize::try_from(seq - 1).unwrap()].clone()
+    };
+    let thief_signer = RequestSigner::new(thief.signing().clone(), "K1", last, vec![forged_rotation]);
+    let (status, _) = signed_request(&url, &thief_signer, "POST", EVENTS, Some((OCTETS, &bundle)));
+    assert_eq!(status, 401);
+
+    // The genuine rotation carried along: accepted.
+    let signer = RequestSigner::new(kiosk.key.signing().clone(), "K1", last, vec![rotation]);
+    let ack = push_with(&url, &signer, &bundle, &quick()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, last);
+
+    // The key rotated away signs nothing any more, not even a request for the ack.
+    let stale = RequestSigner::new(old.signing().clone(), "K1", last, Vec::new());
+    let (status, _) = signed_request(&url, &stale, "GET", "/v1/kiosks/K1/ack", None);
+    assert_eq!(status, 401);
+    let (status, _) = signed_request(&url, &kiosk.signer(), "GET", "/v1/kiosks/K1/ack", None);
+    assert_eq!(status, 200);
+}
+
+/// docs/sync.md "Clock window": what `init` writes before the kiosk is registered at the
+/// center (account entries) is not flagged for reviewers; a registration from before the
+/// kiosk's registration is.
+#[test]
+fn account_entries_from_before_registration_are_not_flagged_but_commands_are() {
+    let (_dir, mut center) = center();
+    let before = "2026-01-01T09:00:00+05:00";
+    assert!(at(before) < at(REGISTERED));
+    let mut kiosk = TestKiosk::new("K1").with_staff(before);
+    let early = kiosk.register_child(
+        before,
+        application("K1-EARLY", &child_iin("2023-05-05", 50), "2023-05-05", RightClass::None),
+    );
+    kiosk.register(&mut center);
+    let report = center.ingest(&kiosk.all(), at(NOW), Some("K1")).unwrap().report;
+    let flags: Vec<(u64, ClockProblem)> = report.flagged.iter().map(|f| (f.seq, f.problem)).collect();
+    assert_eq!(flags, vec![(early, ClockProblem::BeforeLastContact)]);
+    assert_eq!(center.state().application("K1-EARLY").unwrap().registered_at, at(REGISTERED));
+}

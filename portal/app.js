@@ -440,7 +440,7 @@ function deadlineBlock(action, deadline, application) {
     lines.push(h('p', { class: 'deadline__left', 'data-testid': 'days-left', 'data-working-days': left, text }));
   }
   if (action === 'confirmVoucher' && Date.parse(now) <= Date.parse(deadline)) {
-    const choose = state.rules.deadline('choose', now);
+    const choose = state.rules.deadline('choose', now).at;
     lines.push(h('p', { class: 'muted small', text: t('deadline.ifConfirmToday', { date: fmtDate(astana(choose).date) }) }));
   }
   return h(

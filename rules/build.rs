@@ -33,6 +33,12 @@ struct Statutory {
     month: u32,
     day: u32,
     moves_off_weekend: bool,
+    /// The first year the holiday applies in (inclusive); every year when absent.
+    #[serde(default)]
+    from_year: Option<i32>,
+    /// The last year the holiday applies in (inclusive); every later year when absent.
+    #[serde(default)]
+    until_year: Option<i32>,
     name: Names,
 }
 
@@ -48,14 +54,34 @@ struct Year {
 }
 
 fn date_literal(text: &str, year: i32) -> String {
+    let (month, day) = parse_date(text, year);
+    format!("({month}, {day})")
+}
+
+fn option_literal(value: Option<i32>) -> String {
+    value.map_or_else(|| "None".to_owned(), |v| format!("Some({v})"))
+}
+
+/// Whether a `(month, day)` of `year` is a Saturday or a Sunday (Zeller's congruence, so that
+/// the build script needs no date crate).
+fn is_weekend(year: i32, month: u32, day: u32) -> bool {
+    // January and February count as months 13 and 14 of the year before.
+    let (zyear, zmonth) = if month < 3 { (year - 1, month + 12) } else { (year, month) };
+    let (in_century, century) = (zyear.rem_euclid(100), zyear.div_euclid(100));
+    let zmonth = i32::try_from(zmonth).unwrap();
+    let day = i32::try_from(day).unwrap();
+    // 0 = Saturday, 1 = Sunday, 2 = Monday, …
+    let weekday = (day + 13 * (zmonth + 1) / 5 + in_century + in_century / 4 + century / 4 + 5 * century).rem_euclid(7);
+    weekday <= 1
+}
+
+fn parse_date(text: &str, year: i32) -> (u32, u32) {
     let parts: Vec<&str> = text.split('-').collect();
     assert!(
         parts.len() == 3 && parts[0].parse::<i32>().ok() == Some(year),
         "calendar: {text} is not a YYYY-MM-DD date of {year}"
     );
-    let month: u32 = parts[1].parse().expect("calendar: month");
-    let day: u32 = parts[2].parse().expect("calendar: day");
-    format!("({month}, {day})")
+    (parts[1].parse().expect("calendar: month"), parts[2].parse().expect("calendar: day"))
 }
 
 fn names_literal(names: &Names) -> String {
@@ -75,22 +101,47 @@ fn main() {
     writeln!(out, "pub(crate) const KURBAN_AIT_NAME: Text = {};", names_literal(&calendar.kurban_ait_name)).unwrap();
     out.push_str("pub(crate) const STATUTORY: &[StatutoryHoliday] = &[\n");
     for h in &calendar.statutory_holidays {
+        if let (Some(from), Some(until)) = (h.from_year, h.until_year) {
+            assert!(from <= until, "calendar: {}-{}: fromYear {from} is after untilYear {until}", h.month, h.day);
+        }
         writeln!(
             out,
-            "    StatutoryHoliday {{ month: {}, day: {}, moves_off_weekend: {}, name: {} }},",
+            "    StatutoryHoliday {{ month: {}, day: {}, moves_off_weekend: {}, from_year: {}, until_year: {}, name: {} }},",
             h.month,
             h.day,
             h.moves_off_weekend,
+            option_literal(h.from_year),
+            option_literal(h.until_year),
             names_literal(&h.name)
         )
         .unwrap();
     }
     out.push_str("];\n");
     out.push_str("pub(crate) const YEARS: &[YearData] = &[\n");
-    let mut previous = None;
+    assert!(!calendar.years.is_empty(), "calendar: no years");
+    let mut previous: Option<&Year> = None;
     for y in &calendar.years {
-        assert!(previous.is_none_or(|p| p < y.year), "calendar: years must be sorted and unique");
-        previous = Some(y.year);
+        // Contiguous: a date between the first and the last year is never out of range.
+        assert!(
+            previous.is_none_or(|p| p.year + 1 == y.year),
+            "calendar: years must be consecutive, {} follows",
+            y.year
+        );
+        // A provisional year is never followed by an official one.
+        assert!(
+            previous.is_none_or(|p| !p.provisional || y.provisional),
+            "calendar: {} is official but follows a provisional year",
+            y.year
+        );
+        previous = Some(y);
+        for text in &y.extra_days_off {
+            let (month, day) = parse_date(text, y.year);
+            assert!(!is_weekend(y.year, month, day), "calendar: extra day off {text} is not a weekday");
+        }
+        for text in &y.extra_working_days {
+            let (month, day) = parse_date(text, y.year);
+            assert!(is_weekend(y.year, month, day), "calendar: extra working day {text} is not a Saturday or Sunday");
+        }
         let list = |dates: &[String]| dates.iter().map(|d| date_literal(d, y.year)).collect::<Vec<_>>().join(", ");
         writeln!(
             out,

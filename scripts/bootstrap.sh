@@ -46,12 +46,22 @@ if ! cargo deny --version >/dev/null 2>&1; then
   cargo install cargo-deny --locked
 fi
 
+# Python tools in one venv: `just` (PyPI package rust-just) and `holidays`, the reference that
+# data/tools/holidays_table.py prints the table data/holidays-kz.json from.
+HOLIDAYS_VERSION=0.109
+venv="$HOME/.local/share/kezek/tools-venv"
+if [ ! -x "$venv/bin/pip" ]; then
+  say "making the Python tools venv $venv"
+  python3 -m venv "$venv"
+fi
 if ! command -v just >/dev/null; then
   say "installing just (PyPI package rust-just, in a venv)"
-  venv="$HOME/.local/share/kezek/tools-venv"
-  python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check rust-just
   ln -sf "$venv/bin/just" "$HOME/.cargo/bin/just"
+fi
+if [ "$("$venv/bin/python" -c 'import holidays; print(holidays.__version__)' 2>/dev/null)" != "$HOLIDAYS_VERSION" ]; then
+  say "installing holidays $HOLIDAYS_VERSION (PyPI, in the venv)"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "holidays==$HOLIDAYS_VERSION"
 fi
 
 # Node packages of the WASM package (binaryen's wasm-opt) and of the portal (playwright-core).

@@ -26,7 +26,11 @@ export type InputErrorCode =
 /** Codes of an invalid IIN (in `validateIin`'s answer and in `INVALID_IIN`-style rejections). */
 export type IinErrorCode = "IIN_FORMAT" | "IIN_DATE" | "IIN_CHECKSUM";
 
-/** Codes of a command the rules rejected (`apply`, `allowedActions`). */
+/**
+ * Codes of a command the rules rejected (`apply`, `allowedActions`). `CALENDAR_OUT_OF_RANGE`
+ * is also what `isWorkingDay`, `workingDaysAfter` and `deadline` throw for a day outside the
+ * calendar's years (`calendarInfo().years`): the calendar never estimates a year.
+ */
 export type RulesErrorCode =
 | IinErrorCode
 | "INVALID_FIELD"
@@ -94,10 +98,24 @@ export type IinResult =
 
 export type DeadlineKind = "confirm" | "choose" | "restore";
 
+/** `deadline`'s answer. */
+export interface Deadline {
+    /** The end of the deadline's day, `YYYY-MM-DDT23:59:59+05:00`. */
+    at: InstantString;
+    /**
+     * A working day counted over, or the deadline's own day, lies in a provisional year of
+     * the calendar (no decree yet): the deadline may still move. Always `false` for `restore`.
+     */
+    provisional: boolean;
+}
+
 export interface YearInfo {
     year: number;
-    /** `official` (decree), `provisional` (listed, not yet confirmed), `estimated` (not listed). */
-    status: "official" | "provisional" | "estimated";
+    /**
+     * `official` (decree) or `provisional` (no decree yet: no transfers, Kurban Ait from
+     * published tables). A year not listed is not in the calendar at all.
+     */
+    status: "official" | "provisional";
     workingDays: number;
     source: string;
 }
@@ -391,12 +409,14 @@ export function apply(application: Application | null, command: Action | Registe
 export function calendarInfo(): CalendarInfo;
 
 /**
- * The deadline of `kind` counted from `from`, as `YYYY-MM-DDT23:59:59+05:00`:
- * confirm = 2nd working day after the local date of the voucher's issue, choose = 5th
- * working day after the confirmation, restore = 28th calendar day after the missed
- * confirm deadline. Throws `INVALID_KIND` or `INVALID_INSTANT`.
+ * The deadline of `kind` counted from `from`: `at`, as `YYYY-MM-DDT23:59:59+05:00`, and
+ * `provisional`, true when a working day counted over (or the deadline's day) lies in a
+ * provisional year of the calendar. confirm = 2nd working day after the local date of the
+ * voucher's issue, choose = 5th working day after the confirmation, restore = 28th
+ * calendar day after the missed confirm deadline (never provisional). Throws
+ * `INVALID_KIND`, `INVALID_INSTANT` or `CALENDAR_OUT_OF_RANGE`.
  */
-export function deadline(kind: DeadlineKind, from: InstantString): InstantString;
+export function deadline(kind: DeadlineKind, from: InstantString): Deadline;
 
 /**
  * Why the position of application `id` differs between two snapshots of the queues.
@@ -406,7 +426,7 @@ export function explainPosition(before: RankInput[], after: RankInput[], id: str
 
 /**
  * Whether `date` is a working day in Kazakhstan (Monday–Friday, not a day off).
- * Throws `INVALID_DATE`.
+ * Throws `INVALID_DATE`, or `CALENDAR_OUT_OF_RANGE` for a date outside the calendar's years.
  */
 export function isWorkingDay(date: DateString): boolean;
 
@@ -432,6 +452,7 @@ export function version(): string;
 
 /**
  * The `n`-th working day strictly after `date` (`n` an integer from 1 to 100000).
- * Throws `INVALID_DATE` or `INVALID_ARGUMENT`.
+ * Throws `INVALID_DATE`, `INVALID_ARGUMENT`, or `CALENDAR_OUT_OF_RANGE` when the count
+ * runs past the calendar's last year.
  */
 export function workingDaysAfter(date: DateString, n: number): DateString;

@@ -10,6 +10,7 @@ use changelog::{
     MAX_ENTRY_BYTES, Payload, SignedEntry, VerifyingKey, fingerprint,
 };
 use rules::calendar::Calendar;
+use rules::deadline::{VoucherDeadline, voucher_deadlines};
 use rules::lifecycle::{self, AllowedAction};
 use rules::model::{Application, PlacesRecord};
 use rules::time::kazakhstan_offset;
@@ -157,6 +158,10 @@ pub struct Card {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
     pub allowed_actions: Vec<AllowedAction>,
+    /// The voucher's deadlines, each with `provisional`: it rests on a year of the calendar
+    /// without a decree yet (`rules::deadline::voucher_deadlines`). Empty without a voucher.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub deadlines: Vec<VoucherDeadline>,
     pub history: Vec<CardHistory>,
 }
 
@@ -1332,7 +1337,9 @@ impl Kiosk {
         }
         let allowed_actions =
             lifecycle::allowed_actions(&application, self.now(), Calendar::embedded()).unwrap_or_default();
-        Ok(Some(Card { position: self.model.state.position(id), allowed_actions, history, application }))
+        let deadlines =
+            application.voucher.as_ref().map(|v| voucher_deadlines(v, Calendar::embedded())).unwrap_or_default();
+        Ok(Some(Card { position: self.model.state.position(id), allowed_actions, deadlines, history, application }))
     }
 
     /// Places records, by id.

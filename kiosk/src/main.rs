@@ -14,6 +14,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use kiosk::{
     Card, InitParams, JournalRow, Kiosk, LogHealth, NewOperator, OperatorInfo, Session, StatusReport, VerifyReport,
 };
+use rules::deadline::DeadlineKind;
 use rules::model::Application;
 use rules::{Lang, Localized, Role, Status};
 use serde_json::json;
@@ -942,6 +943,24 @@ fn print_card(card: &Card, lang: Lang) {
         app.applicant.phone
     );
     outln!("  {}: {}", tr(lang, "Адрес", "Мекенжайы", "Address"), app.residence.address);
+    for d in &card.deadlines {
+        let what = match d.kind {
+            DeadlineKind::Confirm => tr(lang, "Срок подтверждения", "Растау мерзімі", "Confirm by"),
+            DeadlineKind::Choose => tr(lang, "Срок выбора", "Таңдау мерзімі", "Choose by"),
+            DeadlineKind::Restore => tr(lang, "Срок восстановления", "Қалпына келтіру мерзімі", "Restore by"),
+        };
+        let mark = if d.provisional {
+            tr(
+                lang,
+                " (предварительный календарь: постановления на этот год ещё нет)",
+                " (алдын ала күнтізбе: осы жылға қаулы әлі жоқ)",
+                " (provisional calendar: no decree for that year yet)",
+            )
+        } else {
+            String::new()
+        };
+        outln!("  {what}: {}{mark}", d.at);
+    }
     let actions: Vec<String> = card.allowed_actions.iter().map(|a| a.action.text().get(lang).to_owned()).collect();
     outln!(
         "  {}: {}",

@@ -1,15 +1,20 @@
 //! The working-day calendar of Kazakhstan, from `data/calendar.json` embedded at build time.
 //!
 //! A working day is Monday–Friday that is not a day off. Days off of a year: the
-//! statutory holidays and the first day of Kurban Ait; a holiday on Saturday or Sunday
-//! moves to the next working day (not 7 January, not Kurban Ait); then the year's
-//! government transfers (extra days off, extra working days).
+//! statutory holidays that apply in that year (a holiday may be valid from or until a
+//! year, as Constitution Day: 30 August until 2025, 15 March from 2027) and the first day
+//! of Kurban Ait; a holiday on Saturday or Sunday moves to the next working day (not
+//! 7 January, not Kurban Ait); then the year's government transfers (extra days off, extra
+//! working days).
 //!
-//! A year with no data (before 2025 or after the last listed year) is *estimated*: the
-//! statutory rule applies, but Kurban Ait (a lunar date) and transfers are unknown and left
-//! out. `year_status` says so, so that a host can warn.
+//! The calendar knows the years the data lists, and only those: a date outside them is an
+//! [`OutOfRange`] error (`CALENDAR_OUT_OF_RANGE`), never an estimate. A listed year without
+//! an official decree is *provisional*: its transfers are unknown and its Kurban Ait date is
+//! taken from published tables. Counting over such a year says so ([`Counted::provisional`]),
+//! so that a host can flag the deadline.
 
 use std::collections::BTreeSet;
+use std::fmt;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
@@ -22,7 +27,17 @@ pub(crate) struct StatutoryHoliday {
     pub month: u32,
     pub day: u32,
     pub moves_off_weekend: bool,
+    /// The first year the holiday applies in, if it has one.
+    pub from_year: Option<i32>,
+    /// The last year the holiday applies in, if it has one.
+    pub until_year: Option<i32>,
     pub name: Text,
+}
+
+impl StatutoryHoliday {
+    fn applies_in(&self, year: i32) -> bool {
+        self.from_year.is_none_or(|from| from <= year) && self.until_year.is_none_or(|until| year <= until)
+    }
 }
 
 pub(crate) struct YearData {
@@ -42,10 +57,9 @@ include!(concat!(env!("OUT_DIR"), "/calendar_data.rs"));
 pub enum YearStatus {
     /// Confirmed by an official decree.
     Official,
-    /// Listed in the data but not yet confirmed by a decree.
+    /// Listed in the data but not yet confirmed by a decree: transfers may still come, and
+    /// Kurban Ait is from published tables.
     Provisional,
-    /// Not in the data: statutory holidays only, without Kurban Ait or transfers.
-    Estimated,
 }
 
 /// Why a day is off.
@@ -72,9 +86,10 @@ fn sort_by_date<T>(list: &mut [T], date: impl Fn(&T) -> NaiveDate) {
     }
 }
 
-/// One year's days off, computed once.
+/// One listed year's days off, computed once.
 #[derive(Debug, Clone)]
 struct YearCalendar {
+    year: i32,
     status: YearStatus,
     /// Weekdays that are off, with the reason.
     weekday_holidays: Vec<(NaiveDate, DayOffReason)>,
@@ -82,15 +97,16 @@ struct YearCalendar {
 }
 
 impl YearCalendar {
-    fn build(year: i32) -> Self {
-        let data = YEARS.iter().find(|y| y.year == year);
+    fn build(data: &YearData) -> Self {
+        let year = data.year;
         let in_year = |(month, day): (u32, u32)| NaiveDate::from_ymd_opt(year, month, day);
         // (date, moves off a weekend, name)
         let mut holidays: Vec<(NaiveDate, bool, Text)> = STATUTORY
             .iter()
+            .filter(|h| h.applies_in(year))
             .filter_map(|h| in_year((h.month, h.day)).map(|d| (d, h.moves_off_weekend, h.name)))
             .collect();
-        if let Some(kurban) = data.and_then(|y| in_year(y.kurban_ait)) {
+        if let Some(kurban) = in_year(data.kurban_ait) {
             holidays.push((kurban, false, KURBAN_AIT_NAME));
         }
         sort_by_date(&mut holidays, |h| h.0);
@@ -118,21 +134,15 @@ impl YearCalendar {
                 }
             }
         }
-        if let Some(y) = data {
-            off.extend(y.extra_days_off.iter().filter_map(|md| in_year(*md)).map(|d| (d, DayOffReason::Transfer)));
-        }
+        off.extend(data.extra_days_off.iter().filter_map(|md| in_year(*md)).map(|d| (d, DayOffReason::Transfer)));
         sort_by_date(&mut off, |o| o.0);
         off.dedup_by_key(|o| o.0);
-        let status = match data {
-            Some(y) if y.provisional => YearStatus::Provisional,
-            Some(_) => YearStatus::Official,
-            None => YearStatus::Estimated,
-        };
+        let status = if data.provisional { YearStatus::Provisional } else { YearStatus::Official };
         let mut extra_working_days = BTreeSet::new();
-        for day in data.map_or(&[][..], |y| y.extra_working_days).iter().filter_map(|md| in_year(*md)) {
+        for day in data.extra_working_days.iter().filter_map(|md| in_year(*md)) {
             extra_working_days.insert(day);
         }
-        YearCalendar { status, weekday_holidays: off, extra_working_days }
+        YearCalendar { year, status, weekday_holidays: off, extra_working_days }
     }
 
     fn day_off_reason(&self, day: NaiveDate) -> Option<DayOffReason> {
@@ -146,16 +156,42 @@ impl YearCalendar {
     }
 }
 
-/// The calendar: every year the data lists, plus estimated years on demand.
+/// The calendar: the years the data lists, consecutive (the build script checks it).
 #[derive(Debug)]
 pub struct Calendar {
-    known: Vec<(i32, YearCalendar)>,
+    years: Vec<YearCalendar>,
 }
 
-/// Asked for more working days than the calendar can count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the date is out of the calendar's range")]
+/// A date outside the years the calendar data lists (`CALENDAR_OUT_OF_RANGE`), or a count
+/// of working days out of bounds. Its message in ru/kk/en is in `error.rs`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OutOfRange;
+
+impl fmt::Display for OutOfRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (first, last) = data_years();
+        write!(f, "the date is outside the working-day calendar's data ({first}–{last})")
+    }
+}
+
+impl std::error::Error for OutOfRange {}
+
+/// The first and the last year of the embedded calendar data.
+pub fn data_years() -> (i32, i32) {
+    match (YEARS.first(), YEARS.last()) {
+        (Some(first), Some(last)) => (first.year, last.year),
+        // The build script refuses data without years.
+        _ => (0, -1),
+    }
+}
+
+/// The day a count of working days ended on, and whether a provisional year's data went
+/// into the count (a day counted over, or the day itself, lies in a provisional year).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted {
+    pub date: Date,
+    pub provisional: bool,
+}
 
 /// A summary of one listed year, for hosts that show which calendar they run.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -174,8 +210,7 @@ impl Calendar {
     /// The calendar embedded from `data/calendar.json`.
     pub fn embedded() -> &'static Calendar {
         static CALENDAR: OnceLock<Calendar> = OnceLock::new();
-        CALENDAR
-            .get_or_init(|| Calendar { known: YEARS.iter().map(|y| (y.year, YearCalendar::build(y.year))).collect() })
+        CALENDAR.get_or_init(|| Calendar { years: YEARS.iter().map(YearCalendar::build).collect() })
     }
 
     /// The data version of the embedded calendar.
@@ -183,91 +218,127 @@ impl Calendar {
         CALENDAR_VERSION
     }
 
-    fn with_year<T>(&self, year: i32, f: impl FnOnce(&YearCalendar) -> T) -> T {
-        match self.known.iter().find(|(y, _)| *y == year) {
-            Some((_, cal)) => f(cal),
-            None => f(&YearCalendar::build(year)),
-        }
+    /// The first year the calendar has data for.
+    pub fn first_year(&self) -> i32 {
+        self.years.first().map_or(0, |y| y.year)
     }
 
-    pub fn year_status(&self, year: i32) -> YearStatus {
-        self.with_year(year, |c| c.status)
+    /// The last year the calendar has data for.
+    pub fn last_year(&self) -> i32 {
+        self.years.last().map_or(-1, |y| y.year)
+    }
+
+    /// Whether the calendar has data for `date`'s year.
+    pub fn covers(&self, date: Date) -> bool {
+        self.year(date.year()).is_ok()
+    }
+
+    fn year(&self, year: i32) -> Result<&YearCalendar, OutOfRange> {
+        let index = usize::try_from(i64::from(year) - i64::from(self.first_year())).map_err(|_| OutOfRange)?;
+        self.years.get(index).ok_or(OutOfRange)
+    }
+
+    pub fn year_status(&self, year: i32) -> Result<YearStatus, OutOfRange> {
+        self.year(year).map(|c| c.status)
+    }
+
+    /// Whether `date` lies in a provisional year.
+    pub fn is_provisional(&self, date: Date) -> Result<bool, OutOfRange> {
+        Ok(self.year_status(date.year())? == YearStatus::Provisional)
     }
 
     /// Why `date` is not a working day, or `None` when it is one.
-    pub fn day_off_reason(&self, date: Date) -> Option<DayOffReason> {
-        self.with_year(date.year(), |c| c.day_off_reason(date.0))
+    pub fn day_off_reason(&self, date: Date) -> Result<Option<DayOffReason>, OutOfRange> {
+        self.year(date.year()).map(|c| c.day_off_reason(date.0))
     }
 
-    pub fn is_working_day(&self, date: Date) -> bool {
-        self.day_off_reason(date).is_none()
+    pub fn is_working_day(&self, date: Date) -> Result<bool, OutOfRange> {
+        Ok(self.day_off_reason(date)?.is_none())
     }
 
-    /// The `n`-th working day strictly after `date` (`n >= 1`).
+    /// The `n`-th working day strictly after `date` (`n >= 1`). Every day after `date` up to
+    /// the answer must lie in the data.
     pub fn working_days_after(&self, date: Date, n: u32) -> Result<Date, OutOfRange> {
+        self.count_working_days(date, n).map(|c| c.date)
+    }
+
+    /// `working_days_after`, telling also whether a provisional year went into the count.
+    pub fn count_working_days(&self, date: Date, n: u32) -> Result<Counted, OutOfRange> {
         if n == 0 || n > MAX_WORKING_DAYS {
             return Err(OutOfRange);
         }
         let mut day = date.0;
         let mut remaining = n;
-        let mut year = self.year_for_scan(day.year());
+        let mut provisional = false;
+        let mut year: Option<&YearCalendar> = None;
         while remaining > 0 {
             day = day.succ_opt().ok_or(OutOfRange)?;
-            if day.year() != year.0 {
-                year = self.year_for_scan(day.year());
-            }
-            if year.1.day_off_reason(day).is_none() {
+            let cal = match year {
+                Some(cal) if cal.year == day.year() => cal,
+                _ => {
+                    let cal = self.year(day.year())?;
+                    provisional |= cal.status == YearStatus::Provisional;
+                    year = Some(cal);
+                    cal
+                }
+            };
+            if cal.day_off_reason(day).is_none() {
                 remaining -= 1;
             }
         }
-        Ok(Date(day))
+        Ok(Counted { date: Date(day), provisional })
     }
 
     /// Working days from the day after `from` up to and including `to` (0 when `to <= from`).
-    pub fn working_days_between(&self, from: Date, to: Date) -> u32 {
+    pub fn working_days_between(&self, from: Date, to: Date) -> Result<u32, OutOfRange> {
         let mut count = 0;
         let mut day = from.0;
         while day < to.0 {
             let Some(next) = day.succ_opt() else { break };
             day = next;
-            if self.is_working_day(Date(day)) {
+            if self.is_working_day(Date(day))? {
                 count += 1;
             }
         }
-        count
+        Ok(count)
     }
 
-    fn year_for_scan(&self, year: i32) -> (i32, std::borrow::Cow<'_, YearCalendar>) {
-        match self.known.iter().find(|(y, _)| *y == year) {
-            Some((_, cal)) => (year, std::borrow::Cow::Borrowed(cal)),
-            None => (year, std::borrow::Cow::Owned(YearCalendar::build(year))),
+    /// Whether a day after `from` up to and including `to` lies in a provisional year
+    /// (`false` when `to <= from`): a count of working days over that span may still change.
+    pub fn provisional_between(&self, from: Date, to: Date) -> Result<bool, OutOfRange> {
+        let Some(first) = from.0.succ_opt() else { return Err(OutOfRange) };
+        if first > to.0 {
+            return Ok(false);
         }
+        let mut provisional = false;
+        for year in first.year()..=to.year() {
+            provisional |= self.year(year)?.status == YearStatus::Provisional;
+        }
+        Ok(provisional)
     }
 
     /// The listed years with their status and number of working days.
     pub fn years(&self) -> Vec<YearInfo> {
-        YEARS
+        self.years
             .iter()
-            .map(|y| {
-                let working_days = self.with_year(y.year, |c| {
-                    let mut day = NaiveDate::from_ymd_opt(y.year, 1, 1).expect("1 January exists");
-                    let mut count = 0;
-                    while day.year() == y.year {
-                        if c.day_off_reason(day).is_none() {
-                            count += 1;
-                        }
-                        day = day.succ_opt().expect("within range");
+            .zip(YEARS)
+            .map(|(c, y)| {
+                let mut day = NaiveDate::from_ymd_opt(c.year, 1, 1).expect("1 January exists");
+                let mut working_days = 0;
+                while day.year() == c.year {
+                    if c.day_off_reason(day).is_none() {
+                        working_days += 1;
                     }
-                    count
-                });
-                YearInfo { year: y.year, status: self.year_status(y.year), working_days, source: y.source }
+                    day = day.succ_opt().expect("within range");
+                }
+                YearInfo { year: c.year, status: c.status, working_days, source: y.source }
             })
             .collect()
     }
 
     /// The days off that fall on weekdays in `year`, with their names (for calendars on screen).
-    pub fn weekday_days_off(&self, year: i32) -> Vec<(Date, DayOffReason)> {
-        self.with_year(year, |c| c.weekday_holidays.iter().map(|(d, r)| (Date(*d), *r)).collect())
+    pub fn weekday_days_off(&self, year: i32) -> Result<Vec<(Date, DayOffReason)>, OutOfRange> {
+        self.year(year).map(|c| c.weekday_holidays.iter().map(|(d, r)| (Date(*d), *r)).collect())
     }
 }
 
@@ -279,13 +350,17 @@ mod tests {
         text.parse().unwrap()
     }
 
+    fn working(cal: &Calendar, day: &str) -> bool {
+        cal.is_working_day(d(day)).unwrap()
+    }
+
     #[test]
-    fn year_2026_has_246_working_days_and_the_listed_days_off() {
+    fn year_2026_has_247_working_days_and_the_listed_days_off() {
         let cal = Calendar::embedded();
         let info = cal.years().into_iter().find(|y| y.year == 2026).unwrap();
-        assert_eq!(info.working_days, 246);
+        assert_eq!(info.working_days, 247);
         assert_eq!(info.status, YearStatus::Official);
-        let days_off: Vec<String> = cal.weekday_days_off(2026).iter().map(|(d, _)| d.to_string()).collect();
+        let days_off: Vec<String> = cal.weekday_days_off(2026).unwrap().iter().map(|(d, _)| d.to_string()).collect();
         assert_eq!(
             days_off,
             [
@@ -301,11 +376,33 @@ mod tests {
                 "2026-05-11",
                 "2026-05-27",
                 "2026-07-06",
-                "2026-08-31",
                 "2026-10-26",
                 "2026-12-16"
             ]
         );
+    }
+
+    #[test]
+    fn constitution_day_30_august_until_2025_15_march_from_2027_none_in_2026() {
+        let cal = Calendar::embedded();
+        // 30 Aug 2025 was a Saturday: the day off moved to Monday 1 September.
+        assert!(!working(cal, "2025-09-01"));
+        assert!(
+            matches!(cal.day_off_reason(d("2025-09-01")), Ok(Some(DayOffReason::MovedHoliday(t))) if t.en == "Constitution Day")
+        );
+        assert!(working(cal, "2025-03-14"), "no 15 March holiday in 2025 (a Saturday then)");
+        assert!(working(cal, "2025-03-17"));
+        // 2026: none. Sunday 30 Aug does not move to Monday 31 Aug.
+        assert!(working(cal, "2026-08-31"));
+        assert!(working(cal, "2026-03-16"), "15 March 2026 is a Sunday and not yet a holiday");
+        // 2027 onwards: 15 March.
+        assert!(!working(cal, "2027-03-15"));
+        assert!(
+            matches!(cal.day_off_reason(d("2027-03-15")), Ok(Some(DayOffReason::Holiday(t))) if t.en == "Constitution Day")
+        );
+        assert!(working(cal, "2027-08-30"));
+        assert!(!working(cal, "2028-03-15"));
+        assert!(working(cal, "2028-08-30"));
     }
 
     #[test]
@@ -321,10 +418,10 @@ mod tests {
             ("2026-03-25", false),
             ("2026-03-26", true),
         ];
-        for (day, working) in table {
-            assert_eq!(cal.is_working_day(d(day)), working, "{day}");
+        for (day, expected) in table {
+            assert_eq!(working(cal, day), expected, "{day}");
         }
-        assert!(matches!(cal.day_off_reason(d("2026-03-24")), Some(DayOffReason::MovedHoliday(_))));
+        assert!(matches!(cal.day_off_reason(d("2026-03-24")), Ok(Some(DayOffReason::MovedHoliday(_)))));
         assert_eq!(cal.working_days_after(d("2026-03-20"), 1).unwrap(), d("2026-03-26"));
         assert_eq!(cal.working_days_after(d("2026-03-20"), 2).unwrap(), d("2026-03-27"));
     }
@@ -333,9 +430,9 @@ mod tests {
     fn may_2026() {
         let cal = Calendar::embedded();
         // 9 May is a Saturday: moves to Monday 11 May. 27 May is Kurban Ait.
-        assert!(!cal.is_working_day(d("2026-05-11")));
-        assert!(cal.is_working_day(d("2026-05-08")));
-        assert!(!cal.is_working_day(d("2026-05-27")));
+        assert!(!working(cal, "2026-05-11"));
+        assert!(working(cal, "2026-05-08"));
+        assert!(!working(cal, "2026-05-27"));
         assert_eq!(cal.working_days_after(d("2026-05-06"), 2).unwrap(), d("2026-05-12"));
         assert_eq!(cal.working_days_after(d("2026-05-26"), 1).unwrap(), d("2026-05-28"));
     }
@@ -343,40 +440,88 @@ mod tests {
     #[test]
     fn december_2026_into_2027() {
         let cal = Calendar::embedded();
-        assert!(!cal.is_working_day(d("2026-12-16")));
+        assert!(!working(cal, "2026-12-16"));
         assert_eq!(cal.working_days_after(d("2026-12-15"), 1).unwrap(), d("2026-12-17"));
         // Thu 31 Dec 2026 works; 1 Jan 2027 Fri is off, 2 Jan Sat moves to Mon 4 Jan; 7 Jan Thu off.
         assert_eq!(cal.working_days_after(d("2026-12-30"), 1).unwrap(), d("2026-12-31"));
         assert_eq!(cal.working_days_after(d("2026-12-31"), 1).unwrap(), d("2027-01-05"));
         assert_eq!(cal.working_days_after(d("2027-01-06"), 1).unwrap(), d("2027-01-08"));
-        assert_eq!(cal.year_status(2027), YearStatus::Provisional);
+        assert_eq!(cal.year_status(2027), Ok(YearStatus::Provisional));
     }
 
     #[test]
     fn january_7_and_kurban_ait_do_not_move() {
         let cal = Calendar::embedded();
-        // 7 Jan 2024 was a Sunday (estimated year): Monday 8 Jan works.
-        assert!(cal.is_working_day(d("2024-01-08")));
+        // 7 Jan 2029 is a Sunday: Monday 8 Jan works.
+        assert!(working(cal, "2029-01-08"));
         // Kurban Ait 2027 falls on Sunday 16 May: Monday 17 May works.
-        assert!(cal.is_working_day(d("2027-05-17")));
+        assert!(working(cal, "2027-05-17"));
     }
 
     #[test]
     fn transfers_of_2025() {
         let cal = Calendar::embedded();
-        assert!(!cal.is_working_day(d("2025-01-03")));
-        assert!(cal.is_working_day(d("2025-01-05")), "Sunday 5 Jan 2025 was a working day");
+        assert!(!working(cal, "2025-01-03"));
+        assert!(working(cal, "2025-01-05"), "Sunday 5 Jan 2025 was a working day");
         assert_eq!(cal.working_days_after(d("2025-01-02"), 1).unwrap(), d("2025-01-05"));
     }
 
     #[test]
-    fn unlisted_year_is_estimated_from_the_statutory_rule() {
+    fn provisional_years_follow_the_statutory_rule_with_kurban_ait() {
         let cal = Calendar::embedded();
-        assert_eq!(cal.year_status(2030), YearStatus::Estimated);
+        assert_eq!(cal.year_status(2030), Ok(YearStatus::Provisional));
         // 2030: 8 March is a Friday, 21 March Thursday, 22 Fri, 23 Sat -> Mon 25.
-        assert!(!cal.is_working_day(d("2030-03-08")));
-        assert!(!cal.is_working_day(d("2030-03-25")));
-        assert!(cal.is_working_day(d("2030-03-26")));
+        assert!(!working(cal, "2030-03-08"));
+        assert!(!working(cal, "2030-03-25"));
+        assert!(working(cal, "2030-03-26"));
+        // Kurban Ait 2028 is Friday 5 May (published tables).
+        assert!(!working(cal, "2028-05-05"));
+        assert!(
+            matches!(cal.day_off_reason(d("2028-05-05")), Ok(Some(DayOffReason::Holiday(t))) if t == KURBAN_AIT_NAME)
+        );
+    }
+
+    #[test]
+    fn a_date_outside_the_data_is_an_error_never_an_estimate() {
+        let cal = Calendar::embedded();
+        assert_eq!((cal.first_year(), cal.last_year()), (2025, 2030));
+        assert_eq!(data_years(), (2025, 2030));
+        for day in ["2024-12-31", "2031-01-01", "0001-01-01", "9999-12-31"] {
+            assert_eq!(cal.is_working_day(d(day)), Err(OutOfRange), "{day}");
+            assert_eq!(cal.day_off_reason(d(day)), Err(OutOfRange), "{day}");
+            assert!(!cal.covers(d(day)));
+        }
+        assert_eq!(cal.year_status(2024), Err(OutOfRange));
+        assert_eq!(cal.year_status(2031), Err(OutOfRange));
+        assert!(cal.weekday_days_off(2031).is_err());
+        // Counting runs out of data on 1 January 2031.
+        assert_eq!(cal.working_days_after(d("2030-12-31"), 1), Err(OutOfRange));
+        assert_eq!(cal.working_days_after(d("2030-12-30"), 1), Ok(d("2030-12-31")));
+        assert_eq!(cal.working_days_after(d("2030-12-30"), 2), Err(OutOfRange));
+        // The start day itself is not consulted: from 31 Dec 2024 the count runs in 2025
+        // (1, 2 Jan holidays, 3 Jan transfer, Sunday 5 Jan a working day).
+        assert_eq!(cal.working_days_after(d("2024-12-31"), 1), Ok(d("2025-01-05")));
+        assert_eq!(cal.working_days_between(d("2030-12-01"), d("2031-01-10")), Err(OutOfRange));
+        assert_eq!(cal.provisional_between(d("2030-12-01"), d("2031-01-10")), Err(OutOfRange));
+        assert!(OutOfRange.to_string().contains("2025–2030"));
+    }
+
+    #[test]
+    fn counts_say_when_a_provisional_year_went_into_them() {
+        let cal = Calendar::embedded();
+        let count = |day: &str, n| cal.count_working_days(d(day), n).unwrap();
+        assert_eq!(count("2026-03-19", 2), Counted { date: d("2026-03-26"), provisional: false });
+        // Ends in 2027.
+        assert_eq!(count("2026-12-30", 2), Counted { date: d("2027-01-05"), provisional: true });
+        // Within 2027.
+        assert_eq!(count("2027-06-01", 5), Counted { date: d("2027-06-08"), provisional: true });
+        // 2025 into 2026: both official.
+        assert_eq!(count("2025-12-30", 2), Counted { date: d("2026-01-05"), provisional: false });
+        assert!(!cal.provisional_between(d("2026-12-01"), d("2026-12-31")).unwrap());
+        assert!(cal.provisional_between(d("2026-12-01"), d("2027-01-01")).unwrap());
+        assert!(!cal.provisional_between(d("2027-01-05"), d("2027-01-05")).unwrap(), "empty span");
+        assert!(cal.is_provisional(d("2027-01-01")).unwrap());
+        assert!(!cal.is_provisional(d("2026-12-31")).unwrap());
     }
 
     #[test]
@@ -384,6 +529,7 @@ mod tests {
         let cal = Calendar::embedded();
         assert_eq!(cal.working_days_after(d("2026-01-01"), 0), Err(OutOfRange));
         assert_eq!(cal.working_days_after(d("2026-01-01"), MAX_WORKING_DAYS + 1), Err(OutOfRange));
-        assert!(cal.working_days_after(d("2026-01-01"), MAX_WORKING_DAYS).is_ok());
+        // The data ends long before 100,000 working days.
+        assert_eq!(cal.working_days_after(d("2026-01-01"), MAX_WORKING_DAYS), Err(OutOfRange));
     }
 }

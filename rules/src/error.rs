@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::calendar::OutOfRange;
 use crate::command::ActionKind;
 use crate::i18n::{Lang, Localized, Text};
 use crate::iin::IinError;
@@ -280,13 +281,7 @@ impl Localized for CommandError {
                 format!("{id} орындар жазбасы сақталған және өзгертілмейді"),
                 format!("Places record {id} is already saved and cannot be changed"),
             ),
-            CommandError::CalendarOutOfRange => Text::new(
-                "Дата вне диапазона календаря",
-                "Күн күнтізбе ауқымынан тыс",
-                "The date is outside the calendar's range",
-            )
-            .get(lang)
-            .to_owned(),
+            CommandError::CalendarOutOfRange => calendar_out_of_range(lang),
         }
     }
 }
@@ -298,6 +293,33 @@ pub struct ErrorReport {
     pub code: &'static str,
     pub message: String,
     pub detail: CommandError,
+}
+
+/// The message of `CALENDAR_OUT_OF_RANGE`, with the years the calendar data covers.
+fn calendar_out_of_range(lang: Lang) -> String {
+    let (first, last) = crate::calendar::data_years();
+    match lang {
+        Lang::Ru => format!("Дата вне производственного календаря: в данных есть только {first}–{last} годы"),
+        Lang::Kk => format!("Күн өндірістік күнтізбеден тыс: деректерде тек {first}–{last} жылдар бар"),
+        Lang::En => format!("The date is outside the working-day calendar: its data covers {first}–{last} only"),
+    }
+}
+
+/// A date outside the calendar data, where no command is involved (`isWorkingDay`, `deadline`).
+impl Localized for OutOfRange {
+    fn code(&self) -> &'static str {
+        "CALENDAR_OUT_OF_RANGE"
+    }
+
+    fn message(&self, lang: Lang) -> String {
+        calendar_out_of_range(lang)
+    }
+}
+
+impl From<OutOfRange> for CommandError {
+    fn from(_: OutOfRange) -> Self {
+        CommandError::CalendarOutOfRange
+    }
 }
 
 impl CommandError {

@@ -38,7 +38,8 @@ fn next_expiry(app: &Application, now: Instant, calendar: &Calendar) -> Result<O
         match app.status {
             Status::VoucherIssued if now > voucher.confirm_deadline => {
                 let restore_deadline = deadline::deadline(calendar, DeadlineKind::Restore, voucher.confirm_deadline)
-                    .map_err(|_| CommandError::CalendarOutOfRange)?;
+                    .map_err(|_| CommandError::CalendarOutOfRange)?
+                    .at;
                 consider(
                     voucher.confirm_deadline,
                     Event::StopListed { application: id.clone(), at: voucher.confirm_deadline, restore_deadline },
@@ -233,17 +234,17 @@ pub fn decide(
         Action::IssueVoucher => Event::VoucherIssued {
             application: id,
             at: now,
-            confirm_deadline: deadline::deadline(calendar, DeadlineKind::Confirm, now).map_err(out_of_range)?,
+            confirm_deadline: deadline::deadline(calendar, DeadlineKind::Confirm, now).map_err(out_of_range)?.at,
         },
         Action::ConfirmVoucher => Event::VoucherConfirmed {
             application: id,
             at: now,
-            choose_deadline: deadline::deadline(calendar, DeadlineKind::Choose, now).map_err(out_of_range)?,
+            choose_deadline: deadline::deadline(calendar, DeadlineKind::Choose, now).map_err(out_of_range)?.at,
         },
         Action::RestoreVoucher => Event::VoucherRestored {
             application: id,
             at: now,
-            choose_deadline: deadline::deadline(calendar, DeadlineKind::Choose, now).map_err(out_of_range)?,
+            choose_deadline: deadline::deadline(calendar, DeadlineKind::Choose, now).map_err(out_of_range)?.at,
         },
         Action::ExtendChoice { days } => {
             if !EXTEND_DAYS.contains(days) {

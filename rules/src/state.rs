@@ -386,7 +386,8 @@ impl State {
             }
         }
         let confirm_deadline = deadline::deadline(self.calendar, DeadlineKind::Confirm, now)
-            .map_err(|_| CommandError::CalendarOutOfRange)?;
+            .map_err(|_| CommandError::CalendarOutOfRange)?
+            .at;
         for (queue, free) in free_by_queue {
             let vouchers = free.saturating_sub(outstanding.get(&queue).copied().unwrap_or(0)) as usize;
             if vouchers == 0 {

@@ -1,8 +1,9 @@
 //! Deadline tables for 2026 around the days off that make them move: Nauryz (21–25 March),
 //! the May holidays (1, 7, 9 → 11, 27 Kurban Ait), 16 December and the year end into the
 //! provisional 2027. Expected values were worked out by hand from DESIGN.md's list of
-//! 2026 weekday days off (1, 2, 7 Jan; 9 Mar; 23–25 Mar; 1, 7, 11, 27 May; 6 Jul; 31 Aug;
-//! 26 Oct; 16 Dec) and, for January 2027, 1 Jan (Fri), 4 Jan (2 Jan moved) and 7 Jan.
+//! 2026 weekday days off (1, 2, 7 Jan; 9 Mar; 23–25 Mar; 1, 7, 11, 27 May; 6 Jul; 26 Oct;
+//! 16 Dec; no Constitution Day, so Monday 31 Aug works) and, for January 2027, 1 Jan (Fri),
+//! 4 Jan (2 Jan moved) and 7 Jan. Every deadline that reaches into 2027 is provisional.
 
 // Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used)]
@@ -29,8 +30,11 @@ fn check(kind: DeadlineKind, rows: &[(&str, &str)]) {
     let cal = Calendar::embedded();
     for (from, expected) in rows {
         let got = deadline(cal, kind, at(from)).unwrap();
-        assert_eq!(got.to_string(), end(expected), "{kind:?} from {from}");
-        assert_eq!(got, at(&end(expected)));
+        assert_eq!(got.at.to_string(), end(expected), "{kind:?} from {from}");
+        assert_eq!(got.at, at(&end(expected)));
+        // 2027 has no decree yet; restore counts calendar days and never depends on it.
+        let provisional = kind != DeadlineKind::Restore && expected.starts_with("2027");
+        assert_eq!(got.provisional, provisional, "{kind:?} from {from}");
     }
 }
 
@@ -60,6 +64,10 @@ fn working_days_around_the_2026_holidays() {
         ("2026-05-26", true),
         ("2026-05-27", false),
         ("2026-05-28", true),
+        // No Constitution Day in 2026: Sun 30 Aug does not move to Mon 31 Aug.
+        ("2026-08-28", true),
+        ("2026-08-30", false),
+        ("2026-08-31", true),
         // 16 December (Wed).
         ("2026-12-15", true),
         ("2026-12-16", false),
@@ -73,7 +81,7 @@ fn working_days_around_the_2026_holidays() {
         ("2027-01-08", true),
     ];
     for (day, working) in table {
-        assert_eq!(cal.is_working_day(d(day)), working, "{day}");
+        assert_eq!(cal.is_working_day(d(day)), Ok(working), "{day}");
     }
 }
 
@@ -112,6 +120,9 @@ fn confirm_two_working_days_after_the_local_issue_day() {
             ("2026-05-26T10:00:00+05:00", "2026-05-29"),
             ("2026-05-26T19:00:00Z", "2026-05-29"),
             ("2026-05-27T10:00:00+05:00", "2026-05-29"),
+            // The end of August: Monday 31 Aug is a working day.
+            ("2026-08-27T10:00:00+05:00", "2026-08-31"),
+            ("2026-08-28T10:00:00+05:00", "2026-09-01"),
             // December.
             ("2026-12-11T10:00:00+05:00", "2026-12-15"),
             ("2026-12-14T10:00:00+05:00", "2026-12-17"),
@@ -147,6 +158,7 @@ fn choose_five_working_days_after_the_local_confirmation_day() {
             ("2026-05-08T23:00:00-03:00", "2026-05-18"),
             ("2026-05-26T10:00:00+05:00", "2026-06-03"),
             ("2026-05-26T19:00:00Z", "2026-06-03"),
+            ("2026-08-27T10:00:00+05:00", "2026-09-03"),
             ("2026-12-11T10:00:00+05:00", "2026-12-21"),
             ("2026-12-15T10:00:00+05:00", "2026-12-23"),
             ("2026-12-17T10:00:00+05:00", "2026-12-24"),

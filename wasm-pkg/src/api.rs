@@ -11,7 +11,7 @@
 
 use rules::calendar::{Calendar, MAX_WORKING_DAYS, YearInfo};
 use rules::command::{Action, ActionKind, Event, Role};
-use rules::deadline::{self, DeadlineKind};
+use rules::deadline::{self, Deadline, DeadlineKind};
 use rules::iin::{Iin, Sex};
 use rules::lifecycle::{self, NoPlaceCheck, PlaceCheck};
 use rules::model::{Application, GroupLanguage, NewApplication, RightClass};
@@ -133,10 +133,13 @@ pub fn validate_iin(iin: &Value, lang: &Value) -> Answer<IinCheck> {
 // ---------------------------------------------------------------------------------------
 // Calendar
 
-/// `isWorkingDay(date)`.
+/// `isWorkingDay(date)`: `CALENDAR_OUT_OF_RANGE` outside the calendar's years.
 pub fn is_working_day(date: &Value) -> Answer<bool> {
-    let date = date_arg(date, "date").map_err(|e| e.in_lang(Lang::default()))?;
-    Ok(Calendar::embedded().is_working_day(date))
+    let run = || {
+        let date = date_arg(date, "date")?;
+        Calendar::embedded().is_working_day(date).map_err(|_| CommandError::CalendarOutOfRange.into())
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
 /// `n` of `workingDaysAfter`: a JS number that is an integer from 1 to `MAX_WORKING_DAYS`.
@@ -156,26 +159,25 @@ pub fn working_days_after(date: &Value, n: &Value) -> Answer<String> {
     let run = || {
         let date = date_arg(date, "date")?;
         let n = count_arg(n)?;
-        let day = Calendar::embedded()
-            .working_days_after(date, n)
-            .ok()
-            .and_then(writable)
-            .ok_or(ApiError::Argument(ArgumentProblem::BeyondYear9999))?;
+        // `n` is in bounds: the only failure left is a day beyond the calendar's data.
+        let day = Calendar::embedded().working_days_after(date, n).map_err(|_| CommandError::CalendarOutOfRange)?;
         Ok(day.to_string())
     };
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
-/// `deadline(kind, from)`: the end (23:59:59+05:00) of the deadline's local day.
-pub fn deadline(kind: &Value, from: &Value) -> Answer<String> {
+/// `deadline(kind, from)`: the end (23:59:59+05:00) of the deadline's local day, and whether
+/// it rests on a provisional year of the calendar.
+pub fn deadline(kind: &Value, from: &Value) -> Answer<Deadline> {
     let run = || {
         let kind = kind.as_str().and_then(DeadlineKind::parse).ok_or_else(|| ApiError::Kind(shown(kind)))?;
         let instant = instant_arg(from, "from")?;
-        let due = deadline::deadline(Calendar::embedded(), kind, instant)
-            .ok()
-            .filter(|due| writable(due.local_date()).is_some())
-            .ok_or_else(|| ApiError::Instant("from", shown(from)))?;
-        Ok(due.to_string())
+        match deadline::deadline(Calendar::embedded(), kind, instant) {
+            Ok(due) if writable(due.at.local_date()).is_some() => Ok(due),
+            // `restore` counts calendar days: only the year 9999 bounds it.
+            _ if kind == DeadlineKind::Restore => Err(ApiError::Instant("from", shown(from))),
+            _ => Err(CommandError::CalendarOutOfRange.into()),
+        }
     };
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }

@@ -25,8 +25,6 @@ pub enum ArgumentProblem {
     Lang(String),
     /// `n` of `workingDaysAfter` is not an integer from 1 to `MAX_WORKING_DAYS`.
     Count(String),
-    /// The answer would lie beyond 9999-12-31, which `YYYY-MM-DD` cannot write.
-    BeyondYear9999,
     /// The command object is malformed.
     Command(String),
     /// The options object is malformed.
@@ -121,13 +119,6 @@ impl ArgumentProblem {
                     format!("The number of working days must be an integer from 1 to {max}, got {value}"),
                 )
             }
-            ArgumentProblem::BeyondYear9999 => Text::new(
-                "Результат выходит за 9999 год",
-                "Нәтиже 9999 жылдан асып кетеді",
-                "The result lies beyond the year 9999",
-            )
-            .get(lang)
-            .to_owned(),
             ArgumentProblem::Command(detail) => pick(
                 lang,
                 format!("Недопустимая команда: {detail}"),

@@ -132,14 +132,15 @@ pub fn validate_iin(
 }
 
 /// Whether `date` is a working day in Kazakhstan (Monday–Friday, not a day off).
-/// Throws `INVALID_DATE`.
+/// Throws `INVALID_DATE`, or `CALENDAR_OUT_OF_RANGE` for a date outside the calendar's years.
 #[wasm_bindgen(js_name = isWorkingDay, unchecked_return_type = "boolean")]
 pub fn is_working_day(#[wasm_bindgen(unchecked_param_type = "DateString")] date: &JsValue) -> Result<JsValue, JsValue> {
     answer(api::is_working_day(&arg(date)))
 }
 
 /// The `n`-th working day strictly after `date` (`n` an integer from 1 to 100000).
-/// Throws `INVALID_DATE` or `INVALID_ARGUMENT`.
+/// Throws `INVALID_DATE`, `INVALID_ARGUMENT`, or `CALENDAR_OUT_OF_RANGE` when the count
+/// runs past the calendar's last year.
 #[wasm_bindgen(js_name = workingDaysAfter, unchecked_return_type = "DateString")]
 pub fn working_days_after(
     #[wasm_bindgen(unchecked_param_type = "DateString")] date: &JsValue,
@@ -148,11 +149,13 @@ pub fn working_days_after(
     answer(api::working_days_after(&arg(date), &arg(n)))
 }
 
-/// The deadline of `kind` counted from `from`, as `YYYY-MM-DDT23:59:59+05:00`:
-/// confirm = 2nd working day after the local date of the voucher's issue, choose = 5th
-/// working day after the confirmation, restore = 28th calendar day after the missed
-/// confirm deadline. Throws `INVALID_KIND` or `INVALID_INSTANT`.
-#[wasm_bindgen(unchecked_return_type = "InstantString")]
+/// The deadline of `kind` counted from `from`: `at`, as `YYYY-MM-DDT23:59:59+05:00`, and
+/// `provisional`, true when a working day counted over (or the deadline's day) lies in a
+/// provisional year of the calendar. confirm = 2nd working day after the local date of the
+/// voucher's issue, choose = 5th working day after the confirmation, restore = 28th
+/// calendar day after the missed confirm deadline (never provisional). Throws
+/// `INVALID_KIND`, `INVALID_INSTANT` or `CALENDAR_OUT_OF_RANGE`.
+#[wasm_bindgen(unchecked_return_type = "Deadline")]
 pub fn deadline(
     #[wasm_bindgen(unchecked_param_type = "DeadlineKind")] kind: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "InstantString")] from: &JsValue,

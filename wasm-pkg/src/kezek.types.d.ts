@@ -24,7 +24,11 @@ export type InputErrorCode =
 /** Codes of an invalid IIN (in `validateIin`'s answer and in `INVALID_IIN`-style rejections). */
 export type IinErrorCode = "IIN_FORMAT" | "IIN_DATE" | "IIN_CHECKSUM";
 
-/** Codes of a command the rules rejected (`apply`, `allowedActions`). */
+/**
+ * Codes of a command the rules rejected (`apply`, `allowedActions`). `CALENDAR_OUT_OF_RANGE`
+ * is also what `isWorkingDay`, `workingDaysAfter` and `deadline` throw for a day outside the
+ * calendar's years (`calendarInfo().years`): the calendar never estimates a year.
+ */
 export type RulesErrorCode =
   | IinErrorCode
   | "INVALID_FIELD"
@@ -92,10 +96,24 @@ export type IinResult =
 
 export type DeadlineKind = "confirm" | "choose" | "restore";
 
+/** `deadline`'s answer. */
+export interface Deadline {
+  /** The end of the deadline's day, `YYYY-MM-DDT23:59:59+05:00`. */
+  at: InstantString;
+  /**
+   * A working day counted over, or the deadline's own day, lies in a provisional year of
+   * the calendar (no decree yet): the deadline may still move. Always `false` for `restore`.
+   */
+  provisional: boolean;
+}
+
 export interface YearInfo {
   year: number;
-  /** `official` (decree), `provisional` (listed, not yet confirmed), `estimated` (not listed). */
-  status: "official" | "provisional" | "estimated";
+  /**
+   * `official` (decree) or `provisional` (no decree yet: no transfers, Kurban Ait from
+   * published tables). A year not listed is not in the calendar at all.
+   */
+  status: "official" | "provisional";
   workingDays: number;
   source: string;
 }

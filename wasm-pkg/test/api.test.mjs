@@ -92,8 +92,12 @@ test('calendarInfo() lists the years with status and working days', () => {
   const y2026 = info.years.find((y) => y.year === 2026);
   assert.deepEqual(Object.keys(y2026), ['year', 'status', 'workingDays', 'source']);
   assert.equal(y2026.status, 'official');
-  assert.equal(y2026.workingDays, 246);
-  for (const y of info.years) assert.ok(['official', 'provisional', 'estimated'].includes(y.status));
+  assert.equal(y2026.workingDays, 247);
+  for (const y of info.years) assert.ok(['official', 'provisional'].includes(y.status));
+  // 2025–2030, consecutive; the years without a decree are provisional.
+  assert.deepEqual(info.years.map((y) => [y.year, y.status]), [
+    [2025, 'official'], [2026, 'official'], [2027, 'provisional'], [2028, 'provisional'], [2029, 'provisional'], [2030, 'provisional'],
+  ]);
 });
 
 // ---- validateIin ----------------------------------------------------------------------
@@ -154,8 +158,35 @@ describe('isWorkingDay / workingDaysAfter / deadline', () => {
       '2026-01-01': false, '2026-01-05': true, '2026-01-07': false, '2026-03-09': false, '2026-03-20': true,
       '2026-03-21': false, '2026-03-23': false, '2026-03-24': false, '2026-03-25': false, '2026-03-26': true,
       '2026-05-11': false, '2026-05-27': false, '2026-12-16': false, '2026-12-31': true,
+      // No Constitution Day in 2026 (it moved to 15 March from 2027).
+      '2026-08-31': true, '2027-03-15': false, '2027-08-30': true,
     };
     for (const [day, working] of Object.entries(table)) assert.equal(kezek.isWorkingDay(day), working, day);
+  });
+
+  test('CALENDAR_OUT_OF_RANGE outside the calendar years, never an estimate', () => {
+    for (const day of ['2024-12-31', '2031-01-01', '0001-01-01', '9999-12-31']) {
+      const e = throws(() => kezek.isWorkingDay(day), 'CALENDAR_OUT_OF_RANGE');
+      assert.match(e.message, /2025–2030/);
+    }
+    throws(() => kezek.workingDaysAfter('2030-12-30', 2), 'CALENDAR_OUT_OF_RANGE');
+    throws(() => kezek.workingDaysAfter('2026-01-01', 100000), 'CALENDAR_OUT_OF_RANGE');
+    assert.equal(kezek.workingDaysAfter('2030-12-30', 1), '2030-12-31');
+    throws(() => kezek.deadline('confirm', '2030-12-30T10:00:00+05:00'), 'CALENDAR_OUT_OF_RANGE');
+    throws(() => kezek.deadline('choose', '2031-02-02T10:00:00+05:00'), 'CALENDAR_OUT_OF_RANGE');
+    throws(() => kezek.deadline('confirm', '9999-12-31T12:00:00Z'), 'CALENDAR_OUT_OF_RANGE');
+    // restore counts calendar days and needs no calendar data.
+    assert.equal(kezek.deadline('restore', '2031-02-02T23:59:59+05:00').at, '2031-03-02T23:59:59+05:00');
+  });
+
+  test('deadline(...).provisional: counted over or ending on a provisional year', () => {
+    assert.deepEqual(kezek.deadline('confirm', '2026-12-29T10:00:00+05:00'), { at: '2026-12-31T23:59:59+05:00', provisional: false });
+    // Wed 30 Dec 2026: Thu 31 Dec, then Tue 5 Jan 2027 (1, 4 and 7 Jan are off); 2027 has no decree yet.
+    assert.deepEqual(kezek.deadline('confirm', '2026-12-30T10:00:00+05:00'), { at: '2027-01-05T23:59:59+05:00', provisional: true });
+    assert.equal(kezek.deadline('choose', '2026-12-24T10:00:00+05:00').provisional, false);
+    assert.equal(kezek.deadline('choose', '2026-12-28T10:00:00+05:00').provisional, true);
+    assert.equal(kezek.deadline('choose', '2028-06-01T10:00:00+05:00').provisional, true);
+    assert.equal(kezek.deadline('restore', '2027-06-01T23:59:59+05:00').provisional, false);
   });
 
   test('INVALID_DATE for anything but YYYY-MM-DD', () => {
@@ -172,27 +203,29 @@ describe('isWorkingDay / workingDaysAfter / deadline', () => {
     assert.equal(kezek.workingDaysAfter('2026-03-20', 2), '2026-03-27');
     assert.equal(kezek.workingDaysAfter('2026-12-31', 1), '2027-01-05');
     assert.equal(kezek.workingDaysAfter('2026-05-06', 2.0), '2026-05-12');
-    assert.match(kezek.workingDaysAfter('2026-01-01', 100000), /^\d{4}-\d{2}-\d{2}$/);
+    assert.equal(kezek.workingDaysAfter('2026-08-28', 1), '2026-08-31');
   });
 
   test('workingDaysAfter: INVALID_ARGUMENT for n that is not an integer from 1 to 100000', () => {
     for (const n of [0, -1, 2.5, NaN, Infinity, -Infinity, 100001, 1e21, '3', null, undefined, 3n, [3], true]) {
       throws(() => kezek.workingDaysAfter('2026-03-20', n), 'INVALID_ARGUMENT');
     }
-    throws(() => kezek.workingDaysAfter('9999-12-30', 5), 'INVALID_ARGUMENT');
   });
 
   test('deadline of each kind ends at 23:59:59+05:00', () => {
-    assert.equal(kezek.deadline('confirm', '2026-03-19T10:00:00+05:00'), '2026-03-26T23:59:59+05:00');
-    assert.equal(kezek.deadline('confirm', '2026-03-06T20:00:00Z'), '2026-03-11T23:59:59+05:00');
+    assert.deepEqual(kezek.deadline('confirm', '2026-03-19T10:00:00+05:00'), { at: '2026-03-26T23:59:59+05:00', provisional: false });
+    assert.deepEqual(Object.keys(kezek.deadline('restore', '2026-02-25T23:59:59+05:00')), ['at', 'provisional']);
+    assert.equal(kezek.deadline('confirm', '2026-03-06T20:00:00Z').at, '2026-03-11T23:59:59+05:00');
     // Thursday 23:59:59.999999999 local: Fri 6, Tue 10 (Mon 9 is 8 March moved); a nanosecond later it is Friday.
-    assert.equal(kezek.deadline('confirm', '2026-03-05T18:59:59.999999999Z'), '2026-03-10T23:59:59+05:00');
-    assert.equal(kezek.deadline('confirm', '2026-03-05T19:00:00Z'), '2026-03-11T23:59:59+05:00');
-    assert.equal(kezek.deadline('choose', '2026-05-05T09:00:00.5+05:00'), '2026-05-14T23:59:59+05:00');
-    assert.equal(kezek.deadline('choose', '2026-05-04T23:30:00-05:00'), '2026-05-14T23:59:59+05:00');
+    assert.equal(kezek.deadline('confirm', '2026-03-05T18:59:59.999999999Z').at, '2026-03-10T23:59:59+05:00');
+    assert.equal(kezek.deadline('confirm', '2026-03-05T19:00:00Z').at, '2026-03-11T23:59:59+05:00');
+    assert.equal(kezek.deadline('choose', '2026-05-05T09:00:00.5+05:00').at, '2026-05-14T23:59:59+05:00');
+    assert.equal(kezek.deadline('choose', '2026-05-04T23:30:00-05:00').at, '2026-05-14T23:59:59+05:00');
+    // Monday 31 August 2026 is a working day (no Constitution Day in 2026).
+    assert.equal(kezek.deadline('confirm', '2026-08-27T10:00:00+05:00').at, '2026-08-31T23:59:59+05:00');
     // restore: 28 calendar days after the local (+05:00) date of `from`; no roll-forward.
-    assert.equal(kezek.deadline('restore', '2026-02-25T23:59:59+05:00'), '2026-03-25T23:59:59+05:00');
-    assert.equal(kezek.deadline('restore', '2026-02-25T19:00:00Z'), '2026-03-26T23:59:59+05:00');
+    assert.equal(kezek.deadline('restore', '2026-02-25T23:59:59+05:00').at, '2026-03-25T23:59:59+05:00');
+    assert.equal(kezek.deadline('restore', '2026-02-25T19:00:00Z').at, '2026-03-26T23:59:59+05:00');
   });
 
   test('deadline: INVALID_KIND, then INVALID_INSTANT', () => {
@@ -201,7 +234,7 @@ describe('isWorkingDay / workingDaysAfter / deadline', () => {
     }
     for (const from of ['2026-03-19T10:00Z', '2026-03-19T10:00:00', '2026-03-19 10:00:00Z', '2026-03-19T10:00:00+0500',
       '2026-03-19T10:00:00.Z', '2026-03-19T10:00:00.1234567890Z', '2026-03-19t10:00:00z', '2026-03-19T24:00:00Z',
-      '2026-03-19', '', null, undefined, 1700000000000, new Date(), '9999-12-31T12:00:00Z']) {
+      '2026-03-19', '', null, undefined, 1700000000000, new Date()]) {
       throws(() => kezek.deadline('confirm', from), 'INVALID_INSTANT');
     }
     const e = throws(() => kezek.deadline('choose', 'x'), 'INVALID_INSTANT');

@@ -73,6 +73,8 @@ function samples() {
   add('IinResult', kezek.validateIin(CHILD));
   add('IinResult', kezek.validateIin('123', 'kk'));
   add('CalendarInfo', kezek.calendarInfo());
+  add('Deadline', kezek.deadline('confirm', '2026-12-30T10:00:00+05:00'));
+  add('Deadline', kezek.deadline('restore', '2026-02-25T23:59:59+05:00'));
   const entry = (id, right, minute, status = 'queued') => ({
     id, district: 'KOK', queueType: 'general', birthDate: '2022-05-01', right,
     registeredAt: `2026-01-10T10:${String(minute).padStart(2, '0')}:00+05:00`, status,
@@ -162,7 +164,9 @@ test('the types compile with tsc --strict and describe the real answers exactly'
     'if (iin.valid) { const d: K.DateString = iin.birthDate; void d; } else { const c: K.IinErrorCode = iin.error.code; void c; }',
     'const working: boolean = kezek.isWorkingDay("2026-03-24");',
     'const day: string = kezek.workingDaysAfter("2026-03-20", 2);',
-    'const due: string = kezek.deadline("restore", "2026-02-25T23:59:59+05:00");',
+    'const due: K.Deadline = kezek.deadline("restore", "2026-02-25T23:59:59+05:00");',
+    'const dueAt: K.InstantString = due.at; const dueProvisional: boolean = due.provisional;',
+    'void [dueAt, dueProvisional];',
     'const info: K.CalendarInfo = kezek.calendarInfo();',
     'const v: string = kezek.version();',
     'void [working, day, due, info, v, init, initSync, validateIinWeb];',

@@ -165,13 +165,20 @@ fn is_working_day_follows_the_2026_calendar() {
     }
     let error = thrown(js::is_working_day(&s("2026/03/24")));
     assert!(prop(&error, "message").contains("ГГГГ-ММ-ДД"));
+    // No Constitution Day in 2026; 15 March from 2027.
+    assert_eq!(ok(js::is_working_day(&s("2026-08-31"))).as_bool(), Some(true));
+    assert_eq!(ok(js::is_working_day(&s("2027-03-15"))).as_bool(), Some(false));
+    // Outside the calendar's years: an error, never an estimate.
+    for day in ["2024-12-31", "2031-01-01", "9999-12-31"] {
+        assert_eq!(code(js::is_working_day(&s(day))), "CALENDAR_OUT_OF_RANGE", "{day}");
+    }
 }
 
 #[wasm_bindgen_test]
 fn working_days_after_counts_and_checks_n() {
     assert_eq!(ok(js::working_days_after(&s("2026-03-20"), &n(1.0))).as_string().expect("a string"), "2026-03-26");
     assert_eq!(ok(js::working_days_after(&s("2026-03-20"), &n(2.0))).as_string().expect("a string"), "2026-03-27");
-    assert!(ok(js::working_days_after(&s("2026-01-01"), &n(100_000.0))).is_string());
+    assert_eq!(code(js::working_days_after(&s("2026-01-01"), &n(100_000.0))), "CALENDAR_OUT_OF_RANGE");
     let bad_n = [
         n(0.0),
         n(-1.0),
@@ -187,12 +194,21 @@ fn working_days_after_counts_and_checks_n() {
         assert_eq!(code(js::working_days_after(&s("2026-03-20"), &value)), "INVALID_ARGUMENT", "{value:?}");
     }
     assert_eq!(code(js::working_days_after(&s("2026-13-01"), &n(1.0))), "INVALID_DATE");
-    assert_eq!(code(js::working_days_after(&s("9999-12-30"), &n(5.0))), "INVALID_ARGUMENT");
+    assert_eq!(code(js::working_days_after(&s("9999-12-30"), &n(5.0))), "CALENDAR_OUT_OF_RANGE");
+    assert_eq!(code(js::working_days_after(&s("2030-12-30"), &n(2.0))), "CALENDAR_OUT_OF_RANGE");
 }
 
 #[wasm_bindgen_test]
 fn deadlines_of_every_kind() {
-    let due = |kind: &str, from: &str| ok(js::deadline(&s(kind), &s(from))).as_string().expect("a string");
+    let answer = |kind: &str, from: &str| ok(js::deadline(&s(kind), &s(from)));
+    let due = |kind: &str, from: &str| prop(&answer(kind, from), "at");
+    let provisional = |kind: &str, from: &str| {
+        Reflect::get(&answer(kind, from), &s("provisional")).expect("a property").as_bool().expect("a boolean")
+    };
+    assert!(!provisional("confirm", "2026-03-19T10:00:00+05:00"));
+    assert_eq!(due("confirm", "2026-12-30T10:00:00+05:00"), "2027-01-05T23:59:59+05:00");
+    assert!(provisional("confirm", "2026-12-30T10:00:00+05:00"), "counted over provisional 2027");
+    assert!(!provisional("restore", "2027-02-25T23:59:59+05:00"));
     assert_eq!(due("confirm", "2026-03-19T10:00:00+05:00"), "2026-03-26T23:59:59+05:00");
     // Friday 20:00 UTC is Saturday in Kazakhstan.
     assert_eq!(due("confirm", "2026-03-06T20:00:00Z"), "2026-03-11T23:59:59+05:00");
@@ -207,7 +223,9 @@ fn deadlines_of_every_kind() {
         assert_eq!(code(js::deadline(&s("confirm"), &s(from))), "INVALID_INSTANT", "{from}");
     }
     assert_eq!(code(js::deadline(&s("confirm"), &undef())), "INVALID_INSTANT");
-    assert_eq!(code(js::deadline(&s("confirm"), &s("9999-12-31T12:00:00Z"))), "INVALID_INSTANT");
+    assert_eq!(code(js::deadline(&s("confirm"), &s("9999-12-31T12:00:00Z"))), "CALENDAR_OUT_OF_RANGE");
+    assert_eq!(code(js::deadline(&s("choose"), &s("2030-12-28T12:00:00+05:00"))), "CALENDAR_OUT_OF_RANGE");
+    assert_eq!(code(js::deadline(&s("restore"), &s("9999-12-31T12:00:00Z"))), "INVALID_INSTANT");
 }
 
 #[wasm_bindgen_test]

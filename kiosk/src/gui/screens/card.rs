@@ -5,6 +5,7 @@
 use egui::{Grid, RichText, Ui};
 use rules::calendar::Calendar;
 use rules::command::{Action, ActionKind, Event};
+use rules::deadline::{DeadlineKind, voucher_deadlines};
 use rules::lifecycle::allowed_actions;
 use rules::model::{Application, GroupLanguage, ResidenceKind, RightClass, Status};
 use rules::queue::PositionChange;
@@ -57,8 +58,9 @@ fn right_text(app: &Application, cx: &Cx<'_>) -> String {
     }
 }
 
-/// A deadline line with the working days left (rules calendar), or "expired".
-fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool, cx: &Cx<'_>) {
+/// A deadline line with the working days left (rules calendar), or "expired"; marked, with
+/// the reason under it, when it rests on a provisional year of the calendar (no decree yet).
+fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool, provisional: bool, cx: &Cx<'_>) {
     let today = cx.now.local_date();
     let left = if cx.now > deadline {
         RichText::new(cx.t("deadline-passed")).color(theme::ERROR).strong()
@@ -66,15 +68,24 @@ fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool,
         let days = u32::try_from(deadline.local_date().0.signed_duration_since(today.0).num_days()).unwrap_or(0);
         RichText::new(cx.tr.f("deadline-calendar-days-left", &[("days", days.into())])).color(theme::WARN).strong()
     } else {
-        let days = Calendar::embedded().working_days_between(today, deadline.local_date());
+        let days = Calendar::embedded().working_days_between(today, deadline.local_date()).unwrap_or(0);
         RichText::new(cx.tr.f("deadline-working-days-left", &[("days", days.into())])).color(theme::WARN).strong()
     };
     ui.label(RichText::new(label).color(egui::Color32::from_gray(70)));
     ui.horizontal(|ui| {
         ui.label(RichText::new(format::instant(deadline)).strong());
         ui.label(left);
+        if provisional {
+            ui.label(RichText::new(cx.t("deadline-provisional")).color(theme::WARN).italics())
+                .on_hover_text(cx.t("deadline-provisional-hint"));
+        }
     });
     ui.end_row();
+    if provisional {
+        ui.label("");
+        ui.label(RichText::new(cx.t("deadline-provisional-hint")).small().color(egui::Color32::from_gray(90)));
+        ui.end_row();
+    }
 }
 
 fn explanation_ui(ui: &mut Ui, at: Instant, change: &PositionChange, cx: &Cx<'_>) {
@@ -186,13 +197,17 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
             }
             if let Some(voucher) = &app.voucher {
                 widgets::info_row_ui(ui, cx.t("card-voucher-issued"), &format::instant(voucher.issued_at));
+                let flags = voucher_deadlines(voucher, Calendar::embedded());
+                let provisional = |kind| flags.iter().any(|d| d.kind == kind && d.provisional);
                 match app.status {
                     Status::VoucherIssued => {
-                        deadline_ui(ui, cx.t("deadline-confirm"), voucher.confirm_deadline, false, cx);
+                        let provisional = provisional(DeadlineKind::Confirm);
+                        deadline_ui(ui, cx.t("deadline-confirm"), voucher.confirm_deadline, false, provisional, cx);
                     }
                     Status::VoucherConfirmed => {
                         if let Some(choose) = voucher.choose_deadline {
-                            deadline_ui(ui, cx.t("deadline-choose"), choose, false, cx);
+                            let provisional = provisional(DeadlineKind::Choose);
+                            deadline_ui(ui, cx.t("deadline-choose"), choose, false, provisional, cx);
                         }
                         if voucher.extended {
                             widgets::info_row_ui(ui, cx.t("deadline-extended"), cx.t("yes"));
@@ -200,7 +215,8 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
                     }
                     Status::StopListed => {
                         if let Some(restore) = voucher.restore_deadline {
-                            deadline_ui(ui, cx.t("deadline-restore"), restore, true, cx);
+                            // Calendar days: no calendar data goes into it.
+                            deadline_ui(ui, cx.t("deadline-restore"), restore, true, false, cx);
                         }
                     }
                     _ => {}

@@ -81,10 +81,6 @@ function fmtInstant(instant) {
   return `${fmtDate(date)} ${time.slice(0, 5)}`;
 }
 
-function daysBetween(fromDate, toDate) {
-  return Math.round((Date.parse(`${toDate}T00:00:00Z`) - Date.parse(`${fromDate}T00:00:00Z`)) / 86400000);
-}
-
 function kgName(kg) {
   if (!kg) return '';
   return state.lang === 'kk' ? kg.name?.kk ?? kg.name?.ru ?? kg.id : kg.name?.ru ?? kg.id;
@@ -408,17 +404,6 @@ function renderFooter() {
 // ---------------------------------------------------------------------------------------
 // Rendering: the child's applications
 
-/** Working days from `today` to the deadline's day: today counts when it is a working day. */
-function workingDaysLeft(today, deadlineDate) {
-  const { isWorkingDay, workingDaysAfter } = state.rules;
-  let n = isWorkingDay(today) ? 1 : 0;
-  for (let k = 1; k <= 400; k++) {
-    if (workingDaysAfter(today, k) > deadlineDate) break;
-    n++;
-  }
-  return n;
-}
-
 function deadlineBlock(action, deadline, application) {
   const now = state.asOf;
   const today = astana(now).date;
@@ -427,11 +412,13 @@ function deadlineBlock(action, deadline, application) {
   if (Date.parse(now) > Date.parse(deadline)) {
     lines.push(h('p', { class: 'deadline__left deadline__left--passed', text: t('deadline.passed') }));
   } else if (action === 'restoreVoucher') {
-    // The restore period counts calendar days.
-    const left = daysBetween(today, day) + 1;
+    // The rules' one definition of days left (the kiosk card shows the same): the restore
+    // period counts calendar days, today included.
+    const left = state.rules.daysLeft('restore', deadline, now).days;
     lines.push(h('p', { class: 'deadline__left', 'data-testid': 'days-left', text: left === 1 ? t('deadline.lastDay') : t('deadline.calendarLeft', { n: left }) }));
   } else {
-    const left = workingDaysLeft(today, day);
+    // Working days from today (while it is not over) to the deadline's day.
+    const left = state.rules.daysLeft(action === 'confirmVoucher' ? 'confirm' : 'choose', deadline, now).days;
     const todayWorks = state.rules.isWorkingDay(today);
     let text;
     if (today === day) text = t('deadline.lastDay');
@@ -633,7 +620,9 @@ function actionControls(application, allowed, freePlaces) {
 
 function preview(application, action, freePlaces) {
   try {
-    const result = state.rules.apply(application, action, state.asOf, { lang: state.lang, freePlaces });
+    // The directory too, so that the rules check a choice as the center does.
+    const kindergartens = currentSnapshot()?.kindergartens ?? [];
+    const result = state.rules.apply(application, action, state.asOf, { lang: state.lang, freePlaces, kindergartens });
     state.previews.set(application.id, result);
     state.errors.delete(application.id);
   } catch (e) {

@@ -9,6 +9,9 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
+#[path = "build_categories.rs"]
+mod build_categories;
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct Calendar {
@@ -158,4 +161,5 @@ fn main() {
     out.push_str("];\n");
     let out_path = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")).join("calendar_data.rs");
     std::fs::write(out_path, out).expect("write calendar_data.rs");
+    build_categories::generate(&manifest, &PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets it")));
 }

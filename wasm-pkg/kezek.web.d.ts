@@ -48,11 +48,19 @@ export type RulesErrorCode =
 | "LANGUAGE_NOT_OFFERED"
 | "NO_FREE_PLACE"
 | "DUPLICATE_PLACES_RECORD"
-| "CALENDAR_OUT_OF_RANGE";
+| "CALENDAR_OUT_OF_RANGE"
+| "UNKNOWN_CATEGORY"
+| "CATEGORY_RIGHT_MISMATCH";
+
+/**
+ * `apply` was given a command only the center runs (`issueVoucher`, `upholdRefusal`,
+ * `overruleRefusal`, `distribute`, `tick`), whatever the application's status. No `detail`.
+ */
+export type CenterOnlyCode = "CENTER_ONLY";
 
 /** What every function throws: a JS `Error` with a stable `code` and a localized `message`. */
 export interface KezekError extends Error {
-    code: InputErrorCode | RulesErrorCode;
+    code: InputErrorCode | RulesErrorCode | CenterOnlyCode;
     /** The structured rules error; present exactly when the rules rejected a command. */
     detail?: CommandErrorDetail;
 }
@@ -83,7 +91,9 @@ export type CommandErrorDetail =
 | { kind: "languageNotOffered"; kindergarten: string; language: GroupLanguage }
 | { kind: "noFreePlace"; kindergarten: string; language: GroupLanguage; groupYear: number }
 | { kind: "duplicatePlacesRecord"; id: string }
-| { kind: "calendarOutOfRange" };
+| { kind: "calendarOutOfRange" }
+| { kind: "unknownCategory"; category: string }
+| { kind: "categoryRightMismatch"; category: string; right: RightClass; categoryRight: RightClass };
 
 // ---- IIN -----------------------------------------------------------------------------
 
@@ -118,6 +128,12 @@ export interface YearInfo {
     status: "official" | "provisional";
     workingDays: number;
     source: string;
+}
+
+/** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
+export interface DaysLeft {
+    days: number;
+    unit: "working" | "calendar";
 }
 
 export interface CalendarInfo {
@@ -369,14 +385,34 @@ export interface FreePlace {
     free: number;
 }
 
+/** A kindergarten of the directory (as in a center snapshot's `kindergartens`). */
+export interface Kindergarten {
+    id: string;
+    district: string;
+    /** `general` when left out. */
+    queueType?: QueueType;
+    name: { ru: string; kk: string; en?: string };
+    ownership: "state" | "private";
+    address: string;
+    phone: string;
+    languages: GroupLanguage[];
+}
+
 export interface ApplyOptions {
     lang?: Lang;
     /**
      * The free places the caller knows of: a kindergarten choice needs `free > 0` for the
-     * kindergarten, the language and the application's group year (`NO_FREE_PLACE`
-     * otherwise). Left out, every choice is taken as possible.
+     * kindergarten, the language and the application's group year (`NO_FREE_PLACE`).
      */
     freePlaces?: FreePlace[];
+    /**
+     * The kindergarten directory (a snapshot's `kindergartens`): a choice needs the
+     * kindergarten listed (`UNKNOWN_KINDERGARTEN`), of the application's district and queue
+     * type (`KINDERGARTEN_MISMATCH`), with groups in the language (`LANGUAGE_NOT_OFFERED`).
+     * When `freePlaces` or `kindergartens` is given, a choice is checked as the center checks
+     * it, with both (a left-out list is empty); with neither, every choice is taken as possible.
+     */
+    kindergartens?: Kindergarten[];
 }
 
 /** `apply`'s answer: the events the command caused (expiries due first) and the application after them. */
@@ -396,8 +432,10 @@ export function allowedActions(application: Application, now: InstantString, lan
 
 /**
  * Checks `command` against `application` at `now` and returns the events it causes and
- * the application after them. `application` is `null` for `register`. Without
- * `options.freePlaces` every kindergarten choice is taken as possible.
+ * the application after them. `application` is `null` for `register`. A choice is checked
+ * against `options.kindergartens` and `options.freePlaces` as the center checks it; without
+ * either every kindergarten choice is taken as possible. Commands only the center runs
+ * (`issueVoucher`, `upholdRefusal`, `overruleRefusal`, `distribute`, `tick`) throw `CENTER_ONLY`.
  * Throws `INVALID_*` for malformed input, or the rules' code (`NOT_ALLOWED`,
  * `DEADLINE_PASSED`, …) with `detail` when the rules reject the command.
  */
@@ -407,6 +445,14 @@ export function apply(application: Application | null, command: Action | Registe
  * The embedded working-day calendar: its data version and the years it lists.
  */
 export function calendarInfo(): CalendarInfo;
+
+/**
+ * The days left at `now` until `deadline`, a deadline of `kind`: today counts while it is
+ * not over (1 on the deadline's last day), 0 after the deadline. `confirm` and `choose`
+ * count working days (the deadline's own day always counts), `restore` calendar days.
+ * Throws `INVALID_KIND`, `INVALID_INSTANT` or `CALENDAR_OUT_OF_RANGE`.
+ */
+export function daysLeft(kind: DeadlineKind, deadline: InstantString, now: InstantString): DaysLeft;
 
 /**
  * The deadline of `kind` counted from `from`: `at`, as `YYYY-MM-DDT23:59:59+05:00`, and
@@ -464,6 +510,7 @@ export interface InitOutput {
     readonly allowedActions: (a: unknown, b: unknown, c: unknown) => [number, number, number];
     readonly apply: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
     readonly calendarInfo: () => [number, number, number];
+    readonly daysLeft: (a: unknown, b: unknown, c: unknown) => [number, number, number];
     readonly deadline: (a: unknown, b: unknown) => [number, number, number];
     readonly explainPosition: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
     readonly explainPositionPacked: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: unknown, n: unknown) => [number, number, number];

@@ -5,8 +5,10 @@
 //   node portal/tools/make-demo-snapshot.mjs --check  exit 1 if the files differ from what it builds
 //
 // Needs wasm-pkg/pkg/node (`bash wasm-pkg/build.sh`). Every state change goes through the
-// rules' `apply` (register, issueVoucher, confirmVoucher, chooseKindergarten, acceptChild,
-// withdraw) at a fixed instant, so the output is the same on every run. The snapshots have the
+// rules' `apply` (register, confirmVoucher, chooseKindergarten, acceptChild, withdraw) at a
+// fixed instant, so the output is the same on every run; the center's own steps (vouchers of
+// a distribution round, which `apply` refuses as CENTER_ONLY, and the expiry tick) are the
+// fold of the event the center's rules record (wasm-pkg/scripts/center.mjs, stopListAt). The snapshots have the
 // shape of the center's `Snapshot` (changelog/src/sync.rs): district, generatedAt,
 // calendarVersion, applications (by id), positions (rankQueue), places, freePlaces,
 // kindergartens.
@@ -26,6 +28,7 @@ import { createRequire } from 'node:module';
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CENTER_ACTIONS, atCenter } from '../../wasm-pkg/scripts/center.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PORTAL = path.resolve(HERE, '..');
@@ -72,7 +75,11 @@ function register({ at, application }) {
 }
 
 function act(id, action, at, options = {}) {
-  const result = rules.apply(apps.get(id), action, at, options);
+  if (CENTER_ACTIONS.has(action.type)) {
+    apps.set(id, atCenter(rules, apps.get(id), action, at));
+    return [];
+  }
+  const result = rules.apply(apps.get(id), action, at, { kindergartens, ...options });
   apps.set(id, result.application);
   return result.events;
 }

@@ -221,6 +221,12 @@ impl Command {
         }
     }
 
+    /// Whether only the center runs this command: distribution rounds, expiry, vouchers and
+    /// refusal reviews (roles `Center` and `Reviewer`). A kiosk and the portal refuse it.
+    pub fn is_center_only(&self) -> bool {
+        matches!(self.required_role(), Role::Center | Role::Reviewer)
+    }
+
     /// The command's name as in JSON.
     pub fn name(&self) -> &'static str {
         match self {

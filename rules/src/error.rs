@@ -7,7 +7,7 @@ use crate::calendar::OutOfRange;
 use crate::command::ActionKind;
 use crate::i18n::{Lang, Localized, Text};
 use crate::iin::IinError;
-use crate::model::{GroupLanguage, Status};
+use crate::model::{GroupLanguage, RightClass, Status};
 use crate::time::{Date, Instant};
 
 /// Which IIN of an application was wrong.
@@ -74,6 +74,10 @@ pub enum CommandError {
     DuplicatePlacesRecord { id: String },
     #[error("the date is beyond the calendar's range")]
     CalendarOutOfRange,
+    #[error("no privilege category {category}")]
+    UnknownCategory { category: String },
+    #[error("privilege category {category} gives the {category_right:?} right, not {right:?}")]
+    CategoryRightMismatch { category: String, right: RightClass, category_right: RightClass },
 }
 
 // serde's `serialize_with` passes a reference.
@@ -135,6 +139,8 @@ impl Localized for CommandError {
             CommandError::NoFreePlace { .. } => "NO_FREE_PLACE",
             CommandError::DuplicatePlacesRecord { .. } => "DUPLICATE_PLACES_RECORD",
             CommandError::CalendarOutOfRange => "CALENDAR_OUT_OF_RANGE",
+            CommandError::UnknownCategory { .. } => "UNKNOWN_CATEGORY",
+            CommandError::CategoryRightMismatch { .. } => "CATEGORY_RIGHT_MISMATCH",
         }
     }
 
@@ -282,6 +288,28 @@ impl Localized for CommandError {
                 format!("Places record {id} is already saved and cannot be changed"),
             ),
             CommandError::CalendarOutOfRange => calendar_out_of_range(lang),
+            CommandError::UnknownCategory { category } => pick(
+                format!("Категория льготы «{category}» не найдена в справочнике категорий"),
+                format!("«{category}» жеңілдік санаты санаттар анықтамалығында табылмады"),
+                format!("Privilege category “{category}” is not in the list of categories"),
+            ),
+            CommandError::CategoryRightMismatch { category, right, category_right } => pick(
+                format!(
+                    "Категория льготы «{category}» даёт право «{}», а в заявлении указано «{}»",
+                    category_right.text().ru,
+                    right.text().ru
+                ),
+                format!(
+                    "«{category}» жеңілдік санаты «{}» береді, ал өтініште «{}» көрсетілген",
+                    category_right.text().kk,
+                    right.text().kk
+                ),
+                format!(
+                    "Privilege category “{category}” gives the “{}”, but the application states “{}”",
+                    category_right.text().en,
+                    right.text().en
+                ),
+            ),
         }
     }
 }

@@ -11,7 +11,9 @@
 
 pub mod authz;
 pub mod calendar;
+pub mod category;
 pub mod command;
+pub mod countdown;
 pub mod deadline;
 pub mod error;
 pub mod i18n;

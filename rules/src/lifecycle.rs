@@ -7,7 +7,7 @@ use crate::calendar::Calendar;
 use crate::command::{Action, ActionKind, Event, Role};
 use crate::deadline::{self, DeadlineKind, EXTEND_DAYS};
 use crate::error::{CommandError, FieldProblem};
-use crate::model::{Application, ArchiveReason, Departure, Direction, GroupLanguage, Status};
+use crate::model::{Application, ArchiveReason, Departure, Direction, GroupLanguage, Kindergarten, Status};
 use crate::time::{Date, Instant};
 
 /// Longest free-text reason accepted (refusal, departure).
@@ -166,6 +166,31 @@ pub fn allowed_actions(
 /// application (the portal) may not.
 pub trait PlaceCheck {
     fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError>;
+}
+
+/// The one check of a kindergarten choice, for every host: the district state (kiosk,
+/// center) and the WASM `apply` call it with their own facts. `kindergarten` is the
+/// directory entry of `id` (`None`: not in the directory); it must serve the application's
+/// district and queue type and offer `language`; `free` is the number of places in free
+/// choice left there for `language` and the application's group year.
+pub fn check_choice(
+    app: &Application,
+    id: &str,
+    kindergarten: Option<&Kindergarten>,
+    language: GroupLanguage,
+    free: u32,
+) -> Result<(), CommandError> {
+    let k = kindergarten.ok_or_else(|| CommandError::UnknownKindergarten { id: id.to_owned() })?;
+    if k.district != app.district || k.queue_type != app.queue_type {
+        return Err(CommandError::KindergartenMismatch { kindergarten: id.to_owned() });
+    }
+    if !k.languages.contains(&language) {
+        return Err(CommandError::LanguageNotOffered { kindergarten: id.to_owned(), language });
+    }
+    if free == 0 {
+        return Err(CommandError::NoFreePlace { kindergarten: id.to_owned(), language, group_year: app.group_year() });
+    }
+    Ok(())
 }
 
 /// For callers without place data: every choice is taken as possible.

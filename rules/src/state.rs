@@ -89,7 +89,10 @@ pub fn registered(new: &NewApplication, now: Instant) -> Result<Application, Com
         (_, None) => {
             return Err(CommandError::InvalidField { field: "rightCategory", problem: FieldProblem::Missing });
         }
-        (_, Some(category)) => check_text("rightCategory", category, MAX_TEXT_CHARS)?,
+        (right, Some(category)) => {
+            check_text("rightCategory", category, MAX_TEXT_CHARS)?;
+            crate::category::check(right, category)?;
+        }
     }
     if let Some(document) = &new.right_document {
         check_len("rightDocument", document, MAX_TEXT_CHARS)?;
@@ -473,24 +476,13 @@ impl State {
 
 impl PlaceCheck for State {
     fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError> {
-        let k = self
-            .kindergartens
-            .get(kindergarten)
-            .ok_or_else(|| CommandError::UnknownKindergarten { id: kindergarten.to_owned() })?;
-        if k.district != app.district || k.queue_type != app.queue_type {
-            return Err(CommandError::KindergartenMismatch { kindergarten: kindergarten.to_owned() });
-        }
-        if !k.languages.contains(&language) {
-            return Err(CommandError::LanguageNotOffered { kindergarten: kindergarten.to_owned(), language });
-        }
         let slot = PlaceSlot { kindergarten: kindergarten.to_owned(), language, group_year: app.group_year() };
-        if self.free_places(&slot) == 0 {
-            return Err(CommandError::NoFreePlace {
-                kindergarten: kindergarten.to_owned(),
-                language,
-                group_year: app.group_year(),
-            });
-        }
-        Ok(())
+        lifecycle::check_choice(
+            app,
+            kindergarten,
+            self.kindergartens.get(kindergarten),
+            language,
+            self.free_places(&slot),
+        )
     }
 }

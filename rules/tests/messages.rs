@@ -5,7 +5,7 @@
 
 use rules::command::ActionKind;
 use rules::error::{CommandError, FieldProblem, IinField};
-use rules::model::GroupLanguage;
+use rules::model::{GroupLanguage, RightClass};
 use rules::{IinError, Lang, Localized, Status};
 
 /// One representative of every variant. The `match` below has no wildcard, so a new
@@ -41,6 +41,12 @@ fn representatives() -> Vec<CommandError> {
         CommandError::NoFreePlace { kindergarten: "KG-X".into(), language: GroupLanguage::Kk, group_year: 2022 },
         CommandError::DuplicatePlacesRecord { id: "P1".into() },
         CommandError::CalendarOutOfRange,
+        CommandError::UnknownCategory { category: "TEACHERS".into() },
+        CommandError::CategoryRightMismatch {
+            category: "MILITARY".into(),
+            right: RightClass::First,
+            category_right: RightClass::Extraordinary,
+        },
     ];
     for error in &errors {
         match error {
@@ -60,7 +66,9 @@ fn representatives() -> Vec<CommandError> {
             | CommandError::LanguageNotOffered { .. }
             | CommandError::NoFreePlace { .. }
             | CommandError::DuplicatePlacesRecord { .. }
-            | CommandError::CalendarOutOfRange => {}
+            | CommandError::CalendarOutOfRange
+            | CommandError::UnknownCategory { .. }
+            | CommandError::CategoryRightMismatch { .. } => {}
         }
     }
     errors
@@ -81,8 +89,8 @@ fn every_error_code_has_three_distinct_messages() {
     let mut codes: Vec<&str> = errors.iter().map(Localized::code).collect();
     codes.sort_unstable();
     codes.dedup();
-    // 17 variants, of which InvalidIin carries three IIN codes.
-    assert_eq!(codes.len(), 19, "{codes:?}");
+    // 19 variants, of which InvalidIin carries three IIN codes.
+    assert_eq!(codes.len(), 21, "{codes:?}");
     for error in &errors {
         let code = error.code();
         assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{code}");

@@ -10,11 +10,12 @@
 //! `rules`, and shape the answer.
 
 use rules::calendar::{Calendar, MAX_WORKING_DAYS, YearInfo};
-use rules::command::{Action, ActionKind, Event, Role};
+use rules::command::{Action, ActionKind, Command, Event, Role};
+use rules::countdown::{self, DaysLeft};
 use rules::deadline::{self, Deadline, DeadlineKind};
 use rules::iin::{Iin, Sex};
 use rules::lifecycle::{self, NoPlaceCheck, PlaceCheck};
-use rules::model::{Application, GroupLanguage, NewApplication, RightClass};
+use rules::model::{Application, GroupLanguage, Kindergarten, NewApplication, RightClass};
 use rules::queue::{self, MoveReason, RankEntry, Ranked};
 use rules::{CommandError, Date, Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
@@ -182,6 +183,18 @@ pub fn deadline(kind: &Value, from: &Value) -> Answer<Deadline> {
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
+/// `daysLeft(kind, deadline, now)`: the days left at `now` until `deadline`, a deadline of
+/// `kind` (`rules::countdown`: today counts while it is not over; 0 after the deadline).
+pub fn days_left(kind: &Value, deadline: &Value, now: &Value) -> Answer<DaysLeft> {
+    let run = || {
+        let kind = kind.as_str().and_then(DeadlineKind::parse).ok_or_else(|| ApiError::Kind(shown(kind)))?;
+        let due = instant_arg(deadline, "deadline")?;
+        let at = instant_arg(now, "now")?;
+        countdown::days_left(Calendar::embedded(), kind, due, at).map_err(|_| CommandError::CalendarOutOfRange.into())
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CalendarInfo {
@@ -335,26 +348,29 @@ struct ApplyOptions {
     lang: Option<Lang>,
     #[serde(default)]
     free_places: Option<Vec<FreePlace>>,
+    #[serde(default)]
+    kindergartens: Option<Vec<Kindergarten>>,
 }
 
-/// A choice is possible where the caller's list has a free place for the kindergarten,
-/// the language and the application's group year.
+/// The facts the caller knows of (`options.kindergartens`, `options.freePlaces`), checked
+/// by the rules' own choice check (`rules::lifecycle::check_choice`), as the center does.
 #[derive(Debug)]
-struct FreePlaces<'a>(&'a [FreePlace]);
+struct KnownPlaces<'a> {
+    kindergartens: &'a [Kindergarten],
+    free: &'a [FreePlace],
+}
 
-impl PlaceCheck for FreePlaces<'_> {
+impl PlaceCheck for KnownPlaces<'_> {
     fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError> {
         let group_year = app.group_year();
         let free: u64 = self
-            .0
+            .free
             .iter()
             .filter(|p| p.kindergarten == kindergarten && p.language == language && p.group_year == group_year)
             .map(|p| u64::from(p.free))
             .sum();
-        if free == 0 {
-            return Err(CommandError::NoFreePlace { kindergarten: kindergarten.to_owned(), language, group_year });
-        }
-        Ok(())
+        let entry = self.kindergartens.iter().find(|k| k.id == kindergarten);
+        lifecycle::check_choice(app, kindergarten, entry, language, u32::try_from(free).unwrap_or(u32::MAX))
     }
 }
 
@@ -362,12 +378,24 @@ impl PlaceCheck for FreePlaces<'_> {
 enum ApplyCommand {
     Register(Box<NewApplication>),
     Act(Action),
+    /// A center-only command (`distribute`, `tick`): refused with `CENTER_ONLY`.
+    Center(Box<Command>),
 }
 
 fn command_arg(value: &Value) -> Result<ApplyCommand, ApiError> {
     let malformed = |detail: &str| ApiError::Argument(ArgumentProblem::Command(detail.to_owned()));
     let fields = value.as_object().ok_or_else(|| malformed("an object with a string `type` is expected"))?;
     let kind = fields.get("type").and_then(Value::as_str).ok_or_else(|| malformed("a string `type` is expected"))?;
+    // Read by hand: `Command::deserialize` would add a second copy of every command's reader.
+    match (kind, fields.get("district")) {
+        ("tick", _) if fields.len() == 1 => return Ok(ApplyCommand::Center(Box::new(Command::Tick))),
+        ("distribute", Some(Value::String(district))) if fields.len() == 2 => {
+            return Ok(ApplyCommand::Center(Box::new(Command::Distribute { district: district.clone() })));
+        }
+        ("tick", _) => return Err(malformed("`tick` has no fields besides `type`")),
+        ("distribute", _) => return Err(malformed("`distribute` has exactly a string `district` besides `type`")),
+        _ => {}
+    }
     if kind != "register" {
         let action = Action::deserialize(value).map_err(|e| malformed(&e.to_string()))?;
         // serde ignores extra fields next to the tag of a variant without data
@@ -388,6 +416,11 @@ fn command_arg(value: &Value) -> Result<ApplyCommand, ApiError> {
     object(new)
         .map(ApplyCommand::Register)
         .map_err(|problem| ApiError::Application(Some("command.application".into()), problem))
+}
+
+/// An action as the command a host would run (the application's id does not matter here).
+fn acting(action: &Action) -> Command {
+    Command::Act { application: String::new(), action: action.clone() }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -418,7 +451,13 @@ pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value)
         let command = command_arg(command)?;
         let now = instant_arg(now, "now")?;
         let calendar = Calendar::embedded();
+        // What only the center runs (vouchers, refusal reviews, rounds, expiry) is not the
+        // caller's to apply, whatever the status: the rules' own list (`Command::required_role`).
+        let center_only =
+            |command: &Command| ApiError::CenterOnly { command: command.name(), role: command.required_role() };
         match (application, command) {
+            (_, ApplyCommand::Center(command)) => Err(center_only(&command)),
+            (_, ApplyCommand::Act(action)) if acting(&action).is_center_only() => Err(center_only(&acting(&action))),
             (None, ApplyCommand::Register(new)) => {
                 // The only application there is: no duplicate to check against.
                 let application = rules::state::registered(&new, now)?;
@@ -428,9 +467,14 @@ pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value)
             (Some(_), ApplyCommand::Register(_)) => Err(ApiError::Argument(ArgumentProblem::RegisterWithApplication)),
             (None, ApplyCommand::Act(_)) => Err(ApiError::Application(None, ApplicationProblem::Missing)),
             (Some(mut application), ApplyCommand::Act(action)) => {
-                let events = match &options.free_places {
-                    Some(places) => lifecycle::decide(&application, &action, now, calendar, &FreePlaces(places))?,
-                    None => lifecycle::decide(&application, &action, now, calendar, &NoPlaceCheck)?,
+                let events = if options.free_places.is_none() && options.kindergartens.is_none() {
+                    lifecycle::decide(&application, &action, now, calendar, &NoPlaceCheck)?
+                } else {
+                    let known = KnownPlaces {
+                        kindergartens: options.kindergartens.as_deref().unwrap_or_default(),
+                        free: options.free_places.as_deref().unwrap_or_default(),
+                    };
+                    lifecycle::decide(&application, &action, now, calendar, &known)?
                 };
                 for event in &events {
                     lifecycle::evolve(&mut application, event);

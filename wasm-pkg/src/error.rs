@@ -2,7 +2,7 @@
 //! command the rules rejected (the rules' own codes). Every message is given in Russian,
 //! Kazakh and English.
 
-use rules::{CommandError, Lang, Localized, Text};
+use rules::{CommandError, Lang, Localized, Role, Text};
 use serde_json::Value;
 
 /// A failed call as JavaScript sees it: `error.code`, `error.message`, `error.detail`.
@@ -59,6 +59,9 @@ pub enum ApiError {
     Application(Option<String>, ApplicationProblem),
     /// The rules rejected the command.
     Rejected(CommandError),
+    /// `CENTER_ONLY`: `apply` was given a command only the center runs (the command's JSON
+    /// name and the role that runs it: `center` or `reviewer`).
+    CenterOnly { command: &'static str, role: Role },
 }
 
 /// The one key of the object that stands for a JS value that is not JSON data (a function,
@@ -180,6 +183,7 @@ impl Localized for ApiError {
             ApiError::Kind(_) => "INVALID_KIND",
             ApiError::Application(..) => "INVALID_APPLICATION",
             ApiError::Rejected(error) => error.code(),
+            ApiError::CenterOnly { .. } => "CENTER_ONLY",
         }
     }
 
@@ -224,6 +228,15 @@ impl Localized for ApiError {
                 )
             }
             ApiError::Rejected(error) => error.message(lang),
+            ApiError::CenterOnly { command, role } => {
+                let who = role.text().get(lang);
+                pick(
+                    lang,
+                    format!("Команда «{command}» выполняется только в центре ({who}), а не здесь"),
+                    format!("«{command}» командасы мұнда емес, тек орталықта орындалады ({who})"),
+                    format!("“{command}” is done only at the center ({who}), not here"),
+                )
+            }
         }
     }
 }

@@ -163,6 +163,19 @@ pub fn deadline(
     answer(api::deadline(&arg(kind), &arg(from)))
 }
 
+/// The days left at `now` until `deadline`, a deadline of `kind`: today counts while it is
+/// not over (1 on the deadline's last day), 0 after the deadline. `confirm` and `choose`
+/// count working days (the deadline's own day always counts), `restore` calendar days.
+/// Throws `INVALID_KIND`, `INVALID_INSTANT` or `CALENDAR_OUT_OF_RANGE`.
+#[wasm_bindgen(js_name = daysLeft, unchecked_return_type = "DaysLeft")]
+pub fn days_left(
+    #[wasm_bindgen(unchecked_param_type = "DeadlineKind")] kind: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantString")] deadline: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "InstantString")] now: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::days_left(&arg(kind), &arg(deadline), &arg(now)))
+}
+
 /// Positions of every application whose status is exactly `queued`, sorted by district,
 /// queue type, group year and position. Every element is validated whatever its status.
 /// Throws `INVALID_ARGUMENT` (not an array) or `INVALID_APPLICATION` (an invalid element,
@@ -230,8 +243,10 @@ pub fn allowed_actions(
 }
 
 /// Checks `command` against `application` at `now` and returns the events it causes and
-/// the application after them. `application` is `null` for `register`. Without
-/// `options.freePlaces` every kindergarten choice is taken as possible.
+/// the application after them. `application` is `null` for `register`. A choice is checked
+/// against `options.kindergartens` and `options.freePlaces` as the center checks it; without
+/// either every kindergarten choice is taken as possible. Commands only the center runs
+/// (`issueVoucher`, `upholdRefusal`, `overruleRefusal`, `distribute`, `tick`) throw `CENTER_ONLY`.
 /// Throws `INVALID_*` for malformed input, or the rules' code (`NOT_ALLOWED`,
 /// `DEADLINE_PASSED`, …) with `detail` when the rules reject the command.
 #[wasm_bindgen(unchecked_return_type = "ApplyResult")]

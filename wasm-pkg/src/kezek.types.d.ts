@@ -46,11 +46,19 @@ export type RulesErrorCode =
   | "LANGUAGE_NOT_OFFERED"
   | "NO_FREE_PLACE"
   | "DUPLICATE_PLACES_RECORD"
-  | "CALENDAR_OUT_OF_RANGE";
+  | "CALENDAR_OUT_OF_RANGE"
+  | "UNKNOWN_CATEGORY"
+  | "CATEGORY_RIGHT_MISMATCH";
+
+/**
+ * `apply` was given a command only the center runs (`issueVoucher`, `upholdRefusal`,
+ * `overruleRefusal`, `distribute`, `tick`), whatever the application's status. No `detail`.
+ */
+export type CenterOnlyCode = "CENTER_ONLY";
 
 /** What every function throws: a JS `Error` with a stable `code` and a localized `message`. */
 export interface KezekError extends Error {
-  code: InputErrorCode | RulesErrorCode;
+  code: InputErrorCode | RulesErrorCode | CenterOnlyCode;
   /** The structured rules error; present exactly when the rules rejected a command. */
   detail?: CommandErrorDetail;
 }
@@ -81,7 +89,9 @@ export type CommandErrorDetail =
   | { kind: "languageNotOffered"; kindergarten: string; language: GroupLanguage }
   | { kind: "noFreePlace"; kindergarten: string; language: GroupLanguage; groupYear: number }
   | { kind: "duplicatePlacesRecord"; id: string }
-  | { kind: "calendarOutOfRange" };
+  | { kind: "calendarOutOfRange" }
+  | { kind: "unknownCategory"; category: string }
+  | { kind: "categoryRightMismatch"; category: string; right: RightClass; categoryRight: RightClass };
 
 // ---- IIN -----------------------------------------------------------------------------
 
@@ -116,6 +126,12 @@ export interface YearInfo {
   status: "official" | "provisional";
   workingDays: number;
   source: string;
+}
+
+/** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
+export interface DaysLeft {
+  days: number;
+  unit: "working" | "calendar";
 }
 
 export interface CalendarInfo {
@@ -367,14 +383,34 @@ export interface FreePlace {
   free: number;
 }
 
+/** A kindergarten of the directory (as in a center snapshot's `kindergartens`). */
+export interface Kindergarten {
+  id: string;
+  district: string;
+  /** `general` when left out. */
+  queueType?: QueueType;
+  name: { ru: string; kk: string; en?: string };
+  ownership: "state" | "private";
+  address: string;
+  phone: string;
+  languages: GroupLanguage[];
+}
+
 export interface ApplyOptions {
   lang?: Lang;
   /**
    * The free places the caller knows of: a kindergarten choice needs `free > 0` for the
-   * kindergarten, the language and the application's group year (`NO_FREE_PLACE`
-   * otherwise). Left out, every choice is taken as possible.
+   * kindergarten, the language and the application's group year (`NO_FREE_PLACE`).
    */
   freePlaces?: FreePlace[];
+  /**
+   * The kindergarten directory (a snapshot's `kindergartens`): a choice needs the
+   * kindergarten listed (`UNKNOWN_KINDERGARTEN`), of the application's district and queue
+   * type (`KINDERGARTEN_MISMATCH`), with groups in the language (`LANGUAGE_NOT_OFFERED`).
+   * When `freePlaces` or `kindergartens` is given, a choice is checked as the center checks
+   * it, with both (a left-out list is empty); with neither, every choice is taken as possible.
+   */
+  kindergartens?: Kindergarten[];
 }
 
 /** `apply`'s answer: the events the command caused (expiries due first) and the application after them. */

@@ -11,6 +11,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 const kezek = require(path.join(here, '..', 'pkg', 'node', 'kezek.js'));
 const pkg = require(path.join(here, '..', 'package.json'));
+import { CENTER_ACTIONS, atCenter } from '../scripts/center.mjs';
 
 // ---- helpers --------------------------------------------------------------------------
 
@@ -58,7 +59,15 @@ const newApplication = (id, extra = {}) => ({
 function register(id, now = '2026-03-02T10:00:00+05:00', extra = {}) {
   return kezek.apply(null, { type: 'register', application: newApplication(id, extra) }, now).application;
 }
-const act = (app, command, now, options) => kezek.apply(app, command, now, options).application;
+/** The kindergarten directory of the tests (as a snapshot's `kindergartens`). */
+const DIRECTORY = ['KG-KOK-01', 'KG-KOK-02'].map((id) => ({
+  id, district: 'KOK', queueType: 'general', name: { ru: id, kk: id }, ownership: 'state', address: 'г. Кокшетау',
+  phone: '+7 7162 000000', languages: ['kk', 'ru'],
+}));
+
+// The center's actions (CENTER_ONLY in `apply`) are folded as the center's rules fold them.
+const act = (app, command, now, options) =>
+  CENTER_ACTIONS.has(command.type) ? atCenter(kezek, app, command, now) : kezek.apply(app, command, now, options).application;
 
 const entry = (id, right, minute, status = 'queued', extra = {}) => ({
   id,
@@ -76,7 +85,7 @@ const entry = (id, right, minute, status = 'queued', extra = {}) => ({
 test('the package exports exactly the documented functions', () => {
   const names = Object.keys(kezek).filter((k) => typeof kezek[k] === 'function' && !k.startsWith('__')).sort();
   assert.deepEqual(names, [
-    'allowedActions', 'apply', 'calendarInfo', 'deadline', 'explainPosition', 'isWorkingDay', 'rankQueue',
+    'allowedActions', 'apply', 'calendarInfo', 'daysLeft', 'deadline', 'explainPosition', 'isWorkingDay', 'rankQueue',
     'validateIin', 'version', 'workingDaysAfter',
   ]);
 });
@@ -393,7 +402,7 @@ describe('allowedActions and apply', () => {
     assert.equal(app.voucher.chooseDeadline, '2026-04-01T23:59:59+05:00');
     app = act(app, { type: 'extendChoice', days: 10 }, '2026-03-23T10:00:00+05:00');
     assert.equal(app.voucher.chooseDeadline, '2026-04-11T23:59:59+05:00');
-    const places = { freePlaces: [{ kindergarten: 'KG-KOK-01', language: 'kk', groupYear: 2022, free: 1 }] };
+    const places = { freePlaces: [{ kindergarten: 'KG-KOK-01', language: 'kk', groupYear: 2022, free: 1 }], kindergartens: DIRECTORY };
     app = act(app, { type: 'chooseKindergarten', kindergarten: 'KG-KOK-01', language: 'kk' }, '2026-03-24T10:00:00+05:00', places);
     assert.equal(app.status, 'direction_issued');
     assert.equal(app.direction.number, 'KOK-4-N1');
@@ -445,9 +454,9 @@ describe('allowedActions and apply', () => {
     assert.deepEqual(e.detail, { kind: 'alreadyUsed', action: 'extendChoice' });
 
     const choose = { type: 'chooseKindergarten', kindergarten: 'KG-KOK-02', language: 'ru' };
-    e = throws(() => kezek.apply(extended, choose, '2026-03-27T12:00:00Z', { freePlaces: [] }), 'NO_FREE_PLACE');
+    e = throws(() => kezek.apply(extended, choose, '2026-03-27T12:00:00Z', { freePlaces: [], kindergartens: DIRECTORY }), 'NO_FREE_PLACE');
     assert.deepEqual(e.detail, { kind: 'noFreePlace', kindergarten: 'KG-KOK-02', language: 'ru', groupYear: 2022 });
-    const zero = { freePlaces: [{ kindergarten: 'KG-KOK-02', language: 'ru', groupYear: 2022, free: 0 }] };
+    const zero = { freePlaces: [{ kindergarten: 'KG-KOK-02', language: 'ru', groupYear: 2022, free: 0 }], kindergartens: DIRECTORY };
     throws(() => kezek.apply(extended, choose, '2026-03-27T12:00:00Z', zero), 'NO_FREE_PLACE');
 
     let directed = act(extended, choose, '2026-03-27T12:00:00Z');
@@ -494,7 +503,7 @@ describe('allowedActions and apply', () => {
     }
     throws(() => kezek.allowedActions(app, now, 'english'), 'INVALID_ARGUMENT');
     for (const command of [{}, { type: 'nope' }, 'withdraw', null, { type: 'withdraw', x: 1 }, { type: 'extendChoice' },
-      { type: 'extendChoice', days: '3' }, { type: 'extendChoice', days: 2.5 }, { type: 'tick' }]) {
+      { type: 'extendChoice', days: '3' }, { type: 'extendChoice', days: 2.5 }, { type: 'tick', x: 1 }, { type: 'distribute' }]) {
       throws(() => kezek.apply(app, command, now), 'INVALID_ARGUMENT');
     }
     for (const options of [{ lang: 'de' }, { foo: 1 }, 'ru', [], { freePlaces: [{ kindergarten: 'K' }] }]) {
@@ -508,9 +517,102 @@ describe('allowedActions and apply', () => {
   });
 
   test('the input application is not changed', () => {
-    const app = register('KOK-10');
+    const app = act(register('KOK-10'), { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
     const copy = structuredClone(app);
-    kezek.apply(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    kezek.apply(app, { type: 'confirmVoucher' }, '2026-03-19T11:00:00+05:00');
     assert.deepEqual(app, copy);
+  });
+
+  test('CENTER_ONLY: vouchers, refusal reviews, rounds and expiry are the center\'s, in any status', () => {
+    const queued = register('KOK-11');
+    const issued = act(queued, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    let refused = act(issued, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    refused = act(refused, { type: 'chooseKindergarten', kindergarten: 'KG-KOK-01', language: 'kk' }, '2026-03-20T11:00:00+05:00');
+    refused = act(refused, { type: 'refuseChild', reason: 'Нет мест' }, '2026-03-20T12:00:00+05:00');
+    assert.equal(refused.status, 'refusal_review');
+    const now = '2026-03-21T10:00:00+05:00';
+    const commands = [{ type: 'issueVoucher' }, { type: 'upholdRefusal' }, { type: 'overruleRefusal' },
+      { type: 'distribute', district: 'KOK' }, { type: 'tick' }];
+    for (const app of [queued, issued, refused]) {
+      for (const command of commands) {
+        const e = throws(() => kezek.apply(app, command, now), 'CENTER_ONLY');
+        assert.equal(e.detail, undefined);
+        assert.ok(e.message.includes(command.type), e.message);
+      }
+    }
+    assert.match(throws(() => kezek.apply(queued, { type: 'issueVoucher' }, now, { lang: 'en' }), 'CENTER_ONLY').message,
+      /only at the center \(Center\)/);
+    assert.match(throws(() => kezek.apply(refused, { type: 'upholdRefusal' }, now, { lang: 'kk' }), 'CENTER_ONLY').message,
+      /орталықта/);
+    // Even without an application, and before the rules look at the status.
+    throws(() => kezek.apply(null, { type: 'issueVoucher' }, now), 'CENTER_ONLY');
+    // The operator's and the kindergarten's actions still work.
+    assert.equal(act(issued, { type: 'confirmVoucher' }, now).status, 'voucher_confirmed');
+  });
+
+  test('a choice is checked against the directory and the free places as the center checks it', () => {
+    let app = act(register('KOK-12'), { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    app = act(app, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    const kg = (id, district, queueType, languages) => ({
+      id, district, queueType, name: { ru: id, kk: id }, ownership: 'state', address: 'г. Кокшетау', phone: '+7', languages,
+    });
+    const kindergartens = [kg('KG-KOK-01', 'KOK', 'general', ['kk', 'ru']), kg('KG-KOK-06', 'KOK', 'special', ['ru']),
+      kg('KG-AKK-01', 'AKK', 'general', ['ru'])];
+    const freePlaces = ['KG-KOK-01', 'KG-KOK-06', 'KG-AKK-01', 'KG-KOK-99']
+      .flatMap((kindergarten) => ['kk', 'ru', 'en'].map((language) => ({ kindergarten, language, groupYear: 2022, free: 2 })));
+    const options = { kindergartens, freePlaces };
+    const now = '2026-03-20T11:00:00+05:00';
+    const choose = (kindergarten, language, opts = options) =>
+      () => kezek.apply(app, { type: 'chooseKindergarten', kindergarten, language }, now, opts);
+    let e = throws(choose('KG-AKK-01', 'ru'), 'KINDERGARTEN_MISMATCH');
+    assert.deepEqual(e.detail, { kind: 'kindergartenMismatch', kindergarten: 'KG-AKK-01' });
+    throws(choose('KG-KOK-06', 'ru'), 'KINDERGARTEN_MISMATCH'); // another queue type
+    e = throws(choose('KG-KOK-01', 'en'), 'LANGUAGE_NOT_OFFERED');
+    assert.deepEqual(e.detail, { kind: 'languageNotOffered', kindergarten: 'KG-KOK-01', language: 'en' });
+    throws(choose('KG-KOK-99', 'ru'), 'UNKNOWN_KINDERGARTEN');
+    throws(choose('KG-KOK-01', 'kk', { kindergartens }), 'NO_FREE_PLACE');
+    throws(choose('KG-KOK-01', 'kk', { freePlaces }), 'UNKNOWN_KINDERGARTEN'); // places without the directory
+    assert.equal(kezek.apply(app, { type: 'chooseKindergarten', kindergarten: 'KG-KOK-01', language: 'kk' }, now, options)
+      .application.status, 'direction_issued');
+    // Without either list every choice is taken as possible (the center re-checks).
+    assert.equal(choose('KG-AKK-01', 'en', {})().application.status, 'direction_issued');
+    throws(choose('KG-KOK-01', 'kk', { kindergartens: [{ id: 'KG-KOK-01' }] }), 'INVALID_ARGUMENT');
+  });
+
+  test('privilege categories: a listed code of the application\'s class', () => {
+    const now = '2026-03-02T10:00:00+05:00';
+    const cmd = (extra) => ({ type: 'register', application: newApplication('KOK-13', extra) });
+    assert.equal(kezek.apply(null, cmd({ right: 'first', rightCategory: 'LARGE_FAMILY' }), now).application.rightCategory, 'LARGE_FAMILY');
+    assert.equal(kezek.apply(null, cmd({ right: 'extraordinary', rightCategory: 'MILITARY' }), now).application.right, 'extraordinary');
+    let e = throws(() => kezek.apply(null, cmd({ right: 'extraordinary', rightCategory: 'anything' }), now), 'UNKNOWN_CATEGORY');
+    assert.deepEqual(e.detail, { kind: 'unknownCategory', category: 'anything' });
+    throws(() => kezek.apply(null, cmd({ right: 'first', rightCategory: 'large_family' }), now), 'UNKNOWN_CATEGORY');
+    e = throws(() => kezek.apply(null, cmd({ right: 'extraordinary', rightCategory: 'LARGE_FAMILY' }), now, { lang: 'en' }),
+      'CATEGORY_RIGHT_MISMATCH');
+    assert.deepEqual(e.detail, { kind: 'categoryRightMismatch', category: 'LARGE_FAMILY', right: 'extraordinary', categoryRight: 'first' });
+    assert.match(e.message, /LARGE_FAMILY/);
+    e = throws(() => kezek.apply(null, cmd({ right: 'first', rightCategory: '  ' }), now), 'INVALID_FIELD');
+    assert.deepEqual(e.detail.problem, { kind: 'empty' });
+  });
+});
+
+describe('daysLeft', () => {
+  test('today counts while it is not over: 1 on the last day, 0 after', () => {
+    const d = '2026-03-26T23:59:59+05:00'; // Thursday after Nauryz
+    assert.deepEqual(kezek.daysLeft('confirm', d, '2026-03-26T09:00:00+05:00'), { days: 1, unit: 'working' });
+    assert.deepEqual(kezek.daysLeft('confirm', d, d), { days: 1, unit: 'working' });
+    assert.deepEqual(kezek.daysLeft('confirm', d, '2026-03-27T00:00:00+05:00'), { days: 0, unit: 'working' });
+    assert.equal(kezek.daysLeft('confirm', d, '2026-03-20T10:00:00+05:00').days, 2); // Fri 20, Thu 26
+    assert.equal(kezek.daysLeft('choose', d, '2026-03-23T10:00:00+05:00').days, 1); // a holiday: Thursday only
+    assert.equal(kezek.daysLeft('confirm', d, '2026-03-25T19:00:00Z').days, 1); // already Thursday in Kazakhstan
+    assert.deepEqual(kezek.daysLeft('restore', '2026-03-25T23:59:59+05:00', '2026-02-26T00:00:00+05:00'), { days: 28, unit: 'calendar' });
+    assert.equal(kezek.daysLeft('restore', '2026-03-25T23:59:59+05:00', '2026-03-25T23:00:00+05:00').days, 1);
+  });
+
+  test('errors', () => {
+    throws(() => kezek.daysLeft('extend', '2026-03-26T23:59:59+05:00', '2026-03-20T10:00:00Z'), 'INVALID_KIND');
+    throws(() => kezek.daysLeft('confirm', '2026-03-26', '2026-03-20T10:00:00Z'), 'INVALID_INSTANT');
+    throws(() => kezek.daysLeft('confirm', '2026-03-26T23:59:59+05:00', null), 'INVALID_INSTANT');
+    throws(() => kezek.daysLeft('choose', '9999-12-31T23:59:59+05:00', '2026-03-20T10:00:00Z'), 'CALENDAR_OUT_OF_RANGE');
   });
 });

@@ -17,6 +17,7 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.join(here, '..');
 const require = createRequire(import.meta.url);
 const kezek = require(path.join(root, 'pkg', 'node', 'kezek.js'));
+import { CENTER_ACTIONS, atCenter } from '../scripts/center.mjs';
 
 const pairs = [
   ['pkg/node/kezek.d.ts', 'kezek.d.ts'],
@@ -90,7 +91,7 @@ function samples() {
     id: 'KOK-1', district: 'KOK', queueType: 'general', childIin: CHILD, childName: 'Иванова Анна',
     birthDate: '2022-07-15', applicant: { iin: PARENT, name: 'Иванова Мария', kinship: 'mother', phone: '+7', email: 'a@b.kz' },
     residence: { kind: 'permanent', address: 'г. Кокшетау' }, nonResident: true, nonResidentDocuments: ['Вид на жительство'],
-    right: 'first', rightCategory: 'large_family', rightDocument: 'Справка',
+    right: 'first', rightCategory: 'LARGE_FAMILY', rightDocument: 'Справка',
   };
   add('NewApplication', application);
   let result = kezek.apply(null, { type: 'register', application }, '2026-03-02T10:00:00+05:00', { lang: 'en' });
@@ -98,13 +99,22 @@ function samples() {
   const step = (command, now, options) => {
     add('Action', command);
     add('AllowedAction[]', kezek.allowedActions(result.application, now, 'kk'));
+    if (CENTER_ACTIONS.has(command.type)) {
+      // CENTER_ONLY in `apply` (no detail); the center's fold moves the sample on.
+      assert.equal(attempt(() => kezek.apply(result.application, command, now, options)), undefined);
+      result = { application: atCenter(kezek, result.application, command, now), events: [] };
+      add('Application', result.application);
+      return;
+    }
     const next = attempt(() => kezek.apply(result.application, command, now, options));
     if (next) {
       result = next;
       add('ApplyResult', result);
     }
   };
-  const places = { freePlaces: [{ kindergarten: 'KG-KOK-01', language: 'kk', groupYear: 2022, free: 1 }], lang: 'ru' };
+  const kindergartens = [{ id: 'KG-KOK-01', district: 'KOK', queueType: 'general', name: { ru: 'Сад', kk: 'Бақша' },
+    ownership: 'state', address: 'г. Кокшетау', phone: '+7', languages: ['kk', 'ru'] }];
+  const places = { freePlaces: [{ kindergarten: 'KG-KOK-01', language: 'kk', groupYear: 2022, free: 1 }], kindergartens, lang: 'ru' };
   add('ApplyOptions', places);
   step({ type: 'acceptChild' }, '2026-03-03T10:00:00Z');
   step({ type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
@@ -138,8 +148,14 @@ function samples() {
   for (const detail of details) add('CommandErrorDetail', detail);
   assert.ok(details.length >= 6, `details: ${JSON.stringify(details)}`);
   const kinds = new Set(out.filter(([t]) => t === 'ApplyResult').flatMap(([, r]) => r.events.map((e) => e.type)));
-  for (const kind of ['registered', 'voucherIssued', 'stopListed', 'voucherRestored', 'choiceExtended', 'directionIssued',
-    'childRefused', 'refusalUpheld', 'voucherConfirmed', 'refusalOverruled', 'childEnrolled', 'childDeparted', 'archived']) {
+  add('DaysLeft', kezek.daysLeft('confirm', '2026-03-26T23:59:59+05:00', '2026-03-20T10:00:00+05:00'));
+  add('DaysLeft', kezek.daysLeft('restore', '2026-03-26T23:59:59+05:00', '2026-03-27T10:00:00+05:00'));
+  attempt(() => kezek.apply(null, { type: 'register', application: { ...application, rightCategory: 'TEACHERS' } }, '2026-03-02T10:00:00Z'));
+  attempt(() => kezek.apply(null, { type: 'register', application: { ...application, rightCategory: 'MILITARY' } }, '2026-03-02T10:00:00Z'));
+  // voucherIssued, refusalUpheld and refusalOverruled are the center's events: `apply` refuses
+  // those actions (CENTER_ONLY), so its answers never carry them.
+  for (const kind of ['registered', 'stopListed', 'voucherRestored', 'choiceExtended', 'directionIssued',
+    'childRefused', 'voucherConfirmed', 'childEnrolled', 'childDeparted', 'archived']) {
     assert.ok(kinds.has(kind), `the samples have a ${kind} event`);
   }
   return out;
@@ -168,11 +184,13 @@ test('the types compile with tsc --strict and describe the real answers exactly'
     'const dueAt: K.InstantString = due.at; const dueProvisional: boolean = due.provisional;',
     'void [dueAt, dueProvisional];',
     'const info: K.CalendarInfo = kezek.calendarInfo();',
+    'const left: K.DaysLeft = kezek.daysLeft("choose", "2026-03-26T23:59:59+05:00", "2026-03-20T10:00:00Z");',
+    'void left;',
     'const v: string = kezek.version();',
     'void [working, day, due, info, v, init, initSync, validateIinWeb];',
     'try { kezek.apply(null, { type: "withdraw" }, "2026-03-03T10:00:00Z"); } catch (e) {',
     '  const error = e as K.KezekError;',
-    '  const code: K.InputErrorCode | K.RulesErrorCode = error.code;',
+    '  const code: K.InputErrorCode | K.RulesErrorCode | K.CenterOnlyCode = error.code;',
     '  if (error.detail?.kind === "notAllowed") { const allowed: K.ActionKind[] = error.detail.allowed; void allowed; }',
     '  void code;',
     '}',

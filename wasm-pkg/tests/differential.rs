@@ -659,7 +659,14 @@ fn new_application(rng: &mut Rng, n: usize, now: DateTime<chrono::Utc>) -> Value
         app["nonResidentDocuments"] = json!(["Вид на жительство № 123"]);
     }
     if right != "none" {
-        app["rightCategory"] = json!(rng.pick(&["large_family", "disabled_child", "orphan"]));
+        // Listed codes of the right's class (data/categories.json); now and then a code of
+        // the other class (CATEGORY_RIGHT_MISMATCH) or one not listed (UNKNOWN_CATEGORY).
+        let codes: &[&str] = match (right, rng.below(20)) {
+            (_, 0) => &["large_family", "TEACHERS", "ORPHAN "],
+            ("extraordinary", 1) | ("first", 2..) => &["LARGE_FAMILY", "ORPHAN", "SPECIAL_NEEDS", "PARENT_DISABILITY"],
+            _ => &["MILITARY", "SPECIAL_STATE_BODY", "FALLEN_ON_DUTY"],
+        };
+        app["rightCategory"] = json!(rng.pick(codes));
         if rng.chance(50) {
             app["rightDocument"] = json!("Справка № 5");
         }
@@ -684,7 +691,7 @@ fn break_new_application(rng: &mut Rng, app: &mut Value, now: DateTime<chrono::U
         }
         4 => {
             app["right"] = json!("none");
-            app["rightCategory"] = json!("large_family");
+            app["rightCategory"] = json!("LARGE_FAMILY");
         }
         5 => app["birthDate"] = json!(ymd(now.date_naive() + Duration::days(rng.int(2, 400)))),
         6 => app["birthDate"] = json!(ymd(random_date(rng, now.year() - 12..=now.year() - 7))),
@@ -790,6 +797,23 @@ fn options_for(rng: &mut Rng, app: &Value) -> Option<Value> {
                 })
                 .collect();
             let mut options = json!({ "freePlaces": places });
+            if rng.chance(85) {
+                // The directory: a choice is then checked as the center checks it.
+                let entry = |id: &str, district: &str, queue_type: &str, languages: &[&str]| {
+                    json!({ "id": id, "district": district, "queueType": queue_type,
+                            "name": { "ru": id, "kk": id }, "ownership": "state",
+                            "address": "г. Кокшетау", "phone": "+7 7162 000000", "languages": languages })
+                };
+                let second_type = *rng.pick(&["general", "special"]);
+                options["kindergartens"] = json!([
+                    entry("KG-KOK-01", "KOK", "general", &["kk", "ru"]),
+                    entry("KG-KOK-02", "KOK", second_type, &["ru"]),
+                    entry("KG-AKK-02", "AKK", "general", &["kk", "ru", "en"]),
+                ]);
+                if rng.chance(10) {
+                    options.as_object_mut().expect("object").remove("freePlaces");
+                }
+            }
             if rng.chance(50) {
                 options["lang"] = json!(rng.pick(&["ru", "kk", "en"]));
             }
@@ -806,6 +830,27 @@ fn options_for(rng: &mut Rng, app: &Value) -> Option<Value> {
             .clone(),
         ),
     }
+}
+
+/// What the center does with a command `apply` refuses as `CENTER_ONLY` (issueVoucher,
+/// upholdRefusal, overruleRefusal): the same rules, run natively here as the center runs
+/// them, so that the generated lives still reach the later statuses. `None` when the
+/// command is no such action or the rules reject it.
+fn at_center(app: &Value, command: &Value, now: DateTime<chrono::Utc>) -> Option<Value> {
+    let action: rules::Action = serde_json::from_value(command.clone()).ok()?;
+    let name = action.kind().as_str();
+    if !["issueVoucher", "upholdRefusal", "overruleRefusal"].contains(&name) {
+        return None;
+    }
+    let mut application: rules::Application = serde_json::from_value(app.clone()).ok()?;
+    let now: rules::Instant = now.format("%Y-%m-%dT%H:%M:%SZ").to_string().parse().ok()?;
+    let calendar = rules::Calendar::embedded();
+    let events =
+        rules::lifecycle::decide(&application, &action, now, calendar, &rules::lifecycle::NoPlaceCheck).ok()?;
+    for event in &events {
+        rules::lifecycle::evolve(&mut application, event);
+    }
+    serde_json::to_value(application).ok()
 }
 
 fn break_application(rng: &mut Rng, app: &Value) -> Value {
@@ -834,6 +879,9 @@ const BAD_COMMANDS: &[&str] = &[
     r#"{"type":"extendChoice","days":2.5}"#,
     r#"{"type":5}"#,
     r#"{"type":"tick"}"#,
+    r#"{"type":"tick","x":1}"#,
+    r#"{"type":"distribute","district":"KOK"}"#,
+    r#"{"type":"distribute"}"#,
     r#"{"type":"chooseKindergarten","kindergarten":"KG-KOK-01","language":"de"}"#,
     r#"{"type":"markDeparted","date":"2026-13-01","reason":"x"}"#,
     r#"{"type":"register","application":{},"now":"x"}"#,
@@ -900,12 +948,14 @@ fn scripted(rng: &mut Rng, cases: &mut Cases, n: usize, script: &[(&str, i64)]) 
         let now_text = json!(write_instant(rng, now));
         cases.add("allowedActions", &args_of(lang_args(rng, vec![app.clone(), now_text.clone()])));
         let command: Value = serde_json::from_str(command).expect("valid JSON");
-        let mut args = vec![app.clone(), command, now_text];
+        let mut args = vec![app.clone(), command.clone(), now_text];
         if let Some(options) = options_for(rng, &app) {
             args.push(options);
         }
         if let Some(ok) = cases.add("apply", &args).ok {
             app = ok["application"].clone();
+        } else if let Some(after) = at_center(&app, &command, now) {
+            app = after;
         }
     }
 }
@@ -960,6 +1010,8 @@ fn live(rng: &mut Rng, cases: &mut Cases, n: usize) {
         if let Some(ok) = cases.add("apply", &args).ok {
             last_done = Some(command);
             app = ok["application"].clone();
+        } else if let Some(after) = at_center(&app, &command, now) {
+            app = after;
         }
     }
 }
@@ -1081,7 +1133,13 @@ fn generate_differential_cases() {
         "error:CHILD_TOO_OLD",
         "error:BIRTH_DATE_IN_FUTURE",
         "event:registered",
-        "event:voucherIssued",
+        "error:CENTER_ONLY",
+        "error:UNKNOWN_CATEGORY",
+        "error:CATEGORY_RIGHT_MISMATCH",
+        "error:UNKNOWN_KINDERGARTEN",
+        "error:KINDERGARTEN_MISMATCH",
+        "error:LANGUAGE_NOT_OFFERED",
+        // voucherIssued, refusalUpheld, refusalOverruled are the center's (CENTER_ONLY here).
         "event:voucherConfirmed",
         "event:stopListed",
         "event:voucherRestored",
@@ -1089,8 +1147,6 @@ fn generate_differential_cases() {
         "event:directionIssued",
         "event:childEnrolled",
         "event:childRefused",
-        "event:refusalUpheld",
-        "event:refusalOverruled",
         "event:childDeparted",
         "event:archived",
     ];

@@ -101,7 +101,11 @@ pub fn new_application(id: &str, iin: &str, birth: &str, right: RightClass, queu
         non_resident: false,
         non_resident_documents: Vec::new(),
         right,
-        right_category: (right != RightClass::None).then(|| "category".into()),
+        right_category: match right {
+            RightClass::None => None,
+            RightClass::First => Some("LARGE_FAMILY".into()),
+            RightClass::Extraordinary => Some("MILITARY".into()),
+        },
         right_document: None,
     }
 }

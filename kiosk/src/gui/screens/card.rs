@@ -5,6 +5,7 @@
 use egui::{Grid, RichText, Ui};
 use rules::calendar::Calendar;
 use rules::command::{Action, ActionKind, Event};
+use rules::countdown::{DayUnit, DaysLeft, days_left};
 use rules::deadline::{DeadlineKind, voucher_deadlines};
 use rules::lifecycle::allowed_actions;
 use rules::model::{Application, GroupLanguage, ResidenceKind, RightClass, Status};
@@ -61,15 +62,19 @@ fn right_text(app: &Application, cx: &Cx<'_>) -> String {
 /// A deadline line with the working days left (rules calendar), or "expired"; marked, with
 /// the reason under it, when it rests on a provisional year of the calendar (no decree yet).
 fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool, provisional: bool, cx: &Cx<'_>) {
-    let today = cx.now.local_date();
-    let left = if cx.now > deadline {
-        RichText::new(cx.t("deadline-passed")).color(theme::ERROR).strong()
-    } else if calendar_days {
-        let days = u32::try_from(deadline.local_date().0.signed_duration_since(today.0).num_days()).unwrap_or(0);
-        RichText::new(cx.tr.f("deadline-calendar-days-left", &[("days", days.into())])).color(theme::WARN).strong()
-    } else {
-        let days = Calendar::embedded().working_days_between(today, deadline.local_date()).unwrap_or(0);
-        RichText::new(cx.tr.f("deadline-working-days-left", &[("days", days.into())])).color(theme::WARN).strong()
+    // The rules' one definition (the portal shows the same through WASM): today counts while
+    // it is not over, so the deadline's last day shows 1.
+    let kind = if calendar_days { DeadlineKind::Restore } else { DeadlineKind::Choose };
+    let left = match days_left(Calendar::embedded(), kind, deadline, cx.now) {
+        _ if cx.now > deadline => RichText::new(cx.t("deadline-passed")).color(theme::ERROR).strong(),
+        Ok(DaysLeft { days, unit: DayUnit::Calendar }) => {
+            RichText::new(cx.tr.f("deadline-calendar-days-left", &[("days", days.into())])).color(theme::WARN).strong()
+        }
+        Ok(DaysLeft { days, unit: DayUnit::Working }) => {
+            RichText::new(cx.tr.f("deadline-working-days-left", &[("days", days.into())])).color(theme::WARN).strong()
+        }
+        // Beyond the calendar's data: no count to show.
+        Err(_) => RichText::new(cx.tr.f("deadline-working-days-left", &[("days", "?".into())])).color(theme::WARN),
     };
     ui.label(RichText::new(label).color(egui::Color32::from_gray(70)));
     ui.horizontal(|ui| {

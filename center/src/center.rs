@@ -234,6 +234,17 @@ pub struct ExpiryNote {
     pub at: Instant,
 }
 
+/// What a directory import changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryImport {
+    /// Kindergartens added or changed, each a center log entry.
+    pub changed: Vec<String>,
+    pub unchanged: usize,
+    /// The directory version after the import.
+    pub version: u64,
+}
+
 /// One item of the reviewer queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -409,6 +420,8 @@ pub struct Center<S: CenterStore = SledStore> {
     operators: BTreeMap<String, CenterOperator>,
     fold: Fold,
     own_hashes: Vec<Hash>,
+    /// Directory changes in the center's own log.
+    directory_version: u64,
     /// Per kiosk, notes by (sequence, entry hash): at most [`MAX_NOTES_PER_KIOSK`].
     quarantine: BTreeMap<String, BTreeMap<(u64, Option<String>), QuarantineNote>>,
     reviews: BTreeMap<String, ReviewDecision>,
@@ -605,6 +618,7 @@ impl<S: CenterStore> Center<S> {
             quarantine: BTreeMap::new(),
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
+            directory_version: 0,
             kindergartens,
             districts,
             key,
@@ -622,6 +636,7 @@ impl<S: CenterStore> Center<S> {
         self.kiosks = BTreeMap::new();
         self.quarantine = BTreeMap::new();
         self.own_hashes = Vec::new();
+        self.directory_version = 0;
         for record in self.store.kiosks()? {
             let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
             self.kiosks.insert(
@@ -676,9 +691,9 @@ impl<S: CenterStore> Center<S> {
                     }
                     if let Some(item) = kiosk_item(&state.operators, &body, payload, epoch, effective) {
                         items.push(item);
+                        state.last_effective = Some(effective);
                     }
                     state.hashes.push(entry.hash());
-                    state.last_effective = Some(effective);
                     if let Some(flag) = flag {
                         state.flags.insert(seq, flag);
                     }
@@ -689,6 +704,9 @@ impl<S: CenterStore> Center<S> {
                     if let Ok(Payload::Command { command }) = body.payload() {
                         let now: Instant =
                             body.kiosk_time.parse().map_err(|_| StoreError::Corrupt("center entry time".into()))?;
+                        if matches!(command, Command::SetKindergarten { .. }) {
+                            self.directory_version += 1;
+                        }
                         items.push(center_item(seq, command, now));
                     }
                     self.own_hashes.push(entry.hash());
@@ -708,7 +726,9 @@ impl<S: CenterStore> Center<S> {
         self.fold.state()
     }
 
-    pub fn kindergartens(&self) -> &[Kindergarten] {
+    /// The directory the center was created with (`kindergartens.json`); the current one,
+    /// with the changes in the center's log, is [`Center::directory`].
+    pub fn initial_kindergartens(&self) -> &[Kindergarten] {
         &self.kindergartens
     }
 
@@ -966,12 +986,21 @@ impl<S: CenterStore> Center<S> {
             {
                 from = from.max(contact);
             }
-            let (effective, flag) =
-                effective_time(&kiosk_id, body.seq, &body.kiosk_time, (from, received_at), last_effective);
-            last_effective = Some(effective);
             // Only commands are ordered by their time: an account change or key rotation
-            // (e.g. what `init` writes before the kiosk is registered) is not flagged.
-            let flag = flag.filter(|_| matches!(checked.payload, Payload::Command { .. }));
+            // (e.g. what `init` writes before the kiosk is registered) is neither flagged nor
+            // a lower bound for the commands after it.
+            let is_command = matches!(checked.payload, Payload::Command { .. });
+            let (effective, flag) = effective_time(
+                &kiosk_id,
+                body.seq,
+                &body.kiosk_time,
+                (from, received_at),
+                last_effective.filter(|_| is_command),
+            );
+            if is_command {
+                last_effective = Some(effective);
+            }
+            let flag = flag.filter(|_| is_command);
             let _ = ingest::check_role(&mut operators, body, &checked.payload);
             if let Payload::KeyRotated { public_key } = &checked.payload
                 && let Ok(next) = public_key_from_hex(public_key)
@@ -1292,7 +1321,8 @@ impl<S: CenterStore> Center<S> {
             positions,
             places,
             free_places,
-            kindergartens: self.kindergartens.iter().filter(|k| k.district == district).cloned().collect(),
+            kindergartens: state.kindergartens().filter(|k| k.district == district).cloned().collect(),
+            directory_version: self.directory_version,
             kiosk_heads: self
                 .kiosks
                 .iter()
@@ -1329,6 +1359,9 @@ impl<S: CenterStore> Center<S> {
             let r = row(&mut rows, &record.district, record.group_year);
             match record.state {
                 PlacesState::Pending => r.places_pending += record.count,
+                PlacesState::FreeChoice if record.reduction => {
+                    r.places_published = r.places_published.saturating_sub(record.count);
+                }
                 PlacesState::FreeChoice => r.places_published += record.count,
             }
         }
@@ -1420,6 +1453,9 @@ impl<S: CenterStore> Center<S> {
         self.store
             .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
         self.own_hashes.push(entry.hash());
+        if matches!(command, Command::SetKindergarten { .. }) {
+            self.directory_version += 1;
+        }
         let _ = self.fold.add_center_item(&center_item(seq, command, at));
         run.center_seq = Some(seq);
         Ok(run)
@@ -1429,6 +1465,53 @@ impl<S: CenterStore> Center<S> {
     pub fn distribute(&mut self, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
         self.check_district(district)?;
         self.run_center(Command::Distribute { district: district.to_owned() }, CENTER_ID, at, true)
+    }
+
+    /// Adds a kindergarten to the directory or replaces its entry (a center log entry naming
+    /// `operator`); the next snapshots carry it to the district's kiosks.
+    pub fn set_kindergarten(
+        &mut self,
+        kindergarten: Kindergarten,
+        operator: &str,
+        at: Instant,
+    ) -> Result<CenterRun, CenterError> {
+        self.check_district(&kindergarten.district)?;
+        self.run_center(Command::SetKindergarten { kindergarten }, operator, at, false)
+    }
+
+    /// Loads a directory (a JSON array of kindergartens): one center log entry for each
+    /// kindergarten that is new or differs from the directory's entry; the rest is left as
+    /// it is (a kindergarten missing from the file is not removed: close it with `open: false`).
+    pub fn import_directory(
+        &mut self,
+        kindergartens: Vec<Kindergarten>,
+        operator: &str,
+        at: Instant,
+    ) -> Result<DirectoryImport, CenterError> {
+        let mut seen = std::collections::HashSet::new();
+        for k in &kindergartens {
+            if !seen.insert(k.id.as_str()) {
+                return Err(CenterError::Invalid(format!("kindergarten {} is twice in the file", k.id)));
+            }
+            self.check_district(&k.district)?;
+        }
+        let mut report = DirectoryImport { changed: Vec::new(), unchanged: 0, version: self.directory_version };
+        for k in kindergartens {
+            if self.fold.state().kindergarten(&k.id) == Some(&k) {
+                report.unchanged += 1;
+                continue;
+            }
+            let id = k.id.clone();
+            self.set_kindergarten(k, operator, at)?;
+            report.changed.push(id);
+        }
+        report.version = self.directory_version;
+        Ok(report)
+    }
+
+    /// The directory as the center holds it now.
+    pub fn directory(&self) -> (u64, Vec<Kindergarten>) {
+        (self.directory_version, self.fold.state().kindergartens().cloned().collect())
     }
 
     /// Deadline expiry and age-out due at `at` (a center log entry when anything expired).
@@ -1516,7 +1599,8 @@ impl<S: CenterStore> Center<S> {
     /// A reviewer's decision on an item (`login` must be a reviewer; `password` is checked).
     /// - `R-<app>`: uphold or overrule the kindergarten's refusal (a center log entry);
     /// - `E-<kiosk>-<seq>`: uphold = the refusal of the entry stands; overrule = its command
-    ///   is decided again now, as a center log entry (the rules must accept it now);
+    ///   is decided again on today's state as of the entry's effective time, as a center log
+    ///   entry (the rules must accept it so);
     /// - `C-<kiosk>-<seq>`: uphold = the clamped time stands (a clock flag cannot be overruled).
     pub fn review(
         &mut self,
@@ -1551,7 +1635,9 @@ impl<S: CenterStore> Center<S> {
             }
             (_, Decision::Overrule) => {
                 let command = current.command.clone().ok_or_else(|| CenterError::Invalid("nothing to apply".into()))?;
-                self.run_center(command, login, at, false)?;
+                // Decided as of the entry's own (effective) time, not the review's: a
+                // registration keeps its instant, a confirmation made in time stands.
+                self.run_center(command, login, current.effective_time.unwrap_or(at), false)?;
             }
             (_, Decision::Uphold) => {}
         }

@@ -147,6 +147,10 @@ fn footprint(state: &State, command: &Command) -> Vec<Res> {
             vec![Res::App(application.id.clone()), Res::Child(application.child_iin.clone(), application.queue_type)]
         }
         Command::AddPlaces { places } => vec![Res::Places(places.id.clone())],
+        // A correction changes what is free in its slot: it meets the choices made there.
+        Command::ReducePlaces { places } => {
+            vec![Res::Places(places.id.clone()), Res::Slot(places.kindergarten.clone(), places.language)]
+        }
         Command::Act { application, action } => {
             let mut out = vec![Res::App(application.clone())];
             if let Some(app) = state.application(application) {
@@ -161,7 +165,7 @@ fn footprint(state: &State, command: &Command) -> Vec<Res> {
             out
         }
         // Center commands never reorder; they touch everything.
-        Command::Distribute { .. } | Command::Tick => Vec::new(),
+        Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Vec::new(),
     }
 }
 

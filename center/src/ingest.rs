@@ -265,7 +265,7 @@ pub fn check_role(
             if operator.role != required {
                 return Err(wrong_role(body, command.name(), required, operator.role));
             }
-            if let Command::AddPlaces { places } = command
+            if let Command::AddPlaces { places } | Command::ReducePlaces { places } = command
                 && !operator.kindergartens.contains(&places.kindergarten)
             {
                 return Err((

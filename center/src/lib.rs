@@ -16,7 +16,7 @@ pub mod ingest;
 pub mod store;
 
 pub use center::{
-    CENTER_ID, Center, CenterError, CenterRun, Decision, IngestError, IngestReport, Ingested, KioskInfo,
+    CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport, Ingested, KioskInfo,
     KioskAuth, QuarantineListing, ReportRow, ReviewItem, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};

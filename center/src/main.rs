@@ -118,6 +118,28 @@ enum Cmd {
     /// Quarantined entries.
     #[command(subcommand)]
     Quarantine(QuarantineCmd),
+    /// The kindergarten directory the center owns and sends to kiosks in its snapshots.
+    #[command(subcommand)]
+    Directory(DirectoryCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum DirectoryCmd {
+    /// Load a directory (JSON array of kindergartens): each new or changed kindergarten is a
+    /// center log entry; kindergartens not in the file stay (close one with `"open": false`).
+    Import {
+        file: PathBuf,
+        /// Who made the change, for the log.
+        #[arg(long, default_value = "center")]
+        by: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The directory now, with its version.
+    List {
+        #[arg(long)]
+        district: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -334,6 +356,19 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Kiosk(KioskCmd::List) => print(&open()?.kiosks()),
         Cmd::Kiosk(KioskCmd::Revoke { id }) => print(&open()?.revoke_kiosk(&id, center::now())?),
         Cmd::Kiosk(KioskCmd::Serve { id, district }) => print(&open()?.add_served_district(&id, &district)?),
+        Cmd::Directory(DirectoryCmd::Import { file, by, at: when }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| fail("IO", format!("{}: {e}", file.display())))?;
+            let kindergartens: Vec<rules::model::Kindergarten> = serde_json::from_str(&text)
+                .map_err(|e| fail("BAD_DIRECTORY", format!("{}: {e}", file.display())))?;
+            print(&open()?.import_directory(kindergartens, &by, at(when.as_ref())?)?);
+        }
+        Cmd::Directory(DirectoryCmd::List { district }) => {
+            let (version, mut kindergartens) = open()?.directory();
+            if let Some(district) = district {
+                kindergartens.retain(|k| k.district == district);
+            }
+            print(&serde_json::json!({ "version": version, "kindergartens": kindergartens }));
+        }
         Cmd::Operator(OperatorCmd::Add { login, name, role }) => {
             let role = match role {
                 CenterRole::Reviewer => Role::Reviewer,

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use center::http::{App, MAX_BODY_BYTES, spawn};
+use changelog::request::{RequestSigner, SignedRequest};
 use common::*;
 use rules::RightClass;
 
@@ -36,7 +37,32 @@ fn answer(mut response: ureq::http::Response<ureq::Body>) -> (u16, Option<String
     (status, json["error"]["code"].as_str().map(str::to_owned))
 }
 
-fn post(url: &str, content_type: Option<&str>, body: &[u8]) -> (u16, Option<String>) {
+/// Adds the headers of a signed request.
+fn with_signature<B>(mut request: ureq::RequestBuilder<B>, signed: &SignedRequest) -> ureq::RequestBuilder<B> {
+    for (name, value) in signed.headers() {
+        request = request.header(name, value);
+    }
+    request
+}
+
+/// A POST signed by `signer` over `path` and `body`, with any content type or none.
+fn post_signed(
+    url: &str,
+    signer: &RequestSigner,
+    path: &str,
+    content_type: Option<&str>,
+    body: &[u8],
+) -> (u16, Option<String>) {
+    let headers = signer.sign("POST", path, &challenge(url, signer.kiosk()), body);
+    let mut request = with_signature(agent().post(format!("{url}{path}")), &headers);
+    if let Some(content_type) = content_type {
+        request = request.header("Content-Type", content_type);
+    }
+    answer(request.send(body).unwrap())
+}
+
+/// A POST without the signed-request headers.
+fn post_unsigned(url: &str, content_type: Option<&str>, body: &[u8]) -> (u16, Option<String>) {
     let mut request = agent().post(url);
     if let Some(content_type) = content_type {
         request = request.header("Content-Type", content_type);
@@ -66,6 +92,8 @@ struct Server {
     app: App,
     url: String,
     kiosk: TestKiosk,
+    /// Signs requests as K1.
+    signer: RequestSigner,
 }
 
 impl Server {
@@ -76,7 +104,7 @@ impl Server {
         for i in 0..3 {
             kiosk.register_child(
                 "2026-03-10T10:00:00+05:00",
-                application(&format!("A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+                application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
             );
         }
         kiosk.register(&mut center);
@@ -84,11 +112,17 @@ impl Server {
         let app = App::new(center, Arc::new(|| at(NOW)));
         let handle = spawn("127.0.0.1:0", app.clone()).unwrap();
         let url = handle.url();
-        (dir, Server { handle, app, url, kiosk })
+        let signer = kiosk.signer();
+        (dir, Server { handle, app, url, kiosk, signer })
     }
 
     fn events(&self, id: &str) -> String {
         format!("{}/v1/kiosks/{id}/events", self.url)
+    }
+
+    /// A POST to K1's events signed by K1.
+    fn post(&self, content_type: Option<&str>, body: &[u8]) -> (u16, Option<String>) {
+        post_signed(&self.url, &self.signer, "/v1/kiosks/K1/events", content_type, body)
     }
 
     /// The server answers, and nothing it had accepted was lost or changed.
@@ -107,20 +141,27 @@ fn oversized_and_malformed_bodies_are_refused_and_the_server_keeps_serving() {
     let events = server.events("K1");
     let octets = Some("application/octet-stream");
 
+    // Every body below is sent by the kiosk itself, correctly signed: the size limit and the
+    // bundle checks hold for an authenticated kiosk too.
     // One byte over the limit, with a length, and streamed without one (chunked).
-    let (status, code) = post(&events, octets, &vec![7u8; MAX_BODY_BYTES + 1]);
+    let (status, code) = server.post(octets, &vec![7u8; MAX_BODY_BYTES + 1]);
     assert_eq!((status, code.as_deref()), (413, Some("PAYLOAD_TOO_LARGE")));
     server.assert_serving("an oversized body");
-    let chunked = agent()
-        .post(&events)
+    let streamed = vec![0u8; MAX_BODY_BYTES + 4096];
+    let signed = server.signer.sign("POST", "/v1/kiosks/K1/events", &challenge(&server.url, "K1"), &streamed);
+    let chunked = with_signature(agent().post(&events), &signed)
         .header("Content-Type", "application/octet-stream")
-        .send(ureq::SendBody::from_reader(&mut std::io::repeat(0).take(MAX_BODY_BYTES as u64 + 4096)))
+        .send(ureq::SendBody::from_reader(&mut streamed.as_slice()))
         .unwrap();
     assert_eq!(answer(chunked), (413, Some("PAYLOAD_TOO_LARGE".into())));
     server.assert_serving("an oversized chunked body");
     // Exactly at the limit is read (and refused as not a bundle).
-    let (status, code) = post(&events, octets, &vec![7u8; MAX_BODY_BYTES]);
+    let (status, code) = server.post(octets, &vec![7u8; MAX_BODY_BYTES]);
     assert_eq!((status, code.as_deref()), (400, Some("BAD_BUNDLE")));
+    // Without the signed-request headers no body is read.
+    let (status, code) = post_unsigned(&events, octets, b"not a bundle");
+    assert_eq!((status, code.as_deref()), (401, Some("UNAUTHENTICATED")));
+    server.assert_serving("an unsigned body");
 
     let all = server.kiosk.all();
     let mut bad_version = all.clone();
@@ -136,7 +177,7 @@ fn oversized_and_malformed_bodies_are_refused_and_the_server_keeps_serving() {
         ("JSON", br#"{"kiosk":"K1","entries":[]}"#.to_vec()),
         ("text", "не пакет".as_bytes().to_vec()),
     ] {
-        let (status, code) = post(&events, octets, &body);
+        let (status, code) = server.post(octets, &body);
         assert_eq!((status, code.as_deref()), (400, Some("BAD_BUNDLE")), "{name}");
         server.assert_serving(name);
     }
@@ -147,6 +188,7 @@ fn wrong_content_types_are_415() {
     let (_dir, server) = Server::start();
     let events = server.events("K1");
     let bundle = server.kiosk.all();
+    // Signed by the kiosk, and still refused: the content type is checked first.
     for content_type in [
         None,
         Some(""),
@@ -156,12 +198,15 @@ fn wrong_content_types_are_415() {
         Some("application/octet-streamx"),
         Some("application/x-www-form-urlencoded"),
     ] {
-        let (status, code) = post(&events, content_type, &bundle);
+        let (status, code) = server.post(content_type, &bundle);
+        assert_eq!((status, code.as_deref()), (415, Some("UNSUPPORTED_MEDIA_TYPE")), "{content_type:?}");
+        // Before the signature headers are looked at.
+        let (status, code) = post_unsigned(&events, content_type, &bundle);
         assert_eq!((status, code.as_deref()), (415, Some("UNSUPPORTED_MEDIA_TYPE")), "{content_type:?}");
         server.assert_serving("a wrong content type");
     }
     // Parameters and case do not matter.
-    let (status, _) = post(&events, Some("Application/Octet-Stream; charset=binary"), &bundle);
+    let (status, _) = server.post(Some("Application/Octet-Stream; charset=binary"), &bundle);
     assert_eq!(status, 200);
 }
 
@@ -171,36 +216,48 @@ fn odd_paths_and_methods_get_typed_errors() {
     let url = &server.url;
     let bundle = server.kiosk.all();
     let octets = Some("application/octet-stream");
-    // Not UTF-8 once percent-decoded.
+    // Not UTF-8 once percent-decoded: refused before the signature is looked at.
     for path in ["/v1/kiosks/%FF%FE/events", "/v1/kiosks/K1%C0%80/events"] {
-        let (status, code) = post(&format!("{url}{path}"), octets, &bundle);
+        let (status, code) = post_signed(url, &server.signer, path, octets, &bundle);
         assert_eq!((status, code.as_deref()), (400, Some("BAD_PATH")), "{path}");
     }
     for path in ["/v1/kiosks/%FF/ack", "/v1/districts/%C3%28/snapshot"] {
-        assert_eq!(get(&format!("{url}{path}")), (400, Some("BAD_PATH".into())), "{path}");
+        let (status, body) = signed_request(url, &server.signer, "GET", path, None);
+        assert_eq!((status, error_code(&body).as_str()), (400, "BAD_PATH"), "{path}");
     }
+    let (status, code) = post_unsigned(&format!("{url}/v1/kiosks/%FF/challenge"), None, b"");
+    assert_eq!((status, code.as_deref()), (400, Some("BAD_PATH")));
     server.assert_serving("paths that are not UTF-8");
     // Ids that are no kiosk: traversal, NUL, a long one; a district that does not exist.
     let long = "K".repeat(8 * 1024);
     for id in ["..%2F..%2Fetc%2Fpasswd", "K1%00", "K1%2F..", long.as_str(), "%D0%9A1"] {
-        let (status, code) = post(&server.events(id), octets, &bundle);
-        assert_eq!((status, code.as_deref()), (400, Some("KIOSK_MISMATCH")), "{id:.40}");
-        assert_eq!(get(&format!("{url}/v1/kiosks/{id}/ack")), (404, Some("UNKNOWN_KIOSK".into())), "{id:.40}");
+        // K1's signed request sent to another kiosk's path: the signed id is not the path's.
+        let (status, code) = post_signed(url, &server.signer, &format!("/v1/kiosks/{id}/events"), octets, &bundle);
+        assert_eq!((status, code.as_deref()), (401, Some("UNAUTHENTICATED")), "{id:.40}");
+        let (status, body) = signed_request(url, &server.signer, "GET", &format!("/v1/kiosks/{id}/ack"), None);
+        assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHENTICATED"), "{id:.40}");
+        // No nonce for a kiosk that is not registered.
+        let (status, code) = post_unsigned(&format!("{url}/v1/kiosks/{id}/challenge"), None, b"");
+        assert_eq!((status, code.as_deref()), (403, Some("UNKNOWN_KIOSK")), "{id:.40}");
     }
+    // A kiosk that is not registered, signing as itself (it got no nonce, so it makes one up).
     let stranger = TestKiosk::new(&long).with_staff("2026-03-10T09:00:00+05:00");
-    let (status, code) = post(&server.events(&long), octets, &stranger.all());
-    assert_eq!((status, code.as_deref()), (403, Some("UNKNOWN_KIOSK")));
-    assert_eq!(
-        get(&format!("{url}/v1/districts/{}/snapshot", "Ж".repeat(4096))),
-        (404, Some("UNKNOWN_DISTRICT".into()))
-    );
+    let path = format!("/v1/kiosks/{long}/events");
+    let signed = stranger.signer().sign("POST", &path, &"0".repeat(64), &stranger.all());
+    let (status, body) = send_signed(url, &signed, "POST", &path, Some(("application/octet-stream", &stranger.all())));
+    assert_eq!((status, error_code(&body).as_str()), (403, "UNKNOWN_KIOSK"));
+    // A district that does not exist is no district the kiosk serves.
+    let nowhere = format!("/v1/districts/{}/snapshot", "Ж".repeat(4096));
+    let (status, body) = signed_request(url, &server.signer, "GET", &nowhere, None);
+    assert_eq!((status, error_code(&body).as_str()), (403, "OUT_OF_DISTRICT"));
     server.assert_serving("ids that are no kiosk");
     // Routes that do not exist, and methods a route does not take.
     for path in ["/", "/v1", "/v1/kiosks/K1", "/v1/kiosks/K1/events/extra", "/../../etc/passwd", "/v1/health/"] {
         assert_eq!(get(&format!("{url}{path}")), (404, Some("NOT_FOUND".into())), "{path}");
     }
     assert_eq!(get(&server.events("K1")), (405, Some("METHOD_NOT_ALLOWED".into())));
-    let (status, code) = post(&format!("{url}/v1/health"), octets, b"");
+    assert_eq!(get(&format!("{url}/v1/kiosks/K1/challenge")), (405, Some("METHOD_NOT_ALLOWED".into())));
+    let (status, code) = post_unsigned(&format!("{url}/v1/health"), octets, b"");
     assert_eq!((status, code.as_deref()), (405, Some("METHOD_NOT_ALLOWED")));
     let deleted = answer(agent().delete(&format!("{url}/v1/kiosks/K1/ack")).call().unwrap());
     assert_eq!(deleted, (405, Some("METHOD_NOT_ALLOWED".into())));
@@ -228,11 +285,17 @@ fn broken_http_is_refused_and_the_server_keeps_serving() {
         assert!(status.is_none_or(|s| (400..500).contains(&s)), "{name}: {status:?}");
         server.assert_serving(name);
     }
-    // A body cut short: the client goes away after 10 of 1000 announced bytes.
-    let status = raw(
-        addr,
-        b"POST /v1/kiosks/K1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\nContent-Length: 1000\r\n\r\nKZKB\x01abcde",
-    );
+    // A body cut short: the client goes away after 10 of 1000 announced bytes. It carries
+    // the kiosk's signed-request headers, so the server does start reading the body.
+    let announced = [&b"KZKB\x01abcde"[..], &[0u8; 990]].concat();
+    let signed = server.signer.sign("POST", "/v1/kiosks/K1/events", &challenge(&server.url, "K1"), &announced);
+    let mut cut =
+        b"POST /v1/kiosks/K1/events HTTP/1.1\r\nHost: x\r\nContent-Type: application/octet-stream\r\n".to_vec();
+    for (name, value) in signed.headers() {
+        cut.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+    cut.extend_from_slice(b"Content-Length: 1000\r\n\r\nKZKB\x01abcde");
+    let status = raw(addr, &cut);
     assert!(status.is_none_or(|s| (400..500).contains(&s)), "a cut body: {status:?}");
     server.assert_serving("a body cut short");
 }

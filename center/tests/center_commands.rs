@@ -21,18 +21,18 @@ fn queue() -> TestKiosk {
     for i in 1..=5 {
         kiosk.register_child(
             &format!("2026-03-10T09:0{i}:00+05:00"),
-            application(&format!("G{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+            application(&format!("K1-G{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
         );
     }
     kiosk.register_child(
         "2026-03-10T10:00:00+05:00",
-        application("F1", &child_iin("2023-02-01", 20), "2023-02-01", RightClass::First),
+        application("K1-F1", &child_iin("2023-02-01", 20), "2023-02-01", RightClass::First),
     );
     kiosk.register_child(
         "2026-03-10T11:00:00+05:00",
-        application("E1", &child_iin("2023-02-01", 30), "2023-02-01", RightClass::Extraordinary),
+        application("K1-E1", &child_iin("2023-02-01", 30), "2023-02-01", RightClass::Extraordinary),
     );
-    kiosk.add_places("2026-03-10T12:00:00+05:00", "P1", 2023, 3);
+    kiosk.add_places("2026-03-10T12:00:00+05:00", "K1-P1", 2023, 3);
     kiosk
 }
 
@@ -53,14 +53,14 @@ fn distribution_issues_vouchers_in_allocation_order_up_to_free_places_minus_outs
         .into_iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(order, ["E1", "F1", "G1", "G2", "G3", "G4", "G5"]);
+    assert_eq!(order, ["K1-E1", "K1-F1", "K1-G1", "K1-G2", "K1-G3", "K1-G4", "K1-G5"]);
 
     let run = center.distribute(DISTRICT, at(ROUND)).unwrap();
-    assert_eq!(run.published, ["P1"]);
+    assert_eq!(run.published, ["K1-P1"]);
     let vouchers: Vec<&str> = run.vouchers.iter().map(|v| v.application.as_str()).collect();
-    assert_eq!(vouchers, ["E1", "F1", "G1"]);
+    assert_eq!(vouchers, ["K1-E1", "K1-F1", "K1-G1"]);
     assert_eq!(run.vouchers[0].confirm_deadline, at("2026-03-12T23:59:59+05:00"));
-    assert_eq!(center.state().application("E1").unwrap().status, Status::VoucherIssued);
+    assert_eq!(center.state().application("K1-E1").unwrap().status, Status::VoucherIssued);
 
     // Nothing new: the three places are promised to outstanding vouchers.
     let again = center.distribute(DISTRICT, at("2026-03-10T19:30:00+05:00")).unwrap();
@@ -68,11 +68,11 @@ fn distribution_issues_vouchers_in_allocation_order_up_to_free_places_minus_outs
 
     // Two more places: two more vouchers, next in order.
     kiosk.last_contact = Some(ROUND.into());
-    kiosk.add_places("2026-03-11T09:00:00+05:00", "P2", 2023, 2);
+    kiosk.add_places("2026-03-11T09:00:00+05:00", "K1-P2", 2023, 2);
     center.ingest(&kiosk.all(), at("2026-03-11T10:00:00+05:00"), None).unwrap();
     let third = center.distribute(DISTRICT, at("2026-03-11T11:00:00+05:00")).unwrap();
     let vouchers: Vec<&str> = third.vouchers.iter().map(|v| v.application.as_str()).collect();
-    assert_eq!(vouchers, ["G2", "G3"]);
+    assert_eq!(vouchers, ["K1-G2", "K1-G3"]);
     let report = center.report();
     let row = report.iter().find(|r| r.district == DISTRICT && r.group_year == 2023).unwrap();
     assert_eq!((row.queued, row.vouchers_outstanding, row.places_published, row.places_free), (2, 5, 5, 5));
@@ -92,7 +92,7 @@ fn tick_expires_unconfirmed_vouchers_and_a_confirmed_one_stays() {
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
     center.distribute(DISTRICT, at(ROUND)).unwrap();
     kiosk.last_contact = Some(ROUND.into());
-    kiosk.act("2026-03-11T09:00:00+05:00", "op", "G1", Action::ConfirmVoucher);
+    kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-G1", Action::ConfirmVoucher);
     center.ingest(&kiosk.all(), at("2026-03-11T10:00:00+05:00"), None).unwrap();
 
     let early = center.tick(at("2026-03-12T23:59:59+05:00")).unwrap();
@@ -100,10 +100,10 @@ fn tick_expires_unconfirmed_vouchers_and_a_confirmed_one_stays() {
     assert_eq!(early.center_seq, None, "an empty tick writes nothing");
     let run = center.tick(at("2026-03-13T00:00:00+05:00")).unwrap();
     let expired: Vec<(&str, Status)> = run.expired.iter().map(|e| (e.application.as_str(), e.status)).collect();
-    assert_eq!(expired, [("E1", Status::StopListed), ("F1", Status::StopListed)]);
+    assert_eq!(expired, [("K1-E1", Status::StopListed), ("K1-F1", Status::StopListed)]);
     assert_eq!(run.expired[0].at, at("2026-03-12T23:59:59+05:00"));
-    assert_eq!(center.state().application("G1").unwrap().status, Status::VoucherConfirmed);
-    assert_eq!(center.state().application("E1").unwrap().status, Status::StopListed);
+    assert_eq!(center.state().application("K1-G1").unwrap().status, Status::VoucherConfirmed);
+    assert_eq!(center.state().application("K1-E1").unwrap().status, Status::StopListed);
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn snapshots_are_signed_and_tampering_is_detected() {
     assert_eq!(opened, snapshot);
     assert_eq!(opened.applications.len(), 7);
     let positions: Vec<(&str, u32)> = opened.positions.iter().map(|r| (r.id.as_str(), r.position)).collect();
-    assert_eq!(positions, [("G2", 1), ("G3", 2), ("G4", 3), ("G5", 4)]);
+    assert_eq!(positions, [("K1-G2", 1), ("K1-G3", 2), ("K1-G4", 3), ("K1-G5", 4)]);
     assert_eq!(opened.free_places.len(), 1);
     assert_eq!((opened.free_places[0].language, opened.free_places[0].free), (GroupLanguage::Ru, 3));
     assert!(opened.kindergartens.iter().all(|k| k.district == DISTRICT));
@@ -145,16 +145,17 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
     center.distribute(DISTRICT, at(ROUND)).unwrap();
     kiosk.last_contact = Some(ROUND.into());
-    for app in ["E1", "F1"] {
-        kiosk.act("2026-03-11T09:00:00+05:00", "op", app, Action::ConfirmVoucher);
+    // One child after the other: a kiosk's times never go back (that would be flagged).
+    for (hour, app) in [(9, "K1-E1"), (10, "K1-F1")] {
+        kiosk.act(&format!("2026-03-11T{hour:02}:00:00+05:00"), "op", app, Action::ConfirmVoucher);
         kiosk.act(
-            "2026-03-11T09:10:00+05:00",
+            &format!("2026-03-11T{hour:02}:10:00+05:00"),
             "op",
             app,
             Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
         );
         kiosk.act(
-            "2026-03-11T10:00:00+05:00",
+            &format!("2026-03-11T{hour:02}:30:00+05:00"),
             "kg",
             app,
             Action::RefuseChild { reason: "группа укомплектована".into() },
@@ -162,16 +163,18 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     }
     center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
     let open: Vec<String> = center.review_items().into_iter().map(|i| i.id).collect();
-    assert_eq!(open, ["R-E1", "R-F1"]);
+    assert_eq!(open, ["R-K1-E1", "R-K1-F1"]);
 
     center.add_operator("rev", "Рецензент", Role::Reviewer, "secret-pass", at(ROUND)).unwrap();
-    assert!(center.review("R-E1", Decision::Overrule, "rev", "wrong", at("2026-03-11T13:00:00+05:00"), None).is_err());
-    center.review("R-E1", Decision::Overrule, "rev", "secret-pass", at("2026-03-11T13:00:00+05:00"), None).unwrap();
-    center.review("R-F1", Decision::Uphold, "rev", "secret-pass", at("2026-03-11T13:05:00+05:00"), None).unwrap();
-    let e1 = center.state().application("E1").unwrap();
+    assert!(
+        center.review("R-K1-E1", Decision::Overrule, "rev", "wrong", at("2026-03-11T13:00:00+05:00"), None).is_err()
+    );
+    center.review("R-K1-E1", Decision::Overrule, "rev", "secret-pass", at("2026-03-11T13:00:00+05:00"), None).unwrap();
+    center.review("R-K1-F1", Decision::Uphold, "rev", "secret-pass", at("2026-03-11T13:05:00+05:00"), None).unwrap();
+    let e1 = center.state().application("K1-E1").unwrap();
     assert_eq!(e1.status, Status::DirectionIssued);
     assert!(e1.direction.as_ref().unwrap().must_enroll);
-    assert_eq!(center.state().application("F1").unwrap().status, Status::Queued);
+    assert_eq!(center.state().application("K1-F1").unwrap().status, Status::Queued);
     assert!(center.review_items().is_empty());
 
     // A refused kiosk entry: upheld closes it; the decision survives a restart.
@@ -187,7 +190,7 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     let reopened = Center::open(dir.path()).unwrap();
     let item = reopened.review_items().into_iter().find(|i| i.id == id).unwrap();
     assert_eq!(item.status, "upheld");
-    assert_eq!(reopened.state().application("E1").unwrap().status, Status::DirectionIssued);
+    assert_eq!(reopened.state().application("K1-E1").unwrap().status, Status::DirectionIssued);
 }
 
 #[test]
@@ -209,16 +212,16 @@ fn kindergarten_staff_act_only_for_their_kindergarten() {
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
     center.distribute(DISTRICT, at(ROUND)).unwrap();
     kiosk.last_contact = Some(ROUND.into());
-    kiosk.act("2026-03-11T09:00:00+05:00", "op", "E1", Action::ConfirmVoucher);
+    kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-E1", Action::ConfirmVoucher);
     kiosk.act(
         "2026-03-11T09:10:00+05:00",
         "op",
-        "E1",
+        "K1-E1",
         Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
     );
-    let seq = kiosk.act("2026-03-11T10:00:00+05:00", "kg3", "E1", Action::AcceptChild);
+    let seq = kiosk.act("2026-03-11T10:00:00+05:00", "kg3", "K1-E1", Action::AcceptChild);
     let report = center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap().report;
     assert_eq!(report.review.len(), 1);
     assert_eq!((report.review[0].seq, report.review[0].code.as_str()), (seq, "KINDERGARTEN_SCOPE"));
-    assert_eq!(center.state().application("E1").unwrap().status, Status::DirectionIssued);
+    assert_eq!(center.state().application("K1-E1").unwrap().status, Status::DirectionIssued);
 }

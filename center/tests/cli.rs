@@ -41,10 +41,10 @@ fn a_usb_round_trip_through_the_command_line() {
     for i in 1..=3 {
         kiosk.register_child(
             "2026-03-10T09:00:00+05:00",
-            application(&format!("A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+            application(&format!("K1-A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
         );
     }
-    kiosk.add_places("2026-03-10T10:00:00+05:00", "P1", 2023, 2);
+    kiosk.add_places("2026-03-10T10:00:00+05:00", "K1-P1", 2023, 2);
     let (ok, added, _) = run(
         &data,
         &[
@@ -107,7 +107,7 @@ fn a_usb_round_trip_through_the_command_line() {
 
     // Back at the office: a late confirmation goes to the reviewer queue.
     kiosk.last_contact = Some("2026-03-10T19:05:00+05:00".into());
-    let seq = kiosk.act("2026-03-16T10:00:00+05:00", "op", "A1", Action::ConfirmVoucher);
+    let seq = kiosk.act("2026-03-16T10:00:00+05:00", "op", "K1-A1", Action::ConfirmVoucher);
     std::fs::write(&bundle, kiosk.all()).unwrap();
     let (ok, report, err) = run(&data, &["ingest", bundle.to_str().unwrap(), "--at", "2026-03-16T12:00:00+05:00"]);
     assert!(ok, "{err}");

@@ -197,7 +197,7 @@ fn push_chunks(
     pushed: &Mutex<Pushed>,
 ) {
     for (from, to) in chunks {
-        match push_with(url, &kiosk.id, &kiosk.bundle(*from, *to), options) {
+        match push_with(url, &kiosk.signer(), &kiosk.bundle(*from, *to), options) {
             Ok(bytes) => {
                 let ack = open_ack(&bytes, key).expect("a genuine ack");
                 let mut p = pushed.lock().unwrap();
@@ -299,7 +299,9 @@ fn killed_during_ingest_no_acknowledged_entry_is_lost() {
         let pushed = Arc::new(Mutex::new(Pushed { acked, errors: vec![] }));
         let uploader = {
             let (url, pushed, kiosk_chunks) = (server.url.clone(), Arc::clone(&pushed), chunks.clone());
-            let kiosk = TestKiosk { entries: kiosk.entries.clone(), ..TestKiosk::new(&kiosk.id) };
+            // The same kiosk (its key signs the requests), for the uploader thread.
+            let own_key = changelog::KioskKey::from_secret(kiosk.key.signing().to_bytes());
+            let kiosk = TestKiosk { entries: kiosk.entries.clone(), key: own_key, ..TestKiosk::new(&kiosk.id) };
             std::thread::spawn(move || push_chunks(&url, &kiosk, &kiosk_chunks, &key, &quick(1), &pushed))
         };
         std::thread::sleep(Duration::from_micros(rng.below(150_000)));

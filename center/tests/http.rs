@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use center::client::{PushError, PushOptions, fetch_ack, fetch_snapshot, push, push_with};
-use center::http::{App, spawn};
+use center::http::{App, MAX_BODY_BYTES, spawn};
 use changelog::SignedEntry;
 use changelog::sync::{open_ack, open_snapshot};
 use common::*;
@@ -15,24 +15,8 @@ use rules::RightClass;
 
 const NOW: &str = "2026-03-10T18:00:00+05:00";
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .timeout_global(Some(Duration::from_secs(30)))
-        .build()
-        .into()
-}
-
-/// Status and parsed JSON error of a raw POST.
-fn post(url: &str, content_type: &str, body: &[u8]) -> (u16, serde_json::Value) {
-    let mut response = agent().post(url).header("Content-Type", content_type).send(body).unwrap();
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().unwrap_or_default();
-    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
-}
-
 fn get(url: &str) -> (u16, Vec<u8>) {
-    let mut response = agent().get(url).call().unwrap();
+    let mut response = http_agent().get(url).call().unwrap();
     let status = response.status().as_u16();
     (status, response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
 }
@@ -53,7 +37,7 @@ fn the_http_api_end_to_end() {
     for i in 0..3 {
         kiosk.register_child(
             "2026-03-10T10:00:00+05:00",
-            application(&format!("A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
         );
     }
     kiosk.register(&mut center);
@@ -68,68 +52,85 @@ fn the_http_api_end_to_end() {
     assert_eq!(health["status"], "ok");
 
     // Push, verify the ack, push again (idempotent), then resume with one more entry.
-    let ack = open_ack(&push(&url, "K1", &kiosk.all()).unwrap(), &center_key).unwrap();
+    let ack = open_ack(&push(&url, &kiosk.signer(), &kiosk.all()).unwrap(), &center_key).unwrap();
     assert_eq!((ack.kiosk.as_str(), ack.accepted_through_seq), ("K1", 5));
     assert_eq!(ack.center_time, at(NOW));
-    let again = open_ack(&push(&url, "K1", &kiosk.all()).unwrap(), &center_key).unwrap();
+    let again = open_ack(&push(&url, &kiosk.signer(), &kiosk.all()).unwrap(), &center_key).unwrap();
     assert_eq!(again.accepted_through_seq, 5);
     kiosk.register_child(
         "2026-03-10T11:00:00+05:00",
-        application("A9", &child_iin("2023-05-06", 9), "2023-05-06", RightClass::None),
+        application("K1-A9", &child_iin("2023-05-06", 9), "2023-05-06", RightClass::None),
     );
-    let resumed = open_ack(&push(&url, "K1", &kiosk.bundle(6, 6)).unwrap(), &center_key).unwrap();
+    let resumed = open_ack(&push(&url, &kiosk.signer(), &kiosk.bundle(6, 6)).unwrap(), &center_key).unwrap();
     assert_eq!(resumed.accepted_through_seq, 6);
     assert_eq!(app.center.lock().unwrap().state().applications().count(), 4);
-    let fetched = open_ack(&fetch_ack(&url, "K1", &quick()).unwrap(), &center_key).unwrap();
+    let fetched = open_ack(&fetch_ack(&url, &kiosk.signer(), &quick()).unwrap(), &center_key).unwrap();
     assert_eq!(fetched.accepted_through_seq, 6);
 
     // Snapshot.
-    let snapshot = open_snapshot(&fetch_snapshot(&url, DISTRICT, &quick()).unwrap(), &center_key).unwrap();
+    let snapshot =
+        open_snapshot(&fetch_snapshot(&url, &kiosk.signer(), DISTRICT, &quick()).unwrap(), &center_key).unwrap();
     assert_eq!(snapshot.positions.len(), 4);
 
     // Bad input, each refused with a JSON error and without changing anything.
-    let events = format!("{url}/v1/kiosks/K1/events");
-    let (status, error) = post(&events, "application/json", &kiosk.all());
-    assert_eq!((status, error["error"]["code"].as_str()), (415, Some("UNSUPPORTED_MEDIA_TYPE")));
-    let (status, error) = post(&events, "application/octet-stream", &vec![0u8; 17 * 1024 * 1024]);
-    assert_eq!(status, 413, "{error}");
-    assert_eq!(error["error"]["code"], "PAYLOAD_TOO_LARGE");
-    let (status, error) = post(&events, "application/octet-stream", b"not a bundle");
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("BAD_BUNDLE")));
-    let (status, error) = post(&format!("{url}/v1/kiosks/K2/events"), "application/octet-stream", &kiosk.all());
-    assert_eq!((status, error["error"]["code"].as_str()), (400, Some("KIOSK_MISMATCH")));
+    let signer = kiosk.signer();
+    let events = "/v1/kiosks/K1/events";
+    let octets = "application/octet-stream";
+    let (status, body) = signed_request(&url, &signer, "POST", events, Some(("application/json", &kiosk.all())));
+    assert_eq!((status, error_code(&body).as_str()), (415, "UNSUPPORTED_MEDIA_TYPE"));
+    // One byte over the limit: a body much larger races the server closing the connection
+    // after its 413 against the client still writing (a broken pipe instead of the answer).
+    let (status, body) = signed_request(&url, &signer, "POST", events, Some((octets, &vec![0u8; MAX_BODY_BYTES + 1])));
+    assert_eq!((status, error_code(&body).as_str()), (413, "PAYLOAD_TOO_LARGE"));
+    let (status, body) = signed_request(&url, &signer, "POST", events, Some((octets, b"not a bundle")));
+    assert_eq!((status, error_code(&body).as_str()), (400, "BAD_BUNDLE"));
+    // A bundle of another kiosk, signed by this one.
+    let other = TestKiosk::new("K2").with_staff("2026-03-10T09:00:00+05:00");
+    let (status, body) = signed_request(&url, &signer, "POST", events, Some((octets, &other.all())));
+    assert_eq!((status, error_code(&body).as_str()), (400, "KIOSK_MISMATCH"));
+    // The path's kiosk is not the signer's.
+    let (status, body) = signed_request(&url, &signer, "POST", "/v1/kiosks/K2/events", Some((octets, &kiosk.all())));
+    assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHENTICATED"));
     let stranger = TestKiosk::new("K9").with_staff("2026-03-10T09:00:00+05:00");
-    let (status, error) = post(&format!("{url}/v1/kiosks/K9/events"), "application/octet-stream", &stranger.all());
-    assert_eq!((status, error["error"]["code"].as_str()), (403, Some("UNKNOWN_KIOSK")));
+    let (status, body) = post_unsigned(&format!("{url}/v1/kiosks/K9/challenge"));
+    assert_eq!((status, error_code(&body).as_str()), (403, "UNKNOWN_KIOSK"));
     kiosk.register_child(
         "2026-03-10T12:00:00+05:00",
-        application("A10", &child_iin("2023-05-07", 10), "2023-05-07", RightClass::None),
+        application("K1-A10", &child_iin("2023-05-07", 10), "2023-05-07", RightClass::None),
     );
     let mut signature = *kiosk.entries[6].signature();
     signature[0] ^= 1;
     let forged = vec![SignedEntry::from_parts(kiosk.entries[6].body_bytes().to_vec(), signature)];
     let forged = changelog::Bundle { kiosk: "K1".into(), entries: forged }.to_bytes();
-    let (status, error) = post(&events, "application/octet-stream", &forged);
-    assert_eq!((status, error["error"]["code"].as_str()), (401, Some("UNAUTHENTICATED")));
+    let (status, body) = signed_request(&url, &signer, "POST", events, Some((octets, &forged)));
+    assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHENTICATED"));
     assert_eq!(app.center.lock().unwrap().state().applications().count(), 4);
     assert!(app.center.lock().unwrap().quarantine().is_empty());
 
-    let (status, body) = get(&format!("{url}/v1/districts/NOPE/snapshot"));
-    assert_eq!(status, 404, "{}", String::from_utf8_lossy(&body));
-    let (status, _) = get(&format!("{url}/v1/kiosks/K9/ack"));
-    assert_eq!(status, 404);
+    let (status, body) = signed_request(&url, &signer, "GET", "/v1/districts/NOPE/snapshot", None);
+    assert_eq!((status, error_code(&body).as_str()), (403, "OUT_OF_DISTRICT"), "{}", String::from_utf8_lossy(&body));
+    let (status, body) = get(&format!("{url}/v1/districts/{DISTRICT}/snapshot"));
+    assert_eq!((status, error_code(&body).as_str()), (401, "UNAUTHENTICATED"), "no snapshot without a signature");
+    let (status, _) = get(&format!("{url}/v1/kiosks/K1/ack"));
+    assert_eq!(status, 401);
     let (status, body) = get(&format!("{url}/v2/nothing"));
     assert_eq!(status, 404);
     assert!(String::from_utf8_lossy(&body).contains("NOT_FOUND"));
 
     // The client reports refusals as final and network failures as transient.
-    match push_with(&url, "K9", &stranger.all(), &quick()) {
+    match push_with(&url, &stranger.signer(), &stranger.all(), &quick()) {
         Err(PushError::Refused { status: 403, code, .. }) => assert_eq!(code, "UNKNOWN_KIOSK"),
         other => panic!("expected a refusal, got {other:?}"),
     }
     let addr = server.addr;
     drop(server);
-    let gone = push_with(&format!("http://{addr}"), "K1", &kiosk.all(), &quick()).unwrap_err();
+    let gone = push_with(&format!("http://{addr}"), &signer, &kiosk.all(), &quick()).unwrap_err();
     assert!(gone.is_transient(), "{gone:?}");
-    assert!(matches!(push_with("ftp://x", "K1", b"", &quick()), Err(PushError::Url(_))));
+    assert!(matches!(push_with("ftp://x", &signer, b"", &quick()), Err(PushError::Url(_))));
+}
+
+fn post_unsigned(url: &str) -> (u16, Vec<u8>) {
+    let mut response = http_agent().post(url).send_empty().unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().read_to_vec().unwrap())
 }

@@ -169,8 +169,13 @@ pub struct Snapshot {
     pub places: Vec<PlacesRecord>,
     /// Free places in free choice, per kindergarten, language and group year.
     pub free_places: Vec<FreePlaces>,
-    /// The district's kindergartens.
+    /// The district's kindergartens, as the center's directory has them: a kiosk builds its
+    /// directory from the latest verified snapshot.
     pub kindergartens: Vec<Kindergarten>,
+    /// How many directory changes the center had made when it wrote this snapshot (0: the
+    /// directory the center was created with).
+    #[serde(default)]
+    pub directory_version: u64,
     /// For each kiosk of the district, the last sequence number of its log that this
     /// snapshot includes: a kiosk rebuilds its state as this snapshot plus its own later
     /// entries.

@@ -12,7 +12,6 @@ use rules::calendar::Calendar;
 use rules::{Instant, State};
 use sha2::{Digest, Sha256};
 
-use crate::reference;
 
 #[derive(Debug, Clone)]
 pub struct Base {
@@ -28,12 +27,8 @@ pub struct Base {
 impl Base {
     pub fn new(snapshot: Snapshot, kiosk: &str, bytes: &[u8]) -> Self {
         let head = snapshot.kiosk_heads.get(kiosk).copied().unwrap_or(0);
-        let state = State::restore(
-            Calendar::embedded(),
-            reference::kindergartens().iter().cloned(),
-            snapshot.applications,
-            snapshot.places,
-        );
+        // The center owns the directory: the snapshot's replaces whatever the kiosk had.
+        let state = State::restore(Calendar::embedded(), snapshot.kindergartens, snapshot.applications, snapshot.places);
         Base { state, head, generated_at: snapshot.generated_at, sha256: sha256_hex(bytes) }
     }
 

@@ -64,6 +64,8 @@ pub fn prepare(data: &Path, lang: Lang) -> Result<(Kiosk, bool), String> {
                 admin_password: admin_password.into(),
             };
             Kiosk::init(data, &params).map_err(|e| error_text(&e, lang))?;
+            // A demo kiosk uses the demo kindergarten directory until a center sends its own.
+            kiosk::reference::use_demo_directory(data).map_err(|e| format!("[IO] {}: {e}", data.display()))?;
             created = true;
             Kiosk::open(data).map_err(|e| error_text(&e, lang))?
         }

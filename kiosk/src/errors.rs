@@ -418,6 +418,9 @@ pub enum AppendError {
     NotYourKindergarten { kindergarten: String },
     #[error("ids are assigned by the kiosk")]
     IdAssignedByKiosk,
+    /// No kindergarten directory yet: it comes with the first center snapshot.
+    #[error("no kindergarten directory before the first sync")]
+    NoDirectory,
     #[error("account {login} is no longer active")]
     SessionRevoked { login: String },
     #[error("the log is damaged at {}", .0.seq)]
@@ -437,6 +440,7 @@ impl Localized for AppendError {
             AppendError::WrongRole { .. } => "WRONG_ROLE",
             AppendError::NotYourKindergarten { .. } => "NOT_YOUR_KINDERGARTEN",
             AppendError::IdAssignedByKiosk => "ID_ASSIGNED_BY_KIOSK",
+            AppendError::NoDirectory => "NO_DIRECTORY",
             AppendError::SessionRevoked { .. } => "SESSION_REVOKED",
             AppendError::LogDamaged(d) => d.code(),
             AppendError::RestartRequired => "RESTART_REQUIRED",
@@ -471,6 +475,7 @@ impl Localized for AppendError {
                 format!("{kindergarten} балабақшасы сіздің тіркелгіңізге бекітілмеген"),
                 format!("Kindergarten {kindergarten} is not assigned to your account"),
             ),
+            AppendError::NoDirectory => pick_str(lang, "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё", "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін", "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it"),
             AppendError::IdAssignedByKiosk => pick_str(
                 lang,
                 "Номер заявления и номер записи о местах присваивает киоск: не заполняйте поле id",
@@ -522,6 +527,9 @@ pub enum OperatorError {
     KindergartensNotAllowed,
     #[error("no kindergarten {id}")]
     UnknownKindergarten { id: String },
+    /// No kindergarten directory yet: it comes with the first center snapshot.
+    #[error("no kindergarten directory before the first sync")]
+    NoDirectory,
     #[error("password too weak")]
     WeakPassword,
     #[error("password hashing failed: {0}")]
@@ -545,6 +553,7 @@ impl Localized for OperatorError {
             OperatorError::KindergartensRequired => "KINDERGARTENS_REQUIRED",
             OperatorError::KindergartensNotAllowed => "KINDERGARTENS_NOT_ALLOWED",
             OperatorError::UnknownKindergarten { .. } => "UNKNOWN_KINDERGARTEN",
+            OperatorError::NoDirectory => "NO_DIRECTORY",
             OperatorError::WeakPassword => "WEAK_PASSWORD",
             OperatorError::Hash(_) => "PASSWORD_HASH_FAILED",
             OperatorError::Append(e) => e.code(),
@@ -611,6 +620,7 @@ impl Localized for OperatorError {
                 "Балабақшалар тек МДҰ қызметкерлеріне бекітіледі",
                 "Only kindergarten staff are bound to kindergartens",
             ),
+            OperatorError::NoDirectory => pick_str(lang, "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё", "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін", "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it"),
             OperatorError::UnknownKindergarten { id } => pick(
                 lang,
                 format!("Детский сад {id} не найден в справочнике"),

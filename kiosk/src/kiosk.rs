@@ -12,7 +12,7 @@ use changelog::{
 use rules::calendar::Calendar;
 use rules::deadline::{VoucherDeadline, voucher_deadlines};
 use rules::lifecycle::{self, AllowedAction};
-use rules::model::{Application, PlacesRecord};
+use rules::model::{Application, Kindergarten, PlacesRecord};
 use rules::time::kazakhstan_offset;
 use rules::{Command, Event, Instant, Lang, Localized, Role, State, Status};
 use serde::Serialize;
@@ -260,11 +260,12 @@ struct Model {
 }
 
 impl Model {
-    /// An empty model, or one that starts from a center snapshot.
-    fn new(base: Option<&Base>) -> Self {
+    /// An empty model, or one that starts from a center snapshot. Before the first snapshot
+    /// the kindergarten directory is `offline` (empty, or the demo one in demo mode).
+    fn new(base: Option<&Base>, offline: &[Kindergarten]) -> Self {
         let (state, covered_through) = match base {
             Some(base) => (base.state.clone(), base.head),
-            None => (State::new(Calendar::embedded(), reference::kindergartens().iter().cloned()), 0),
+            None => (State::new(Calendar::embedded(), offline.iter().cloned()), 0),
         };
         Model {
             state,
@@ -282,7 +283,7 @@ impl Model {
         self.commands += 1;
         match command {
             Command::Register { .. } => self.registrations += 1,
-            Command::AddPlaces { .. } => self.places_records += 1,
+            Command::AddPlaces { .. } | Command::ReducePlaces { .. } => self.places_records += 1,
             _ => {}
         }
         for event in events {
@@ -364,11 +365,12 @@ fn replay_log(
     kiosk: &str,
     key: VerifyingKey,
     base: Option<&Base>,
+    offline: &[Kindergarten],
     pending_after: &mut dyn FnMut() -> u64,
 ) -> Replayed {
     let mut threshold: Option<u64> = None;
     let mut run = |bytes: &[u8]| {
-        let mut model = Model::new(base);
+        let mut model = Model::new(base, offline);
         let mut pending = Pending::default();
         let mut problems = Vec::new();
         // The replayed events are freed on another thread: the replaying one is the
@@ -484,6 +486,8 @@ pub struct Kiosk {
     conflicts: Vec<ReplayProblem>,
     /// The center snapshot the state is built on, if any.
     base: Option<Base>,
+    /// The kindergarten directory before the first snapshot: none, or the demo one.
+    offline_directory: &'static [Kindergarten],
     /// A write failed and could not be undone: nothing more is appended until reopened.
     poisoned: bool,
     /// Projection writes that failed, retried before the next ones.
@@ -685,12 +689,14 @@ impl Kiosk {
             }
         };
         let base = load_base(store.as_ref(), &layout, &identity, &mut report);
-        let mut replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), &mut projected_seq);
+        let offline_directory = reference::offline_directory(dir);
+        let mut replayed =
+            replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut projected_seq);
         let mut projected = replayed.pending_after;
         if projected > replayed.summary.valid {
             // Projections of entries the log no longer has (damage, an old backup): rebuild.
             projected = 0;
-            replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), &mut || 0);
+            replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut || 0);
         }
         if let Some(e) = meta_error {
             report.notes.push(format!("projection metadata unreadable: {e}"));
@@ -762,6 +768,7 @@ impl Kiosk {
             replay_problems,
             conflicts,
             base,
+            offline_directory,
             poisoned: false,
             unprojected: None,
             projection_error: None,
@@ -795,7 +802,14 @@ impl Kiosk {
         let bytes = self.store.read_log(0, self.valid_len)?;
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
         let replayed =
-            replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, self.base.as_ref(), &mut || u64::MAX);
+            replay_log(
+                &bytes[..valid],
+                &self.identity.kiosk_id,
+                self.verifying,
+                self.base.as_ref(),
+                self.offline_directory,
+                &mut || u64::MAX,
+            );
         if replayed.summary.valid != self.last_seq {
             return Err(StoreError::other("reload", "the log changed under the kiosk"));
         }
@@ -947,6 +961,9 @@ impl Kiosk {
             (role, false) if role != Role::Kindergarten => return Err(OperatorError::KindergartensNotAllowed),
             _ => {}
         }
+        if !kindergartens.is_empty() && self.model.state.kindergartens().next().is_none() {
+            return Err(OperatorError::NoDirectory);
+        }
         if let Some(unknown) = kindergartens.iter().find(|k| self.model.state.kindergarten(k).is_none()) {
             return Err(OperatorError::UnknownKindergarten { id: unknown.clone() });
         }
@@ -1047,6 +1064,15 @@ impl Kiosk {
         if session.role() != required {
             return Err(AppendError::WrongRole { command: command.name(), required, role: session.role() });
         }
+        let needs_directory = matches!(
+            &command,
+            Command::AddPlaces { .. }
+                | Command::ReducePlaces { .. }
+                | Command::Act { action: rules::Action::ChooseKindergarten { .. }, .. }
+        );
+        if needs_directory && self.model.state.kindergartens().next().is_none() {
+            return Err(AppendError::NoDirectory);
+        }
         let year = now.local_date().year();
         let mut command = command;
         let id = match &mut command {
@@ -1067,7 +1093,7 @@ impl Kiosk {
                 );
                 application.id.clone()
             }
-            Command::AddPlaces { places } => {
+            Command::AddPlaces { places } | Command::ReducePlaces { places } => {
                 if !places.id.is_empty() {
                     return Err(AppendError::IdAssignedByKiosk);
                 }
@@ -1087,7 +1113,7 @@ impl Kiosk {
                 }
                 application.clone()
             }
-            Command::Distribute { .. } | Command::Tick => String::new(),
+            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => String::new(),
         };
         let events = self.model.state.decide(&command, now).map_err(AppendError::Rejected)?;
         Ok(Prepared { command, events, id })
@@ -1400,7 +1426,14 @@ impl Kiosk {
         let check = logfile::verify_all(&bytes, &self.identity.kiosk_id, self.verifying);
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
         let Replayed { model, problems, .. } =
-            replay_log(&bytes[..valid], &self.identity.kiosk_id, self.verifying, self.base.as_ref(), &mut || u64::MAX);
+            replay_log(
+                &bytes[..valid],
+                &self.identity.kiosk_id,
+                self.verifying,
+                self.base.as_ref(),
+                self.offline_directory,
+                &mut || u64::MAX,
+            );
         let (problems, conflicts) = split_problems(self.base.as_ref(), problems);
         drop(bytes);
         let mut mismatches = Vec::new();
@@ -1691,7 +1724,7 @@ impl Drop for Kiosk {
         // Freeing a large state takes a while: not on the caller's time (a process that
         // exits right after does not wait for it at all).
         if self.model.state.applications().nth(10_000).is_some() {
-            let model = std::mem::replace(&mut self.model, Model::new(None));
+            let model = std::mem::replace(&mut self.model, Model::new(None, &[]));
             let base = self.base.take();
             std::thread::spawn(move || drop((model, base)));
         }

@@ -195,6 +195,10 @@ struct InitArgs {
     /// File holding the administrator's password (else `KEZEK_PASSWORD`)
     #[arg(long, value_name = "FILE")]
     password_file: Option<PathBuf>,
+    /// Training and tests: use the demo kindergarten directory until the center sends its
+    /// own (without it, places and kindergarten choices wait for the first sync)
+    #[arg(long)]
+    demo_directory: bool,
     #[arg(long, value_enum, default_value_t = TextFormat::Text)]
     format: TextFormat,
 }
@@ -574,6 +578,10 @@ fn init(args: &InitArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
         admin_password,
     };
     let report = Kiosk::init(data, &params).map_err(|e| failure(&e, lang))?;
+    if args.demo_directory {
+        kiosk::reference::use_demo_directory(data)
+            .map_err(|e| Failure::Error { code: "IO".into(), message: format!("{}: {e}", data.display()) })?;
+    }
     if args.format == TextFormat::Json {
         print_json(&json!({
             "kioskId": report.identity.kiosk_id,

@@ -35,7 +35,9 @@ pub fn event_name(event: &Event) -> &'static str {
     match event {
         Event::Registered { .. } => "registered",
         Event::PlacesAdded { .. } => "placesAdded",
+        Event::PlacesReduced { .. } => "placesReduced",
         Event::PlacesPublished { .. } => "placesPublished",
+        Event::KindergartenSet { .. } => "kindergartenSet",
         Event::VoucherIssued { .. } => "voucherIssued",
         Event::VoucherConfirmed { .. } => "voucherConfirmed",
         Event::StopListed { .. } => "stopListed",
@@ -149,7 +151,7 @@ impl Pending {
         let mut touched: BTreeSet<&str> = BTreeSet::new();
         for event in events {
             match event {
-                Event::PlacesAdded { record } => {
+                Event::PlacesAdded { record } | Event::PlacesReduced { record } => {
                     self.places.insert(record.id.clone());
                 }
                 Event::PlacesPublished { record, .. } => {

@@ -48,7 +48,26 @@ pub fn district(code: &str) -> Option<&'static District> {
     districts().iter().find(|d| d.code == code)
 }
 
-/// The kindergarten directory (for now the demo directory of `data/demo/kindergartens.json`).
+/// The file in a kiosk's data folder that puts it in demo mode: until its first center
+/// snapshot it uses the demo kindergarten directory (training, the demo, tests).
+pub const DEMO_DIRECTORY_MARKER: &str = "demo-directory";
+
+/// Puts the kiosk in `dir` in demo mode (before it is opened): it uses the demo directory
+/// until a center snapshot brings the real one.
+pub fn use_demo_directory(dir: &std::path::Path) -> std::io::Result<()> {
+    let path = dir.join(DEMO_DIRECTORY_MARKER);
+    std::fs::write(&path, b"the demo kindergarten directory until the first center snapshot\n")?;
+    std::fs::File::open(&path)?.sync_all()?;
+    std::fs::File::open(dir)?.sync_all()
+}
+
+/// The directory a kiosk in `dir` uses before its first snapshot: the demo one in demo mode,
+/// else none (the center owns the directory; places and choices wait for the first sync).
+pub fn offline_directory(dir: &std::path::Path) -> &'static [Kindergarten] {
+    if dir.join(DEMO_DIRECTORY_MARKER).exists() { kindergartens() } else { &[] }
+}
+
+/// The demo kindergarten directory (`data/demo/kindergartens.json`): for demo mode only.
 pub fn kindergartens() -> &'static [Kindergarten] {
     static KINDERGARTENS: OnceLock<Vec<Kindergarten>> = OnceLock::new();
     KINDERGARTENS.get_or_init(|| {

@@ -104,6 +104,8 @@ pub fn staffed_kiosk(
         admin_password: ADMIN_PASSWORD.into(),
     };
     Kiosk::init(dir, &params).expect("test kiosk set-up");
+    // Tests work offline with the demo kindergartens, as a kiosk in demo mode does.
+    crate::reference::use_demo_directory(dir).expect("test kiosk set-up");
     let mut kiosk = Kiosk::open(dir).expect("test kiosk set-up");
     let admin = kiosk.login("admin", ADMIN_PASSWORD).expect("test kiosk set-up");
     let op = NewOperator { login: "op".into(), name: "Op".into(), role: rules::Role::Operator, kindergartens: vec![] };

@@ -141,6 +141,7 @@ fn sync_cursor_snapshot_and_export_survive_a_restart() {
             places: vec![],
             free_places: vec![],
             kindergartens: vec![],
+            directory_version: 0,
             kiosk_heads: std::collections::BTreeMap::new(),
         };
         let signed = changelog::sync::sign(&snapshot, center.signing());

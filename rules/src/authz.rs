@@ -67,7 +67,7 @@ impl SourceScope<'_> {
                 }
                 Ok(())
             }
-            Command::AddPlaces { places } => {
+            Command::AddPlaces { places } | Command::ReducePlaces { places } => {
                 if !self.owns_id(&places.id) {
                     return Err(self.foreign_id("places record", &places.id));
                 }
@@ -85,7 +85,7 @@ impl SourceScope<'_> {
                 _ => Ok(()),
             },
             // Center-only commands are refused by role before scope matters.
-            Command::Distribute { .. } | Command::Tick => Ok(()),
+            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Ok(()),
         }
     }
 

@@ -4,7 +4,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
 use crate::model::{
-    Application, ArchiveReason, Departure, Direction, GroupLanguage, NewApplication, NewPlaces, PlacesRecord,
+    Application, ArchiveReason, Departure, Direction, GroupLanguage, Kindergarten, NewApplication, NewPlaces,
+    PlacesRecord,
 };
 use crate::time::{Date, Instant};
 
@@ -202,12 +203,18 @@ pub enum Command {
     Register { application: NewApplication },
     /// A kindergarten publishes free places (they wait for the next distribution round).
     AddPlaces { places: NewPlaces },
+    /// A kindergarten takes free places in free choice away again (a signed correction, at
+    /// most as many as are free).
+    ReducePlaces { places: NewPlaces },
     /// An action on one application.
     Act { application: String, action: Action },
     /// A distribution round for a district (center only).
     Distribute { district: String },
     /// Apply every deadline expiry and age-out due at `now` (center only).
     Tick,
+    /// Adds a kindergarten to the directory or replaces its entry (center only: the center
+    /// owns the directory and sends it to kiosks in its snapshots).
+    SetKindergarten { kindergarten: Kindergarten },
 }
 
 impl Command {
@@ -215,9 +222,9 @@ impl Command {
     pub fn required_role(&self) -> Role {
         match self {
             Command::Register { .. } => Role::Operator,
-            Command::AddPlaces { .. } => Role::Kindergarten,
+            Command::AddPlaces { .. } | Command::ReducePlaces { .. } => Role::Kindergarten,
             Command::Act { action, .. } => action.kind().role(),
-            Command::Distribute { .. } | Command::Tick => Role::Center,
+            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Role::Center,
         }
     }
 
@@ -232,9 +239,11 @@ impl Command {
         match self {
             Command::Register { .. } => "register",
             Command::AddPlaces { .. } => "addPlaces",
+            Command::ReducePlaces { .. } => "reducePlaces",
             Command::Act { action, .. } => action.kind().as_str(),
             Command::Distribute { .. } => "distribute",
             Command::Tick => "tick",
+            Command::SetKindergarten { .. } => "setKindergarten",
         }
     }
 }
@@ -248,6 +257,14 @@ pub enum Event {
     },
     PlacesAdded {
         record: PlacesRecord,
+    },
+    /// Free places in free choice were taken away by a correction record.
+    PlacesReduced {
+        record: PlacesRecord,
+    },
+    /// The directory's entry for a kindergarten was added or replaced.
+    KindergartenSet {
+        kindergarten: Kindergarten,
     },
     PlacesPublished {
         record: String,
@@ -317,7 +334,10 @@ impl Event {
     pub fn application_id(&self) -> Option<&str> {
         match self {
             Event::Registered { application } => Some(&application.id),
-            Event::PlacesAdded { .. } | Event::PlacesPublished { .. } => None,
+            Event::PlacesAdded { .. }
+            | Event::PlacesPublished { .. }
+            | Event::PlacesReduced { .. }
+            | Event::KindergartenSet { .. } => None,
             Event::VoucherIssued { application, .. }
             | Event::VoucherConfirmed { application, .. }
             | Event::StopListed { application, .. }

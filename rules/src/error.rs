@@ -72,6 +72,12 @@ pub enum CommandError {
     NoFreePlace { kindergarten: String, language: GroupLanguage, group_year: i32 },
     #[error("places record {id} exists already")]
     DuplicatePlacesRecord { id: String },
+    #[error("only {free} free places to take away")]
+    ReductionOverFree { free: u32 },
+    #[error("kindergarten {kindergarten} is closed")]
+    KindergartenClosed { kindergarten: String },
+    #[error("kindergarten {kindergarten} has no groups of children born in {group_year}")]
+    GroupYearNotOffered { kindergarten: String, group_year: i32 },
     #[error("the date is beyond the calendar's range")]
     CalendarOutOfRange,
     #[error("no privilege category {category}")]
@@ -115,6 +121,8 @@ fn field_text(field: &str) -> Text {
         "reason" => Text::new("Причина", "Себебі", "Reason"),
         "date" => Text::new("Дата", "Күні", "Date"),
         "kindergarten" => Text::new("Детский сад", "Балабақша", "Kindergarten"),
+        "kindergarten.name" => Text::new("Название детского сада", "Балабақшаның атауы", "Kindergarten name"),
+        "kindergarten.languages" => Text::new("Языки групп", "Топтардың тілдері", "Group languages"),
         _ => Text::new("Поле", "Өріс", "Field"),
     }
 }
@@ -133,6 +141,9 @@ impl Localized for CommandError {
             CommandError::DuplicateChild { .. } => "DUPLICATE_CHILD",
             CommandError::ChildTooOld { .. } => "CHILD_TOO_OLD",
             CommandError::BirthDateInFuture => "BIRTH_DATE_IN_FUTURE",
+            CommandError::KindergartenClosed { .. } => "KINDERGARTEN_CLOSED",
+            CommandError::ReductionOverFree { .. } => "REDUCTION_OVER_FREE",
+            CommandError::GroupYearNotOffered { .. } => "GROUP_YEAR_NOT_OFFERED",
             CommandError::UnknownKindergarten { .. } => "UNKNOWN_KINDERGARTEN",
             CommandError::KindergartenMismatch { .. } => "KINDERGARTEN_MISMATCH",
             CommandError::LanguageNotOffered { .. } => "LANGUAGE_NOT_OFFERED",
@@ -256,6 +267,21 @@ impl Localized for CommandError {
             )
             .get(lang)
             .to_owned(),
+            CommandError::ReductionOverFree { free } => pick(
+                format!("Можно убрать не больше свободных мест в свободном выборе: сейчас их {free}"),
+                format!("Еркін таңдаудағы бос орындардан артық алып тастауға болмайды: қазір олар {free}"),
+                format!("At most the free places in free choice can be taken away: {free} now"),
+            ),
+            CommandError::KindergartenClosed { kindergarten } => pick(
+                format!("Детский сад {kindergarten} закрыт: новые места и выбор недоступны"),
+                format!("{kindergarten} балабақшасы жабық: жаңа орындар мен таңдау қолжетімсіз"),
+                format!("Kindergarten {kindergarten} is closed: no new places or choices"),
+            ),
+            CommandError::GroupYearNotOffered { kindergarten, group_year } => pick(
+                format!("В детском саду {kindergarten} нет групп для детей {group_year} года рождения"),
+                format!("{kindergarten} балабақшасында {group_year} жылы туған балаларға топ жоқ"),
+                format!("Kindergarten {kindergarten} has no groups for children born in {group_year}"),
+            ),
             CommandError::UnknownKindergarten { id } => pick(
                 format!("Детский сад {id} не найден в справочнике"),
                 format!("{id} балабақшасы анықтамалықта табылмады"),

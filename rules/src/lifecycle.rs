@@ -184,8 +184,14 @@ pub fn check_choice(
     if k.district != app.district || k.queue_type != app.queue_type {
         return Err(CommandError::KindergartenMismatch { kindergarten: id.to_owned() });
     }
+    if !k.open {
+        return Err(CommandError::KindergartenClosed { kindergarten: id.to_owned() });
+    }
     if !k.languages.contains(&language) {
         return Err(CommandError::LanguageNotOffered { kindergarten: id.to_owned(), language });
+    }
+    if !k.offers_group_year(app.group_year()) {
+        return Err(CommandError::GroupYearNotOffered { kindergarten: id.to_owned(), group_year: app.group_year() });
     }
     if free == 0 {
         return Err(CommandError::NoFreePlace { kindergarten: id.to_owned(), language, group_year: app.group_year() });
@@ -213,6 +219,15 @@ fn checked_text(field: &'static str, text: &str, max_chars: u32) -> Result<(), C
     Ok(())
 }
 
+/// A confirmation made in time but decided after an expiry already stop-listed the voucher
+/// (an office offline past the deadline, the center's nightly expiry first): it is judged as
+/// of its own time, so it stands as a confirmation; the one-time restore stays unused.
+fn confirmed_in_time(settled: &Application, kind: ActionKind, now: Instant) -> bool {
+    kind == ActionKind::ConfirmVoucher
+        && settled.status == Status::StopListed
+        && settled.voucher.as_ref().is_some_and(|v| now <= v.confirm_deadline && !v.restored)
+}
+
 /// Checks `action` on `app` at `now` and returns the events it causes (expiries due first).
 pub fn decide(
     app: &Application,
@@ -223,7 +238,7 @@ pub fn decide(
 ) -> Result<Vec<Event>, CommandError> {
     let kind = action.kind();
     let (settled, mut events) = settle(app, now, calendar)?;
-    if !actions_of_status(&settled).contains(&kind) {
+    if !actions_of_status(&settled).contains(&kind) && !confirmed_in_time(&settled, kind, now) {
         // Allowed before the clock ran out: say so rather than naming the new status.
         if actions_of_status(app).contains(&kind)
             && let Some(deadline) = action_deadline(app, kind).filter(|d| now > *d)
@@ -329,7 +344,10 @@ pub fn decide(
 pub fn evolve(app: &mut Application, event: &Event) {
     match event {
         Event::Registered { application } => *app = (**application).clone(),
-        Event::PlacesAdded { .. } | Event::PlacesPublished { .. } => {}
+        Event::PlacesAdded { .. }
+        | Event::PlacesPublished { .. }
+        | Event::PlacesReduced { .. }
+        | Event::KindergartenSet { .. } => {}
         Event::VoucherIssued { at, confirm_deadline, .. } => {
             app.status = Status::VoucherIssued;
             app.voucher = Some(crate::model::Voucher {
@@ -348,6 +366,10 @@ pub fn evolve(app: &mut Application, event: &Event) {
             if let Some(v) = app.voucher.as_mut() {
                 v.confirmed_at = Some(*at);
                 v.choose_deadline = Some(*choose_deadline);
+                // Confirmed in time: a stop-listing recorded before the confirmation arrived
+                // did not happen.
+                v.stop_listed_at = None;
+                v.restore_deadline = None;
             }
         }
         Event::StopListed { at, restore_deadline, .. } => {

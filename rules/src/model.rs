@@ -434,16 +434,41 @@ pub struct Kindergarten {
     pub address: String,
     pub phone: String,
     pub languages: Vec<GroupLanguage>,
+    /// Birth years of the groups it takes; empty: every group year.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_years: Vec<i32>,
+    /// A closed kindergarten takes no new places and no new choices (what it has stays).
+    #[serde(default = "open_by_default", skip_serializing_if = "is_open")]
+    pub open: bool,
+}
+
+impl Kindergarten {
+    /// Whether it takes groups of children born in `year`.
+    pub fn offers_group_year(&self, year: i32) -> bool {
+        self.group_years.is_empty() || self.group_years.contains(&year)
+    }
 }
 
 fn general_queue() -> QueueType {
     QueueType::General
 }
 
+fn open_by_default() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_open(open: &bool) -> bool {
+    *open
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LocalizedName {
     pub ru: String,
     pub kk: String,
+    /// English name, where the directory has one.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub en: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -451,6 +476,8 @@ pub struct LocalizedName {
 pub enum Ownership {
     State,
     Private,
+    /// Мини-центр: a small state pre-school group, often at a school.
+    MiniCentre,
 }
 
 impl Ownership {
@@ -458,6 +485,7 @@ impl Ownership {
         match self {
             Ownership::State => Text::new("Государственная", "Мемлекеттік", "State"),
             Ownership::Private => Text::new("Частная", "Жеке", "Private"),
+            Ownership::MiniCentre => Text::new("Мини-центр", "Шағын орталық", "Mini-centre"),
         }
     }
 }
@@ -504,4 +532,21 @@ pub struct PlacesRecord {
     pub count: u32,
     pub added_at: Instant,
     pub state: PlacesState,
+    /// A correction that takes `count` free places in free choice away again (records are
+    /// never changed: a correction is a record of its own).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub reduction: bool,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+impl PlacesRecord {
+    /// The change this record makes to the places of its slot: `+count`, or `-count` for a
+    /// reduction.
+    pub fn signed_count(&self) -> i64 {
+        if self.reduction { -i64::from(self.count) } else { i64::from(self.count) }
+    }
 }

@@ -54,6 +54,18 @@ pub struct State {
     queue: QueueIndex,
 }
 
+/// A directory entry as the center sets it: the fields people rely on are filled in.
+fn decide_set_kindergarten(kindergarten: &Kindergarten) -> Result<Vec<Event>, CommandError> {
+    check_text("kindergarten", &kindergarten.id, MAX_ID_CHARS)?;
+    check_text("district", &kindergarten.district, MAX_ID_CHARS)?;
+    check_text("kindergarten.name", &kindergarten.name.ru, MAX_NAME_CHARS)?;
+    check_text("kindergarten.name", &kindergarten.name.kk, MAX_NAME_CHARS)?;
+    if kindergarten.languages.is_empty() {
+        return Err(CommandError::InvalidField { field: "kindergarten.languages", problem: FieldProblem::Empty });
+    }
+    Ok(vec![Event::KindergartenSet { kindergarten: kindergarten.clone() }])
+}
+
 /// The application a `register` command creates at `now`, checked against everything but
 /// the other applications (a duplicate id or child is `State`'s check).
 pub fn registered(new: &NewApplication, now: Instant) -> Result<Application, CommandError> {
@@ -187,6 +199,8 @@ impl State {
         places: impl IntoIterator<Item = PlacesRecord>,
     ) -> Self {
         let mut state = State::new(calendar, kindergartens);
+        // Summed signed, whatever order the records come in (a correction may sort first).
+        let mut sums: HashMap<PlaceSlot, i64> = HashMap::new();
         for record in places {
             if record.state == PlacesState::FreeChoice {
                 let slot = PlaceSlot {
@@ -194,9 +208,12 @@ impl State {
                     language: record.language,
                     group_year: record.group_year,
                 };
-                *state.published.entry(slot).or_default() += record.count;
+                *sums.entry(slot).or_default() += record.signed_count();
             }
             state.places.insert(record.id.clone(), record);
+        }
+        for (slot, sum) in sums {
+            state.published.insert(slot, u32::try_from(sum.max(0)).unwrap_or(u32::MAX));
         }
         for app in applications {
             state.track(None, Some(&app));
@@ -264,9 +281,11 @@ impl State {
         match command {
             Command::Register { application } => self.decide_register(application, now),
             Command::AddPlaces { places } => self.decide_add_places(places, now),
+            Command::ReducePlaces { places } => self.decide_reduce_places(places, now),
             Command::Act { application, action } => self.decide_action(application, action, now),
             Command::Distribute { district } => self.decide_distribution(district, now),
             Command::Tick => self.decide_tick(now),
+            Command::SetKindergarten { kindergarten } => decide_set_kindergarten(kindergarten),
         }
     }
 
@@ -296,10 +315,19 @@ impl State {
             .kindergartens
             .get(&new.kindergarten)
             .ok_or_else(|| CommandError::UnknownKindergarten { id: new.kindergarten.clone() })?;
+        if !kindergarten.open {
+            return Err(CommandError::KindergartenClosed { kindergarten: kindergarten.id.clone() });
+        }
         if !kindergarten.languages.contains(&new.language) {
             return Err(CommandError::LanguageNotOffered {
                 kindergarten: kindergarten.id.clone(),
                 language: new.language,
+            });
+        }
+        if !kindergarten.offers_group_year(new.group_year) {
+            return Err(CommandError::GroupYearNotOffered {
+                kindergarten: kindergarten.id.clone(),
+                group_year: new.group_year,
             });
         }
         if !(1..=MAX_PLACES_PER_RECORD).contains(&new.count) {
@@ -323,6 +351,43 @@ impl State {
                 count: new.count,
                 added_at: now,
                 state: PlacesState::Pending,
+                reduction: false,
+            },
+        }])
+    }
+
+    /// A correction: free places in free choice of one slot taken away, at most as many as
+    /// are free (places that directions hold stay).
+    fn decide_reduce_places(&self, new: &NewPlaces, now: Instant) -> Result<Vec<Event>, CommandError> {
+        check_text("places.id", &new.id, MAX_ID_CHARS)?;
+        let kindergarten = self
+            .kindergartens
+            .get(&new.kindergarten)
+            .ok_or_else(|| CommandError::UnknownKindergarten { id: new.kindergarten.clone() })?;
+        if !(1..=MAX_PLACES_PER_RECORD).contains(&new.count) {
+            return Err(CommandError::InvalidField { field: "places.count", problem: FieldProblem::OutOfRange });
+        }
+        if self.places.contains_key(&new.id) {
+            return Err(CommandError::DuplicatePlacesRecord { id: new.id.clone() });
+        }
+        let slot =
+            PlaceSlot { kindergarten: kindergarten.id.clone(), language: new.language, group_year: new.group_year };
+        let free = self.free_places(&slot);
+        if new.count > free {
+            return Err(CommandError::ReductionOverFree { free });
+        }
+        Ok(vec![Event::PlacesReduced {
+            record: PlacesRecord {
+                id: new.id.clone(),
+                kindergarten: kindergarten.id.clone(),
+                district: kindergarten.district.clone(),
+                queue_type: kindergarten.queue_type,
+                language: new.language,
+                group_year: new.group_year,
+                count: new.count,
+                added_at: now,
+                state: PlacesState::FreeChoice,
+                reduction: true,
             },
         }])
     }
@@ -413,6 +478,20 @@ impl State {
         match event {
             Event::PlacesAdded { record } => {
                 self.places.insert(record.id.clone(), record.clone());
+            }
+            Event::PlacesReduced { record } => {
+                let slot = PlaceSlot {
+                    kindergarten: record.kindergarten.clone(),
+                    language: record.language,
+                    group_year: record.group_year,
+                };
+                if let Some(n) = self.published.get_mut(&slot) {
+                    *n = n.saturating_sub(record.count);
+                }
+                self.places.insert(record.id.clone(), record.clone());
+            }
+            Event::KindergartenSet { kindergarten } => {
+                self.kindergartens.insert(kindergarten.id.clone(), kindergarten.clone());
             }
             Event::PlacesPublished { record, .. } => {
                 if let Some(r) = self.places.get_mut(record).filter(|r| r.state == PlacesState::Pending) {

@@ -40,6 +40,9 @@ fn representatives() -> Vec<CommandError> {
         CommandError::LanguageNotOffered { kindergarten: "KG-X".into(), language: GroupLanguage::En },
         CommandError::NoFreePlace { kindergarten: "KG-X".into(), language: GroupLanguage::Kk, group_year: 2022 },
         CommandError::DuplicatePlacesRecord { id: "P1".into() },
+        CommandError::KindergartenClosed { kindergarten: "KG-X".into() },
+        CommandError::ReductionOverFree { free: 2 },
+        CommandError::GroupYearNotOffered { kindergarten: "KG-X".into(), group_year: 2021 },
         CommandError::CalendarOutOfRange,
         CommandError::UnknownCategory { category: "TEACHERS".into() },
         CommandError::CategoryRightMismatch {
@@ -66,6 +69,9 @@ fn representatives() -> Vec<CommandError> {
             | CommandError::LanguageNotOffered { .. }
             | CommandError::NoFreePlace { .. }
             | CommandError::DuplicatePlacesRecord { .. }
+            | CommandError::KindergartenClosed { .. }
+            | CommandError::ReductionOverFree { .. }
+            | CommandError::GroupYearNotOffered { .. }
             | CommandError::CalendarOutOfRange
             | CommandError::UnknownCategory { .. }
             | CommandError::CategoryRightMismatch { .. } => {}
@@ -89,8 +95,8 @@ fn every_error_code_has_three_distinct_messages() {
     let mut codes: Vec<&str> = errors.iter().map(Localized::code).collect();
     codes.sort_unstable();
     codes.dedup();
-    // 19 variants, of which InvalidIin carries three IIN codes.
-    assert_eq!(codes.len(), 21, "{codes:?}");
+    // 22 variants, of which InvalidIin carries three IIN codes.
+    assert_eq!(codes.len(), 24, "{codes:?}");
     for error in &errors {
         let code = error.code();
         assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{code}");

@@ -289,6 +289,8 @@ fn event_name(event: &Event) -> &'static str {
         Event::Registered { .. } => "registered",
         Event::PlacesAdded { .. } => "placesAdded",
         Event::PlacesPublished { .. } => "placesPublished",
+        Event::KindergartenSet { .. } => "kindergartenSet",
+        Event::PlacesReduced { .. } => "placesReduced",
         Event::VoucherIssued { .. } => "voucherIssued",
         Event::VoucherConfirmed { .. } => "voucherConfirmed",
         Event::StopListed { .. } => "stopListed",
@@ -351,6 +353,8 @@ fn may_yield(command: &Command, event: &Event) -> bool {
         Command::Register { .. } => matches!(event, Event::Registered { .. }),
         Command::AddPlaces { .. } => matches!(event, Event::PlacesAdded { .. }),
         Command::Tick => expiry,
+        Command::SetKindergarten { .. } => matches!(event, Event::KindergartenSet { .. }),
+        Command::ReducePlaces { .. } => matches!(event, Event::PlacesReduced { .. }),
         Command::Distribute { .. } => {
             expiry || matches!(event, Event::PlacesPublished { .. } | Event::VoucherIssued { .. })
         }

@@ -189,10 +189,86 @@ impl TestKiosk {
     pub fn all(&self) -> Vec<u8> {
         self.bundle(1, self.entries.len() as u64)
     }
+
+    /// Signs requests as this kiosk, with its whole log as its head.
+    pub fn signer(&self) -> changelog::request::RequestSigner {
+        changelog::request::RequestSigner::new(
+            self.key.signing().clone(),
+            &self.id,
+            self.entries.len() as u64,
+            Vec::new(),
+        )
+    }
 }
 
 /// The applications of a center as JSON, for comparing states.
 pub fn applications_json(center: &Center) -> String {
     let apps: Vec<_> = center.state().applications().cloned().collect();
     serde_json::to_string(&apps).unwrap()
+}
+
+/// An HTTP agent that reports every status as a value.
+pub fn http_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(std::time::Duration::from_secs(30)))
+        .build()
+        .into()
+}
+
+/// A fresh nonce for `kiosk` from the center at `url`.
+pub fn challenge(url: &str, kiosk: &str) -> String {
+    let mut response = http_agent().post(&format!("{url}/v1/kiosks/{kiosk}/challenge")).send_empty().unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap();
+    value["nonce"].as_str().unwrap_or_default().to_owned()
+}
+
+/// A request signed by `signer` as a kiosk would send it, with any content type and body;
+/// the status and the answer's bytes.
+pub fn signed_request(
+    url: &str,
+    signer: &changelog::request::RequestSigner,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+) -> (u16, Vec<u8>) {
+    let nonce = challenge(url, signer.kiosk());
+    let request = signer.sign(method, path, &nonce, body.map_or(&[][..], |(_, b)| b));
+    send_signed(url, &request, method, path, body)
+}
+
+/// Sends an already signed request (replays send the same one twice).
+pub fn send_signed(
+    url: &str,
+    signed: &changelog::request::SignedRequest,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &[u8])>,
+) -> (u16, Vec<u8>) {
+    let agent = http_agent();
+    let full = format!("{url}{path}");
+    let response = if let ("POST", Some((content_type, bytes))) = (method, body) {
+        let mut request = agent.post(&full).header("Content-Type", content_type);
+        for (name, value) in signed.headers() {
+            request = request.header(name, value);
+        }
+        request.send(bytes)
+    } else {
+        let mut request = agent.get(&full);
+        for (name, value) in signed.headers() {
+            request = request.header(name, value);
+        }
+        request.call()
+    };
+    let mut response = response.unwrap();
+    let status = response.status().as_u16();
+    (status, response.body_mut().with_config().limit(64 << 20).read_to_vec().unwrap())
+}
+
+/// The `error.code` of a JSON error answer.
+pub fn error_code(body: &[u8]) -> String {
+    serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["code"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }

@@ -34,11 +34,15 @@ fn kindergarten(id: &str, district: &str, queue_type: QueueType, languages: &[Gr
         id: id.into(),
         district: district.into(),
         queue_type,
-        name: LocalizedName { ru: format!("Сад {id}"), kk: format!("{id} балабақшасы") },
+        name: LocalizedName {
+            ru: format!("Сад {id}"), kk: format!("{id} балабақшасы"), en: String::new()
+        },
         ownership: Ownership::State,
         address: "г. Кокшетау".into(),
         phone: "+7 7162 000000".into(),
         languages: languages.to_vec(),
+        group_years: Vec::new(),
+        open: true,
     }
 }
 

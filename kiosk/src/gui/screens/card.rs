@@ -22,7 +22,11 @@ pub fn event_text(event: &Event, cx: &Cx<'_>) -> String {
     match event {
         Event::Registered { .. } => t("ev-registered"),
         Event::PlacesAdded { record } => cx.tr.f("ev-places-added", &[("count", record.count.into())]),
+        Event::PlacesReduced { record } => cx.tr.f("ev-places-reduced", &[("count", record.count.into())]),
         Event::PlacesPublished { .. } => t("ev-places-published"),
+        Event::KindergartenSet { kindergarten } => {
+            cx.tr.f("ev-kindergarten-set", &[("kindergarten", cx.kindergarten_name(&kindergarten.id).into())])
+        }
         Event::VoucherIssued { confirm_deadline, .. } => {
             cx.tr.f("ev-voucher-issued", &[("deadline", format::instant_short(*confirm_deadline).into())])
         }

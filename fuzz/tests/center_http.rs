@@ -1,6 +1,8 @@
 //! Fuzz target of the center's HTTP body path: `POST /v1/kiosks/{id}/events` with mutated
 //! bundles, odd kiosk ids and content types, through the axum router in-process
 //! (`tower::ServiceExt::oneshot`, the same router `kezek-center serve` runs).
+//! Every request is signed as kiosk K1 would sign it (a fresh nonce from the challenge
+//! route, the key the center holds for K1), so the mutated bodies reach the body checks.
 //! Properties: no panic and no 5xx; every refusal is a JSON error whose code matches its
 //! status; every 200 is an ack signed by the center for that kiosk; whatever was accepted
 //! is a prefix of the kiosk's real chain (no damaged or forged entry is ever accepted);
@@ -25,6 +27,7 @@ struct Target {
     router: axum::Router,
     runtime: tokio::runtime::Runtime,
     center_key: changelog::VerifyingKey,
+    app: App,
 }
 
 impl Target {
@@ -32,7 +35,26 @@ impl Target {
         let center_key = center.public_key();
         let app = App::new(center, Arc::new(|| at(NOW)));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        Target { router: router(app), runtime, center_key }
+        Target { router: router(app.clone()), runtime, center_key, app }
+    }
+
+    /// K1's signer with the key the center holds for it now (the chain rotates it).
+    fn signer(&self) -> changelog::request::RequestSigner {
+        let held = self.app.center.lock().unwrap().kiosk_auth()[KIOSK].key;
+        let key = [kiosk_key(), rotated_key()].into_iter().find(|k| k.verifying() == held).unwrap();
+        changelog::request::RequestSigner::new(key.signing().clone(), KIOSK, 100, Vec::new())
+    }
+
+    /// A signed request of K1 for `path` (a nonce from the challenge route first).
+    fn signed(&self, method: &str, path: &str, body: &[u8]) -> axum::http::request::Builder {
+        let (_, answer) = self.send(Request::post(format!("/v1/kiosks/{KIOSK}/challenge")).body(Body::empty()).unwrap());
+        let nonce: serde_json::Value = serde_json::from_slice(&answer).unwrap();
+        let signed = self.signer().sign(method, path, nonce["nonce"].as_str().unwrap(), body);
+        let mut request = Request::builder().method(method).uri(path);
+        for (name, value) in signed.headers() {
+            request = request.header(name, value);
+        }
+        request
     }
 
     fn send(&self, request: Request<Body>) -> (StatusCode, Vec<u8>) {
@@ -44,7 +66,8 @@ impl Target {
     }
 
     fn post(&self, path_id: &str, content_type: Option<&str>, body: Vec<u8>) -> (StatusCode, Vec<u8>) {
-        let mut request = Request::post(format!("/v1/kiosks/{path_id}/events"));
+        let path = format!("/v1/kiosks/{path_id}/events");
+        let mut request = self.signed("POST", &path, &body);
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
@@ -82,7 +105,8 @@ fn check_answer(target: &Target, status: StatusCode, body: &[u8]) {
 
 /// What the center accepted from K1 is a prefix of the real chain.
 fn check_accepted_prefix(target: &Target) {
-    let (status, body) = target.send(Request::get(format!("/v1/kiosks/{KIOSK}/ack")).body(Body::empty()).unwrap());
+    let path = format!("/v1/kiosks/{KIOSK}/ack");
+    let (status, body) = target.send(target.signed("GET", &path, &[]).body(Body::empty()).unwrap());
     assert_eq!(status, StatusCode::OK);
     let ack = open_ack(&body, &target.center_key).unwrap();
     let entries = chain();

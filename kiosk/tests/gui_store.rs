@@ -35,6 +35,7 @@ fn demo_kiosk(dir: &Path) {
         },
     )
     .expect("demo kiosk set-up");
+    kiosk::reference::use_demo_directory(dir).expect("demo kiosk set-up");
     let mut kiosk = Kiosk::open(dir).expect("demo kiosk set-up");
     let admin = kiosk.login("admin", ADMIN_PASSWORD).expect("demo kiosk set-up");
     let kok: Vec<String> =

@@ -94,6 +94,7 @@ fn kiosk(dir: &Path) -> (Kiosk, String) {
         admin_password: "admin-secret".into(),
     };
     Kiosk::init(dir, &params).unwrap();
+    kiosk::reference::use_demo_directory(dir).unwrap();
     let mut k = Kiosk::open(dir).unwrap();
     let admin = k.login("admin", "admin-secret").unwrap();
     for (login, role, kindergartens) in [

@@ -36,6 +36,7 @@ fn setup(root: &Path) -> (std::path::PathBuf, Center, changelog::VerifyingKey, V
         admin_password: "admin-secret".into(),
     };
     Kiosk::init(&dir, &params).unwrap();
+    kiosk::reference::use_demo_directory(&dir).unwrap();
     let mut k = Kiosk::open(&dir).unwrap();
     clock(&mut k, "2026-03-02T09:00:00+05:00");
     let admin = k.login("admin", "admin-secret").unwrap();
@@ -185,11 +186,19 @@ fn entries_the_center_overtook_are_reported_as_conflicts_not_damage() {
     clock(&mut k, "2026-03-03T09:00:00+05:00");
     let op = k.login("op", "operator-secret").unwrap();
     k.execute(&op, Command::Act { application: ids[1].clone(), action: Action::ConfirmVoucher }).unwrap();
-    // ... while the center, not having it, lets the confirmation deadline pass.
+    // ... while the center, not having it, lets the confirmation deadline pass: the
+    // confirmation was made in time, so on the new base it still stands (as at the center).
     center.tick(at("2026-03-20T09:00:00+05:00")).unwrap();
     let (_, later) = center.snapshot("AKK", at("2026-03-20T09:30:00+05:00")).unwrap();
     kiosk::push::apply_snapshot(&mut k, &later, &key).unwrap();
-    assert_ne!(k.state().application(&ids[1]).unwrap().status, Status::VoucherConfirmed);
+    assert_eq!(k.state().application(&ids[1]).unwrap().status, Status::VoucherConfirmed);
+    assert!(k.conflicts().is_empty(), "{:?}", k.conflicts());
+    // Weeks later the center, still without it, archives the voucher (restore expired):
+    // now the office's confirmation is an offline conflict for the center to decide.
+    center.tick(at("2026-04-20T09:00:00+05:00")).unwrap();
+    let (_, archived) = center.snapshot("AKK", at("2026-04-20T09:30:00+05:00")).unwrap();
+    kiosk::push::apply_snapshot(&mut k, &archived, &key).unwrap();
+    assert_eq!(k.state().application(&ids[1]).unwrap().status, Status::Archived);
     assert_eq!(k.conflicts().len(), 1, "{:?}", k.conflicts());
     assert!(k.replay_problems().is_empty());
     let verify = k.verify().unwrap();

@@ -68,6 +68,9 @@ impl Fixture {
                 "Kokshetau office",
                 "--id",
                 "KOK-03",
+                // Offline tests use the demo kindergartens (the center's directory comes
+                // with a snapshot, which these tests have none of).
+                "--demo-directory",
             ]),
             "",
         );

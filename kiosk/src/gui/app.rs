@@ -120,6 +120,9 @@ pub enum UiCommand {
         after_departure: bool,
     },
     AddPlaces(PlacesInput),
+    /// Open the confirmation of a reduction of free places (drawn on the staff screen).
+    ConfirmReducePlaces(PlacesInput),
+    ReducePlaces(PlacesInput),
     Push(String),
     /// Minutes between automatic pushes (0: off).
     SetAutoSync(u32),
@@ -606,7 +609,7 @@ impl KioskApp {
         Ok(())
     }
 
-    /// What a finished push changed: the sync status, the journal, the open card.
+    /// What a finished push changed: the sync status, the journal, the open card, the places.
     fn after_push(&mut self) {
         self.sync_status = self.backend.sync_status();
         self.journal.invalidate();
@@ -617,6 +620,10 @@ impl KioskApp {
             && let Some(id) = self.card.as_ref().map(|v| v.card.application.id.clone())
         {
             self.open_card(&id);
+        }
+        // A snapshot may have published places or brought corrections: the places table follows.
+        if self.screen == Screen::Staff && self.session.is_some() {
+            self.refresh_staff();
         }
     }
 
@@ -809,6 +816,23 @@ impl KioskApp {
                     Err(error) => self.fail(error),
                 }
             }
+            UiCommand::ConfirmReducePlaces(input) => {
+                self.notice = None;
+                self.staff.reducing = Some(input);
+            }
+            UiCommand::ReducePlaces(input) => {
+                self.staff.reducing = None;
+                let result = self.backend.reduce_places(&input);
+                self.refresh_staff();
+                match result {
+                    Ok(id) => {
+                        self.done("places-reduced", vec![("id", id), ("count", input.count.to_string())]);
+                        self.staff.reduce = staff::ReduceForm::default();
+                    }
+                    // The rules' reason (`REDUCTION_OVER_FREE`…) in the operator's language.
+                    Err(error) => self.fail(error),
+                }
+            }
             UiCommand::Push(url) => {
                 if let Err(error) = self.start_push(&url, ctx) {
                     self.fail(error);
@@ -965,12 +989,17 @@ impl KioskApp {
         if kindergarten.is_empty() {
             return;
         }
-        match (self.backend.places(&kindergarten), self.backend.enrolled(&kindergarten)) {
-            (Ok(places), Ok(enrolled)) => {
+        match (
+            self.backend.places_table(&kindergarten),
+            self.backend.free_slots(&kindergarten),
+            self.backend.enrolled(&kindergarten),
+        ) {
+            (Ok(places), Ok(free), Ok(enrolled)) => {
                 self.staff.places = places;
+                self.staff.free_slots = free;
                 self.staff.enrolled = enrolled;
             }
-            (Err(error), _) | (_, Err(error)) => self.fail(error),
+            (Err(error), _, _) | (_, Err(error), _) | (_, _, Err(error)) => self.fail(error),
         }
     }
 

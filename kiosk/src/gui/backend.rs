@@ -227,6 +227,60 @@ pub struct PlacesInput {
     pub count: u32,
 }
 
+/// Who saved a places record: the operator of the change-log entry that holds it (the
+/// same entry and operator accounts the application card's history names).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddedBy {
+    pub login: String,
+    /// The operator's name (`None` for an account this kiosk does not know).
+    pub name: Option<String>,
+    /// The kiosk whose log holds the entry.
+    pub kiosk: String,
+}
+
+/// One line of the staff's places table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacesRow {
+    pub record: PlacesRecord,
+    /// Free places in free choice in the record's slot (kindergarten, language, group year)
+    /// now, from the rules state.
+    pub free_now: u32,
+    /// `None` when the record is not in this kiosk's log (it came with a center snapshot).
+    pub added_by: Option<AddedBy>,
+}
+
+impl PlacesRow {
+    /// The row of `record`, with the free places of its slot in `state`.
+    pub fn new(record: PlacesRecord, state: &rules::state::State, added_by: Option<AddedBy>) -> Self {
+        let slot = rules::state::PlaceSlot {
+            kindergarten: record.kindergarten.clone(),
+            language: record.language,
+            group_year: record.group_year,
+        };
+        PlacesRow { free_now: state.free_places(&slot), record, added_by }
+    }
+}
+
+/// Free places in free choice of one slot of a kindergarten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreeSlot {
+    pub language: GroupLanguage,
+    pub group_year: i32,
+    pub free: u32,
+}
+
+impl FreeSlot {
+    /// The slots of `kindergarten` with at least one free place in free choice in `state`.
+    pub fn of(state: &rules::state::State, kindergarten: &str) -> Vec<FreeSlot> {
+        state
+            .free_slots()
+            .into_iter()
+            .filter(|(slot, _)| slot.kindergarten == kindergarten)
+            .map(|(slot, free)| FreeSlot { language: slot.language, group_year: slot.group_year, free })
+            .collect()
+    }
+}
+
 /// A child enrolled in a kindergarten.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EnrolledChild {
@@ -445,7 +499,15 @@ pub trait Backend {
     // --- kindergarten staff ---
     /// Saves a places record (immutable once saved); returns its id.
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError>;
+    /// Takes free places in free choice away again (`Command::ReducePlaces`): a correction
+    /// saved as a record of its own, checked by the rules (`REDUCTION_OVER_FREE`); returns its id.
+    fn reduce_places(&mut self, places: &PlacesInput) -> Result<String, BackendError>;
     fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError>;
+    /// The kindergarten's places records, newest first, with the free places of each
+    /// record's slot now and who added it.
+    fn places_table(&self, kindergarten: &str) -> Result<Vec<PlacesRow>, BackendError>;
+    /// The kindergarten's slots with free places in free choice (what can be reduced).
+    fn free_slots(&self, kindergarten: &str) -> Result<Vec<FreeSlot>, BackendError>;
     fn enrolled(&self, kindergarten: &str) -> Result<Vec<EnrolledChild>, BackendError>;
 
     // --- synchronisation ---

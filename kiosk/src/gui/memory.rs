@@ -26,10 +26,10 @@ use rules::time::{Date, Instant};
 use serde_json::Value;
 
 use super::backend::{
-    Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, HistoryEntry, ImportReport,
-    JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator, Operator, PlacesInput,
-    ProgressSink, PushPhase, PushStage, QuarantineNote, RankSnapshots, Receipt, Session, Stats, SyncOutcome,
-    SyncStatus,
+    AddedBy, Backend, BackendError, Card, CenterPosition, EnrolledChild, ExportReport, FreeChoice, FreeSlot,
+    HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator,
+    Operator, PlacesInput, PlacesRow, ProgressSink, PushPhase, PushStage, QuarantineNote, RankSnapshots, Receipt,
+    Session, Stats, SyncOutcome, SyncStatus,
 };
 use super::reference;
 use super::state_views::{
@@ -487,6 +487,30 @@ impl MemoryBackend {
             .application(id)
             .ok_or_else(|| BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() }))
     }
+
+    /// `AddPlaces` or (`reduce`) `ReducePlaces` as the logged-in staff member, numbered here
+    /// as the kiosk numbers it; the rules decide (free places, counts) as they do at the kiosk.
+    fn places_command(&mut self, places: &PlacesInput, reduce: bool) -> Result<String, BackendError> {
+        let session = self.session()?.clone();
+        if session.role != Role::Kindergarten || !session.kindergartens.contains(&places.kindergarten) {
+            return Err(not_permitted());
+        }
+        let kiosk = self.kiosk.as_ref().map_or_else(String::new, |k| k.id.clone());
+        let id = format!("{kiosk}.P{:04}", self.next_places);
+        let record = NewPlaces {
+            id: id.clone(),
+            kindergarten: places.kindergarten.clone(),
+            language: places.language,
+            group_year: places.group_year,
+            count: places.count,
+        };
+        let command =
+            if reduce { Command::ReducePlaces { places: record } } else { Command::AddPlaces { places: record } };
+        let now = self.now();
+        self.record(&command, now, &session.login, false)?;
+        self.next_places += 1;
+        Ok(id)
+    }
 }
 
 fn synthetic_application(i: usize, birth: Date, district: &str, right: RightClass) -> NewApplication {
@@ -748,23 +772,39 @@ impl Backend for MemoryBackend {
     }
 
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
-        let session = self.session()?.clone();
-        if session.role != Role::Kindergarten || !session.kindergartens.contains(&places.kindergarten) {
-            return Err(not_permitted());
-        }
-        let kiosk = self.kiosk.as_ref().map_or_else(String::new, |k| k.id.clone());
-        let id = format!("{kiosk}.P{:04}", self.next_places);
-        let record = NewPlaces {
-            id: id.clone(),
-            kindergarten: places.kindergarten.clone(),
-            language: places.language,
-            group_year: places.group_year,
-            count: places.count,
-        };
-        let now = self.now();
-        self.record(&Command::AddPlaces { places: record }, now, &session.login, false)?;
-        self.next_places += 1;
-        Ok(id)
+        self.places_command(places, false)
+    }
+
+    fn reduce_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
+        self.places_command(places, true)
+    }
+
+    fn places_table(&self, kindergarten: &str) -> Result<Vec<PlacesRow>, BackendError> {
+        Ok(self
+            .places(kindergarten)?
+            .into_iter()
+            .map(|record| {
+                // The log entry whose event saved the record; the center's are not this kiosk's.
+                let added_by = self
+                    .log
+                    .iter()
+                    .find(|e| {
+                        e.seq.is_some()
+                            && matches!(&e.event, Event::PlacesAdded { record: r } | Event::PlacesReduced { record: r }
+                                if r.id == record.id)
+                    })
+                    .map(|e| AddedBy {
+                        login: e.who.clone(),
+                        name: self.users.iter().find(|u| u.operator.login == e.who).map(|u| u.operator.name.clone()),
+                        kiosk: e.kiosk.clone(),
+                    });
+                PlacesRow::new(record, &self.state, added_by)
+            })
+            .collect())
+    }
+
+    fn free_slots(&self, kindergarten: &str) -> Result<Vec<FreeSlot>, BackendError> {
+        Ok(FreeSlot::of(&self.state, kindergarten))
     }
 
     fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError> {

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use rules::command::{Action, Command, Event, Role};
 use rules::i18n::{Lang, Localized, Text};
@@ -22,10 +23,10 @@ use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
 
 use super::backend::{
-    Backend, BackendError, Card, CenterPosition, DEFAULT_AUTO_MINUTES, EnrolledChild, ExportReport, FreeChoice,
-    HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup, Lookup, NewOperator,
-    Operator, PlacesInput, ProgressSink, PushPhase, QuarantineNote, RankSnapshots, Receipt, Session, Stats,
-    SyncOutcome, SyncStatus,
+    AddedBy, Backend, BackendError, Card, CenterPosition, DEFAULT_AUTO_MINUTES, EnrolledChild, ExportReport,
+    FreeChoice, FreeSlot, HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup,
+    Lookup, NewOperator, Operator, PlacesInput, PlacesRow, ProgressSink, PushPhase, QuarantineNote, RankSnapshots,
+    Receipt, Session, Stats, SyncOutcome, SyncStatus,
 };
 use super::push_worker::PushJob;
 use super::state_views::{
@@ -74,6 +75,46 @@ struct CenterView {
     entries: Vec<RankEntry>,
 }
 
+/// Which operator's entry created each places record, read from the kiosk's log: the same
+/// entries the application history is built from. Filled incrementally: the log only grows.
+#[derive(Debug, Default)]
+struct PlacesAuthors {
+    /// The last sequence number looked at.
+    scanned: u64,
+    /// Record id → operator login of the entry that holds it.
+    by_record: HashMap<String, String>,
+}
+
+impl PlacesAuthors {
+    /// Reads the entries after the last one seen. An entry that cannot be decoded is
+    /// skipped (the kiosk reports log damage itself).
+    fn catch_up(&mut self, kiosk: &Kiosk) -> Result<(), BackendError> {
+        if kiosk.last_seq() < self.scanned {
+            *self = PlacesAuthors::default();
+        }
+        if kiosk.last_seq() == self.scanned {
+            return Ok(());
+        }
+        let entries = kiosk.entries_after(self.scanned).map_err(|e| localized(&crate::QueryError::Store(e)))?;
+        for entry in entries {
+            let Ok(body) = entry.body() else { continue };
+            self.scanned = self.scanned.max(body.seq);
+            // Only places commands can name a record (cheap test before parsing the JSON).
+            if !body.payload.windows(6).any(|w| w == b"Places") {
+                continue;
+            }
+            if let Ok(changelog::Payload::Command {
+                command: Command::AddPlaces { places } | Command::ReducePlaces { places },
+            }) = serde_json::from_slice(&body.payload)
+            {
+                self.by_record.insert(places.id, body.operator);
+            }
+        }
+        self.scanned = self.scanned.max(kiosk.last_seq());
+        Ok(())
+    }
+}
+
 /// See the module docs.
 pub struct StoreBackend {
     dir: PathBuf,
@@ -88,6 +129,7 @@ pub struct StoreBackend {
     quarantine: Vec<QuarantineNote>,
     auto_minutes: u32,
     center_key: Option<String>,
+    places_authors: Mutex<PlacesAuthors>,
 }
 
 /// GUI settings kept in the data folder.
@@ -140,6 +182,7 @@ impl StoreBackend {
             quarantine: Vec::new(),
             auto_minutes: DEFAULT_AUTO_MINUTES,
             center_key: None,
+            places_authors: Mutex::default(),
         };
         backend.reload_center();
         backend.reload_settings();
@@ -299,6 +342,7 @@ impl Backend for StoreBackend {
         let kiosk = Kiosk::open(&self.dir).map_err(|e| localized(&e))?;
         self.kiosk = Some(kiosk);
         self.cache = None;
+        self.places_authors = Mutex::default();
         self.reload_center();
         self.reload_settings();
         self.kiosk_info().ok_or_else(not_set_up)
@@ -460,6 +504,43 @@ impl Backend for StoreBackend {
             },
         })?;
         Ok(receipt.id)
+    }
+
+    fn reduce_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
+        let receipt = self.execute(Command::ReducePlaces {
+            places: NewPlaces {
+                id: String::new(),
+                kindergarten: places.kindergarten.clone(),
+                language: places.language,
+                group_year: places.group_year,
+                count: places.count,
+            },
+        })?;
+        Ok(receipt.id)
+    }
+
+    fn places_table(&self, kindergarten: &str) -> Result<Vec<PlacesRow>, BackendError> {
+        let records = self.places(kindergarten)?;
+        let kiosk = self.store()?;
+        let mut authors = self.places_authors.lock().unwrap_or_else(PoisonError::into_inner);
+        authors.catch_up(kiosk)?;
+        let names: HashMap<String, String> = kiosk.operators().into_iter().map(|o| (o.login, o.name)).collect();
+        let own = &kiosk.identity().kiosk_id;
+        Ok(records
+            .into_iter()
+            .map(|record| {
+                let added_by = authors.by_record.get(&record.id).map(|login| AddedBy {
+                    login: login.clone(),
+                    name: names.get(login).cloned(),
+                    kiosk: own.clone(),
+                });
+                PlacesRow::new(record, kiosk.state(), added_by)
+            })
+            .collect())
+    }
+
+    fn free_slots(&self, kindergarten: &str) -> Result<Vec<FreeSlot>, BackendError> {
+        Ok(FreeSlot::of(self.store()?.state(), kindergarten))
     }
 
     fn places(&self, kindergarten: &str) -> Result<Vec<PlacesRecord>, BackendError> {

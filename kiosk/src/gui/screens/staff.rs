@@ -7,10 +7,10 @@ use egui::{Grid, RichText, Ui};
 use rules::calendar::Calendar;
 use rules::command::{ActionKind, Role};
 use rules::lifecycle::allowed_actions;
-use rules::model::{GroupLanguage, PlacesRecord};
+use rules::model::GroupLanguage;
 
 use crate::gui::app::{Cx, UiCommand};
-use crate::gui::backend::{Card, EnrolledChild, Lookup, PlacesInput};
+use crate::gui::backend::{Card, EnrolledChild, FreeSlot, Lookup, PlacesInput, PlacesRow};
 use crate::gui::{format, theme, widgets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -29,13 +29,27 @@ pub struct PlacesForm {
     pub problem: Option<&'static str>,
 }
 
+/// "Уменьшить свободные места": a slot with free places in free choice and how many to take away.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ReduceForm {
+    /// Language and group year of the slot.
+    pub slot: Option<(GroupLanguage, i32)>,
+    pub count: String,
+    pub problem: Option<&'static str>,
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct StaffView {
     pub kindergarten: String,
     pub tab: StaffTab,
-    pub places: Vec<PlacesRecord>,
+    pub places: Vec<PlacesRow>,
+    /// The kindergarten's slots with free places in free choice.
+    pub free_slots: Vec<FreeSlot>,
     pub enrolled: Vec<EnrolledChild>,
     pub form: PlacesForm,
+    pub reduce: ReduceForm,
+    /// The reduction waiting for the staff member's confirmation.
+    pub reducing: Option<PlacesInput>,
     pub by_direction: bool,
     pub query: String,
     pub found: Option<Card>,
@@ -154,6 +168,20 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
 }
 
 fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
+    // One scrolling page: the forms, then the table (which scrolls sideways when narrow).
+    egui::ScrollArea::vertical().id_salt("places-page").auto_shrink([false, false]).show(ui, |ui| {
+        add_places_ui(ui, view, cx, out);
+        ui.add_space(10.0);
+        reduce_ui(ui, view, cx, out);
+        ui.add_space(10.0);
+        places_table_ui(ui, view, cx);
+    });
+    if let Some(input) = view.reducing.clone() {
+        reduce_confirm_ui(ui.ctx(), view, &input, cx, out);
+    }
+}
+
+fn add_places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
     let languages = cx.kindergarten(&view.kindergarten).map(|k| k.languages.clone()).unwrap_or_default();
     ui.label(RichText::new(cx.t("places-add-title")).strong());
     ui.horizontal_wrapped(|ui| {
@@ -184,32 +212,157 @@ fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCom
             (_, _, None) => Some("places-count-number"),
         };
     }
-    ui.add_space(10.0);
+}
+
+/// Every record of the kindergarten: a correction shows as −N, each with the free places of
+/// its slot now and who added it (the operator of its log entry).
+fn places_table_ui(ui: &mut Ui, view: &StaffView, cx: &Cx<'_>) {
     ui.label(RichText::new(cx.t("places-list-title")).strong());
-    egui::ScrollArea::vertical().id_salt("places-list").auto_shrink([false, true]).show(ui, |ui| {
-        Grid::new("places-table").num_columns(6).spacing([24.0, 6.0]).striped(true).show(ui, |ui| {
+    egui::ScrollArea::horizontal().id_salt("places-list").auto_shrink([false, true]).show(ui, |ui| {
+        Grid::new("places-table").num_columns(8).spacing([16.0, 6.0]).striped(true).show(ui, |ui| {
             for id in [
                 "places-record",
                 "places-group-year",
                 "places-language",
-                "places-total",
+                "places-change",
+                "places-free-now",
                 "places-added",
+                "places-added-by",
                 "places-state",
             ] {
                 ui.label(RichText::new(cx.t(id)).strong());
             }
             ui.end_row();
-            for record in &view.places {
+            for row in &view.places {
+                let record = &row.record;
                 ui.label(&record.id);
                 ui.label(record.group_year.to_string());
                 ui.label(record.language.text().get(cx.lang));
-                ui.label(record.count.to_string());
+                if record.reduction {
+                    ui.vertical(|ui| {
+                        let count = RichText::new(format!("\u{2212}{}", record.count)).color(theme::WARN).strong();
+                        ui.add(egui::Label::new(count).extend());
+                        let mark = RichText::new(cx.t("places-correction")).small().color(theme::WARN);
+                        ui.add(egui::Label::new(mark).extend());
+                    });
+                } else {
+                    ui.label(record.count.to_string());
+                }
+                ui.label(row.free_now.to_string());
                 ui.label(format::instant_short(record.added_at));
+                match &row.added_by {
+                    Some(by) => match &by.name {
+                        Some(name) => ui.label(format!("{} \u{2014} {name}", by.login)),
+                        None => ui.label(&by.login),
+                    },
+                    None => ui.label(RichText::new(cx.t("places-added-elsewhere")).italics()),
+                };
                 ui.label(record.state.text().get(cx.lang));
                 ui.end_row();
             }
         });
     });
+}
+
+/// "Уменьшить свободные места": a slot with free places in free choice, a count, then a
+/// confirmation. The rules decide whether the count is allowed (`REDUCTION_OVER_FREE`).
+fn reduce_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
+    ui.label(RichText::new(cx.t("places-reduce-title")).strong());
+    if view.free_slots.is_empty() {
+        ui.label(cx.t("places-reduce-none"));
+        return;
+    }
+    let options: Vec<(Option<(GroupLanguage, i32)>, String)> = view
+        .free_slots
+        .iter()
+        .map(|slot| {
+            let text = cx.tr.f(
+                "places-reduce-slot-option",
+                &[
+                    ("language", slot.language.text().get(cx.lang).into()),
+                    ("year", slot.group_year.to_string().into()),
+                    ("free", slot.free.into()),
+                ],
+            );
+            (Some((slot.language, slot.group_year)), text)
+        })
+        .collect();
+    let clicked = ui
+        .horizontal_wrapped(|ui| {
+            widgets::combo_width_ui(
+                ui,
+                "places-reduce-slot",
+                cx.t("places-reduce-slot"),
+                &mut view.reduce.slot,
+                &options,
+                340.0,
+            );
+            widgets::text_field_width_ui(ui, cx.t("places-reduce-count"), &mut view.reduce.count, 140.0);
+            widgets::beside_field_ui(ui, |ui| widgets::big_button_ui(ui, cx.t("places-reduce-button")).clicked())
+        })
+        .inner;
+    ui.label(RichText::new(cx.t("places-reduce-note")).small());
+    if let Some(problem) = view.reduce.problem {
+        ui.label(RichText::new(cx.t(problem)).color(theme::ERROR));
+    }
+    if clicked {
+        let count = view.reduce.count.trim().parse::<u32>().ok();
+        view.reduce.problem = match (view.reduce.slot, count) {
+            (Some((language, group_year)), Some(count)) => {
+                out.push(UiCommand::ConfirmReducePlaces(PlacesInput {
+                    kindergarten: view.kindergarten.clone(),
+                    language,
+                    group_year,
+                    count,
+                }));
+                None
+            }
+            (None, _) => Some("places-reduce-choose"),
+            (_, None) => Some("places-count-number"),
+        };
+    }
+}
+
+/// The confirmation of a reduction, as a modal window over the staff screen.
+fn reduce_confirm_ui(
+    ctx: &egui::Context,
+    view: &mut StaffView,
+    input: &PlacesInput,
+    cx: &Cx<'_>,
+    out: &mut Vec<UiCommand>,
+) {
+    let free = view
+        .free_slots
+        .iter()
+        .find(|s| s.language == input.language && s.group_year == input.group_year)
+        .map_or(0, |s| s.free);
+    let mut confirmed = false;
+    let modal = egui::Modal::new(egui::Id::unique("reduce-places-dialog")).show(ctx, |ui| {
+        ui.set_max_width(760.0);
+        ui.set_min_width(520.0);
+        ui.heading(cx.t("places-reduce-confirm-title"));
+        Grid::new("reduce-summary").num_columns(2).spacing([24.0, 8.0]).show(ui, |ui| {
+            widgets::info_row_ui(ui, cx.t("places-kindergarten"), &cx.kindergarten_name(&input.kindergarten));
+            widgets::info_row_ui(ui, cx.t("places-language"), input.language.text().get(cx.lang));
+            widgets::info_row_ui(ui, cx.t("places-group-year"), &input.group_year.to_string());
+            widgets::info_row_ui(ui, cx.t("places-free-now"), &free.to_string());
+            widgets::info_row_ui(ui, cx.t("places-reduce-count"), &format!("\u{2212}{}", input.count));
+        });
+        widgets::message_ui(ui, cx.t("places-reduce-note"), false);
+        ui.add_space(8.0);
+        ui.horizontal(|ui| {
+            if widgets::primary_button_ui(ui, cx.t("places-reduce-ok")).clicked() {
+                out.push(UiCommand::ReducePlaces(input.clone()));
+                confirmed = true;
+            }
+            if widgets::big_button_ui(ui, cx.t("cancel")).clicked() {
+                view.reducing = None;
+            }
+        });
+    });
+    if modal.should_close() && !confirmed {
+        view.reducing = None;
+    }
 }
 
 fn enrolled_ui(ui: &mut Ui, view: &StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {

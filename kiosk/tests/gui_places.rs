@@ -1,0 +1,228 @@
+//! The kindergarten staff's places screen on the real store ([`StoreBackend`] on a temporary
+//! data folder, driven by label): the table with the free places of each record's slot and
+//! who added each record, and the reduction of free places (`reducePlaces`) with its
+//! confirmation and the rules' `REDUCTION_OVER_FREE` in the operator's language.
+#![cfg(feature = "gui")]
+
+use std::path::{Path, PathBuf};
+
+use egui::accesskit::Role as AxRole;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use kiosk::gui::backend::{Backend, PlacesInput, PlacesRow};
+use kiosk::gui::{KioskApp, MemoryBackend, Screen, StoreBackend};
+use kiosk::{Kiosk, NewOperator, testkit};
+use rules::Role;
+use rules::model::{GroupLanguage, PlacesState};
+use rules::state::PlaceSlot;
+
+const KINDERGARTEN: &str = "KG-KOK-01";
+const SECOND_STAFF_PASSWORD: &str = "second-staff-secret";
+
+fn harness(dir: &Path, out: PathBuf) -> Harness<'static, KioskApp> {
+    let app = KioskApp::new(Box::new(StoreBackend::open(dir).expect("kiosk")), out);
+    Harness::builder()
+        .with_size([1366.0, 900.0])
+        .with_max_steps(12)
+        .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app)
+}
+
+fn widget<'a>(h: &'a Harness<'static, KioskApp>, label: &'a str) -> egui_kittest::Node<'a> {
+    let mut nodes: Vec<_> =
+        h.query_all_by_label(label).filter(|n| n.accesskit_node().role() != AxRole::Label).collect();
+    assert_eq!(nodes.len(), 1, "exactly one widget labelled {label:?}");
+    nodes.remove(0)
+}
+
+fn click(h: &mut Harness<'static, KioskApp>, label: &str) {
+    widget(h, label).scroll_to_me();
+    h.run();
+    widget(h, label).click();
+    h.run();
+}
+
+fn type_into(h: &mut Harness<'static, KioskApp>, label: &str, text: &str) {
+    widget(h, label).scroll_to_me();
+    h.run();
+    widget(h, label).click();
+    h.run();
+    widget(h, label).type_text(text);
+    h.run();
+}
+
+fn shows(h: &Harness<'static, KioskApp>, text: &str) -> bool {
+    h.query_all_by_label_contains(text).next().is_some()
+}
+
+fn log_in(h: &mut Harness<'static, KioskApp>, login: &str, password: &str) {
+    type_into(h, "Логин", login);
+    type_into(h, "Пароль", password);
+    click(h, "Войти");
+    assert!(h.state().session().is_some(), "logged in as {login}");
+}
+
+fn rows(h: &Harness<'static, KioskApp>) -> Vec<PlacesRow> {
+    h.state().staff.places.clone()
+}
+
+/// Staff pick the slot, the count, and confirm.
+fn reduce(h: &mut Harness<'static, KioskApp>, slot: &str, count: &str) {
+    click(h, "Группа со свободными местами");
+    click(h, slot);
+    type_into(h, "Сколько мест убрать", count);
+    click(h, "Уменьшить свободные места");
+    assert!(shows(h, "Уменьшить свободные места?"), "the confirmation step");
+    click(h, "Убрать места");
+    assert!(h.state().staff.reducing.is_none(), "the confirmation closed");
+}
+
+#[test]
+#[allow(clippy::too_many_lines)]
+fn staff_reduce_published_places_and_see_free_places_and_who_added_each_record() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("kiosk");
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(&out).expect("the USB stick");
+
+    // A kiosk with two staff accounts of one kindergarten, and a center that knows the kiosk.
+    let mut kiosk = testkit::staffed_kiosk(&dir, "KOK", "KOK-01", Some(KINDERGARTEN));
+    let admin = kiosk.login("admin", testkit::ADMIN_PASSWORD).expect("admin");
+    let second = NewOperator {
+        login: "kg2".into(),
+        name: "Сейтова Айжан".into(),
+        role: Role::Kindergarten,
+        kindergartens: vec![KINDERGARTEN.into()],
+    };
+    kiosk.add_operator(&admin, &second, SECOND_STAFF_PASSWORD).expect("second staff account");
+    let center_dir = tmp.path().join("center");
+    let key = center::Center::init(&center_dir, None).expect("center").public_key;
+    let mut center = center::Center::open(&center_dir).expect("center");
+    let registered: rules::Instant = "2020-01-01T00:00:00+05:00".parse().expect("instant");
+    center.add_kiosk("KOK-01", "KOK", &kiosk.public_key_hex(), registered).expect("center knows the kiosk");
+    kiosk::push::set_center(&kiosk, None, Some(&key)).expect("center key");
+    drop(kiosk);
+
+    // Staff member kg adds 3 places: pending, nothing free to reduce yet.
+    let mut h = harness(&dir, out.clone());
+    log_in(&mut h, "kg", testkit::STAFF_PASSWORD);
+    assert_eq!(h.state().screen, Screen::Staff);
+    click(&mut h, "База свободных мест в ДДО");
+    assert!(shows(&h, "Свободных мест в свободном выборе нет"));
+    click(&mut h, "Язык обучения");
+    click(&mut h, "Казахский");
+    click(&mut h, "Год группы");
+    click(&mut h, "2023");
+    type_into(&mut h, "Количество свободных мест", "3");
+    click(&mut h, "Сохранить");
+    click(&mut h, "ОК");
+    assert!(shows(&h, "Места сохранены"));
+    let added = rows(&h);
+    assert_eq!(added.len(), 1);
+    assert_eq!((added[0].record.count, added[0].record.state, added[0].free_now), (3, PlacesState::Pending, 0));
+    assert_eq!(added[0].added_by.as_ref().map(|b| (b.login.as_str(), b.name.as_deref())), Some(("kg", Some("Kg"))));
+    assert!(shows(&h, "kg — Kg"), "who added it, in the table");
+    // Pending places are not in free choice: the rules refuse to take them away.
+    let pending =
+        PlacesInput { kindergarten: KINDERGARTEN.into(), language: GroupLanguage::Kk, group_year: 2023, count: 1 };
+    let refused = h.state_mut().backend_mut().reduce_places(&pending).unwrap_err();
+    assert_eq!(refused.code, "REDUCTION_OVER_FREE");
+
+    // USB round trip: the center gets the log, publishes the places, the kiosk imports its snapshot.
+    click(&mut h, "Синхронизация");
+    click(&mut h, "Выгрузить в файл");
+    assert!(shows(&h, "Выгружено записей"), "{:?}", h.state().notice());
+    let bundle = std::fs::read(out.join("kezek-export.jsonl")).expect("export file");
+    let ingested = center.ingest(&bundle, center::now(), Some("KOK-01")).expect("center ingests");
+    assert!(ingested.report.quarantined.is_empty(), "{:?}", ingested.report.quarantined);
+    center.distribute("KOK", center::now()).expect("distribution publishes the places");
+    let (snapshot, bytes) = center.snapshot("KOK", center::now()).expect("snapshot");
+    assert!(snapshot.places.iter().any(|p| p.id == added[0].record.id && p.state == PlacesState::FreeChoice));
+    std::fs::write(out.join("kezek-snapshot.json"), bytes).expect("snapshot file");
+    click(&mut h, "Загрузить снимок");
+    assert!(shows(&h, "Снимок центра на"), "imported");
+
+    // In free choice now: 3 free in the slot.
+    click(&mut h, "Рабочий кабинет сотрудника ДДО");
+    click(&mut h, "База свободных мест в ДДО");
+    let published = rows(&h);
+    assert_eq!(published.len(), 1);
+    assert_eq!((published[0].record.state, published[0].free_now), (PlacesState::FreeChoice, 3));
+    assert!(shows(&h, "В свободном выборе"));
+
+    // The second staff member takes one place away.
+    click(&mut h, "Выйти");
+    log_in(&mut h, "kg2", SECOND_STAFF_PASSWORD);
+    click(&mut h, "База свободных мест в ДДО");
+    reduce(&mut h, "Казахский, 2023 г. — свободно 3", "1");
+    assert!(shows(&h, "Свободные места уменьшены"), "{:?}", h.state().notice());
+    let table = rows(&h);
+    assert_eq!(table.len(), 2, "the correction is a record of its own");
+    let correction = table.iter().find(|r| r.record.reduction).expect("the correction row");
+    let original = table.iter().find(|r| !r.record.reduction).expect("the original row");
+    assert_eq!(original.record, published[0].record, "the original record did not change");
+    assert_eq!((correction.record.count, correction.free_now, original.free_now), (1, 2, 2));
+    assert_eq!(
+        correction.added_by.as_ref().map(|b| (b.login.as_str(), b.name.as_deref(), b.kiosk.as_str())),
+        Some(("kg2", Some("Сейтова Айжан"), "KOK-01"))
+    );
+    assert_eq!(original.added_by.as_ref().map(|b| b.login.as_str()), Some("kg"));
+    // What the table shows: the correction as −1, the free places of the slot, who added each.
+    assert_eq!(h.query_all_by_label("\u{2212}1").count(), 1, "the correction as \u{2212}1");
+    assert_eq!(h.query_all_by_label("корректировка").count(), 1, "marked as a correction");
+    assert!(shows(&h, "Свободно сейчас") && shows(&h, "Кто добавил"));
+    assert!(h.query_all_by_label("2").count() >= 2, "free now: 2 on both rows");
+    assert!(shows(&h, "kg2 — Сейтова Айжан"));
+    assert!(shows(&h, "kg — Kg"));
+    let slot = PlaceSlot { kindergarten: KINDERGARTEN.into(), language: GroupLanguage::Kk, group_year: 2023 };
+
+    // More than is free: the rules refuse, in the operator's language, and nothing is written.
+    let pending_entries = h.state().backend().sync_status().pending;
+    reduce(&mut h, "Казахский, 2023 г. — свободно 2", "5");
+    assert!(shows(&h, "REDUCTION_OVER_FREE"));
+    assert!(shows(&h, "Можно убрать не больше свободных мест в свободном выборе: сейчас их 2"));
+    assert_eq!(h.state().backend().sync_status().pending, pending_entries, "nothing written");
+    assert_eq!(rows(&h), table, "the table is unchanged");
+    click(&mut h, "Қазақша");
+    assert!(shows(&h, "Еркін таңдаудағы бос орындардан артық алып тастауға болмайды: қазір олар 2"));
+    assert!(shows(&h, "Кім қосты") && h.query_all_by_label("түзету").next().is_some());
+    click(&mut h, "English");
+    assert!(shows(&h, "At most the free places in free choice can be taken away: 2 now"));
+    assert!(shows(&h, "Added by") && h.query_all_by_label("correction").next().is_some());
+    click(&mut h, "Русский");
+    drop(h);
+
+    // Durable: the reopened kiosk has the correction, and 2 free places in the slot.
+    let kiosk = Kiosk::open(&dir).expect("reopen");
+    let records: Vec<_> = kiosk.places().expect("places").into_iter().filter(|p| p.reduction).collect();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0].count, 1);
+    assert_eq!(kiosk.state().free_places(&slot), 2);
+    let verified = kiosk.verify().expect("verify");
+    assert!(verified.ok, "{verified:?}");
+}
+
+/// The in-memory backend runs the same rules: the same refusal, the same rows.
+#[test]
+fn the_memory_backend_reduces_through_the_same_rules() {
+    let mut backend = MemoryBackend::demo();
+    backend.login("ddo", "ddo").expect("staff");
+    let slot = backend.free_slots(KINDERGARTEN).expect("slots").into_iter().next().expect("a slot with free places");
+    let input = |count| PlacesInput {
+        kindergarten: KINDERGARTEN.into(),
+        language: slot.language,
+        group_year: slot.group_year,
+        count,
+    };
+    let before = backend.places_table(KINDERGARTEN).expect("table");
+    let refused = backend.reduce_places(&input(slot.free + 1)).unwrap_err();
+    assert_eq!(refused.code, "REDUCTION_OVER_FREE");
+    assert_eq!(backend.places_table(KINDERGARTEN).expect("table"), before, "nothing recorded");
+    let id = backend.reduce_places(&input(1)).expect("reduced");
+    let table = backend.places_table(KINDERGARTEN).expect("table");
+    let row = table.iter().find(|r| r.record.id == id).expect("the correction row");
+    assert!(row.record.reduction);
+    assert_eq!(row.free_now, slot.free - 1);
+    assert_eq!(row.added_by.as_ref().map(|b| b.login.as_str()), Some("ddo"));
+    // Records that came from the center are not this kiosk's entries.
+    assert!(table.iter().filter(|r| r.record.id != id).all(|r| r.added_by.is_none()));
+}

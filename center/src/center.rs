@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use crate::fold::{Fold, FoldItem, FoldKey, Source};
 use crate::ingest::{self, KioskOperator, KioskView};
 use crate::store::{
-    CenterOperator, CenterStore, Commit, Contact, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision,
-    SledStore, StoreError,
+    CenterOperator, CenterStore, Commit, Contact, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore,
+    StoreError,
 };
 
 /// Most quarantine notes kept per kiosk: a kiosk (or a thief of its key) cannot fill the
@@ -387,7 +387,6 @@ impl KioskState {
         }
         floor
     }
-
 }
 
 /// Records a contact (an ack or snapshot answering a signed request with the kiosk's head).
@@ -1037,8 +1036,7 @@ impl<S: CenterStore> Center<S> {
             all_keys.extend(keys.iter().copied());
             let key_at = |seq: u64| all_keys.iter().rev().find(|(from, _)| *from <= seq).map_or(state.key, |(_, k)| *k);
             for (offset, entry) in entries[stop.index..].iter().enumerate() {
-                let signed_by_kiosk =
-                    entry.body().is_ok_and(|b| b.kiosk == kiosk_id && entry.verify(&key_at(b.seq)));
+                let signed_by_kiosk = entry.body().is_ok_and(|b| b.kiosk == kiosk_id && entry.verify(&key_at(b.seq)));
                 if !signed_by_kiosk || quarantine.len() >= room {
                     unattributed += 1;
                     continue;
@@ -1104,11 +1102,7 @@ impl<S: CenterStore> Center<S> {
     /// Ingests several uploads with one durable commit for each run of uploads from
     /// distinct kiosks (group commit: the server drains its queue of uploads this way).
     /// The result for each upload is what [`Center::ingest`] would give in the same order.
-    pub fn ingest_group(
-        &mut self,
-        uploads: &[Upload<'_>],
-        received_at: Instant,
-    ) -> Vec<Result<Ingested, IngestError>> {
+    pub fn ingest_group(&mut self, uploads: &[Upload<'_>], received_at: Instant) -> Vec<Result<Ingested, IngestError>> {
         let mut results: Vec<Option<Result<Ingested, IngestError>>> = uploads.iter().map(|_| None).collect();
         let mut next = 0;
         while next < uploads.len() {

@@ -18,9 +18,7 @@
 
 use std::time::Duration;
 
-use changelog::request::{
-    ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, OCTET_STREAM, RequestSigner, SNAPSHOT_ROUTE, path,
-};
+use changelog::request::{ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, OCTET_STREAM, RequestSigner, SNAPSHOT_ROUTE, path};
 
 /// Retry and timeout settings.
 #[derive(Debug, Clone)]

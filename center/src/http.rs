@@ -43,11 +43,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use changelog::VerifyingKey;
 use changelog::request::{
     ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, HEADER_HEAD, HEADER_KIOSK, HEADER_NONCE, HEADER_ROTATION,
     HEADER_SIGNATURE, HEALTH_ROUTE, SNAPSHOT_ROUTE, SignedRequest, follow_rotations, verify_request,
 };
-use changelog::VerifyingKey;
 use rules::Instant;
 
 use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
@@ -247,7 +247,10 @@ impl<S: CenterStore> Worker<S> {
                     results
                 } else {
                     recover(&mut center, &self.health, "ingesting");
-                    batch.iter().map(|_| Err(IngestError::Internal("ingest failed; nothing was stored".into()))).collect()
+                    batch
+                        .iter()
+                        .map(|_| Err(IngestError::Internal("ingest failed; nothing was stored".into())))
+                        .collect()
                 };
                 let fresh = center.kiosk_auth();
                 *self.auth.write().unwrap_or_else(PoisonError::into_inner) = fresh;
@@ -368,12 +371,10 @@ fn signed_request(headers: &HeaderMap) -> Result<SignedRequest, Response> {
     let nonce = header_text(headers, HEADER_NONCE)
         .filter(|n| n.len() == 2 * changelog::request::NONCE_BYTES)
         .ok_or_else(|| missing(HEADER_NONCE))?;
-    let head = header_text(headers, HEADER_HEAD)
-        .and_then(|h| h.parse::<u64>().ok())
-        .ok_or_else(|| missing(HEADER_HEAD))?;
-    let signature = header_text(headers, HEADER_SIGNATURE)
-        .filter(|s| s.len() == 128)
-        .ok_or_else(|| missing(HEADER_SIGNATURE))?;
+    let head =
+        header_text(headers, HEADER_HEAD).and_then(|h| h.parse::<u64>().ok()).ok_or_else(|| missing(HEADER_HEAD))?;
+    let signature =
+        header_text(headers, HEADER_SIGNATURE).filter(|s| s.len() == 128).ok_or_else(|| missing(HEADER_SIGNATURE))?;
     let rotation = match headers.get(HEADER_ROTATION) {
         None => None,
         Some(v) => Some(v.to_str().map_err(|_| missing(HEADER_ROTATION))?.to_owned()),
@@ -417,7 +418,8 @@ fn authenticate<S: CenterStore>(
         let Some(rotation) = &request.rotation else {
             return Err(unauthenticated("the request signature does not verify against the kiosk's key"));
         };
-        key = follow_rotations(rotation, &request.kiosk, kiosk.head, key).map_err(|e| unauthenticated(&e.to_string()))?;
+        key =
+            follow_rotations(rotation, &request.kiosk, kiosk.head, key).map_err(|e| unauthenticated(&e.to_string()))?;
         verify_request(&key, method, path, request, body).map_err(|e| unauthenticated(&e.to_string()))?;
     }
     Ok(kiosk)

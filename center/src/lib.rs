@@ -16,8 +16,8 @@ pub mod ingest;
 pub mod store;
 
 pub use center::{
-    CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport, Ingested, KioskInfo,
-    KioskAuth, QuarantineListing, ReportRow, ReviewItem, Upload,
+    CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport, Ingested,
+    KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
 pub use client::{PushError, PushOptions, push, push_with};

@@ -358,8 +358,8 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Kiosk(KioskCmd::Serve { id, district }) => print(&open()?.add_served_district(&id, &district)?),
         Cmd::Directory(DirectoryCmd::Import { file, by, at: when }) => {
             let text = std::fs::read_to_string(&file).map_err(|e| fail("IO", format!("{}: {e}", file.display())))?;
-            let kindergartens: Vec<rules::model::Kindergarten> = serde_json::from_str(&text)
-                .map_err(|e| fail("BAD_DIRECTORY", format!("{}: {e}", file.display())))?;
+            let kindergartens: Vec<rules::model::Kindergarten> =
+                serde_json::from_str(&text).map_err(|e| fail("BAD_DIRECTORY", format!("{}: {e}", file.display())))?;
             print(&open()?.import_directory(kindergartens, &by, at(when.as_ref())?)?);
         }
         Cmd::Directory(DirectoryCmd::List { district }) => {

@@ -8,8 +8,8 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant as Clock};
 
 use center::Center;
@@ -127,8 +127,7 @@ fn a_replayed_request_and_a_genuine_entry_followed_by_junk_are_refused_cheaply()
 }
 
 fn post_raw(url: &str, path: &str, body: &[u8]) -> (u16, Vec<u8>) {
-    let mut response =
-        http_agent().post(&format!("{url}{path}")).header("Content-Type", OCTETS).send(body).unwrap();
+    let mut response = http_agent().post(&format!("{url}{path}")).header("Content-Type", OCTETS).send(body).unwrap();
     (response.status().as_u16(), response.body_mut().read_to_vec().unwrap())
 }
 
@@ -246,7 +245,7 @@ fn rss_kib(pid: u32) -> u64 {
 }
 
 fn open_fds(pid: u32) -> usize {
-    std::fs::read_dir(format!("/proc/{pid}/fd")).map(Iterator::count).unwrap_or(0)
+    std::fs::read_dir(format!("/proc/{pid}/fd")).map_or(0, Iterator::count)
 }
 
 /// SECURITY.md "Bounded work", against the real binary: 64 unfinished 16 MB uploads and
@@ -281,8 +280,7 @@ fn unfinished_uploads_and_idle_connections_do_not_exhaust_the_server() {
     let mut after_wave = Vec::new();
     for _ in 0..2 {
         let mut unfinished: Vec<TcpStream> = (0..64).map(|_| slow_upload(addr, 16 << 20, 2 << 20)).collect();
-        let statuses: Vec<Option<u16>> =
-            unfinished.iter_mut().map(|s| status_of(s, Duration::from_secs(10))).collect();
+        let statuses: Vec<Option<u16>> = unfinished.iter_mut().map(|s| status_of(s, Duration::from_secs(10))).collect();
         assert!(statuses.iter().all(|s| matches!(s, Some(408 | 503))), "{statuses:?}");
         assert!(statuses.iter().filter(|s| **s == Some(503)).count() >= 32, "{statuses:?}");
         drop(unfinished);
@@ -511,7 +509,8 @@ fn requests_follow_a_rotation_and_the_old_key_is_refused_after_it() {
     assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 5);
 
     let next = KioskKey::generate().unwrap();
-    let rotated = kiosk.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: next.public_hex() });
+    let rotated =
+        kiosk.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: next.public_hex() });
     let old = std::mem::replace(&mut kiosk.key, next);
     kiosk.register_child(
         "2026-03-10T18:20:00+05:00",
@@ -532,7 +531,8 @@ fn requests_follow_a_rotation_and_the_old_key_is_refused_after_it() {
     fake.entries.clone_from(&kiosk.entries[..usize::try_from(rotated - 1).unwrap()].to_vec());
     fake.prev = kiosk.entries[usize::try_from(rotated - 2).unwrap()].hash();
     let forged_rotation = {
-        let seq = fake.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: thief.public_hex() });
+        let seq =
+            fake.push("2026-03-10T18:10:00+05:00", "admin", &Payload::KeyRotated { public_key: thief.public_hex() });
         fake.entries[usize::try_from(seq - 1).unwrap()].clone()
     };
     let thief_signer = RequestSigner::new(thief.signing().clone(), "K1", last, vec![forged_rotation]);
@@ -561,10 +561,8 @@ fn account_entries_from_before_registration_are_not_flagged_but_commands_are() {
     let before = "2026-01-01T09:00:00+05:00";
     assert!(at(before) < at(REGISTERED));
     let mut kiosk = TestKiosk::new("K1").with_staff(before);
-    let early = kiosk.register_child(
-        before,
-        application("K1-EARLY", &child_iin("2023-05-05", 50), "2023-05-05", RightClass::None),
-    );
+    let early = kiosk
+        .register_child(before, application("K1-EARLY", &child_iin("2023-05-05", 50), "2023-05-05", RightClass::None));
     kiosk.register(&mut center);
     let report = center.ingest(&kiosk.all(), at(NOW), Some("K1")).unwrap().report;
     let flags: Vec<(u64, ClockProblem)> = report.flagged.iter().map(|f| (f.seq, f.problem)).collect();

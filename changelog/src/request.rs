@@ -178,10 +178,8 @@ pub enum RequestAuthError {
 
 /// Parses a hex signature header.
 fn parse_signature(text: &str) -> Result<Signature, RequestAuthError> {
-    let bytes: [u8; 64] = hex::decode(text)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or(RequestAuthError::Header(HEADER_SIGNATURE))?;
+    let bytes: [u8; 64] =
+        hex::decode(text).ok().and_then(|b| b.try_into().ok()).ok_or(RequestAuthError::Header(HEADER_SIGNATURE))?;
     Ok(Signature::from_bytes(&bytes))
 }
 
@@ -304,7 +302,8 @@ mod tests {
 
     #[test]
     fn rotations_are_followed_only_from_the_known_key() {
-        let (k0, k1, k2) = (KioskKey::generate().unwrap(), KioskKey::generate().unwrap(), KioskKey::generate().unwrap());
+        let (k0, k1, k2) =
+            (KioskKey::generate().unwrap(), KioskKey::generate().unwrap(), KioskKey::generate().unwrap());
         let line = RequestLine { method: "GET", path: "/p", kiosk: "K", nonce: "n", head: 9 };
         let rotations = [rotation(&k0, &k1, "K", 5), rotation(&k1, &k2, "K", 7)];
         let header = SignedRequest::sign(k2.signing(), &line, b"", &rotations);
@@ -315,7 +314,7 @@ mod tests {
         assert!(follow_rotations(&chain, "K", 5, k0.verifying()).is_err());
         assert!(follow_rotations(&chain, "L", 4, k0.verifying()).is_err());
         assert!(follow_rotations("zz", "K", 4, k0.verifying()).is_err());
-        let five = vec![chain.split(',').next().unwrap(); 5].join(",");
+        let five = [chain.split(',').next().unwrap(); 5].join(",");
         assert!(follow_rotations(&five, "K", 4, k0.verifying()).is_err());
     }
 }

@@ -47,7 +47,8 @@ impl Target {
 
     /// A signed request of K1 for `path` (a nonce from the challenge route first).
     fn signed(&self, method: &str, path: &str, body: &[u8]) -> axum::http::request::Builder {
-        let (_, answer) = self.send(Request::post(format!("/v1/kiosks/{KIOSK}/challenge")).body(Body::empty()).unwrap());
+        let (_, answer) =
+            self.send(Request::post(format!("/v1/kiosks/{KIOSK}/challenge")).body(Body::empty()).unwrap());
         let nonce: serde_json::Value = serde_json::from_slice(&answer).unwrap();
         let signed = self.signer().sign(method, path, nonce["nonce"].as_str().unwrap(), body);
         let mut request = Request::builder().method(method).uri(path);

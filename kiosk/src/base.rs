@@ -12,7 +12,6 @@ use rules::calendar::Calendar;
 use rules::{Instant, State};
 use sha2::{Digest, Sha256};
 
-
 #[derive(Debug, Clone)]
 pub struct Base {
     pub state: State,
@@ -28,7 +27,8 @@ impl Base {
     pub fn new(snapshot: Snapshot, kiosk: &str, bytes: &[u8]) -> Self {
         let head = snapshot.kiosk_heads.get(kiosk).copied().unwrap_or(0);
         // The center owns the directory: the snapshot's replaces whatever the kiosk had.
-        let state = State::restore(Calendar::embedded(), snapshot.kindergartens, snapshot.applications, snapshot.places);
+        let state =
+            State::restore(Calendar::embedded(), snapshot.kindergartens, snapshot.applications, snapshot.places);
         Base { state, head, generated_at: snapshot.generated_at, sha256: sha256_hex(bytes) }
     }
 

@@ -475,7 +475,12 @@ impl Localized for AppendError {
                 format!("{kindergarten} балабақшасы сіздің тіркелгіңізге бекітілмеген"),
                 format!("Kindergarten {kindergarten} is not assigned to your account"),
             ),
-            AppendError::NoDirectory => pick_str(lang, "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё", "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін", "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it"),
+            AppendError::NoDirectory => pick_str(
+                lang,
+                "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё",
+                "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін",
+                "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it",
+            ),
             AppendError::IdAssignedByKiosk => pick_str(
                 lang,
                 "Номер заявления и номер записи о местах присваивает киоск: не заполняйте поле id",
@@ -620,7 +625,12 @@ impl Localized for OperatorError {
                 "Балабақшалар тек МДҰ қызметкерлеріне бекітіледі",
                 "Only kindergarten staff are bound to kindergartens",
             ),
-            OperatorError::NoDirectory => pick_str(lang, "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё", "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін", "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it"),
+            OperatorError::NoDirectory => pick_str(
+                lang,
+                "Справочник детских садов придёт с первой синхронизацией с центром: до неё можно регистрировать заявления, а места и выбор детского сада — после неё",
+                "Балабақшалар анықтамалығы орталықпен алғашқы синхрондаумен келеді: оған дейін өтініштерді тіркеуге болады, ал орындар мен балабақша таңдау — одан кейін",
+                "The kindergarten directory comes with the first sync with the center: until then applications can be registered; places and kindergarten choices wait for it",
+            ),
             OperatorError::UnknownKindergarten { id } => pick(
                 lang,
                 format!("Детский сад {id} не найден в справочнике"),

@@ -801,15 +801,14 @@ impl Kiosk {
     fn reload_model(&mut self) -> Result<(), StoreError> {
         let bytes = self.store.read_log(0, self.valid_len)?;
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let replayed =
-            replay_log(
-                &bytes[..valid],
-                &self.identity.kiosk_id,
-                self.verifying,
-                self.base.as_ref(),
-                self.offline_directory,
-                &mut || u64::MAX,
-            );
+        let replayed = replay_log(
+            &bytes[..valid],
+            &self.identity.kiosk_id,
+            self.verifying,
+            self.base.as_ref(),
+            self.offline_directory,
+            &mut || u64::MAX,
+        );
         if replayed.summary.valid != self.last_seq {
             return Err(StoreError::other("reload", "the log changed under the kiosk"));
         }
@@ -1425,15 +1424,14 @@ impl Kiosk {
         let bytes = self.store.read_log(0, u64::MAX).map_err(QueryError::Store)?;
         let check = logfile::verify_all(&bytes, &self.identity.kiosk_id, self.verifying);
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let Replayed { model, problems, .. } =
-            replay_log(
-                &bytes[..valid],
-                &self.identity.kiosk_id,
-                self.verifying,
-                self.base.as_ref(),
-                self.offline_directory,
-                &mut || u64::MAX,
-            );
+        let Replayed { model, problems, .. } = replay_log(
+            &bytes[..valid],
+            &self.identity.kiosk_id,
+            self.verifying,
+            self.base.as_ref(),
+            self.offline_directory,
+            &mut || u64::MAX,
+        );
         let (problems, conflicts) = split_problems(self.base.as_ref(), problems);
         drop(bytes);
         let mut mismatches = Vec::new();

@@ -34,9 +34,10 @@ impl SourceScope<'_> {
     fn owns_id(&self, id: &str) -> bool {
         let own = |rest: &str| rest.strip_prefix(self.id).is_some_and(|after| after.starts_with('-'));
         own(id)
-            || self.districts.iter().any(|d| {
-                id.strip_prefix(d.as_str()).and_then(|rest| rest.strip_prefix('-')).is_some_and(own)
-            })
+            || self
+                .districts
+                .iter()
+                .any(|d| id.strip_prefix(d.as_str()).and_then(|rest| rest.strip_prefix('-')).is_some_and(own))
     }
 
     fn serves(&self, district: &str) -> bool {

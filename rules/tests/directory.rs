@@ -2,6 +2,8 @@
 //! closed kindergarten takes no new places and no new choices, one with group years takes
 //! only those, and a directory entry needs its languages.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::*;
@@ -19,8 +21,16 @@ fn closed_kindergartens_and_group_years_are_respected_in_places_and_choices() {
     assert_eq!(Command::SetKindergarten { kindergarten: kindergartens().remove(0) }.required_role(), Role::Center);
     let mut state = new_state();
     ok(&mut state, &places_cmd("P1", KG_A, GroupLanguage::Kk, 2023, 2), "2026-11-02T09:00:00+05:00");
-    ok(&mut state, &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None), "2026-11-02T10:00:00+05:00");
-    ok(&mut state, &register_cmd("A2", &child_iin("2023-06-06", 2), "2023-06-06", RightClass::None), "2026-11-02T10:01:00+05:00");
+    ok(
+        &mut state,
+        &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None),
+        "2026-11-02T10:00:00+05:00",
+    );
+    ok(
+        &mut state,
+        &register_cmd("A2", &child_iin("2023-06-06", 2), "2023-06-06", RightClass::None),
+        "2026-11-02T10:01:00+05:00",
+    );
     ok(&mut state, &distribute(), "2026-11-02T18:00:00+05:00");
     ok(&mut state, &act("A1", Action::ConfirmVoucher), "2026-11-03T09:00:00+05:00");
     ok(&mut state, &act("A2", Action::ConfirmVoucher), "2026-11-03T09:00:00+05:00");
@@ -47,5 +57,8 @@ fn closed_kindergartens_and_group_years_are_respected_in_places_and_choices() {
     // A directory entry without group languages is refused.
     let mut bad = state.kindergarten(KG_A).unwrap().clone();
     bad.languages.clear();
-    assert_eq!(rejected(&mut state, &Command::SetKindergarten { kindergarten: bad }, "2026-11-03T14:00:00+05:00").code(), "INVALID_FIELD");
+    assert_eq!(
+        rejected(&mut state, &Command::SetKindergarten { kindergarten: bad }, "2026-11-03T14:00:00+05:00").code(),
+        "INVALID_FIELD"
+    );
 }

@@ -1,7 +1,7 @@
-//! The rules' calendar (data/calendar.json) against an independent reference: the table of
-//! days off that the `holidays` package (PyPI) gives, checked in as data/holidays-kz.json by
-//! data/tools/holidays_table.py. Every day of every year in the table must agree, except the
-//! days listed, with the reason, in data/README.md ("Differences from the holidays package").
+//! The rules' calendar (`data/calendar.json`) against an independent reference: the table of
+//! days off that the Python package `holidays` gives, checked in as `data/holidays-kz.json` by
+//! `data/tools/holidays_table.py`. Every day of every year in the table must agree, except the
+//! days listed, with the reason, in `data/README.md` ("Differences from the holidays package").
 
 // Helpers outside #[test] functions unwrap too; a failed unwrap is a failed test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

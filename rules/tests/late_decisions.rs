@@ -2,6 +2,8 @@
 //! stands even when an expiry already stop-listed the voucher (the office was offline, the
 //! center's nightly expiry ran first); one made after it is still refused.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::*;
@@ -11,7 +13,11 @@ use rules::{Action, Command, Localized};
 fn stop_listed() -> (rules::State, String) {
     let mut state = new_state();
     let kg = kindergartens().into_iter().find(|k| k.district == "KOK" && k.queue_type == QueueType::General).unwrap();
-    ok(&mut state, &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None), "2026-11-01T10:00:00+05:00");
+    ok(
+        &mut state,
+        &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None),
+        "2026-11-01T10:00:00+05:00",
+    );
     ok(&mut state, &places_cmd("P1", &kg.id, kg.languages[0], 2023, 1), "2026-11-01T10:00:00+05:00");
     ok(&mut state, &distribute(), "2026-11-02T18:00:00+05:00");
     assert_eq!(status(&state, "A1"), Status::VoucherIssued);

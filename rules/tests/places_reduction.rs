@@ -2,6 +2,8 @@
 //! free (what directions hold stays), as a record of its own, and a state restored from the
 //! records (a kiosk's snapshot) has the same free places as the one the events built.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 mod common;
 
 use common::*;
@@ -32,10 +34,18 @@ fn reductions_are_bounded_by_the_free_places_and_survive_a_restore() {
     // Pending places are not free yet: nothing to take away.
     let error = rejected(&mut state, &reduce("R0", 1), "2026-11-02T09:30:00+05:00");
     assert_eq!(error.code(), "REDUCTION_OVER_FREE");
-    ok(&mut state, &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None), "2026-11-02T10:00:00+05:00");
+    ok(
+        &mut state,
+        &register_cmd("A1", &child_iin("2023-05-05", 1), "2023-05-05", RightClass::None),
+        "2026-11-02T10:00:00+05:00",
+    );
     ok(&mut state, &distribute(), "2026-11-02T18:00:00+05:00");
     ok(&mut state, &act("A1", Action::ConfirmVoucher), "2026-11-03T10:00:00+05:00");
-    ok(&mut state, &act("A1", Action::ChooseKindergarten { kindergarten: KG_A.into(), language: GroupLanguage::Kk }), "2026-11-03T10:05:00+05:00");
+    ok(
+        &mut state,
+        &act("A1", Action::ChooseKindergarten { kindergarten: KG_A.into(), language: GroupLanguage::Kk }),
+        "2026-11-03T10:05:00+05:00",
+    );
     assert_eq!(status(&state, "A1"), Status::DirectionIssued);
     assert_eq!(state.free_places(&slot()), 2, "3 published, 1 held by a direction");
 

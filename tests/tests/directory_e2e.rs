@@ -90,15 +90,20 @@ fn a_regional_directory_reaches_kiosks_by_push_and_by_usb_and_is_used_there() {
     let center_dir = root.path().join("center");
     let key_hex = Center::init(&center_dir, None).unwrap().public_key;
     let mut center = Center::open(&center_dir).unwrap();
-    let import = center.import_directory(regional_directory(), "admin-ivanova", at("2026-11-02T09:00:00+05:00")).unwrap();
+    let import =
+        center.import_directory(regional_directory(), "admin-ivanova", at("2026-11-02T09:00:00+05:00")).unwrap();
     assert_eq!((import.changed.len(), import.unchanged, import.version), (40, 0, 40));
     // Loading the same file again changes nothing.
-    let again = center.import_directory(regional_directory(), "admin-ivanova", at("2026-11-02T09:05:00+05:00")).unwrap();
+    let again =
+        center.import_directory(regional_directory(), "admin-ivanova", at("2026-11-02T09:05:00+05:00")).unwrap();
     assert_eq!((again.changed.len(), again.unchanged, again.version), (0, 40, 40));
     // A directory entry for a district the center does not know is refused.
     let mut stray = regional_directory().remove(0);
     stray.district = "NOPE".into();
-    assert_eq!(center.set_kindergarten(stray, "admin-ivanova", at("2026-11-02T09:06:00+05:00")).unwrap_err().code(), "UNKNOWN_DISTRICT");
+    assert_eq!(
+        center.set_kindergarten(stray, "admin-ivanova", at("2026-11-02T09:06:00+05:00")).unwrap_err().code(),
+        "UNKNOWN_DISTRICT"
+    );
 
     // Kiosk A knows no kindergarten before its first sync: it registers, but places and
     // staff accounts wait, and it says why.

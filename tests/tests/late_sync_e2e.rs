@@ -47,7 +47,11 @@ fn an_in_time_offline_confirmation_stands_after_the_centers_expiry() {
     let kids = testkit::children(2, Date::from_ymd(2026, 10, 1).unwrap(), 600);
     let op = kiosk.login("op", testkit::OPERATOR_PASSWORD).unwrap();
     let child = kiosk
-        .execute_at(&op, Command::Register { application: testkit::application("KOK", &kids[0].0, kids[0].1, 1) }, at(monday))
+        .execute_at(
+            &op,
+            Command::Register { application: testkit::application("KOK", &kids[0].0, kids[0].1, 1) },
+            at(monday),
+        )
         .unwrap()
         .id;
     let kg = kiosk.login("kg", testkit::STAFF_PASSWORD).unwrap();
@@ -70,7 +74,9 @@ fn an_in_time_offline_confirmation_stands_after_the_centers_expiry() {
     // Wednesday: the parent confirms at the office, which is offline.
     let wednesday = at("2026-11-04T15:30:00+05:00");
     let op = kiosk.login("op", testkit::OPERATOR_PASSWORD).unwrap();
-    kiosk.execute_at(&op, Command::Act { application: child.clone(), action: Action::ConfirmVoucher }, wednesday).unwrap();
+    kiosk
+        .execute_at(&op, Command::Act { application: child.clone(), action: Action::ConfirmVoucher }, wednesday)
+        .unwrap();
     // Thursday just after midnight the center's expiry stop-lists the voucher.
     let tick = center.tick(at("2026-11-05T00:05:00+05:00")).unwrap();
     assert_eq!(tick.expired.len(), 1);
@@ -131,7 +137,10 @@ fn an_overruled_registration_keeps_its_original_instant() {
     // Office A registers the child at 10:00 and withdraws at 11:00; office B, offline,
     // registered the same child at 10:30.
     let op = a.login("op", testkit::OPERATOR_PASSWORD).unwrap();
-    let first = a.execute_at(&op, Command::Register { application: application() }, at("2026-11-02T10:00:00+05:00")).unwrap().id;
+    let first = a
+        .execute_at(&op, Command::Register { application: application() }, at("2026-11-02T10:00:00+05:00"))
+        .unwrap()
+        .id;
     a.execute_at(&op, Command::Act { application: first, action: Action::Withdraw }, at("2026-11-02T11:00:00+05:00"))
         .unwrap();
     let op = b.login("op", testkit::OPERATOR_PASSWORD).unwrap();
@@ -145,7 +154,9 @@ fn an_overruled_registration_keeps_its_original_instant() {
     assert_eq!(report.review.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["DUPLICATE_CHILD"]);
     let item = center.review_items().into_iter().find(|i| i.application.as_deref() == Some(&second)).unwrap();
     // Two days later a reviewer overrules: the application is registered as of 10:30.
-    center.review(&item.id, Decision::Overrule, "rev", "reviewer-secret", at("2026-11-04T09:00:00+05:00"), None).unwrap();
+    center
+        .review(&item.id, Decision::Overrule, "rev", "reviewer-secret", at("2026-11-04T09:00:00+05:00"), None)
+        .unwrap();
     let app = center.state().application(&second).unwrap();
     assert_eq!((app.status, app.registered_at), (Status::Queued, b_time));
 }

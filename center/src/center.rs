@@ -421,6 +421,8 @@ pub struct Center<S: CenterStore = SledStore> {
     own_hashes: Vec<Hash>,
     /// Directory changes in the center's own log.
     directory_version: u64,
+    /// Calendar years set in the center's own log, in order.
+    calendar_years: Vec<rules::calendar::CalendarYear>,
     /// Per kiosk, notes by (sequence, entry hash): at most [`MAX_NOTES_PER_KIOSK`].
     quarantine: BTreeMap<String, BTreeMap<(u64, Option<String>), QuarantineNote>>,
     reviews: BTreeMap<String, ReviewDecision>,
@@ -618,6 +620,7 @@ impl<S: CenterStore> Center<S> {
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
             directory_version: 0,
+            calendar_years: Vec::new(),
             kindergartens,
             districts,
             key,
@@ -636,6 +639,7 @@ impl<S: CenterStore> Center<S> {
         self.quarantine = BTreeMap::new();
         self.own_hashes = Vec::new();
         self.directory_version = 0;
+        self.calendar_years = Vec::new();
         for record in self.store.kiosks()? {
             let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
             self.kiosks.insert(
@@ -703,8 +707,10 @@ impl<S: CenterStore> Center<S> {
                     if let Ok(Payload::Command { command }) = body.payload() {
                         let now: Instant =
                             body.kiosk_time.parse().map_err(|_| StoreError::Corrupt("center entry time".into()))?;
-                        if matches!(command, Command::SetKindergarten { .. }) {
-                            self.directory_version += 1;
+                        match &command {
+                            Command::SetKindergarten { .. } => self.directory_version += 1,
+                            Command::SetCalendarYear { year } => self.calendar_years.push(year.clone()),
+                            _ => {}
                         }
                         items.push(center_item(seq, command, now));
                     }
@@ -1317,6 +1323,7 @@ impl<S: CenterStore> Center<S> {
             free_places,
             kindergartens: state.kindergartens().filter(|k| k.district == district).cloned().collect(),
             directory_version: self.directory_version,
+            calendar_years: self.calendar_years.clone(),
             kiosk_heads: self
                 .kiosks
                 .iter()
@@ -1447,8 +1454,10 @@ impl<S: CenterStore> Center<S> {
         self.store
             .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
         self.own_hashes.push(entry.hash());
-        if matches!(command, Command::SetKindergarten { .. }) {
-            self.directory_version += 1;
+        match &command {
+            Command::SetKindergarten { .. } => self.directory_version += 1,
+            Command::SetCalendarYear { year } => self.calendar_years.push(year.clone()),
+            _ => {}
         }
         let _ = self.fold.add_center_item(&center_item(seq, command, at));
         run.center_seq = Some(seq);
@@ -1501,6 +1510,18 @@ impl<S: CenterStore> Center<S> {
         }
         report.version = self.directory_version;
         Ok(report)
+    }
+
+    /// Sets a year of the working-day calendar (a decree published): a center log entry
+    /// naming `operator`; deadlines computed from now on use it, and the next snapshots carry
+    /// it to kiosks. Deadlines already given stay as they were.
+    pub fn set_calendar_year(
+        &mut self,
+        year: rules::calendar::CalendarYear,
+        operator: &str,
+        at: Instant,
+    ) -> Result<CenterRun, CenterError> {
+        self.run_center(Command::SetCalendarYear { year }, operator, at, false)
     }
 
     /// The directory as the center holds it now.

@@ -165,7 +165,10 @@ fn footprint(state: &State, command: &Command) -> Vec<Res> {
             out
         }
         // Center commands never reorder; they touch everything.
-        Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Vec::new(),
+        Command::Distribute { .. }
+        | Command::Tick
+        | Command::SetKindergarten { .. }
+        | Command::SetCalendarYear { .. } => Vec::new(),
     }
 }
 

@@ -445,6 +445,26 @@ async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, Response> {
     }
 }
 
+/// Answers `response` after discarding the request's body (at most the body limit, within
+/// the body timeout, nothing kept): a client that sends its whole body before it reads the
+/// answer (most do) then gets the refusal rather than a broken connection, and a refused
+/// kiosk learns why instead of retrying as if the center were unreachable.
+async fn refuse_after_draining(body: Body, limits: &Limits, response: Response) -> Response {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut seen = 0usize;
+    let drain = async {
+        while let Some(Ok(frame)) = body.frame().await {
+            seen += frame.data_ref().map_or(0, Bytes::len);
+            if seen > limits.max_body_bytes {
+                break;
+            }
+        }
+    };
+    let _ = tokio::time::timeout(limits.body_timeout, drain).await;
+    response
+}
+
 async fn challenge<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     id: Result<Path<String>, PathRejection>,
@@ -475,19 +495,23 @@ async fn events<S: CenterStore + 'static>(
     let content_type = header_text(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(OCTET_STREAM) {
-        return error(
+        let refusal = error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
             &format!("expected {OCTET_STREAM}, got {content_type:?}"),
         );
+        return refuse_after_draining(body, &app.limits, refusal).await;
     }
     let request = match signed_request(&headers) {
         Ok(r) if r.kiosk == id => r,
-        Ok(_) => return unauthenticated("the signed kiosk id is not the path's"),
-        Err(response) => return response,
+        Ok(_) => {
+            let refusal = unauthenticated("the signed kiosk id is not the path's");
+            return refuse_after_draining(body, &app.limits, refusal).await;
+        }
+        Err(response) => return refuse_after_draining(body, &app.limits, response).await,
     };
     if let Err(response) = known_kiosk(&app, &id) {
-        return response;
+        return refuse_after_draining(body, &app.limits, response).await;
     }
     let Ok(_permit) = Arc::clone(&app.uploads).try_acquire_owned() else {
         return busy(app.limits.retry_after_secs, "too many uploads at once; try again shortly");

@@ -121,6 +121,24 @@ enum Cmd {
     /// The kindergarten directory the center owns and sends to kiosks in its snapshots.
     #[command(subcommand)]
     Directory(DirectoryCmd),
+    /// The working-day calendar's updates (decrees), sent to kiosks in the snapshots.
+    #[command(subcommand)]
+    Calendar(CalendarCmd),
+}
+
+#[derive(Debug, Subcommand)]
+enum CalendarCmd {
+    /// Set one year (JSON: year, provisional, kurbanAit, extraDaysOff, extraWorkingDays,
+    /// source): a listed year replaced when its decree is published, or the next year added.
+    SetYear {
+        file: PathBuf,
+        #[arg(long, default_value = "center")]
+        by: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// The calendar's years now, with the version.
+    List,
 }
 
 #[derive(Debug, Subcommand)]
@@ -361,6 +379,17 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let kindergartens: Vec<rules::model::Kindergarten> =
                 serde_json::from_str(&text).map_err(|e| fail("BAD_DIRECTORY", format!("{}: {e}", file.display())))?;
             print(&open()?.import_directory(kindergartens, &by, at(when.as_ref())?)?);
+        }
+        Cmd::Calendar(CalendarCmd::SetYear { file, by, at: when }) => {
+            let text = std::fs::read_to_string(&file).map_err(|e| fail("IO", format!("{}: {e}", file.display())))?;
+            let year: rules::calendar::CalendarYear = serde_json::from_str(&text)
+                .map_err(|e| fail("BAD_CALENDAR_YEAR", format!("{}: {e}", file.display())))?;
+            print(&open()?.set_calendar_year(year, &by, at(when.as_ref())?)?);
+        }
+        Cmd::Calendar(CalendarCmd::List) => {
+            let center = open()?;
+            let calendar = center.state().calendar();
+            print(&serde_json::json!({ "version": calendar.version(), "years": calendar.years() }));
         }
         Cmd::Directory(DirectoryCmd::List { district }) => {
             let (version, mut kindergartens) = open()?.directory();

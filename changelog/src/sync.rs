@@ -176,6 +176,10 @@ pub struct Snapshot {
     /// directory the center was created with).
     #[serde(default)]
     pub directory_version: u64,
+    /// The calendar years the center set (decrees published since the calendar was built),
+    /// in the order it set them: a kiosk builds the same calendar from them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub calendar_years: Vec<rules::calendar::CalendarYear>,
     /// For each kiosk of the district, the last sequence number of its log that this
     /// snapshot includes: a kiosk rebuilds its state as this snapshot plus its own later
     /// entries.

@@ -26,9 +26,11 @@ pub struct Base {
 impl Base {
     pub fn new(snapshot: Snapshot, kiosk: &str, bytes: &[u8]) -> Self {
         let head = snapshot.kiosk_heads.get(kiosk).copied().unwrap_or(0);
-        // The center owns the directory: the snapshot's replaces whatever the kiosk had.
-        let state =
-            State::restore(Calendar::embedded(), snapshot.kindergartens, snapshot.applications, snapshot.places);
+        // The center owns the directory and the calendar's updates: the snapshot's replace
+        // whatever the kiosk had. (Years the center refused never reach a snapshot; should
+        // one not apply here, the embedded calendar stays, as before the update.)
+        let calendar = Calendar::with_years_static(&snapshot.calendar_years).unwrap_or_else(|_| Calendar::embedded());
+        let state = State::restore(calendar, snapshot.kindergartens, snapshot.applications, snapshot.places);
         Base { state, head, generated_at: snapshot.generated_at, sha256: sha256_hex(bytes) }
     }
 

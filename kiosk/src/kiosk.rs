@@ -1112,7 +1112,10 @@ impl Kiosk {
                 }
                 application.clone()
             }
-            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => String::new(),
+            Command::Distribute { .. }
+            | Command::Tick
+            | Command::SetKindergarten { .. }
+            | Command::SetCalendarYear { .. } => String::new(),
         };
         let events = self.model.state.decide(&command, now).map_err(AppendError::Rejected)?;
         Ok(Prepared { command, events, id })
@@ -1361,9 +1364,9 @@ impl Kiosk {
             history.push(CardHistory { item, operator_name });
         }
         let allowed_actions =
-            lifecycle::allowed_actions(&application, self.now(), Calendar::embedded()).unwrap_or_default();
+            lifecycle::allowed_actions(&application, self.now(), self.model.state.calendar()).unwrap_or_default();
         let deadlines =
-            application.voucher.as_ref().map(|v| voucher_deadlines(v, Calendar::embedded())).unwrap_or_default();
+            application.voucher.as_ref().map(|v| voucher_deadlines(v, self.model.state.calendar())).unwrap_or_default();
         Ok(Some(Card { position: self.model.state.position(id), allowed_actions, deadlines, history, application }))
     }
 

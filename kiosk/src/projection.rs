@@ -38,6 +38,7 @@ pub fn event_name(event: &Event) -> &'static str {
         Event::PlacesReduced { .. } => "placesReduced",
         Event::PlacesPublished { .. } => "placesPublished",
         Event::KindergartenSet { .. } => "kindergartenSet",
+        Event::CalendarYearSet { .. } => "calendarYearSet",
         Event::VoucherIssued { .. } => "voucherIssued",
         Event::VoucherConfirmed { .. } => "voucherConfirmed",
         Event::StopListed { .. } => "stopListed",

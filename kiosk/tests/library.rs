@@ -142,6 +142,7 @@ fn sync_cursor_snapshot_and_export_survive_a_restart() {
             free_places: vec![],
             kindergartens: vec![],
             directory_version: 0,
+            calendar_years: Vec::new(),
             kiosk_heads: std::collections::BTreeMap::new(),
         };
         let signed = changelog::sync::sign(&snapshot, center.signing());

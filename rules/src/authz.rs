@@ -86,7 +86,10 @@ impl SourceScope<'_> {
                 _ => Ok(()),
             },
             // Center-only commands are refused by role before scope matters.
-            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Ok(()),
+            Command::Distribute { .. }
+            | Command::Tick
+            | Command::SetKindergarten { .. }
+            | Command::SetCalendarYear { .. } => Ok(()),
         }
     }
 

@@ -18,7 +18,7 @@ use std::fmt;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate, Weekday};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::i18n::Text;
 use crate::time::Date;
@@ -94,11 +94,53 @@ struct YearCalendar {
     /// Weekdays that are off, with the reason.
     weekday_holidays: Vec<(NaiveDate, DayOffReason)>,
     extra_working_days: BTreeSet<NaiveDate>,
+    source: String,
 }
+
+/// A year's calendar as the center sets it (a decree for a provisional year, a new year):
+/// it travels to kiosks in the center's snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct CalendarYear {
+    pub year: i32,
+    pub provisional: bool,
+    /// The first day of Kurban Ait in that year.
+    pub kurban_ait: Date,
+    /// Weekdays a decree made days off (transfers).
+    #[serde(default)]
+    pub extra_days_off: Vec<Date>,
+    /// Saturdays or Sundays a decree made working days.
+    #[serde(default)]
+    pub extra_working_days: Vec<Date>,
+    /// The decree or table the year comes from.
+    pub source: String,
+}
+
+/// Why a calendar year was refused (English; the rules error wraps it in three languages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarYearError(pub String);
 
 impl YearCalendar {
     fn build(data: &YearData) -> Self {
-        let year = data.year;
+        YearCalendar::from_parts(
+            data.year,
+            data.provisional,
+            data.kurban_ait,
+            data.extra_days_off,
+            data.extra_working_days,
+            data.source.to_owned(),
+        )
+    }
+
+    fn from_parts(
+        year: i32,
+        provisional: bool,
+        kurban_ait: (u32, u32),
+        extra_days_off: &[(u32, u32)],
+        extra_working_days_data: &[(u32, u32)],
+        source: String,
+    ) -> Self {
+        let data = YearDataRef { kurban_ait, extra_days_off, extra_working_days: extra_working_days_data, provisional };
         let in_year = |(month, day): (u32, u32)| NaiveDate::from_ymd_opt(year, month, day);
         // (date, moves off a weekend, name)
         let mut holidays: Vec<(NaiveDate, bool, Text)> = STATUTORY
@@ -142,7 +184,7 @@ impl YearCalendar {
         for day in data.extra_working_days.iter().filter_map(|md| in_year(*md)) {
             extra_working_days.insert(day);
         }
-        YearCalendar { year, status, weekday_holidays: off, extra_working_days }
+        YearCalendar { year, status, weekday_holidays: off, extra_working_days, source }
     }
 
     fn day_off_reason(&self, day: NaiveDate) -> Option<DayOffReason> {
@@ -156,10 +198,20 @@ impl YearCalendar {
     }
 }
 
-/// The calendar: the years the data lists, consecutive (the build script checks it).
-#[derive(Debug)]
+/// A year's data for building, borrowed from the embedded constants or from an update.
+struct YearDataRef<'a> {
+    kurban_ait: (u32, u32),
+    extra_days_off: &'a [(u32, u32)],
+    extra_working_days: &'a [(u32, u32)],
+    provisional: bool,
+}
+
+/// The calendar: the years the data lists, consecutive (the build script checks it), and
+/// the years the center set since (`Calendar::with_year`).
+#[derive(Debug, Clone)]
 pub struct Calendar {
     years: Vec<YearCalendar>,
+    version: String,
 }
 
 /// A date outside the years the calendar data lists (`CALENDAR_OUT_OF_RANGE`), or a count
@@ -200,7 +252,7 @@ pub struct YearInfo {
     pub year: i32,
     pub status: YearStatus,
     pub working_days: u32,
-    pub source: &'static str,
+    pub source: String,
 }
 
 /// Upper bound on `n` in `working_days_after`, far beyond any deadline.
@@ -210,12 +262,91 @@ impl Calendar {
     /// The calendar embedded from `data/calendar.json`.
     pub fn embedded() -> &'static Calendar {
         static CALENDAR: OnceLock<Calendar> = OnceLock::new();
-        CALENDAR.get_or_init(|| Calendar { years: YEARS.iter().map(YearCalendar::build).collect() })
+        CALENDAR.get_or_init(|| Calendar {
+            years: YEARS.iter().map(YearCalendar::build).collect(),
+            version: CALENDAR_VERSION.to_owned(),
+        })
     }
 
-    /// The data version of the embedded calendar.
-    pub fn version(&self) -> &'static str {
-        CALENDAR_VERSION
+    /// The data version: the embedded data's, then `+<year>` for each year set since.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// This calendar with `update` as its data for that year: a listed year replaced (a
+    /// decree came), or the year after the last one added. Checked as the build checks the
+    /// embedded data: the dates lie in that year, transfers fall on weekdays and working
+    /// Saturdays on weekends, and an official year never follows a provisional one.
+    pub fn with_year(&self, update: &CalendarYear) -> Result<Calendar, CalendarYearError> {
+        let year = update.year;
+        let fail = |why: String| Err(CalendarYearError(format!("calendar year {year}: {why}")));
+        if year < self.first_year() || year > self.last_year() + 1 {
+            return fail(format!("only {}–{} can be set", self.first_year(), self.last_year() + 1));
+        }
+        if update.source.trim().is_empty() {
+            return fail("the source (decree or table) is empty".into());
+        }
+        if !update.provisional && self.year(year - 1).is_ok_and(|c| c.status == YearStatus::Provisional) {
+            return fail("an official year cannot follow a provisional one".into());
+        }
+        if update.provisional && self.year(year + 1).is_ok_and(|c| c.status == YearStatus::Official) {
+            return fail("a provisional year cannot come before an official one".into());
+        }
+        let month_day = |date: Date, what: &str| -> Result<(u32, u32), CalendarYearError> {
+            if date.year() == year {
+                Ok((date.0.month(), date.0.day()))
+            } else {
+                Err(CalendarYearError(format!("calendar year {year}: {what} {date} is not in {year}")))
+            }
+        };
+        let weekend = |date: Date| matches!(date.0.weekday(), Weekday::Sat | Weekday::Sun);
+        let kurban = month_day(update.kurban_ait, "Kurban Ait")?;
+        let mut days_off = Vec::new();
+        for day in &update.extra_days_off {
+            if weekend(*day) {
+                return fail(format!("the day off {day} is not a weekday"));
+            }
+            days_off.push(month_day(*day, "the day off")?);
+        }
+        let mut working = Vec::new();
+        for day in &update.extra_working_days {
+            if !weekend(*day) {
+                return fail(format!("the working day {day} is not a Saturday or Sunday"));
+            }
+            working.push(month_day(*day, "the working day")?);
+        }
+        let built =
+            YearCalendar::from_parts(year, update.provisional, kurban, &days_off, &working, update.source.clone());
+        let mut next = self.clone();
+        match next.years.iter_mut().find(|c| c.year == year) {
+            Some(existing) => *existing = built,
+            None => next.years.push(built),
+        }
+        next.version = format!("{}+{year}", self.version);
+        Ok(next)
+    }
+
+    /// [`Calendar::with_year`] for the `'static` calendars states hold. Each distinct result
+    /// is built once and kept for the life of the process (a decree a year: a few kilobytes).
+    pub fn with_year_static(&'static self, update: &CalendarYear) -> Result<&'static Calendar, CalendarYearError> {
+        use std::sync::Mutex;
+        type Cache = Mutex<Vec<(usize, CalendarYear, &'static Calendar)>>;
+        static CACHE: OnceLock<Cache> = OnceLock::new();
+        let base = std::ptr::from_ref(self) as usize;
+        let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+        let mut cache = cache.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, _, calendar)) = cache.iter().find(|(b, y, _)| *b == base && y == update) {
+            return Ok(calendar);
+        }
+        let calendar: &'static Calendar = Box::leak(Box::new(self.with_year(update)?));
+        cache.push((base, update.clone(), calendar));
+        Ok(calendar)
+    }
+
+    /// The embedded calendar with every year in `updates` set in order (a kiosk rebuilding
+    /// the center's calendar from a snapshot).
+    pub fn with_years_static(updates: &[CalendarYear]) -> Result<&'static Calendar, CalendarYearError> {
+        updates.iter().try_fold(Calendar::embedded(), Calendar::with_year_static)
     }
 
     /// The first year the calendar has data for.
@@ -321,8 +452,7 @@ impl Calendar {
     pub fn years(&self) -> Vec<YearInfo> {
         self.years
             .iter()
-            .zip(YEARS)
-            .map(|(c, y)| {
+            .map(|c| {
                 let mut day = NaiveDate::from_ymd_opt(c.year, 1, 1).expect("1 January exists");
                 let mut working_days = 0;
                 while day.year() == c.year {
@@ -331,7 +461,7 @@ impl Calendar {
                     }
                     day = day.succ_opt().expect("within range");
                 }
-                YearInfo { year: c.year, status: c.status, working_days, source: y.source }
+                YearInfo { year: c.year, status: c.status, working_days, source: c.source.clone() }
             })
             .collect()
     }

@@ -215,6 +215,9 @@ pub enum Command {
     /// Adds a kindergarten to the directory or replaces its entry (center only: the center
     /// owns the directory and sends it to kiosks in its snapshots).
     SetKindergarten { kindergarten: Kindergarten },
+    /// Sets a year of the working-day calendar (center only: a decree published for a
+    /// provisional year, or the next year added); snapshots carry it to kiosks.
+    SetCalendarYear { year: crate::calendar::CalendarYear },
 }
 
 impl Command {
@@ -224,7 +227,10 @@ impl Command {
             Command::Register { .. } => Role::Operator,
             Command::AddPlaces { .. } | Command::ReducePlaces { .. } => Role::Kindergarten,
             Command::Act { action, .. } => action.kind().role(),
-            Command::Distribute { .. } | Command::Tick | Command::SetKindergarten { .. } => Role::Center,
+            Command::Distribute { .. }
+            | Command::Tick
+            | Command::SetKindergarten { .. }
+            | Command::SetCalendarYear { .. } => Role::Center,
         }
     }
 
@@ -244,6 +250,7 @@ impl Command {
             Command::Distribute { .. } => "distribute",
             Command::Tick => "tick",
             Command::SetKindergarten { .. } => "setKindergarten",
+            Command::SetCalendarYear { .. } => "setCalendarYear",
         }
     }
 }
@@ -261,6 +268,10 @@ pub enum Event {
     /// Free places in free choice were taken away by a correction record.
     PlacesReduced {
         record: PlacesRecord,
+    },
+    /// A year of the working-day calendar was set.
+    CalendarYearSet {
+        year: crate::calendar::CalendarYear,
     },
     /// The directory's entry for a kindergarten was added or replaced.
     KindergartenSet {
@@ -337,6 +348,7 @@ impl Event {
             Event::PlacesAdded { .. }
             | Event::PlacesPublished { .. }
             | Event::PlacesReduced { .. }
+            | Event::CalendarYearSet { .. }
             | Event::KindergartenSet { .. } => None,
             Event::VoucherIssued { application, .. }
             | Event::VoucherConfirmed { application, .. }

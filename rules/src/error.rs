@@ -72,6 +72,8 @@ pub enum CommandError {
     NoFreePlace { kindergarten: String, language: GroupLanguage, group_year: i32 },
     #[error("places record {id} exists already")]
     DuplicatePlacesRecord { id: String },
+    #[error("{reason}")]
+    InvalidCalendarYear { reason: String },
     #[error("only {free} free places to take away")]
     ReductionOverFree { free: u32 },
     #[error("kindergarten {kindergarten} is closed")]
@@ -143,6 +145,7 @@ impl Localized for CommandError {
             CommandError::BirthDateInFuture => "BIRTH_DATE_IN_FUTURE",
             CommandError::KindergartenClosed { .. } => "KINDERGARTEN_CLOSED",
             CommandError::ReductionOverFree { .. } => "REDUCTION_OVER_FREE",
+            CommandError::InvalidCalendarYear { .. } => "INVALID_CALENDAR_YEAR",
             CommandError::GroupYearNotOffered { .. } => "GROUP_YEAR_NOT_OFFERED",
             CommandError::UnknownKindergarten { .. } => "UNKNOWN_KINDERGARTEN",
             CommandError::KindergartenMismatch { .. } => "KINDERGARTEN_MISMATCH",
@@ -267,6 +270,11 @@ impl Localized for CommandError {
             )
             .get(lang)
             .to_owned(),
+            CommandError::InvalidCalendarYear { reason } => pick(
+                format!("Год календаря не принят: {reason}"),
+                format!("Күнтізбе жылы қабылданбады: {reason}"),
+                format!("The calendar year was refused: {reason}"),
+            ),
             CommandError::ReductionOverFree { free } => pick(
                 format!("Можно убрать не больше свободных мест в свободном выборе: сейчас их {free}"),
                 format!("Еркін таңдаудағы бос орындардан артық алып тастауға болмайды: қазір олар {free}"),

@@ -347,6 +347,7 @@ pub fn evolve(app: &mut Application, event: &Event) {
         Event::PlacesAdded { .. }
         | Event::PlacesPublished { .. }
         | Event::PlacesReduced { .. }
+        | Event::CalendarYearSet { .. }
         | Event::KindergartenSet { .. } => {}
         Event::VoucherIssued { at, confirm_deadline, .. } => {
             app.status = Status::VoucherIssued;

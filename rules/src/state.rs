@@ -286,6 +286,10 @@ impl State {
             Command::Distribute { district } => self.decide_distribution(district, now),
             Command::Tick => self.decide_tick(now),
             Command::SetKindergarten { kindergarten } => decide_set_kindergarten(kindergarten),
+            Command::SetCalendarYear { year } => {
+                self.calendar.with_year(year).map_err(|e| CommandError::InvalidCalendarYear { reason: e.0 })?;
+                Ok(vec![Event::CalendarYearSet { year: year.clone() }])
+            }
         }
     }
 
@@ -489,6 +493,12 @@ impl State {
                     *n = n.saturating_sub(record.count);
                 }
                 self.places.insert(record.id.clone(), record.clone());
+            }
+            Event::CalendarYearSet { year } => {
+                // Decided already: a refused year never becomes an event.
+                if let Ok(calendar) = self.calendar.with_year_static(year) {
+                    self.calendar = calendar;
+                }
             }
             Event::KindergartenSet { kindergarten } => {
                 self.kindergartens.insert(kindergarten.id.clone(), kindergarten.clone());

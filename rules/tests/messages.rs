@@ -42,6 +42,7 @@ fn representatives() -> Vec<CommandError> {
         CommandError::DuplicatePlacesRecord { id: "P1".into() },
         CommandError::KindergartenClosed { kindergarten: "KG-X".into() },
         CommandError::ReductionOverFree { free: 2 },
+        CommandError::InvalidCalendarYear { reason: "calendar year 2031: only 2025–2031 can be set".into() },
         CommandError::GroupYearNotOffered { kindergarten: "KG-X".into(), group_year: 2021 },
         CommandError::CalendarOutOfRange,
         CommandError::UnknownCategory { category: "TEACHERS".into() },
@@ -71,6 +72,7 @@ fn representatives() -> Vec<CommandError> {
             | CommandError::DuplicatePlacesRecord { .. }
             | CommandError::KindergartenClosed { .. }
             | CommandError::ReductionOverFree { .. }
+            | CommandError::InvalidCalendarYear { .. }
             | CommandError::GroupYearNotOffered { .. }
             | CommandError::CalendarOutOfRange
             | CommandError::UnknownCategory { .. }
@@ -95,8 +97,8 @@ fn every_error_code_has_three_distinct_messages() {
     let mut codes: Vec<&str> = errors.iter().map(Localized::code).collect();
     codes.sort_unstable();
     codes.dedup();
-    // 22 variants, of which InvalidIin carries three IIN codes.
-    assert_eq!(codes.len(), 24, "{codes:?}");
+    // 23 variants, of which InvalidIin carries three IIN codes.
+    assert_eq!(codes.len(), 25, "{codes:?}");
     for error in &errors {
         let code = error.code();
         assert!(code.bytes().all(|b| b.is_ascii_uppercase() || b == b'_'), "{code}");

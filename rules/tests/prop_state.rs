@@ -291,6 +291,7 @@ fn event_name(event: &Event) -> &'static str {
         Event::PlacesPublished { .. } => "placesPublished",
         Event::KindergartenSet { .. } => "kindergartenSet",
         Event::PlacesReduced { .. } => "placesReduced",
+        Event::CalendarYearSet { .. } => "calendarYearSet",
         Event::VoucherIssued { .. } => "voucherIssued",
         Event::VoucherConfirmed { .. } => "voucherConfirmed",
         Event::StopListed { .. } => "stopListed",
@@ -355,6 +356,7 @@ fn may_yield(command: &Command, event: &Event) -> bool {
         Command::Tick => expiry,
         Command::SetKindergarten { .. } => matches!(event, Event::KindergartenSet { .. }),
         Command::ReducePlaces { .. } => matches!(event, Event::PlacesReduced { .. }),
+        Command::SetCalendarYear { .. } => matches!(event, Event::CalendarYearSet { .. }),
         Command::Distribute { .. } => {
             expiry || matches!(event, Event::PlacesPublished { .. } | Event::VoucherIssued { .. })
         }

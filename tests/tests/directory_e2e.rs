@@ -223,3 +223,44 @@ fn a_regional_directory_reaches_kiosks_by_push_and_by_usb_and_is_used_there() {
         .unwrap_err();
     assert_eq!(refused.code(), "KINDERGARTEN_CLOSED");
 }
+
+/// The center publishes a decree for a provisional year: it is in the center's log (a
+/// restart keeps it), the next snapshot carries it, and a kiosk counts its deadlines with it.
+#[test]
+fn a_calendar_decree_reaches_kiosks_in_the_snapshot() {
+    use rules::calendar::{CalendarYear, YearStatus};
+    let root = tempfile::tempdir().unwrap();
+    let center_dir = root.path().join("center");
+    let key_hex = Center::init(&center_dir, None).unwrap().public_key;
+    let mut center = Center::open(&center_dir).unwrap();
+    let decree = CalendarYear {
+        year: 2027,
+        provisional: false,
+        kurban_ait: "2027-05-16".parse().unwrap(),
+        extra_days_off: vec!["2027-01-08".parse().unwrap()],
+        extra_working_days: vec!["2027-01-16".parse().unwrap()],
+        source: "Постановление Правительства (test)".into(),
+    };
+    let run = center.set_calendar_year(decree.clone(), "admin-ivanova", at("2026-12-10T10:00:00+05:00")).unwrap();
+    assert!(run.center_seq.is_some(), "an entry of the center's own log");
+    drop(center);
+    let center = Center::open(&center_dir).unwrap();
+    assert_eq!(center.state().calendar().year_status(2027), Ok(YearStatus::Official), "kept across a restart");
+    let (snapshot, bytes) = center.snapshot("KOK", at("2026-12-10T11:00:00+05:00")).unwrap();
+    assert_eq!(snapshot.calendar_years, vec![decree]);
+    assert!(snapshot.calendar_version.ends_with("+2027"), "{}", snapshot.calendar_version);
+
+    let dir = root.path().join("kok-01");
+    let mut kiosk = kiosk_without_directory(&dir, "KOK-01");
+    assert_eq!(kiosk.state().calendar().year_status(2027), Ok(YearStatus::Provisional));
+    kiosk::push::set_center(&kiosk, None, Some(&key_hex)).unwrap();
+    let file = root.path().join("kok.snapshot");
+    std::fs::write(&file, bytes).unwrap();
+    kiosk::push::import_snapshot(&mut kiosk, &file).unwrap();
+    assert_eq!(kiosk.state().calendar().year_status(2027), Ok(YearStatus::Official));
+    assert_eq!(kiosk.state().calendar().is_working_day("2027-01-08".parse().unwrap()), Ok(false));
+    // And after the kiosk restarts, from its kept snapshot.
+    drop(kiosk);
+    let kiosk = Kiosk::open(&dir).unwrap();
+    assert_eq!(kiosk.state().calendar().is_working_day("2027-01-08".parse().unwrap()), Ok(false));
+}

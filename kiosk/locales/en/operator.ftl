@@ -117,6 +117,7 @@ explain-left = Application { $id } is no longer ahead: { $reason }.
 ev-registered = Application registered
 ev-places-added = Places added: { $count }
 ev-places-published = Places published
+ev-calendar-year-set = Working-day calendar for { $year } updated by the center
 ev-places-reduced = { $count } free places taken away (correction)
 ev-kindergarten-set = Directory entry of { $kindergarten } updated
 ev-voucher-issued = Voucher issued, confirm by { $deadline }

@@ -117,6 +117,7 @@ explain-left = Алда тұрған { $id } өтініші кетті: { $reaso
 ev-registered = Өтініш тіркелді
 ev-places-added = Орындар қосылды: { $count }
 ev-places-published = Орындар жарияланды
+ev-calendar-year-set = { $year } жылғы жұмыс күндері күнтізбесін орталық жаңартты
 ev-places-reduced = { $count } бос орын алынды (түзету)
 ev-kindergarten-set = { $kindergarten } анықтамалық жазбасы жаңартылды
 ev-voucher-issued = Ваучер берілді, { $deadline } дейін растау керек

@@ -117,6 +117,7 @@ explain-left = Ушло вперёд стоявшее заявление { $id }
 ev-registered = Заявление зарегистрировано
 ev-places-added = Добавлены места: { $count }
 ev-places-published = Места опубликованы
+ev-calendar-year-set = Центр обновил календарь рабочих дней на { $year } год
 ev-places-reduced = Убрано свободных мест: { $count } (исправление)
 ev-kindergarten-set = Запись справочника { $kindergarten } обновлена
 ev-voucher-issued = Выдан ваучер, подтвердить до { $deadline }

@@ -155,6 +155,8 @@ pub struct Cx<'a> {
     pub kiosk: Option<&'a KioskInfo>,
     pub kindergartens: &'a [Kindergarten],
     pub output_dir: &'a std::path::Path,
+    /// The calendar deadlines and days left are counted with.
+    pub calendar: &'static rules::Calendar,
 }
 
 impl std::fmt::Debug for Cx<'_> {
@@ -415,6 +417,7 @@ impl KioskApp {
             kiosk: self.kiosk.as_ref(),
             kindergartens: &self.kindergartens,
             output_dir: &self.output_dir,
+            calendar: self.backend.calendar(),
         };
         egui::CentralPanel::default().show(ui, |ui| {
             match &self.notice {

@@ -479,6 +479,10 @@ pub trait Backend {
 
     // --- reference data ---
     fn kindergartens(&self) -> Vec<Kindergarten>;
+    /// The working-day calendar deadlines are counted with (the center's updates included).
+    fn calendar(&self) -> &'static rules::Calendar {
+        rules::Calendar::embedded()
+    }
 
     // --- office operator ---
     /// Runs the rules on a new application without saving (for the confirmation dialog).

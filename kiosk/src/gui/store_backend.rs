@@ -385,6 +385,10 @@ impl Backend for StoreBackend {
         self.session = None;
     }
 
+    fn calendar(&self) -> &'static rules::Calendar {
+        self.kiosk.as_ref().map_or_else(rules::Calendar::embedded, |k| k.state().calendar())
+    }
+
     fn kindergartens(&self) -> Vec<Kindergarten> {
         match &self.kiosk {
             Some(k) => k.state().kindergartens().cloned().collect(),

@@ -3,7 +3,6 @@
 //! confirmation dialogs of every change.
 
 use egui::{Grid, RichText, Ui};
-use rules::calendar::Calendar;
 use rules::command::{Action, ActionKind, Event};
 use rules::countdown::{DayUnit, DaysLeft, days_left};
 use rules::deadline::{DeadlineKind, voucher_deadlines};
@@ -24,6 +23,7 @@ pub fn event_text(event: &Event, cx: &Cx<'_>) -> String {
         Event::PlacesAdded { record } => cx.tr.f("ev-places-added", &[("count", record.count.into())]),
         Event::PlacesReduced { record } => cx.tr.f("ev-places-reduced", &[("count", record.count.into())]),
         Event::PlacesPublished { .. } => t("ev-places-published"),
+        Event::CalendarYearSet { year } => cx.tr.f("ev-calendar-year-set", &[("year", year.year.into())]),
         Event::KindergartenSet { kindergarten } => {
             cx.tr.f("ev-kindergarten-set", &[("kindergarten", cx.kindergarten_name(&kindergarten.id).into())])
         }
@@ -69,7 +69,7 @@ fn deadline_ui(ui: &mut Ui, label: &str, deadline: Instant, calendar_days: bool,
     // The rules' one definition (the portal shows the same through WASM): today counts while
     // it is not over, so the deadline's last day shows 1.
     let kind = if calendar_days { DeadlineKind::Restore } else { DeadlineKind::Choose };
-    let left = match days_left(Calendar::embedded(), kind, deadline, cx.now) {
+    let left = match days_left(cx.calendar, kind, deadline, cx.now) {
         _ if cx.now > deadline => RichText::new(cx.t("deadline-passed")).color(theme::ERROR).strong(),
         Ok(DaysLeft { days, unit: DayUnit::Calendar }) => {
             RichText::new(cx.tr.f("deadline-calendar-days-left", &[("days", days.into())])).color(theme::WARN).strong()
@@ -141,7 +141,7 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
     });
     egui::ScrollArea::vertical().id_salt("card").auto_shrink([false, false]).show(ui, |ui| {
         // Actions first: what the operator came for.
-        let allowed = allowed_actions(app, cx.now, Calendar::embedded()).unwrap_or_default();
+        let allowed = allowed_actions(app, cx.now, cx.calendar).unwrap_or_default();
         let mine: Vec<_> = allowed.iter().filter(|a| a.role == cx.session.role).collect();
         ui.horizontal_wrapped(|ui| {
             for action in &mine {
@@ -206,7 +206,7 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
             }
             if let Some(voucher) = &app.voucher {
                 widgets::info_row_ui(ui, cx.t("card-voucher-issued"), &format::instant(voucher.issued_at));
-                let flags = voucher_deadlines(voucher, Calendar::embedded());
+                let flags = voucher_deadlines(voucher, cx.calendar);
                 let provisional = |kind| flags.iter().any(|d| d.kind == kind && d.provisional);
                 match app.status {
                     Status::VoucherIssued => {

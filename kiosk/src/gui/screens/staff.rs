@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 
 use egui::{Grid, RichText, Ui};
-use rules::calendar::Calendar;
 use rules::command::{ActionKind, Role};
 use rules::lifecycle::allowed_actions;
 use rules::model::GroupLanguage;
@@ -143,7 +142,7 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
         ui.end_row();
     });
     ui.add_space(8.0);
-    let allowed = allowed_actions(app, cx.now, Calendar::embedded()).unwrap_or_default();
+    let allowed = allowed_actions(app, cx.now, cx.calendar).unwrap_or_default();
     ui.horizontal(|ui| {
         if widgets::big_button_ui(ui, cx.t("staff-download-card")).clicked() {
             out.push(UiCommand::WriteChildCard(app.id.clone()));

@@ -797,18 +797,23 @@ impl Kiosk {
         Ok(kiosk)
     }
 
-    /// Rebuilds the in-memory model from the base and the log's valid prefix.
-    fn reload_model(&mut self) -> Result<(), StoreError> {
-        let bytes = self.store.read_log(0, self.valid_len)?;
+    /// Replays the log's valid prefix (of `bytes`, the log as read) on the kiosk's base.
+    fn replay_valid_prefix(&self, bytes: &[u8]) -> Replayed {
         let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let replayed = replay_log(
+        replay_log(
             &bytes[..valid],
             &self.identity.kiosk_id,
             self.verifying,
             self.base.as_ref(),
             self.offline_directory,
             &mut || u64::MAX,
-        );
+        )
+    }
+
+    /// Rebuilds the in-memory model from the base and the log's valid prefix.
+    fn reload_model(&mut self) -> Result<(), StoreError> {
+        let bytes = self.store.read_log(0, self.valid_len)?;
+        let replayed = self.replay_valid_prefix(&bytes);
         if replayed.summary.valid != self.last_seq {
             return Err(StoreError::other("reload", "the log changed under the kiosk"));
         }
@@ -1426,15 +1431,7 @@ impl Kiosk {
     pub fn verify(&self) -> Result<VerifyReport, QueryError> {
         let bytes = self.store.read_log(0, u64::MAX).map_err(QueryError::Store)?;
         let check = logfile::verify_all(&bytes, &self.identity.kiosk_id, self.verifying);
-        let valid = usize::try_from(self.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let Replayed { model, problems, .. } = replay_log(
-            &bytes[..valid],
-            &self.identity.kiosk_id,
-            self.verifying,
-            self.base.as_ref(),
-            self.offline_directory,
-            &mut || u64::MAX,
-        );
+        let Replayed { model, problems, .. } = self.replay_valid_prefix(&bytes);
         let (problems, conflicts) = split_problems(self.base.as_ref(), problems);
         drop(bytes);
         let mut mismatches = Vec::new();

@@ -54,6 +54,23 @@ pub struct State {
     queue: QueueIndex,
 }
 
+/// The record a places command saves: new places wait for the next round (pending); a
+/// reduction takes away places in free choice at once.
+fn places_record(new: &NewPlaces, kindergarten: &Kindergarten, now: Instant, reduction: bool) -> PlacesRecord {
+    PlacesRecord {
+        id: new.id.clone(),
+        kindergarten: kindergarten.id.clone(),
+        district: kindergarten.district.clone(),
+        queue_type: kindergarten.queue_type,
+        language: new.language,
+        group_year: new.group_year,
+        count: new.count,
+        added_at: now,
+        state: if reduction { PlacesState::FreeChoice } else { PlacesState::Pending },
+        reduction,
+    }
+}
+
 /// A directory entry as the center sets it: the fields people rely on are filled in.
 fn decide_set_kindergarten(kindergarten: &Kindergarten) -> Result<Vec<Event>, CommandError> {
     check_text("kindergarten", &kindergarten.id, MAX_ID_CHARS)?;
@@ -344,20 +361,7 @@ impl State {
         if self.places.contains_key(&new.id) {
             return Err(CommandError::DuplicatePlacesRecord { id: new.id.clone() });
         }
-        Ok(vec![Event::PlacesAdded {
-            record: PlacesRecord {
-                id: new.id.clone(),
-                kindergarten: kindergarten.id.clone(),
-                district: kindergarten.district.clone(),
-                queue_type: kindergarten.queue_type,
-                language: new.language,
-                group_year: new.group_year,
-                count: new.count,
-                added_at: now,
-                state: PlacesState::Pending,
-                reduction: false,
-            },
-        }])
+        Ok(vec![Event::PlacesAdded { record: places_record(new, kindergarten, now, false) }])
     }
 
     /// A correction: free places in free choice of one slot taken away, at most as many as
@@ -380,20 +384,7 @@ impl State {
         if new.count > free {
             return Err(CommandError::ReductionOverFree { free });
         }
-        Ok(vec![Event::PlacesReduced {
-            record: PlacesRecord {
-                id: new.id.clone(),
-                kindergarten: kindergarten.id.clone(),
-                district: kindergarten.district.clone(),
-                queue_type: kindergarten.queue_type,
-                language: new.language,
-                group_year: new.group_year,
-                count: new.count,
-                added_at: now,
-                state: PlacesState::FreeChoice,
-                reduction: true,
-            },
-        }])
+        Ok(vec![Event::PlacesReduced { record: places_record(new, kindergarten, now, true) }])
     }
 
     fn decide_action(&self, id: &str, action: &Action, now: Instant) -> Result<Vec<Event>, CommandError> {

@@ -248,7 +248,7 @@ fn deadlines_of_every_kind() {
 fn calendar_info_and_version() {
     let info = ok(js::calendar_info());
     let text = json(&info);
-    assert!(text.contains(r#"{"year":2026,"status":"official","workingDays":246,"source":"#), "{text}");
+    assert!(text.contains(r#"{"year":2026,"status":"official","workingDays":247,"source":"#), "{text}");
     assert!(!prop(&info, "version").is_empty());
     assert_eq!(js::version(), env!("CARGO_PKG_VERSION"));
 }

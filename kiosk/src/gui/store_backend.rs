@@ -498,28 +498,12 @@ impl Backend for StoreBackend {
     }
 
     fn add_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
-        let receipt = self.execute(Command::AddPlaces {
-            places: NewPlaces {
-                id: String::new(),
-                kindergarten: places.kindergarten.clone(),
-                language: places.language,
-                group_year: places.group_year,
-                count: places.count,
-            },
-        })?;
+        let receipt = self.execute(Command::AddPlaces { places: new_places(places) })?;
         Ok(receipt.id)
     }
 
     fn reduce_places(&mut self, places: &PlacesInput) -> Result<String, BackendError> {
-        let receipt = self.execute(Command::ReducePlaces {
-            places: NewPlaces {
-                id: String::new(),
-                kindergarten: places.kindergarten.clone(),
-                language: places.language,
-                group_year: places.group_year,
-                count: places.count,
-            },
-        })?;
+        let receipt = self.execute(Command::ReducePlaces { places: new_places(places) })?;
         Ok(receipt.id)
     }
 
@@ -762,5 +746,16 @@ impl Backend for StoreBackend {
             }
         }
         Ok(stats(state, |d| d == district, weeks))
+    }
+}
+
+/// A places record as the form gives it; the kiosk assigns its id.
+fn new_places(places: &PlacesInput) -> NewPlaces {
+    NewPlaces {
+        id: String::new(),
+        kindergarten: places.kindergarten.clone(),
+        language: places.language,
+        group_year: places.group_year,
+        count: places.count,
     }
 }

@@ -385,7 +385,7 @@ fn open_projections(root: &Path) -> Result<Sled, StoreError> {
         }
         notes.push("projections were marked stale by a failed run; they are rebuilt from the log".to_owned());
     }
-    let db = match catch_sled(|| open_sled(&db_path)) {
+    let db = match open_sled_waiting(&db_path) {
         Ok(db) => db,
         Err(first) => {
             let stamp = std::time::SystemTime::now()
@@ -431,6 +431,24 @@ fn open_projections(root: &Path) -> Result<Sled, StoreError> {
 
 /// Runs a sled call; its error or its panic (sled 0.34 panics on some I/O failures, e.g. a
 /// failed sync in its drop) becomes a message.
+/// How long opening the projections waits for sled's own file lock: the previous holder in
+/// this process (a kiosk just closed) may still be letting go of it.
+const SLED_LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Opens sled, waiting up to [`SLED_LOCK_WAIT`] while another holder still has its file
+/// lock; any other failure is returned at once (and the caller moves the database aside).
+fn open_sled_waiting(db_path: &Path) -> Result<sled::Db, String> {
+    let started = std::time::Instant::now();
+    loop {
+        match catch_sled(|| open_sled(db_path)) {
+            Err(e) if e.contains("could not acquire lock") && started.elapsed() < SLED_LOCK_WAIT => {
+                std::thread::sleep(std::time::Duration::from_millis(25));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn catch_sled<T>(f: impl FnOnce() -> sled::Result<T>) -> Result<T, String> {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(Ok(value)) => Ok(value),

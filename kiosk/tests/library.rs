@@ -38,7 +38,7 @@ fn reopening_replays_the_log_to_the_same_state() {
     assert_eq!(k.state().application(&receipts[2].id).unwrap().status, Status::Archived);
     assert_eq!(k.state().position(&receipts[3].id), Some(3));
     assert!(k.replay_problems().is_empty());
-    assert_eq!(k.open_report().projected_from, 0, "projections were up to date");
+    assert_eq!(k.open_report().projected_from, 0, "projections were up to date: {:?}", k.open_report().notes);
     // Lookups through the projections.
     assert_eq!(k.find_by_iin(&kids[0].0).unwrap()[0].id, receipts[0].id);
     assert_eq!(k.application(&receipts[1].id).unwrap().unwrap().child.iin, kids[1].0);

@@ -4,62 +4,20 @@
 //! confirmation and the rules' `REDUCTION_OVER_FREE` in the operator's language.
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
+mod store_gui;
 
-use egui::accesskit::Role as AxRole;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use kiosk::gui::backend::{Backend, PlacesInput, PlacesRow};
-use kiosk::gui::{KioskApp, MemoryBackend, Screen, StoreBackend};
+use kiosk::gui::{KioskApp, MemoryBackend, Screen};
 use kiosk::{Kiosk, NewOperator, testkit};
 use rules::Role;
 use rules::model::{GroupLanguage, PlacesState};
 use rules::state::PlaceSlot;
+use store_gui::{click, harness, log_in, shows, type_into};
 
 const KINDERGARTEN: &str = "KG-KOK-01";
 const SECOND_STAFF_PASSWORD: &str = "second-staff-secret";
-
-fn harness(dir: &Path, out: PathBuf) -> Harness<'static, KioskApp> {
-    let app = KioskApp::new(Box::new(StoreBackend::open(dir).expect("kiosk")), out);
-    Harness::builder()
-        .with_size([1366.0, 900.0])
-        .with_max_steps(12)
-        .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app)
-}
-
-fn widget<'a>(h: &'a Harness<'static, KioskApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    let mut nodes: Vec<_> =
-        h.query_all_by_label(label).filter(|n| n.accesskit_node().role() != AxRole::Label).collect();
-    assert_eq!(nodes.len(), 1, "exactly one widget labelled {label:?}");
-    nodes.remove(0)
-}
-
-fn click(h: &mut Harness<'static, KioskApp>, label: &str) {
-    widget(h, label).scroll_to_me();
-    h.run();
-    widget(h, label).click();
-    h.run();
-}
-
-fn type_into(h: &mut Harness<'static, KioskApp>, label: &str, text: &str) {
-    widget(h, label).scroll_to_me();
-    h.run();
-    widget(h, label).click();
-    h.run();
-    widget(h, label).type_text(text);
-    h.run();
-}
-
-fn shows(h: &Harness<'static, KioskApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-fn log_in(h: &mut Harness<'static, KioskApp>, login: &str, password: &str) {
-    type_into(h, "Логин", login);
-    type_into(h, "Пароль", password);
-    click(h, "Войти");
-    assert!(h.state().session().is_some(), "logged in as {login}");
-}
 
 fn rows(h: &Harness<'static, KioskApp>) -> Vec<PlacesRow> {
     h.state().staff.places.clone()

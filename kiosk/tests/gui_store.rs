@@ -2,7 +2,9 @@
 //! folder), and `kezek-kiosk demo --headless`.
 #![cfg(feature = "gui")]
 
-use std::path::{Path, PathBuf};
+mod store_gui;
+
+use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,12 +12,13 @@ use std::time::Duration;
 
 use egui::accesskit::Role as AxRole;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use kiosk::gui::backend::Backend;
 use kiosk::gui::{KioskApp, Screen, StoreBackend};
 use kiosk::{InitParams, Kiosk, NewOperator};
 use rules::Role;
 use rules::model::Status;
+use store_gui::{click, harness, harness_over, log_in, shows, type_into, widget};
 
 const OPERATOR_PASSWORD: &str = "operator-pass";
 const DDO_PASSWORD: &str = "ddo-password";
@@ -47,52 +50,6 @@ fn demo_kiosk(dir: &Path) {
         kiosk.add_operator(&admin, &new, password).expect("demo kiosk set-up");
     }
     kiosk.demo_load(&admin).expect("demo kiosk set-up");
-}
-
-fn harness(dir: &Path, out: PathBuf) -> Harness<'static, KioskApp> {
-    harness_over(StoreBackend::open(dir).expect("demo kiosk set-up"), out)
-}
-
-fn harness_over(backend: StoreBackend, out: PathBuf) -> Harness<'static, KioskApp> {
-    let app = KioskApp::new(Box::new(backend), out);
-    Harness::builder()
-        .with_size([1366.0, 900.0])
-        .with_max_steps(12)
-        .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app)
-}
-
-fn widget<'a>(h: &'a Harness<'static, KioskApp>, label: &'a str) -> egui_kittest::Node<'a> {
-    let mut nodes: Vec<_> =
-        h.query_all_by_label(label).filter(|n| n.accesskit_node().role() != AxRole::Label).collect();
-    assert_eq!(nodes.len(), 1, "exactly one widget labelled {label:?}");
-    nodes.remove(0)
-}
-
-fn click(h: &mut Harness<'static, KioskApp>, label: &str) {
-    widget(h, label).scroll_to_me();
-    h.run();
-    widget(h, label).click();
-    h.run();
-}
-
-fn type_into(h: &mut Harness<'static, KioskApp>, label: &str, text: &str) {
-    widget(h, label).scroll_to_me();
-    h.run();
-    widget(h, label).click();
-    h.run();
-    widget(h, label).type_text(text);
-    h.run();
-}
-
-fn shows(h: &Harness<'static, KioskApp>, text: &str) -> bool {
-    h.query_all_by_label_contains(text).next().is_some()
-}
-
-fn log_in(h: &mut Harness<'static, KioskApp>, login: &str, password: &str) {
-    type_into(h, "Логин", login);
-    type_into(h, "Пароль", password);
-    click(h, "Войти");
-    assert!(h.state().session().is_some(), "logged in as {login}");
 }
 
 #[test]

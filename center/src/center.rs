@@ -369,6 +369,15 @@ impl KioskState {
         }
     }
 
+    fn auth(&self) -> KioskAuth {
+        KioskAuth {
+            key: self.key,
+            head: self.head_seq(),
+            revoked: self.record.revoked_at.is_some(),
+            districts: self.districts(),
+        }
+    }
+
     fn districts(&self) -> Vec<String> {
         let mut out = vec![self.record.district.clone()];
         out.extend(self.record.also_serves.iter().filter(|d| **d != self.record.district).cloned());
@@ -827,18 +836,16 @@ impl<S: CenterStore> Center<S> {
 
     /// Keys, heads and districts of every kiosk, for request authentication.
     pub fn kiosk_auth(&self) -> HashMap<String, KioskAuth> {
-        self.kiosks
-            .iter()
-            .map(|(id, k)| {
-                let auth = KioskAuth {
-                    key: k.key,
-                    head: k.head_seq(),
-                    revoked: k.record.revoked_at.is_some(),
-                    districts: k.districts(),
-                };
-                (id.clone(), auth)
-            })
-            .collect()
+        self.kiosks.iter().map(|(id, k)| (id.clone(), k.auth())).collect()
+    }
+
+    /// [`Center::kiosk_auth`] of one kiosk (after an ingest changed it).
+    pub fn kiosk_auth_of(&self, id: &str) -> Option<KioskAuth> {
+        self.kiosks.get(id).map(KioskState::auth)
+    }
+
+    pub fn kiosk_count(&self) -> usize {
+        self.kiosks.len()
     }
 
     /// Records that the center answered a signed request of `kiosk` whose own log ended at

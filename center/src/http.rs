@@ -205,8 +205,8 @@ impl<S: CenterStore + 'static> App<S> {
 }
 
 fn refresh_counters<S: CenterStore>(center: &Center<S>, health: &Health) {
-    health.kiosks.store(center.kiosks().len(), Ordering::Relaxed);
-    health.applications.store(center.state().applications().count(), Ordering::Relaxed);
+    health.kiosks.store(center.kiosk_count(), Ordering::Relaxed);
+    health.applications.store(center.state().application_count(), Ordering::Relaxed);
 }
 
 /// After a caught panic: rebuilds the center's state from its store.
@@ -252,8 +252,14 @@ impl<S: CenterStore> Worker<S> {
                         .map(|_| Err(IngestError::Internal("ingest failed; nothing was stored".into())))
                         .collect()
                 };
-                let fresh = center.kiosk_auth();
-                *self.auth.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+                // Only the uploading kiosks' keys and heads can have changed.
+                let mut auth = self.auth.write().unwrap_or_else(PoisonError::into_inner);
+                for job in &batch {
+                    if let Some(fresh) = center.kiosk_auth_of(&job.kiosk) {
+                        auth.insert(job.kiosk.clone(), fresh);
+                    }
+                }
+                drop(auth);
                 refresh_counters(&center, &self.health);
                 results
             };

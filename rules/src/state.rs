@@ -248,6 +248,10 @@ impl State {
     pub fn applications(&self) -> impl Iterator<Item = &Application> {
         self.applications.values()
     }
+    /// How many applications there are (without walking them).
+    pub fn application_count(&self) -> usize {
+        self.applications.len()
+    }
     pub fn kindergartens(&self) -> impl Iterator<Item = &Kindergarten> {
         self.kindergartens.values()
     }

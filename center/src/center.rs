@@ -10,17 +10,19 @@ use changelog::{
     Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedDocument, SignedEntry,
     VerifyingKey, fingerprint, public_key_from_hex,
 };
+use rules::authz::staff::StaffAction;
 use rules::command::{Event, Role};
 use rules::model::{Kindergarten, PlacesState, Status};
 use rules::queue::Ranked;
 use rules::{Calendar, Command, Instant, State};
 use serde::{Deserialize, Serialize};
 
+use crate::accounts::StaffUser;
 use crate::fold::{Fold, FoldItem, FoldKey, Source};
 use crate::ingest::{self, KioskOperator, KioskView};
 use crate::store::{
-    CenterOperator, CenterStore, Commit, Contact, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore,
-    StoreError,
+    CenterOperator, CenterStore, Commit, Contact, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision,
+    SessionRecord, SledStore, StoreError,
 };
 
 /// Most quarantine notes kept per kiosk: a kiosk (or a thief of its key) cannot fill the
@@ -61,6 +63,12 @@ pub enum CenterError {
     Unauthorized(String),
     #[error("{code}: {message}")]
     Rules { code: String, message: String },
+    /// A staff member asked for something their role or districts do not allow.
+    #[error("{}", rules::Localized::message(.0, rules::Lang::En))]
+    Denied(rules::authz::staff::StaffDenied),
+    /// Wrong login or password, or a disabled account (which of these is not said).
+    #[error("wrong login or password")]
+    BadCredentials,
 }
 
 impl CenterError {
@@ -77,6 +85,8 @@ impl CenterError {
             CenterError::NotFound(_) => "NOT_FOUND",
             CenterError::Unauthorized(_) => "UNAUTHORIZED",
             CenterError::Rules { code, .. } => code,
+            CenterError::Denied(denied) => rules::Localized::code(denied),
+            CenterError::BadCredentials => "BAD_CREDENTIALS",
         }
     }
 }
@@ -202,6 +212,9 @@ pub struct KioskInfo {
     pub operators: usize,
     /// Districts it serves: its own first.
     pub districts: Vec<String>,
+    /// The last time the center heard from it (an upload, or a signed request answered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_seen: Option<Instant>,
 }
 
 /// One center command's result.
@@ -272,6 +285,8 @@ pub struct ReviewItem {
     pub kiosk_time: Option<String>,
     /// `open`, `upheld` or `overruled`.
     pub status: String,
+    /// The district whose reviewers decide it: the application's, else the kiosk's.
+    pub district: String,
 }
 
 /// A reviewer's decision.
@@ -332,8 +347,8 @@ struct Prepared {
 }
 
 #[derive(Debug)]
-struct KioskState {
-    record: KioskRecord,
+pub(crate) struct KioskState {
+    pub(crate) record: KioskRecord,
     key: VerifyingKey,
     /// Keys in force from a sequence number on.
     keys: Vec<(u64, VerifyingKey)>,
@@ -342,10 +357,12 @@ struct KioskState {
     last_effective: Option<Instant>,
     /// Kiosk time (as written) of accepted entries with a command, for review listings.
     flags: BTreeMap<u64, ClockFlag>,
+    /// The last upload received or signed request answered.
+    last_seen: Option<Instant>,
 }
 
 impl KioskState {
-    fn head_seq(&self) -> u64 {
+    pub(crate) fn head_seq(&self) -> u64 {
         self.hashes.len() as u64
     }
     fn head_hash(&self) -> Hash {
@@ -354,7 +371,7 @@ impl KioskState {
     fn key_at(&self, seq: u64) -> VerifyingKey {
         self.keys.iter().rev().find(|(from, _)| *from <= seq).map_or(self.key, |(_, k)| *k)
     }
-    fn info(&self) -> KioskInfo {
+    pub(crate) fn info(&self) -> KioskInfo {
         KioskInfo {
             id: self.record.id.clone(),
             district: self.record.district.clone(),
@@ -366,6 +383,7 @@ impl KioskState {
             current_fingerprint: fingerprint(&self.key),
             operators: self.operators.values().filter(|o| !o.disabled).count(),
             districts: self.districts(),
+            last_seen: self.last_seen,
         }
     }
 
@@ -376,6 +394,10 @@ impl KioskState {
             revoked: self.record.revoked_at.is_some(),
             districts: self.districts(),
         }
+    }
+
+    fn seen(&mut self, at: Instant) {
+        self.last_seen = Some(self.last_seen.map_or(at, |last| last.max(at)));
     }
 
     fn districts(&self) -> Vec<String> {
@@ -420,21 +442,72 @@ fn fold_contacts(record: &mut KioskRecord, accepted_head: u64) {
 
 /// The center.
 pub struct Center<S: CenterStore = SledStore> {
-    store: S,
+    pub(crate) store: S,
     key: KioskKey,
     kindergartens: Vec<Kindergarten>,
     districts: Vec<String>,
-    kiosks: BTreeMap<String, KioskState>,
-    operators: BTreeMap<String, CenterOperator>,
-    fold: Fold,
+    pub(crate) kiosks: BTreeMap<String, KioskState>,
+    pub(crate) operators: BTreeMap<String, CenterOperator>,
+    pub(crate) fold: Fold,
     own_hashes: Vec<Hash>,
     /// Directory changes in the center's own log.
     directory_version: u64,
     /// Calendar years set in the center's own log, in order.
     calendar_years: Vec<rules::calendar::CalendarYear>,
     /// Per kiosk, notes by (sequence, entry hash): at most [`MAX_NOTES_PER_KIOSK`].
-    quarantine: BTreeMap<String, BTreeMap<(u64, Option<String>), QuarantineNote>>,
+    pub(crate) quarantine: BTreeMap<String, BTreeMap<(u64, Option<String>), QuarantineNote>>,
     reviews: BTreeMap<String, ReviewDecision>,
+    /// Signed-in staff by token hash.
+    pub(crate) sessions: HashMap<String, SessionRecord>,
+    /// Every entry of the center's own log, as the audit trail lists it.
+    audit: Vec<AuditRow>,
+    /// The last deadline-expiry run, by anyone.
+    last_tick: Option<Instant>,
+    /// The last scheduled distribution round of each district.
+    scheduled_rounds: BTreeMap<String, Instant>,
+}
+
+/// Who the center's scheduled runs are logged as.
+pub const SCHEDULER: &str = "scheduler";
+
+/// One entry of the center's own log, as the audit trail shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditRow {
+    /// The center log's sequence number.
+    pub seq: u64,
+    pub at: Instant,
+    /// The staff login, `scheduler`, or `center` (the command line on the data folder).
+    pub by: String,
+    /// A rules command's name (`distribute`, `tick`, `upholdRefusal`, …) or a staff action
+    /// (`kiosk.add`, `user.disable`, `review.overrule`, `export.snapshot`, …).
+    pub action: String,
+    /// What it was about: a district, an application, a kiosk, a login, a review item.
+    pub subject: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl AuditRow {
+    fn of(seq: u64, at: Instant, by: &str, payload: &Payload) -> Option<AuditRow> {
+        let (action, subject, note) = match payload {
+            Payload::Command { command } => {
+                let subject = match command {
+                    Command::Register { application } => application.id.clone(),
+                    Command::AddPlaces { places } | Command::ReducePlaces { places } => places.id.clone(),
+                    Command::Act { application, .. } => application.clone(),
+                    Command::Distribute { district } => district.clone(),
+                    Command::Tick => String::new(),
+                    Command::SetKindergarten { kindergarten } => kindergarten.id.clone(),
+                    Command::SetCalendarYear { year } => year.year.to_string(),
+                };
+                (command.name().to_owned(), subject, None)
+            }
+            Payload::Audit { action, subject, note } => (action.clone(), subject.clone(), note.clone()),
+            _ => return None,
+        };
+        Some(AuditRow { seq, at, by: by.to_owned(), action, subject, note })
+    }
 }
 
 impl<S: CenterStore> std::fmt::Debug for Center<S> {
@@ -463,22 +536,6 @@ pub fn district_codes(json: &str) -> Vec<String> {
         code: String,
     }
     serde_json::from_str::<Vec<D>>(json).map(|v| v.into_iter().map(|d| d.code).collect()).unwrap_or_default()
-}
-
-fn hash_password(password: &str) -> Result<String, CenterError> {
-    use argon2::password_hash::{PasswordHasher, SaltString};
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| CenterError::Setup(e.to_string()))?;
-    argon2::Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| CenterError::Setup(e.to_string()))
-}
-
-fn verify_password(hash: &str, password: &str) -> bool {
-    use argon2::password_hash::{PasswordHash, PasswordVerifier};
-    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
 }
 
 fn framed(entry: &SignedEntry) -> Vec<u8> {
@@ -626,6 +683,10 @@ impl<S: CenterStore> Center<S> {
             operators: BTreeMap::new(),
             reviews: BTreeMap::new(),
             quarantine: BTreeMap::new(),
+            sessions: HashMap::new(),
+            audit: Vec::new(),
+            last_tick: None,
+            scheduled_rounds: BTreeMap::new(),
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
             directory_version: 0,
@@ -644,6 +705,10 @@ impl<S: CenterStore> Center<S> {
     pub fn reload(&mut self) -> Result<(), CenterError> {
         self.operators = self.store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect();
         self.reviews = self.store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect();
+        self.sessions = self.store.sessions()?.into_iter().map(|r| (r.token_hash.clone(), r)).collect();
+        self.audit = Vec::new();
+        self.last_tick = None;
+        self.scheduled_rounds = BTreeMap::new();
         self.kiosks = BTreeMap::new();
         self.quarantine = BTreeMap::new();
         self.own_hashes = Vec::new();
@@ -651,6 +716,7 @@ impl<S: CenterStore> Center<S> {
         self.calendar_years = Vec::new();
         for record in self.store.kiosks()? {
             let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
+            let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
             self.kiosks.insert(
                 record.id.clone(),
                 KioskState {
@@ -661,6 +727,7 @@ impl<S: CenterStore> Center<S> {
                     operators: HashMap::new(),
                     last_effective: None,
                     flags: BTreeMap::new(),
+                    last_seen,
                 },
             );
         }
@@ -682,7 +749,7 @@ impl<S: CenterStore> Center<S> {
         })?;
         for record in records {
             match record {
-                LogRecord::Kiosk { kiosk, seq, entry, received_at: _, epoch, effective, flag } => {
+                LogRecord::Kiosk { kiosk, seq, entry, received_at, epoch, effective, flag } => {
                     let entry = unframe(&entry)?;
                     let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
                     let payload = ingest::decode_payload(&body).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -706,6 +773,7 @@ impl<S: CenterStore> Center<S> {
                         state.last_effective = Some(effective);
                     }
                     state.hashes.push(entry.hash());
+                    state.seen(received_at);
                     if let Some(flag) = flag {
                         state.flags.insert(seq, flag);
                     }
@@ -713,15 +781,13 @@ impl<S: CenterStore> Center<S> {
                 LogRecord::Center { seq, entry } => {
                     let entry = unframe(&entry)?;
                     let body = entry.body().map_err(|e| StoreError::Corrupt(e.to_string()))?;
-                    if let Ok(Payload::Command { command }) = body.payload() {
-                        let now: Instant =
-                            body.kiosk_time.parse().map_err(|_| StoreError::Corrupt("center entry time".into()))?;
-                        match &command {
-                            Command::SetKindergarten { .. } => self.directory_version += 1,
-                            Command::SetCalendarYear { year } => self.calendar_years.push(year.clone()),
-                            _ => {}
+                    let now: Instant =
+                        body.kiosk_time.parse().map_err(|_| StoreError::Corrupt("center entry time".into()))?;
+                    if let Ok(payload) = body.payload() {
+                        self.note_own_entry(seq, now, &body.operator, &payload);
+                        if let Payload::Command { command } = payload {
+                            items.push(center_item(seq, command, now));
                         }
-                        items.push(center_item(seq, command, now));
                     }
                     self.own_hashes.push(entry.hash());
                 }
@@ -746,7 +812,17 @@ impl<S: CenterStore> Center<S> {
         &self.kindergartens
     }
 
-    fn check_district(&self, district: &str) -> Result<(), CenterError> {
+    /// A kiosk's own district (empty for an unknown kiosk).
+    fn kiosk_district(&self, kiosk: &str) -> String {
+        self.kiosks.get(kiosk).map(|k| k.record.district.clone()).unwrap_or_default()
+    }
+
+    /// The districts the center knows (the region's, and any in the directory).
+    pub fn districts(&self) -> &[String] {
+        &self.districts
+    }
+
+    pub(crate) fn check_district(&self, district: &str) -> Result<(), CenterError> {
         if self.districts.iter().any(|d| d == district) {
             Ok(())
         } else {
@@ -799,6 +875,7 @@ impl<S: CenterStore> Center<S> {
             operators: HashMap::new(),
             last_effective: None,
             flags: BTreeMap::new(),
+            last_seen: None,
         };
         let info = state.info();
         self.kiosks.insert(id.to_owned(), state);
@@ -856,6 +933,7 @@ impl<S: CenterStore> Center<S> {
         add_contact(&mut record, state.head_seq(), contact);
         self.store.note_kiosk(&record)?;
         state.record = record;
+        state.seen(contact.at);
         Ok(())
     }
 
@@ -880,52 +958,6 @@ impl<S: CenterStore> Center<S> {
         let bytes = self.snapshot(district, now)?.1;
         self.record_contact(kiosk, Contact { at: now, head })?;
         Ok(bytes)
-    }
-
-    /// Adds (or replaces) a center account; only reviewer and admin roles exist at the center.
-    pub fn add_operator(
-        &mut self,
-        login: &str,
-        name: &str,
-        role: Role,
-        password: &str,
-        at: Instant,
-    ) -> Result<(), CenterError> {
-        if !matches!(role, Role::Reviewer | Role::Admin) {
-            return Err(CenterError::Invalid(format!("center accounts are reviewer or admin, not {}", role.as_str())));
-        }
-        if login.trim().is_empty() || login.len() > 64 {
-            return Err(CenterError::Invalid("login: 1–64 characters".into()));
-        }
-        if password.chars().count() < 8 {
-            return Err(CenterError::Invalid("password: at least 8 characters".into()));
-        }
-        let operator = CenterOperator {
-            login: login.to_owned(),
-            name: name.to_owned(),
-            role,
-            password_hash: hash_password(password)?,
-            created_at: at,
-            disabled: false,
-        };
-        self.store.put_operator(&operator)?;
-        self.operators.insert(login.to_owned(), operator);
-        Ok(())
-    }
-
-    pub fn operators(&self) -> Vec<CenterOperator> {
-        self.operators.values().cloned().collect()
-    }
-
-    /// Checks a center account's password and role.
-    pub fn authenticate(&self, login: &str, password: &str, role: Role) -> Result<(), CenterError> {
-        let denied =
-            || CenterError::Unauthorized(format!("wrong login or password, or {login} is not a {}", role.as_str()));
-        let operator = self.operators.get(login).filter(|o| !o.disabled).ok_or_else(denied)?;
-        if operator.role != role || !verify_password(&operator.password_hash, password) {
-            return Err(denied());
-        }
-        Ok(())
     }
 
     // ----- ingest -----
@@ -1180,6 +1212,7 @@ impl<S: CenterStore> Center<S> {
         let accepted = hashes.len();
         let state = self.kiosks.get_mut(&kiosk_id).expect("prepared for a registered kiosk");
         state.hashes.extend(hashes);
+        state.seen(received_at);
         state.operators = operators;
         state.last_effective = last_effective;
         if let Some(key) = key {
@@ -1446,6 +1479,15 @@ impl<S: CenterStore> Center<S> {
         if events.is_empty() && skip_if_empty {
             return Ok(run);
         }
+        let seq = self.append_own(operator, Payload::Command { command: command.clone() }, at)?;
+        let _ = self.fold.add_center_item(&center_item(seq, command, at));
+        run.center_seq = Some(seq);
+        Ok(run)
+    }
+
+    /// Appends an entry to the center's own log, signed by the center key and naming
+    /// `operator`; durable when this returns.
+    fn append_own(&mut self, operator: &str, payload: Payload, at: Instant) -> Result<u64, CenterError> {
         let seq = self.own_hashes.len() as u64 + 1;
         let body = EntryBody {
             version: FORMAT_VERSION,
@@ -1455,26 +1497,69 @@ impl<S: CenterStore> Center<S> {
             kiosk_time: at.to_string(),
             last_contact: None,
             operator: operator.to_owned(),
-            payload: Payload::Command { command: command.clone() }.to_json(),
+            payload: payload.to_json(),
         };
         let entry = SignedEntry::sign(&body, self.key.signing());
         self.store
             .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
         self.own_hashes.push(entry.hash());
-        match &command {
-            Command::SetKindergarten { .. } => self.directory_version += 1,
-            Command::SetCalendarYear { year } => self.calendar_years.push(year.clone()),
-            _ => {}
+        self.note_own_entry(seq, at, operator, &payload);
+        Ok(seq)
+    }
+
+    /// Bookkeeping of one center entry (written now or replayed): directory and calendar
+    /// versions, the scheduler's last runs, the audit trail.
+    fn note_own_entry(&mut self, seq: u64, at: Instant, operator: &str, payload: &Payload) {
+        if let Payload::Command { command } = payload {
+            match command {
+                Command::SetKindergarten { .. } => self.directory_version += 1,
+                Command::SetCalendarYear { year } => self.calendar_years.push(year.clone()),
+                Command::Tick => self.last_tick = Some(self.last_tick.map_or(at, |t| t.max(at))),
+                Command::Distribute { district } if operator == SCHEDULER => {
+                    let last = self.scheduled_rounds.entry(district.clone()).or_insert(at);
+                    *last = (*last).max(at);
+                }
+                _ => {}
+            }
         }
-        let _ = self.fold.add_center_item(&center_item(seq, command, at));
-        run.center_seq = Some(seq);
-        Ok(run)
+        if let Some(row) = AuditRow::of(seq, at, operator, payload) {
+            self.audit.push(row);
+        }
+    }
+
+    /// Writes a staff action to the center's own log (the audit trail).
+    pub(crate) fn audit_action(
+        &mut self,
+        by: &str,
+        action: &str,
+        subject: &str,
+        note: Option<String>,
+        at: Instant,
+    ) -> Result<u64, CenterError> {
+        let payload = Payload::Audit { action: action.to_owned(), subject: subject.to_owned(), note };
+        self.append_own(by, payload, at)
+    }
+
+    /// The audit trail: every entry of the center's own log, newest first, at most `limit`.
+    pub fn audit_trail(&self, limit: usize) -> Vec<AuditRow> {
+        self.audit.iter().rev().take(limit).cloned().collect()
+    }
+
+    /// When deadline expiry last ran, and each district's last scheduled round.
+    pub fn schedule_state(&self) -> (Option<Instant>, &BTreeMap<String, Instant>) {
+        (self.last_tick, &self.scheduled_rounds)
     }
 
     /// A distribution round for a district (center log entry).
     pub fn distribute(&mut self, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
+        self.distribute_as(CENTER_ID, district, at)
+    }
+
+    /// A distribution round started by `by` (a staff login, or [`SCHEDULER`]). A round of
+    /// the scheduler is logged even when it issues nothing: the log is its record of having run.
+    pub fn distribute_as(&mut self, by: &str, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
         self.check_district(district)?;
-        self.run_center(Command::Distribute { district: district.to_owned() }, CENTER_ID, at, true)
+        self.run_center(Command::Distribute { district: district.to_owned() }, by, at, by != SCHEDULER)
     }
 
     /// Adds a kindergarten to the directory or replaces its entry (a center log entry naming
@@ -1538,7 +1623,12 @@ impl<S: CenterStore> Center<S> {
 
     /// Deadline expiry and age-out due at `at` (a center log entry when anything expired).
     pub fn tick(&mut self, at: Instant) -> Result<CenterRun, CenterError> {
-        self.run_center(Command::Tick, CENTER_ID, at, true)
+        self.tick_as(CENTER_ID, at)
+    }
+
+    /// [`Center::tick`] started by `by`; the scheduler's runs are logged even when nothing expired.
+    pub fn tick_as(&mut self, by: &str, at: Instant) -> Result<CenterRun, CenterError> {
+        self.run_center(Command::Tick, by, at, by != SCHEDULER)
     }
 
     // ----- reviewer queue -----
@@ -1551,6 +1641,7 @@ impl<S: CenterStore> Center<S> {
             let id = format!("R-{}", app.id);
             items.push(ReviewItem {
                 status: "open".into(),
+                district: app.district.clone(),
                 id,
                 kind: "refusal".into(),
                 kiosk: None,
@@ -1572,8 +1663,14 @@ impl<S: CenterStore> Center<S> {
                 Command::Act { application, .. } => Some(application.clone()),
                 _ => None,
             };
+            let district = match &rejection.item.command {
+                Command::Register { application } => Some(application.district.clone()),
+                _ => application.as_deref().and_then(|a| self.fold.state().application(a)).map(|a| a.district.clone()),
+            }
+            .unwrap_or_else(|| self.kiosk_district(kiosk));
             items.push(ReviewItem {
                 status: status(&id),
+                district,
                 id,
                 kind: if rejection.code == "DUPLICATE_CHILD" { "duplicate" } else { "conflict" }.into(),
                 kiosk: Some(kiosk.clone()),
@@ -1592,6 +1689,7 @@ impl<S: CenterStore> Center<S> {
                 let id = format!("C-{kiosk}-{}", flag.seq);
                 items.push(ReviewItem {
                     status: status(&id),
+                    district: state.record.district.clone(),
                     id,
                     kind: "clock".into(),
                     kiosk: Some(kiosk.clone()),
@@ -1628,17 +1726,17 @@ impl<S: CenterStore> Center<S> {
         &mut self,
         item: &str,
         decision: Decision,
-        login: &str,
-        password: &str,
+        user: &StaffUser,
         at: Instant,
         note: Option<String>,
     ) -> Result<ReviewItem, CenterError> {
-        self.authenticate(login, password, Role::Reviewer)?;
         let current = self
             .review_items()
             .into_iter()
             .find(|i| i.id == item)
             .ok_or_else(|| CenterError::NotFound(format!("no review item {item}")))?;
+        self.allow(user, StaffAction::Review, Some(&current.district))?;
+        let login = user.login.as_str();
         if current.status != "open" {
             return Err(CenterError::Invalid(format!("review item {item} is {} already", current.status)));
         }
@@ -1668,8 +1766,10 @@ impl<S: CenterStore> Center<S> {
             decision: if decision == Decision::Uphold { "upheld" } else { "overruled" }.into(),
             reviewer: login.to_owned(),
             at,
-            note,
+            note: note.clone(),
         };
+        let action = if decision == Decision::Uphold { "review.uphold" } else { "review.overrule" };
+        self.audit_action(login, action, item, note, at)?;
         if current.kind != "refusal" {
             self.store.put_review(&decided)?;
             self.reviews.insert(item.to_owned(), decided.clone());

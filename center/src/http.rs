@@ -51,7 +51,10 @@ use changelog::request::{
 use rules::Instant;
 
 use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
+use crate::scheduler::Schedule;
+use crate::staff_api::StaffOptions;
 use crate::store::{CenterStore, SledStore};
+use crate::throttle::LoginThrottle;
 
 pub use changelog::request::OCTET_STREAM;
 
@@ -154,6 +157,19 @@ pub struct App<S: CenterStore = SledStore> {
     uploads: Arc<tokio::sync::Semaphore>,
     health: Arc<Health>,
     center_key: String,
+    throttle: Arc<LoginThrottle>,
+    staff: StaffOptions,
+}
+
+/// Everything a server is set up with besides its center and clock.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOptions {
+    pub limits: Limits,
+    pub staff: StaffOptions,
+    /// The center's day (expiry, distribution rounds); `None`: nothing runs by itself.
+    pub schedule: Option<Schedule>,
+    /// How often the scheduler looks at the clock (default 15 s).
+    pub scheduler_poll: Option<Duration>,
 }
 
 struct Job {
@@ -177,6 +193,40 @@ impl<S: CenterStore + 'static> App<S> {
 
     /// [`App::new`] with explicit limits.
     pub fn with_limits(center: Center<S>, clock: Clock, limits: Limits) -> Self {
+        App::with_options(center, clock, ServerOptions { limits, ..ServerOptions::default() })
+    }
+
+    /// The server with all its options. With a schedule, what it owes is run before this
+    /// returns (a center that was down catches up first), and then a scheduler thread runs
+    /// the rest as it comes due; it stops when the last `App` clone is dropped.
+    pub fn with_options(mut center: Center<S>, clock: Clock, options: ServerOptions) -> Self {
+        if let Some(schedule) = &options.schedule {
+            run_schedule(&mut center, schedule, (clock)());
+        }
+        let app = App::build(center, clock, options.limits, options.staff);
+        if let Some(schedule) = options.schedule {
+            let poll = options.scheduler_poll.unwrap_or(Duration::from_secs(15));
+            let center = Arc::downgrade(&app.center);
+            let clock = Arc::clone(&app.clock);
+            let health = Arc::clone(&app.health);
+            std::thread::spawn(move || {
+                loop {
+                    std::thread::sleep(poll);
+                    let Some(center) = center.upgrade() else { return };
+                    let mut guard = lock(&center);
+                    let now = (clock)();
+                    let outcome =
+                        std::panic::catch_unwind(AssertUnwindSafe(|| run_schedule(&mut guard, &schedule, now)));
+                    if outcome.is_err() {
+                        recover(&mut guard, &health, "running the schedule");
+                    }
+                }
+            });
+        }
+        app
+    }
+
+    fn build(center: Center<S>, clock: Clock, limits: Limits, staff: StaffOptions) -> Self {
         let auth = Arc::new(RwLock::new(center.kiosk_auth()));
         let health = Arc::new(Health::default());
         let center_key = changelog::fingerprint(&center.public_key());
@@ -200,7 +250,55 @@ impl<S: CenterStore + 'static> App<S> {
             nonces: Arc::new(Mutex::new(Nonces::default())),
             health,
             center_key,
+            throttle: Arc::new(LoginThrottle::default()),
+            staff,
         }
+    }
+
+    pub(crate) fn throttle(&self) -> Arc<LoginThrottle> {
+        Arc::clone(&self.throttle)
+    }
+
+    pub(crate) fn staff_options(&self) -> &StaffOptions {
+        &self.staff
+    }
+
+    pub(crate) fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Re-reads every kiosk's key, head and districts after the registry changed.
+    pub(crate) async fn refresh_kiosk_auth(&self) {
+        let auth = Arc::clone(&self.auth);
+        let _ = with_center(self, move |center, _| {
+            let fresh = center.kiosk_auth();
+            *auth.write().unwrap_or_else(PoisonError::into_inner) = fresh;
+            refresh_counters(center, &Health::default());
+        })
+        .await;
+        let _ = with_center(self, {
+            let health = Arc::clone(&self.health);
+            move |center, _| refresh_counters(center, &health)
+        })
+        .await;
+    }
+}
+
+/// Runs what the schedule owes; a failure is reported and retried at the next look.
+fn run_schedule<S: CenterStore>(center: &mut Center<S>, schedule: &Schedule, now: Instant) {
+    match center.run_due(schedule, now) {
+        Ok(runs) => {
+            for run in runs.iter().filter(|r| !r.vouchers.is_empty() || !r.expired.is_empty()) {
+                eprintln!(
+                    "kezek-center: scheduled {} at {}: {} vouchers, {} expired",
+                    run.command,
+                    run.at,
+                    run.vouchers.len(),
+                    run.expired.len()
+                );
+            }
+        }
+        Err(e) => eprintln!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code()),
     }
 }
 
@@ -282,6 +380,8 @@ impl<S: CenterStore> Clone for App<S> {
             uploads: Arc::clone(&self.uploads),
             health: Arc::clone(&self.health),
             center_key: self.center_key.clone(),
+            throttle: Arc::clone(&self.throttle),
+            staff: self.staff.clone(),
         }
     }
 }
@@ -332,14 +432,15 @@ fn center_error(e: &CenterError) -> Response {
             StatusCode::NOT_FOUND
         }
         CenterError::Invalid(_) | CenterError::Rules { .. } => StatusCode::BAD_REQUEST,
-        CenterError::Unauthorized(_) => StatusCode::FORBIDDEN,
+        CenterError::Unauthorized(_) | CenterError::Denied(_) => StatusCode::FORBIDDEN,
+        CenterError::BadCredentials => StatusCode::UNAUTHORIZED,
         CenterError::Store(_) | CenterError::Setup(_) | CenterError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
     };
     error(status, e.code(), &e.to_string())
 }
 
 /// Runs `f` on the center in a blocking thread; a panic in it is caught and the state rebuilt.
-async fn with_center<S, T, F>(app: &App<S>, f: F) -> Result<T, Response>
+pub(crate) async fn with_center<S, T, F>(app: &App<S>, f: F) -> Result<T, Response>
 where
     S: CenterStore + 'static,
     T: Send + 'static,
@@ -432,7 +533,7 @@ fn authenticate<S: CenterStore>(
 }
 
 /// Reads a body within the size and time limits.
-async fn read_body(body: Body, limits: &Limits) -> Result<Bytes, Response> {
+pub(crate) async fn read_limited(body: Body, limits: &Limits) -> Result<Bytes, Response> {
     use http_body_util::BodyExt;
     let limited = http_body_util::Limited::new(body, limits.max_body_bytes);
     match tokio::time::timeout(limits.body_timeout, limited.collect()).await {
@@ -522,7 +623,7 @@ async fn events<S: CenterStore + 'static>(
     let Ok(_permit) = Arc::clone(&app.uploads).try_acquire_owned() else {
         return busy(app.limits.retry_after_secs, "too many uploads at once; try again shortly");
     };
-    let bytes = match read_body(body, &app.limits).await {
+    let bytes = match read_limited(body, &app.limits).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
@@ -633,6 +734,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route(ACK_ROUTE, get(ack::<S>))
         .route(SNAPSHOT_ROUTE, get(snapshot::<S>))
         .route(HEALTH_ROUTE, get(health::<S>))
+        .merge(crate::staff_api::routes::<S>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {

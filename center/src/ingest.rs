@@ -232,7 +232,7 @@ fn check_scope(view: &KioskView<'_>, payload: &Payload) -> Result<(), (&'static 
     let checked = match payload {
         Payload::Command { command } => view.scope.check_command(command, view.state),
         Payload::OperatorAdded { kindergartens, .. } => view.scope.check_kindergartens(kindergartens, view.state),
-        Payload::OperatorDisabled { .. } | Payload::KeyRotated { .. } => Ok(()),
+        Payload::OperatorDisabled { .. } | Payload::KeyRotated { .. } | Payload::Audit { .. } => Ok(()),
     };
     checked.map_err(|v| (v.code, v.message))
 }
@@ -305,6 +305,10 @@ pub fn check_role(
             Ok(())
         }
         Payload::KeyRotated { .. } => require_admin(operators, body, "keyRotated"),
+        // The audit trail is the center's own: a kiosk cannot write staff actions.
+        Payload::Audit { .. } => {
+            Err(("FORBIDDEN_COMMAND", "audit entries are written by the center, not by a kiosk".to_owned()))
+        }
     }
 }
 

@@ -8,16 +8,23 @@
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
+pub mod accounts;
 pub mod center;
 pub mod client;
+pub mod dashboard;
 pub mod fold;
 pub mod http;
 pub mod ingest;
+pub mod operations;
+pub mod scheduler;
+pub mod staff_api;
 pub mod store;
+pub mod throttle;
 
+pub use accounts::{NewUser, StaffUser};
 pub use center::{
-    CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport, Ingested,
-    KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, Upload,
+    AuditRow, CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport,
+    Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
 pub use client::{PushError, PushOptions, push, push_with};

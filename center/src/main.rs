@@ -11,10 +11,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use center::{Center, CenterError, Decision};
+use center::{CENTER_ID, Center, CenterError, Decision};
 use clap::{Parser, Subcommand, ValueEnum};
 use rules::Instant;
-use rules::command::Role;
+use rules::authz::staff::StaffRole;
 use serde::Serialize;
 
 #[derive(Debug, Parser)]
@@ -46,8 +46,9 @@ enum Cmd {
     /// Kiosk registration.
     #[command(subcommand)]
     Kiosk(KioskCmd),
-    /// Center accounts (reviewer, admin); the password is read from `KEZEK_PASSWORD`.
-    #[command(subcommand)]
+    /// Center staff accounts (admin, reviewer, distributor, viewer); passwords are read from
+    /// `KEZEK_PASSWORD`.
+    #[command(subcommand, alias = "user")]
     Operator(OperatorCmd),
     /// Serve the HTTP API.
     Serve {
@@ -192,12 +193,26 @@ enum KioskCmd {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 enum CenterRole {
-    Reviewer,
     Admin,
+    Reviewer,
+    Distributor,
+    Viewer,
+}
+
+impl CenterRole {
+    fn staff(self) -> StaffRole {
+        match self {
+            CenterRole::Admin => StaffRole::Admin,
+            CenterRole::Reviewer => StaffRole::Reviewer,
+            CenterRole::Distributor => StaffRole::Distributor,
+            CenterRole::Viewer => StaffRole::Viewer,
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
 enum OperatorCmd {
+    /// Create a staff account (the password from `KEZEK_PASSWORD`).
     Add {
         #[arg(long)]
         login: String,
@@ -205,8 +220,17 @@ enum OperatorCmd {
         name: String,
         #[arg(long, value_enum)]
         role: CenterRole,
+        /// A district the account works for (repeat for several; reviewers and
+        /// distributors need at least one).
+        #[arg(long = "district")]
+        districts: Vec<String>,
     },
     List,
+    /// Disable an account and end its sessions.
+    Disable {
+        #[arg(long)]
+        login: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -398,21 +422,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             print(&serde_json::json!({ "version": version, "kindergartens": kindergartens }));
         }
-        Cmd::Operator(OperatorCmd::Add { login, name, role }) => {
-            let role = match role {
-                CenterRole::Reviewer => Role::Reviewer,
-                CenterRole::Admin => Role::Admin,
-            };
-            open()?.add_operator(&login, &name, role, &password()?, center::now())?;
-            print(&serde_json::json!({ "login": login, "name": name, "role": role }));
+        Cmd::Operator(OperatorCmd::Add { login, name, role, districts }) => {
+            let user = center::NewUser { login, name, role: role.staff(), districts, password: password()? };
+            print(&open()?.add_user(CENTER_ID, user, center::now())?);
         }
-        Cmd::Operator(OperatorCmd::List) => {
-            let list: Vec<_> = open()?
-                .operators()
-                .into_iter()
-                .map(|o| serde_json::json!({ "login": o.login, "name": o.name, "role": o.role, "createdAt": o.created_at, "disabled": o.disabled }))
-                .collect();
-            print(&list);
+        Cmd::Operator(OperatorCmd::List) => print(&open()?.users()),
+        Cmd::Operator(OperatorCmd::Disable { login }) => {
+            print(&open()?.disable_user(CENTER_ID, &login, center::now())?);
         }
         Cmd::Serve { listen, max_connections, header_timeout_secs, body_timeout_secs, max_uploads } => {
             let center = open()?;
@@ -424,7 +440,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 max_uploads,
                 ..center::http::Limits::default()
             };
-            let app = center::http::App::with_limits(center, Arc::new(center::now), limits);
+            let schedule = center::scheduler::Schedule::load(&cli.data)?;
+            let options = center::http::ServerOptions { limits, schedule: Some(schedule), ..Default::default() };
+            let app = center::http::App::with_options(center, Arc::new(center::now), options);
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -508,7 +526,8 @@ async fn shutdown_signal() {
 
 fn review(mut center: Center, decision: Decision, args: ReviewArgs) -> Result<(), Failure> {
     let when = at(args.at.as_ref())?;
-    let item = center.review(&args.item, decision, &args.reviewer, &password()?, when, args.note)?;
+    let user = center.check_password(&args.reviewer, &password()?)?;
+    let item = center.review(&args.item, decision, &user, when, args.note)?;
     print(&item);
     Ok(())
 }

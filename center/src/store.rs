@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use changelog::sync::{ClockFlag, QuarantineNote};
 use rules::Instant;
-use rules::command::Role;
+use rules::authz::staff::StaffRole;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
@@ -83,18 +83,34 @@ pub struct Contact {
     pub head: u64,
 }
 
-/// A center account (reviewer or admin).
+/// A center staff account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CenterOperator {
     pub login: String,
     pub name: String,
-    pub role: Role,
+    pub role: StaffRole,
+    /// Districts a reviewer or distributor works for (`rules::authz::staff`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub districts: Vec<String>,
     /// argon2id PHC string.
     pub password_hash: String,
     pub created_at: Instant,
     #[serde(default)]
     pub disabled: bool,
+}
+
+/// A signed-in staff session. The token itself is never stored: only its SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionRecord {
+    /// Hex SHA-256 of the session token.
+    pub token_hash: String,
+    pub login: String,
+    pub created_at: Instant,
+    pub expires_at: Instant,
+    /// The console's anti-forgery token for this session's forms.
+    pub csrf: String,
 }
 
 /// One record of the accepted log (postcard-encoded: no field may be skipped when serialized).
@@ -165,6 +181,10 @@ pub trait CenterStore: Send {
     fn quarantine(&self) -> Result<Vec<QuarantineRecord>, StoreError>;
     fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), StoreError>;
     fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError>;
+    /// Staff sessions (a restart keeps staff signed in until their sessions expire).
+    fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError>;
+    fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
+    fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
 }
 
 /// The embedded default store.
@@ -177,6 +197,7 @@ pub struct SledStore {
     operators: sled::Tree,
     quarantine: sled::Tree,
     reviews: sled::Tree,
+    sessions: sled::Tree,
     /// Size and modification time of each file at the last sync: unchanged files are not synced again.
     synced: std::collections::HashMap<PathBuf, (u64, Option<std::time::SystemTime>)>,
     /// Held for the store's life, released last (fields drop in order): one process per folder.
@@ -223,6 +244,7 @@ impl SledStore {
             operators: db.open_tree("operators")?,
             quarantine: db.open_tree("quarantine")?,
             reviews: db.open_tree("reviews")?,
+            sessions: db.open_tree("sessions")?,
             log,
             db,
             synced: std::collections::HashMap::new(),
@@ -638,6 +660,20 @@ impl CenterStore for SledStore {
 
     fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
         self.reviews.iter().values().map(|v| decode_json(&v?)).collect()
+    }
+
+    fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        self.sessions.iter().values().map(|v| decode_json(&v?)).collect()
+    }
+
+    fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
+        self.sessions.insert(session.token_hash.as_bytes(), encode_json(session)?)?;
+        self.sync()
+    }
+
+    fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.sessions.remove(token_hash.as_bytes())?;
+        self.sync()
     }
 }
 

@@ -3,10 +3,11 @@
 
 mod common;
 
-use center::{Center, Decision};
+use center::{CENTER_ID, Center, Decision, NewUser};
 use changelog::DocumentError;
 use changelog::sync::open_snapshot;
 use common::*;
+use rules::authz::staff::StaffRole;
 use rules::command::Role;
 use rules::model::GroupLanguage;
 use rules::{Action, QueueKey, QueueType, RightClass, Status};
@@ -165,12 +166,22 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     let open: Vec<String> = center.review_items().into_iter().map(|i| i.id).collect();
     assert_eq!(open, ["R-K1-E1", "R-K1-F1"]);
 
-    center.add_operator("rev", "Рецензент", Role::Reviewer, "secret-pass", at(ROUND)).unwrap();
-    assert!(
-        center.review("R-K1-E1", Decision::Overrule, "rev", "wrong", at("2026-03-11T13:00:00+05:00"), None).is_err()
-    );
-    center.review("R-K1-E1", Decision::Overrule, "rev", "secret-pass", at("2026-03-11T13:00:00+05:00"), None).unwrap();
-    center.review("R-K1-F1", Decision::Uphold, "rev", "secret-pass", at("2026-03-11T13:05:00+05:00"), None).unwrap();
+    let reviewer = |district: &str| NewUser {
+        login: format!("rev-{district}"),
+        name: "Рецензент".into(),
+        role: StaffRole::Reviewer,
+        districts: vec![district.into()],
+        password: "secret-pass".into(),
+    };
+    center.add_user(CENTER_ID, reviewer(DISTRICT), at(ROUND)).unwrap();
+    center.add_user(CENTER_ID, reviewer("ZER"), at(ROUND)).unwrap();
+    assert!(center.check_password("rev-KOK", "wrong").is_err());
+    let rev = center.check_password("rev-KOK", "secret-pass").unwrap();
+    let other = center.check_password("rev-ZER", "secret-pass").unwrap();
+    let refused = center.review("R-K1-E1", Decision::Overrule, &other, at("2026-03-11T13:00:00+05:00"), None);
+    assert_eq!(refused.unwrap_err().code(), "OUT_OF_DISTRICT", "another district's reviewer");
+    center.review("R-K1-E1", Decision::Overrule, &rev, at("2026-03-11T13:00:00+05:00"), None).unwrap();
+    center.review("R-K1-F1", Decision::Uphold, &rev, at("2026-03-11T13:05:00+05:00"), None).unwrap();
     let e1 = center.state().application("K1-E1").unwrap();
     assert_eq!(e1.status, Status::DirectionIssued);
     assert!(e1.direction.as_ref().unwrap().must_enroll);
@@ -183,9 +194,7 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     center.ingest(&kiosk.all(), at("2026-03-11T15:00:00+05:00"), None).unwrap();
     let id = format!("E-K1-{seq}");
     assert!(center.review_items().iter().any(|i| i.id == id && i.status == "open"));
-    center
-        .review(&id, Decision::Uphold, "rev", "secret-pass", at("2026-03-11T16:00:00+05:00"), Some("typo".into()))
-        .unwrap();
+    center.review(&id, Decision::Uphold, &rev, at("2026-03-11T16:00:00+05:00"), Some("typo".into())).unwrap();
     drop(center);
     let reopened = Center::open(dir.path()).unwrap();
     let item = reopened.review_items().into_iter().find(|i| i.id == id).unwrap();

@@ -113,7 +113,10 @@ fn a_usb_round_trip_through_the_command_line() {
     assert!(ok, "{err}");
     assert_eq!((report["accepted"].as_u64(), report["duplicates"].as_u64()), (Some(1), Some(6)));
     assert_eq!(report["review"][0]["code"], "DEADLINE_PASSED");
-    let (ok, _, _) = run(&data, &["operator", "add", "--login", "rev", "--name", "Рецензент", "--role", "reviewer"]);
+    let (ok, _, _) = run(
+        &data,
+        &["operator", "add", "--login", "rev", "--name", "Рецензент", "--role", "reviewer", "--district", "KOK"],
+    );
     assert!(ok);
     let (ok, items, _) = run(&data, &["review", "list"]);
     assert!(ok);

@@ -348,6 +348,15 @@ impl CenterStore for PanickyStore {
     fn reviews(&self) -> Result<Vec<ReviewDecision>, center::store::StoreError> {
         self.inner.reviews()
     }
+    fn sessions(&self) -> Result<Vec<center::store::SessionRecord>, center::store::StoreError> {
+        self.inner.sessions()
+    }
+    fn put_session(&mut self, session: &center::store::SessionRecord) -> Result<(), center::store::StoreError> {
+        self.inner.put_session(session)
+    }
+    fn remove_session(&mut self, token_hash: &str) -> Result<(), center::store::StoreError> {
+        self.inner.remove_session(token_hash)
+    }
 }
 
 /// SECURITY.md "Bounded work": a panic while ingesting is caught; that upload gets a 500,

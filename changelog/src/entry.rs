@@ -57,6 +57,17 @@ pub enum Payload {
     KeyRotated {
         public_key: String,
     },
+    /// A center staff action that is not a rules command (the center's own log only): the
+    /// audit trail of who registered a kiosk, created an account, decided a review item,
+    /// exported personal data. The entry's `operator` names the staff member.
+    Audit {
+        /// What was done, e.g. `kiosk.add`, `user.disable`, `review.uphold`.
+        action: String,
+        /// What it was done to (a kiosk, a login, a review item, a district).
+        subject: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        note: Option<String>,
+    },
 }
 
 impl Payload {

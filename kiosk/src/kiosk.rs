@@ -308,7 +308,8 @@ impl Model {
             }),
             Payload::OperatorDisabled { login } => self.operators.disabled(login, seq, at, by),
             Payload::KeyRotated { public_key } => self.rotated_key = Some(public_key.clone()),
-            Payload::Command { .. } => {}
+            // Center-only entries: a kiosk never writes them.
+            Payload::Command { .. } | Payload::Audit { .. } => {}
         }
     }
 

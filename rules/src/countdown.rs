@@ -71,6 +71,20 @@ pub fn days_left(
     Ok(DaysLeft { days, unit })
 }
 
+/// After this many whole days without contact a kiosk is shown as offline, with a warning.
+pub const OFFLINE_WARNING_DAYS: u32 = 3;
+
+/// Whole days from `last` to `now` (0 when `last` is later): how long a kiosk has been
+/// offline, as the center's console shows it.
+pub fn days_since(last: Instant, now: Instant) -> u32 {
+    u32::try_from(now.0.signed_duration_since(last.0).num_days()).unwrap_or(0)
+}
+
+/// Whether a kiosk last heard from at `last` (never: `None`) is overdue at `now`.
+pub fn offline_warning(last: Option<Instant>, now: Instant) -> bool {
+    last.is_none_or(|last| days_since(last, now) >= OFFLINE_WARNING_DAYS)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,6 +95,16 @@ mod tests {
 
     fn left(kind: DeadlineKind, deadline: &str, now: &str) -> u32 {
         days_left(Calendar::embedded(), kind, at(deadline), at(now)).unwrap().days
+    }
+
+    #[test]
+    fn offline_days_are_whole_days() {
+        let last = at("2026-03-20T10:00:00+05:00");
+        assert_eq!(days_since(last, at("2026-03-23T09:59:59+05:00")), 2);
+        assert!(!offline_warning(Some(last), at("2026-03-23T09:59:59+05:00")));
+        assert!(offline_warning(Some(last), at("2026-03-23T10:00:00+05:00")));
+        assert_eq!(days_since(last, at("2026-03-19T10:00:00+05:00")), 0);
+        assert!(offline_warning(None, last));
     }
 
     #[test]

@@ -101,6 +101,19 @@ pub fn voucher_deadlines(voucher: &Voucher, calendar: &Calendar) -> Vec<VoucherD
     out
 }
 
+/// The deadline an application waits on now, by its status: confirm (voucher issued),
+/// choose (voucher confirmed), restore (stop-listed); none in any other status.
+pub fn pending(app: &crate::model::Application) -> Option<(DeadlineKind, Instant)> {
+    use crate::model::Status;
+    let voucher = app.voucher.as_ref()?;
+    match app.status {
+        Status::VoucherIssued => Some((DeadlineKind::Confirm, voucher.confirm_deadline)),
+        Status::VoucherConfirmed => voucher.choose_deadline.map(|at| (DeadlineKind::Choose, at)),
+        Status::StopListed => voucher.restore_deadline.map(|at| (DeadlineKind::Restore, at)),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

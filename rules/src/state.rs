@@ -5,6 +5,7 @@
 //! 2. the host persists the events durably;
 //! 3. only then the host calls `evolve` for each event and tells the user "saved".
 
+use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::calendar::Calendar;
@@ -15,7 +16,7 @@ use crate::iin::Iin;
 use crate::lifecycle::{self, PlaceCheck};
 use crate::model::{
     Application, Child, GroupLanguage, Kindergarten, NewApplication, NewPlaces, PlacesRecord, PlacesState, QueueKey,
-    QueueType, Status, Warning,
+    QueueType, RightClass, Status, Warning,
 };
 use crate::queue::{QueueIndex, QueueMember};
 use crate::time::Instant;
@@ -37,6 +38,41 @@ pub struct PlaceSlot {
     pub kindergarten: String,
     pub language: GroupLanguage,
     pub group_year: i32,
+}
+
+/// A distribution round worked out but not applied ([`State::plan_distribution`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DistributionPlan {
+    /// Every queue of the district with places in free choice, vouchers or not.
+    pub queues: Vec<QueuePlan>,
+    /// The events `Distribute` applies: expiries due, places published, vouchers issued.
+    pub events: Vec<Event>,
+}
+
+/// One queue in a distribution round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QueuePlan {
+    pub queue: QueueKey,
+    /// Places in free choice for the queue (after this round's publications).
+    pub free: u32,
+    /// Vouchers issued before and not yet used or lapsed: they hold places.
+    pub outstanding: u32,
+    /// Who gets a voucher now, in allocation order.
+    pub chosen: Vec<PlannedVoucher>,
+}
+
+/// A voucher a round issues, and why this child: the place in the allocation order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlannedVoucher {
+    pub application: String,
+    /// 1-based position in the queue's allocation order.
+    pub position: u32,
+    pub right: RightClass,
+    pub registered_at: Instant,
+    pub confirm_deadline: Instant,
 }
 
 #[derive(Debug, Clone)]
@@ -407,7 +443,15 @@ impl State {
     /// Publishes the district's pending places, then gives each queue as many vouchers as it
     /// has free places in free choice not already promised to an outstanding voucher.
     fn decide_distribution(&self, district: &str, now: Instant) -> Result<Vec<Event>, CommandError> {
+        self.plan_distribution(district, now).map(|plan| plan.events)
+    }
+
+    /// What a distribution round of `district` at `now` would do, and why: per queue, the
+    /// free places, the vouchers still outstanding, and who gets a voucher at which
+    /// position. `Distribute` applies exactly these events; a dry run shows the plan.
+    pub fn plan_distribution(&self, district: &str, now: Instant) -> Result<DistributionPlan, CommandError> {
         let mut events = Vec::new();
+        let mut queues = Vec::new();
         // Expiries due now first, so that lapsed vouchers free their places and aged-out
         // children get none.
         let mut settled: HashMap<&str, Status> = HashMap::new();
@@ -456,19 +500,33 @@ impl State {
             .map_err(|_| CommandError::CalendarOutOfRange)?
             .at;
         for (queue, free) in free_by_queue {
-            let vouchers = free.saturating_sub(outstanding.get(&queue).copied().unwrap_or(0)) as usize;
-            if vouchers == 0 {
-                continue;
+            let outstanding = outstanding.get(&queue).copied().unwrap_or(0);
+            let vouchers = free.saturating_sub(outstanding) as usize;
+            let mut plan = QueuePlan { queue: queue.clone(), free, outstanding, chosen: Vec::new() };
+            if vouchers > 0 {
+                // Skip anyone whose expiries just took them out of the queue (aged out).
+                let order = self.queue.allocation_order(&queue, usize::MAX);
+                let chosen = order
+                    .into_iter()
+                    .enumerate()
+                    .filter(|(_, id)| settled.get(id).is_none_or(|s| *s == Status::Queued))
+                    .take(vouchers);
+                for (index, id) in chosen {
+                    events.push(Event::VoucherIssued { application: id.to_owned(), at: now, confirm_deadline });
+                    if let Some(app) = self.applications.get(id) {
+                        plan.chosen.push(PlannedVoucher {
+                            application: id.to_owned(),
+                            position: u32::try_from(index + 1).unwrap_or(u32::MAX),
+                            right: app.right,
+                            registered_at: app.registered_at,
+                            confirm_deadline,
+                        });
+                    }
+                }
             }
-            // Skip anyone whose expiries just took them out of the queue (aged out).
-            let order = self.queue.allocation_order(&queue, usize::MAX);
-            let chosen =
-                order.into_iter().filter(|id| settled.get(id).is_none_or(|s| *s == Status::Queued)).take(vouchers);
-            for id in chosen {
-                events.push(Event::VoucherIssued { application: id.to_owned(), at: now, confirm_deadline });
-            }
+            queues.push(plan);
         }
-        Ok(events)
+        Ok(DistributionPlan { queues, events })
     }
 
     /// Applies one event. Events come from `decide` (here or at another host): never fails;

@@ -129,9 +129,14 @@ fn an_overruled_registration_keeps_its_original_instant() {
     for (id, k) in [("KOK-01", &a), ("KOK-02", &b)] {
         center.add_kiosk(id, "KOK", &k.public_key_hex(), at("2026-10-01T09:00:00+05:00")).unwrap();
     }
-    center
-        .add_operator("rev", "Рецензент", rules::Role::Reviewer, "reviewer-secret", at("2026-11-01T09:00:00+05:00"))
-        .unwrap();
+    let reviewer = center::NewUser {
+        login: "rev".into(),
+        name: "Рецензент".into(),
+        role: rules::authz::staff::StaffRole::Reviewer,
+        districts: vec!["KOK".into()],
+        password: "reviewer-secret".into(),
+    };
+    let rev = center.add_user(center::CENTER_ID, reviewer, at("2026-11-01T09:00:00+05:00")).unwrap();
     let kids = testkit::children(1, Date::from_ymd(2026, 10, 1).unwrap(), 600);
     let application = || testkit::application("KOK", &kids[0].0, kids[0].1, 1);
     // Office A registers the child at 10:00 and withdraws at 11:00; office B, offline,
@@ -154,9 +159,7 @@ fn an_overruled_registration_keeps_its_original_instant() {
     assert_eq!(report.review.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(), vec!["DUPLICATE_CHILD"]);
     let item = center.review_items().into_iter().find(|i| i.application.as_deref() == Some(&second)).unwrap();
     // Two days later a reviewer overrules: the application is registered as of 10:30.
-    center
-        .review(&item.id, Decision::Overrule, "rev", "reviewer-secret", at("2026-11-04T09:00:00+05:00"), None)
-        .unwrap();
+    center.review(&item.id, Decision::Overrule, &rev, at("2026-11-04T09:00:00+05:00"), None).unwrap();
     let app = center.state().application(&second).unwrap();
     assert_eq!((app.status, app.registered_at), (Status::Queued, b_time));
 }

@@ -1,0 +1,253 @@
+//! The center's staff accounts and their sessions: argon2id passwords, who may do what
+//! (asked of `rules::authz::staff`), sessions that expire. Every change to an account is
+//! an entry in the center's own log naming who made it.
+
+use std::sync::OnceLock;
+
+use rules::Instant;
+use rules::authz::staff::{self, StaffAction, StaffActor, StaffRole};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::center::{Center, CenterError};
+use crate::store::{CenterOperator, CenterStore, SessionRecord};
+
+/// Bytes of randomness in a session token and a CSRF token.
+const TOKEN_BYTES: usize = 32;
+
+/// A staff account as shown (never with its password hash).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StaffUser {
+    pub login: String,
+    pub name: String,
+    pub role: StaffRole,
+    #[serde(default)]
+    pub districts: Vec<String>,
+    pub created_at: Instant,
+    #[serde(default)]
+    pub disabled: bool,
+}
+
+impl StaffUser {
+    fn of(operator: &CenterOperator) -> Self {
+        StaffUser {
+            login: operator.login.clone(),
+            name: operator.name.clone(),
+            role: operator.role,
+            districts: operator.districts.clone(),
+            created_at: operator.created_at,
+            disabled: operator.disabled,
+        }
+    }
+
+    /// The account as the rules see it.
+    pub fn actor(&self) -> StaffActor<'_> {
+        StaffActor { role: self.role, districts: &self.districts }
+    }
+
+    /// Whether the account covers `district` (see `rules::authz::staff`).
+    pub fn covers(&self, district: &str) -> bool {
+        self.actor().covers(district)
+    }
+}
+
+/// A new account.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewUser {
+    pub login: String,
+    pub name: String,
+    pub role: StaffRole,
+    #[serde(default)]
+    pub districts: Vec<String>,
+    pub password: String,
+}
+
+/// A session just opened: the token goes to the client once and is never stored.
+#[derive(Debug, Clone)]
+pub struct OpenedSession {
+    pub token: String,
+    pub record: SessionRecord,
+    pub user: StaffUser,
+}
+
+pub(crate) fn hash_password(password: &str) -> Result<String, CenterError> {
+    use argon2::password_hash::{PasswordHasher, SaltString};
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| CenterError::Setup(e.to_string()))?;
+    argon2::Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| CenterError::Setup(e.to_string()))
+}
+
+fn verify_password(hash: &str, password: &str) -> bool {
+    use argon2::password_hash::{PasswordHash, PasswordVerifier};
+    PasswordHash::new(hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A hash no password matches, checked for unknown logins so that a wrong login takes as
+/// long as a wrong password (no probing for which logins exist).
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("kezek-no-such-account").unwrap_or_default())
+}
+
+fn random_token() -> Result<String, CenterError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    getrandom::fill(&mut bytes).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
+    Ok(hex::encode(bytes))
+}
+
+/// The stored form of a session token.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn valid_login(login: &str) -> bool {
+    !login.is_empty()
+        && login.len() <= 64
+        && login.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.')
+}
+
+impl<S: CenterStore> Center<S> {
+    /// May `user` do `action` (about `district`)? The answer is the rules'.
+    pub fn allow(&self, user: &StaffUser, action: StaffAction, district: Option<&str>) -> Result<(), CenterError> {
+        staff::may(&user.actor(), action, district).map_err(CenterError::Denied)
+    }
+
+    /// Every account, enabled and disabled.
+    pub fn users(&self) -> Vec<StaffUser> {
+        self.operators.values().map(StaffUser::of).collect()
+    }
+
+    pub fn user(&self, login: &str) -> Option<StaffUser> {
+        self.operators.get(login).map(StaffUser::of)
+    }
+
+    fn active_admins(&self) -> usize {
+        self.operators.values().filter(|o| o.role == StaffRole::Admin && !o.disabled).count()
+    }
+
+    /// Creates an account (`by`: the admin's login, or `center` on the data folder's command
+    /// line); an entry in the center's log.
+    pub fn add_user(&mut self, by: &str, user: NewUser, at: Instant) -> Result<StaffUser, CenterError> {
+        if !valid_login(&user.login) {
+            return Err(CenterError::Invalid(format!("login {:?}: 1–64 of A–Z a–z 0–9 - _ .", user.login)));
+        }
+        if user.name.trim().is_empty() || user.name.chars().count() > 200 {
+            return Err(CenterError::Invalid("name: 1–200 characters".into()));
+        }
+        if self.operators.contains_key(&user.login) {
+            return Err(CenterError::Invalid(format!("login {} exists already", user.login)));
+        }
+        if user.password.chars().count() < 8 {
+            return Err(CenterError::Invalid("password: at least 8 characters".into()));
+        }
+        let mut districts = user.districts;
+        districts.sort();
+        districts.dedup();
+        for district in &districts {
+            self.check_district(district)?;
+        }
+        staff::check_account(user.role, &districts).map_err(CenterError::Denied)?;
+        let operator = CenterOperator {
+            login: user.login,
+            name: user.name.trim().to_owned(),
+            role: user.role,
+            districts,
+            password_hash: hash_password(&user.password)?,
+            created_at: at,
+            disabled: false,
+        };
+        self.store.put_operator(&operator)?;
+        self.operators.insert(operator.login.clone(), operator.clone());
+        let note = format!("{} {}", operator.role.as_str(), operator.districts.join(","));
+        self.audit_action(by, "user.add", &operator.login, Some(note.trim().to_owned()), at)?;
+        Ok(StaffUser::of(&operator))
+    }
+
+    /// Disables an account (not your own, never the last admin) and ends its sessions.
+    pub fn disable_user(&mut self, by: &str, login: &str, at: Instant) -> Result<StaffUser, CenterError> {
+        let target =
+            self.operators.get(login).cloned().ok_or_else(|| CenterError::NotFound(format!("no account {login}")))?;
+        if target.disabled {
+            return Ok(StaffUser::of(&target));
+        }
+        staff::check_account_removal(by, login, target.role, self.active_admins()).map_err(CenterError::Denied)?;
+        let disabled = CenterOperator { disabled: true, ..target };
+        self.store.put_operator(&disabled)?;
+        self.operators.insert(login.to_owned(), disabled.clone());
+        let ended: Vec<String> =
+            self.sessions.values().filter(|s| s.login == login).map(|s| s.token_hash.clone()).collect();
+        for hash in ended {
+            self.store.remove_session(&hash)?;
+            self.sessions.remove(&hash);
+        }
+        self.audit_action(by, "user.disable", login, None, at)?;
+        Ok(StaffUser::of(&disabled))
+    }
+
+    /// Checks a login and password (an unknown login costs the same time as a wrong password).
+    pub fn check_password(&self, login: &str, password: &str) -> Result<StaffUser, CenterError> {
+        match self.operators.get(login) {
+            Some(o) if verify_password(&o.password_hash, password) && !o.disabled => Ok(StaffUser::of(o)),
+            Some(_) => Err(CenterError::BadCredentials),
+            None => {
+                let _ = verify_password(dummy_hash(), password);
+                Err(CenterError::BadCredentials)
+            }
+        }
+    }
+
+    /// Signs a staff member in for `lifetime`: a new session (stored, so that a restart keeps it).
+    pub fn open_session(
+        &mut self,
+        login: &str,
+        password: &str,
+        now: Instant,
+        lifetime: std::time::Duration,
+    ) -> Result<OpenedSession, CenterError> {
+        let user = self.check_password(login, password)?;
+        let expired: Vec<String> =
+            self.sessions.values().filter(|s| s.expires_at <= now).map(|s| s.token_hash.clone()).collect();
+        for hash in expired {
+            self.store.remove_session(&hash)?;
+            self.sessions.remove(&hash);
+        }
+        let token = random_token()?;
+        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::hours(12));
+        let record = SessionRecord {
+            token_hash: token_hash(&token),
+            login: user.login.clone(),
+            created_at: now,
+            expires_at: Instant(now.0 + lifetime),
+            csrf: random_token()?,
+        };
+        self.store.put_session(&record)?;
+        self.sessions.insert(record.token_hash.clone(), record.clone());
+        Ok(OpenedSession { token, record, user })
+    }
+
+    /// The session of `token` at `now`, with its account: none when unknown, expired, or the
+    /// account was disabled since.
+    pub fn session(&self, token: &str, now: Instant) -> Option<(SessionRecord, StaffUser)> {
+        let record = self.sessions.get(&token_hash(token))?;
+        if record.expires_at <= now {
+            return None;
+        }
+        let operator = self.operators.get(&record.login).filter(|o| !o.disabled)?;
+        Some((record.clone(), StaffUser::of(operator)))
+    }
+
+    /// Ends a session (sign-out).
+    pub fn close_session(&mut self, token: &str) -> Result<(), CenterError> {
+        let hash = token_hash(token);
+        if self.sessions.remove(&hash).is_some() {
+            self.store.remove_session(&hash)?;
+        }
+        Ok(())
+    }
+}

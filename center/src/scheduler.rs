@@ -1,0 +1,288 @@
+//! The center's day: deadline expiry every day just after midnight (Kazakhstan time), and
+//! distribution rounds on each district's schedule (by default every working day at 18:00).
+//!
+//! What is due is a pure function of the schedule, the calendar, the last runs (read from
+//! the center's own log, where every run is an entry naming `scheduler`) and `now`; so a
+//! restart, or a crash in the middle of a run, never runs a slot twice: a run is one entry,
+//! committed or not. After downtime, expiry catches up day by day (each missed midnight is
+//! its own run, as if the server had been up), and a district's latest missed round runs once.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveTime, TimeZone};
+use rules::time::kazakhstan_offset;
+use rules::{Calendar, Date, Instant};
+use serde::{Deserialize, Serialize};
+
+use crate::center::{Center, CenterError, CenterRun, SCHEDULER};
+use crate::store::CenterStore;
+
+/// The schedule file in the data folder (optional: the defaults apply without it).
+pub const SCHEDULE_FILE: &str = "schedule.json";
+/// Most missed days of expiry caught up at once (older days are covered by the first run:
+/// a tick expires everything due before its time).
+pub const MAX_CATCH_UP_DAYS: usize = 400;
+/// How far back a missed distribution slot is still run.
+const ROUND_LOOKBACK_DAYS: i64 = 7;
+
+/// Which days a slot runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Days {
+    /// Working days of the center's calendar.
+    Working,
+    /// Every day.
+    Every,
+}
+
+/// A distribution round's time of day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RoundSlot {
+    /// Local time (+05:00), `HH:MM`.
+    #[serde(with = "hhmm")]
+    pub at: NaiveTime,
+    pub days: Days,
+}
+
+/// The center's schedule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Schedule {
+    /// Local time of the daily expiry run.
+    #[serde(with = "hhmm", default = "default_expiry")]
+    pub expiry_at: NaiveTime,
+    /// Rounds of every district, unless the district has its own line.
+    #[serde(default = "default_round")]
+    pub rounds: Option<RoundSlot>,
+    /// Per district: its own slot, or `null` for no scheduled rounds.
+    #[serde(default)]
+    pub districts: BTreeMap<String, Option<RoundSlot>>,
+}
+
+fn default_expiry() -> NaiveTime {
+    NaiveTime::from_hms_opt(0, 1, 0).expect("valid time")
+}
+
+// Serde's `default = "…"` calls a function returning the field's type.
+#[allow(clippy::unnecessary_wraps)]
+fn default_round() -> Option<RoundSlot> {
+    Some(RoundSlot { at: NaiveTime::from_hms_opt(18, 0, 0).expect("valid time"), days: Days::Working })
+}
+
+impl Default for Schedule {
+    fn default() -> Self {
+        Schedule { expiry_at: default_expiry(), rounds: default_round(), districts: BTreeMap::new() }
+    }
+}
+
+impl Schedule {
+    /// Reads `schedule.json` from the data folder; the defaults when there is none.
+    pub fn load(dir: &std::path::Path) -> Result<Schedule, CenterError> {
+        let path = dir.join(SCHEDULE_FILE);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                serde_json::from_str(&text).map_err(|e| CenterError::Invalid(format!("{}: {e}", path.display())))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Schedule::default()),
+            Err(e) => Err(CenterError::Setup(format!("{}: {e}", path.display()))),
+        }
+    }
+
+    /// The slot of `district`'s rounds, if it has scheduled rounds.
+    pub fn round_slot(&self, district: &str) -> Option<RoundSlot> {
+        match self.districts.get(district) {
+            Some(own) => *own,
+            None => self.rounds,
+        }
+    }
+}
+
+mod hhmm {
+    use chrono::NaiveTime;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&time.format("%H:%M").to_string())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveTime, D::Error> {
+        let text = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&text, "%H:%M")
+            .map_err(|_| serde::de::Error::custom(format!("{text:?}: expected HH:MM")))
+    }
+}
+
+/// One run the scheduler owes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Due {
+    /// Deadline expiry as of `at` (a day's slot).
+    Expiry { at: Instant },
+    /// A distribution round of `district`, for the slot at `slot` (it runs at `now`).
+    Round { district: String, slot: Instant },
+}
+
+fn local(date: Date, time: NaiveTime) -> Instant {
+    let naive = date.0.and_time(time);
+    Instant(kazakhstan_offset().from_local_datetime(&naive).single().expect("a fixed offset has one local time"))
+}
+
+/// What is due at `now`, in the order to run it: expiry days oldest first, then rounds.
+pub fn due(
+    schedule: &Schedule,
+    calendar: &Calendar,
+    last_expiry: Option<Instant>,
+    last_rounds: &BTreeMap<String, Instant>,
+    districts: &[String],
+    now: Instant,
+) -> Vec<Due> {
+    let mut out = Vec::new();
+    let today = now.local_date();
+    let first = last_expiry.map_or(today, Instant::local_date);
+    let mut expiries = Vec::new();
+    let mut day = first;
+    while day <= today {
+        let slot = local(day, schedule.expiry_at);
+        if slot <= now && last_expiry.is_none_or(|last| slot > last) {
+            expiries.push(Due::Expiry { at: slot });
+        }
+        let Some(next) = day.0.succ_opt() else { break };
+        day = Date(next);
+    }
+    let skip = expiries.len().saturating_sub(MAX_CATCH_UP_DAYS);
+    out.extend(expiries.into_iter().skip(skip));
+
+    for district in districts {
+        let Some(slot) = schedule.round_slot(district) else { continue };
+        let latest = (0..=ROUND_LOOKBACK_DAYS).find_map(|back| {
+            let date = Date(today.0 - chrono::Duration::days(back));
+            let at = local(date, slot.at);
+            let runs = match slot.days {
+                Days::Every => true,
+                // A day the calendar does not cover is not taken for a working day.
+                Days::Working => calendar.is_working_day(date).unwrap_or(false),
+            };
+            (runs && at <= now).then_some(at)
+        });
+        if let Some(at) = latest
+            && last_rounds.get(district).is_none_or(|last| *last < at)
+        {
+            out.push(Due::Round { district: district.clone(), slot: at });
+        }
+    }
+    out
+}
+
+impl<S: CenterStore> Center<S> {
+    /// The districts with scheduled rounds: those with at least one kindergarten.
+    fn scheduled_districts(&self) -> Vec<String> {
+        let mut districts: Vec<String> = self.state().kindergartens().map(|k| k.district.clone()).collect();
+        districts.sort();
+        districts.dedup();
+        districts
+    }
+
+    /// What the schedule owes at `now`.
+    pub fn due(&self, schedule: &Schedule, now: Instant) -> Vec<Due> {
+        let (last_expiry, last_rounds) = self.schedule_state();
+        due(schedule, self.state().calendar(), last_expiry, last_rounds, &self.scheduled_districts(), now)
+    }
+
+    /// Runs everything due at `now`, each as an entry of the center's log naming the
+    /// scheduler. Expiry runs as of its slot; a round runs at `now`. Stops at the first
+    /// failure (the rest is due again at the next call).
+    pub fn run_due(&mut self, schedule: &Schedule, now: Instant) -> Result<Vec<CenterRun>, CenterError> {
+        let mut runs = Vec::new();
+        for due in self.due(schedule, now) {
+            let run = match due {
+                Due::Expiry { at } => self.tick_as(SCHEDULER, at)?,
+                Due::Round { district, .. } => self.distribute_as(SCHEDULER, &district, now)?,
+            };
+            runs.push(run);
+        }
+        Ok(runs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Instant {
+        text.parse().expect("instant")
+    }
+
+    fn kok() -> Vec<String> {
+        vec!["KOK".to_owned()]
+    }
+
+    #[test]
+    fn expiry_runs_once_a_day_and_catches_up_day_by_day() {
+        let s = Schedule::default();
+        let cal = Calendar::embedded();
+        let none = BTreeMap::new();
+        // Fresh: today's slot only.
+        let d = due(&s, cal, None, &none, &[], at("2026-03-11T00:05:00+05:00"));
+        assert_eq!(d, vec![Due::Expiry { at: at("2026-03-11T00:01:00+05:00") }]);
+        assert!(due(&s, cal, None, &none, &[], at("2026-03-11T00:00:30+05:00")).is_empty());
+        // Ran at 00:01 on the 11th: nothing until the 12th.
+        let last = Some(at("2026-03-11T00:01:00+05:00"));
+        assert!(due(&s, cal, last, &none, &[], at("2026-03-11T23:59:59+05:00")).is_empty());
+        // Down three days: each missed midnight, oldest first.
+        let d = due(&s, cal, last, &none, &[], at("2026-03-14T10:00:00+05:00"));
+        let days: Vec<_> = d
+            .iter()
+            .map(|d| match d {
+                Due::Expiry { at } => at.to_string(),
+                Due::Round { .. } => unreachable!(),
+            })
+            .collect();
+        assert_eq!(days, ["2026-03-12T00:01:00+05:00", "2026-03-13T00:01:00+05:00", "2026-03-14T00:01:00+05:00"]);
+        // An on-demand run in the afternoon covers the day's slot.
+        assert!(
+            due(&s, cal, Some(at("2026-03-11T15:00:00+05:00")), &none, &[], at("2026-03-11T23:00:00+05:00")).is_empty()
+        );
+    }
+
+    #[test]
+    fn rounds_run_on_working_days_after_their_slot_once() {
+        let s = Schedule::default();
+        let cal = Calendar::embedded();
+        let last_expiry = Some(at("2026-03-20T00:01:00+05:00"));
+        let mut rounds = BTreeMap::new();
+        // Never run: the latest slot (Thursday's) is owed at once.
+        let d = due(&s, cal, last_expiry, &rounds, &kok(), at("2026-03-20T17:59:59+05:00"));
+        assert_eq!(d, vec![Due::Round { district: "KOK".into(), slot: at("2026-03-19T18:00:00+05:00") }]);
+        rounds.insert("KOK".to_owned(), at("2026-03-19T18:00:02+05:00"));
+        // Friday 20 March 2026, 17:59: not yet; 18:00: due.
+        assert!(due(&s, cal, last_expiry, &rounds, &kok(), at("2026-03-20T17:59:59+05:00")).is_empty());
+        let d = due(&s, cal, last_expiry, &rounds, &kok(), at("2026-03-20T18:00:00+05:00"));
+        assert_eq!(d, vec![Due::Round { district: "KOK".into(), slot: at("2026-03-20T18:00:00+05:00") }]);
+        rounds.insert("KOK".to_owned(), at("2026-03-20T18:00:05+05:00"));
+        // Nauryz (21–25 March) and the weekend: no rounds; the 23rd is a day off.
+        let last_expiry = Some(at("2026-03-23T00:01:00+05:00"));
+        assert!(due(&s, cal, last_expiry, &rounds, &kok(), at("2026-03-23T19:00:00+05:00")).is_empty());
+        // A district switched off, and one with its own time.
+        let mut own = Schedule::default();
+        own.districts.insert("KOK".into(), None);
+        own.districts
+            .insert("ZER".into(), Some(RoundSlot { at: NaiveTime::from_hms_opt(9, 0, 0).unwrap(), days: Days::Every }));
+        let both = vec!["KOK".to_owned(), "ZER".to_owned()];
+        let d = due(&own, cal, last_expiry, &BTreeMap::new(), &both, at("2026-03-23T09:30:00+05:00"));
+        assert_eq!(d, vec![Due::Round { district: "ZER".into(), slot: at("2026-03-23T09:00:00+05:00") }]);
+    }
+
+    #[test]
+    fn the_schedule_file_reads_and_refuses_junk() {
+        let s: Schedule = serde_json::from_str(
+            r#"{"expiryAt":"00:05","rounds":{"at":"17:30","days":"working"},"districts":{"ZER":null}}"#,
+        )
+        .unwrap();
+        assert_eq!(s.expiry_at, NaiveTime::from_hms_opt(0, 5, 0).unwrap());
+        assert_eq!(s.round_slot("ZER"), None);
+        assert_eq!(s.round_slot("KOK").unwrap().at, NaiveTime::from_hms_opt(17, 30, 0).unwrap());
+        assert!(serde_json::from_str::<Schedule>(r#"{"expiryAt":"25:00"}"#).is_err());
+        assert!(serde_json::from_str::<Schedule>(r#"{"expiry":"00:00"}"#).is_err());
+        assert_eq!(serde_json::from_str::<Schedule>("{}").unwrap(), Schedule::default());
+    }
+}

@@ -16,7 +16,7 @@
 //! | `POST /v1/staff/districts/{d}/distribution/dry-run` | distributor of `d` | the plan: who would get a voucher, why |
 //! | `POST /v1/staff/districts/{d}/distribution` | distributor of `d` | run the round |
 //! | `POST /v1/staff/tick` | admin | deadline expiry now |
-//! | `GET/POST /v1/staff/kiosks`, `POST …/kiosks/{id}/revoke`, `POST …/kiosks/{id}/districts` | admin | the kiosk registry |
+//! | `GET/POST /v1/staff/kiosks`, `GET …/kiosks/fingerprint?publicKey=`, `POST …/kiosks/{id}/revoke`, `POST …/kiosks/{id}/districts` | admin | the kiosk registry |
 //! | `GET /v1/staff/kiosks/{id}/ack`, `GET /v1/staff/districts/{d}/snapshot` | admin | signed files for a USB round trip |
 //! | `POST /v1/staff/ingest` | admin | a USB bundle (`application/octet-stream`) |
 //! | `GET /v1/staff/quarantine`, `POST …/quarantine/{kiosk}/reexamine` | admin | quarantine |
@@ -470,10 +470,53 @@ async fn tick<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Head
     .await
 }
 
+/// A registered kiosk with how long it has been offline (`rules::countdown`).
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct KioskRow {
+    #[serde(flatten)]
+    info: crate::center::KioskInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    offline_days: Option<u32>,
+    /// Offline for `rules::countdown::OFFLINE_WARNING_DAYS` or more, or never heard from.
+    warning: bool,
+}
+
 async fn kiosks<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        let rows: Vec<KioskRow> = center
+            .kiosks()
+            .into_iter()
+            .map(|info| KioskRow {
+                offline_days: info.last_seen.map(|seen| rules::countdown::days_since(seen, now)),
+                warning: info.revoked_at.is_none() && rules::countdown::offline_warning(info.last_seen, now),
+                info,
+            })
+            .collect();
+        Ok(rows)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyQuery {
+    public_key: String,
+}
+
+/// The fingerprint of a public key, for checking it with the kiosk's screen before adding it.
+async fn fingerprint<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Query(query): Query<KeyQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
     staff(&app, &headers, &method, move |center, user, _| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        Ok(center.kiosks())
+        let key =
+            changelog::public_key_from_hex(query.public_key.trim()).map_err(|e| CenterError::Invalid(e.to_string()))?;
+        Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
     })
     .await
 }
@@ -759,6 +802,7 @@ pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
         .route("/v1/staff/reviews/{id}", get(review_detail::<S>).post(decide_review::<S>))
         .route("/v1/staff/tick", post(tick::<S>))
         .route("/v1/staff/kiosks", get(kiosks::<S>).post(add_kiosk::<S>))
+        .route("/v1/staff/kiosks/fingerprint", get(fingerprint::<S>))
         .route("/v1/staff/kiosks/{id}/revoke", post(revoke_kiosk::<S>))
         .route("/v1/staff/kiosks/{id}/districts", post(serve_district::<S>))
         .route("/v1/staff/kiosks/{id}/ack", get(export_ack::<S>))

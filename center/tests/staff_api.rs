@@ -437,3 +437,40 @@ fn admins_manage_kiosks_and_accounts_through_the_api_and_kiosks_cannot_write_aud
     assert_eq!(good.status, 200, "{}", good.body);
     assert_eq!(server.sign_in("r2", PASSWORD).status, 200);
 }
+
+#[test]
+fn quarantined_entries_are_re_examined_after_the_cause_is_fixed() {
+    let (_dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let admin = server.token("admin");
+    // K3 registers a child of ZER, a district it does not serve yet: set aside.
+    let mut kiosk = TestKiosk::new("K3").with_staff("2026-03-11T10:00:00+05:00");
+    kiosk.register_child(
+        "2026-03-11T10:05:00+05:00",
+        rules::model::NewApplication {
+            district: "ZER".into(),
+            ..application("K3-1", &child_iin("2023-07-01", 41), "2023-07-01", RightClass::None)
+        },
+    );
+    let key = kiosk.key.public_hex();
+    let added = server.post(&admin, "/v1/staff/kiosks", &json!({"id": "K3", "district": "KOK", "publicKey": key}));
+    assert_eq!(added.status, 200, "{}", added.body);
+    center::push(&server.url, &kiosk.signer(), &kiosk.all()).unwrap();
+    let listed = server.get(&admin, "/v1/staff/quarantine").body;
+    let note = listed.as_array().unwrap().iter().find(|q| q["kiosk"] == "K3").unwrap().clone();
+    assert_eq!((note["code"].as_str(), note["resolved"].as_bool()), (Some("OUT_OF_DISTRICT"), Some(false)));
+    // Nothing to gain from re-examining before the fix.
+    let early = server.post(&admin, "/v1/staff/quarantine/K3/reexamine", &json!({}));
+    assert_eq!((early.status, early.body["accepted"].as_u64()), (200, Some(0)), "{}", early.body);
+    // The administrator lets K3 serve ZER and re-examines: the kiosk need not resend.
+    let served = server.post(&admin, "/v1/staff/kiosks/K3/districts", &json!({"district": "ZER"}));
+    assert_eq!(served.status, 200, "{}", served.body);
+    let again = server.post(&admin, "/v1/staff/quarantine/K3/reexamine", &json!({}));
+    assert_eq!((again.status, again.body["accepted"].as_u64()), (200, Some(1)), "{}", again.body);
+    assert_eq!(server.app.center.lock().unwrap().state().application("K3-1").unwrap().district, "ZER");
+    let listed = server.get(&admin, "/v1/staff/quarantine").body;
+    assert!(listed.as_array().unwrap().iter().filter(|q| q["kiosk"] == "K3").all(|q| q["resolved"] == true));
+    let audit = server.get(&admin, "/v1/staff/audit").body;
+    let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert!(actions.contains(&"quarantine.reexamine") && actions.contains(&"kiosk.serve"), "{actions:?}");
+}

@@ -18,6 +18,7 @@ use rules::{Calendar, Command, Instant, State};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::StaffUser;
+use crate::any_store::AnyStore;
 use crate::fold::{Fold, FoldItem, FoldKey, Source};
 use crate::ingest::{self, KioskOperator, KioskView};
 use crate::store::{
@@ -39,6 +40,9 @@ pub const DEMO_KINDERGARTENS: &str = include_str!("../../data/demo/kindergartens
 pub const DISTRICTS: &str = include_str!("../../data/districts.json");
 
 const KEY_FILE: &str = "center.key";
+/// Where the store lives when it is not the embedded one in `db/`: one line, a
+/// `postgres://` URL (credentials belong in `~/.pgpass` or `PGPASSWORD`, not here).
+pub const STORE_FILE: &str = "store.url";
 const PUB_FILE: &str = "center.pub";
 const KINDERGARTENS_FILE: &str = "kindergartens.json";
 const DB_DIR: &str = "db";
@@ -441,7 +445,7 @@ fn fold_contacts(record: &mut KioskRecord, accepted_head: u64) {
 }
 
 /// The center.
-pub struct Center<S: CenterStore = SledStore> {
+pub struct Center<S: CenterStore = AnyStore> {
     pub(crate) store: S,
     key: KioskKey,
     kindergartens: Vec<Kindergarten>,
@@ -465,6 +469,8 @@ pub struct Center<S: CenterStore = SledStore> {
     last_tick: Option<Instant>,
     /// The last scheduled distribution round of each district.
     scheduled_rounds: BTreeMap<String, Instant>,
+    /// A write failed in a way that may or may not have reached the store.
+    stale: bool,
 }
 
 /// Who the center's scheduled runs are logged as.
@@ -527,6 +533,15 @@ pub struct InitInfo {
     pub public_key: String,
     pub fingerprint: String,
     pub data: PathBuf,
+}
+
+/// The store location written in the data folder's [`STORE_FILE`], if there is one.
+pub fn store_location(dir: &Path) -> Result<Option<String>, CenterError> {
+    match std::fs::read_to_string(dir.join(STORE_FILE)) {
+        Ok(text) => Ok(Some(text.trim().to_owned()).filter(|t| !t.is_empty())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(CenterError::Setup(format!("{}: {e}", dir.join(STORE_FILE).display()))),
+    }
 }
 
 /// Parses the district list (`data/districts.json` shape).
@@ -599,7 +614,7 @@ fn clamp_time(kiosk: &str, seq: u64, kiosk_time: &str, from: Instant, to: Instan
     }
 }
 
-impl Center<SledStore> {
+impl Center<AnyStore> {
     /// Creates a center in `dir`: a key pair (private key 0600), the kindergarten directory
     /// (`kindergartens`, or the demo one) and an empty store.
     pub fn init(dir: &Path, kindergartens: Option<&Path>) -> Result<InitInfo, CenterError> {
@@ -655,6 +670,13 @@ impl Center<SledStore> {
 
     /// [`Center::open`] with the passphrase of an encrypted key file.
     pub fn open_with(dir: &Path, passphrase: Option<&str>) -> Result<Self, CenterError> {
+        let location = store_location(dir)?;
+        Center::open_at(dir, passphrase, location.as_deref())
+    }
+
+    /// Opens the center whose key and directory are in `dir` and whose store is at `store`
+    /// (a `postgres://` URL), or in `dir` when `store` is `None`.
+    pub fn open_at(dir: &Path, passphrase: Option<&str>, store: Option<&str>) -> Result<Self, CenterError> {
         let key_path = dir.join(KEY_FILE);
         if !key_path.exists() {
             return Err(CenterError::Setup(format!("{} is missing (run `init` first)", key_path.display())));
@@ -664,7 +686,7 @@ impl Center<SledStore> {
             .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join(KINDERGARTENS_FILE).display())))?;
         let kindergartens: Vec<Kindergarten> =
             serde_json::from_str(&directory).map_err(|e| CenterError::Setup(format!("kindergarten directory: {e}")))?;
-        let store = SledStore::open(&dir.join(DB_DIR))?;
+        let store = AnyStore::open(&dir.join(DB_DIR), store)?;
         Center::with_store(store, key, kindergartens)
     }
 }
@@ -687,6 +709,7 @@ impl<S: CenterStore> Center<S> {
             audit: Vec::new(),
             last_tick: None,
             scheduled_rounds: BTreeMap::new(),
+            stale: false,
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
             directory_version: 0,
@@ -698,6 +721,15 @@ impl<S: CenterStore> Center<S> {
         };
         center.reload()?;
         Ok(center)
+    }
+
+    /// After a failed write whose outcome the store cannot tell (a database connection lost
+    /// while committing), the memory is rebuilt from the store before the next write, so that
+    /// what did commit is neither lost from view nor written twice.
+    fn resync_if_stale(&mut self) {
+        if self.stale && self.reload().is_ok() {
+            self.stale = false;
+        }
     }
 
     /// Rebuilds everything in memory from the store (at open, and after a caught panic left
@@ -1139,8 +1171,12 @@ impl<S: CenterStore> Center<S> {
         received_at: Instant,
         expected_kiosk: Option<&str>,
     ) -> Result<Ingested, IngestError> {
+        self.resync_if_stale();
         let prepared = self.prepare(bytes, received_at, expected_kiosk)?;
-        self.store.commit(&prepared.commit)?;
+        if let Err(e) = self.store.commit(&prepared.commit) {
+            self.stale = true;
+            return Err(e.into());
+        }
         Ok(self.apply_prepared(prepared, received_at))
     }
 
@@ -1148,6 +1184,7 @@ impl<S: CenterStore> Center<S> {
     /// distinct kiosks (group commit: the server drains its queue of uploads this way).
     /// The result for each upload is what [`Center::ingest`] would give in the same order.
     pub fn ingest_group(&mut self, uploads: &[Upload<'_>], received_at: Instant) -> Vec<Result<Ingested, IngestError>> {
+        self.resync_if_stale();
         let mut results: Vec<Option<Result<Ingested, IngestError>>> = uploads.iter().map(|_| None).collect();
         let mut next = 0;
         while next < uploads.len() {
@@ -1183,6 +1220,7 @@ impl<S: CenterStore> Center<S> {
                     }
                 }
                 Err(e) => {
+                    self.stale = true;
                     for (index, _) in group {
                         results[index] = Some(Err(IngestError::Store(StoreError::Db(e.to_string()))));
                     }
@@ -1439,6 +1477,7 @@ impl<S: CenterStore> Center<S> {
         at: Instant,
         skip_if_empty: bool,
     ) -> Result<CenterRun, CenterError> {
+        self.resync_if_stale();
         let events = self.fold.decide(&command, at).map_err(|e| CenterError::Rules {
             code: rules::Localized::code(&e).to_owned(),
             message: rules::Localized::message(&e, rules::Lang::En),
@@ -1500,8 +1539,11 @@ impl<S: CenterStore> Center<S> {
             payload: payload.to_json(),
         };
         let entry = SignedEntry::sign(&body, self.key.signing());
-        self.store
-            .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
+        let commit = Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() };
+        if let Err(e) = self.store.commit(&commit) {
+            self.stale = true;
+            return Err(e.into());
+        }
         self.own_hashes.push(entry.hash());
         self.note_own_entry(seq, at, operator, &payload);
         Ok(seq)

@@ -50,10 +50,11 @@ use changelog::request::{
 };
 use rules::Instant;
 
+use crate::any_store::AnyStore;
 use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
 use crate::scheduler::Schedule;
 use crate::staff_api::StaffOptions;
-use crate::store::{CenterStore, SledStore};
+use crate::store::CenterStore;
 use crate::throttle::LoginThrottle;
 
 pub use changelog::request::OCTET_STREAM;
@@ -146,7 +147,7 @@ impl Nonces {
 
 /// Shared server state. Uploads go to one ingest worker thread, which drains whatever is
 /// queued and stores it with one durable commit (group commit) before answering each.
-pub struct App<S: CenterStore = SledStore> {
+pub struct App<S: CenterStore = AnyStore> {
     pub center: Arc<Mutex<Center<S>>>,
     pub clock: Clock,
     limits: Limits,

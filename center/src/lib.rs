@@ -9,6 +9,7 @@
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
 pub mod accounts;
+pub mod any_store;
 pub mod center;
 pub mod client;
 pub mod dashboard;
@@ -16,6 +17,7 @@ pub mod fold;
 pub mod http;
 pub mod ingest;
 pub mod operations;
+pub mod pg_store;
 pub mod scheduler;
 pub mod staff_api;
 pub mod store;

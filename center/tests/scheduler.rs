@@ -9,11 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use center::any_store::AnyStore;
 use center::http::{App, ServerOptions, spawn};
 use center::scheduler::Schedule;
 use center::store::{
     CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SessionRecord,
-    SledStore, StoreError,
+    StoreError,
 };
 use center::{Center, SCHEDULER};
 use common::*;
@@ -166,7 +167,7 @@ fn a_server_running_across_midnight_expires_exactly_the_vouchers_due_then_catche
 /// A sled store whose next commit of a center entry fails while `armed` (a full disk, a
 /// killed process: the entry is not written).
 struct FailingStore {
-    inner: SledStore,
+    inner: AnyStore,
     armed: Arc<AtomicBool>,
 }
 
@@ -220,7 +221,9 @@ fn open_failing(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<Failin
     let key = changelog::KioskKey::load_with(&dir.join("center.key"), None).unwrap();
     let kindergartens =
         serde_json::from_str(&std::fs::read_to_string(dir.join("kindergartens.json")).unwrap()).unwrap();
-    let store = FailingStore { inner: SledStore::open(&dir.join("db")).unwrap(), armed: Arc::clone(armed) };
+    let location = center::center::store_location(dir).unwrap();
+    let inner = AnyStore::open(&dir.join("db"), location.as_deref()).unwrap();
+    let store = FailingStore { inner, armed: Arc::clone(armed) };
     Center::with_store(store, key, kindergartens).unwrap()
 }
 

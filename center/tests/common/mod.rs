@@ -2,6 +2,7 @@
 //! write signed change logs with the `changelog` crate directly.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod proc;
 
 use center::Center;
@@ -25,10 +26,14 @@ pub fn date(text: &str) -> Date {
     text.parse().unwrap_or_else(|e| panic!("bad date {text}: {e}"))
 }
 
-/// A new center with the demo kindergarten directory.
+/// A new center with the demo kindergarten directory, on the embedded store, or on a fresh
+/// PostgreSQL database when the run says so (`KEZEK_TEST_STORE=postgres`).
 pub fn center() -> (tempfile::TempDir, Center) {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
+    if pg::postgres_run() {
+        std::fs::write(dir.path().join(center::center::STORE_FILE), pg::cluster().database()).unwrap();
+    }
     let center = Center::open(dir.path()).unwrap();
     (dir, center)
 }

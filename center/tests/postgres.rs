@@ -1,0 +1,133 @@
+//! The PostgreSQL store against a real, throw-away PostgreSQL 15 started by the test:
+//! the same scenario on both stores gives byte-identical acks and snapshots; the accepted
+//! log cannot be rewritten; a server killed during an ingest loses nothing acknowledged and
+//! applies nothing twice.
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use center::Center;
+use changelog::sync::open_ack;
+use common::*;
+use rules::{Action, RightClass};
+
+/// The same uploads, rounds and decisions on `center`; the ack of K1 and KOK's snapshot.
+fn scenario(center: &mut Center) -> (Vec<u8>, Vec<u8>) {
+    let mut kiosk = TestKiosk::new("K1");
+    kiosk.key = changelog::KioskKey::from_secret([7; 32]);
+    let mut kiosk = kiosk.with_staff("2026-03-10T09:00:00+05:00");
+    for i in 0..5 {
+        kiosk.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
+    }
+    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 2);
+    kiosk.register(center);
+    center.ingest(&kiosk.bundle(1, 4), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    center.ingest(&kiosk.all(), at("2026-03-10T12:01:00+05:00"), None).unwrap();
+    center.distribute("KOK", at("2026-03-10T18:00:00+05:00")).unwrap();
+    kiosk.last_contact = Some("2026-03-10T18:00:00+05:00".into());
+    kiosk.act("2026-03-11T10:00:00+05:00", "op", "K1-A0", Action::ConfirmVoucher);
+    kiosk.act("2026-03-11T10:05:00+05:00", "op", "K1-NOPE", Action::Withdraw);
+    center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
+    center.tick(at("2026-03-14T00:01:00+05:00")).unwrap();
+    let (_, ack) = center.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap();
+    let (_, snapshot) = center.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap();
+    (ack, snapshot)
+}
+
+fn center_on(cluster: &pg::Cluster) -> (tempfile::TempDir, String, Center) {
+    let dir = tempfile::tempdir().unwrap();
+    Center::init(dir.path(), None).unwrap();
+    let url = cluster.database();
+    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    let center = Center::open(dir.path()).unwrap();
+    (dir, url, center)
+}
+
+/// Both centers with the same key, so that their signed documents can be compared.
+fn same_key(from: &std::path::Path, to: &std::path::Path) {
+    for file in ["center.key", "center.pub"] {
+        std::fs::copy(from.join(file), to.join(file)).unwrap();
+    }
+}
+
+#[test]
+fn both_stores_give_byte_identical_acks_and_snapshots_and_the_log_is_append_only() {
+    let (embedded_dir, mut embedded) = {
+        let dir = tempfile::tempdir().unwrap();
+        Center::init(dir.path(), None).unwrap();
+        let c = Center::open_at(dir.path(), None, None).unwrap();
+        (dir, c)
+    };
+    let (pg_dir, url, pg_center) = center_on(pg::cluster());
+    drop(pg_center);
+    same_key(embedded_dir.path(), pg_dir.path());
+    let mut on_pg = Center::open(pg_dir.path()).unwrap();
+    assert_eq!(embedded.public_key(), on_pg.public_key());
+    let expected = scenario(&mut embedded);
+    assert_eq!(scenario(&mut on_pg), expected);
+    assert!(on_pg.review_items().iter().any(|i| i.code == "UNKNOWN_APPLICATION"));
+    // After a restart, rebuilt from PostgreSQL alone.
+    drop(on_pg);
+    let reopened = Center::open(pg_dir.path()).unwrap();
+    assert_eq!(reopened.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
+    assert_eq!(reopened.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.1);
+
+    // Nobody rewrites the accepted log, whatever their role.
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    for statement in
+        ["UPDATE accepted_log SET record = '\\x00'", "DELETE FROM accepted_log WHERE seq = 1", "TRUNCATE accepted_log"]
+    {
+        let err = sql.batch_execute(statement).unwrap_err();
+        assert!(
+            err.to_string().contains("append-only") || format!("{err:?}").contains("append-only"),
+            "{statement}: {err:?}"
+        );
+    }
+    let count: i64 = sql.query_one("SELECT count(*) FROM accepted_log", &[]).unwrap().get(0);
+    assert!(count > 10);
+    // An entry cannot be stored twice.
+    let dup = sql.batch_execute("INSERT INTO accepted_log (source, seq, entry_hash, record) SELECT source, seq, entry_hash, record FROM accepted_log LIMIT 1");
+    assert!(dup.is_err());
+}
+
+#[test]
+fn postgres_killed_during_an_ingest_loses_nothing_acknowledged_and_applies_nothing_twice() {
+    let cluster = pg::Cluster::start();
+    let (dir, _url, mut center) = center_on(&cluster);
+    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    for i in 0..3 {
+        kiosk.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
+    }
+    kiosk.register(&mut center);
+    let first = center.ingest(&kiosk.bundle(1, 3), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    assert_eq!(first.report.accepted_through_seq, 3);
+
+    // The database dies; the next upload is refused, and no ack is made for it.
+    cluster.kill();
+    let refused = center.ingest(&kiosk.all(), at("2026-03-10T12:05:00+05:00"), None);
+    assert!(refused.is_err(), "no ack without a commit");
+
+    // Back up: the same center process reconnects and goes on from what PostgreSQL
+    // committed; the kiosk's retry completes.
+    cluster.restart();
+    let (ack, _) = center.ack("K1", at("2026-03-10T12:06:00+05:00")).unwrap();
+    assert_eq!(ack.accepted_through_seq, 3, "the acknowledged entries survived");
+    let retry = center.ingest(&kiosk.all(), at("2026-03-10T12:10:00+05:00"), None).unwrap();
+    assert_eq!((retry.report.accepted, retry.report.duplicates), (2, 3));
+    let again = center.ingest(&kiosk.all(), at("2026-03-10T12:11:00+05:00"), None).unwrap();
+    assert_eq!((again.report.accepted, again.report.duplicates), (0, 5));
+    assert_eq!(center.state().applications().count(), 3);
+    let ack = open_ack(&again.ack_bytes, &center.public_key()).unwrap();
+    assert_eq!(ack.accepted_through_seq, 5);
+    // A fresh start from PostgreSQL alone agrees.
+    drop(center);
+    let reopened = Center::open(dir.path()).unwrap();
+    assert_eq!(reopened.ack("K1", at("2026-03-10T12:12:00+05:00")).unwrap().0.accepted_through_seq, 5);
+    assert_eq!(reopened.state().applications().count(), 3);
+}

@@ -16,6 +16,7 @@ pub mod dashboard;
 pub mod fold;
 pub mod http;
 pub mod ingest;
+pub mod migrate;
 pub mod operations;
 pub mod pg_store;
 pub mod scheduler;

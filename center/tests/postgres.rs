@@ -131,3 +131,67 @@ fn postgres_killed_during_an_ingest_loses_nothing_acknowledged_and_applies_nothi
     assert_eq!(reopened.ack("K1", at("2026-03-10T12:12:00+05:00")).unwrap().0.accepted_through_seq, 5);
     assert_eq!(reopened.state().applications().count(), 3);
 }
+
+#[test]
+fn migration_copies_and_re_verifies_every_entry_and_both_stores_then_agree() {
+    let dir = tempfile::tempdir().unwrap();
+    Center::init(dir.path(), None).unwrap();
+    let mut embedded = Center::open_at(dir.path(), None, None).unwrap();
+    let expected = scenario(&mut embedded);
+    embedded
+        .add_user(
+            center::CENTER_ID,
+            center::NewUser {
+                login: "admin".into(),
+                name: "Админ".into(),
+                role: rules::authz::staff::StaffRole::Admin,
+                districts: vec![],
+                password: "admin-pass-1".into(),
+            },
+            at("2026-03-14T09:00:00+05:00"),
+        )
+        .unwrap();
+    drop(embedded);
+
+    let url = pg::cluster().database();
+    let report = center::migrate::migrate(dir.path(), &url).unwrap();
+    assert!(report.entries > 10 && report.kiosks == 1 && report.accounts == 1, "{report:?}");
+    // Twice is refused: the database is not empty.
+    assert!(center::migrate::migrate(dir.path(), &url).is_err());
+    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    let on_pg = Center::open(dir.path()).unwrap();
+    assert_eq!(on_pg.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
+    assert_eq!(on_pg.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.1);
+    assert!(on_pg.check_password("admin", "admin-pass-1").is_ok());
+}
+
+#[test]
+fn migration_refuses_a_store_with_an_altered_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    Center::init(dir.path(), None).unwrap();
+    let mut embedded = Center::open_at(dir.path(), None, None).unwrap();
+    scenario(&mut embedded);
+    drop(embedded);
+    // Someone with the machine changes a child's name in the stored log (CRC fixed up, so
+    // the embedded store itself opens it): the signature check of the migration catches it.
+    let log = dir.path().join("db/accepted.log");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let needle = "Ахметов Ерлан".as_bytes();
+    let at_name = bytes.windows(needle.len()).position(|w| w == needle).unwrap();
+    bytes[at_name] ^= 0x01;
+    // Recompute the CRC of the record holding it (u32 length | u32 CRC | payload).
+    let mut offset = 0usize;
+    loop {
+        let len = u32::from_le_bytes(bytes[offset..offset + 4].try_into().unwrap()) as usize;
+        if at_name < offset + 8 + len {
+            let crc = crc32fast::hash(&bytes[offset + 8..offset + 8 + len]);
+            bytes[offset + 4..offset + 8].copy_from_slice(&crc.to_le_bytes());
+            break;
+        }
+        offset += 8 + len;
+    }
+    std::fs::write(&log, &bytes).unwrap();
+    let url = pg::cluster().database();
+    let err = center::migrate::migrate(dir.path(), &url).unwrap_err();
+    assert!(err.to_string().contains("signature does not verify"), "{err}");
+}

@@ -79,4 +79,26 @@ impl CenterStore for AnyStore {
     fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
         delegate!(self, s => s.remove_session(token_hash))
     }
+    fn shared(&self) -> bool {
+        delegate!(self, s => s.shared())
+    }
+    fn read_log_after(
+        &self,
+        after: u64,
+        visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        delegate!(self, s => s.read_log_after(after, visit))
+    }
+    fn generation(&self) -> Result<u64, StoreError> {
+        delegate!(self, s => s.generation())
+    }
+    fn lock_writes(&mut self) -> Result<(), StoreError> {
+        delegate!(self, s => s.lock_writes())
+    }
+    fn unlock_writes(&mut self) {
+        delegate!(self, s => s.unlock_writes())
+    }
+    fn try_lead(&mut self) -> bool {
+        delegate!(self, s => s.try_lead())
+    }
 }

@@ -225,21 +225,27 @@ impl Fold {
         items.sort_by(|a, b| a.key.cmp(&b.key));
         let mut fold = Fold::new(initial);
         fold.epoch = center_entries;
+        let mut open = false;
         for item in items {
             if item.key.epoch < center_entries || item.key.center {
                 if let Err(rejection) = apply(&mut fold.state, &item) {
                     fold.rejections.insert(item.source.clone(), *rejection);
                 }
-                if item.key.center && item.key.epoch + 1 == center_entries {
-                    fold.checkpoint = fold.state.clone();
-                }
             } else {
+                if !open {
+                    // Everything of the closed epochs is folded: the open epoch starts here.
+                    fold.checkpoint = fold.state.clone();
+                    open = true;
+                }
                 fold.touch(&item);
                 if let Err(rejection) = apply(&mut fold.state, &item) {
                     fold.rejections.insert(item.source.clone(), *rejection);
                 }
                 fold.current.push(item);
             }
+        }
+        if !open {
+            fold.checkpoint = fold.state.clone();
         }
         fold
     }
@@ -332,6 +338,15 @@ impl Fold {
     /// Checks a center command against the state now, changing nothing.
     pub fn decide(&self, command: &Command, now: Instant) -> Result<Vec<Event>, CommandError> {
         self.state.decide(command, now)
+    }
+
+    /// A center entry without a command (an audit entry) was logged: it closes the epoch
+    /// too, so that epochs always count the center's entries, live and on replay.
+    pub fn close_epoch(&mut self) {
+        self.checkpoint = self.state.clone();
+        self.current.clear();
+        self.touched.clear();
+        self.epoch += 1;
     }
 
     /// Applies a center item decided by [`Fold::decide`] and durably logged: closes the epoch.

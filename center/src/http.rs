@@ -160,6 +160,8 @@ pub struct App<S: CenterStore = AnyStore> {
     center_key: String,
     throttle: Arc<LoginThrottle>,
     staff: StaffOptions,
+    /// Other servers write to the same store (PostgreSQL).
+    shared_store: bool,
 }
 
 /// Everything a server is set up with besides its center and clock.
@@ -201,8 +203,13 @@ impl<S: CenterStore + 'static> App<S> {
     /// returns (a center that was down catches up first), and then a scheduler thread runs
     /// the rest as it comes due; it stops when the last `App` clone is dropped.
     pub fn with_options(mut center: Center<S>, clock: Clock, options: ServerOptions) -> Self {
-        if let Some(schedule) = &options.schedule {
-            run_schedule(&mut center, schedule, (clock)());
+        if let Some(schedule) = &options.schedule
+            && center.leads()
+        {
+            let now = (clock)();
+            if let Err(e) = center.with_write_lock(|c| run_schedule(c, schedule, now)) {
+                eprintln!("kezek-center: the schedule could not run at start ({}): {e}", e.code());
+            }
         }
         let app = App::build(center, clock, options.limits, options.staff);
         if let Some(schedule) = options.schedule {
@@ -216,8 +223,14 @@ impl<S: CenterStore + 'static> App<S> {
                     let Some(center) = center.upgrade() else { return };
                     let mut guard = lock(&center);
                     let now = (clock)();
-                    let outcome =
-                        std::panic::catch_unwind(AssertUnwindSafe(|| run_schedule(&mut guard, &schedule, now)));
+                    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        // One server of those sharing a store leads; the lead moves when it dies.
+                        if guard.leads()
+                            && let Err(e) = guard.with_write_lock(|c| run_schedule(c, &schedule, now))
+                        {
+                            eprintln!("kezek-center: the schedule could not run ({}): {e}", e.code());
+                        }
+                    }));
                     if outcome.is_err() {
                         recover(&mut guard, &health, "running the schedule");
                     }
@@ -231,6 +244,7 @@ impl<S: CenterStore + 'static> App<S> {
         let auth = Arc::new(RwLock::new(center.kiosk_auth()));
         let health = Arc::new(Health::default());
         let center_key = changelog::fingerprint(&center.public_key());
+        let shared_store = center.store_shared();
         refresh_counters(&center, &health);
         let center = Arc::new(Mutex::new(center));
         let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(limits.ingest_queue.max(1));
@@ -253,6 +267,7 @@ impl<S: CenterStore + 'static> App<S> {
             center_key,
             throttle: Arc::new(LoginThrottle::default()),
             staff,
+            shared_store,
         }
     }
 
@@ -341,9 +356,17 @@ impl<S: CenterStore> Worker<S> {
                     .iter()
                     .map(|j| Upload { bytes: &j.bytes, expected_kiosk: Some(&j.kiosk), contact_head: Some(j.head) })
                     .collect();
-                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| center.ingest_group(&uploads, now)));
-                let results = if let Ok(results) = outcome {
-                    results
+                let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    center.with_write_lock(|c| c.ingest_group(&uploads, now))
+                }));
+                let results = if let Ok(locked) = outcome {
+                    match locked {
+                        Ok((results, _)) => results,
+                        Err(e) => batch
+                            .iter()
+                            .map(|_| Err(IngestError::Store(crate::store::StoreError::Db(e.to_string()))))
+                            .collect(),
+                    }
                 } else {
                     recover(&mut center, &self.health, "ingesting");
                     batch
@@ -383,6 +406,7 @@ impl<S: CenterStore> Clone for App<S> {
             center_key: self.center_key.clone(),
             throttle: Arc::clone(&self.throttle),
             staff: self.staff.clone(),
+            shared_store: self.shared_store,
         }
     }
 }
@@ -449,14 +473,24 @@ where
 {
     let center = Arc::clone(&app.center);
     let health = Arc::clone(&app.health);
+    let auth = Arc::clone(&app.auth);
     let now = (app.clock)();
     tokio::task::spawn_blocking(move || {
         let mut guard = lock(&center);
-        if let Ok(value) = std::panic::catch_unwind(AssertUnwindSafe(|| f(&mut guard, now))) {
-            Ok(value)
-        } else {
-            recover(&mut guard, &health, "answering a request");
-            Err(internal())
+        // As the only writer among servers sharing the store, after catching up with them.
+        match std::panic::catch_unwind(AssertUnwindSafe(|| guard.with_write_lock(|c| f(c, now)))) {
+            Ok(Ok((value, changed))) => {
+                if changed {
+                    *auth.write().unwrap_or_else(PoisonError::into_inner) = guard.kiosk_auth();
+                    refresh_counters(&guard, &health);
+                }
+                Ok(value)
+            }
+            Ok(Err(e)) => Err(error(StatusCode::SERVICE_UNAVAILABLE, e.code(), &e.to_string())),
+            Err(_) => {
+                recover(&mut guard, &health, "answering a request");
+                Err(internal())
+            }
         }
     })
     .await
@@ -581,8 +615,12 @@ async fn challenge<S: CenterStore + 'static>(
         Ok(id) => id,
         Err(rejection) => return bad_path(&rejection),
     };
-    if let Err(response) = known_kiosk(&app, &id) {
-        return response;
+    if known_kiosk(&app, &id).is_err() && app.shared_store {
+        // Registered a moment ago, perhaps by another server sharing the store.
+        let _ = with_center(&app, |_, _| ()).await;
+        if let Err(response) = known_kiosk(&app, &id) {
+            return response;
+        }
     }
     let Ok(nonce) = changelog::request::new_nonce() else { return internal() };
     lock(&app.nonces).issue(&id, nonce.clone());

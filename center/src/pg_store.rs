@@ -45,10 +45,15 @@ CREATE TABLE IF NOT EXISTS operators (login text PRIMARY KEY, record text NOT NU
 CREATE TABLE IF NOT EXISTS quarantine (key bytea PRIMARY KEY, kiosk text NOT NULL, seq bigint NOT NULL, record text NOT NULL);
 CREATE TABLE IF NOT EXISTS reviews (item text PRIMARY KEY, record text NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (token_hash text PRIMARY KEY, record text NOT NULL);
+CREATE SEQUENCE IF NOT EXISTS kezek_generation;
 ";
 
 /// Serialises schema set-up between servers starting at the same time.
 const SCHEMA_LOCK: i64 = 0x6b65_7a65_6b00_0001;
+/// Held while a server writes (catch up, decide, commit): one writer at a time.
+const WRITE_LOCK: i64 = 0x6b65_7a65_6b00_0002;
+/// Held by the server that runs the scheduled work, for as long as its connection lives.
+const LEADER_LOCK: i64 = 0x6b65_7a65_6b00_0003;
 
 /// The center's store in a PostgreSQL database.
 pub struct PgStore {
@@ -56,6 +61,10 @@ pub struct PgStore {
     /// center is behind one lock already).
     client: std::sync::Mutex<Client>,
     url: String,
+    /// This connection holds the leader lock (lost with the connection).
+    leading: bool,
+    /// The connection was opened again since the leader lock was taken.
+    reconnected: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -108,7 +117,12 @@ impl PgStore {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).map_err(|e| db(&e))?;
         tx.batch_execute(SCHEMA).map_err(|e| db(&e))?;
         tx.commit().map_err(|e| db(&e))?;
-        Ok(PgStore { client: std::sync::Mutex::new(client), url: url.to_owned() })
+        Ok(PgStore {
+            client: std::sync::Mutex::new(client),
+            url: url.to_owned(),
+            leading: false,
+            reconnected: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
     /// The connection, opened again if the server closed it (a restart, a failover): the
@@ -120,8 +134,15 @@ impl PgStore {
             && fresh.batch_execute("SET synchronous_commit = on").is_ok()
         {
             *guard = fresh;
+            self.reconnected.store(true, std::sync::atomic::Ordering::SeqCst);
         }
         guard
+    }
+
+    /// Marks a change of the small records for the other servers.
+    fn bump(tx: &mut postgres::Transaction<'_>) -> Result<(), StoreError> {
+        tx.execute("SELECT nextval('kezek_generation')", &[]).map_err(|e| db(&e))?;
+        Ok(())
     }
 
     fn query_json<T: for<'de> serde::Deserialize<'de>>(&self, sql: &str) -> Result<Vec<T>, StoreError> {
@@ -136,6 +157,7 @@ impl PgStore {
             tx.batch_execute("SET LOCAL synchronous_commit = off").map_err(|e| db(&e))?;
         }
         tx.execute(sql, &[&key, &record]).map_err(|e| db(&e))?;
+        PgStore::bump(&mut tx)?;
         tx.commit().map_err(|e| db(&e))
     }
 }
@@ -197,6 +219,7 @@ impl CenterStore for PgStore {
                 let seq = i64::try_from(q.note.seq).unwrap_or(i64::MAX);
                 tx.execute(&insert, &[&quarantine_key(q), &q.note.kiosk, &seq, &json(q)?]).map_err(|e| db(&e))?;
             }
+            PgStore::bump(&mut tx)?;
         }
         if !commit.log.is_empty() {
             let insert = tx
@@ -234,7 +257,63 @@ impl CenterStore for PgStore {
     }
 
     fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.client().execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).map_err(|e| db(&e))?;
+        let mut client = self.client();
+        let mut tx = client.transaction().map_err(|e| db(&e))?;
+        tx.execute("DELETE FROM sessions WHERE token_hash = $1", &[&token_hash]).map_err(|e| db(&e))?;
+        PgStore::bump(&mut tx)?;
+        tx.commit().map_err(|e| db(&e))
+    }
+
+    fn shared(&self) -> bool {
+        true
+    }
+
+    fn read_log_after(
+        &self,
+        after: u64,
+        visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let after = i64::try_from(after).unwrap_or(i64::MAX);
+        let mut client = self.client();
+        let mut rows = client
+            .query_raw("SELECT pos, record FROM accepted_log WHERE pos > $1 ORDER BY pos", [after])
+            .map_err(|e| db(&e))?;
+        let mut last = after;
+        while let Some(row) = rows.next().map_err(|e| db(&e))? {
+            last = row.get(0);
+            visit(decode(row.get::<_, &[u8]>(1))?)?;
+        }
+        Ok(u64::try_from(last).unwrap_or(0))
+    }
+
+    fn generation(&self) -> Result<u64, StoreError> {
+        let row =
+            self.client().query_one("SELECT last_value, is_called FROM kezek_generation", &[]).map_err(|e| db(&e))?;
+        let (value, called): (i64, bool) = (row.get(0), row.get(1));
+        Ok(if called { u64::try_from(value).unwrap_or(0) } else { 0 })
+    }
+
+    fn lock_writes(&mut self) -> Result<(), StoreError> {
+        self.client().execute("SELECT pg_advisory_lock($1)", &[&WRITE_LOCK]).map_err(|e| db(&e))?;
         Ok(())
+    }
+
+    fn unlock_writes(&mut self) {
+        let _ = self.client().execute("SELECT pg_advisory_unlock($1)", &[&WRITE_LOCK]);
+    }
+
+    fn try_lead(&mut self) -> bool {
+        if self.reconnected.swap(false, std::sync::atomic::Ordering::SeqCst) {
+            self.leading = false;
+        }
+        if !self.leading {
+            let won = self
+                .client()
+                .query_one("SELECT pg_try_advisory_lock($1)", &[&LEADER_LOCK])
+                .is_ok_and(|row| row.get::<_, bool>(0));
+            self.leading = won;
+        }
+        self.leading
     }
 }

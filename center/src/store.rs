@@ -185,6 +185,41 @@ pub trait CenterStore: Send {
     fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError>;
     fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError>;
     fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError>;
+
+    // ----- several servers on one store (PostgreSQL); a store one process owns needs none -----
+
+    /// Whether other servers may write to this store at the same time.
+    fn shared(&self) -> bool {
+        false
+    }
+    /// Visits the log records after position `after` (0: from the start) in order; returns
+    /// the position of the last one (or `after`). Positions only grow.
+    fn read_log_after(
+        &self,
+        after: u64,
+        visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        let mut position = 0u64;
+        self.read_log(&mut |record| {
+            position += 1;
+            if position > after { visit(record) } else { Ok(()) }
+        })?;
+        Ok(position.max(after))
+    }
+    /// Changes whenever another server changed kiosks, accounts, sessions, reviews or quarantine.
+    fn generation(&self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+    /// Waits until no other server writes (held until [`CenterStore::unlock_writes`]).
+    fn lock_writes(&mut self) -> Result<(), StoreError> {
+        Ok(())
+    }
+    fn unlock_writes(&mut self) {}
+    /// Whether this server leads the scheduled work (at most one server does; the lead
+    /// moves when the leader dies).
+    fn try_lead(&mut self) -> bool {
+        true
+    }
 }
 
 /// The embedded default store.

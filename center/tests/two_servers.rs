@@ -1,0 +1,276 @@
+//! Two center servers on one PostgreSQL database (a throw-away cluster the test starts):
+//! either answers any request, uploads through both end in one log, and the scheduled round
+//! runs once, on the other server when the leader dies in the middle of it.
+#![allow(clippy::unwrap_used, clippy::too_many_lines)]
+
+mod common;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use center::any_store::AnyStore;
+use center::http::{App, ServerOptions, spawn};
+use center::scheduler::Schedule;
+use center::store::{
+    CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SessionRecord,
+    StoreError,
+};
+use center::{CENTER_ID, Center, NewUser, SCHEDULER};
+use changelog::sync::{open_ack, open_snapshot};
+use common::*;
+use rules::authz::staff::StaffRole;
+use rules::{Instant, RightClass, Status};
+use serde_json::json;
+
+/// A data folder whose store is a fresh database of the test cluster.
+fn shared_folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    Center::init(dir.path(), None).unwrap();
+    std::fs::write(dir.path().join(center::center::STORE_FILE), pg::cluster().database()).unwrap();
+    dir
+}
+
+fn clock(cell: &Arc<Mutex<Instant>>) -> center::http::Clock {
+    let cell = Arc::clone(cell);
+    Arc::new(move || *cell.lock().unwrap())
+}
+
+fn post(url: &str, token: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    let mut response = http_agent()
+        .post(url)
+        .header("Authorization", &format!("Bearer {token}"))
+        .header("Content-Type", "application/json")
+        .send(body.to_string().as_bytes())
+        .unwrap();
+    let status = response.status().as_u16();
+    (status, serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap_or_default())
+}
+
+#[test]
+fn either_server_answers_and_uploads_through_both_end_in_one_log() {
+    let dir = shared_folder();
+    let mut first = Center::open(dir.path()).unwrap();
+    let admin = NewUser {
+        login: "admin".into(),
+        name: "Админ".into(),
+        role: StaffRole::Admin,
+        districts: vec![],
+        password: "admin-pass-1".into(),
+    };
+    first.add_user(CENTER_ID, admin, at("2026-03-10T08:00:00+05:00")).unwrap();
+    let center_key = first.public_key();
+    let now = Arc::new(Mutex::new(at("2026-03-10T12:00:00+05:00")));
+    let a = App::with_options(first, clock(&now), ServerOptions::default());
+    let b = App::with_options(Center::open(dir.path()).unwrap(), clock(&now), ServerOptions::default());
+    let server_a = spawn("127.0.0.1:0", a.clone()).unwrap();
+    let server_b = spawn("127.0.0.1:0", b.clone()).unwrap();
+
+    // Signed in on A, the session works on B.
+    let (status, signed) = post(
+        &format!("{}/v1/staff/session", server_a.url()),
+        "",
+        &json!({"login": "admin", "password": "admin-pass-1"}),
+    );
+    assert_eq!(status, 200, "{signed}");
+    let token = signed["token"].as_str().unwrap().to_owned();
+    // Kiosks registered through B.
+    let mut k1 = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    let mut k2 = TestKiosk::new("K2").with_staff("2026-03-10T09:00:00+05:00");
+    for kiosk in [&k1, &k2] {
+        let body = json!({"id": kiosk.id, "district": "KOK", "publicKey": kiosk.key.public_hex()});
+        let (status, answer) = post(&format!("{}/v1/staff/kiosks", server_b.url()), &token, &body);
+        assert_eq!(status, 200, "{answer}");
+    }
+    for i in 0..4 {
+        k1.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
+        k2.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K2-A{i}"), &child_iin("2023-06-06", i), "2023-06-06", RightClass::None),
+        );
+    }
+    // K1 pushes to A and K2 to B at the same time; then each to the other server.
+    let (url_a, url_b) = (server_a.url(), server_b.url());
+    let (s1, s2) = (k1.signer(), k2.signer());
+    let (b1, b2) = (k1.all(), k2.all());
+    let t1 = std::thread::spawn(move || center::push(&url_a, &s1, &b1).unwrap());
+    let t2 = std::thread::spawn(move || center::push(&url_b, &s2, &b2).unwrap());
+    assert_eq!(open_ack(&t1.join().unwrap(), &center_key).unwrap().accepted_through_seq, 6);
+    assert_eq!(open_ack(&t2.join().unwrap(), &center_key).unwrap().accepted_through_seq, 6);
+    k1.register_child(
+        "2026-03-10T11:00:00+05:00",
+        application("K1-B0", &child_iin("2023-07-07", 1), "2023-07-07", RightClass::None),
+    );
+    let ack = center::push(&server_b.url(), &k1.signer(), &k1.all()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 7, "B knows what K1 sent to A");
+
+    // Both servers hand out the same district: nine children.
+    for url in [server_a.url(), server_b.url()] {
+        let snapshot =
+            center::client::fetch_snapshot(&url, &k2.signer(), "KOK", &center::PushOptions::default()).unwrap();
+        let snapshot = open_snapshot(&snapshot, &center_key).unwrap();
+        assert_eq!(snapshot.applications.len(), 9, "{url}");
+    }
+    // And after a restart from the database alone, the same.
+    drop((server_a, server_b, a, b));
+    let reopened = Center::open(dir.path()).unwrap();
+    assert_eq!(reopened.state().applications().count(), 9);
+    assert_eq!(reopened.ack("K1", at("2026-03-10T12:00:00+05:00")).unwrap().0.accepted_through_seq, 7);
+}
+
+/// A store whose commits of center entries fail while `armed`: the server dies in the middle
+/// of the round (its transaction never commits).
+struct DyingStore {
+    inner: AnyStore,
+    armed: Arc<AtomicBool>,
+}
+
+impl CenterStore for DyingStore {
+    fn kiosks(&self) -> Result<Vec<KioskRecord>, StoreError> {
+        self.inner.kiosks()
+    }
+    fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
+        self.inner.put_kiosk(kiosk)
+    }
+    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
+        self.inner.note_kiosk(kiosk)
+    }
+    fn operators(&self) -> Result<Vec<CenterOperator>, StoreError> {
+        self.inner.operators()
+    }
+    fn put_operator(&mut self, operator: &CenterOperator) -> Result<(), StoreError> {
+        self.inner.put_operator(operator)
+    }
+    fn read_log(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
+        self.inner.read_log(visit)
+    }
+    fn commit(&mut self, commit: &Commit) -> Result<(), StoreError> {
+        if self.armed.load(Ordering::SeqCst) && commit.log.iter().any(|r| matches!(r, LogRecord::Center { .. })) {
+            return Err(StoreError::Db("injected: the server dies in the middle of the round".into()));
+        }
+        self.inner.commit(commit)
+    }
+    fn quarantine(&self) -> Result<Vec<QuarantineRecord>, StoreError> {
+        self.inner.quarantine()
+    }
+    fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), StoreError> {
+        self.inner.put_review(decision)
+    }
+    fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
+        self.inner.reviews()
+    }
+    fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
+        self.inner.sessions()
+    }
+    fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
+        self.inner.put_session(session)
+    }
+    fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
+        self.inner.remove_session(token_hash)
+    }
+    fn shared(&self) -> bool {
+        self.inner.shared()
+    }
+    fn read_log_after(
+        &self,
+        after: u64,
+        visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
+    ) -> Result<u64, StoreError> {
+        self.inner.read_log_after(after, visit)
+    }
+    fn generation(&self) -> Result<u64, StoreError> {
+        self.inner.generation()
+    }
+    fn lock_writes(&mut self) -> Result<(), StoreError> {
+        self.inner.lock_writes()
+    }
+    fn unlock_writes(&mut self) {
+        self.inner.unlock_writes();
+    }
+    fn try_lead(&mut self) -> bool {
+        self.inner.try_lead()
+    }
+}
+
+fn open_dying(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<DyingStore> {
+    let key = changelog::KioskKey::load_with(&dir.join("center.key"), None).unwrap();
+    let kindergartens =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("kindergartens.json")).unwrap()).unwrap();
+    let location = center::center::store_location(dir).unwrap();
+    let inner = AnyStore::open(&dir.join("db"), location.as_deref()).unwrap();
+    Center::with_store(DyingStore { inner, armed: Arc::clone(armed) }, key, kindergartens).unwrap()
+}
+
+fn kok_rounds<S: CenterStore>(center: &Center<S>) -> usize {
+    center.audit_trail(usize::MAX).iter().filter(|r| r.action == "distribute" && r.subject == "KOK").count()
+}
+
+#[test]
+fn the_scheduled_round_runs_once_and_moves_to_the_other_server_when_the_leader_dies_in_it() {
+    let dir = shared_folder();
+    let mut setup = Center::open(dir.path()).unwrap();
+    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    for i in 0..4 {
+        kiosk.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K1-Q{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
+    }
+    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 3);
+    kiosk.register(&mut setup);
+    setup.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    setup.tick(at("2026-03-10T00:01:00+05:00")).unwrap();
+    drop(setup);
+
+    // Before 18:00 both servers start; A starts first and leads.
+    let now = Arc::new(Mutex::new(at("2026-03-10T17:59:00+05:00")));
+    let options = || ServerOptions {
+        schedule: Some(Schedule::default()),
+        scheduler_poll: Some(Duration::from_millis(20)),
+        ..ServerOptions::default()
+    };
+    let armed = Arc::new(AtomicBool::new(true));
+    let a = App::with_options(open_dying(dir.path(), &armed), clock(&now), options());
+    let b_disarmed = Arc::new(AtomicBool::new(false));
+    let b = App::with_options(open_dying(dir.path(), &b_disarmed), clock(&now), options());
+    // Yesterday's slots of the other districts ran at start (by the leader); KOK's too.
+    std::thread::sleep(Duration::from_millis(100));
+    let before = kok_rounds(&b.center.lock().unwrap());
+
+    // 18:00: A, the leader, dies in the middle of the round (its commit never happens).
+    *now.lock().unwrap() = at("2026-03-10T18:00:10+05:00");
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(kok_rounds(&a.center.lock().unwrap()), before, "A's round did not commit");
+    {
+        let mut b_center = b.center.lock().unwrap();
+        b_center.catch_up().unwrap();
+        assert_eq!(kok_rounds(&b_center), before, "B did not run it while A led");
+    }
+    drop(a);
+    // B takes the lead at its next look and runs the round.
+    let mut done = false;
+    for _ in 0..200 {
+        std::thread::sleep(Duration::from_millis(20));
+        if kok_rounds(&b.center.lock().unwrap()) == before + 1 {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "B ran the round after A died");
+    std::thread::sleep(Duration::from_millis(200));
+    let c = b.center.lock().unwrap();
+    assert_eq!(kok_rounds(&c), before + 1, "once");
+    let issued: Vec<&str> =
+        c.state().applications().filter(|a| a.status == Status::VoucherIssued).map(|a| a.id.as_str()).collect();
+    assert_eq!(issued.len(), 3, "{issued:?}");
+    let last = c.audit_trail(usize::MAX).into_iter().find(|r| r.action == "distribute" && r.subject == "KOK").unwrap();
+    assert_eq!(last.by, SCHEDULER);
+    drop(c);
+    // A restarted server catches up and agrees; nothing is owed any more.
+    let fresh = Center::open(dir.path()).unwrap();
+    assert_eq!(kok_rounds(&fresh), before + 1);
+    assert_eq!(fresh.state().applications().filter(|a| a.status == Status::VoucherIssued).count(), 3);
+}

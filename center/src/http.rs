@@ -618,9 +618,9 @@ async fn challenge<S: CenterStore + 'static>(
     if known_kiosk(&app, &id).is_err() && app.shared_store {
         // Registered a moment ago, perhaps by another server sharing the store.
         let _ = with_center(&app, |_, _| ()).await;
-        if let Err(response) = known_kiosk(&app, &id) {
-            return response;
-        }
+    }
+    if let Err(response) = known_kiosk(&app, &id) {
+        return response;
     }
     let Ok(nonce) = changelog::request::new_nonce() else { return internal() };
     lock(&app.nonces).issue(&id, nonce.clone());

@@ -4,7 +4,8 @@
 //!
 //! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
-//! - [`client`]: the blocking client a kiosk uses to push its log.
+//! - [`client`]: the blocking client a kiosk uses to push its log;
+//! - [`tls`]: the server's certificate and key (`serve --tls-cert --tls-key`).
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
@@ -14,13 +15,14 @@ pub mod fold;
 pub mod http;
 pub mod ingest;
 pub mod store;
+pub mod tls;
 
 pub use center::{
     CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport, Ingested,
     KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
-pub use client::{PushError, PushOptions, push, push_with};
+pub use client::{Endpoint, PushError, PushOptions, Trust, push, push_with};
 
 /// The center's clock: now, at +05:00.
 pub fn now() -> rules::Instant {

@@ -785,10 +785,26 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .with_state(app)
 }
 
-/// Serves until `shutdown` resolves: HTTP/1.1 with the [`Limits`] of `app`.
+/// Serves until `shutdown` resolves: HTTP/1.1 with the [`Limits`] of `app`, plain HTTP.
 pub async fn serve<S: CenterStore + 'static>(
     listener: tokio::net::TcpListener,
     app: App<S>,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    serve_with(listener, app, None, shutdown).await
+}
+
+/// [`serve`], over TLS when `tls` is given ([`crate::tls::acceptor`]).
+///
+/// The TLS handshake runs in the connection's own task and must end within
+/// [`Limits::header_timeout`]: a client that stalls its handshake holds one connection slot
+/// (of [`Limits::max_connections`]) until then, never the accept loop or other clients. A
+/// connection whose handshake fails (a plain-HTTP request, a client refusing the
+/// certificate) is closed without an answer.
+pub async fn serve_with<S: CenterStore + 'static>(
+    listener: tokio::net::TcpListener,
+    app: App<S>,
+    tls: Option<crate::tls::TlsAcceptor>,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     use hyper_util::rt::{TokioIo, TokioTimer};
@@ -796,14 +812,15 @@ pub async fn serve<S: CenterStore + 'static>(
 
     let limits = app.limits.clone();
     let health = Arc::clone(&app.health);
-    let service = TowerToHyperService::new(router(app));
+    let router = router(app);
     let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections.max(1)));
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).max_buf_size(64 * 1024);
     let builder = Arc::new(builder);
+    let handshake_timeout = limits.header_timeout;
     tokio::pin!(shutdown);
     loop {
-        let (stream, _) = tokio::select! {
+        let (stream, peer) = tokio::select! {
             () = &mut shutdown => return Ok(()),
             accepted = listener.accept() => if let Ok(pair) = accepted {
                 pair
@@ -819,12 +836,29 @@ pub async fn serve<S: CenterStore + 'static>(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let service = service.clone();
+        // The client's address, for the handlers that need it (sign-in throttling).
+        let service = TowerToHyperService::new(tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                request
+            },
+        ));
         let builder = Arc::clone(&builder);
         let health = Arc::clone(&health);
+        let tls = tls.clone();
         tokio::spawn(async move {
             health.connections.fetch_add(1, Ordering::Relaxed);
-            let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+            match tls {
+                None => {
+                    let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                }
+                Some(acceptor) => {
+                    if let Ok(Ok(stream)) = tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                        let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                    }
+                }
+            }
             health.connections.fetch_sub(1, Ordering::Relaxed);
             drop(slot);
         });
@@ -835,14 +869,15 @@ pub async fn serve<S: CenterStore + 'static>(
 #[derive(Debug)]
 pub struct ServerHandle {
     pub addr: SocketAddr,
+    scheme: &'static str,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl ServerHandle {
-    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    /// The base URL, e.g. `http://127.0.0.1:41234` (`https://` from [`spawn_tls`]).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        format!("{}://{}", self.scheme, self.addr)
     }
 }
 
@@ -857,18 +892,36 @@ impl Drop for ServerHandle {
     }
 }
 
-/// Binds `addr` (port 0 for an ephemeral one) and serves on a background thread.
+/// Binds `addr` (port 0 for an ephemeral one) and serves plain HTTP on a background thread.
 pub fn spawn<S: CenterStore + 'static>(addr: &str, app: App<S>) -> std::io::Result<ServerHandle> {
+    spawn_with(addr, app, None)
+}
+
+/// [`spawn`] over TLS.
+pub fn spawn_tls<S: CenterStore + 'static>(
+    addr: &str,
+    app: App<S>,
+    tls: crate::tls::TlsAcceptor,
+) -> std::io::Result<ServerHandle> {
+    spawn_with(addr, app, Some(tls))
+}
+
+fn spawn_with<S: CenterStore + 'static>(
+    addr: &str,
+    app: App<S>,
+    tls: Option<crate::tls::TlsAcceptor>,
+) -> std::io::Result<ServerHandle> {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
     let listener = runtime.block_on(tokio::net::TcpListener::bind(addr))?;
     let addr = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let thread = std::thread::spawn(move || {
-        let _ = runtime.block_on(serve(listener, app, async {
+        let _ = runtime.block_on(serve_with(listener, app, tls, async {
             let _ = stopped.await;
         }));
         // Connections still open are dropped with the runtime.
         runtime.shutdown_timeout(Duration::from_secs(1));
     });
-    Ok(ServerHandle { addr, stop: Some(stop), thread: Some(thread) })
+    Ok(ServerHandle { addr, scheme, stop: Some(stop), thread: Some(thread) })
 }

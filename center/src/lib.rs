@@ -4,7 +4,8 @@
 //!
 //! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
-//! - [`client`]: the blocking client a kiosk uses to push its log.
+//! - [`client`]: the blocking client a kiosk uses to push its log;
+//! - [`tls`]: the server's certificate and key (`serve --tls-cert --tls-key`).
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
@@ -23,6 +24,7 @@ pub mod scheduler;
 pub mod staff_api;
 pub mod store;
 pub mod throttle;
+pub mod tls;
 
 pub use accounts::{NewUser, StaffUser};
 pub use center::{
@@ -30,7 +32,7 @@ pub use center::{
     Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
-pub use client::{PushError, PushOptions, push, push_with};
+pub use client::{Endpoint, PushError, PushOptions, Trust, push, push_with};
 
 /// The center's clock: now, at +05:00.
 pub fn now() -> rules::Instant {

@@ -67,6 +67,17 @@ enum Cmd {
         /// Upload bodies read at the same time; more are answered 503 with Retry-After.
         #[arg(long, env = "KEZEK_MAX_UPLOADS", default_value_t = 32)]
         max_uploads: usize,
+        /// Serve HTTPS with this PEM certificate chain (the center's certificate first);
+        /// with --tls-key.
+        #[arg(long, env = "KEZEK_TLS_CERT", value_name = "FILE", requires = "tls_key")]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key of --tls-cert (PKCS#8, PKCS#1 or SEC1).
+        #[arg(long, env = "KEZEK_TLS_KEY", value_name = "FILE", requires = "tls_cert")]
+        tls_key: Option<PathBuf>,
+        /// Serve plain HTTP on an address other than loopback (without TLS the center
+        /// listens on 127.0.0.0/8 or `::1` only, e.g. behind a reverse proxy on the same host).
+        #[arg(long, conflicts_with = "tls_cert")]
+        insecure_http: bool,
     },
     /// Ingest a bundle file (USB); prints the report; writes the signed ack with --ack-out.
     Ingest {
@@ -430,7 +441,22 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Cmd::Operator(OperatorCmd::Disable { login }) => {
             print(&open()?.disable_user(CENTER_ID, &login, center::now())?);
         }
-        Cmd::Serve { listen, max_connections, header_timeout_secs, body_timeout_secs, max_uploads } => {
+        Cmd::Serve {
+            listen,
+            max_connections,
+            header_timeout_secs,
+            body_timeout_secs,
+            max_uploads,
+            tls_cert,
+            tls_key,
+            insecure_http,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => {
+                    Some(center::tls::acceptor(&cert, &key).map_err(|e| fail(e.code(), e.to_string()))?)
+                }
+                _ => None,
+            };
             let center = open()?;
             let fingerprint = changelog::fingerprint(&center.public_key());
             let limits = center::http::Limits {
@@ -451,8 +477,23 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 let listener =
                     tokio::net::TcpListener::bind(&listen).await.map_err(|e| fail("IO", format!("{listen}: {e}")))?;
                 let addr = listener.local_addr().map_err(|e| fail("IO", e.to_string()))?;
-                eprintln!("kezek-center listening on http://{addr} (center key {fingerprint})");
-                center::http::serve(listener, app, shutdown_signal()).await.map_err(|e| fail("IO", e.to_string()))
+                // The address actually bound decides (`localhost` and names resolve first).
+                if tls.is_none() && !insecure_http && !addr.ip().to_canonical().is_loopback() {
+                    return Err(fail(
+                        "INSECURE_HTTP",
+                        format!(
+                            "refusing to serve plain HTTP on {addr}: the kiosks' uploads and the center's answers \
+                             would cross the network unencrypted. Give --tls-cert FILE --tls-key FILE, or listen on \
+                             127.0.0.1 behind a reverse proxy that terminates TLS (docs/OPERATIONS.md), or, on a \
+                             network you trust, add --insecure-http"
+                        ),
+                    ));
+                }
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                eprintln!("kezek-center listening on {scheme}://{addr} (center key {fingerprint})");
+                center::http::serve_with(listener, app, tls, shutdown_signal())
+                    .await
+                    .map_err(|e| fail("IO", e.to_string()))
             })?;
         }
         Cmd::Ingest { file, at: when, ack_out } => {

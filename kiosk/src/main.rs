@@ -116,7 +116,7 @@ enum Cmd {
     DemoLoad(AuthArgs),
     /// Replace the kiosk's signing key (administrators only; the change is a log entry signed by the old key)
     RotateKey(AuthArgs),
-    /// The center this kiosk syncs with (URL and public key)
+    /// The center this kiosk syncs with (URL, public key, certificate checks)
     #[command(subcommand)]
     Center(CenterCmd),
     /// Send the pending entries to the center, apply its signed ack, fetch the district snapshot
@@ -131,7 +131,7 @@ enum Cmd {
 
 #[derive(Debug, Subcommand)]
 enum CenterCmd {
-    /// Set the center's URL and/or public key (kept in `center.json` in the data folder)
+    /// Set the center's URL, public key and/or certificate checks (kept in `center.json` in the data folder)
     Set(CenterSetArgs),
     /// Show the center settings
     Show,
@@ -139,13 +139,25 @@ enum CenterCmd {
 
 #[derive(Debug, Args)]
 struct CenterSetArgs {
-    /// Center URL, e.g. `http://10.0.0.5:8080`
+    /// Center URL, e.g. `https://center.example:8443` (or `http://127.0.0.1:8080` for a
+    /// center on this computer)
     #[arg(long, value_name = "URL")]
     url: Option<String>,
     /// Center public key, 64 hex characters: the `publicKey` that `kezek-center init` prints,
     /// also kept in the center's data folder as `center.pub`
     #[arg(long, value_name = "HEX")]
     key: Option<String>,
+    /// Trust an https center whose certificate is issued by a CA of this PEM file (copied
+    /// into the data folder)
+    #[arg(long, value_name = "FILE", group = "tls")]
+    ca_file: Option<PathBuf>,
+    /// Trust only this self-signed center certificate (PEM, from the center's administrator;
+    /// copied into the data folder)
+    #[arg(long, value_name = "FILE", group = "tls")]
+    pin_cert: Option<PathBuf>,
+    /// Forget the CA file or pinned certificate: public CAs again
+    #[arg(long, group = "tls")]
+    clear_tls: bool,
 }
 
 #[derive(Debug, Args)]
@@ -521,15 +533,21 @@ fn center_cmd(cmd: CenterCmd, data: &Path, lang: Lang) -> Result<(), Failure> {
     let kiosk = open(data, lang)?;
     match cmd {
         CenterCmd::Set(args) => {
-            if args.url.is_none() && args.key.is_none() {
+            let tls = match (&args.ca_file, &args.pin_cert, args.clear_tls) {
+                (Some(file), _, _) => Some(kiosk::push::TlsChoice::CaFile(file)),
+                (_, Some(file), _) => Some(kiosk::push::TlsChoice::PinCert(file)),
+                (_, _, true) => Some(kiosk::push::TlsChoice::PublicRoots),
+                _ => None,
+            };
+            if args.url.is_none() && args.key.is_none() && tls.is_none() {
                 return Err(Failure::Usage(tr(
                     lang,
-                    "Укажите --url и/или --key",
-                    "--url және/немесе --key көрсетіңіз",
-                    "Give --url and/or --key",
+                    "Укажите --url, --key, --ca-file, --pin-cert или --clear-tls",
+                    "--url, --key, --ca-file, --pin-cert немесе --clear-tls көрсетіңіз",
+                    "Give --url, --key, --ca-file, --pin-cert or --clear-tls",
                 )));
             }
-            let config = kiosk::push::set_center(&kiosk, args.url.as_deref(), args.key.as_deref())
+            let config = kiosk::push::configure_center(&kiosk, args.url.as_deref(), args.key.as_deref(), tls)
                 .map_err(|e| failure(&e, lang))?;
             print_json(&config);
         }

@@ -3,11 +3,14 @@
 //! (`import_ack`, `import_snapshot`).
 //!
 //! The center's public key is kept in `center.json` in the data folder (`set_center`);
-//! every ack and snapshot is verified against it before anything is applied.
+//! every ack and snapshot is verified against it before anything is applied. How an
+//! `https://` center's certificate is checked (`set_center_tls`: a CA file or the center's
+//! pinned certificate, copied into the data folder; else the public roots) is kept there
+//! too, and every push (CLI and GUI) reads it through [`center_endpoint`].
 
 use std::path::{Path, PathBuf};
 
-use center::client::{self, PushOptions};
+use center::client::{self, Endpoint, PushOptions, Trust, TrustKind};
 use changelog::sync::{Ack, QuarantineNote, Snapshot, open_ack, open_snapshot};
 use changelog::{Bundle, Hash, MAX_BUNDLE_BYTES, SignedEntry, VerifyingKey, public_key_from_hex};
 use rules::{Instant, Lang, Localized};
@@ -25,6 +28,12 @@ pub const CHUNK_ENTRIES: usize = 2_000;
 
 /// File in the data folder holding the center's URL and public key.
 pub const CENTER_FILE: &str = "center.json";
+
+/// The CA file's copy in the data folder (`center set --ca-file`).
+pub const CENTER_CA_FILE: &str = "center-ca.pem";
+
+/// The pinned center certificate's copy in the data folder (`center set --pin-cert`).
+pub const CENTER_CERT_FILE: &str = "center-cert.pem";
 
 /// Where a push is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -96,6 +105,32 @@ pub struct CenterConfig {
     pub url: Option<String>,
     /// Hex Ed25519 public key of the center.
     pub public_key: String,
+    /// How an `https://` center's certificate is checked; absent: the public roots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<CenterTls>,
+}
+
+/// The certificates an `https://` center must present, other than the public roots.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CenterTls {
+    /// `ca` (issued by a CA of the file) or `pinned` (exactly this certificate).
+    pub trust: TrustKind,
+    /// The PEM file in the data folder ([`CENTER_CA_FILE`] or [`CENTER_CERT_FILE`]).
+    pub file: String,
+    /// SHA-256 of each certificate (DER), hex: to compare with the center's.
+    pub sha256: Vec<String>,
+}
+
+/// What [`set_center_tls`] sets.
+#[derive(Debug, Clone, Copy)]
+pub enum TlsChoice<'a> {
+    /// Trust the CA certificates of this PEM file (copied into the data folder).
+    CaFile(&'a Path),
+    /// Pin the center's self-signed certificate of this PEM file (copied into the data folder).
+    PinCert(&'a Path),
+    /// Forget both: the public roots again.
+    PublicRoots,
 }
 
 /// Why a push or an import failed. Nothing the center did not sign is applied.
@@ -115,6 +150,12 @@ pub enum PushError {
     Refused { status: u16, code: String, message: String },
     #[error("bad URL: {0}")]
     Url(String),
+    #[error("the center's TLS certificate is not trusted ({trust:?}): {detail}")]
+    TlsRejected { trust: TrustKind, detail: String },
+    #[error("{url}: a CA file or a pinned certificate is set, the center's URL must start with https://")]
+    TlsRequired { url: String },
+    #[error("certificate file {path}: {detail}")]
+    TlsFile { path: String, detail: String },
     #[error("the acknowledgement is not valid: {0}")]
     BadAck(String),
     #[error("the snapshot is not valid: {0}")]
@@ -170,6 +211,9 @@ impl Localized for PushError {
             PushError::Unreachable { .. } => "CENTER_UNREACHABLE",
             PushError::Refused { .. } => "CENTER_REFUSED",
             PushError::Url(_) => "BAD_CENTER_URL",
+            PushError::TlsRejected { .. } => "TLS_CERT_REJECTED",
+            PushError::TlsRequired { .. } => "CENTER_URL_NOT_HTTPS",
+            PushError::TlsFile { .. } => "TLS_TRUST_FILE",
             PushError::BadAck(_) => "BAD_ACK",
             PushError::BadSnapshot(_) => "BAD_SNAPSHOT",
             PushError::WrongKiosk { .. } => "WRONG_KIOSK",
@@ -230,6 +274,25 @@ impl Localized for PushError {
                 format!("Орталық мекенжайы қате: {d}"),
                 format!("Bad center URL: {d}"),
             ),
+            PushError::TlsRejected { trust, detail } => tls_rejected_text(lang, *trust, detail),
+            PushError::TlsRequired { url } => pick(
+                lang,
+                format!(
+                    "Для центра задан сертификат (center set --pin-cert или --ca-file), а адрес {url} не начинается с https://. Ничего не отправлено. Укажите адрес https:// (center set --url) или отмените проверку сертификата: center set --clear-tls"
+                ),
+                format!(
+                    "Орталық үшін сертификат берілген (center set --pin-cert немесе --ca-file), ал {url} мекенжайы https:// деп басталмайды. Ештеңе жіберілмеді. https:// мекенжайын көрсетіңіз (center set --url) немесе сертификат тексерісін алып тастаңыз: center set --clear-tls"
+                ),
+                format!(
+                    "A certificate is set for the center (center set --pin-cert or --ca-file), but the address {url} does not start with https://. Nothing was sent. Give an https:// address (center set --url) or remove the certificate check: center set --clear-tls"
+                ),
+            ),
+            PushError::TlsFile { path, detail } => pick(
+                lang,
+                format!("Файл сертификата {path} не подходит: {detail}"),
+                format!("{path} сертификат файлы жарамсыз: {detail}"),
+                format!("The certificate file {path} cannot be used: {detail}"),
+            ),
             PushError::BadAck(d) => pick(
                 lang,
                 format!("Подтверждение центра не прошло проверку подписи и не применено: {d}"),
@@ -259,6 +322,47 @@ impl Localized for PushError {
     }
 }
 
+fn tls_rejected_text(lang: Lang, trust: TrustKind, detail: &str) -> String {
+    match trust {
+        TrustKind::Pinned => pick(
+            lang,
+            format!(
+                "Сертификат центра не тот, которому доверяет этот киоск ({detail}). Ничего не отправлено, данные остаются на киоске. Проверьте адрес центра и закреплённый сертификат: center set --pin-cert ФАЙЛ (сертификат от администратора центра)"
+            ),
+            format!(
+                "Орталықтың сертификаты бұл киоск сенетін сертификат емес ({detail}). Ештеңе жіберілмеді, деректер киоскта қалады. Орталық мекенжайын және бекітілген сертификатты тексеріңіз: center set --pin-cert ФАЙЛ (орталық әкімшісінен алынған сертификат)"
+            ),
+            format!(
+                "The center's certificate is not the one this kiosk trusts ({detail}). Nothing was sent; the data stays on the kiosk. Check the center's address and the pinned certificate: center set --pin-cert FILE (the certificate from the center's administrator)"
+            ),
+        ),
+        TrustKind::Ca => pick(
+            lang,
+            format!(
+                "Сертификат центра не выдан удостоверяющим центром, которому доверяет этот киоск ({detail}). Ничего не отправлено, данные остаются на киоске. Проверьте адрес центра и файл УЦ: center set --ca-file ФАЙЛ"
+            ),
+            format!(
+                "Орталықтың сертификатын бұл киоск сенетін куәландырушы орталық бермеген ({detail}). Ештеңе жіберілмеді, деректер киоскта қалады. Орталық мекенжайын және КО файлын тексеріңіз: center set --ca-file ФАЙЛ"
+            ),
+            format!(
+                "The center's certificate is not issued by the CA this kiosk trusts ({detail}). Nothing was sent; the data stays on the kiosk. Check the center's address and the CA file: center set --ca-file FILE"
+            ),
+        ),
+        TrustKind::WebRoots => pick(
+            lang,
+            format!(
+                "Сертификат центра не выдан общедоступным удостоверяющим центром ({detail}). Ничего не отправлено, данные остаются на киоске. Задайте сертификат центра (center set --pin-cert ФАЙЛ) или его УЦ (center set --ca-file ФАЙЛ)"
+            ),
+            format!(
+                "Орталықтың сертификатын жалпыға қолжетімді куәландырушы орталық бермеген ({detail}). Ештеңе жіберілмеді, деректер киоскта қалады. Орталық сертификатын (center set --pin-cert ФАЙЛ) немесе оның КО-сын (center set --ca-file ФАЙЛ) көрсетіңіз"
+            ),
+            format!(
+                "The center's certificate is not issued by a public CA ({detail}). Nothing was sent; the data stays on the kiosk. Set the center's certificate (center set --pin-cert FILE) or its CA (center set --ca-file FILE)"
+            ),
+        ),
+    }
+}
+
 fn config_path(kiosk: &Kiosk) -> PathBuf {
     kiosk.data_dir().join(CENTER_FILE)
 }
@@ -284,6 +388,25 @@ pub fn center_config_in(dir: &Path) -> Result<Option<CenterConfig>, PushError> {
 /// Sets the center's URL and/or public key (durably: temp file, fsync, rename). A value not
 /// given keeps the one already set; the key must be set at least once.
 pub fn set_center(kiosk: &Kiosk, url: Option<&str>, key_hex: Option<&str>) -> Result<CenterConfig, PushError> {
+    configure_center(kiosk, url, key_hex, None)
+}
+
+/// Sets how an `https://` center's certificate is checked: a CA file or the center's pinned
+/// self-signed certificate (checked, then copied into the data folder, so the kiosk does not
+/// depend on the original file), or the public roots again. The center's key must be set
+/// first; a URL already set must be `https://`.
+pub fn set_center_tls(kiosk: &Kiosk, choice: TlsChoice<'_>) -> Result<CenterConfig, PushError> {
+    configure_center(kiosk, None, None, Some(choice))
+}
+
+/// [`set_center`] and [`set_center_tls`] at once: everything is checked before anything is
+/// written, and `center.json` is written once (after the certificate's copy).
+pub fn configure_center(
+    kiosk: &Kiosk,
+    url: Option<&str>,
+    key_hex: Option<&str>,
+    tls: Option<TlsChoice<'_>>,
+) -> Result<CenterConfig, PushError> {
     let old = center_config(kiosk)?;
     let public_key = match key_hex {
         Some(k) => {
@@ -301,14 +424,103 @@ pub fn set_center(kiosk: &Kiosk, url: Option<&str>, key_hex: Option<&str>) -> Re
             }
             Some(u)
         }
-        None => old.and_then(|c| c.url),
+        None => old.as_ref().and_then(|c| c.url.clone()),
     };
-    let config = CenterConfig { url, public_key };
-    let path = config_path(kiosk);
-    let bytes = serde_json::to_vec_pretty(&config).expect("center config serializes");
-    write_atomically(&path, &bytes)
-        .map_err(|e| PushError::Config { path: path.display().to_string(), detail: e.to_string() })?;
+    let old_tls = old.and_then(|c| c.tls);
+    // The certificate to copy, checked: (its copy's name, the PEM text, what is recorded).
+    let (tls, copy) = match tls {
+        None => (old_tls.clone(), None),
+        Some(TlsChoice::PublicRoots) => (None, None),
+        Some(TlsChoice::CaFile(path) | TlsChoice::PinCert(path)) => {
+            let (kind, name) = if matches!(tls, Some(TlsChoice::CaFile(_))) {
+                (TrustKind::Ca, CENTER_CA_FILE)
+            } else {
+                (TrustKind::Pinned, CENTER_CERT_FILE)
+            };
+            let pem = read_pem(path)?;
+            let trust = trust_from_pem(kind, &pem)
+                .map_err(|detail| PushError::TlsFile { path: path.display().to_string(), detail })?;
+            let sha256 = match &trust {
+                Trust::Pinned(der) => vec![sha256_hex(der)],
+                Trust::Ca(ders) => ders.iter().map(|d| sha256_hex(d)).collect(),
+                Trust::WebRoots => Vec::new(),
+            };
+            (Some(CenterTls { trust: kind, file: name.to_owned(), sha256 }), Some((name, pem)))
+        }
+    };
+    if let Some(url) = url.as_ref().filter(|u| tls.is_some() && !u.starts_with("https://")) {
+        return Err(PushError::TlsRequired { url: url.clone() });
+    }
+    if let Some((name, pem)) = &copy {
+        let path = kiosk.data_dir().join(name);
+        write_atomically(&path, pem)
+            .map_err(|e| PushError::Config { path: path.display().to_string(), detail: e.to_string() })?;
+    }
+    let config = CenterConfig { url, public_key, tls };
+    write_config(kiosk, &config)?;
+    // A certificate file no longer named in `center.json`.
+    if let Some(old) = old_tls.filter(|o| config.tls.as_ref().is_none_or(|t| t.file != o.file)) {
+        let _ = std::fs::remove_file(kiosk.data_dir().join(old.file));
+    }
     Ok(config)
+}
+
+fn write_config(kiosk: &Kiosk, config: &CenterConfig) -> Result<(), PushError> {
+    let path = config_path(kiosk);
+    let bytes = serde_json::to_vec_pretty(config).expect("center config serializes");
+    write_atomically(&path, &bytes)
+        .map_err(|e| PushError::Config { path: path.display().to_string(), detail: e.to_string() })
+}
+
+/// Largest certificate file read (a CA bundle is a few hundred KB).
+const MAX_PEM_BYTES: u64 = 4 * 1024 * 1024;
+
+fn read_pem(path: &Path) -> Result<Vec<u8>, PushError> {
+    use std::io::Read;
+    let error = |detail: String| PushError::TlsFile { path: path.display().to_string(), detail };
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|file| file.take(MAX_PEM_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| error(e.to_string()))?;
+    if bytes.len() as u64 > MAX_PEM_BYTES {
+        return Err(error(format!("larger than {MAX_PEM_BYTES} bytes")));
+    }
+    Ok(bytes)
+}
+
+fn sha256_hex(der: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write as _;
+    sha2::Sha256::digest(der).iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
+}
+
+fn trust_from_pem(kind: TrustKind, pem: &[u8]) -> Result<Trust, String> {
+    match kind {
+        TrustKind::Pinned => Trust::pinned_pem(pem),
+        TrustKind::Ca => Trust::ca_pem(pem),
+        TrustKind::WebRoots => Ok(Trust::WebRoots),
+    }
+}
+
+/// The center to push to: `url` (the one set with [`set_center`] when empty) and the
+/// certificates it must present (from the data folder), with the center's public key.
+/// The CLI push and the GUI's push worker both start here.
+pub fn center_endpoint(kiosk: &Kiosk, url: &str) -> Result<(VerifyingKey, Endpoint), PushError> {
+    let config = center_config(kiosk)?.ok_or(PushError::NoCenterKey)?;
+    let key = public_key_from_hex(&config.public_key).map_err(|e| PushError::BadKey(e.to_string()))?;
+    let url = if url.is_empty() { config.url.ok_or(PushError::NoUrl)? } else { url.to_owned() };
+    let trust = match config.tls {
+        None => Trust::WebRoots,
+        Some(tls) => {
+            let path = kiosk.data_dir().join(&tls.file);
+            trust_from_pem(tls.trust, &read_pem(&path)?)
+                .map_err(|detail| PushError::TlsFile { path: path.display().to_string(), detail })?
+        }
+    };
+    Ok((key, Endpoint::new(url).with_trust(trust)))
 }
 
 /// The center's public key and URL from `center.json`.
@@ -343,6 +555,8 @@ pub fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
         }
         client::PushError::Refused { status, code, message } => PushError::Refused { status, code, message },
         client::PushError::Url(u) => PushError::Url(u),
+        client::PushError::TlsRejected { trust, detail } => PushError::TlsRejected { trust, detail },
+        client::PushError::TlsRequired { url } => PushError::TlsRequired { url },
     }
 }
 
@@ -410,8 +624,7 @@ pub fn push_with(
     options: &PushOptions,
     progress: &mut dyn FnMut(&PushProgress),
 ) -> Result<PushReport, PushError> {
-    let (key, configured) = center_key(kiosk)?;
-    let url = if url.is_empty() { configured.ok_or(PushError::NoUrl)? } else { url.to_owned() };
+    let (key, center) = center_endpoint(kiosk, url)?;
     let kiosk_id = kiosk.identity().kiosk_id.clone();
     let start = kiosk.sync_state().acknowledged_seq;
     progress(&PushProgress { sent_entries: 0, total_entries: pending(kiosk), stage: PushStage::Preparing });
@@ -426,7 +639,7 @@ pub fn push_with(
         progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Uploading });
         let bundle = Bundle { kiosk: kiosk_id.clone(), entries: chunk.to_vec() };
         let ack_bytes =
-            client::push_with(&url, &signer, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
+            client::push_to(&center, &signer, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
         sent += take as u64;
         progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Applying });
         let before = kiosk.sync_state().acknowledged_seq;
@@ -439,7 +652,7 @@ pub fn push_with(
     };
     progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::FetchingSnapshot });
     let district = kiosk.identity().district.clone();
-    let (snapshot_at, snapshot_error) = match client::fetch_snapshot(&url, &signer, &district, options)
+    let (snapshot_at, snapshot_error) = match client::fetch_snapshot_from(&center, &signer, &district, options)
         .map_err(|e| client_error(kiosk, e))
         .and_then(|bytes| apply_snapshot(kiosk, &bytes, &key))
     {

@@ -53,10 +53,17 @@ impl Server {
 
     /// Starts the server; `Err` with its stderr when it exits before listening.
     pub fn try_start(data: &Path, env: &[(&str, String)]) -> Result<Server, String> {
+        Server::try_start_with(data, &["serve", "--listen", "127.0.0.1:0"], env)
+    }
+
+    /// Starts `kezek-center --data DATA ARGS…` (a `serve` command line); `Err` with its
+    /// stderr when it exits before listening. `url` is the listening line's `http://` or
+    /// `https://` URL.
+    pub fn try_start_with(data: &Path, args: &[&str], env: &[(&str, String)]) -> Result<Server, String> {
         let mut child = Command::new(BIN)
             .arg("--data")
             .arg(data)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .envs(env.iter().map(|(k, v)| (k, v)))
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -71,7 +78,7 @@ impl Server {
                 return Err(seen);
             }
             seen.push_str(&line);
-            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://")) {
+            if let Some(url) = line.split_whitespace().find(|w| w.starts_with("http://") || w.starts_with("https://")) {
                 break url.to_owned();
             }
         };

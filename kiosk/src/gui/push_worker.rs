@@ -6,12 +6,13 @@
 //! thread verifies and applies it ([`push::apply_ack`]) and tells the worker whether to go on.
 //! After the last chunk the worker fetches the district snapshot, which the UI thread
 //! verifies and keeps ([`push::apply_snapshot`]). Nothing the center did not sign is applied,
-//! and an interrupted push resumes after the last applied ack.
+//! and an interrupted push resumes after the last applied ack. The center's address and the
+//! certificate it must present come from [`push::center_endpoint`], as for the CLI push.
 
 use std::collections::VecDeque;
 use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 
-use center::client::{self, PushOptions};
+use center::client::{self, Endpoint, PushOptions};
 use changelog::request::RequestSigner;
 use changelog::{Bundle, VerifyingKey};
 use rules::i18n::Text;
@@ -71,14 +72,15 @@ fn worker_lost() -> BackendError {
 }
 
 impl PushJob {
-    /// Reads the pending entries, cuts them into bundles and starts the worker on `url`.
+    /// Reads the pending entries, cuts them into bundles and starts the worker on `url`
+    /// (with the certificate checks set for the center).
     pub fn start(
         kiosk: &Kiosk,
         url: &str,
         options: PushOptions,
         progress: ProgressSink,
     ) -> Result<PushJob, BackendError> {
-        let (key, _) = push::center_key(kiosk).map_err(|e| localized(&e))?;
+        let (key, center) = push::center_endpoint(kiosk, url).map_err(|e| localized(&e))?;
         progress.report(PushPhase::Working { stage: PushStage::Preparing, sent: 0, total: 0 });
         let kiosk_id = kiosk.identity().kiosk_id.clone();
         let district = kiosk.identity().district.clone();
@@ -104,10 +106,9 @@ impl PushJob {
         let (to_ui, from_worker) = channel();
         let (proceed, go_on) = channel();
         let sink = progress.clone();
-        let url = url.to_owned();
         std::thread::Builder::new()
             .name("kezek-push".into())
-            .spawn(move || upload(&url, &signer, &district, bundles, &options, &to_ui, &go_on, &sink))
+            .spawn(move || upload(&center, &signer, &district, bundles, &options, &to_ui, &go_on, &sink))
             .map_err(|_| worker_lost())?;
         progress.report(PushPhase::Working { stage: PushStage::Uploading, sent: 0, total });
         Ok(PushJob { key, progress, total, sent: 0, chunks, quarantined: Vec::new(), from_worker, proceed })
@@ -165,7 +166,7 @@ impl PushJob {
 /// The worker: uploads bundle after bundle while the UI thread says so, then fetches the snapshot.
 #[allow(clippy::too_many_arguments)]
 fn upload(
-    url: &str,
+    center: &Endpoint,
     signer: &RequestSigner,
     district: &str,
     bundles: Vec<Vec<u8>>,
@@ -175,7 +176,7 @@ fn upload(
     sink: &ProgressSink,
 ) {
     for bundle in bundles {
-        let result = client::push_with(url, signer, &bundle, options);
+        let result = client::push_to(center, signer, &bundle, options);
         drop(bundle);
         let failed = result.is_err();
         let sent = to_ui.send(result.map_or_else(FromWorker::Failed, FromWorker::Ack));
@@ -189,6 +190,6 @@ fn upload(
             Err(_) => return,
         }
     }
-    let _ = to_ui.send(FromWorker::Snapshot(client::fetch_snapshot(url, signer, district, options)));
+    let _ = to_ui.send(FromWorker::Snapshot(client::fetch_snapshot_from(center, signer, district, options)));
     sink.wake();
 }

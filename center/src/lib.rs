@@ -4,13 +4,15 @@
 //!
 //! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
-//! - [`client`]: the blocking client a kiosk uses to push its log.
+//! - [`client`]: the blocking client a kiosk uses to push its log;
+//! - [`console`]: the staff web console (static files over [`staff_api`]).
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
 pub mod accounts;
 pub mod center;
 pub mod client;
+pub mod console;
 pub mod dashboard;
 pub mod fold;
 pub mod http;

@@ -14,7 +14,7 @@ demo:
     fi
 
 # The whole test suite: lints, native tests, WASM tests, node tests, parity, browser tests.
-test: lint test-native test-wasm test-portal
+test: lint test-native test-wasm test-portal test-console
 
 # Formatting and clippy with warnings as errors.
 lint:
@@ -36,6 +36,12 @@ test-wasm: wasm
 # The parents' portal in headless Chromium.
 test-portal: wasm
     cd portal && node --test test/
+
+# The center's staff console in headless Chromium, against a real `kezek-center serve` and a
+# real kiosk (e2e/; screenshots -> docs/screenshots/console-*.png).
+test-console:
+    cargo build -p kezek-center -p kezek-kiosk --bin kezek-center --bin kezek-kiosk
+    node --test e2e/
 
 # Builds wasm-pkg/pkg/node (CommonJS) and wasm-pkg/pkg/web (ES module).
 wasm:

@@ -64,8 +64,9 @@ if [ "$("$venv/bin/python" -c 'import holidays; print(holidays.__version__)' 2>/
   "$venv/bin/pip" install --quiet --disable-pip-version-check "holidays==$HOLIDAYS_VERSION"
 fi
 
-# Node packages of the WASM package (binaryen's wasm-opt) and of the portal (playwright-core).
-for dir in wasm-pkg portal; do
+# Node packages of the WASM package (binaryen's wasm-opt), of the portal and of the console's
+# end-to-end tests (playwright-core).
+for dir in wasm-pkg portal e2e; do
   if [ -f "$dir/package.json" ] && [ ! -d "$dir/node_modules" ]; then
     say "installing npm packages in $dir"
     if [ -f "$dir/package-lock.json" ]; then (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error); else (cd "$dir" && npm install --no-audit --no-fund --loglevel=error); fi

@@ -1668,7 +1668,7 @@ impl<S: CenterStore> Center<S> {
         if events.is_empty() && skip_if_empty {
             return Ok(run);
         }
-        let seq = self.append_own(operator, Payload::Command { command: command.clone() }, at)?;
+        let seq = self.append_own(operator, &Payload::Command { command: command.clone() }, at)?;
         let _ = self.fold.add_center_item(&center_item(seq, command, at));
         run.center_seq = Some(seq);
         Ok(run)
@@ -1676,7 +1676,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Appends an entry to the center's own log, signed by the center key and naming
     /// `operator`; durable when this returns.
-    fn append_own(&mut self, operator: &str, payload: Payload, at: Instant) -> Result<u64, CenterError> {
+    fn append_own(&mut self, operator: &str, payload: &Payload, at: Instant) -> Result<u64, CenterError> {
         let seq = self.own_hashes.len() as u64 + 1;
         let body = EntryBody {
             version: FORMAT_VERSION,
@@ -1695,7 +1695,7 @@ impl<S: CenterStore> Center<S> {
             return Err(e.into());
         }
         self.own_hashes.push(entry.hash());
-        self.note_own_entry(seq, at, operator, &payload);
+        self.note_own_entry(seq, at, operator, payload);
         Ok(seq)
     }
 
@@ -1729,7 +1729,7 @@ impl<S: CenterStore> Center<S> {
         at: Instant,
     ) -> Result<u64, CenterError> {
         let payload = Payload::Audit { action: action.to_owned(), subject: subject.to_owned(), note };
-        let seq = self.append_own(by, payload, at)?;
+        let seq = self.append_own(by, &payload, at)?;
         self.fold.close_epoch();
         Ok(seq)
     }

@@ -774,6 +774,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route(SNAPSHOT_ROUTE, get(snapshot::<S>))
         .route(HEALTH_ROUTE, get(health::<S>))
         .merge(crate::staff_api::routes::<S>())
+        .merge(crate::console::routes::<S>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {

@@ -6,6 +6,7 @@
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
 //! - [`client`]: the blocking client a kiosk uses to push its log;
 //! - [`tls`]: the server's certificate and key (`serve --tls-cert --tls-key`).
+//! - [`console`]: the staff web console (static files over [`staff_api`]).
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
@@ -13,6 +14,7 @@ pub mod accounts;
 pub mod any_store;
 pub mod center;
 pub mod client;
+pub mod console;
 pub mod dashboard;
 pub mod fold;
 pub mod http;

@@ -102,6 +102,8 @@ mod hhmm {
     use chrono::NaiveTime;
     use serde::{Deserialize, Deserializer, Serializer};
 
+    // Serde's `with` hands the field over by reference.
+    #[allow(clippy::trivially_copy_pass_by_ref)]
     pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&time.format("%H:%M").to_string())
     }

@@ -7,11 +7,11 @@
 //! |---|---|---|
 //! | `POST /v1/staff/session` | anyone | sign in `{login,password}` → `{token,csrf,expiresAt,user}` and the session cookie |
 //! | `DELETE /v1/staff/session` | signed in | sign out |
-//! | `GET /v1/staff/me` | signed in | the account, its districts, the CSRF token |
+//! | `GET /v1/staff/me` | signed in | the account, its districts (with their names), the actions it `may` do, the CSRF token |
 //! | `GET /v1/staff/districts/{d}/dashboard` | viewer+ of `d` | [`Dashboard`](crate::dashboard::Dashboard) |
 //! | `GET /v1/staff/report` | viewer+ | report rows of the caller's districts |
 //! | `GET /v1/staff/reviews[?all=true]` | reviewer | review items of the caller's districts |
-//! | `GET /v1/staff/reviews/{id}` | reviewer of its district | the item, the application, its history |
+//! | `GET /v1/staff/reviews/{id}` | reviewer of its district | the item, the application, its direction's kindergarten, its history |
 //! | `POST /v1/staff/reviews/{id}` | reviewer of its district | `{decision: uphold\|overrule, note}` |
 //! | `POST /v1/staff/districts/{d}/distribution/dry-run` | distributor of `d` | the plan: who would get a voucher, why |
 //! | `POST /v1/staff/districts/{d}/distribution` | distributor of `d` | run the round |
@@ -24,7 +24,7 @@
 //! | `GET/POST /v1/staff/directory`, `GET/POST /v1/staff/calendar` | admin | reference data |
 //! | `GET /v1/staff/audit[?limit=N]` | admin | the audit trail, newest first |
 //!
-//! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (HttpOnly,
+//! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (`HttpOnly`,
 //! Secure, SameSite=Strict). A request changing anything with the cookie must also carry
 //! the session's CSRF token in `X-CSRF-Token`. Sign-in failures are throttled per login
 //! and per client address ([`crate::throttle`]). Errors: `{"error":{"code","message"}}`,
@@ -194,7 +194,7 @@ where
     })
     .await;
     match outcome {
-        Ok(Ok(response)) | Ok(Err(response)) | Err(response) => response,
+        Ok(Ok(response) | Err(response)) | Err(response) => response,
     }
 }
 
@@ -325,9 +325,12 @@ async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Header
         .into_iter()
         .filter(|a| center.allow(user, *a, None).is_ok())
         .collect();
+        let names: serde_json::Map<String, serde_json::Value> =
+            districts.iter().filter_map(|d| district_names().get(d).map(|name| (d.clone(), name.clone()))).collect();
         Ok(serde_json::json!({
             "user": user,
             "districts": districts,
+            "districtNames": names,
             "may": may,
             "csrf": session.csrf,
             "expiresAt": session.expires_at,
@@ -335,6 +338,22 @@ async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Header
         }))
     })
     .await
+}
+
+/// Each district's name in ru/kk/en (`data/districts.json`), for the console's pickers.
+fn district_names() -> &'static std::collections::BTreeMap<String, serde_json::Value> {
+    static NAMES: std::sync::OnceLock<std::collections::BTreeMap<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct District {
+            code: String,
+            name: serde_json::Value,
+        }
+        serde_json::from_str::<Vec<District>>(crate::center::DISTRICTS)
+            .map(|all| all.into_iter().map(|d| (d.code, d.name)).collect())
+            .unwrap_or_default()
+    })
 }
 
 async fn dashboard<S: CenterStore + 'static>(
@@ -401,7 +420,18 @@ async fn review_detail<S: CenterStore + 'static>(
             Some(a) => center.application_history(a)?,
             None => Vec::new(),
         };
-        Ok(serde_json::json!({ "item": item, "application": application, "history": history }))
+        // The kindergarten of the direction, from the directory (its name for the reviewer).
+        let kindergarten = application
+            .as_ref()
+            .and_then(|a| a.direction.as_ref())
+            .and_then(|d| center.state().kindergarten(&d.kindergarten))
+            .cloned();
+        Ok(serde_json::json!({
+            "item": item,
+            "application": application,
+            "kindergarten": kindergarten,
+            "history": history,
+        }))
     })
     .await
 }

@@ -1479,7 +1479,7 @@ impl<S: CenterStore> Center<S> {
         if events.is_empty() && skip_if_empty {
             return Ok(run);
         }
-        let seq = self.append_own(operator, Payload::Command { command: command.clone() }, at)?;
+        let seq = self.append_own(operator, &Payload::Command { command: command.clone() }, at)?;
         let _ = self.fold.add_center_item(&center_item(seq, command, at));
         run.center_seq = Some(seq);
         Ok(run)
@@ -1487,7 +1487,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Appends an entry to the center's own log, signed by the center key and naming
     /// `operator`; durable when this returns.
-    fn append_own(&mut self, operator: &str, payload: Payload, at: Instant) -> Result<u64, CenterError> {
+    fn append_own(&mut self, operator: &str, payload: &Payload, at: Instant) -> Result<u64, CenterError> {
         let seq = self.own_hashes.len() as u64 + 1;
         let body = EntryBody {
             version: FORMAT_VERSION,
@@ -1503,7 +1503,7 @@ impl<S: CenterStore> Center<S> {
         self.store
             .commit(&Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() })?;
         self.own_hashes.push(entry.hash());
-        self.note_own_entry(seq, at, operator, &payload);
+        self.note_own_entry(seq, at, operator, payload);
         Ok(seq)
     }
 
@@ -1537,7 +1537,7 @@ impl<S: CenterStore> Center<S> {
         at: Instant,
     ) -> Result<u64, CenterError> {
         let payload = Payload::Audit { action: action.to_owned(), subject: subject.to_owned(), note };
-        self.append_own(by, payload, at)
+        self.append_own(by, &payload, at)
     }
 
     /// The audit trail: every entry of the center's own log, newest first, at most `limit`.

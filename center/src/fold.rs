@@ -254,7 +254,8 @@ impl Fold {
         &self.state
     }
 
-    /// The open epoch: the number of center entries folded.
+    /// The open epoch: the center log's length (audit entries included) when its last
+    /// command was folded.
     pub fn epoch(&self) -> u64 {
         self.epoch
     }
@@ -358,7 +359,10 @@ impl Fold {
         self.checkpoint = self.state.clone();
         self.current.clear();
         self.touched.clear();
-        self.epoch += 1;
+        // The next epoch is the center log's length after this entry, as `replay` counts it:
+        // audit entries (never folded) take sequence numbers too, so a kiosk entry received
+        // after this one sorts after it on a restart as it did live.
+        self.epoch = item.key.epoch + 1;
         result
     }
 }

@@ -11,7 +11,7 @@ use changelog::Payload;
 use rules::Command;
 use serde::Serialize;
 
-use crate::center::{Center, CenterError, IngestError, Ingested, KioskInfo};
+use crate::center::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
 use crate::fold::Source;
 use crate::store::{CenterStore, LogRecord};
 
@@ -31,6 +31,46 @@ pub struct HistoryRow {
     /// Why the rules refused it, when they did (it is in the review queue then).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
+}
+
+/// A registered kiosk with how long it has been offline (`rules::countdown`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct KioskRow {
+    #[serde(flatten)]
+    pub info: KioskInfo,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offline_days: Option<u32>,
+    /// Offline for `rules::countdown::OFFLINE_WARNING_DAYS` or more, or never heard from.
+    pub warning: bool,
+}
+
+/// A review item as a reviewer opens it: the item, its application now, and its history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReviewDetail {
+    pub item: ReviewItem,
+    pub application: Option<rules::model::Application>,
+    /// The kindergarten of the application's direction, from the directory (its name for
+    /// the reviewer).
+    pub kindergarten: Option<rules::model::Kindergarten>,
+    pub history: Vec<HistoryRow>,
+}
+
+/// The kindergarten directory now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DirectoryListing {
+    pub version: u64,
+    pub kindergartens: Vec<rules::model::Kindergarten>,
+}
+
+/// The working-day calendar now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CalendarListing {
+    pub version: String,
+    pub years: Vec<rules::calendar::YearInfo>,
 }
 
 fn about(command: &Command, application: &str) -> bool {
@@ -105,6 +145,57 @@ impl<S: CenterStore> Center<S> {
         // The entries are durable; a failure to record who brought them only loses the note.
         let _ = self.audit_action(by, "ingest.file", &ingested.report.kiosk, Some(note), at);
         Ok(ingested)
+    }
+
+    /// The registered kiosks at `now`, each with its days offline and the offline warning.
+    pub fn kiosk_rows(&self, now: Instant) -> Vec<KioskRow> {
+        self.kiosks()
+            .into_iter()
+            .map(|info| KioskRow {
+                offline_days: info.last_seen.map(|seen| rules::countdown::days_since(seen, now)),
+                warning: info.revoked_at.is_none() && rules::countdown::offline_warning(info.last_seen, now),
+                info,
+            })
+            .collect()
+    }
+
+    /// One review item (open or decided).
+    pub fn review_item(&self, id: &str) -> Result<ReviewItem, CenterError> {
+        self.review_items()
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| CenterError::NotFound(format!("no review item {id}")))
+    }
+
+    /// A review item with its application and the application's history (reads the whole
+    /// log: see [`Center::application_history`]).
+    pub fn review_detail(&self, item: ReviewItem) -> Result<ReviewDetail, CenterError> {
+        let application = item.application.as_deref().and_then(|a| self.state().application(a)).cloned();
+        let history = match &item.application {
+            Some(a) => self.application_history(a)?,
+            None => Vec::new(),
+        };
+        let kindergarten = application
+            .as_ref()
+            .and_then(|a| a.direction.as_ref())
+            .and_then(|d| self.state().kindergarten(&d.kindergarten))
+            .cloned();
+        Ok(ReviewDetail { item, application, kindergarten, history })
+    }
+
+    /// The kindergarten directory, of one district or of all.
+    pub fn directory_listing(&self, district: Option<&str>) -> DirectoryListing {
+        let (version, mut kindergartens) = self.directory();
+        if let Some(district) = district {
+            kindergartens.retain(|k| k.district == district);
+        }
+        DirectoryListing { version, kindergartens }
+    }
+
+    /// The calendar's years in force, with its version.
+    pub fn calendar_listing(&self) -> CalendarListing {
+        let calendar = self.state().calendar();
+        CalendarListing { version: calendar.version().to_owned(), years: calendar.years() }
     }
 
     /// Every logged command about `application`, in log order, with the rules' refusals.

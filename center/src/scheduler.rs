@@ -102,8 +102,7 @@ mod hhmm {
     use chrono::NaiveTime;
     use serde::{Deserialize, Deserializer, Serializer};
 
-    // Serde's `with` hands the field over by reference.
-    #[allow(clippy::trivially_copy_pass_by_ref)]
+    #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `with` passes a reference
     pub fn serialize<S: Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(&time.format("%H:%M").to_string())
     }

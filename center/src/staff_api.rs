@@ -25,7 +25,7 @@
 //! | `GET /v1/staff/audit[?limit=N]` | admin | the audit trail, newest first |
 //!
 //! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (`HttpOnly`,
-//! Secure, SameSite=Strict). A request changing anything with the cookie must also carry
+//! `Secure`, `SameSite=Strict`). A request changing anything with the cookie must also carry
 //! the session's CSRF token in `X-CSRF-Token`. Sign-in failures are throttled per login
 //! and per client address ([`crate::throttle`]). Errors: `{"error":{"code","message"}}`,
 //! the message in the language of `Accept-Language` (ru, kk, en).
@@ -409,29 +409,9 @@ async fn review_detail<S: CenterStore + 'static>(
     method: Method,
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, _| {
-        let item = center
-            .review_items()
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| CenterError::NotFound(format!("no review item {id}")))?;
+        let item = center.review_item(&id)?;
         center.allow(user, StaffAction::Review, Some(&item.district))?;
-        let application = item.application.as_deref().and_then(|a| center.state().application(a)).cloned();
-        let history = match &item.application {
-            Some(a) => center.application_history(a)?,
-            None => Vec::new(),
-        };
-        // The kindergarten of the direction, from the directory (its name for the reviewer).
-        let kindergarten = application
-            .as_ref()
-            .and_then(|a| a.direction.as_ref())
-            .and_then(|d| center.state().kindergarten(&d.kindergarten))
-            .cloned();
-        Ok(serde_json::json!({
-            "item": item,
-            "application": application,
-            "kindergarten": kindergarten,
-            "history": history,
-        }))
+        center.review_detail(item)
     })
     .await
 }
@@ -500,31 +480,10 @@ async fn tick<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Head
     .await
 }
 
-/// A registered kiosk with how long it has been offline (`rules::countdown`).
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct KioskRow {
-    #[serde(flatten)]
-    info: crate::center::KioskInfo,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    offline_days: Option<u32>,
-    /// Offline for `rules::countdown::OFFLINE_WARNING_DAYS` or more, or never heard from.
-    warning: bool,
-}
-
 async fn kiosks<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        let rows: Vec<KioskRow> = center
-            .kiosks()
-            .into_iter()
-            .map(|info| KioskRow {
-                offline_days: info.last_seen.map(|seen| rules::countdown::days_since(seen, now)),
-                warning: info.revoked_at.is_none() && rules::countdown::offline_warning(info.last_seen, now),
-                info,
-            })
-            .collect();
-        Ok(rows)
+        Ok(center.kiosk_rows(now))
     })
     .await
 }
@@ -748,11 +707,7 @@ async fn directory<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, _| {
         center.allow(user, StaffAction::ViewStats, query.district.as_deref())?;
-        let (version, mut kindergartens) = center.directory();
-        if let Some(district) = query.district {
-            kindergartens.retain(|k| k.district == district);
-        }
-        Ok(serde_json::json!({ "version": version, "kindergartens": kindergartens }))
+        Ok(center.directory_listing(query.district.as_deref()))
     })
     .await
 }
@@ -777,8 +732,7 @@ async fn import_directory<S: CenterStore + 'static>(
 async fn calendar<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
     staff(&app, &headers, &method, move |center, user, _| {
         center.allow(user, StaffAction::ViewStats, None)?;
-        let calendar = center.state().calendar();
-        Ok(serde_json::json!({ "version": calendar.version(), "years": calendar.years() }))
+        Ok(center.calendar_listing())
     })
     .await
 }

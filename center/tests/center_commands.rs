@@ -234,3 +234,32 @@ fn kindergarten_staff_act_only_for_their_kindergarten() {
     assert_eq!((report.review[0].seq, report.review[0].code.as_str()), (seq, "KINDERGARTEN_SCOPE"));
     assert_eq!(center.state().application("K1-E1").unwrap().status, Status::DirectionIssued);
 }
+
+#[test]
+fn staff_actions_in_the_center_log_do_not_reorder_a_restart() {
+    // Audit entries (a kiosk registered by a staff member, a USB ingest) take center log
+    // sequence numbers without folding anything: entries received after the next round
+    // must still fold after it when the log is replayed.
+    let (dir, mut center) = center();
+    let mut kiosk = queue();
+    center.add_kiosk_as("boss", "K1", DISTRICT, &kiosk.key.public_hex(), at(REGISTERED)).unwrap();
+    center.ingest_file_as("boss", &kiosk.all(), at(RECEIVED)).unwrap();
+    let round = center.distribute_as("dist", DISTRICT, at(ROUND)).unwrap();
+    assert_eq!(round.vouchers.len(), 3);
+    kiosk.last_contact = Some(ROUND.into());
+    kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-E1", Action::ConfirmVoucher);
+    kiosk.act(
+        "2026-03-11T09:10:00+05:00",
+        "op",
+        "K1-E1",
+        Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
+    );
+    center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
+    assert!(center.review_items().is_empty());
+    assert_eq!(center.state().application("K1-E1").unwrap().status, Status::DirectionIssued);
+    let live = applications_json(&center);
+    drop(center);
+    let reopened = Center::open(dir.path()).unwrap();
+    assert!(reopened.review_items().is_empty(), "{:?}", reopened.review_items());
+    assert_eq!(applications_json(&reopened), live);
+}

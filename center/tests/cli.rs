@@ -16,6 +16,7 @@ fn run(data: &Path, args: &[&str]) -> (bool, serde_json::Value, String) {
         .arg(data)
         .args(args)
         .env("KEZEK_PASSWORD", "reviewer-password")
+        .env_remove("KEZEK_CENTER_URL")
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();

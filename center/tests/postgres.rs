@@ -195,3 +195,47 @@ fn migration_refuses_a_store_with_an_altered_entry() {
     let err = center::migrate::migrate(dir.path(), &url).unwrap_err();
     assert!(err.to_string().contains("signature does not verify"), "{err}");
 }
+
+#[test]
+fn the_command_line_runs_a_center_on_postgres_and_migrates_a_folder_to_it() {
+    use common::proc::cli;
+    let root = tempfile::tempdir().unwrap();
+    // A new center whose store is a database.
+    let data = root.path().join("on-pg");
+    let url = pg::cluster().database();
+    let out = cli(&data, &["init", "--store", &url], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    let key = kiosk.key.public_hex();
+    let out = cli(&data, &["kiosk", "add", "--id", "K1", "--district", "KOK", "--pubkey", &key], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let kiosks: i64 = sql.query_one("SELECT count(*) FROM kiosks", &[]).unwrap().get(0);
+    assert_eq!(kiosks, 1, "the registry is in the database");
+    // A wrong URL is a typed error, before anything is written.
+    let bad = cli(&root.path().join("bad"), &["init", "--store", "postgresql://kezek@127.0.0.1:1/none"], &[]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("\"code\""), "{}", String::from_utf8_lossy(&bad.stderr));
+
+    // A folder on the embedded store, migrated.
+    let folder = root.path().join("embedded");
+    let out = cli(&folder, &["init"], &[]);
+    assert!(out.status.success());
+    let out = cli(&folder, &["kiosk", "add", "--id", "K1", "--district", "KOK", "--pubkey", &key], &[]);
+    assert!(out.status.success());
+    let bundle = root.path().join("k1.bundle");
+    std::fs::write(&bundle, kiosk.all()).unwrap();
+    let out = cli(&folder, &["ingest", bundle.to_str().unwrap(), "--at", "2026-03-10T12:00:00+05:00"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let target = pg::cluster().database();
+    let out = cli(&folder, &["migrate", "--to", &target], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(report["entries"].as_u64().unwrap() >= 3, "{report}");
+    let again = cli(&folder, &["migrate", "--to", &target], &[]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("ALREADY_MIGRATED"));
+    // The folder now reads the database.
+    let out = cli(&folder, &["kiosk", "list"], &[]);
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["acceptedThroughSeq"], 2, "{list}");
+}

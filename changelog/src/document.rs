@@ -38,6 +38,13 @@ impl SignedDocument {
         serde_json::from_slice(&self.json).map_err(|e| DocumentError::Content(e.to_string()))
     }
 
+    /// The content's JSON as it is, its signature not checked: for showing what a document
+    /// says (the center's command line printing a file it wrote). Use [`SignedDocument::open`]
+    /// to trust it.
+    pub fn unverified_json(&self) -> &[u8] {
+        &self.json
+    }
+
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.json.len() + 72);
         out.extend_from_slice(MAGIC);

@@ -8,9 +8,17 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_kezek-center");
 
-/// `kezek-center --data DATA ARGS…` with `env` added.
+/// `kezek-center --data DATA ARGS…` with `env` added (on the folder, whatever
+/// `KEZEK_CENTER_URL` the test runs with).
 pub fn cli(data: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
-    Command::new(BIN).arg("--data").arg(data).args(args).envs(env.iter().map(|(k, v)| (k, v))).output().unwrap()
+    Command::new(BIN)
+        .arg("--data")
+        .arg(data)
+        .args(args)
+        .env_remove("KEZEK_CENTER_URL")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap()
 }
 
 /// A new center directory (`init`) with `kiosks` registered as of [`super::REGISTERED`].

@@ -1,0 +1,82 @@
+//! `serve`: the HTTP server on the data folder (its body is the one `main.rs` had).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use center::Center;
+
+use super::Failure;
+use super::args::ServeArgs;
+use super::fail;
+
+/// Serves the HTTP API until Ctrl-C or SIGTERM; `open` opens the data folder.
+pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: ServeArgs) -> Result<(), Failure> {
+    let ServeArgs {
+        listen,
+        max_connections,
+        header_timeout_secs,
+        body_timeout_secs,
+        max_uploads,
+        tls_cert,
+        tls_key,
+        insecure_http,
+    } = args;
+    let tls = match (tls_cert, tls_key) {
+        (Some(cert), Some(key)) => Some(center::tls::acceptor(&cert, &key).map_err(|e| fail(e.code(), e.to_string()))?),
+        _ => None,
+    };
+    let center = open()?;
+    let fingerprint = changelog::fingerprint(&center.public_key());
+    let limits = center::http::Limits {
+        max_connections,
+        header_timeout: std::time::Duration::from_secs(header_timeout_secs.max(1)),
+        body_timeout: std::time::Duration::from_secs(body_timeout_secs.max(1)),
+        max_uploads,
+        ..center::http::Limits::default()
+    };
+    let schedule = center::scheduler::Schedule::load(data)?;
+    let options = center::http::ServerOptions { limits, schedule: Some(schedule), ..Default::default() };
+    let app = center::http::App::with_options(center, Arc::new(center::now), options);
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| fail("IO", e.to_string()))?;
+    runtime.block_on(async move {
+        let listener =
+            tokio::net::TcpListener::bind(&listen).await.map_err(|e| fail("IO", format!("{listen}: {e}")))?;
+        let addr = listener.local_addr().map_err(|e| fail("IO", e.to_string()))?;
+        // The address actually bound decides (`localhost` and names resolve first).
+        if tls.is_none() && !insecure_http && !addr.ip().to_canonical().is_loopback() {
+            return Err(fail(
+                "INSECURE_HTTP",
+                format!(
+                    "refusing to serve plain HTTP on {addr}: the kiosks' uploads and the center's answers would \
+                     cross the network unencrypted. Give --tls-cert FILE --tls-key FILE, or listen on 127.0.0.1 \
+                     behind a reverse proxy that terminates TLS (docs/OPERATIONS.md), or, on a network you trust, \
+                     add --insecure-http"
+                ),
+            ));
+        }
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        eprintln!("kezek-center listening on {scheme}://{addr} (center key {fingerprint})");
+        center::http::serve_with(listener, app, tls, shutdown_signal()).await.map_err(|e| fail("IO", e.to_string()))
+    })?;
+    Ok(())
+}
+
+/// Ctrl-C or SIGTERM (service managers) stop the server after in-flight requests.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return;
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -14,7 +14,7 @@ demo:
     fi
 
 # The whole test suite: lints, native tests, WASM tests, node tests, parity, browser tests.
-test: lint test-native test-wasm test-portal test-console
+test: lint test-native test-postgres test-wasm test-portal test-console
 
 # Formatting and clippy with warnings as errors.
 lint:
@@ -25,6 +25,11 @@ lint:
 # Native tests of every crate (rules, changelog, kiosk incl. GUI, center, end-to-end).
 test-native:
     cargo test --workspace --all-features
+
+# The center's own suite again with its store on PostgreSQL (a throw-away cluster the tests
+# start: `initdb` into a temporary folder, `postgres` on 127.0.0.1).
+test-postgres:
+    KEZEK_TEST_STORE=postgres cargo test -p kezek-center --all-features
 
 # The rules compiled to WebAssembly: wasm-bindgen tests under Node, the npm package's
 # node:test suite and the native-vs-WASM differential test.

@@ -9,9 +9,10 @@ say() { printf '\033[1m[bootstrap]\033[0m %s\n' "$*"; }
 if [ "$(id -u)" -eq 0 ]; then SUDO=""; elif command -v sudo >/dev/null; then SUDO="sudo"; else SUDO=""; fi
 
 # Debian packages: linker, Python venv (for `just`), Node (for the WASM package tests),
-# Chromium (portal browser tests), Xvfb + Mesa (GUI window and screenshots), strace (durability test).
+# Chromium (portal browser tests), Xvfb + Mesa (GUI window and screenshots), strace (durability test),
+# PostgreSQL (the center's production store: its tests start a throw-away cluster, no service).
 apt_packages=(build-essential pkg-config python3-venv strace xvfb xauth xdotool imagemagick
-  libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers chromium)
+  libgl1-mesa-dri libegl1 libxkbcommon-x11-0 libvulkan1 mesa-vulkan-drivers chromium postgresql)
 command -v node >/dev/null && command -v npm >/dev/null || apt_packages+=(nodejs npm)
 missing=()
 for p in "${apt_packages[@]}"; do

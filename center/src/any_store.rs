@@ -96,7 +96,7 @@ impl CenterStore for AnyStore {
         delegate!(self, s => s.lock_writes())
     }
     fn unlock_writes(&mut self) {
-        delegate!(self, s => s.unlock_writes())
+        delegate!(self, s => s.unlock_writes());
     }
     fn try_lead(&mut self) -> bool {
         delegate!(self, s => s.try_lead())

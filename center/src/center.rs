@@ -945,14 +945,13 @@ impl<S: CenterStore> Center<S> {
         self.sessions = self.store.sessions()?.into_iter().map(|r| (r.token_hash.clone(), r)).collect();
         for record in self.store.kiosks()? {
             let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
-            match self.kiosks.get_mut(&record.id) {
-                Some(state) => {
-                    if let Some(seen) = last_seen {
-                        state.seen(seen);
-                    }
-                    state.record = record;
+            if let Some(state) = self.kiosks.get_mut(&record.id) {
+                if let Some(seen) = last_seen {
+                    state.seen(seen);
                 }
-                None => {
+                state.record = record;
+            } else {
+                {
                     let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
                     self.kiosks.insert(
                         record.id.clone(),

@@ -13,6 +13,7 @@
 //! acknowledges what a crash cannot take back. Contacts ([`CenterStore::note_kiosk`]) are
 //! written with `synchronous_commit = off`, as the embedded store writes them unsynced.
 
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::{Client, NoTls};
 
 use crate::store::{
@@ -150,7 +151,7 @@ impl PgStore {
         rows.iter().map(|row| from_json(row.get::<_, &str>(0))).collect()
     }
 
-    fn put(&mut self, sql: &str, key: &str, record: String, durable: bool) -> Result<(), StoreError> {
+    fn put(&mut self, sql: &str, key: &str, record: &str, durable: bool) -> Result<(), StoreError> {
         let mut client = self.client();
         let mut tx = client.transaction().map_err(|e| db(&e))?;
         if !durable {
@@ -170,13 +171,13 @@ impl CenterStore for PgStore {
     fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
         let sql =
             "INSERT INTO kiosks (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record";
-        self.put(sql, &kiosk.id, json(kiosk)?, true)
+        self.put(sql, &kiosk.id, &json(kiosk)?, true)
     }
 
     fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
         let sql =
             "INSERT INTO kiosks (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = EXCLUDED.record";
-        self.put(sql, &kiosk.id, json(kiosk)?, false)
+        self.put(sql, &kiosk.id, &json(kiosk)?, false)
     }
 
     fn operators(&self) -> Result<Vec<CenterOperator>, StoreError> {
@@ -186,7 +187,7 @@ impl CenterStore for PgStore {
     fn put_operator(&mut self, operator: &CenterOperator) -> Result<(), StoreError> {
         let sql = "INSERT INTO operators (login, record) VALUES ($1, $2) \
                    ON CONFLICT (login) DO UPDATE SET record = EXCLUDED.record";
-        self.put(sql, &operator.login, json(operator)?, true)
+        self.put(sql, &operator.login, &json(operator)?, true)
     }
 
     fn read_log(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
@@ -194,7 +195,6 @@ impl CenterStore for PgStore {
         let rows = client
             .query_raw("SELECT record FROM accepted_log ORDER BY pos", std::iter::empty::<i32>())
             .map_err(|e| db(&e))?;
-        use postgres::fallible_iterator::FallibleIterator;
         let mut rows = rows;
         while let Some(row) = rows.next().map_err(|e| db(&e))? {
             visit(decode(row.get::<_, &[u8]>(0))?)?;
@@ -239,7 +239,7 @@ impl CenterStore for PgStore {
 
     fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), StoreError> {
         let sql = "INSERT INTO reviews (item, record) VALUES ($1, $2) ON CONFLICT (item) DO UPDATE SET record = EXCLUDED.record";
-        self.put(sql, &decision.item, json(decision)?, true)
+        self.put(sql, &decision.item, &json(decision)?, true)
     }
 
     fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
@@ -253,7 +253,7 @@ impl CenterStore for PgStore {
     fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
         let sql = "INSERT INTO sessions (token_hash, record) VALUES ($1, $2) \
                    ON CONFLICT (token_hash) DO UPDATE SET record = EXCLUDED.record";
-        self.put(sql, &session.token_hash, json(session)?, true)
+        self.put(sql, &session.token_hash, &json(session)?, true)
     }
 
     fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
@@ -273,7 +273,6 @@ impl CenterStore for PgStore {
         after: u64,
         visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
     ) -> Result<u64, StoreError> {
-        use postgres::fallible_iterator::FallibleIterator;
         let after = i64::try_from(after).unwrap_or(i64::MAX);
         let mut client = self.client();
         let mut rows = client

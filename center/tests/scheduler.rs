@@ -114,7 +114,7 @@ fn a_server_running_across_midnight_expires_exactly_the_vouchers_due_then_catche
 
     let clock = TestClock::new("2026-03-12T23:59:00+05:00");
     let app = App::with_options(center, clock.clock(), options(expiry_only()));
-    let _server = spawn("127.0.0.1:0", app.clone()).unwrap();
+    let server = spawn("127.0.0.1:0", app.clone()).unwrap();
     // At start: Thursday's run (00:01) is owed and runs; nothing is due yet.
     assert_eq!(scheduler_runs(&app.center.lock().unwrap(), "tick"), ["2026-03-12T00:01:00+05:00"]);
     assert_eq!(status(&app.center.lock().unwrap(), a), Status::VoucherIssued);
@@ -135,7 +135,7 @@ fn a_server_running_across_midnight_expires_exactly_the_vouchers_due_then_catche
     }
     clock.set("2026-03-14T00:02:00+05:00");
     wait_for(&app, "Saturday's expiry", |c| status(c, b) == Status::StopListed);
-    drop(_server);
+    drop(server);
     drop(app);
 
     // Down from Saturday to Tuesday 17 March: on start, one run per missed day.

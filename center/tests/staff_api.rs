@@ -463,8 +463,8 @@ fn quarantined_entries_are_re_examined_after_the_cause_is_fixed() {
     let early = server.post(&admin, "/v1/staff/quarantine/K3/reexamine", &json!({}));
     assert_eq!((early.status, early.body["accepted"].as_u64()), (200, Some(0)), "{}", early.body);
     // The administrator lets K3 serve ZER and re-examines: the kiosk need not resend.
-    let served = server.post(&admin, "/v1/staff/kiosks/K3/districts", &json!({"district": "ZER"}));
-    assert_eq!(served.status, 200, "{}", served.body);
+    let widened = server.post(&admin, "/v1/staff/kiosks/K3/districts", &json!({"district": "ZER"}));
+    assert_eq!(widened.status, 200, "{}", widened.body);
     let again = server.post(&admin, "/v1/staff/quarantine/K3/reexamine", &json!({}));
     assert_eq!((again.status, again.body["accepted"].as_u64()), (200, Some(1)), "{}", again.body);
     assert_eq!(server.app.center.lock().unwrap().state().application("K3-1").unwrap().district, "ZER");

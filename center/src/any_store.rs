@@ -82,6 +82,9 @@ impl CenterStore for AnyStore {
     fn shared(&self) -> bool {
         delegate!(self, s => s.shared())
     }
+    fn shared_url(&self) -> Option<&str> {
+        delegate!(self, s => s.shared_url())
+    }
     fn read_log_after(
         &self,
         after: u64,

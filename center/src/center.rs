@@ -932,6 +932,11 @@ impl<S: CenterStore> Center<S> {
         self.store.shared()
     }
 
+    /// The shared store's location, if the store is shared.
+    pub fn shared_store_url(&self) -> Option<&str> {
+        self.store.shared_url()
+    }
+
     /// Whether this server runs the scheduled work now (always, on a store it owns alone).
     pub fn leads(&mut self) -> bool {
         self.store.try_lead()

@@ -29,7 +29,7 @@
 // on the error path of every request.
 #![allow(clippy::result_large_err)]
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,6 +52,7 @@ use rules::Instant;
 
 use crate::any_store::AnyStore;
 use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
+use crate::nonces::NonceBook;
 use crate::scheduler::Schedule;
 use crate::staff_api::StaffOptions;
 use crate::store::CenterStore;
@@ -68,10 +69,7 @@ pub type Clock = Arc<dyn Fn() -> Instant + Send + Sync>;
 /// Most uploads committed together by the ingest worker.
 pub const MAX_GROUP: usize = 64;
 
-/// How long a challenge nonce stays valid.
-pub const NONCE_LIFETIME: Duration = Duration::from_mins(2);
-/// Most unspent nonces per kiosk (the oldest is dropped).
-pub const NONCES_PER_KIOSK: usize = 8;
+pub use crate::nonces::{NONCE_LIFETIME, NONCES_PER_KIOSK};
 
 /// Bounds on the work the server takes on.
 #[derive(Debug, Clone)]
@@ -116,35 +114,6 @@ struct Health {
     caught_panics: AtomicUsize,
 }
 
-/// Single-use nonces handed out per kiosk.
-#[derive(Debug, Default)]
-struct Nonces {
-    by_kiosk: HashMap<String, VecDeque<(String, std::time::Instant)>>,
-}
-
-impl Nonces {
-    fn issue(&mut self, kiosk: &str, nonce: String) {
-        let queue = self.by_kiosk.entry(kiosk.to_owned()).or_default();
-        if queue.len() >= NONCES_PER_KIOSK {
-            queue.pop_front();
-        }
-        queue.push_back((nonce, std::time::Instant::now()));
-    }
-
-    /// Spends a nonce: true once for each nonce issued to `kiosk` less than [`NONCE_LIFETIME`] ago.
-    fn spend(&mut self, kiosk: &str, nonce: &str) -> bool {
-        let Some(queue) = self.by_kiosk.get_mut(kiosk) else { return false };
-        queue.retain(|(_, issued)| issued.elapsed() < NONCE_LIFETIME);
-        match queue.iter().position(|(n, _)| n == nonce) {
-            Some(i) => {
-                queue.remove(i);
-                true
-            }
-            None => false,
-        }
-    }
-}
-
 /// Shared server state. Uploads go to one ingest worker thread, which drains whatever is
 /// queued and stores it with one durable commit (group commit) before answering each.
 pub struct App<S: CenterStore = AnyStore> {
@@ -154,7 +123,7 @@ pub struct App<S: CenterStore = AnyStore> {
     jobs: std::sync::mpsc::SyncSender<Job>,
     /// Keys, heads and districts of the registered kiosks, for authentication without the center's lock.
     auth: Arc<RwLock<HashMap<String, KioskAuth>>>,
-    nonces: Arc<Mutex<Nonces>>,
+    nonces: NonceBook,
     uploads: Arc<tokio::sync::Semaphore>,
     health: Arc<Health>,
     center_key: String,
@@ -245,6 +214,7 @@ impl<S: CenterStore + 'static> App<S> {
         let health = Arc::new(Health::default());
         let center_key = changelog::fingerprint(&center.public_key());
         let shared_store = center.store_shared();
+        let nonce_book = center.shared_store_url().map_or_else(NonceBook::memory, NonceBook::shared);
         refresh_counters(&center, &health);
         let center = Arc::new(Mutex::new(center));
         let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(limits.ingest_queue.max(1));
@@ -262,7 +232,7 @@ impl<S: CenterStore + 'static> App<S> {
             limits,
             jobs,
             auth,
-            nonces: Arc::new(Mutex::new(Nonces::default())),
+            nonces: nonce_book,
             health,
             center_key,
             throttle: Arc::new(LoginThrottle::default()),
@@ -400,7 +370,7 @@ impl<S: CenterStore> Clone for App<S> {
             limits: self.limits.clone(),
             jobs: self.jobs.clone(),
             auth: Arc::clone(&self.auth),
-            nonces: Arc::clone(&self.nonces),
+            nonces: self.nonces.clone(),
             uploads: Arc::clone(&self.uploads),
             health: Arc::clone(&self.health),
             center_key: self.center_key.clone(),
@@ -544,7 +514,7 @@ fn known_kiosk<S: CenterStore>(app: &App<S>, kiosk: &str) -> Result<KioskAuth, R
 
 /// Checks a signed request: a nonce this server issued to the kiosk and not yet spent, and
 /// a signature by the kiosk's key (following key rotations the request carries).
-fn authenticate<S: CenterStore>(
+async fn authenticate<S: CenterStore>(
     app: &App<S>,
     method: &str,
     path: &str,
@@ -552,7 +522,7 @@ fn authenticate<S: CenterStore>(
     body: &[u8],
 ) -> Result<KioskAuth, Response> {
     let kiosk = known_kiosk(app, &request.kiosk)?;
-    if !lock(&app.nonces).spend(&request.kiosk, &request.nonce) {
+    if !app.nonces.spend(&request.kiosk, &request.nonce).await {
         return Err(unauthenticated("the nonce is unknown, spent or expired: ask for a new challenge"));
     }
     let mut key: VerifyingKey = kiosk.key;
@@ -623,7 +593,13 @@ async fn challenge<S: CenterStore + 'static>(
         return response;
     }
     let Ok(nonce) = changelog::request::new_nonce() else { return internal() };
-    lock(&app.nonces).issue(&id, nonce.clone());
+    if !app.nonces.issue(&id, &nonce).await {
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "BUSY",
+            "the challenge could not be recorded; try again shortly",
+        );
+    }
     let body = serde_json::json!({ "nonce": nonce });
     (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
@@ -667,7 +643,7 @@ async fn events<S: CenterStore + 'static>(
         Err(response) => return response,
     };
     let path = changelog::request::path(EVENTS_ROUTE, &id);
-    if let Err(response) = authenticate(&app, "POST", &path, &request, &bytes) {
+    if let Err(response) = authenticate(&app, "POST", &path, &request, &bytes).await {
         return response;
     }
     let (reply, answer) = tokio::sync::oneshot::channel();
@@ -699,7 +675,7 @@ async fn ack<S: CenterStore + 'static>(
         Ok(_) => return unauthenticated("the signed kiosk id is not the path's"),
         Err(response) => return response,
     };
-    if let Err(response) = authenticate(&app, "GET", &changelog::request::path(ACK_ROUTE, &id), &request, &[]) {
+    if let Err(response) = authenticate(&app, "GET", &changelog::request::path(ACK_ROUTE, &id), &request, &[]).await {
         return response;
     }
     let head = request.head;
@@ -724,7 +700,7 @@ async fn snapshot<S: CenterStore + 'static>(
         Err(response) => return response,
     };
     let path = changelog::request::path(SNAPSHOT_ROUTE, &code);
-    let kiosk = match authenticate(&app, "GET", &path, &request, &[]) {
+    let kiosk = match authenticate(&app, "GET", &path, &request, &[]).await {
         Ok(kiosk) => kiosk,
         Err(response) => return response,
     };

@@ -20,6 +20,7 @@ pub mod fold;
 pub mod http;
 pub mod ingest;
 pub mod migrate;
+pub mod nonces;
 pub mod operations;
 pub mod pg_store;
 pub mod scheduler;

@@ -268,6 +268,10 @@ impl CenterStore for PgStore {
         true
     }
 
+    fn shared_url(&self) -> Option<&str> {
+        Some(&self.url)
+    }
+
     fn read_log_after(
         &self,
         after: u64,

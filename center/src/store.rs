@@ -192,6 +192,10 @@ pub trait CenterStore: Send {
     fn shared(&self) -> bool {
         false
     }
+    /// Where a shared store is (for the servers' other shared state, such as nonces).
+    fn shared_url(&self) -> Option<&str> {
+        None
+    }
     /// Visits the log records after position `after` (0: from the start) in order; returns
     /// the position of the last one (or `after`). Positions only grow.
     fn read_log_after(

@@ -107,6 +107,17 @@ fn either_server_answers_and_uploads_through_both_end_in_one_log() {
     let ack = center::push(&server_b.url(), &k1.signer(), &k1.all()).unwrap();
     assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 7, "B knows what K1 sent to A");
 
+    // A challenge answered by A is good for one request on B, and only once anywhere.
+    let nonce = challenge(&server_a.url(), "K1");
+    let path = changelog::request::path(changelog::request::ACK_ROUTE, "K1");
+    let signed = k1.signer().sign("GET", &path, &nonce, &[]);
+    let (status, _) = send_signed(&server_b.url(), &signed, "GET", &path, None);
+    assert_eq!(status, 200, "A's nonce spent on B");
+    for url in [server_a.url(), server_b.url()] {
+        let (status, _) = send_signed(&url, &signed, "GET", &path, None);
+        assert_eq!(status, 401, "replayed on {url}");
+    }
+
     // Both servers hand out the same district: nine children.
     for url in [server_a.url(), server_b.url()] {
         let snapshot =

@@ -90,7 +90,7 @@ pub struct NonceBook(Arc<Mutex<Book>>);
 
 enum Book {
     Memory(Memory),
-    Shared(Shared),
+    Shared(Box<Shared>),
 }
 
 impl std::fmt::Debug for NonceBook {
@@ -107,7 +107,7 @@ impl NonceBook {
 
     /// Nonces in the database at `url`, shared by every server on it.
     pub fn shared(url: &str) -> Self {
-        NonceBook(Arc::new(Mutex::new(Book::Shared(Shared { url: url.to_owned(), client: None }))))
+        NonceBook(Arc::new(Mutex::new(Book::Shared(Box::new(Shared { url: url.to_owned(), client: None })))))
     }
 
     fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Book) -> T + Send + 'static) -> impl Future<Output = T> {

@@ -366,6 +366,22 @@ pub(crate) struct KioskState {
 }
 
 impl KioskState {
+    /// A kiosk as its stored record says, before its log is read.
+    fn registered(record: KioskRecord) -> Result<KioskState, CenterError> {
+        let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
+        let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
+        Ok(KioskState {
+            record,
+            key,
+            keys: vec![(1, key)],
+            hashes: Vec::new(),
+            operators: HashMap::new(),
+            last_effective: None,
+            flags: BTreeMap::new(),
+            last_seen,
+        })
+    }
+
     pub(crate) fn head_seq(&self) -> u64 {
         self.hashes.len() as u64
     }
@@ -743,40 +759,14 @@ impl<S: CenterStore> Center<S> {
     pub fn reload(&mut self) -> Result<(), CenterError> {
         // Read first: a change made while the rest is read bumps it again.
         self.generation = self.store.generation()?;
-        self.operators = self.store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect();
-        self.reviews = self.store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect();
-        self.sessions = self.store.sessions()?.into_iter().map(|r| (r.token_hash.clone(), r)).collect();
         self.audit = Vec::new();
         self.last_tick = None;
         self.scheduled_rounds = BTreeMap::new();
         self.kiosks = BTreeMap::new();
-        self.quarantine = BTreeMap::new();
         self.own_hashes = Vec::new();
         self.directory_version = 0;
         self.calendar_years = Vec::new();
-        for record in self.store.kiosks()? {
-            let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
-            let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
-            self.kiosks.insert(
-                record.id.clone(),
-                KioskState {
-                    record,
-                    key,
-                    keys: vec![(1, key)],
-                    hashes: Vec::new(),
-                    operators: HashMap::new(),
-                    last_effective: None,
-                    flags: BTreeMap::new(),
-                    last_seen,
-                },
-            );
-        }
-        for q in self.store.quarantine()? {
-            let notes = self.quarantine.entry(q.note.kiosk.clone()).or_default();
-            if notes.len() < MAX_NOTES_PER_KIOSK {
-                notes.insert((q.note.seq, q.note.entry_hash.clone()), q.note);
-            }
-        }
+        self.reload_registry()?;
         self.replay()
     }
 
@@ -956,22 +946,7 @@ impl<S: CenterStore> Center<S> {
                 }
                 state.record = record;
             } else {
-                {
-                    let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
-                    self.kiosks.insert(
-                        record.id.clone(),
-                        KioskState {
-                            record,
-                            key,
-                            keys: vec![(1, key)],
-                            hashes: Vec::new(),
-                            operators: HashMap::new(),
-                            last_effective: None,
-                            flags: BTreeMap::new(),
-                            last_seen,
-                        },
-                    );
-                }
+                self.kiosks.insert(record.id.clone(), KioskState::registered(record)?);
             }
         }
         self.quarantine = BTreeMap::new();

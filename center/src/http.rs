@@ -422,16 +422,7 @@ fn ingest_error(e: &IngestError) -> Response {
 }
 
 fn center_error(e: &CenterError) -> Response {
-    let status = match e {
-        CenterError::UnknownKiosk(_) | CenterError::UnknownDistrict(_) | CenterError::NotFound(_) => {
-            StatusCode::NOT_FOUND
-        }
-        CenterError::Invalid(_) | CenterError::Rules { .. } => StatusCode::BAD_REQUEST,
-        CenterError::Unauthorized(_) | CenterError::Denied(_) => StatusCode::FORBIDDEN,
-        CenterError::BadCredentials => StatusCode::UNAUTHORIZED,
-        CenterError::Store(_) | CenterError::Setup(_) | CenterError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
-    };
-    error(status, e.code(), &e.to_string())
+    crate::staff_api::center_failure(e, rules::Lang::En)
 }
 
 /// Runs `f` on the center in a blocking thread; a panic in it is caught and the state rebuilt.

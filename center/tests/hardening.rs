@@ -15,7 +15,7 @@ use std::time::{Duration, Instant as Clock};
 use center::Center;
 use center::client::{PushOptions, push_with};
 use center::http::{App, Limits, spawn};
-use center::store::{CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SledStore};
+use center::store::SledStore;
 use changelog::request::RequestSigner;
 use changelog::sync::{ClockProblem, open_ack};
 use changelog::{Bundle, KioskKey, Payload, SignedEntry};
@@ -307,58 +307,6 @@ fn unfinished_uploads_and_idle_connections_do_not_exhaust_the_server() {
     drop(idle);
 }
 
-/// A store that panics on its next commit when told to (a bug, or a library that panics).
-struct PanickyStore {
-    inner: SledStore,
-    armed: Arc<AtomicBool>,
-}
-
-impl CenterStore for PanickyStore {
-    fn kiosks(&self) -> Result<Vec<KioskRecord>, center::store::StoreError> {
-        self.inner.kiosks()
-    }
-    fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), center::store::StoreError> {
-        self.inner.put_kiosk(kiosk)
-    }
-    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), center::store::StoreError> {
-        self.inner.note_kiosk(kiosk)
-    }
-    fn operators(&self) -> Result<Vec<center::store::CenterOperator>, center::store::StoreError> {
-        self.inner.operators()
-    }
-    fn put_operator(&mut self, operator: &center::store::CenterOperator) -> Result<(), center::store::StoreError> {
-        self.inner.put_operator(operator)
-    }
-    fn read_log(
-        &self,
-        visit: &mut dyn FnMut(LogRecord) -> Result<(), center::store::StoreError>,
-    ) -> Result<(), center::store::StoreError> {
-        self.inner.read_log(visit)
-    }
-    fn commit(&mut self, commit: &Commit) -> Result<(), center::store::StoreError> {
-        assert!(!self.armed.swap(false, Ordering::SeqCst), "injected panic inside the store");
-        self.inner.commit(commit)
-    }
-    fn quarantine(&self) -> Result<Vec<QuarantineRecord>, center::store::StoreError> {
-        self.inner.quarantine()
-    }
-    fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), center::store::StoreError> {
-        self.inner.put_review(decision)
-    }
-    fn reviews(&self) -> Result<Vec<ReviewDecision>, center::store::StoreError> {
-        self.inner.reviews()
-    }
-    fn sessions(&self) -> Result<Vec<center::store::SessionRecord>, center::store::StoreError> {
-        self.inner.sessions()
-    }
-    fn put_session(&mut self, session: &center::store::SessionRecord) -> Result<(), center::store::StoreError> {
-        self.inner.put_session(session)
-    }
-    fn remove_session(&mut self, token_hash: &str) -> Result<(), center::store::StoreError> {
-        self.inner.remove_session(token_hash)
-    }
-}
-
 /// SECURITY.md "Bounded work": a panic while ingesting is caught; that upload gets a 500,
 /// nothing of it is stored, and the server keeps serving (no poisoned lock).
 #[test]
@@ -369,7 +317,13 @@ fn a_panic_inside_the_center_is_caught_and_the_server_keeps_serving() {
     let key = KioskKey::load(&data.join("center.key")).unwrap();
     let directory = serde_json::from_str(center::center::DEMO_KINDERGARTENS).unwrap();
     let armed = Arc::new(AtomicBool::new(false));
-    let store = PanickyStore { inner: SledStore::open(&data.join("db")).unwrap(), armed: Arc::clone(&armed) };
+    // A store that panics on its next commit when told to (a bug, or a library that panics).
+    let trigger = Arc::clone(&armed);
+    let hook: common::hooked::Hook = Box::new(move |_| {
+        assert!(!trigger.swap(false, Ordering::SeqCst), "injected panic inside the store");
+        Ok(())
+    });
+    let store = common::hooked::HookedStore { inner: SledStore::open(&data.join("db")).unwrap(), hook };
     let mut center = Center::with_store(store, key, directory).unwrap();
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     kiosk.register_child(

@@ -12,11 +12,9 @@ use std::time::Duration;
 use center::any_store::AnyStore;
 use center::http::{App, ServerOptions, spawn};
 use center::scheduler::Schedule;
-use center::store::{
-    CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SessionRecord,
-    StoreError,
-};
+use center::store::CenterStore;
 use center::{Center, SCHEDULER};
+use common::hooked::{HookedStore, fail_center_commits, open_hooked};
 use common::*;
 use rules::{Instant, RightClass, Status};
 
@@ -164,67 +162,8 @@ fn a_server_running_across_midnight_expires_exactly_the_vouchers_due_then_catche
     assert_eq!(applications_json(&app.center.lock().unwrap()), before);
 }
 
-/// A sled store whose next commit of a center entry fails while `armed` (a full disk, a
-/// killed process: the entry is not written).
-struct FailingStore {
-    inner: AnyStore,
-    armed: Arc<AtomicBool>,
-}
-
-impl CenterStore for FailingStore {
-    fn kiosks(&self) -> Result<Vec<KioskRecord>, StoreError> {
-        self.inner.kiosks()
-    }
-    fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
-        self.inner.put_kiosk(kiosk)
-    }
-    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
-        self.inner.note_kiosk(kiosk)
-    }
-    fn operators(&self) -> Result<Vec<CenterOperator>, StoreError> {
-        self.inner.operators()
-    }
-    fn put_operator(&mut self, operator: &CenterOperator) -> Result<(), StoreError> {
-        self.inner.put_operator(operator)
-    }
-    fn read_log(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        self.inner.read_log(visit)
-    }
-    fn commit(&mut self, commit: &Commit) -> Result<(), StoreError> {
-        let is_center = commit.log.iter().any(|r| matches!(r, LogRecord::Center { .. }));
-        if is_center && self.armed.load(Ordering::SeqCst) {
-            return Err(StoreError::Db("injected: the disk is full".into()));
-        }
-        self.inner.commit(commit)
-    }
-    fn quarantine(&self) -> Result<Vec<QuarantineRecord>, StoreError> {
-        self.inner.quarantine()
-    }
-    fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), StoreError> {
-        self.inner.put_review(decision)
-    }
-    fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
-        self.inner.reviews()
-    }
-    fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
-        self.inner.sessions()
-    }
-    fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
-        self.inner.put_session(session)
-    }
-    fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.inner.remove_session(token_hash)
-    }
-}
-
-fn open_failing(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<FailingStore> {
-    let key = changelog::KioskKey::load_with(&dir.join("center.key"), None).unwrap();
-    let kindergartens =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("kindergartens.json")).unwrap()).unwrap();
-    let location = center::center::store_location(dir).unwrap();
-    let inner = AnyStore::open(&dir.join("db"), location.as_deref()).unwrap();
-    let store = FailingStore { inner, armed: Arc::clone(armed) };
-    Center::with_store(store, key, kindergartens).unwrap()
+fn open_failing(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<HookedStore<AnyStore>> {
+    open_hooked(dir, fail_center_commits(armed, "the disk is full"))
 }
 
 #[test]

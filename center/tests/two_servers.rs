@@ -5,19 +5,17 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use center::any_store::AnyStore;
 use center::http::{App, ServerOptions, spawn};
 use center::scheduler::Schedule;
-use center::store::{
-    CenterOperator, CenterStore, Commit, KioskRecord, LogRecord, QuarantineRecord, ReviewDecision, SessionRecord,
-    StoreError,
-};
+use center::store::CenterStore;
 use center::{CENTER_ID, Center, NewUser, SCHEDULER};
 use changelog::sync::{open_ack, open_snapshot};
+use common::hooked::{HookedStore, fail_center_commits, open_hooked};
 use common::*;
 use rules::authz::staff::StaffRole;
 use rules::{Instant, RightClass, Status};
@@ -132,87 +130,8 @@ fn either_server_answers_and_uploads_through_both_end_in_one_log() {
     assert_eq!(reopened.ack("K1", at("2026-03-10T12:00:00+05:00")).unwrap().0.accepted_through_seq, 7);
 }
 
-/// A store whose commits of center entries fail while `armed`: the server dies in the middle
-/// of the round (its transaction never commits).
-struct DyingStore {
-    inner: AnyStore,
-    armed: Arc<AtomicBool>,
-}
-
-impl CenterStore for DyingStore {
-    fn kiosks(&self) -> Result<Vec<KioskRecord>, StoreError> {
-        self.inner.kiosks()
-    }
-    fn put_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
-        self.inner.put_kiosk(kiosk)
-    }
-    fn note_kiosk(&mut self, kiosk: &KioskRecord) -> Result<(), StoreError> {
-        self.inner.note_kiosk(kiosk)
-    }
-    fn operators(&self) -> Result<Vec<CenterOperator>, StoreError> {
-        self.inner.operators()
-    }
-    fn put_operator(&mut self, operator: &CenterOperator) -> Result<(), StoreError> {
-        self.inner.put_operator(operator)
-    }
-    fn read_log(&self, visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>) -> Result<(), StoreError> {
-        self.inner.read_log(visit)
-    }
-    fn commit(&mut self, commit: &Commit) -> Result<(), StoreError> {
-        if self.armed.load(Ordering::SeqCst) && commit.log.iter().any(|r| matches!(r, LogRecord::Center { .. })) {
-            return Err(StoreError::Db("injected: the server dies in the middle of the round".into()));
-        }
-        self.inner.commit(commit)
-    }
-    fn quarantine(&self) -> Result<Vec<QuarantineRecord>, StoreError> {
-        self.inner.quarantine()
-    }
-    fn put_review(&mut self, decision: &ReviewDecision) -> Result<(), StoreError> {
-        self.inner.put_review(decision)
-    }
-    fn reviews(&self) -> Result<Vec<ReviewDecision>, StoreError> {
-        self.inner.reviews()
-    }
-    fn sessions(&self) -> Result<Vec<SessionRecord>, StoreError> {
-        self.inner.sessions()
-    }
-    fn put_session(&mut self, session: &SessionRecord) -> Result<(), StoreError> {
-        self.inner.put_session(session)
-    }
-    fn remove_session(&mut self, token_hash: &str) -> Result<(), StoreError> {
-        self.inner.remove_session(token_hash)
-    }
-    fn shared(&self) -> bool {
-        self.inner.shared()
-    }
-    fn read_log_after(
-        &self,
-        after: u64,
-        visit: &mut dyn FnMut(LogRecord) -> Result<(), StoreError>,
-    ) -> Result<u64, StoreError> {
-        self.inner.read_log_after(after, visit)
-    }
-    fn generation(&self) -> Result<u64, StoreError> {
-        self.inner.generation()
-    }
-    fn lock_writes(&mut self) -> Result<(), StoreError> {
-        self.inner.lock_writes()
-    }
-    fn unlock_writes(&mut self) {
-        self.inner.unlock_writes();
-    }
-    fn try_lead(&mut self) -> bool {
-        self.inner.try_lead()
-    }
-}
-
-fn open_dying(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<DyingStore> {
-    let key = changelog::KioskKey::load_with(&dir.join("center.key"), None).unwrap();
-    let kindergartens =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("kindergartens.json")).unwrap()).unwrap();
-    let location = center::center::store_location(dir).unwrap();
-    let inner = AnyStore::open(&dir.join("db"), location.as_deref()).unwrap();
-    Center::with_store(DyingStore { inner, armed: Arc::clone(armed) }, key, kindergartens).unwrap()
+fn open_dying(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<HookedStore<AnyStore>> {
+    open_hooked(dir, fail_center_commits(armed, "the server dies in the middle of the round"))
 }
 
 fn kok_rounds<S: CenterStore>(center: &Center<S>) -> usize {

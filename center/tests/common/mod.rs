@@ -2,6 +2,7 @@
 //! write signed change logs with the `changelog` crate directly.
 #![allow(dead_code)]
 
+pub mod hooked;
 pub mod pg;
 pub mod proc;
 

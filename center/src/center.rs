@@ -491,6 +491,8 @@ pub struct Center<S: CenterStore = AnyStore> {
     log_pos: u64,
     /// The store's generation of the small records when last read.
     generation: u64,
+    /// The public queue's last version per district.
+    pub(crate) publications: crate::public_queue::Publications,
 }
 
 /// Who the center's scheduled runs are logged as.
@@ -732,6 +734,7 @@ impl<S: CenterStore> Center<S> {
             stale: false,
             log_pos: 0,
             generation: 0,
+            publications: crate::public_queue::Publications::default(),
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
             directory_version: 0,
@@ -762,6 +765,7 @@ impl<S: CenterStore> Center<S> {
         self.audit = Vec::new();
         self.last_tick = None;
         self.scheduled_rounds = BTreeMap::new();
+        self.publications = crate::public_queue::Publications::default();
         self.kiosks = BTreeMap::new();
         self.own_hashes = Vec::new();
         self.directory_version = 0;
@@ -961,6 +965,17 @@ impl<S: CenterStore> Center<S> {
 
     pub fn public_key(&self) -> VerifyingKey {
         self.key.verifying()
+    }
+
+    pub(crate) fn signing_key(&self) -> &changelog::SigningKey {
+        self.key.signing()
+    }
+
+    /// Changes whenever the log grows (the center's entries, any kiosk's head): what a
+    /// cached answer derived from the state is checked against.
+    pub(crate) fn log_fingerprint(&self) -> (u64, u64) {
+        let heads = self.kiosks.values().map(KioskState::head_seq).sum();
+        (self.own_hashes.len() as u64, heads)
     }
 
     pub fn state(&self) -> &State {
@@ -1692,6 +1707,11 @@ impl<S: CenterStore> Center<S> {
                 }
                 _ => {}
             }
+        }
+        if let Payload::Audit { action, subject, note } = payload
+            && action == crate::public_queue::PUBLISH_ACTION
+        {
+            self.note_publication(subject, note.as_deref());
         }
         if let Some(row) = AuditRow::of(seq, at, operator, payload) {
             self.audit.push(row);

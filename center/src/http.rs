@@ -7,6 +7,7 @@
 //! | `GET /v1/kiosks/{id}/ack` | | the latest signed ack |
 //! | `GET /v1/districts/{code}/snapshot` | | the signed [`Snapshot`](changelog::sync::Snapshot), to a kiosk serving the district |
 //! | `GET /v1/health` | | `{"status":"ok",…}` (never waits for ingest) |
+//! | `GET /v1/public/districts/{code}/queue` | | the signed [`PublicQueue`](changelog::public::PublicQueue): no personal data, anyone may read it |
 //!
 //! Every kiosk request but the challenge is signed (`changelog::request`): the signature is
 //! checked right after the body is read (at most [`Limits::max_body_bytes`], within
@@ -59,6 +60,9 @@ use crate::store::CenterStore;
 use crate::throttle::LoginThrottle;
 
 pub use changelog::request::OCTET_STREAM;
+
+/// The public queue of a district: signed, chained, nothing personal.
+pub const PUBLIC_QUEUE_ROUTE: &str = "/v1/public/districts/{code}/queue";
 
 /// Largest upload accepted.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
@@ -710,6 +714,22 @@ async fn snapshot<S: CenterStore + 'static>(
     }
 }
 
+/// The district's public queue (no personal data), signed and chained: anyone may read it.
+async fn public_queue<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    code: Result<Path<String>, PathRejection>,
+) -> Response {
+    let Path(code) = match code {
+        Ok(code) => code,
+        Err(rejection) => return bad_path(&rejection),
+    };
+    match with_center(&app, move |center, now| center.public_queue(&code, now)).await {
+        Ok(Ok(bytes)) => octets(bytes),
+        Ok(Err(e)) => center_error(&e),
+        Err(response) => response,
+    }
+}
+
 async fn health<S: CenterStore + 'static>(State(app): State<App<S>>) -> Response {
     let value = serde_json::json!({
         "status": "ok",
@@ -740,6 +760,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route(ACK_ROUTE, get(ack::<S>))
         .route(SNAPSHOT_ROUTE, get(snapshot::<S>))
         .route(HEALTH_ROUTE, get(health::<S>))
+        .route(PUBLIC_QUEUE_ROUTE, get(public_queue::<S>))
         .merge(crate::staff_api::routes::<S>())
         .merge(crate::console::routes::<S>())
         .fallback(not_found)

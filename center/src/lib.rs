@@ -23,6 +23,7 @@ pub mod migrate;
 pub mod nonces;
 pub mod operations;
 pub mod pg_store;
+pub mod public_queue;
 pub mod scheduler;
 pub mod staff_api;
 pub mod store;

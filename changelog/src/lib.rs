@@ -15,6 +15,7 @@ mod document;
 mod entry;
 mod folder_lock;
 mod keys;
+pub mod public;
 pub mod request;
 pub mod sync;
 

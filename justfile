@@ -56,14 +56,21 @@ wasm:
 portal port="8080": wasm
     node portal/serve.mjs {{port}}
 
-# Benchmarks; each prints its baseline measured in the same run and the ratio.
+# Benchmarks; each prints its baseline measured in the same run and the ratio. The center's
+# ingest runs on the embedded store and on PostgreSQL (a throw-away cluster it starts).
 bench: wasm
     cargo run --release -p kezek-bench --bin rank
     cargo run --release -p kezek-kiosk --bin kiosk-bench
-    cargo run --release -p kezek-center --bin center-bench
+    cargo run --release -p kezek-center --bin center-bench -- --store both
     cargo run --release -p kezek-kiosk --features gui --example journal_frames
     node portal/bench.mjs
     KEZEK_LOAD_ENTRIES=500 KEZEK_LOAD_CHUNK=50 cargo test --release -p kezek-center --test load -- --nocapture
+
+# The center at national scale on both stores: 1,000,000 applications from 3,000 kiosks in
+# 17 regions (204 districts); ingest, start (replay), a district's snapshot, a region's
+# distribution round. About 4 minutes and 7 GB of memory on 2 cores.
+bench-national applications="1000000" kiosks="3000":
+    cargo run --release -p kezek-center --bin center-bench -- --national --store both --applications {{applications}} --national-kiosks {{kiosks}}
 
 # Screenshots of the kiosk in a real window under Xvfb, into docs/screenshots/.
 screenshot:

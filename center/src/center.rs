@@ -45,7 +45,8 @@ const KEY_FILE: &str = "center.key";
 pub const STORE_FILE: &str = "store.url";
 const PUB_FILE: &str = "center.pub";
 const KINDERGARTENS_FILE: &str = "kindergartens.json";
-const DB_DIR: &str = "db";
+/// The embedded store's folder inside the data folder.
+pub const DB_DIR: &str = "db";
 
 #[derive(Debug, thiserror::Error)]
 pub enum CenterError {

@@ -7,6 +7,8 @@
 //! - [`client`]: the blocking client a kiosk uses to push its log;
 //! - [`tls`]: the server's certificate and key (`serve --tls-cert --tls-key`).
 //! - [`console`]: the staff web console (static files over [`staff_api`]).
+//! - [`pg_store`]: the PostgreSQL store; [`pg_cluster`]: a throw-away PostgreSQL server for
+//!   tests and benchmarks.
 //!
 //! The sync rules (checks, clamping, conflict resolution) are in `docs/sync.md`.
 
@@ -22,6 +24,7 @@ pub mod ingest;
 pub mod migrate;
 pub mod nonces;
 pub mod operations;
+pub mod pg_cluster;
 pub mod pg_store;
 pub mod public_queue;
 pub mod scheduler;

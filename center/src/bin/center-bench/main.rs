@@ -1,20 +1,27 @@
 //! Center ingest benchmark, with its own baseline in the same run.
 //!
-//! `cargo run --release -p kezek-center --bin center-bench [-- --events 100000 --kiosks 100 --bundle 500 --pairs 3]`
+//! `cargo run --release -p kezek-center --bin center-bench [-- --events 100000 --kiosks 100 --bundle 500 --pairs 3 --store both]`
 //!
 //! - Generates signed kiosk logs (operators, registrations, withdrawals, places) with
 //!   interleaved kiosk times, as many kiosks syncing the same days would produce.
 //! - Baseline: raw ed25519 verification of the same entries (`verify_batch` per bundle).
 //! - Measured: `Center::ingest` of the same bundles: inflate, decode, chain checks, batch
-//!   signature verification, role checks, clock window, durable commit (sled flush +
-//!   fdatasync of its files) and the rules fold. One thread.
+//!   signature verification, role checks, clock window, durable commit and the rules fold.
+//!   One thread. `--store embedded|postgres|both` (default both): the embedded store
+//!   (sled flush + fdatasync of its files) and PostgreSQL (a fresh database of a throw-away
+//!   cluster the bench starts, `synchronous_commit = on`), group-committed the same way;
+//!   PostgreSQL's wall time is compared with the embedded store's in the same run.
 //! - Also: the size of one day's bundle of 200 realistic events.
+//! - `--national`: the national-scale dataset instead (see `national.rs`).
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod national;
+
 use std::time::Instant as Clock;
 
+use center::pg_cluster::PgCluster;
 use center::{Center, Upload};
 use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
 use ed25519_dalek::{Signature, VerifyingKey};
@@ -23,6 +30,39 @@ use rules::iin::check_digit;
 use rules::model::{Applicant, GroupLanguage, Kinship, NewApplication, NewPlaces, Residence, ResidenceKind};
 use rules::{Action, Command, Date, Instant, QueueType, RightClass};
 
+/// Which stores a run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stores {
+    Embedded,
+    Postgres,
+    Both,
+}
+
+impl Stores {
+    fn embedded(self) -> bool {
+        self != Stores::Postgres
+    }
+    fn postgres(self) -> bool {
+        self != Stores::Embedded
+    }
+}
+
+/// One store of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StoreKind {
+    Embedded,
+    Postgres,
+}
+
+impl StoreKind {
+    fn label(self) -> &'static str {
+        match self {
+            StoreKind::Embedded => "embedded",
+            StoreKind::Postgres => "postgres",
+        }
+    }
+}
+
 struct Args {
     events: usize,
     kiosks: usize,
@@ -30,12 +70,16 @@ struct Args {
     group: usize,
     /// Alternating (baseline, ingest) pairs measured by CPU time.
     pairs: usize,
+    stores: Stores,
+    national: Option<national::Scale>,
 }
 
 /// What one ingest run measured.
 struct Run {
     secs: f64,
     cpu: f64,
+    /// CPU time of the PostgreSQL server's processes during the ingest.
+    server_cpu: Option<f64>,
     commits: usize,
     accepted: usize,
     review: usize,
@@ -45,12 +89,35 @@ struct Run {
     replay_secs: f64,
 }
 
-/// Ingests every bundle into a fresh center, `group` uploads per durable commit.
-fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
-    let dir = std::env::temp_dir().join(format!("kezek-center-bench-{}-{group}", std::process::id()));
+/// A fresh data folder with the center's key and directory (`kindergartens`: the demo one
+/// when `None`).
+fn fresh_dir(name: &str, kindergartens: Option<&std::path::Path>) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("kezek-center-bench-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    Center::init(&dir, None).expect("init");
-    let mut center = Center::open(&dir).expect("open");
+    Center::init(&dir, kindergartens).expect("init");
+    dir
+}
+
+/// Where a center of `kind` keeps its log: `None` for the embedded store in the data
+/// folder, else a fresh database of `cluster`.
+fn store_url(kind: StoreKind, cluster: Option<&PgCluster>) -> Option<String> {
+    match kind {
+        StoreKind::Embedded => None,
+        StoreKind::Postgres => Some(cluster.expect("a PostgreSQL cluster").database().expect("database")),
+    }
+}
+
+/// Ingests every bundle into a fresh center on `kind`, `group` uploads per durable commit.
+fn ingest_run(
+    kiosks: &[Kiosk],
+    bundles: &[Vec<u8>],
+    group: usize,
+    kind: StoreKind,
+    cluster: Option<&PgCluster>,
+) -> Run {
+    let dir = fresh_dir(&format!("{}-{group}", kind.label()), None);
+    let url = store_url(kind, cluster);
+    let mut center = Center::open_at(&dir, None, url.as_deref()).expect("open");
     let registered: Instant = "2026-03-01T09:00:00+05:00".parse().expect("instant");
     for kiosk in kiosks {
         center.add_kiosk(&kiosk.id, "KOK", &kiosk.key.public_hex(), registered).expect("add kiosk");
@@ -59,6 +126,7 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
     let mut run = Run {
         secs: 0.0,
         cpu: 0.0,
+        server_cpu: None,
         commits: 0,
         accepted: 0,
         review: 0,
@@ -67,6 +135,8 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
         applications: 0,
         replay_secs: 0.0,
     };
+    let server_pid = cluster.filter(|_| kind == StoreKind::Postgres).and_then(PgCluster::pid);
+    let server_before = server_pid.map(server_cpu_secs);
     let started = Clock::now();
     let cpu_before = cpu_secs();
     for chunk in bundles.chunks(group.max(1)) {
@@ -83,10 +153,11 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
     }
     run.secs = started.elapsed().as_secs_f64();
     run.cpu = cpu_secs() - cpu_before;
+    run.server_cpu = server_pid.zip(server_before).map(|(pid, before)| server_cpu_secs(pid) - before);
     run.applications = center.state().applications().count();
     drop(center);
     let started = Clock::now();
-    let reopened = Center::open(&dir).expect("reopen");
+    let reopened = Center::open_at(&dir, None, url.as_deref()).expect("reopen");
     run.replay_secs = started.elapsed().as_secs_f64();
     assert_eq!(reopened.state().applications().count(), run.applications);
     drop(reopened);
@@ -94,22 +165,95 @@ fn ingest_run(kiosks: &[Kiosk], bundles: &[Vec<u8>], group: usize) -> Run {
     run
 }
 
+/// CPU seconds (user + system) of the PostgreSQL server `postmaster` and its children (the
+/// connection's backend, the WAL writer, the checkpointer) so far, from `/proc`.
+fn server_cpu_secs(postmaster: u32) -> f64 {
+    let ticks = clock_ticks();
+    let mut total = 0u64;
+    let Ok(dir) = std::fs::read_dir("/proc") else { return 0.0 };
+    for entry in dir.flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else { continue };
+        // After the command name in parentheses: state, ppid, … utime (14th field), stime (15th).
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 2..]) else { continue };
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let parent = fields.get(1).and_then(|f| f.parse::<u32>().ok());
+        if pid == postmaster || parent == Some(postmaster) {
+            let utime = fields.get(11).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+            let stime = fields.get(12).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+            total += utime + stime;
+        }
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let total = total as f64;
+    total / ticks
+}
+
+/// The kernel's clock ticks per second (`getconf CLK_TCK`; 100 on Linux).
+fn clock_ticks() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<f64>().ok())
+            .filter(|t| *t > 0.0)
+            .unwrap_or(100.0)
+    })
+}
+
+/// The throw-away PostgreSQL cluster of this run, when a store on it is measured.
+fn start_cluster(stores: Stores) -> Option<PgCluster> {
+    stores.postgres().then(|| {
+        eprintln!("starting a throw-away PostgreSQL cluster…");
+        PgCluster::start().unwrap_or_else(|e| {
+            eprintln!("{e}\n(run with --store embedded to measure the embedded store only)");
+            std::process::exit(1);
+        })
+    })
+}
+
+const USAGE: &str = "usage: center-bench [--events N] [--kiosks K] [--bundle B] [--group G] [--pairs P] \
+                     [--store embedded|postgres|both] [--national [--applications N] [--national-kiosks K]]";
+
 fn args() -> Args {
-    let mut out = Args { events: 100_000, kiosks: 100, bundle: 500, group: 10, pairs: 3 };
+    let mut out =
+        Args { events: 100_000, kiosks: 100, bundle: 500, group: 10, pairs: 3, stores: Stores::Both, national: None };
+    let mut scale = national::Scale::default();
+    let usage = || -> ! {
+        eprintln!("{USAGE}");
+        std::process::exit(2);
+    };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
-        let value = it.next().and_then(|v| v.parse().ok());
-        match (flag.as_str(), value) {
-            ("--events", Some(v)) => out.events = v,
-            ("--kiosks", Some(v)) => out.kiosks = v,
-            ("--bundle", Some(v)) => out.bundle = v,
-            ("--group", Some(v)) => out.group = v,
-            ("--pairs", Some(v)) => out.pairs = v,
-            _ => {
-                eprintln!("usage: center-bench [--events N] [--kiosks K] [--bundle B] [--group G] [--pairs P]");
-                std::process::exit(2);
-            }
+        if flag == "--national" {
+            out.national = Some(scale);
+            continue;
         }
+        let Some(value) = it.next() else { usage() };
+        let number = || value.parse::<usize>().ok().filter(|n| *n > 0).unwrap_or_else(|| usage());
+        match flag.as_str() {
+            "--events" => out.events = number(),
+            "--kiosks" => out.kiosks = number(),
+            "--bundle" => out.bundle = number(),
+            "--group" => out.group = number(),
+            "--pairs" => out.pairs = number(),
+            "--applications" => scale.applications = number(),
+            "--national-kiosks" => scale.kiosks = number(),
+            "--store" => {
+                out.stores = match value.as_str() {
+                    "embedded" => Stores::Embedded,
+                    "postgres" => Stores::Postgres,
+                    "both" => Stores::Both,
+                    _ => usage(),
+                }
+            }
+            _ => usage(),
+        }
+    }
+    if out.national.is_some() {
+        out.national = Some(scale);
     }
     out
 }
@@ -306,6 +450,10 @@ fn rate(n: usize, secs: f64) -> f64 {
 
 fn main() {
     let args = args();
+    if let Some(scale) = args.national {
+        national::run(scale, args.stores, args.group);
+        return;
+    }
     let per_kiosk = args.events / args.kiosks;
     let total = per_kiosk * args.kiosks;
     eprintln!("generating {total} signed events from {} kiosks…", args.kiosks);
@@ -353,16 +501,29 @@ fn main() {
         stages(&bundles);
     }
 
-    let single = ingest_run(&kiosks, &bundles, 1);
-    let grouped = ingest_run(&kiosks, &bundles, args.group);
-    // The machine is shared: baseline and ingest again, alternating, and the median of the
-    // per-pair CPU ratios is the figure to read.
-    let mut pair_ratios = vec![100.0 * raw_cpu / grouped.cpu];
-    for _ in 1..args.pairs {
-        let (_, raw) = raw_run();
-        let run = ingest_run(&kiosks, &bundles, args.group);
-        pair_ratios.push(100.0 * raw / run.cpu);
+    let cluster = start_cluster(args.stores);
+    let kinds: Vec<StoreKind> = [StoreKind::Embedded, StoreKind::Postgres]
+        .into_iter()
+        .filter(|k| if *k == StoreKind::Embedded { args.stores.embedded() } else { args.stores.postgres() })
+        .collect();
+    let singles: Vec<(StoreKind, Run)> =
+        kinds.iter().map(|&k| (k, ingest_run(&kiosks, &bundles, 1, k, cluster.as_ref()))).collect();
+    // The machine is shared: baseline and each store's group-commit ingest again, alternating
+    // (and alternating which store goes first), and the median of the per-pair ratios is the
+    // figure to read.
+    let mut pairs: Vec<(f64, Vec<(StoreKind, Run)>)> = Vec::new();
+    for i in 0..args.pairs.max(1) {
+        let raw = if i == 0 { raw_cpu } else { raw_run().1 };
+        let mut order = kinds.clone();
+        if i % 2 == 1 {
+            order.reverse();
+        }
+        let mut runs: Vec<(StoreKind, Run)> =
+            order.into_iter().map(|k| (k, ingest_run(&kiosks, &bundles, args.group, k, cluster.as_ref()))).collect();
+        runs.sort_by_key(|(k, _)| *k == StoreKind::Postgres);
+        pairs.push((raw, runs));
     }
+    drop(cluster);
 
     // One day's bundle: 200 events, 120 registrations and 80 actions.
     let mut day = Kiosk {
@@ -411,36 +572,74 @@ fn main() {
         bundles.len(),
         args.bundle
     );
+    let grouped = &pairs[0].1[0].1;
+    for (_, runs) in &pairs {
+        for (kind, run) in runs {
+            assert_eq!(
+                (run.accepted, run.applications),
+                (grouped.accepted, grouped.applications),
+                "{} ingested something else",
+                kind.label()
+            );
+        }
+    }
     println!(
         "accepted / review / quarantined / flagged: {} / {} / {} / {}",
         grouped.accepted, grouped.review, grouped.quarantined, grouped.flagged
     );
     println!("applications in state:     {}", grouped.applications);
     println!("single verify_strict:      {:>10.0} events/s", rate(single_n, single_secs));
-    println!("raw verify_batch baseline: {raw_rate:>10.0} events/s ({raw_secs:.2} s)");
-    for (label, run) in [("1 upload per commit", &single), ("group commit", &grouped)] {
-        let ingest_rate = rate(total, run.secs);
+    println!("raw verify_batch baseline: {raw_rate:>10.0} events/s ({raw_secs:.2} s, {raw_cpu:.2} s on CPU)");
+    let first = &pairs[0].1;
+    for (kind, single) in &singles {
+        let grouped = &first.iter().find(|(k, _)| k == kind).expect("measured").1;
+        for (label, run) in [("1 upload per commit", single), ("group commit", grouped)] {
+            let ingest_rate = rate(total, run.secs);
+            let server = run.server_cpu.map(|s| format!(" + {s:.2} s server CPU")).unwrap_or_default();
+            println!(
+                "ingest, {:<8} {label:<19} {ingest_rate:>8.0} events/s ({:.2} s, {} commits, {:.2} s on CPU{server}) = {:.1}% of raw verify",
+                kind.label(),
+                run.secs,
+                run.commits,
+                run.cpu,
+                100.0 * ingest_rate / raw_rate
+            );
+        }
+    }
+    for kind in &kinds {
+        // The bench thread's CPU time: PostgreSQL's own work runs in the server's processes.
+        let mut ratios: Vec<f64> = pairs
+            .iter()
+            .map(|(raw, runs)| 100.0 * raw / runs.iter().find(|(k, _)| k == kind).expect("measured").1.cpu)
+            .collect();
+        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.1}%")).collect();
         println!(
-            "ingest, {label:<19} {ingest_rate:>10.0} events/s ({:.2} s, {} commits, {:.2} s on CPU) = {:.1}% of raw verify",
-            run.secs,
-            run.commits,
-            run.cpu,
-            100.0 * ingest_rate / raw_rate
+            "by CPU time of the ingest thread, {}, {} alternating pairs: {} -> median {:.1}% of raw verify",
+            kind.label(),
+            ratios.len(),
+            shown.join(", "),
+            median(&mut ratios)
         );
     }
-    println!(
-        "by CPU time (not disturbed by other load): raw verify {raw_cpu:.2} s, ingest {:.2} s = {:.1}%",
-        grouped.cpu,
-        100.0 * raw_cpu / grouped.cpu
-    );
-    let shown: Vec<String> = pair_ratios.iter().map(|r| format!("{r:.1}%")).collect();
-    pair_ratios.sort_by(f64::total_cmp);
-    println!(
-        "by CPU time, {} alternating pairs: {} -> median {:.1}% of raw verify",
-        pair_ratios.len(),
-        shown.join(", "),
-        pair_ratios[pair_ratios.len() / 2]
-    );
-    println!("restart replay:            {:.2} s", grouped.replay_secs);
+    if kinds.len() == 2 {
+        let mut ratios: Vec<f64> = pairs.iter().map(|(_, runs)| runs[1].1.secs / runs[0].1.secs).collect();
+        let shown: Vec<String> = ratios.iter().map(|r| format!("{r:.2}x")).collect();
+        let median = median(&mut ratios);
+        println!(
+            "postgres / embedded, wall time, group commit, {} runs: {} -> median {median:.2}x (goal <= 2x): {}",
+            ratios.len(),
+            shown.join(", "),
+            if median <= 2.0 { "PASS" } else { "FAIL" }
+        );
+    }
+    for (kind, run) in first {
+        println!("restart replay, {:<8}  {:.2} s", kind.label(), run.replay_secs);
+    }
     println!("day bundle (200 events):   {day_bytes} bytes compressed, {raw_day} bytes raw (goal < 50 KB)");
+}
+
+/// The median (sorts `values`).
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
 }

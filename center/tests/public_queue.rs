@@ -63,9 +63,9 @@ fn the_public_queue_has_nothing_personal_and_checks_out_with_the_independent_ver
         .applications()
         .flat_map(|a| {
             [
-                a.child.iin.to_string(),
+                a.child.iin.clone(),
                 a.child.name.clone(),
-                a.applicant.iin.to_string(),
+                a.applicant.iin.clone(),
                 a.applicant.name.clone(),
                 a.applicant.phone.clone(),
                 a.residence.address.clone(),

@@ -89,7 +89,11 @@ pub struct FoldChanges {
 #[derive(Debug, Clone)]
 pub struct Fold {
     state: State,
-    checkpoint: State,
+    /// The state at the start of the open epoch, taken when its first kiosk item comes
+    /// (`None` while the open epoch has none: the state itself is that start). Taken lazily
+    /// because a burst of center entries (a region's rounds, audit entries, publications)
+    /// would otherwise copy the whole state once per entry.
+    checkpoint: Option<State>,
     epoch: u64,
     /// Kiosk items of the open epoch, in the order they were applied.
     current: Vec<FoldItem>,
@@ -210,7 +214,7 @@ fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection
 impl Fold {
     pub fn new(state: State) -> Self {
         Fold {
-            checkpoint: state.clone(),
+            checkpoint: None,
             state,
             epoch: 0,
             current: Vec::new(),
@@ -234,7 +238,7 @@ impl Fold {
             } else {
                 if !open {
                     // Everything of the closed epochs is folded: the open epoch starts here.
-                    fold.checkpoint = fold.state.clone();
+                    fold.checkpoint = Some(fold.state.clone());
                     open = true;
                 }
                 fold.touch(&item);
@@ -245,7 +249,7 @@ impl Fold {
             }
         }
         if !open {
-            fold.checkpoint = fold.state.clone();
+            fold.checkpoint = None;
         }
         fold
     }
@@ -293,6 +297,11 @@ impl Fold {
         }
         items.sort_by(|a, b| a.key.cmp(&b.key));
         debug_assert!(items.iter().all(|i| i.key.epoch == self.epoch && !i.key.center));
+        if self.checkpoint.is_none() {
+            // The open epoch's first kiosk items: the state is still its start.
+            debug_assert!(self.current.is_empty());
+            self.checkpoint = Some(self.state.clone());
+        }
         let commutes = items.iter().all(|item| {
             footprint(&self.state, &item.command).iter().all(|res| self.touched.get(res).is_none_or(|k| *k < item.key))
         });
@@ -314,7 +323,7 @@ impl Fold {
         all.sort_by(|a, b| a.key.cmp(&b.key));
         let before: BTreeMap<Source, Rejection> =
             all.iter().filter_map(|i| self.rejections.remove(&i.source).map(|r| (i.source.clone(), r))).collect();
-        self.state = self.checkpoint.clone();
+        self.state = self.checkpoint.clone().expect("taken before the open epoch's first kiosk item");
         self.touched.clear();
         for item in all {
             self.touch(&item);
@@ -344,7 +353,7 @@ impl Fold {
     /// A center entry without a command (an audit entry) was logged: it closes the epoch
     /// too, so that epochs always count the center's entries, live and on replay.
     pub fn close_epoch(&mut self) {
-        self.checkpoint = self.state.clone();
+        self.checkpoint = None;
         self.current.clear();
         self.touched.clear();
         self.epoch += 1;
@@ -356,7 +365,7 @@ impl Fold {
         if let Err(rejection) = &result {
             self.rejections.insert(item.source.clone(), (**rejection).clone());
         }
-        self.checkpoint = self.state.clone();
+        self.checkpoint = None;
         self.current.clear();
         self.touched.clear();
         // The next epoch is the center log's length after this entry, as `replay` counts it:

@@ -133,18 +133,15 @@ impl<S: CenterStore> Center<S> {
         }
         let places = places.into_iter().map(|(group_year, row)| PlacesRow { group_year, ..row }).collect();
         let kiosks: Vec<KioskSync> = self
-            .kiosks
-            .values()
-            .filter(|k| k.record.district == district)
-            .map(|k| {
-                let info = k.info();
-                KioskSync {
-                    offline_days: info.last_seen.map(|seen| countdown::days_since(seen, now)),
-                    warning: info.revoked_at.is_none() && countdown::offline_warning(info.last_seen, now),
-                    revoked: info.revoked_at.is_some(),
-                    last_seen: info.last_seen,
-                    id: info.id,
-                }
+            .kiosk_rows(now)
+            .into_iter()
+            .filter(|row| row.info.district == district)
+            .map(|row| KioskSync {
+                revoked: row.info.revoked_at.is_some(),
+                last_seen: row.info.last_seen,
+                offline_days: row.offline_days,
+                warning: row.warning,
+                id: row.info.id,
             })
             .collect();
         let quarantined = self

@@ -319,6 +319,25 @@ struct Kiosk {
 }
 
 impl Kiosk {
+    /// A new kiosk whose log starts with its office operator `op` and its kindergarten
+    /// staff `kg` (for `kindergartens`), both added by `admin` at `start`.
+    fn staffed(id: String, kindergartens: Vec<String>, start: Instant) -> Kiosk {
+        let mut kiosk = Kiosk {
+            id,
+            key: KioskKey::generate().expect("randomness"),
+            entries: Vec::new(),
+            prev: GENESIS_HASH,
+            registered: Vec::new(),
+        };
+        let staff =
+            [("op", "Оператор", Role::Operator, Vec::new()), ("kg", "Сотрудник", Role::Kindergarten, kindergartens)];
+        for (login, name, role, kindergartens) in staff {
+            let payload = Payload::OperatorAdded { login: login.into(), name: name.into(), role, kindergartens };
+            kiosk.push(start, "admin", &payload);
+        }
+        kiosk
+    }
+
     fn push(&mut self, time: Instant, operator: &str, payload: &Payload) {
         let body = EntryBody {
             version: FORMAT_VERSION,
@@ -343,34 +362,8 @@ fn minute(day_start: Instant, minutes: usize) -> Instant {
 
 /// A kiosk's log: 2 operators, then ~85% registrations, ~10% withdrawals, ~5% places.
 fn kiosk_log(k: usize, events: usize, next_child: &mut usize) -> Kiosk {
-    let mut kiosk = Kiosk {
-        id: format!("KOK-{k:03}"),
-        key: KioskKey::generate().expect("randomness"),
-        entries: Vec::new(),
-        prev: GENESIS_HASH,
-        registered: Vec::new(),
-    };
     let start: Instant = "2026-03-10T08:00:00+05:00".parse().expect("instant");
-    kiosk.push(
-        start,
-        "admin",
-        &Payload::OperatorAdded {
-            login: "op".into(),
-            name: "Оператор".into(),
-            role: Role::Operator,
-            kindergartens: vec![],
-        },
-    );
-    kiosk.push(
-        start,
-        "admin",
-        &Payload::OperatorAdded {
-            login: "kg".into(),
-            name: "Сотрудник".into(),
-            role: Role::Kindergarten,
-            kindergartens: vec!["KG-KOK-01".into()],
-        },
-    );
+    let mut kiosk = Kiosk::staffed(format!("KOK-{k:03}"), vec!["KG-KOK-01".into()], start);
     for i in 2..events {
         let time = minute(start, i / 4);
         let command = match i % 20 {

@@ -27,9 +27,10 @@ test-native:
     cargo test --workspace --all-features
 
 # The center's own suite again with its store on PostgreSQL (a throw-away cluster the tests
-# start: `initdb` into a temporary folder, `postgres` on 127.0.0.1).
+# start: `initdb` into a temporary folder, `postgres` on 127.0.0.1), on the binaries that
+# test-native built.
 test-postgres:
-    KEZEK_TEST_STORE=postgres cargo test -p kezek-center --all-features
+    bash scripts/test-postgres.sh
 
 # The rules compiled to WebAssembly: wasm-bindgen tests under Node, the npm package's
 # node:test suite and the native-vs-WASM differential test.

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use changelog::{EntryBody, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
 use ed25519_dalek::Signature;
 use rules::Command;
+use rules::authz::parent::{CHANNEL_ID, parse_operator};
 use rules::command::Role;
 
 #[derive(serde::Deserialize)]
@@ -61,6 +62,8 @@ pub struct KioskOperator {
     pub role: Role,
     pub kindergartens: Vec<String>,
     pub disabled: bool,
+    /// Children linked to a parent (the parents' channel only, keyed by the parent's IIN).
+    pub children: Vec<String>,
 }
 
 /// The first entry that failed, and why.
@@ -208,8 +211,9 @@ pub fn check(view: &KioskView<'_>, entries: &[SignedEntry]) -> CheckOutcome {
     let mut accepted = Vec::with_capacity(candidates.len());
     let mut final_key = view.key;
     for c in candidates {
-        if let Err((code, reason)) =
-            check_role(&mut operators, &c.body, &c.payload).and_then(|()| check_scope(view, &c.payload))
+        if let Err((code, reason)) = check_role(&mut operators, &c.body, &c.payload)
+            .and_then(|()| check_scope(view, &c.payload))
+            .and_then(|()| check_parent(view, &operators, &c.body, &c.payload))
         {
             stop = Some(Stop { index: c.index, seq: c.body.seq, code, reason });
             break;
@@ -232,9 +236,79 @@ fn check_scope(view: &KioskView<'_>, payload: &Payload) -> Result<(), (&'static 
     let checked = match payload {
         Payload::Command { command } => view.scope.check_command(command, view.state),
         Payload::OperatorAdded { kindergartens, .. } => view.scope.check_kindergartens(kindergartens, view.state),
-        Payload::OperatorDisabled { .. } | Payload::KeyRotated { .. } | Payload::Audit { .. } => Ok(()),
+        Payload::OperatorDisabled { .. }
+        | Payload::KeyRotated { .. }
+        | Payload::Audit { .. }
+        | Payload::ParentLinked { .. }
+        | Payload::ContractSigned { .. } => Ok(()),
     };
     checked.map_err(|v| (v.code, v.message))
+}
+
+/// Checks a parent's command from the parents' channel against the children linked to that
+/// parent so far (`rules::authz::parent`).
+fn check_parent(
+    view: &KioskView<'_>,
+    operators: &HashMap<String, KioskOperator>,
+    body: &EntryBody,
+    payload: &Payload,
+) -> Result<(), (&'static str, String)> {
+    let Payload::Command { command } = payload else { return Ok(()) };
+    if body.kiosk != CHANNEL_ID {
+        return Ok(());
+    }
+    let (_, iin) = parse_operator(&body.operator).ok_or_else(|| not_a_parent(body))?;
+    let children = operators.get(iin).map_or(&[][..], |o| o.children.as_slice());
+    let actor = rules::authz::parent::ParentActor { iin, children };
+    rules::authz::parent::may(&actor, command, view.state).map_err(|denied| {
+        use rules::Localized;
+        (denied.code(), denied.message(rules::Lang::En))
+    })
+}
+
+fn not_a_parent(body: &EntryBody) -> (&'static str, String) {
+    ("UNKNOWN_OPERATOR", format!("{:?} is not a parent of the parents' channel", body.operator))
+}
+
+/// The parents' channel's own entries: parent commands, links and signed contracts; and
+/// nobody else writes links or contracts.
+fn check_channel_entry(
+    operators: &mut HashMap<String, KioskOperator>,
+    body: &EntryBody,
+    payload: &Payload,
+) -> Result<(), (&'static str, String)> {
+    let channel = body.kiosk == CHANNEL_ID;
+    match payload {
+        Payload::ParentLinked { .. } | Payload::ContractSigned { .. } if !channel => Err((
+            "FORBIDDEN_COMMAND",
+            "parent links and signed contracts are written by the parents' channel only".to_owned(),
+        )),
+        Payload::ParentLinked { parent, child, .. } => {
+            let (_, iin) = parse_operator(&body.operator).ok_or_else(|| not_a_parent(body))?;
+            if iin != parent {
+                return Err(("NOT_APPLICANT", format!("{} may not link a child to {parent}", body.operator)));
+            }
+            let links = operators.entry(parent.clone()).or_insert_with(|| KioskOperator {
+                role: Role::Operator,
+                kindergartens: Vec::new(),
+                disabled: false,
+                children: Vec::new(),
+            });
+            if !links.children.contains(child) {
+                links.children.push(child.clone());
+            }
+            Ok(())
+        }
+        Payload::ContractSigned { .. } | Payload::Command { .. } => {
+            parse_operator(&body.operator).map(|_| ()).ok_or_else(|| not_a_parent(body))
+        }
+        Payload::OperatorAdded { .. }
+        | Payload::OperatorDisabled { .. }
+        | Payload::KeyRotated { .. }
+        | Payload::Audit { .. } => {
+            Err(("FORBIDDEN_COMMAND", "the parents' channel writes parents' entries only".to_owned()))
+        }
+    }
 }
 
 /// Roles a kiosk may give an account: reviewers and the center work at the center only.
@@ -252,6 +326,9 @@ pub fn check_role(
     body: &EntryBody,
     payload: &Payload,
 ) -> Result<(), (&'static str, String)> {
+    if body.kiosk == CHANNEL_ID {
+        return check_channel_entry(operators, body, payload);
+    }
     match payload {
         Payload::Command { command } => {
             let required = command.required_role();
@@ -283,7 +360,7 @@ pub fn check_role(
             if first_admin {
                 operators.insert(
                     body.operator.clone(),
-                    KioskOperator { role: Role::Admin, kindergartens: Vec::new(), disabled: false },
+                    KioskOperator { role: Role::Admin, kindergartens: Vec::new(), disabled: false, children: Vec::new() },
                 );
             }
             require_admin(operators, body, "operatorAdded")?;
@@ -292,7 +369,12 @@ pub fn check_role(
             }
             operators.insert(
                 login.clone(),
-                KioskOperator { role: *role, kindergartens: kindergartens.clone(), disabled: false },
+                KioskOperator {
+                    role: *role,
+                    kindergartens: kindergartens.clone(),
+                    disabled: false,
+                    children: Vec::new(),
+                },
             );
             Ok(())
         }
@@ -309,6 +391,7 @@ pub fn check_role(
         Payload::Audit { .. } => {
             Err(("FORBIDDEN_COMMAND", "audit entries are written by the center, not by a kiosk".to_owned()))
         }
+        Payload::ParentLinked { .. } | Payload::ContractSigned { .. } => check_channel_entry(operators, body, payload),
     }
 }
 

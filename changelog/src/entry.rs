@@ -57,6 +57,21 @@ pub enum Payload {
     KeyRotated {
         public_key: String,
     },
+    /// A parent and a child linked after the population registry confirmed them (seed 004).
+    /// Written by the parents' channel only; `evidence` names the registry and what it
+    /// answered from (e.g. the imported file's SHA-256).
+    ParentLinked {
+        parent: String,
+        child: String,
+        evidence: String,
+    },
+    /// A parent accepted the e-contract for a kindergarten choice: the SHA-256 (hex) of the
+    /// text they were shown. Written by the parents' channel only, just before the choice.
+    ContractSigned {
+        application: String,
+        kindergarten: String,
+        text_sha256: String,
+    },
     /// A center staff action that is not a rules command (the center's own log only): the
     /// audit trail of who registered a kiosk, created an account, decided a review item,
     /// exported personal data. The entry's `operator` names the staff member.

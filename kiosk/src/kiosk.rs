@@ -308,8 +308,12 @@ impl Model {
             }),
             Payload::OperatorDisabled { login } => self.operators.disabled(login, seq, at, by),
             Payload::KeyRotated { public_key } => self.rotated_key = Some(public_key.clone()),
-            // Center-only entries: a kiosk never writes them.
-            Payload::Command { .. } | Payload::Audit { .. } => {}
+            // Commands replay elsewhere; the center's and the parents' channel's own entries
+            // are never in a kiosk's log.
+            Payload::Command { .. }
+            | Payload::Audit { .. }
+            | Payload::ParentLinked { .. }
+            | Payload::ContractSigned { .. } => {}
         }
     }
 

@@ -407,7 +407,7 @@ fn add_trusted_key(dir: &Path, public_key: &str) -> Result<Trusted, RegistryErro
     if added {
         keys.push(key);
         let path = dir.join(KEYS_FILE);
-        let text: String = keys.iter().map(|k| format!("{}\n", hex::encode(k.as_bytes()))).collect();
+        let text: String = keys.iter().flat_map(|k| [hex::encode(k.as_bytes()), "\n".to_owned()]).collect();
         let temp = stage_file(&path, text.as_bytes())?;
         commit_file(&temp, &path)?;
     }

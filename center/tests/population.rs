@@ -259,6 +259,7 @@ fn the_command_line_signs_trusts_imports_and_checks() {
     let rows: Vec<&Value> = audit.as_array().unwrap().iter().filter(|r| r["action"] == "population.import").collect();
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["subject"].as_str(), Some(&*sha256(&bytes)));
+    assert_eq!((rows[0]["by"].as_str(), rows[0]["note"].as_str()), (Some("center"), Some("3")));
 }
 
 #[test]

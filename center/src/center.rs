@@ -494,6 +494,8 @@ pub struct Center<S: CenterStore = AnyStore> {
     generation: u64,
     /// The public queue's last version per district.
     pub(crate) publications: crate::public_queue::Publications,
+    /// The data folder, when opened from one (the population registry's files live there).
+    data_dir: Option<PathBuf>,
 }
 
 /// Who the center's scheduled runs are logged as.
@@ -710,7 +712,9 @@ impl Center<AnyStore> {
         let kindergartens: Vec<Kindergarten> =
             serde_json::from_str(&directory).map_err(|e| CenterError::Setup(format!("kindergarten directory: {e}")))?;
         let store = AnyStore::open(&dir.join(DB_DIR), store)?;
-        Center::with_store(store, key, kindergartens)
+        let mut center = Center::with_store(store, key, kindergartens)?;
+        center.data_dir = Some(dir.to_owned());
+        Ok(center)
     }
 }
 
@@ -736,6 +740,7 @@ impl<S: CenterStore> Center<S> {
             log_pos: 0,
             generation: 0,
             publications: crate::public_queue::Publications::default(),
+            data_dir: None,
             fold: Fold::new(State::new(Calendar::embedded(), kindergartens.clone())),
             own_hashes: Vec::new(),
             directory_version: 0,
@@ -962,6 +967,11 @@ impl<S: CenterStore> Center<S> {
             }
         }
         Ok(())
+    }
+
+    /// The data folder the center was opened from (`None` for a center built over a store).
+    pub fn data_dir(&self) -> Option<&Path> {
+        self.data_dir.as_deref()
     }
 
     pub fn public_key(&self) -> VerifyingKey {

@@ -772,6 +772,21 @@ async fn audit<S: CenterStore + 'static>(
     .await
 }
 
+/// `POST /v1/staff/population` (admin): a signed population pairs file as the body, imported
+/// with [`Center::import_population`]; a refused file is a 400 with its code.
+async fn import_population<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageReference, None)?;
+        center.import_population(&body, &user.login, now)
+    })
+    .await
+}
+
 /// The staff routes, merged into the center's router.
 pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
     Router::new()
@@ -798,5 +813,6 @@ pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
         .route("/v1/staff/directory", get(directory::<S>).post(import_directory::<S>))
         .route("/v1/staff/calendar", get(calendar::<S>).post(set_calendar_year::<S>))
         .route("/v1/staff/audit", get(audit::<S>))
+        .route("/v1/staff/population", post(import_population::<S>))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

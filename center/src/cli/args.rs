@@ -47,6 +47,10 @@ pub enum Cmd {
         /// in the folder's `store.url`; the key and the directory stay in the folder.
         #[arg(long)]
         store: Option<String>,
+        /// Also trust the demo population-registry key and import the demo registry file
+        /// (`data/population-demo.json`: demo data only).
+        #[arg(long)]
+        demo_population: bool,
     },
     /// Copy the folder's embedded store into an empty PostgreSQL database, verifying every
     /// entry's signature and chain, then use the database (`store.url`); the embedded store
@@ -133,6 +137,9 @@ pub enum Cmd {
     /// The working-day calendar's updates (decrees), sent to kiosks in the snapshots.
     #[command(subcommand)]
     Calendar(CalendarCmd),
+    /// The population registry (parent–child pairs) the parents' channel checks links against.
+    #[command(subcommand)]
+    Population(PopulationCmd),
     /// The audit trail: the center's own log (staff actions, rounds, ticks), newest first.
     Audit {
         /// At most this many entries (200 by default).
@@ -187,6 +194,52 @@ pub enum CalendarCmd {
     },
     /// The calendar's years now, with the version.
     List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PopulationCmd {
+    /// Trust a registry key (ed25519 public key, 64 hex digits) for imports (folder only).
+    Trust {
+        key: String,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Import a signed pairs file: verified against the trusted keys, stored as the folder's
+    /// `population.json`, logged as `population.import`. A refused file changes nothing.
+    Import {
+        file: PathBuf,
+        /// Who imports, for the log (folder only: `center` by default; with --url the
+        /// signed-in user, who must be an admin).
+        #[arg(long)]
+        by: Option<String>,
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Sign a JSON array of pairs (`{parent, child, kinship}`) with a key file (folder-less).
+    Sign {
+        /// The signing key file (64 hex digits, or an encrypted key file with
+        /// --key-passphrase-file or `KEZEK_KEY_PASSPHRASE`).
+        #[arg(long)]
+        key_file: PathBuf,
+        #[arg(long = "in")]
+        input: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Who issues the file (the registry's name).
+        #[arg(long)]
+        issuer: String,
+        /// RFC 3339; now by default.
+        #[arg(long)]
+        issued_at: Option<String>,
+    },
+    /// Ask the folder's imported registry whether PARENT is a parent or guardian of CHILD
+    /// (folder only).
+    Check {
+        #[arg(long)]
+        parent: String,
+        #[arg(long)]
+        child: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

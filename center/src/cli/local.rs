@@ -50,7 +50,7 @@ impl Local {
     }
 
     /// Creates the data folder.
-    pub fn init(&self, kindergartens: Option<&Path>, store: Option<&str>) -> Result<Value, Failure> {
+    pub fn init(&mut self, kindergartens: Option<&Path>, store: Option<&str>, demo: bool) -> Result<Value, Failure> {
         if let Some(url) = store {
             // Reachable and set up before anything is written to the folder.
             center::pg_store::PgStore::connect(url).map_err(center::CenterError::from)?;
@@ -59,7 +59,18 @@ impl Local {
         if let Some(url) = store {
             super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
         }
+        if !demo {
+            return Ok(info);
+        }
+        let import = value(self.center()?.import_demo_population(CENTER_ID, center::now()))?;
+        let mut info = info;
+        info["population"] = import;
         Ok(info)
+    }
+
+    /// Trusts a population-registry key (`population trust`).
+    pub fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
+        value(self.center()?.trust_population_key(key, CENTER_ID, when(at)))
     }
 
     /// Copies the embedded store into the database at `url` and switches the folder to it.
@@ -211,6 +222,10 @@ impl Backend for Local {
 
     fn calendar_list(&mut self) -> Result<Value, Failure> {
         value(Ok(self.center()?.calendar_listing()))
+    }
+
+    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
+        value(self.center()?.import_population(file, by.unwrap_or(CENTER_ID), when(at)))
     }
 
     fn audit(&mut self, limit: usize) -> Result<Value, Failure> {

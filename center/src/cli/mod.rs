@@ -31,7 +31,9 @@ use rules::calendar::CalendarYear;
 use rules::model::Kindergarten;
 use serde_json::{Value, json};
 
-use args::{CalendarCmd, Cli, Cmd, DirectoryCmd, Format, KioskCmd, OperatorCmd, QuarantineCmd, ReviewCmd};
+use args::{
+    CalendarCmd, Cli, Cmd, DirectoryCmd, Format, KioskCmd, OperatorCmd, PopulationCmd, QuarantineCmd, ReviewCmd,
+};
 use local::Local;
 use remote::Remote;
 
@@ -126,6 +128,8 @@ pub trait Backend {
         at: Option<Instant>,
     ) -> Result<Value, Failure>;
     fn calendar_list(&mut self) -> Result<Value, Failure>;
+    /// A signed population pairs file's bytes; `by` as for [`Backend::directory_import`].
+    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure>;
     fn audit(&mut self, limit: usize) -> Result<Value, Failure>;
 }
 
@@ -166,8 +170,8 @@ impl Target {
 /// Runs one command on `target` and prints its answer.
 pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
     let answer = match command {
-        Cmd::Init { kindergartens, store } => {
-            target.folder("init")?.init(kindergartens.as_deref(), store.as_deref())?
+        Cmd::Init { kindergartens, store, demo_population } => {
+            target.folder("init")?.init(kindergartens.as_deref(), store.as_deref(), demo_population)?
         }
         Cmd::Migrate { to } => target.folder("migrate")?.migrate(&to)?,
         Cmd::Serve(args) => {
@@ -250,6 +254,31 @@ pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
             target.backend().calendar_set_year(year, by.as_deref(), at)?
         }
         Cmd::Calendar(CalendarCmd::List) => target.backend().calendar_list()?,
+        Cmd::Population(PopulationCmd::Trust { key, at }) => {
+            let at = instant(at.as_ref())?;
+            target.folder("population trust")?.population_trust(&key, at)?
+        }
+        Cmd::Population(PopulationCmd::Import { file, by, at }) => {
+            let at = instant(at.as_ref())?;
+            let bytes = center::population::read_limited(&file).map_err(|e| fail(e.code(), e.to_string()))?;
+            target.backend().population_import(&bytes, by.as_deref(), at)?
+        }
+        Cmd::Population(PopulationCmd::Sign { key_file, input, out, issuer, issued_at }) => {
+            let passphrase = target.folder("population sign")?.passphrase()?;
+            let key = changelog::KioskKey::load_with(&key_file, passphrase.as_deref()).map_err(CenterError::from)?;
+            let pairs: Vec<center::population::Pair> = files::read_json(&input, "BAD_PAIRS")?;
+            let count = pairs.len();
+            let issued_at = issued_at.unwrap_or_else(|| center::now().to_string());
+            let bytes = center::population::sign(pairs, &issuer, &issued_at, key.signing())
+                .map_err(|e| fail(e.code(), e.to_string()))?;
+            files::write_private(&out, &bytes)?;
+            json!({ "out": out, "pairs": count, "publicKey": key.public_hex(), "issuedAt": issued_at })
+        }
+        Cmd::Population(PopulationCmd::Check { parent, child }) => {
+            let registry = center::population::registry(target.folder("population check")?.data());
+            let check = registry.check(&parent, &child).map_err(|e| fail(e.code(), e.to_string()))?;
+            serde_json::to_value(check).map_err(|e| fail("INTERNAL", e.to_string()))?
+        }
         Cmd::Audit { limit } => target.backend().audit(limit.unwrap_or(AUDIT_LIMIT))?,
     };
     render::json(&answer);

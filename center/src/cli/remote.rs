@@ -355,6 +355,12 @@ impl Backend for Remote {
         self.post(&format!("/v1/staff/quarantine/{}/reexamine", segment(kiosk)), Body::None)
     }
 
+    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
+        server_clock(at)?;
+        folder_only("--by", by)?;
+        self.post("/v1/staff/population", Body::Json(file.to_vec()))
+    }
+
     fn directory_import(
         &mut self,
         kindergartens: Vec<Kindergarten>,

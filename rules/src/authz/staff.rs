@@ -75,7 +75,8 @@ pub enum StaffAction {
     ManageKiosks,
     /// Creating and disabling staff accounts.
     ManageUsers,
-    /// The kindergarten directory and the working-day calendar.
+    /// The kindergarten directory, the working-day calendar and the population registry's
+    /// imports.
     ManageReference,
     /// Deadline expiry on demand, USB bundles in, snapshot and ack files out, quarantine.
     RunCenter,

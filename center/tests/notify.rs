@@ -9,17 +9,18 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::path::Path;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use center::Center;
 use center::notify::{
     DELIVERED_FILE, FileNotifier, Message, MessageKind, Notifications, Notifier, NotifyError, OUTBOX_DIR, Outbox,
     Recipient, SmtpNotifier,
 };
+use center::{CENTER_ID, Center, Decision, NewUser};
 use common::*;
-use rules::{Instant, Lang, RightClass};
+use rules::authz::staff::StaffRole;
+use rules::model::GroupLanguage;
+use rules::{Action, Instant, Lang, RightClass};
 
 fn message(key: &str) -> Message {
     Message {
@@ -181,6 +182,10 @@ fn the_file_notifier_never_writes_a_key_twice_across_a_crash_before_the_mark() {
 /// Three children of KOK, two places: a round on Tuesday 10 March 2026 at 18:00 issues two
 /// vouchers (confirm by Thursday 12 March).
 fn two_vouchers(center: &mut Center) -> Vec<String> {
+    two_vouchers_from(center).1
+}
+
+fn two_vouchers_from(center: &mut Center) -> (TestKiosk, Vec<String>) {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     for (i, id) in ["K1-A", "K1-B", "K1-C"].iter().enumerate() {
         let serial = u32::try_from(i).unwrap();
@@ -194,7 +199,7 @@ fn two_vouchers(center: &mut Center) -> Vec<String> {
     center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
     let run = center.distribute("KOK", at("2026-03-10T18:00:00+05:00")).unwrap();
     assert_eq!(run.vouchers.len(), 2);
-    run.vouchers.iter().map(|v| v.application.clone()).collect()
+    (kiosk, run.vouchers.iter().map(|v| v.application.clone()).collect())
 }
 
 fn kinds(path: &Path, kind: &str) -> Vec<serde_json::Value> {
@@ -402,6 +407,85 @@ fn serve_writes_the_vouchers_messages_to_the_delivered_file() {
     for v in &run.vouchers {
         assert!(lines.iter().any(|l| l["key"].as_str().unwrap().starts_with(&format!("voucher:{}:", v.application))));
     }
+    // The server says what it delivered.
+    let mut said = String::new();
+    for _ in 0..100 {
+        said = server.stderr.lock().unwrap().clone();
+        if said.contains("notifier file: 2 delivered, 0 failed, 0 undeliverable, 0 pending") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(said.contains("notifier file: 2 delivered, 0 failed, 0 undeliverable, 0 pending"), "{said}");
     drop(server);
-    let _unused = Mutex::new(());
+}
+
+#[test]
+fn retries_wait_30_seconds_doubling_up_to_an_hour() {
+    use center::notify::outbox::backoff;
+    let secs: Vec<i64> = [1, 2, 3, 7, 8, 50, u32::MAX].iter().map(|n| backoff(*n).num_seconds()).collect();
+    assert_eq!(secs, [30, 60, 120, 1920, 3600, 3600, 3600]);
+}
+
+#[test]
+fn a_reviewers_decision_on_a_refusal_is_told_once_in_the_parents_language() {
+    let (_dir, mut center) = center();
+    let (mut kiosk, vouchers) = two_vouchers_from(&mut center);
+    kiosk.last_contact = Some("2026-03-10T18:00:00+05:00".into());
+    for (hour, app) in [(9, &vouchers[0]), (10, &vouchers[1])] {
+        kiosk.act(&format!("2026-03-11T{hour:02}:00:00+05:00"), "op", app, Action::ConfirmVoucher);
+        kiosk.act(
+            &format!("2026-03-11T{hour:02}:10:00+05:00"),
+            "op",
+            app,
+            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
+        );
+        kiosk.act(
+            &format!("2026-03-11T{hour:02}:30:00+05:00"),
+            "kg",
+            app,
+            Action::RefuseChild { reason: "группа укомплектована".into() },
+        );
+    }
+    center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
+    let reviewer = NewUser {
+        login: "rev".into(),
+        name: "Рецензент".into(),
+        role: StaffRole::Reviewer,
+        districts: vec![DISTRICT.into()],
+        password: "secret-pass".into(),
+    };
+    center.add_user(CENTER_ID, reviewer, at("2026-03-11T12:30:00+05:00")).unwrap();
+    let rev = center.check_password("rev", "secret-pass").unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let delivered = data.path().join(OUTBOX_DIR).join(DELIVERED_FILE);
+    let notifications = Notifications::open_with_file(data.path()).unwrap();
+    notifications.set_language(&adult_iin(7), Lang::En).unwrap();
+    // Nothing decided yet: no refusal message.
+    notifications.scan_center(&center, at("2026-03-11T12:45:00+05:00")).unwrap();
+    assert!(kinds(&delivered, "refusalDecided").is_empty());
+    assert!(center.refusal_decisions().is_empty());
+    let overruled = format!("R-{}", vouchers[0]);
+    let upheld = format!("R-{}", vouchers[1]);
+    center.review(&overruled, Decision::Overrule, &rev, at("2026-03-11T13:00:00+05:00"), None).unwrap();
+    center.review(&upheld, Decision::Uphold, &rev, at("2026-03-11T13:05:00+05:00"), None).unwrap();
+    for _ in 0..2 {
+        notifications.scan_center(&center, at("2026-03-11T13:10:00+05:00")).unwrap();
+        notifications.deliver_due(at("2026-03-11T13:10:00+05:00"));
+    }
+    let lines = kinds(&delivered, "refusalDecided");
+    assert_eq!(lines.len(), 2);
+    let find = |key: String| lines.iter().find(|l| l["key"] == key.as_str()).unwrap_or_else(|| panic!("{key}"));
+    let first = find(format!("refusal:{}:2026-03-11T13:00:00+05:00", vouchers[0]));
+    assert_eq!(first["lang"], "en");
+    assert!(first["text"].as_str().unwrap().contains("overruled"), "{first}");
+    assert!(first["text"].as_str().unwrap().contains(&vouchers[0]), "{first}");
+    let second = find(format!("refusal:{}:2026-03-11T13:05:00+05:00", vouchers[1]));
+    assert!(second["text"].as_str().unwrap().contains("upheld"), "{second}");
+    // A fresh outbox a week and more later does not announce old decisions.
+    let later = tempfile::tempdir().unwrap();
+    let fresh = Notifications::open_with_file(later.path()).unwrap();
+    fresh.scan_center(&center, at("2026-03-19T13:10:00+05:00")).unwrap();
+    fresh.deliver_due(at("2026-03-19T13:10:00+05:00"));
+    assert!(kinds(&later.path().join(OUTBOX_DIR).join(DELIVERED_FILE), "refusalDecided").is_empty());
 }

@@ -489,3 +489,21 @@ fn a_reviewers_decision_on_a_refusal_is_told_once_in_the_parents_language() {
     fresh.deliver_due(at("2026-03-19T13:10:00+05:00"));
     assert!(kinds(&later.path().join(OUTBOX_DIR).join(DELIVERED_FILE), "refusalDecided").is_empty());
 }
+
+#[test]
+fn serve_refuses_an_unusable_smtp_setup_at_start() {
+    let data = tempfile::tempdir().unwrap();
+    let out = proc::cli(data.path(), &["serve", "--notifier", "smtp"], &[]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--smtp-url") && stderr.contains("--smtp-from"), "{stderr}");
+    let cases =
+        [("bogus://relay", "noreply@kezek.test", "SETUP"), ("smtp://127.0.0.1:1", "not an address", "BAD_ADDRESS")];
+    for (url, from, code) in cases {
+        let args = ["serve", "--notifier", "smtp", "--smtp-url", url, "--smtp-from", from];
+        let out = proc::cli(data.path(), &args, &[]);
+        assert!(!out.status.success());
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(text.contains(&format!("\"code\":\"{code}\"")), "{text}");
+    }
+}

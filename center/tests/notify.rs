@@ -361,13 +361,16 @@ fn an_unreachable_smtp_server_keeps_the_message_pending() {
 fn send_now_delivers_at_once_and_once() {
     let data = tempfile::tempdir().unwrap();
     let notifications = Notifications::open_with_file(data.path()).unwrap();
-    let mut m = message("code:1");
-    m.kind = MessageKind::SignInCode;
+    let to = Recipient { iin: adult_iin(7), phone: Some("+7 701 000 00 00".into()), email: None };
+    let m = Message::sign_in_code(to, Lang::Kk, "123456", 5, at("2026-03-10T18:00:00+05:00"));
+    assert_eq!(m.key, format!("code:{}:2026-03-10T18:00:00+05:00", adult_iin(7)));
     assert!(notifications.send_now(m.clone()).unwrap());
     assert!(notifications.send_now(m).unwrap());
     let lines = delivered_lines(&data.path().join(OUTBOX_DIR).join(DELIVERED_FILE));
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["kind"], "signInCode");
+    assert!(lines[0]["text"].as_str().unwrap().contains("123456"));
+    assert_eq!(lines[0]["lang"], "kk");
 }
 
 #[test]

@@ -76,6 +76,23 @@ pub struct Message {
     pub created_at: Instant,
 }
 
+impl Message {
+    /// A one-time sign-in code for the parent `to`, valid `minutes`, in `lang`; key
+    /// `code:{iin}:{now}` (one per code sent).
+    pub fn sign_in_code(to: Recipient, lang: Lang, code: &str, minutes: u32, now: Instant) -> Message {
+        let texts = messages::sign_in_code(lang, code, minutes);
+        Message {
+            key: format!("code:{}:{now}", to.iin),
+            kind: MessageKind::SignInCode,
+            to,
+            lang,
+            subject: texts.subject,
+            text: texts.text,
+            created_at: now,
+        }
+    }
+}
+
 /// Why a message was not enqueued or delivered.
 #[derive(Debug, thiserror::Error)]
 pub enum NotifyError {

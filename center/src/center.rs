@@ -1749,6 +1749,22 @@ impl<S: CenterStore> Center<S> {
         self.audit.iter().rev().take(limit).cloned().collect()
     }
 
+    /// The reviewers' decisions on kindergartens' refusals (upheld or overruled), oldest
+    /// first, from the center's own log: what the notifier tells the parents.
+    pub fn refusal_decisions(&self) -> Vec<crate::notify::RefusalDecision> {
+        let upheld = rules::ActionKind::UpholdRefusal.as_str();
+        let overruled = rules::ActionKind::OverruleRefusal.as_str();
+        self.audit
+            .iter()
+            .filter(|r| r.action == upheld || r.action == overruled)
+            .map(|r| crate::notify::RefusalDecision {
+                application: r.subject.clone(),
+                upheld: r.action == upheld,
+                at: r.at,
+            })
+            .collect()
+    }
+
     /// When deadline expiry last ran, and each district's last scheduled round.
     pub fn schedule_state(&self) -> (Option<Instant>, &BTreeMap<String, Instant>) {
         (self.last_tick, &self.scheduled_rounds)

@@ -54,6 +54,7 @@ use rules::Instant;
 use crate::any_store::AnyStore;
 use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
 use crate::nonces::NonceBook;
+use crate::notify::Notifications;
 use crate::scheduler::Schedule;
 use crate::staff_api::StaffOptions;
 use crate::store::CenterStore;
@@ -135,6 +136,8 @@ pub struct App<S: CenterStore = AnyStore> {
     staff: StaffOptions,
     /// Other servers write to the same store (PostgreSQL).
     shared_store: bool,
+    /// The notifier (outbox); `None`: no messages to parents.
+    notifications: Option<Arc<Notifications>>,
 }
 
 /// Everything a server is set up with besides its center and clock.
@@ -146,6 +149,8 @@ pub struct ServerOptions {
     pub schedule: Option<Schedule>,
     /// How often the scheduler looks at the clock (default 15 s).
     pub scheduler_poll: Option<Duration>,
+    /// The notifier: scanned and delivered at every scheduler poll; `None`: no messages.
+    pub notifications: Option<Arc<Notifications>>,
 }
 
 struct Job {
@@ -184,28 +189,40 @@ impl<S: CenterStore + 'static> App<S> {
                 eprintln!("kezek-center: the schedule could not run at start ({}): {e}", e.code());
             }
         }
-        let app = App::build(center, clock, options.limits, options.staff);
-        if let Some(schedule) = options.schedule {
+        let mut app = App::build(center, clock, options.limits, options.staff);
+        app.notifications = options.notifications;
+        let notifications = app.notifications.clone();
+        if options.schedule.is_some() || notifications.is_some() {
+            let schedule = options.schedule;
             let poll = options.scheduler_poll.unwrap_or(Duration::from_secs(15));
             let center = Arc::downgrade(&app.center);
             let clock = Arc::clone(&app.clock);
             let health = Arc::clone(&app.health);
             std::thread::spawn(move || {
+                // Messages owed at start (the start's own runs included) go out first.
+                if let (Some(notifications), Some(center)) = (&notifications, center.upgrade()) {
+                    notify_pass(&center, &clock, notifications);
+                }
                 loop {
                     std::thread::sleep(poll);
                     let Some(center) = center.upgrade() else { return };
-                    let mut guard = lock(&center);
-                    let now = (clock)();
-                    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                        // One server of those sharing a store leads; the lead moves when it dies.
-                        if guard.leads()
-                            && let Err(e) = guard.with_write_lock(|c| run_schedule(c, &schedule, now))
-                        {
-                            eprintln!("kezek-center: the schedule could not run ({}): {e}", e.code());
+                    if let Some(schedule) = &schedule {
+                        let mut guard = lock(&center);
+                        let now = (clock)();
+                        let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                            // One server of those sharing a store leads; the lead moves when it dies.
+                            if guard.leads()
+                                && let Err(e) = guard.with_write_lock(|c| run_schedule(c, schedule, now))
+                            {
+                                eprintln!("kezek-center: the schedule could not run ({}): {e}", e.code());
+                            }
+                        }));
+                        if outcome.is_err() {
+                            recover(&mut guard, &health, "running the schedule");
                         }
-                    }));
-                    if outcome.is_err() {
-                        recover(&mut guard, &health, "running the schedule");
+                    }
+                    if let Some(notifications) = &notifications {
+                        notify_pass(&center, &clock, notifications);
                     }
                 }
             });
@@ -242,7 +259,13 @@ impl<S: CenterStore + 'static> App<S> {
             throttle: Arc::new(LoginThrottle::default()),
             staff,
             shared_store,
+            notifications: None,
         }
+    }
+
+    /// The notifier, when the server has one (the parents' sign-in codes go through it).
+    pub fn notifications(&self) -> Option<&Arc<Notifications>> {
+        self.notifications.as_ref()
     }
 
     pub(crate) fn throttle(&self) -> Arc<LoginThrottle> {
@@ -289,6 +312,40 @@ fn run_schedule<S: CenterStore>(center: &mut Center<S>, schedule: &Schedule, now
             }
         }
         Err(e) => eprintln!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code()),
+    }
+}
+
+/// One pass of the notifier: what the state owes is enqueued (under the center's lock, by
+/// the leading server only), then what is due is delivered (outside the lock).
+fn notify_pass<S: CenterStore>(center: &Mutex<Center<S>>, clock: &Clock, notifications: &Notifications) {
+    let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        let now = (clock)();
+        {
+            let mut guard = lock(center);
+            if !guard.leads() {
+                return;
+            }
+            if let Err(e) = notifications.scan_center(&guard, now) {
+                eprintln!("kezek-center: the notifier could not enqueue messages ({}): {e}", e.code());
+            }
+        }
+        let report = notifications.deliver_due(now);
+        if report.delivered + report.failed + report.undeliverable > 0 {
+            eprintln!(
+                "kezek-center: notifier {}: {} delivered, {} failed, {} undeliverable, {} pending",
+                notifications.notifier_name(),
+                report.delivered,
+                report.failed,
+                report.undeliverable,
+                report.pending
+            );
+        }
+        for error in report.errors.iter().take(10) {
+            eprintln!("kezek-center: notifier: {error}");
+        }
+    }));
+    if outcome.is_err() {
+        eprintln!("kezek-center: a panic in the notifier was caught; it runs again at the next poll");
     }
 }
 
@@ -381,6 +438,7 @@ impl<S: CenterStore> Clone for App<S> {
             throttle: Arc::clone(&self.throttle),
             staff: self.staff.clone(),
             shared_store: self.shared_store,
+            notifications: self.notifications.clone(),
         }
     }
 }

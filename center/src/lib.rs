@@ -23,6 +23,7 @@ pub mod http;
 pub mod ingest;
 pub mod migrate;
 pub mod nonces;
+pub mod notify;
 pub mod operations;
 pub mod pg_cluster;
 pub mod pg_store;

@@ -177,6 +177,24 @@ pub struct ServeArgs {
     /// listens on 127.0.0.0/8 or `::1` only, e.g. behind a reverse proxy on the same host).
     #[arg(long, conflicts_with = "tls_cert")]
     pub insecure_http: bool,
+    /// How messages to parents leave (docs/OPERATIONS.md, the notifier): `file` appends
+    /// them to DATA/outbox/delivered.jsonl; `smtp` e-mails them (--smtp-url, --smtp-from).
+    #[arg(long, env = "KEZEK_NOTIFIER", value_enum, default_value_t = NotifierKind::File)]
+    pub notifier: NotifierKind,
+    /// The SMTP server, lettre's URL form: `smtps://user:pass@host`,
+    /// `smtp://user:pass@host?tls=required` (STARTTLS), `smtp://host:port` (no TLS).
+    #[arg(long, env = "KEZEK_SMTP_URL", required_if_eq("notifier", "smtp"))]
+    pub smtp_url: Option<String>,
+    /// The sender of the e-mails, e.g. `Kezek <noreply@kezek.kz>`.
+    #[arg(long, env = "KEZEK_SMTP_FROM", required_if_eq("notifier", "smtp"))]
+    pub smtp_from: Option<String>,
+}
+
+/// The notifier `serve` uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NotifierKind {
+    File,
+    Smtp,
 }
 
 #[derive(Debug, Subcommand)]

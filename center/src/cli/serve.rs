@@ -6,7 +6,7 @@ use std::sync::Arc;
 use center::Center;
 
 use super::Failure;
-use super::args::ServeArgs;
+use super::args::{NotifierKind, ServeArgs};
 use super::fail;
 
 /// Serves the HTTP API until Ctrl-C or SIGTERM; `open` opens the data folder.
@@ -20,11 +20,28 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         tls_cert,
         tls_key,
         insecure_http,
+        notifier,
+        smtp_url,
+        smtp_from,
     } = args;
     let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(center::tls::acceptor(&cert, &key).map_err(|e| fail(e.code(), e.to_string()))?),
         _ => None,
     };
+    let notifier: Box<dyn center::notify::Notifier> = match notifier {
+        NotifierKind::File => Box::new(
+            center::notify::FileNotifier::open(
+                &data.join(center::notify::OUTBOX_DIR).join(center::notify::DELIVERED_FILE),
+            )
+            .map_err(|e| fail(e.code(), e.to_string()))?,
+        ),
+        NotifierKind::Smtp => Box::new(
+            center::notify::SmtpNotifier::new(smtp_url.as_deref().unwrap_or(""), smtp_from.as_deref().unwrap_or(""))
+                .map_err(|e| fail(e.code(), e.to_string()))?,
+        ),
+    };
+    let notifications =
+        center::notify::Notifications::open(data, notifier).map_err(|e| fail(e.code(), e.to_string()))?;
     let center = open()?;
     let fingerprint = changelog::fingerprint(&center.public_key());
     let limits = center::http::Limits {
@@ -35,7 +52,12 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         ..center::http::Limits::default()
     };
     let schedule = center::scheduler::Schedule::load(data)?;
-    let options = center::http::ServerOptions { limits, schedule: Some(schedule), ..Default::default() };
+    let options = center::http::ServerOptions {
+        limits,
+        schedule: Some(schedule),
+        notifications: Some(Arc::new(notifications)),
+        ..Default::default()
+    };
     let app = center::http::App::with_options(center, Arc::new(center::now), options);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| fail("IO", e.to_string()))?;

@@ -95,7 +95,7 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("kezek-no-such-account").unwrap_or_default())
 }
 
-fn random_token() -> Result<String, CenterError> {
+pub(crate) fn random_token() -> Result<String, CenterError> {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut bytes).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
     Ok(hex::encode(bytes))

@@ -10,6 +10,7 @@ use changelog::{
     Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedDocument, SignedEntry,
     VerifyingKey, fingerprint, public_key_from_hex,
 };
+use rules::authz::parent::CHANNEL_ID;
 use rules::authz::staff::StaffAction;
 use rules::command::{Event, Role};
 use rules::model::{Kindergarten, PlacesState, Status};
@@ -1030,11 +1031,22 @@ impl<S: CenterStore> Center<S> {
         let valid_id = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
-        if !valid_id || id == CENTER_ID {
+        if !valid_id || id == CENTER_ID || id == CHANNEL_ID {
             return Err(CenterError::Invalid(format!(
-                "kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?}"
+                "kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?} or {CHANNEL_ID:?}"
             )));
         }
+        self.add_source(id, district, public_key, at)
+    }
+
+    /// Registers a source of signed entries (a kiosk, or the parents' channel).
+    pub(crate) fn add_source(
+        &mut self,
+        id: &str,
+        district: &str,
+        public_key: &str,
+        at: Instant,
+    ) -> Result<KioskInfo, CenterError> {
         self.check_district(district)?;
         if self.kiosks.contains_key(id) {
             return Err(CenterError::Invalid(format!("kiosk {id} is registered already")));
@@ -1067,6 +1079,21 @@ impl<S: CenterStore> Center<S> {
         let info = state.info();
         self.kiosks.insert(id.to_owned(), state);
         Ok(info)
+    }
+
+    /// The key in force of the parents' channel, once registered.
+    pub(crate) fn channel_key(&self) -> Option<VerifyingKey> {
+        self.kiosks.get(CHANNEL_ID).map(|s| s.key)
+    }
+
+    /// A source's accepted head: sequence number and hash.
+    pub(crate) fn source_head(&self, id: &str) -> Option<(u64, Hash)> {
+        self.kiosks.get(id).map(|s| (s.head_seq(), s.head_hash()))
+    }
+
+    /// An account (or, for the parents' channel, a parent's links) of a source's log.
+    pub(crate) fn source_operator(&self, id: &str, login: &str) -> Option<KioskOperator> {
+        self.kiosks.get(id).and_then(|s| s.operators.get(login).cloned())
     }
 
     /// Revokes a kiosk: its uploads are refused from now on; what it sent before stays.
@@ -1170,7 +1197,8 @@ impl<S: CenterStore> Center<S> {
             return Err(IngestError::RevokedKiosk(kiosk_id));
         }
         let entries = &bundle.entries;
-        let districts = state.districts();
+        // The parents' channel serves every district of the center.
+        let districts = if kiosk_id == CHANNEL_ID { self.districts.clone() } else { state.districts() };
         let view = KioskView {
             id: &kiosk_id,
             head_seq: state.head_seq(),

@@ -138,6 +138,7 @@ pub struct App<S: CenterStore = AnyStore> {
     shared_store: bool,
     /// The notifier (outbox); `None`: no messages to parents.
     notifications: Option<Arc<Notifications>>,
+    parents: Option<crate::parents::ParentsChannel>,
 }
 
 /// Everything a server is set up with besides its center and clock.
@@ -151,6 +152,8 @@ pub struct ServerOptions {
     pub scheduler_poll: Option<Duration>,
     /// The notifier: scanned and delivered at every scheduler poll; `None`: no messages.
     pub notifications: Option<Arc<Notifications>>,
+    /// The parents' channel (`/v1/parent/…`); `None`: parents cannot sign in here.
+    pub parents: Option<crate::parents::ParentsChannel>,
 }
 
 struct Job {
@@ -191,6 +194,7 @@ impl<S: CenterStore + 'static> App<S> {
         }
         let mut app = App::build(center, clock, options.limits, options.staff);
         app.notifications = options.notifications;
+        app.parents = options.parents;
         let notifications = app.notifications.clone();
         if options.schedule.is_some() || notifications.is_some() {
             let schedule = options.schedule;
@@ -260,7 +264,13 @@ impl<S: CenterStore + 'static> App<S> {
             staff,
             shared_store,
             notifications: None,
+            parents: None,
         }
+    }
+
+    /// The parents' channel, when the server has one.
+    pub fn parents(&self) -> Option<&crate::parents::ParentsChannel> {
+        self.parents.as_ref()
     }
 
     /// The notifier, when the server has one (the parents' sign-in codes go through it).
@@ -439,6 +449,7 @@ impl<S: CenterStore> Clone for App<S> {
             staff: self.staff.clone(),
             shared_store: self.shared_store,
             notifications: self.notifications.clone(),
+            parents: self.parents.clone(),
         }
     }
 }
@@ -821,6 +832,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route(PUBLIC_QUEUE_ROUTE, get(public_queue::<S>))
         .merge(crate::staff_api::routes::<S>())
         .merge(crate::console::routes::<S>())
+        .merge(crate::parents::api::routes::<S>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {

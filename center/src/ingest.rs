@@ -360,7 +360,12 @@ pub fn check_role(
             if first_admin {
                 operators.insert(
                     body.operator.clone(),
-                    KioskOperator { role: Role::Admin, kindergartens: Vec::new(), disabled: false, children: Vec::new() },
+                    KioskOperator {
+                        role: Role::Admin,
+                        kindergartens: Vec::new(),
+                        disabled: false,
+                        children: Vec::new(),
+                    },
                 );
             }
             require_admin(operators, body, "operatorAdded")?;

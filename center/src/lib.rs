@@ -25,6 +25,7 @@ pub mod migrate;
 pub mod nonces;
 pub mod notify;
 pub mod operations;
+pub mod parents;
 pub mod pg_cluster;
 pub mod pg_store;
 pub mod population;

@@ -104,14 +104,14 @@ pub fn center_failure(e: &CenterError, lang: Lang) -> Response {
     error(status_of(e), e.code(), &message)
 }
 
-fn json<T: Serialize>(value: &T) -> Response {
+pub(crate) fn json<T: Serialize>(value: &T) -> Response {
     match serde_json::to_vec(value) {
         Ok(bytes) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
         Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string()),
     }
 }
 
-fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
     serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, "BAD_JSON", &e.to_string()))
 }
 
@@ -165,7 +165,7 @@ fn caller<S: CenterStore>(
     Ok(user)
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
@@ -215,7 +215,7 @@ struct SignedIn {
 
 /// The client's address, when the server put it on the request (else unspecified: all
 /// such clients share one address budget of the sign-in throttle).
-struct Peer(std::net::IpAddr);
+pub(crate) struct Peer(pub(crate) std::net::IpAddr);
 
 impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
     type Rejection = std::convert::Infallible;

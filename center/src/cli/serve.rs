@@ -52,10 +52,12 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         ..center::http::Limits::default()
     };
     let schedule = center::scheduler::Schedule::load(data)?;
+    let parents_key = center::parents::load_or_create_key(data).map_err(|e| fail(e.code(), e.to_string()))?;
     let options = center::http::ServerOptions {
         limits,
         schedule: Some(schedule),
         notifications: Some(Arc::new(notifications)),
+        parents: Some(center::parents::ParentsChannel::new(parents_key, center::parents::ParentOptions::default())),
         ..Default::default()
     };
     let app = center::http::App::with_options(center, Arc::new(center::now), options);

@@ -1,0 +1,422 @@
+//! The parents' API under `/v1/parent/…` (docs/PARENTS.md). Sessions are the
+//! [`COOKIE`] cookie (`HttpOnly`, `SameSite=Strict`, `Secure` unless configured off for
+//! plain loopback HTTP); a request that changes something carries the session's CSRF token
+//! in `X-CSRF-Token`. Errors are `{"error":{"code","message"}}`, the message in the language
+//! of `Accept-Language`.
+
+#![allow(clippy::result_large_err)]
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use rules::model::{GroupLanguage, NewApplication};
+use rules::{Action, Instant, Lang};
+use serde::{Deserialize, Serialize};
+
+use super::codes::CODE_LIFETIME_SECS;
+use super::{OTP_METHOD, ParentError, ParentIdentity, ParentsChannel};
+use crate::center::Center;
+use crate::http::{App, error, with_center};
+use crate::notify::{Message, Recipient};
+use crate::staff_api::{CSRF_HEADER, Peer, constant_time_eq, json, lang_of, parse};
+use crate::store::CenterStore;
+
+/// The parents' session cookie.
+pub const COOKIE: &str = "kezek_parent";
+
+fn failure(e: &ParentError, lang: Lang) -> Response {
+    let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let mut response = error(status, &e.code(), &e.message(lang));
+    if let ParentError::Code(super::CodeError::Throttled { wait_secs }) = e
+        && let Ok(value) = HeaderValue::from_str(&wait_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+fn channel<S: CenterStore + 'static>(app: &App<S>, lang: Lang) -> Result<ParentsChannel, Response> {
+    app.parents().cloned().ok_or_else(|| {
+        let message = rules::Text::new(
+            "Кабинет родителя на этом сервере не включён.",
+            "Бұл серверде ата-ана кабинеті қосылмаған.",
+            "The parents' channel is not enabled on this server.",
+        );
+        error(StatusCode::NOT_FOUND, "PARENTS_DISABLED", message.get(lang))
+    })
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    for line in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
+        for pair in line.split(';') {
+            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
+                return Some(value.to_owned());
+            }
+        }
+    }
+    None
+}
+
+fn unauthenticated(lang: Lang) -> Response {
+    let message = rules::Text::new(
+        "Войдите в кабинет: сессия не найдена или истекла.",
+        "Кабинетке кіріңіз: сессия табылмады немесе мерзімі өтті.",
+        "Sign in: the session is unknown or expired.",
+    );
+    error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message.get(lang))
+}
+
+/// The signed-in parent, checked: a live parent session, and the CSRF token on a change.
+fn caller<S: CenterStore>(
+    center: &Center<S>,
+    headers: &HeaderMap,
+    method: &Method,
+    now: Instant,
+    lang: Lang,
+) -> Result<(ParentIdentity, String), Response> {
+    let token = session_token(headers).ok_or_else(|| unauthenticated(lang))?;
+    let (session, parent) = center.parent_session(&token, now).ok_or_else(|| unauthenticated(lang))?;
+    if !matches!(*method, Method::GET | Method::HEAD) {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+            let message = rules::Text::new(
+                "Запрос без ключа защиты сессии: обновите страницу.",
+                "Сұрауда сессияны қорғау кілті жоқ: бетті жаңартыңыз.",
+                "The request lacks this session's anti-forgery token: reload the page.",
+            );
+            return Err(error(StatusCode::FORBIDDEN, "CSRF", message.get(lang)));
+        }
+    }
+    Ok((parent, session.csrf))
+}
+
+/// Runs `f` for the signed-in parent on the center; its result as JSON.
+async fn as_parent<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
+where
+    S: CenterStore + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut Center<S>, &ParentsChannel, &ParentIdentity, Instant) -> Result<T, ParentError> + Send + 'static,
+{
+    let lang = lang_of(headers);
+    let channel = match channel(app, lang) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    let headers = headers.clone();
+    let method = method.clone();
+    let outcome = with_center(app, move |center, now| {
+        let (parent, _) = caller(center, &headers, &method, now, lang)?;
+        f(center, &channel, &parent, now).map(|v| json(&v)).map_err(|e| failure(&e, lang))
+    })
+    .await;
+    let mut response = match outcome {
+        Ok(Ok(response) | Err(response)) | Err(response) => response,
+    };
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct CodeRequest {
+    iin: String,
+    #[serde(default)]
+    lang: Option<Lang>,
+}
+
+/// `POST /v1/parent/code`: a one-time code through the notifier.
+async fn send_code<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = lang_of(&headers);
+    let request: CodeRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    if let Err(e) = rules::Iin::parse(&request.iin) {
+        return failure(&ParentError::Registry(crate::population::RegistryError::Iin(e)), lang);
+    }
+    let channel = match channel(&app, lang) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    let Some(notifications) = app.notifications().cloned() else {
+        let message = rules::Text::new(
+            "Отправка кодов на этом сервере не настроена.",
+            "Бұл серверде код жіберу бапталмаған.",
+            "Sending codes is not set up on this server.",
+        );
+        return error(StatusCode::SERVICE_UNAVAILABLE, "NOTIFIER_MISSING", message.get(lang));
+    };
+    let message_lang = request.lang.unwrap_or(lang);
+    let iin = request.iin.clone();
+    // The parent's contacts, where an application of theirs has them.
+    let contacts = with_center(&app, move |center, now| {
+        let contact = center
+            .state()
+            .applications()
+            .filter(|a| a.applicant.iin == iin)
+            .max_by_key(|a| a.registered_at)
+            .map(|a| (a.applicant.phone.clone(), a.applicant.email.clone()));
+        (contact, now)
+    })
+    .await;
+    let (contact, now) = match contacts {
+        Ok(v) => v,
+        Err(response) => return response,
+    };
+    let code = match channel.codes.issue(&request.iin, peer, now) {
+        Ok(code) => code,
+        Err(e) => return failure(&ParentError::Code(e), lang),
+    };
+    let (phone, email) = contact.unwrap_or_default();
+    let to = Recipient { iin: request.iin.clone(), phone: Some(phone).filter(|p| !p.is_empty()), email };
+    let minutes = u32::try_from(CODE_LIFETIME_SECS / 60).unwrap_or(5);
+    let message = Message::sign_in_code(to, message_lang, &code, minutes, now);
+    let sent = tokio::task::spawn_blocking(move || {
+        let _ = notifications.set_language(&request.iin, message_lang);
+        notifications.send_now(message)
+    })
+    .await;
+    match sent {
+        Ok(Ok(_)) => {
+            let body = serde_json::json!({ "expiresInSeconds": CODE_LIFETIME_SECS });
+            (StatusCode::ACCEPTED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+        }
+        Ok(Err(e)) => {
+            let message = rules::Text::new(
+                "Не удалось отправить код. Попробуйте позже.",
+                "Кодты жіберу мүмкін болмады. Кейінірек қайталаңыз.",
+                "The code could not be sent. Try again later.",
+            );
+            error(StatusCode::SERVICE_UNAVAILABLE, e.code(), message.get(lang))
+        }
+        Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the code could not be sent"),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct SignIn {
+    iin: String,
+    code: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedIn {
+    csrf: String,
+    expires_at: Instant,
+    parent: ParentIdentity,
+}
+
+/// `POST /v1/parent/session`: the code for a session.
+async fn sign_in<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, body: Bytes) -> Response {
+    let lang = lang_of(&headers);
+    let request: SignIn = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let channel = match channel(&app, lang) {
+        Ok(c) => c,
+        Err(response) => return response,
+    };
+    let lifetime = channel.options.session_lifetime;
+    let opened = with_center(&app, move |center, now| {
+        channel.codes.redeem(&request.iin, &request.code, now).map_err(ParentError::Code)?;
+        center.open_parent_session(&request.iin, OTP_METHOD, now, lifetime)
+    })
+    .await;
+    let opened = match opened {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(e)) => return failure(&e, lang),
+        Err(response) => return response,
+    };
+    let secure = app.parents().is_some_and(|c| c.options.secure_cookie);
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{}",
+        opened.token,
+        lifetime.as_secs(),
+        if secure { "; Secure" } else { "" }
+    );
+    let mut response =
+        json(&SignedIn { csrf: opened.record.csrf, expires_at: opened.record.expires_at, parent: opened.parent });
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+/// `DELETE /v1/parent/session`.
+async fn sign_out<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    let token = session_token(&headers).unwrap_or_default();
+    let mut response = as_parent(&app, &headers, &method, move |center, _, _, _| {
+        center.close_session(&token)?;
+        Ok(serde_json::json!({ "signedOut": true }))
+    })
+    .await;
+    if response.status() == StatusCode::OK
+        && let Ok(value) = HeaderValue::from_str(&format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
+    {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// `GET /v1/parent/me`.
+async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    let token = session_token(&headers).unwrap_or_default();
+    as_parent(&app, &headers, &method, move |center, _, parent, now| {
+        let csrf = center.parent_session(&token, now).map(|(s, _)| s.csrf).unwrap_or_default();
+        let children: Vec<super::LinkedChild> =
+            center.linked_children(&parent.iin).into_iter().map(|iin| super::LinkedChild { iin }).collect();
+        Ok(serde_json::json!({
+            "parent": parent,
+            "csrf": csrf,
+            "children": children,
+            "applications": center.parent_applications(parent, now),
+        }))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LinkRequest {
+    child_iin: String,
+}
+
+/// `POST /v1/parent/children`: link a child the registry confirms.
+async fn link<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: LinkRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    as_parent(&app, &headers, &method, move |center, channel, parent, now| {
+        let registry = center.population();
+        let child = center.link_child(&channel.key, parent, &request.child_iin, registry.as_ref(), now)?;
+        Ok(serde_json::json!({ "child": child }))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct RegisterRequest {
+    application: NewApplication,
+}
+
+/// `POST /v1/parent/applications`: register a linked child.
+async fn register<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: RegisterRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let mut response = as_parent(&app, &headers, &method, move |center, channel, parent, now| {
+        let view = center.register_online(&channel.key, parent, request.application, now)?;
+        Ok(serde_json::json!({ "application": view }))
+    })
+    .await;
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = StatusCode::CREATED;
+    }
+    response
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ActRequest {
+    action: Action,
+    #[serde(default)]
+    contract_sha256: Option<String>,
+}
+
+/// `POST /v1/parent/applications/{id}/actions`.
+async fn act<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: ActRequest = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    as_parent(&app, &headers, &method, move |center, channel, parent, now| {
+        let view =
+            center.act_online(&channel.key, parent, &id, request.action, request.contract_sha256.as_deref(), now)?;
+        Ok(serde_json::json!({ "application": view }))
+    })
+    .await
+}
+
+/// `GET /v1/parent/applications/{id}/choices`.
+async fn choices<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    as_parent(&app, &headers, &method, move |center, _, parent, now| {
+        Ok(serde_json::json!({ "kindergartens": center.parent_choices(parent, &id, now)? }))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ContractQuery {
+    kindergarten: String,
+    language: GroupLanguage,
+    #[serde(default)]
+    lang: Option<Lang>,
+}
+
+/// `GET /v1/parent/applications/{id}/contract?kindergarten=&language=&lang=`.
+async fn contract<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    query: Result<Query<ContractQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return failure(&ParentError::Invalid("kindergarten=<id>&language=kk|ru|en".into()), lang_of(&headers));
+    };
+    let lang = query.lang.unwrap_or_else(|| lang_of(&headers));
+    as_parent(&app, &headers, &method, move |center, _, parent, now| {
+        center.parent_contract(parent, &id, &query.kindergarten, query.language, lang, now)
+    })
+    .await
+}
+
+/// The parents' routes.
+pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+    Router::new()
+        .route("/v1/parent/code", post(send_code::<S>))
+        .route("/v1/parent/session", post(sign_in::<S>).delete(sign_out::<S>))
+        .route("/v1/parent/me", get(me::<S>))
+        .route("/v1/parent/children", post(link::<S>))
+        .route("/v1/parent/applications", post(register::<S>))
+        .route("/v1/parent/applications/{id}/actions", post(act::<S>))
+        .route("/v1/parent/applications/{id}/choices", get(choices::<S>))
+        .route("/v1/parent/applications/{id}/contract", get(contract::<S>))
+}

@@ -297,6 +297,7 @@ export async function startConnected(ctx) {
           onclick: () => {
             s.view = view;
             s.error = null;
+            announce('');
             render();
             focusAfter(`[data-view="${view}"]`);
           },

@@ -135,6 +135,8 @@ pub struct App<S: CenterStore = AnyStore> {
     staff: StaffOptions,
     /// Other servers write to the same store (PostgreSQL).
     shared_store: bool,
+    /// The folder the parents' portal is served from (`serve --portal`), if any.
+    portal: Option<Arc<std::path::PathBuf>>,
 }
 
 /// Everything a server is set up with besides its center and clock.
@@ -146,6 +148,8 @@ pub struct ServerOptions {
     pub schedule: Option<Schedule>,
     /// How often the scheduler looks at the clock (default 15 s).
     pub scheduler_poll: Option<Duration>,
+    /// The folder holding `portal/` and `wasm-pkg/pkg/web/`, served at `/portal/` ([`crate::portal_files`]).
+    pub portal: Option<std::path::PathBuf>,
 }
 
 struct Job {
@@ -184,7 +188,8 @@ impl<S: CenterStore + 'static> App<S> {
                 eprintln!("kezek-center: the schedule could not run at start ({}): {e}", e.code());
             }
         }
-        let app = App::build(center, clock, options.limits, options.staff);
+        let mut app = App::build(center, clock, options.limits, options.staff);
+        app.portal = options.portal.map(Arc::new);
         if let Some(schedule) = options.schedule {
             let poll = options.scheduler_poll.unwrap_or(Duration::from_secs(15));
             let center = Arc::downgrade(&app.center);
@@ -242,6 +247,7 @@ impl<S: CenterStore + 'static> App<S> {
             throttle: Arc::new(LoginThrottle::default()),
             staff,
             shared_store,
+            portal: None,
         }
     }
 
@@ -255,6 +261,11 @@ impl<S: CenterStore + 'static> App<S> {
 
     pub(crate) fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The folder the parents' portal is served from (`serve --portal`).
+    pub(crate) fn portal_dir(&self) -> Option<Arc<std::path::PathBuf>> {
+        self.portal.clone()
     }
 
     /// Re-reads every kiosk's key, head and districts after the registry changed.
@@ -381,6 +392,7 @@ impl<S: CenterStore> Clone for App<S> {
             throttle: Arc::clone(&self.throttle),
             staff: self.staff.clone(),
             shared_store: self.shared_store,
+            portal: self.portal.clone(),
         }
     }
 }

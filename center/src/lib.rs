@@ -26,6 +26,7 @@ pub mod nonces;
 pub mod operations;
 pub mod pg_cluster;
 pub mod pg_store;
+pub mod portal_files;
 pub mod public_queue;
 pub mod scheduler;
 pub mod staff_api;

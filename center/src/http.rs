@@ -775,6 +775,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .route(PUBLIC_QUEUE_ROUTE, get(public_queue::<S>))
         .merge(crate::staff_api::routes::<S>())
         .merge(crate::console::routes::<S>())
+        .merge(crate::portal_files::routes::<S>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {

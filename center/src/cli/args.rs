@@ -170,6 +170,10 @@ pub struct ServeArgs {
     /// listens on 127.0.0.0/8 or `::1` only, e.g. behind a reverse proxy on the same host).
     #[arg(long, conflicts_with = "tls_cert")]
     pub insecure_http: bool,
+    /// Serve the parents' portal at /portal/ from this folder: the repository root, or a
+    /// release folder holding portal/ and wasm-pkg/pkg/web/ (built by `bash wasm-pkg/build.sh`).
+    #[arg(long, env = "KEZEK_PORTAL", value_name = "DIR")]
+    pub portal: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

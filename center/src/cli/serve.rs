@@ -20,7 +20,10 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         tls_cert,
         tls_key,
         insecure_http,
+        portal,
     } = args;
+    let portal =
+        portal.map(|dir| center::portal_files::check_dir(&dir).map_err(|e| fail("PORTAL_DIR", e))).transpose()?;
     let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(center::tls::acceptor(&cert, &key).map_err(|e| fail(e.code(), e.to_string()))?),
         _ => None,
@@ -35,7 +38,7 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         ..center::http::Limits::default()
     };
     let schedule = center::scheduler::Schedule::load(data)?;
-    let options = center::http::ServerOptions { limits, schedule: Some(schedule), ..Default::default() };
+    let options = center::http::ServerOptions { limits, schedule: Some(schedule), portal, ..Default::default() };
     let app = center::http::App::with_options(center, Arc::new(center::now), options);
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| fail("IO", e.to_string()))?;

@@ -14,7 +14,7 @@ demo:
     fi
 
 # The whole test suite: lints, native tests, WASM tests, node tests, parity, browser tests.
-test: lint test-native test-postgres test-wasm test-portal test-console
+test: lint test-native test-postgres test-wasm test-portal test-console test-parents
 
 # Formatting and clippy with warnings as errors.
 lint:
@@ -47,7 +47,14 @@ test-portal: wasm
 # real kiosk (e2e/; screenshots -> docs/screenshots/console-*.png).
 test-console:
     cargo build -p kezek-center -p kezek-kiosk --bin kezek-center --bin kezek-kiosk
-    node --test e2e/
+    node --test e2e/console.test.mjs
+
+# The parents' portal in connected mode on a phone, against a real `kezek-center serve
+# --portal .` and a real kiosk (e2e/parent.test.mjs; screenshots ->
+# docs/screenshots/portal-connected-*.png).
+test-parents: wasm
+    cargo build -p kezek-center -p kezek-kiosk --bin kezek-center --bin kezek-kiosk
+    node --test e2e/parent.test.mjs
 
 # Builds wasm-pkg/pkg/node (CommonJS) and wasm-pkg/pkg/web (ES module).
 wasm:

@@ -27,8 +27,8 @@ const STAFF_NAMES = {
 };
 
 const KIOSK_ADMIN = ['admin', 'kiosk-admin-2026'];
-const OPERATOR = ['op', 'kiosk-operator-2026'];
-const KINDERGARTEN = ['kg', 'kiosk-kindergarten-2026'];
+export const OPERATOR = ['op', 'kiosk-operator-2026'];
+export const KINDERGARTEN = ['kg', 'kiosk-kindergarten-2026'];
 export const KINDERGARTEN_ID = 'KG-KOK-01';
 export const GROUP_YEAR = 2023;
 export const REFUSAL_REASONS = ['Нет медицинской справки по форме 026/у', 'Ребёнок не явился в течение 10 дней'];
@@ -40,7 +40,7 @@ function dayAgo() {
 }
 
 /** KOK's general-queue registrations of the demo set for children born in `year`. */
-function demoChildren(year, count) {
+export function demoChildren(year, count) {
   return readFileSync(path.join(ROOT, 'data', 'demo', 'applications.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
@@ -160,6 +160,8 @@ export function makeScenario(root) {
     push(url) {
       return kJson(['push', '--url', url, '--attempts', '2']);
     },
+    /** Commands at the kiosk as `who` (OPERATOR or KINDERGARTEN), one JSON result each. */
+    apply,
   };
 }
 

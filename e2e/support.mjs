@@ -79,12 +79,12 @@ export function runJson(bin, args, options) {
 }
 
 /**
- * Starts `kezek-center --data DIR serve --listen 127.0.0.1:0` and resolves to
+ * Starts `kezek-center --data DIR serve --listen 127.0.0.1:0 [EXTRA…]` and resolves to
  * { url, stop } once it prints "kezek-center listening on http://…".
  */
-export function startCenter(data) {
+export function startCenter(data, extra = []) {
   return new Promise((resolve, reject) => {
-    const child = spawn(binary('kezek-center'), ['--data', data, 'serve', '--listen', '127.0.0.1:0'], {
+    const child = spawn(binary('kezek-center'), ['--data', data, 'serve', '--listen', '127.0.0.1:0', ...extra], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let err = '';

@@ -26,6 +26,7 @@ const state = {
   errors: new Map(), // application id → message
   demoChildren: [],
   snapshotError: null,
+  connected: null, // connected/main.js's page, when the center serves this page
 };
 
 // ---------------------------------------------------------------------------------------
@@ -769,6 +770,12 @@ function renderResults() {
 
 function renderAll() {
   if (!state.rules) return;
+  // Connected mode (served by the center): connected/ draws the page; the footer stays.
+  if (state.connected) {
+    state.connected.render();
+    renderFooter();
+    return;
+  }
   renderIin();
   renderSnapshotStatus();
   renderResults();
@@ -799,6 +806,20 @@ async function main() {
   ]);
   state.districts = districts;
   state.categories = categories;
+
+  // Connected mode: the center serves this page next to the parents' API (connected/).
+  const { detectConnected } = await import('./connected/api.js');
+  const me = await detectConnected();
+  if (me) {
+    const { startConnected } = await import('./connected/main.js');
+    state.connected = await startConnected({ me, rules: state.rules, t, h, lang: () => state.lang, districts, categories });
+    for (const button of document.querySelectorAll('#lang-switch [data-lang]')) {
+      button.addEventListener('click', () => setLang(button.dataset.lang));
+    }
+    renderAll();
+    document.documentElement.dataset.ready = '1';
+    return;
+  }
 
   const params = new URLSearchParams(location.search);
   const nowParam = params.get('now');

@@ -139,6 +139,8 @@ pub struct App<S: CenterStore = AnyStore> {
     /// The notifier (outbox); `None`: no messages to parents.
     notifications: Option<Arc<Notifications>>,
     parents: Option<crate::parents::ParentsChannel>,
+    /// The folder the parents' portal is served from (`serve --portal`), if any.
+    portal: Option<Arc<std::path::PathBuf>>,
 }
 
 /// Everything a server is set up with besides its center and clock.
@@ -154,6 +156,8 @@ pub struct ServerOptions {
     pub notifications: Option<Arc<Notifications>>,
     /// The parents' channel (`/v1/parent/…`); `None`: parents cannot sign in here.
     pub parents: Option<crate::parents::ParentsChannel>,
+    /// The folder holding `portal/` and `wasm-pkg/pkg/web/`, served at `/portal/` ([`crate::portal_files`]).
+    pub portal: Option<std::path::PathBuf>,
 }
 
 struct Job {
@@ -195,6 +199,7 @@ impl<S: CenterStore + 'static> App<S> {
         let mut app = App::build(center, clock, options.limits, options.staff);
         app.notifications = options.notifications;
         app.parents = options.parents;
+        app.portal = options.portal.map(Arc::new);
         let notifications = app.notifications.clone();
         if options.schedule.is_some() || notifications.is_some() {
             let schedule = options.schedule;
@@ -265,6 +270,7 @@ impl<S: CenterStore + 'static> App<S> {
             shared_store,
             notifications: None,
             parents: None,
+            portal: None,
         }
     }
 
@@ -288,6 +294,11 @@ impl<S: CenterStore + 'static> App<S> {
 
     pub(crate) fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The folder the parents' portal is served from (`serve --portal`).
+    pub(crate) fn portal_dir(&self) -> Option<Arc<std::path::PathBuf>> {
+        self.portal.clone()
     }
 
     /// Re-reads every kiosk's key, head and districts after the registry changed.
@@ -450,6 +461,7 @@ impl<S: CenterStore> Clone for App<S> {
             shared_store: self.shared_store,
             notifications: self.notifications.clone(),
             parents: self.parents.clone(),
+            portal: self.portal.clone(),
         }
     }
 }
@@ -833,6 +845,7 @@ pub fn router<S: CenterStore + 'static>(app: App<S>) -> Router {
         .merge(crate::staff_api::routes::<S>())
         .merge(crate::console::routes::<S>())
         .merge(crate::parents::api::routes::<S>())
+        .merge(crate::portal_files::routes::<S>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn(move |request, next: axum::middleware::Next| async move {

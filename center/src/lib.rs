@@ -29,6 +29,7 @@ pub mod parents;
 pub mod pg_cluster;
 pub mod pg_store;
 pub mod population;
+pub mod portal_files;
 pub mod public_queue;
 pub mod scheduler;
 pub mod staff_api;

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { PORTAL, ROOT, loadRules } from '../tools/test-support.mjs';
@@ -100,7 +100,10 @@ test('ru, kk and en have the same keys, no empty text and every key the page use
     }
   }
   const html = readFileSync(path.join(PORTAL, 'index.html'), 'utf8');
-  const js = readFileSync(path.join(PORTAL, 'app.js'), 'utf8');
+  // app.js and connected mode's modules (connected/*.js).
+  const js = [path.join(PORTAL, 'app.js'), ...readdirSync(path.join(PORTAL, 'connected')).filter((f) => f.endsWith('.js')).map((f) => path.join(PORTAL, 'connected', f))]
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
   const used = [
     ...[...html.matchAll(/data-i18n="([\w.]+)"/g)].map((m) => m[1]),
     ...[...html.matchAll(/data-i18n-attr="[\w-]+:([\w.]+)"/g)].map((m) => m[1]),
@@ -121,6 +124,10 @@ test('ru, kk and en have the same keys, no empty text and every key the page use
     ],
     deadline: ['confirmVoucher', 'chooseKindergarten', 'extendChoice', 'restoreVoucher'],
     'iin.error': ['IIN_FORMAT', 'IIN_DATE', 'IIN_CHECKSUM'],
+    'c.action': ['confirmVoucher', 'restoreVoucher', 'extendChoice', 'chooseKindergarten', 'refuseVoucher', 'withdraw'],
+    'c.kinship': ['mother', 'father', 'guardian', 'grandparent', 'other'],
+    'c.residence': ['permanent', 'temporary'],
+    'c.nav': ['applications', 'children', 'register'],
   };
   for (const [prefix, values] of Object.entries(enums)) {
     for (const v of values) assert.ok(`${prefix}.${v}` in dicts.ru, `missing key ${prefix}.${v}`);

@@ -188,6 +188,10 @@ pub struct ServeArgs {
     /// The sender of the e-mails, e.g. `Kezek <noreply@kezek.kz>`.
     #[arg(long, env = "KEZEK_SMTP_FROM", required_if_eq("notifier", "smtp"))]
     pub smtp_from: Option<String>,
+    /// Serve the parents' portal at /portal/ from this folder: the repository root, or a
+    /// release folder holding portal/ and wasm-pkg/pkg/web/ (built by `bash wasm-pkg/build.sh`).
+    #[arg(long, env = "KEZEK_PORTAL", value_name = "DIR")]
+    pub portal: Option<PathBuf>,
 }
 
 /// The notifier `serve` uses.

@@ -23,7 +23,10 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         notifier,
         smtp_url,
         smtp_from,
+        portal,
     } = args;
+    let portal =
+        portal.map(|dir| center::portal_files::check_dir(&dir).map_err(|e| fail("PORTAL_DIR", e))).transpose()?;
     let tls = match (tls_cert, tls_key) {
         (Some(cert), Some(key)) => Some(center::tls::acceptor(&cert, &key).map_err(|e| fail(e.code(), e.to_string()))?),
         _ => None,
@@ -58,6 +61,7 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         schedule: Some(schedule),
         notifications: Some(Arc::new(notifications)),
         parents: Some(center::parents::ParentsChannel::new(parents_key, center::parents::ParentOptions::default())),
+        portal,
         ..Default::default()
     };
     let app = center::http::App::with_options(center, Arc::new(center::now), options);

@@ -17,6 +17,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -62,10 +63,14 @@ function importPopulation(data, pairs) {
   const plain = path.join(dir, 'pairs.json');
   const signed = path.join(dir, 'pairs.signed');
   const key = path.join(dir, 'registry.key');
-  writeFileSync(plain, JSON.stringify({ pairs: pairs.map(([parent, child]) => ({ parent, child })) }, null, 2));
-  // The registry's own key signs the file; the center trusts its public key, then imports.
-  const signing = runJson(centerBin, ['population', 'sign', '--key', key, '--in', plain, '--out', signed]);
-  runJson(centerBin, ['--data', data, 'population', 'trust', '--pubkey', signing.publicKey]);
+  // The registry's own key (64 hex digits) signs the file; the center trusts its public
+  // key, then imports it.
+  writeFileSync(key, randomBytes(32).toString('hex'));
+  writeFileSync(plain, JSON.stringify(pairs.map(([parent, child]) => ({ parent, child, kinship: 'mother' }))));
+  const signing = runJson(centerBin, [
+    '--data', data, 'population', 'sign', '--key-file', key, '--in', plain, '--out', signed, '--issuer', 'e2e registry',
+  ]);
+  runJson(centerBin, ['--data', data, 'population', 'trust', signing.publicKey]);
   return runJson(centerBin, ['--data', data, 'population', 'import', signed]);
 }
 

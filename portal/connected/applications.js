@@ -206,13 +206,14 @@ export function applicationsView(page) {
   async function loadChoices(view, flow) {
     try {
       const answer = await page.call('GET', `/v1/parent/applications/${encodeURIComponent(view.id)}/choices`);
-      const list = Array.isArray(answer) ? answer : answer?.choices ?? answer?.kindergartens ?? [];
+      // `{kindergartens: [{kindergarten: {id, name, address, phone}, free: [{language, places}]}]}`
       flow.choices = [];
-      for (const c of list) {
-        const id = c.kindergarten?.id ?? c.kindergarten ?? c.id;
-        const name = named(c.name ?? c.kindergarten?.name, ctx.lang(), id);
-        const languages = c.language ? [{ language: c.language, free: c.free }] : (c.languages ?? c.places ?? []).map((l) => (typeof l === 'string' ? { language: l, free: c.free } : l));
-        for (const l of languages) flow.choices.push({ key: `${id}|${l.language}`, id, name, language: l.language, free: l.free, address: c.address ?? c.kindergarten?.address });
+      for (const c of answer?.kindergartens ?? []) {
+        const k = c.kindergarten;
+        const name = named(k.name, ctx.lang(), k.id);
+        for (const l of c.free ?? []) {
+          flow.choices.push({ key: `${k.id}|${l.language}`, id: k.id, name, language: l.language, free: l.places, address: k.address });
+        }
       }
       flow.picked = flow.choices[0]?.key ?? null;
     } catch (e) {

@@ -13,15 +13,17 @@ use sha2::{Digest, Sha256};
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ApplicationView {
+    /// The rules' application, its fields at the top level of the view.
+    #[serde(flatten)]
     pub application: Application,
     /// Position in its queue, when queued.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub position: Option<u32>,
-    /// The deadline it waits on now (confirm, choose, restore).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<PendingDeadline>,
-    /// What the parent may do now (the rules' allowed actions that are parents').
-    pub allowed_actions: Vec<ActionKind>,
+    /// The deadline it waits on now (confirm, choose or restore; none in other statuses).
+    pub deadlines: Vec<PendingDeadline>,
+    /// What the parent may do now (the rules' allowed actions that are parents'), each
+    /// with the deadline it must be done by.
+    pub allowed_actions: Vec<ParentAction>,
     /// The kindergarten of its direction, when it has one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kindergarten: Option<KindergartenView>,
@@ -32,6 +34,14 @@ pub struct ApplicationView {
 pub struct PendingDeadline {
     pub kind: DeadlineKind,
     pub at: Instant,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ParentAction {
+    pub action: ActionKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -75,13 +85,17 @@ pub struct Contract {
 
 impl ApplicationView {
     pub fn of(state: &State, app: &Application, now: Instant) -> Self {
-        let allowed = rules::lifecycle::allowed_actions(app, now, state.calendar())
-            .map(|actions| parent_actions(actions.into_iter().map(|a| a.action)))
-            .unwrap_or_default();
+        let allowed = rules::lifecycle::allowed_actions(app, now, state.calendar()).unwrap_or_default();
+        let parents = parent_actions(allowed.iter().map(|a| a.action));
+        let allowed = allowed
+            .into_iter()
+            .filter(|a| parents.contains(&a.action))
+            .map(|a| ParentAction { action: a.action, deadline: a.deadline })
+            .collect();
         ApplicationView {
             application: app.clone(),
             position: state.position(&app.id),
-            deadline: pending(app).map(|(kind, at)| PendingDeadline { kind, at }),
+            deadlines: pending(app).map(|(kind, at)| PendingDeadline { kind, at }).into_iter().collect(),
             allowed_actions: allowed,
             kindergarten: app
                 .direction

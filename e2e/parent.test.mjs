@@ -260,7 +260,10 @@ test('the parent registers the second child online', async () => {
   await page.click('[data-view="children"]');
   await page.fill('#c-child-iin', family.secondChild);
   await page.click('[data-testid="link-child"]');
-  await page.waitForSelector(`[data-child="${family.secondChild}"]`);
+  // The child, or the page's error (its code and message make the failure readable).
+  await page.waitForSelector(`[data-child="${family.secondChild}"], [data-testid="error"]`);
+  const linkError = await page.$('[data-testid="error"]');
+  if (linkError) assert.fail(`linking failed: ${await linkError.getAttribute('data-code')}: ${await linkError.textContent()}`);
   await page.click('[data-view="register"]');
   await page.selectOption('#reg-childIin', family.secondChild);
   assert.equal(await page.inputValue('#reg-birthDate'), '2024-03-15', 'the birth date from the IIN');

@@ -433,7 +433,8 @@ fn a_parent_signs_in_with_the_outbox_code_links_registers_and_acts_over_http() {
     let a = me["applications"].as_array().unwrap().iter().find(|a| a["id"] == "K1-A").unwrap().clone();
     assert_eq!(a["status"], "voucher_issued");
     assert_eq!(a["deadlines"][0]["kind"], "confirm");
-    let allowed: Vec<&str> = a["allowedActions"].as_array().unwrap().iter().map(|x| x["action"].as_str().unwrap()).collect();
+    let allowed: Vec<&str> =
+        a["allowedActions"].as_array().unwrap().iter().map(|x| x["action"].as_str().unwrap()).collect();
     assert_eq!(allowed, ["confirmVoucher", "refuseVoucher", "withdraw"]);
     assert_eq!(a["allowedActions"][0]["deadline"], a["deadlines"][0]["at"]);
 

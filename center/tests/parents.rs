@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use center::Center;
 use center::http::{App, ServerOptions};
 use center::notify::Notifications;
-use center::parents::{ParentIdentity, ParentOptions, ParentsChannel};
+use center::parents::{OtpIdentity, ParentIdentity, ParentOptions, ParentsChannel};
 use center::population::Pair;
 use changelog::{KioskKey, Payload};
 use common::*;
@@ -290,9 +290,10 @@ fn serve(dir: &std::path::Path, center: Center) -> Server {
     let now = Arc::clone(&clock);
     let notifications = Arc::new(Notifications::open_with_file(dir).unwrap());
     let options = ServerOptions {
-        notifications: Some(notifications),
+        notifications: Some(Arc::clone(&notifications)),
         parents: Some(ParentsChannel::new(
             KioskKey::generate().unwrap(),
+            Arc::new(OtpIdentity::new(notifications)),
             ParentOptions { session_lifetime: std::time::Duration::from_mins(30), secure_cookie: false },
         )),
         ..ServerOptions::default()

@@ -44,7 +44,7 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         ),
     };
     let notifications =
-        center::notify::Notifications::open(data, notifier).map_err(|e| fail(e.code(), e.to_string()))?;
+        Arc::new(center::notify::Notifications::open(data, notifier).map_err(|e| fail(e.code(), e.to_string()))?);
     let center = open()?;
     let fingerprint = changelog::fingerprint(&center.public_key());
     let limits = center::http::Limits {
@@ -59,8 +59,12 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
     let options = center::http::ServerOptions {
         limits,
         schedule: Some(schedule),
-        notifications: Some(Arc::new(notifications)),
-        parents: Some(center::parents::ParentsChannel::new(parents_key, center::parents::ParentOptions::default())),
+        notifications: Some(Arc::clone(&notifications)),
+        parents: Some(center::parents::ParentsChannel::new(
+            parents_key,
+            Arc::new(center::parents::OtpIdentity::new(notifications)),
+            center::parents::ParentOptions::default(),
+        )),
         portal,
         ..Default::default()
     };

@@ -16,11 +16,9 @@ use rules::model::{GroupLanguage, NewApplication};
 use rules::{Action, Instant, Lang};
 use serde::{Deserialize, Serialize};
 
-use super::codes::CODE_LIFETIME_SECS;
-use super::{OTP_METHOD, ParentError, ParentIdentity, ParentsChannel};
+use super::{ParentError, ParentIdentity, ParentsChannel, SignInStart};
 use crate::center::Center;
 use crate::http::{App, error, with_center};
-use crate::notify::{Message, Recipient};
 use crate::staff_api::{CSRF_HEADER, Peer, constant_time_eq, json, lang_of, parse};
 use crate::store::CenterStore;
 
@@ -127,7 +125,7 @@ struct CodeRequest {
     lang: Option<Lang>,
 }
 
-/// `POST /v1/parent/code`: a one-time code through the notifier.
+/// `POST /v1/parent/code`: starts a sign-in (the built-in adapter sends a one-time code).
 async fn send_code<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     Peer(peer): Peer,
@@ -146,14 +144,6 @@ async fn send_code<S: CenterStore + 'static>(
         Ok(c) => c,
         Err(response) => return response,
     };
-    let Some(notifications) = app.notifications().cloned() else {
-        let message = rules::Text::new(
-            "Отправка кодов на этом сервере не настроена.",
-            "Бұл серверде код жіберу бапталмаған.",
-            "Sending codes is not set up on this server.",
-        );
-        return error(StatusCode::SERVICE_UNAVAILABLE, "NOTIFIER_MISSING", message.get(lang));
-    };
     let message_lang = request.lang.unwrap_or(lang);
     let iin = request.iin.clone();
     // The parent's contacts, where an application of theirs has them.
@@ -171,32 +161,17 @@ async fn send_code<S: CenterStore + 'static>(
         Ok(v) => v,
         Err(response) => return response,
     };
-    let code = match channel.codes.issue(&request.iin, peer, now) {
-        Ok(code) => code,
-        Err(e) => return failure(&ParentError::Code(e), lang),
-    };
-    let (phone, email) = contact.unwrap_or_default();
-    let to = Recipient { iin: request.iin.clone(), phone: Some(phone).filter(|p| !p.is_empty()), email };
-    let minutes = u32::try_from(CODE_LIFETIME_SECS / 60).unwrap_or(5);
-    let message = Message::sign_in_code(to, message_lang, &code, minutes, now);
-    let sent = tokio::task::spawn_blocking(move || {
-        let _ = notifications.set_language(&request.iin, message_lang);
-        notifications.send_now(message)
+    let (phone, email) = contact.map_or((None, None), |(p, e)| (Some(p), e));
+    let started = tokio::task::spawn_blocking(move || {
+        channel.identity.start(&SignInStart { iin: &request.iin, address: peer, lang: message_lang, phone, email, now })
     })
     .await;
-    match sent {
-        Ok(Ok(_)) => {
-            let body = serde_json::json!({ "expiresInSeconds": CODE_LIFETIME_SECS });
+    match started {
+        Ok(Ok(started)) => {
+            let body = serde_json::json!({ "expiresInSeconds": started.expires_in_secs });
             (StatusCode::ACCEPTED, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
         }
-        Ok(Err(e)) => {
-            let message = rules::Text::new(
-                "Не удалось отправить код. Попробуйте позже.",
-                "Кодты жіберу мүмкін болмады. Кейінірек қайталаңыз.",
-                "The code could not be sent. Try again later.",
-            );
-            error(StatusCode::SERVICE_UNAVAILABLE, e.code(), message.get(lang))
-        }
+        Ok(Err(e)) => failure(&e, lang),
         Err(_) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", "the code could not be sent"),
     }
 }
@@ -229,8 +204,8 @@ async fn sign_in<S: CenterStore + 'static>(State(app): State<App<S>>, headers: H
     };
     let lifetime = channel.options.session_lifetime;
     let opened = with_center(&app, move |center, now| {
-        channel.codes.redeem(&request.iin, &request.code, now).map_err(ParentError::Code)?;
-        center.open_parent_session(&request.iin, OTP_METHOD, now, lifetime)
+        channel.identity.finish(&request.iin, &request.code, now)?;
+        center.open_parent_session(&request.iin, channel.identity.method(), now, lifetime)
     })
     .await;
     let opened = match opened {

@@ -3,7 +3,9 @@
 //! and the parent's actions written as signed entries of the channel's own log.
 //!
 //! - [`channel`]: the channel as a source of signed entries (key, registration, writing);
-//! - [`codes`]: one-time codes and their throttling (the built-in identity adapter);
+//! - [`identity`]: how a parent proves who they are ([`IdentityAdapter`]; built in: IIN and
+//!   a one-time code through the notifier);
+//! - [`codes`]: the one-time codes and their throttling;
 //! - [`service`]: what a parent can do, as methods of the center;
 //! - [`views`]: what a parent sees of their children's applications, choices, the contract;
 //! - [`api`]: the HTTP routes under `/v1/parent/…`.
@@ -11,6 +13,7 @@
 pub mod api;
 pub mod channel;
 pub mod codes;
+pub mod identity;
 pub mod service;
 pub mod views;
 
@@ -26,17 +29,18 @@ use crate::population::RegistryError;
 
 pub use channel::{KEY_FILE, load_or_create_key};
 pub use codes::{CodeBook, CodeError};
+pub use identity::{IdentityAdapter, OtpIdentity, SignInStart, SignInStarted};
 pub use service::{LinkedChild, ParentIdentity};
 pub use views::{ApplicationView, Choice, Contract};
 
 /// The identity adapter's name for IIN + one-time code (recorded with every action).
 pub const OTP_METHOD: &str = "otp";
 
-/// The parents' channel of a server: its key, the codes in flight, its options.
+/// The parents' channel of a server: its key, how parents sign in, its options.
 #[derive(Debug, Clone)]
 pub struct ParentsChannel {
     pub(crate) key: Arc<KioskKey>,
-    pub(crate) codes: Arc<CodeBook>,
+    pub(crate) identity: Arc<dyn IdentityAdapter>,
     pub(crate) options: ParentOptions,
 }
 
@@ -56,8 +60,8 @@ impl Default for ParentOptions {
 }
 
 impl ParentsChannel {
-    pub fn new(key: KioskKey, options: ParentOptions) -> Self {
-        ParentsChannel { key: Arc::new(key), codes: Arc::new(CodeBook::default()), options }
+    pub fn new(key: KioskKey, identity: Arc<dyn IdentityAdapter>, options: ParentOptions) -> Self {
+        ParentsChannel { key: Arc::new(key), identity, options }
     }
 }
 
@@ -74,6 +78,8 @@ pub enum ParentError {
     NotInRegistry { child: String },
     /// Sign-in code problems.
     Code(CodeError),
+    /// The notifier could not send the sign-in code (its error code).
+    NotSent(String),
     /// The contract hash sent with a choice is not the hash of the contract for it.
     ContractMismatch,
     /// No such application among the parent's, or no such kindergarten.
@@ -106,7 +112,7 @@ impl ParentError {
             ParentError::ContractMismatch => "CONTRACT_MISMATCH".into(),
             ParentError::NotFound(_) => "NOT_FOUND".into(),
             ParentError::Invalid(_) => "INVALID".into(),
-            ParentError::Refused { code, .. } => code.clone(),
+            ParentError::Refused { code, .. } | ParentError::NotSent(code) => code.clone(),
             ParentError::Center(e) => e.code().to_owned(),
         }
     }
@@ -119,7 +125,8 @@ impl ParentError {
             ParentError::Code(CodeError::Throttled { .. }) => 429,
             ParentError::Code(_) => 401,
             ParentError::Registry(RegistryError::NotImported | RegistryError::Unavailable(_))
-            | ParentError::Center(CenterError::Store(_)) => 503,
+            | ParentError::Center(CenterError::Store(_))
+            | ParentError::NotSent(_) => 503,
             ParentError::Center(CenterError::Setup(_)) => 500,
             ParentError::Rules(_)
             | ParentError::Registry(_)
@@ -177,6 +184,13 @@ impl ParentError {
                 "{n}",
                 &tries_left.to_string(),
             ),
+            ParentError::NotSent(_) => Text::new(
+                "Не удалось отправить код. Попробуйте позже.",
+                "Кодты жіберу мүмкін болмады. Кейінірек қайталаңыз.",
+                "The code could not be sent. Try again later.",
+            )
+            .get(lang)
+            .to_owned(),
             ParentError::ContractMismatch => Text::new(
                 "Текст договора изменился. Откройте договор снова и подпишите его.",
                 "Шарт мәтіні өзгерді. Шартты қайта ашып, қол қойыңыз.",

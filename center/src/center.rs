@@ -685,6 +685,8 @@ impl Center<AnyStore> {
         )
         .map_err(|e| setup("kindergartens", &e))?;
         SledStore::open(&dir.join(DB_DIR))?;
+        // The parents' channel's key, made now so that `serve` writes no key file.
+        crate::parents::load_or_create_key(dir)?;
         crate::store::sync_tree(dir)?;
         Ok(InitInfo { public_key: key.public_hex(), fingerprint: fingerprint(&key.verifying()), data: dir.to_owned() })
     }

@@ -337,3 +337,35 @@ fn killed_during_ingest_no_acknowledged_entry_is_lost() {
     assert!(killed_mid_push >= runs / 5, "the kills should land mid-push often: {killed_mid_push}");
     assert!(acked_some >= runs / 5, "and after some acks: {acked_some}");
 }
+
+/// A folder from before the parents' channel gets its `portal.key` at its first `serve`. A
+/// disk failing while that key is written stops the start with a typed error and leaves no
+/// half-written key behind (which would stop every later start): the next start makes it.
+#[test]
+fn a_disk_failing_while_the_parents_key_is_made_leaves_no_half_written_key() {
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("data");
+    let kiosk = busy_kiosk("K1", 1, 400);
+    init_center(&data, &[&kiosk]);
+    let key_file = data.join(center::parents::KEY_FILE);
+    let mut failed_starts = 0;
+    for (at, errno) in (1..=6).flat_map(|at| [(at, "ENOSPC"), (at, "EIO")]) {
+        std::fs::remove_file(&key_file).ok();
+        match Server::try_start(&data, &fault_env(Some(at), errno, false)) {
+            Ok(mut server) => server.kill(),
+            Err(stderr) => {
+                assert!(stderr.contains("{\"error\""), "write {at} {errno}: a failed start is a typed error: {stderr}");
+                failed_starts += 1;
+            }
+        }
+        if key_file.exists() {
+            changelog::KioskKey::load(&key_file)
+                .unwrap_or_else(|e| panic!("write {at} {errno}: a half-written {}: {e}", key_file.display()));
+        }
+        // Whatever happened, the next start serves.
+        let mut server = Server::start(&data, &[]);
+        server.kill();
+        assert!(changelog::KioskKey::load(&key_file).is_ok());
+    }
+    assert!(failed_starts > 0, "some injected failure hit the start");
+}

@@ -17,14 +17,27 @@ use crate::store::CenterStore;
 /// to every server sharing one PostgreSQL store).
 pub const KEY_FILE: &str = "portal.key";
 
-/// Loads the channel's key from the data folder, making one on first use.
+/// Loads the channel's key from the data folder, making one on first use (`init` makes it;
+/// a folder from before the parents' channel gets it at its first `serve`).
+///
+/// A new key is written to a temporary file, synced, then renamed into place and the
+/// folder synced: a disk failing half-way leaves no half-written `portal.key` that would
+/// stop every later start, only a temporary file the next attempt replaces.
 pub fn load_or_create_key(dir: &Path) -> Result<KioskKey, CenterError> {
     let path = dir.join(KEY_FILE);
     if path.exists() {
         return Ok(KioskKey::load(&path)?);
     }
     let key = KioskKey::generate()?;
-    key.save(&path)?;
+    let temporary = dir.join(format!("{KEY_FILE}.new"));
+    let _ = std::fs::remove_file(&temporary);
+    let io = |what: &str, e: std::io::Error| CenterError::Setup(format!("{what} {}: {e}", path.display()));
+    if let Err(e) = key.save(&temporary) {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(e.into());
+    }
+    std::fs::rename(&temporary, &path).map_err(|e| io("cannot put in place", e))?;
+    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io("cannot sync the folder of", e))?;
     Ok(key)
 }
 

@@ -46,8 +46,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use changelog::VerifyingKey;
 use changelog::request::{
-    ACK_ROUTE, CHALLENGE_ROUTE, EVENTS_ROUTE, HEADER_HEAD, HEADER_KIOSK, HEADER_NONCE, HEADER_ROTATION,
-    HEADER_SIGNATURE, HEALTH_ROUTE, SNAPSHOT_ROUTE, SignedRequest, follow_rotations, verify_request,
+    ACK_ROUTE, CHALLENGE_ROUTE, ChallengeBody, EVENTS_ROUTE, ErrorBody, HEADER_HEAD, HEADER_KIOSK, HEADER_NONCE,
+    HEADER_ROTATION, HEADER_SIGNATURE, HEALTH_ROUTE, JSON, SNAPSHOT_ROUTE, SignedRequest, follow_rotations,
+    verify_request,
 };
 use rules::Instant;
 
@@ -474,8 +475,7 @@ impl<S: CenterStore> std::fmt::Debug for App<S> {
 
 /// A JSON error answer.
 pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": { "code": code, "message": message } });
-    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (status, [(header::CONTENT_TYPE, JSON)], ErrorBody::new(code, message).to_json()).into_response()
 }
 
 fn busy(retry_after: u32, why: &str) -> Response {
@@ -676,8 +676,7 @@ async fn challenge<S: CenterStore + 'static>(
             "the challenge could not be recorded; try again shortly",
         );
     }
-    let body = serde_json::json!({ "nonce": nonce });
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], ChallengeBody { nonce }.to_json()).into_response()
 }
 
 async fn events<S: CenterStore + 'static>(
@@ -821,7 +820,7 @@ async fn health<S: CenterStore + 'static>(State(app): State<App<S>>) -> Response
         "connections": app.health.connections.load(Ordering::Relaxed),
         "caughtPanics": app.health.caught_panics.load(Ordering::Relaxed),
     });
-    (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response()
+    (StatusCode::OK, [(header::CONTENT_TYPE, JSON)], value.to_string()).into_response()
 }
 
 async fn not_found() -> Response {

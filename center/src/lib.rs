@@ -4,7 +4,8 @@
 //!
 //! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
-//! - [`client`]: the blocking client a kiosk uses to push its log;
+//! - [`client`]: the blocking client a kiosk uses to push its log (the `kezek-sync` crate,
+//!   re-exported: the kiosk depends on it, not on the center);
 //! - [`tls`]: the server's certificate and key (`serve --tls-cert --tls-key`).
 //! - [`console`]: the staff web console (static files over [`staff_api`]).
 //! - [`pg_store`]: the PostgreSQL store; [`pg_cluster`]: a throw-away PostgreSQL server for
@@ -15,7 +16,6 @@
 pub mod accounts;
 pub mod any_store;
 pub mod center;
-pub mod client;
 pub mod console;
 pub mod dashboard;
 pub mod fold;
@@ -43,7 +43,8 @@ pub use center::{
     Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER, Upload,
 };
 pub use changelog::sync::{Ack, Snapshot};
-pub use client::{Endpoint, PushError, PushOptions, Trust, push, push_with};
+pub use sync_client as client;
+pub use sync_client::{Endpoint, PushError, PushOptions, Trust, push, push_with};
 
 /// The center's clock: now, at +05:00.
 pub fn now() -> rules::Instant {

@@ -6,8 +6,8 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio_rustls::rustls;
 
 pub use tokio_rustls::TlsAcceptor;
@@ -47,68 +47,10 @@ impl TlsError {
     }
 }
 
-/// The ring crypto provider (no aws-lc).
-pub fn crypto_provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
-}
-
-/// The certificates of a PEM file or text, in order (the end-entity certificate first in a
-/// chain); an error when there is none.
-pub fn certificates_from_pem(pem: &[u8]) -> Result<Vec<CertificateDer<'static>>, String> {
-    let certs = CertificateDer::pem_slice_iter(pem).collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
-    if certs.is_empty() {
-        return Err("no PEM certificate (-----BEGIN CERTIFICATE-----) in it".into());
-    }
-    Ok(certs)
-}
-
-/// What checking a certificate against itself as the only trust anchor found.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SelfCheck {
-    /// A self-signed server certificate within its dates (for some host name).
-    SelfSigned,
-    /// Not its own issuer: issued by a CA.
-    IssuedByCa,
-    /// A CA certificate (basicConstraints CA:TRUE): never accepted as a server's certificate.
-    IsCa,
-    /// Expired or not valid yet.
-    Dates(String),
-    Other(String),
-}
-
-/// Checks `cert` the way a kiosk that pinned it does (rustls-webpki, `cert` its own trust
-/// anchor), the host name aside.
-pub fn self_check(cert: &CertificateDer<'static>) -> SelfCheck {
-    use rustls::CertificateError as E;
-    use rustls::client::danger::ServerCertVerifier;
-    use rustls_pki_types::{ServerName, UnixTime};
-    let mut roots = rustls::RootCertStore::empty();
-    if let Err(e) = roots.add(cert.clone()) {
-        return SelfCheck::Other(format!("not a usable certificate: {e}"));
-    }
-    let verifier =
-        match rustls::client::WebPkiServerVerifier::builder_with_provider(Arc::new(roots), crypto_provider()).build() {
-            Ok(v) => v,
-            Err(e) => return SelfCheck::Other(e.to_string()),
-        };
-    let name =
-        ServerName::DnsName(rustls_pki_types::DnsName::try_from("name-aside.invalid").expect("a valid DNS name"));
-    match verifier.verify_server_cert(cert, &[], &name, &[], UnixTime::now()) {
-        Ok(_) | Err(rustls::Error::InvalidCertificate(E::NotValidForName | E::NotValidForNameContext { .. })) => {
-            SelfCheck::SelfSigned
-        }
-        Err(rustls::Error::InvalidCertificate(E::UnknownIssuer | E::BadSignature)) => SelfCheck::IssuedByCa,
-        Err(rustls::Error::InvalidCertificate(
-            e @ (E::Expired | E::ExpiredContext { .. } | E::NotValidYet | E::NotValidYetContext { .. }),
-        )) => SelfCheck::Dates(rustls::Error::InvalidCertificate(e).to_string()),
-        Err(rustls::Error::InvalidCertificate(E::Other(other)))
-            if format!("{other:?}").contains("CaUsedAsEndEntity") =>
-        {
-            SelfCheck::IsCa
-        }
-        Err(e) => SelfCheck::Other(e.to_string()),
-    }
-}
+// The PEM reading and the certificate self-check are the kiosks' too: they live with their
+// client (`kezek-sync`), so that a kiosk that pins a certificate and a center that loads it
+// judge it alike.
+pub use sync_client::tls::{SelfCheck, certificates_from_pem, crypto_provider, self_check};
 
 /// The certificate chain of `cert` (PEM, the server's certificate first) and the private
 /// key of `key` (PEM: PKCS#8, PKCS#1 or SEC1) as a server configuration for HTTP/1.1.

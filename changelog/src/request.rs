@@ -30,6 +30,58 @@ pub const HEALTH_ROUTE: &str = "/v1/health";
 
 /// The bundle content type.
 pub const OCTET_STREAM: &str = "application/octet-stream";
+/// The content type of the challenge's answer and of every error answer.
+pub const JSON: &str = "application/json";
+
+/// The body of every error answer: `{"error":{"code":…,"message":…}}` (a missing field
+/// reads as empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// [`ErrorBody`]'s inside: a stable code (`UNAUTHENTICATED`, …) and a message for people.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ErrorDetail {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: &str, message: &str) -> ErrorBody {
+        ErrorBody { error: ErrorDetail { code: code.to_owned(), message: message.to_owned() } }
+    }
+
+    /// The JSON text sent.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("an error body serializes")
+    }
+
+    /// Reads an error answer; `None` when it is not one (e.g. a proxy's HTML page).
+    pub fn parse(bytes: &[u8]) -> Option<ErrorBody> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
+
+/// The answer to [`CHALLENGE_ROUTE`]: `{"nonce":"…"}`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ChallengeBody {
+    pub nonce: String,
+}
+
+impl ChallengeBody {
+    /// The JSON text sent.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a challenge serializes")
+    }
+
+    /// The nonce of a challenge answer, if it has one.
+    pub fn parse(bytes: &[u8]) -> Option<ChallengeBody> {
+        serde_json::from_slice(bytes).ok()
+    }
+}
 
 /// The requesting kiosk's id.
 pub const HEADER_KIOSK: &str = "kezek-kiosk";
@@ -279,6 +331,19 @@ mod tests {
         }
         let other = KioskKey::generate().unwrap();
         assert!(verify_request(&other.verifying(), "POST", "/v1/kiosks/K/events", &request, b"body").is_err());
+    }
+
+    #[test]
+    fn error_and_challenge_bodies_keep_their_json_shape() {
+        let text = ErrorBody::new("UNAUTHENTICATED", "no").to_json();
+        assert_eq!(text, r#"{"error":{"code":"UNAUTHENTICATED","message":"no"}}"#);
+        assert_eq!(ErrorBody::parse(text.as_bytes()), Some(ErrorBody::new("UNAUTHENTICATED", "no")));
+        assert_eq!(ErrorBody::parse(br#"{"error":{"code":"X"}}"#), Some(ErrorBody::new("X", "")));
+        assert_eq!(ErrorBody::parse(b"<html>"), None);
+        let challenge = ChallengeBody { nonce: "ab".into() };
+        assert_eq!(challenge.to_json(), r#"{"nonce":"ab"}"#);
+        assert_eq!(ChallengeBody::parse(br#"{"nonce":"ab"}"#), Some(challenge));
+        assert_eq!(ChallengeBody::parse(br#"{"other":1}"#), None);
     }
 
     #[test]

@@ -561,7 +561,7 @@ fn center_cmd(cmd: CenterCmd, data: &Path, lang: Lang) -> Result<(), Failure> {
 
 fn push_cmd(args: &PushArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
     let mut kiosk = open(data, lang)?;
-    let options = center::client::PushOptions { attempts: args.attempts.max(1), ..Default::default() };
+    let options = sync_client::PushOptions { attempts: args.attempts.max(1), ..Default::default() };
     let mut progress = |p: &kiosk::push::PushProgress| {
         errln!("push: {:?} {}/{}", p.stage, p.sent_entries, p.total_entries);
     };

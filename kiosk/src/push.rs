@@ -10,11 +10,11 @@
 
 use std::path::{Path, PathBuf};
 
-use center::client::{self, Endpoint, PushOptions, Trust, TrustKind};
 use changelog::sync::{Ack, QuarantineNote, Snapshot, open_ack, open_snapshot};
-use changelog::{Bundle, Hash, MAX_BUNDLE_BYTES, SignedEntry, VerifyingKey, public_key_from_hex};
+use changelog::{Hash, SignedEntry, VerifyingKey, public_key_from_hex};
 use rules::{Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
+use sync_client::{AckApplied, Ending, Endpoint, PushOptions, PushSession, Stage, Transport, Trust, TrustKind};
 
 use crate::Kiosk;
 use crate::errors::SyncError;
@@ -22,9 +22,7 @@ use crate::store::write_atomically;
 use crate::sync::SnapshotInfo;
 use crate::text::{pick, pick_str};
 
-/// Entries per upload request: progress is reported and the ack applied between chunks,
-/// so an interrupted upload resumes after the last acknowledged chunk.
-pub const CHUNK_ENTRIES: usize = 2_000;
+pub use sync_client::{CHUNK_ENTRIES, chunk_len};
 
 /// File in the data folder holding the center's URL and public key.
 pub const CENTER_FILE: &str = "center.json";
@@ -542,9 +540,9 @@ fn parse_hash(text: &str) -> Option<Hash> {
 }
 
 /// A transport error as a push error (with the time since the last sync when unreachable).
-pub fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
+pub fn client_error(kiosk: &Kiosk, error: sync_client::PushError) -> PushError {
     match error {
-        client::PushError::Unreachable { attempts, last } => {
+        sync_client::PushError::Unreachable { attempts, last } => {
             let status = kiosk.status();
             PushError::Unreachable {
                 attempts,
@@ -553,10 +551,10 @@ pub fn client_error(kiosk: &Kiosk, error: client::PushError) -> PushError {
                 days_since_last_sync: status.days_since_last_sync,
             }
         }
-        client::PushError::Refused { status, code, message } => PushError::Refused { status, code, message },
-        client::PushError::Url(u) => PushError::Url(u),
-        client::PushError::TlsRejected { trust, detail } => PushError::TlsRejected { trust, detail },
-        client::PushError::TlsRequired { url } => PushError::TlsRequired { url },
+        sync_client::PushError::Refused { status, code, message } => PushError::Refused { status, code, message },
+        sync_client::PushError::Url(u) => PushError::Url(u),
+        sync_client::PushError::TlsRejected { trust, detail } => PushError::TlsRejected { trust, detail },
+        sync_client::PushError::TlsRequired { url } => PushError::TlsRequired { url },
     }
 }
 
@@ -595,21 +593,6 @@ fn pending(kiosk: &Kiosk) -> u64 {
     kiosk.status().last_seq.saturating_sub(kiosk.sync_state().acknowledged_seq)
 }
 
-/// How many of `rest` go in the next upload: at most [`CHUNK_ENTRIES`] entries and
-/// `MAX_BUNDLE_BYTES` bytes (at least one).
-pub fn chunk_len(kiosk_id: &str, rest: &[SignedEntry]) -> usize {
-    let mut bytes = 2 + kiosk_id.len();
-    let mut take = 0;
-    for e in rest.iter().take(CHUNK_ENTRIES) {
-        if take > 0 && bytes + e.record_len() > MAX_BUNDLE_BYTES {
-            break;
-        }
-        bytes += e.record_len();
-        take += 1;
-    }
-    take
-}
-
 /// [`push_with`] with the default retries and the URL from `center.json` when `url` is empty.
 pub fn push(kiosk: &mut Kiosk, url: &str, progress: &mut dyn FnMut(&PushProgress)) -> Result<PushReport, PushError> {
     push_with(kiosk, url, &PushOptions::default(), progress)
@@ -617,7 +600,8 @@ pub fn push(kiosk: &mut Kiosk, url: &str, progress: &mut dyn FnMut(&PushProgress
 
 /// Uploads the pending entries in chunks of [`CHUNK_ENTRIES`], applying each signed ack
 /// durably before the next chunk; then fetches and keeps the district snapshot.
-/// `url` empty: the one set with [`set_center`].
+/// `url` empty: the one set with [`set_center`]. The session ([`PushSession`]) decides
+/// what goes next; the GUI's push worker drives the same session.
 pub fn push_with(
     kiosk: &mut Kiosk,
     url: &str,
@@ -630,36 +614,47 @@ pub fn push_with(
     progress(&PushProgress { sent_entries: 0, total_entries: pending(kiosk), stage: PushStage::Preparing });
     let entries: Vec<SignedEntry> = kiosk.entries_after(start).map_err(|e| PushError::Sync(SyncError::Store(e)))?;
     let signer = kiosk.request_signer().map_err(|e| PushError::Sync(SyncError::Store(e)))?;
-    let total = entries.len() as u64;
-    let mut sent = 0u64;
-    let mut rest: &[SignedEntry] = &entries;
-    let quarantined = loop {
-        let take = chunk_len(&kiosk_id, rest);
-        let (chunk, after) = rest.split_at(take);
-        progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Uploading });
-        let bundle = Bundle { kiosk: kiosk_id.clone(), entries: chunk.to_vec() };
-        let ack_bytes =
-            client::push_to(&center, &signer, &bundle.to_bytes(), options).map_err(|e| client_error(kiosk, e))?;
-        sent += take as u64;
-        progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Applying });
-        let before = kiosk.sync_state().acknowledged_seq;
-        let ack = apply_ack(kiosk, &ack_bytes, &key)?;
-        rest = after;
-        let advanced = kiosk.sync_state().acknowledged_seq > before;
-        if rest.is_empty() || !ack.quarantined.is_empty() || !advanced {
-            break ack.quarantined;
+    let district = kiosk.identity().district.clone();
+    let mut session = PushSession::new(signer, &district, entries, options).map_err(|e| client_error(kiosk, e))?;
+    let transport = Transport::new(&center, options).map_err(|e| client_error(kiosk, e))?;
+    let mut quarantined = Vec::new();
+    // The first error applying an ack (the push stops there).
+    let mut failed = None;
+    let ending = {
+        let kiosk = &mut *kiosk;
+        sync_client::run(
+            &transport,
+            &mut session,
+            &mut |_, bytes| {
+                let before = kiosk.sync_state().acknowledged_seq;
+                match apply_ack(kiosk, &bytes, &key) {
+                    Ok(ack) => {
+                        let advanced = kiosk.sync_state().acknowledged_seq > before;
+                        let applied = AckApplied { advanced, quarantined: !ack.quarantined.is_empty() };
+                        quarantined = ack.quarantined;
+                        Some(applied)
+                    }
+                    Err(e) => {
+                        failed = Some(e);
+                        None
+                    }
+                }
+            },
+            &mut |session| progress(&session_progress(session)),
+        )
+    };
+    let (snapshot_at, snapshot_error) = match ending {
+        Ending::Failed(e) => return Err(client_error(kiosk, e)),
+        Ending::Stopped => return Err(failed.unwrap_or_else(|| PushError::BadAck("no acknowledgement".into()))),
+        Ending::Snapshot(result) => {
+            match result.map_err(|e| client_error(kiosk, e)).and_then(|bytes| apply_snapshot(kiosk, &bytes, &key)) {
+                Ok((snapshot, _)) => (Some(snapshot.generated_at), None),
+                Err(e) => (None, Some(format!("[{}] {}", e.code(), e.message(Lang::En)))),
+            }
         }
     };
-    progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::FetchingSnapshot });
-    let district = kiosk.identity().district.clone();
-    let (snapshot_at, snapshot_error) = match client::fetch_snapshot_from(&center, &signer, &district, options)
-        .map_err(|e| client_error(kiosk, e))
-        .and_then(|bytes| apply_snapshot(kiosk, &bytes, &key))
-    {
-        Ok((snapshot, _)) => (Some(snapshot.generated_at), None),
-        Err(e) => (None, Some(format!("[{}] {}", e.code(), e.message(Lang::En)))),
-    };
-    progress(&PushProgress { sent_entries: sent, total_entries: total, stage: PushStage::Done });
+    let sent = session.sent();
+    progress(&PushProgress { sent_entries: sent, total_entries: session.total(), stage: PushStage::Done });
     Ok(PushReport {
         kiosk: kiosk_id,
         accepted_through_seq: kiosk.sync_state().acknowledged_seq,
@@ -669,6 +664,17 @@ pub fn push_with(
         snapshot_at,
         snapshot_error,
     })
+}
+
+/// Where a push session is, as the kiosk reports it.
+pub fn session_progress(session: &PushSession) -> PushProgress {
+    let stage = match session.stage() {
+        Stage::Uploading => PushStage::Uploading,
+        Stage::Applying => PushStage::Applying,
+        Stage::FetchingSnapshot => PushStage::FetchingSnapshot,
+        Stage::Over => PushStage::Done,
+    };
+    PushProgress { sent_entries: session.sent(), total_entries: session.total(), stage }
 }
 
 /// Largest ack or snapshot file read from a USB stick: a device (`/dev/zero`) or a huge

@@ -34,8 +34,8 @@ use super::state_views::{
     stats, week_start,
 };
 use crate::{InitParams, Kiosk, OpenError};
-use center::client::PushOptions;
 use serde::{Deserialize, Serialize};
+use sync_client::PushOptions;
 
 /// A [`BackendError`] from any of the kiosk's localized errors.
 pub fn localized(error: &impl Localized) -> BackendError {

@@ -820,6 +820,77 @@ mod tests {
         );
     }
 
+    /// A registration instant for the packed-key property: few distinct UTC instants (so
+    /// that equal instants written with different offsets are common), from year 1 to
+    /// 9999, nanoseconds at the edges, leap seconds, any offset within ±24 h.
+    fn packed_instant() -> impl proptest::strategy::Strategy<Value = Instant> {
+        use chrono::{DateTime, FixedOffset, NaiveTime};
+        use proptest::prelude::*;
+        let secs = proptest::sample::select(vec![
+            -62_135_596_800_i64, // 0001-01-01T00:00:00Z
+            -1,
+            0,
+            1_767_571_199, // 2026-01-04T23:59:59Z
+            1_767_571_200,
+            1_767_571_201,
+            253_402_300_799, // 9999-12-31T23:59:59Z
+        ]);
+        let nanos = prop_oneof![proptest::sample::select(vec![0u32, 1, 999_999_999]), 0u32..1_000_000_000];
+        let offset = prop_oneof![
+            proptest::sample::select(vec![0i32, 5 * 3600, -86_399, 86_399]),
+            (-95i32..=95).prop_map(|quarters| quarters * 900),
+            -86_399i32..=86_399,
+        ];
+        (secs, nanos, offset, proptest::bool::weighted(0.1)).prop_map(|(secs, nanos, offset, leap)| {
+            let mut utc = DateTime::from_timestamp(secs, nanos).expect("in chrono's range").naive_utc();
+            if leap {
+                // A leap second: 23:59:60.x of the same day, written as 23:59:59 + 1.x s.
+                let time = NaiveTime::from_hms_nano_opt(23, 59, 59, 1_000_000_000 + nanos).expect("leap second");
+                utc = utc.date().and_time(time);
+            }
+            let offset = FixedOffset::east_opt(offset).expect("within ±24 h");
+            Instant(DateTime::from_naive_utc_and_offset(utc, offset))
+        })
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
+        /// The packed keys (`instant_key` tagged with a slot, sorted by `sort_class`, classes
+        /// taken extraordinary, first, none) order applications exactly as `Ord` on
+        /// (class, instant, id bytes), the comparison the rules define: instants at full
+        /// precision whatever their offset, then ids bytewise (non-ASCII UTF-8, empty ids,
+        /// prefixes of each other).
+        #[test]
+        fn packed_key_order_is_class_then_instant_then_id_bytes(
+            members in proptest::collection::vec(
+                (
+                    proptest::sample::select(RightClass::ALL.to_vec()),
+                    packed_instant(),
+                    "[aAzяé0\u{10000}\u{7f}]{0,4}",
+                ),
+                0..80,
+            ),
+        ) {
+            let mut expected = members.clone();
+            expected.sort_by(|a, b| {
+                (class_index(a.0), a.1, a.2.as_bytes()).cmp(&(class_index(b.0), b.1, b.2.as_bytes()))
+            });
+            let mut packed = Vec::new();
+            for class in RightClass::ALL {
+                let mut keys: Vec<u128> = members
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, member)| member.0 == class)
+                    .map(|(slot, member)| instant_key(member.1) | u128::from(u32::try_from(slot).unwrap()))
+                    .collect();
+                sort_class(&mut keys, |key| members[slot_of(key)].2.as_bytes());
+                packed.extend(keys.into_iter().map(|key| members[slot_of(key)].clone()));
+            }
+            // Equal tuples may come in either order; `Instant`'s `==` is the UTC instant.
+            proptest::prop_assert_eq!(packed, expected);
+        }
+    }
+
     /// Structured ids (district code, dash, serial number) differ in a few bytes of one
     /// chunk; each equal hash sends ranking into the exact duplicate check.
     #[test]

@@ -436,10 +436,11 @@ fn rank_with<'a, E: Rankable, P: Default, T>(
     let mut payloads: Vec<P> = std::iter::repeat_with(P::default).take(total).collect();
     let mut ends = starts.clone();
     for Staged { key, bucket, entry, payload } in staged {
-        let slot = &mut ends[bucket as usize];
-        let at = *slot as usize;
-        *slot += 1;
-        keys[at] = key | u128::from(at as u32);
+        let next = &mut ends[bucket as usize];
+        let slot = *next;
+        *next += 1;
+        let at = slot as usize;
+        keys[at] = key | u128::from(slot);
         slot_entry[at] = entry;
         payloads[at] = payload;
     }

@@ -105,6 +105,11 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
     );
 }
 
+/// A queue in `rank_queue`'s output order: district and queue type bytewise, group year.
+fn queue_of(e: &RankEntry) -> (&str, &str, i32) {
+    (e.district.as_str(), e.queue_type.as_str(), e.birth_date.year())
+}
+
 /// The packed-key baseline: each queued row's key is built before timing, as
 /// `queue rank << 98 | class << 96 | (registration − earliest, in ns) << 32 | id rank`, where
 /// the queue rank orders queues as `rank_queue`'s output does and the id rank is the id's
@@ -113,17 +118,14 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
 /// classes exactly as `native` ranks them, or the benchmark fails. Returns the median wall
 /// and CPU milliseconds.
 fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
-    let queued: Vec<&RankEntry> = entries.iter().filter(|e| e.status == "queued").collect();
-    fn queue_of(e: &RankEntry) -> (&str, &str, i32) {
-        (e.district.as_str(), e.queue_type.as_str(), e.birth_date.year())
-    }
-    let mut queues: Vec<_> = queued.iter().map(|e| queue_of(e)).collect();
+    let in_queue: Vec<&RankEntry> = entries.iter().filter(|e| e.status == "queued").collect();
+    let mut queues: Vec<_> = in_queue.iter().map(|e| queue_of(e)).collect();
     queues.sort_unstable();
     queues.dedup();
-    let mut ids: Vec<&str> = queued.iter().map(|e| e.id.as_str()).collect();
+    let mut ids: Vec<&str> = in_queue.iter().map(|e| e.id.as_str()).collect();
     ids.sort_unstable();
-    let earliest = queued.iter().map(|e| instant_nanos(e.registered_at)).min().unwrap_or(0);
-    let keys: Vec<u128> = queued
+    let earliest = in_queue.iter().map(|e| instant_nanos(e.registered_at)).min().unwrap_or(0);
+    let keys: Vec<u128> = in_queue
         .iter()
         .map(|e| {
             let queue = queues.binary_search(&queue_of(e)).expect("listed");
@@ -145,7 +147,7 @@ fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
     eprintln!("packed sort runs: {walls:?} (cpu {cpus:?})");
     // The same rows in the same order: per queue, each class in `rank_queue`'s order.
     let class_of: std::collections::HashMap<&str, i64> =
-        queued.iter().map(|e| (e.id.as_str(), class_code(e.right))).collect();
+        in_queue.iter().map(|e| (e.id.as_str(), class_code(e.right))).collect();
     let mut expected: Vec<&str> = Vec::with_capacity(native.len());
     for queue in
         native.chunk_by(|a, b| (&a.district, a.queue_type, a.group_year) == (&b.district, b.queue_type, b.group_year))

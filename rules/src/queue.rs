@@ -277,14 +277,9 @@ fn class_of_type(queue_type: QueueType) -> u64 {
 fn has_equal(hashes: &[u64]) -> bool {
     // About 512 hashes a part; below 1,024 hashes a single part.
     let bits = (hashes.len() / 512).checked_ilog2().unwrap_or(0).min(16);
-    if bits == 0 {
-        let mut spread = hashes.to_vec();
-        spread.sort_unstable();
-        return spread.windows(2).any(|pair| pair[0] == pair[1]);
-    }
-    // The part is the top `bits` bits, so it is below 2^16 and the cast loses nothing.
+    // The part is the top `bits` bits (none: part 0), below 2^16: the cast loses nothing.
     #[allow(clippy::cast_possible_truncation)]
-    let part = |hash: u64| (hash >> (64 - bits)) as usize;
+    let part = |hash: u64| hash.checked_shr(64 - bits).unwrap_or(0) as usize;
     let mut starts = vec![0usize; (1 << bits) + 1];
     for &hash in hashes {
         starts[part(hash) + 1] += 1;

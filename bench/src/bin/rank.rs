@@ -2,8 +2,13 @@
 //! in-memory SQLite baseline in the same run, checks that both agree, then times one
 //! insert plus position read in a `QueueIndex` holding every queued application.
 //!
+//! A second baseline bounds what ranking could cost at best: the queued rows' packed keys
+//! (queue, class, registration instant, id rank in one `u128`, computed before timing)
+//! sorted with `sort_unstable`. It yields no positions and allocates nothing; `rank_queue`
+//! also checks ids for duplicates, reads every entry and returns owned rows.
+//!
 //! Output: one `key=value` summary line per metric, e.g.
-//! `rank_1m native_ms=… sqlite_ms=… ratio=…`.
+//! `rank_1m native_ms=… sqlite_ms=… ratio=… packed_sort_ms=… ratio_to_packed=…`.
 
 // SQLite is a product name in prose, not an identifier.
 #![allow(clippy::doc_markdown)]
@@ -12,11 +17,11 @@ use std::hint::black_box;
 use std::time::{Duration, Instant as Clock};
 
 use kezek_bench::{
-    SplitMix64, compare, drop_and_settle, generate, median_ms, random_entry, sqlite_index, sqlite_load, sqlite_rank,
-    timed,
+    SplitMix64, class_code, compare, drop_and_settle, generate, instant_nanos, median_ms, random_entry, sqlite_index,
+    sqlite_load, sqlite_rank, timed,
 };
 use rules::QueueKey;
-use rules::queue::{QueueIndex, QueueMember, RankEntry, Ranked, rank_queue};
+use rules::queue::{QueueIndex, QueueMember, RankEntry, RankView, Ranked, rank_places, rank_queue};
 
 const SEED: u64 = 20_260_301;
 /// Runs of each full ranking; the median is reported.
@@ -62,6 +67,8 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
     }
     eprintln!("native runs: {native_runs:?} (cpu {native_cpu:?})");
     let (native_ms, native_cpu_ms) = (median_ms(native_runs), median_ms(native_cpu));
+    let (packed_ms, packed_cpu_ms) = packed_sort_runs(entries, &native);
+    let (places_ms, places_cpu_ms) = rank_places_runs(entries, &native);
 
     // (2) SQLite baseline: same data, insert not timed, query timed with a full fetch.
     let mut conn = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
@@ -77,6 +84,14 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
     let (indexed_ms, indexed_cpu_ms) = sqlite_runs("sqlite_indexed", &conn, &native);
     drop(conn);
     println!(
+        "{label}_packed native_ms={native_ms:.1} packed_sort_ms={packed_ms:.1} ratio_to_packed={:.2} \
+         native_cpu_ms={native_cpu_ms:.1} packed_sort_cpu_ms={packed_cpu_ms:.1} ratio_to_packed_cpu={:.2} \
+         rank_places_ms={places_ms:.1} rank_places_cpu_ms={places_cpu_ms:.1} places_to_packed_cpu={:.2}",
+        native_ms / packed_ms,
+        native_cpu_ms / packed_cpu_ms,
+        places_cpu_ms / packed_cpu_ms,
+    );
+    println!(
         "{label} native_ms={native_ms:.1} sqlite_ms={sqlite_ms:.1} ratio={:.1} \
          sqlite_indexed_ms={indexed_ms:.1} ratio_indexed={:.1} \
          native_cpu_ms={native_cpu_ms:.1} sqlite_cpu_ms={sqlite_cpu_ms:.1} ratio_cpu={:.1} \
@@ -88,6 +103,101 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
         indexed_cpu_ms / native_cpu_ms,
         native.len()
     );
+}
+
+/// A queue in `rank_queue`'s output order: district and queue type bytewise, group year.
+fn queue_of(e: &RankEntry) -> (&str, &str, i32) {
+    (e.district.as_str(), e.queue_type.as_str(), e.birth_date.year())
+}
+
+/// The packed-key baseline: each queued row's key is built before timing, as
+/// `queue rank << 98 | class << 96 | (registration − earliest, in ns) << 32 | id rank`, where
+/// the queue rank orders queues as `rank_queue`'s output does and the id rank is the id's
+/// index among all queued ids sorted bytewise. Each run sorts a fresh copy with
+/// `sort_unstable` (the copy is not timed). The sorted order must list every queue's
+/// classes exactly as `native` ranks them, or the benchmark fails. Returns the median wall
+/// and CPU milliseconds.
+fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
+    let in_queue: Vec<&RankEntry> = entries.iter().filter(|e| e.status == "queued").collect();
+    let mut queues: Vec<_> = in_queue.iter().map(|e| queue_of(e)).collect();
+    queues.sort_unstable();
+    queues.dedup();
+    let mut ids: Vec<&str> = in_queue.iter().map(|e| e.id.as_str()).collect();
+    ids.sort_unstable();
+    let earliest = in_queue.iter().map(|e| instant_nanos(e.registered_at)).min().unwrap_or(0);
+    let keys: Vec<u128> = in_queue
+        .iter()
+        .map(|e| {
+            let queue = queues.binary_search(&queue_of(e)).expect("listed");
+            let id = ids.binary_search(&e.id.as_str()).expect("listed");
+            let since = (instant_nanos(e.registered_at) - earliest).cast_unsigned();
+            let class = class_code(e.right).cast_unsigned();
+            (queue as u128) << 98 | u128::from(class) << 96 | u128::from(since) << 32 | id as u128
+        })
+        .collect();
+    let (mut walls, mut cpus) = (Vec::new(), Vec::new());
+    let mut sorted = Vec::new();
+    for _ in 0..NATIVE_RUNS {
+        let mut copy = keys.clone();
+        let ((), wall, cpu) = timed(|| black_box(&mut copy).sort_unstable());
+        walls.push(wall);
+        cpus.push(cpu);
+        sorted = copy;
+    }
+    eprintln!("packed sort runs: {walls:?} (cpu {cpus:?})");
+    // The same rows in the same order: per queue, each class in `rank_queue`'s order.
+    let class_of: std::collections::HashMap<&str, i64> =
+        in_queue.iter().map(|e| (e.id.as_str(), class_code(e.right))).collect();
+    let mut expected: Vec<&str> = Vec::with_capacity(native.len());
+    for queue in
+        native.chunk_by(|a, b| (&a.district, a.queue_type, a.group_year) == (&b.district, b.queue_type, b.group_year))
+    {
+        for class in 0..3 {
+            expected.extend(queue.iter().map(|r| r.id.as_str()).filter(|id| class_of[id] == class));
+        }
+    }
+    let low_32 = u128::from(u32::MAX);
+    let same = sorted.len() == expected.len()
+        && sorted.iter().zip(&expected).all(|(key, id)| usize::try_from(key & low_32).is_ok_and(|i| ids[i] == *id));
+    if !same {
+        eprintln!("FATAL: the packed-key sort does not order the classes as rank_queue does");
+        std::process::exit(1);
+    }
+    (median_ms(walls), median_ms(cpus))
+}
+
+/// `rank_places` (the borrowed form: input indexes out, no strings copied) on views of the
+/// same entries, made before timing; its positions must equal `native`'s.
+fn rank_places_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
+    let views: Vec<RankView<'_>> = entries
+        .iter()
+        .map(|e| RankView {
+            id: &e.id,
+            district: &e.district,
+            queue_type: e.queue_type,
+            birth_date: e.birth_date,
+            right: e.right,
+            registered_at: e.registered_at,
+            queued: e.status == "queued",
+        })
+        .collect();
+    let (mut walls, mut cpus) = (Vec::new(), Vec::new());
+    let mut places = Vec::new();
+    for _ in 0..NATIVE_RUNS {
+        drop_and_settle(std::mem::take(&mut places));
+        let (result, wall, cpu) = timed(|| black_box(rank_places(black_box(&views)).expect("unique ids")));
+        walls.push(wall);
+        cpus.push(cpu);
+        places = result;
+    }
+    eprintln!("rank_places runs: {walls:?} (cpu {cpus:?})");
+    let same = places.len() == native.len()
+        && places.iter().zip(native).all(|(p, r)| entries[p.entry].id == r.id && p.position == r.position);
+    if !same {
+        eprintln!("FATAL: rank_places and rank_queue differ");
+        std::process::exit(1);
+    }
+    (median_ms(walls), median_ms(cpus))
 }
 
 /// Runs the SQLite query `SQLITE_RUNS` times; every row of the last result must equal the

@@ -264,6 +264,8 @@ test('the parent registers the second child online', async () => {
   await page.waitForSelector(`[data-child="${family.secondChild}"], [data-testid="error"]`);
   const linkError = await page.$('[data-testid="error"]');
   if (linkError) assert.fail(`linking failed: ${await linkError.getAttribute('data-code')}: ${await linkError.textContent()}`);
+  const childrenText = await page.textContent('[data-testid="children"]');
+  assert.doesNotMatch(childrenText, /NaN|undefined|null/, 'the linked children read as text');
   await page.click('[data-view="register"]');
   await page.selectOption('#reg-childIin', family.secondChild);
   assert.equal(await page.inputValue('#reg-birthDate'), '2024-03-15', 'the birth date from the IIN');

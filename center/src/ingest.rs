@@ -64,6 +64,8 @@ pub struct KioskOperator {
     pub disabled: bool,
     /// Children linked to a parent (the parents' channel only, keyed by the parent's IIN).
     pub children: Vec<String>,
+    /// When each child was linked (the link entry's time, as written).
+    pub linked_at: std::collections::BTreeMap<String, String>,
 }
 
 /// The first entry that failed, and why.
@@ -293,9 +295,11 @@ fn check_channel_entry(
                 kindergartens: Vec::new(),
                 disabled: false,
                 children: Vec::new(),
+                linked_at: std::collections::BTreeMap::new(),
             });
             if !links.children.contains(child) {
                 links.children.push(child.clone());
+                links.linked_at.insert(child.clone(), body.kiosk_time.clone());
             }
             Ok(())
         }
@@ -365,6 +369,7 @@ pub fn check_role(
                         kindergartens: Vec::new(),
                         disabled: false,
                         children: Vec::new(),
+                        linked_at: std::collections::BTreeMap::new(),
                     },
                 );
             }
@@ -379,6 +384,7 @@ pub fn check_role(
                     kindergartens: kindergartens.clone(),
                     disabled: false,
                     children: Vec::new(),
+                    linked_at: std::collections::BTreeMap::new(),
                 },
             );
             Ok(())

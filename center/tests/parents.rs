@@ -399,6 +399,13 @@ fn a_parent_signs_in_with_the_outbox_code_links_registers_and_acts_over_http() {
             browser.send("POST", &format!("{url}/v1/parent/children"), Some(serde_json::json!({"childIin": child})));
         assert_eq!(status, 200, "{body}");
     }
+    let (_, me) = browser.send("GET", &format!("{url}/v1/parent/me"), None);
+    let children = me["children"].as_array().unwrap();
+    assert_eq!(children.len(), 2);
+    assert_eq!(children[0]["iin"], child_iin("2023-02-01", 1).as_str());
+    assert_eq!(children[0]["linkedAt"], "2026-03-10T13:00:00+05:00");
+    assert_eq!(children[0]["name"], "Ахметов Ерлан", "from the office's registration");
+    assert!(children[1].get("name").is_none(), "not registered yet");
     let mut new_child = application("", &child_iin("2023-05-01", 2), "2023-05-01", rules::RightClass::None);
     new_child.applicant.iin = parent_iin();
     new_child.applicant.email = Some("parent@example.kz".into());

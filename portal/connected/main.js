@@ -326,9 +326,9 @@ export async function startConnected(ctx) {
               h(
                 'span',
                 { class: 'muted small' },
+                c.name ? `${c.name} · ` : '',
                 check.valid ? `${t('iin.birthDate')}: ${fmtDate(check.birthDate)} · ` : '',
-                t('c.children.linkedAt', { date: fmtInstant(c.linkedAt) }),
-                ' · ',
+                c.linkedAt ? `${t('c.children.linkedAt', { date: fmtInstant(c.linkedAt) })} · ` : '',
                 apps.length ? t('c.children.applications', { n: apps.length }) : t('c.children.noApplication'),
               ),
             );

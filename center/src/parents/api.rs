@@ -250,8 +250,7 @@ async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Header
     let token = session_token(&headers).unwrap_or_default();
     as_parent(&app, &headers, &method, move |center, _, parent, now| {
         let csrf = center.parent_session(&token, now).map(|(s, _)| s.csrf).unwrap_or_default();
-        let children: Vec<super::LinkedChild> =
-            center.linked_children(&parent.iin).into_iter().map(|iin| super::LinkedChild { iin }).collect();
+        let children = center.child_links(&parent.iin);
         Ok(serde_json::json!({
             "parent": parent,
             "csrf": csrf,

@@ -130,4 +130,24 @@ impl<S: CenterStore> Center<S> {
     pub fn linked_children(&self, iin: &str) -> Vec<String> {
         self.source_operator(CHANNEL_ID, iin).map(|o| o.children).unwrap_or_default()
     }
+
+    /// The parent's linked children as they see them: IIN, when linked, and the child's
+    /// name from its latest application (none before the child is registered).
+    pub fn child_links(&self, iin: &str) -> Vec<super::LinkedChild> {
+        let Some(links) = self.source_operator(CHANNEL_ID, iin) else { return Vec::new() };
+        links
+            .children
+            .iter()
+            .map(|child| super::LinkedChild {
+                iin: child.clone(),
+                linked_at: links.linked_at.get(child).and_then(|t| t.parse().ok()),
+                name: self
+                    .state()
+                    .applications()
+                    .filter(|a| a.child.iin == *child)
+                    .max_by_key(|a| a.registered_at)
+                    .map(|a| a.child.name.clone()),
+            })
+            .collect()
+    }
 }

@@ -36,6 +36,10 @@ impl ParentIdentity {
 #[serde(rename_all = "camelCase")]
 pub struct LinkedChild {
     pub iin: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub linked_at: Option<Instant>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
 }
 
 /// A parent's session just opened: the token goes to the client once.
@@ -127,8 +131,9 @@ impl<S: CenterStore> Center<S> {
         if !check.confirmed {
             return Err(ParentError::NotInRegistry { child: child_iin.to_owned() });
         }
-        if self.linked_children(&parent.iin).iter().any(|c| c == child_iin) {
-            return Ok(LinkedChild { iin: child_iin.to_owned() });
+        let linked = |center: &Self| center.child_links(&parent.iin).into_iter().find(|c| c.iin == child_iin);
+        if let Some(child) = linked(self) {
+            return Ok(child);
         }
         let payload = Payload::ParentLinked {
             parent: parent.iin.clone(),
@@ -136,7 +141,7 @@ impl<S: CenterStore> Center<S> {
             evidence: format!("{}:{}", registry.name(), check.evidence),
         };
         self.channel_write(key, &parent.operator(), &[payload], now)?;
-        Ok(LinkedChild { iin: child_iin.to_owned() })
+        linked(self).ok_or_else(|| ParentError::NotFound(child_iin.to_owned()))
     }
 
     /// Registers a linked child online: the channel numbers it, the parent is the applicant.

@@ -245,31 +245,14 @@ async function loadFiles(files) {
   renderAll();
 }
 
-// Free places in free choice: the snapshot's own list when it has one, else the published
-// places records less the directions already issued against them.
+// Free places in free choice: the snapshot's own list, which the center's rules computed.
+// A snapshot without one offers no choice: the page never counts places itself (the count
+// is the rules' — published places less directions, departures freeing none).
 function freePlacesOf(snapshot) {
-  if (Array.isArray(snapshot.freePlaces)) {
-    return snapshot.freePlaces
-      .map((p) => ({ kindergarten: p.kindergarten, language: p.language, groupYear: p.groupYear, free: p.free ?? p.count ?? 0 }))
-      .filter((p) => typeof p.kindergarten === 'string' && typeof p.language === 'string' && Number.isInteger(p.groupYear));
-  }
-  const sums = new Map();
-  const key = (kg, lang, year) => `${kg}\u0000${lang}\u0000${year}`;
-  for (const p of snapshot.places ?? []) {
-    if (p.state !== 'free_choice') continue;
-    const k = key(p.kindergarten, p.language, p.groupYear);
-    sums.set(k, (sums.get(k) ?? 0) + p.count);
-  }
-  for (const a of snapshot.applications) {
-    const d = a.direction;
-    if (!d || !['direction_issued', 'enrolled', 'refusal_review'].includes(a.status)) continue;
-    const k = key(d.kindergarten, d.language, d.groupYear);
-    if (sums.has(k)) sums.set(k, sums.get(k) - 1);
-  }
-  return [...sums].map(([k, free]) => {
-    const [kindergarten, language, groupYear] = k.split('\u0000');
-    return { kindergarten, language, groupYear: Number(groupYear), free: Math.max(0, free) };
-  });
+  if (!Array.isArray(snapshot.freePlaces)) return [];
+  return snapshot.freePlaces
+    .map((p) => ({ kindergarten: p.kindergarten, language: p.language, groupYear: p.groupYear, free: p.free ?? p.count ?? 0 }))
+    .filter((p) => typeof p.kindergarten === 'string' && typeof p.language === 'string' && Number.isInteger(p.groupYear));
 }
 
 // ---------------------------------------------------------------------------------------

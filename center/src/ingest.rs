@@ -315,9 +315,6 @@ fn check_channel_entry(
     }
 }
 
-/// Roles a kiosk may give an account: reviewers and the center work at the center only.
-const KIOSK_ROLES: [Role; 3] = [Role::Operator, Role::Kindergarten, Role::Admin];
-
 /// Checks one entry's operator and role against the kiosk's accounts so far, and applies
 /// an accepted account change to them; or says why the entry is not allowed.
 ///
@@ -357,7 +354,7 @@ pub fn check_role(
             Ok(())
         }
         Payload::OperatorAdded { login, role, kindergartens, .. } => {
-            if !KIOSK_ROLES.contains(role) {
+            if !Role::AT_KIOSK.contains(role) {
                 return Err(("FORBIDDEN_ROLE", format!("a kiosk cannot create a {} account", role.as_str())));
             }
             let first_admin = body.seq == 1 && operators.is_empty();

@@ -23,7 +23,7 @@ use crate::errors::{
 };
 use crate::identity::{self, IDENTITY_FORMAT, Identity};
 use crate::logfile::{self, Damage, EntryView, FullCheck, LoadSummary, TornTail};
-use crate::operators::{self, KIOSK_ROLES, NewOperator, OperatorInfo, Operators, Session};
+use crate::operators::{self, NewOperator, OperatorInfo, Operators, Session};
 use crate::passwords::{self, PasswordFile};
 use crate::projection::{self, HistoryItem, META_BASE, Pending, VoucherRow, history_key, keyed};
 use crate::reference;
@@ -959,7 +959,7 @@ impl Kiosk {
         if !operators::valid_operator_name(&new.name) {
             return Err(OperatorError::BadName);
         }
-        if !KIOSK_ROLES.contains(&new.role) {
+        if !Role::AT_KIOSK.contains(&new.role) {
             return Err(OperatorError::RoleNotForKiosk { role: new.role });
         }
         let mut kindergartens = new.kindergartens.clone();

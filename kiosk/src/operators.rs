@@ -15,9 +15,6 @@ pub const MAX_LOGIN_CHARS: usize = 32;
 /// Longest operator name accepted.
 pub const MAX_OPERATOR_NAME_CHARS: usize = 200;
 
-/// Roles a kiosk account can have (reviewer and center work at the center).
-pub const KIOSK_ROLES: [Role; 3] = [Role::Operator, Role::Kindergarten, Role::Admin];
-
 /// `a-z 0-9 . _ -`, 2–32 characters, starting with a letter or digit.
 pub fn valid_login(login: &str) -> bool {
     (2..=MAX_LOGIN_CHARS).contains(&login.len())

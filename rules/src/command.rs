@@ -27,6 +27,9 @@ pub enum Role {
 
 impl Role {
     pub const ALL: [Role; 5] = [Role::Operator, Role::Kindergarten, Role::Reviewer, Role::Admin, Role::Center];
+    /// Roles a kiosk account can have: reviewers and the center work at the center only.
+    /// The kiosk refuses to create other accounts and the center refuses them at ingest.
+    pub const AT_KIOSK: [Role; 3] = [Role::Operator, Role::Kindergarten, Role::Admin];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -4,7 +4,7 @@
 //!   [`Kiosk::execute`] (every command goes through `rules`; saved = fdatasync'ed before
 //!   the receipt is returned), queries (`find_by_iin`, `application`, `journal`, `card`,
 //!   `places`, `status`, `verify`) and sync bookkeeping (`entries_after`, `export`,
-//!   `acknowledge`, `store_snapshot`).
+//!   `acknowledge`, `apply_snapshot`, `snapshot`).
 //! - The signed log (`log/entries.bin`) is the truth; sled trees are projections caught
 //!   up from it at open. See `docs/change-log.md` for the byte format.
 //! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.

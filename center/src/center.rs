@@ -1179,7 +1179,6 @@ impl<S: CenterStore> Center<S> {
     // ----- ingest -----
 
     /// Every check of an upload and the records to store; changes nothing.
-    #[allow(clippy::too_many_lines)]
     fn prepare(
         &self,
         bytes: &[u8],

@@ -103,7 +103,6 @@ pub fn print_logins(lang: Lang) {
 }
 
 /// The walk-through printed by `demo --headless`.
-#[allow(clippy::too_many_lines)] // one printed walk-through, top to bottom
 pub fn walk_through(kiosk: &Kiosk, created: bool, lang: Lang) -> Result<(), String> {
     let l = |ru: &str, kk: &str, en: &str| tr(lang, ru, kk, en);
     let id = kiosk.identity();

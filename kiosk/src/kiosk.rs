@@ -643,7 +643,6 @@ impl Kiosk {
         Self::open_full(dir, rotation::configured_passphrase().as_deref(), wrap)
     }
 
-    #[allow(clippy::too_many_lines)] // one sequence of steps, commented
     fn open_full(
         dir: &Path,
         passphrase: Option<&str>,

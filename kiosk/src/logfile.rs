@@ -416,7 +416,6 @@ const CHUNK: usize = 1024;
 
 /// Decodes and checks `bytes` (a whole log) and hands each entry of the chain, in order,
 /// to `apply`, with the fast check described in the module documentation.
-#[allow(clippy::too_many_lines)] // one pass, commented step by step
 pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl FnMut(&EntryView<'a>)) -> LoadSummary {
     let (frames, framing) = frames(bytes);
     let mut summary = LoadSummary::default();

@@ -35,7 +35,6 @@ fn reduce(h: &mut Harness<'static, KioskApp>, slot: &str, count: &str) {
 }
 
 #[test]
-#[allow(clippy::too_many_lines)]
 fn staff_reduce_published_places_and_see_free_places_and_who_added_each_record() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path().join("kiosk");

@@ -158,7 +158,6 @@ impl Localized for CommandError {
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn message(&self, lang: Lang) -> String {
         let pick = |ru: String, kk: String, en: String| match lang {
             Lang::Ru => ru,

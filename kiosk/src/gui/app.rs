@@ -323,7 +323,6 @@ impl KioskApp {
         }
     }
 
-    #[allow(clippy::too_many_lines)]
     fn draw_ui(&mut self, ui: &mut Ui) -> Vec<UiCommand> {
         let mut out = Vec::new();
         let tr = self.translations.get(self.lang);
@@ -480,7 +479,6 @@ impl KioskApp {
     /// screenshots: `journal`, `register`, `register-filled`, `card:<id>`, `card-voucher`,
     /// `card-queued`, `dialog-choose`, `staff`, `staff-places`, `staff-enrolled`, `sync`,
     /// `sync-pushed`, `admin`, `stats`.
-    #[allow(clippy::too_many_lines)]
     pub fn demo_open(&mut self, ctx: &egui::Context, login: &str, password: &str, screen: &str) {
         use rules::model::Status;
         self.apply_command(UiCommand::Login { login: login.into(), password: password.into() }, ctx);
@@ -639,7 +637,6 @@ impl KioskApp {
     }
 
     /// The single place where commands meet the backend.
-    #[allow(clippy::too_many_lines)]
     pub fn apply_command(&mut self, command: UiCommand, ctx: &egui::Context) {
         match command {
             UiCommand::SetLang(lang) => self.lang = lang,

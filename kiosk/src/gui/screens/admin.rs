@@ -18,7 +18,6 @@ pub struct AdminView {
     pub form: OperatorForm,
 }
 
-#[allow(clippy::too_many_lines)]
 pub fn admin_ui(ui: &mut Ui, view: &mut AdminView, fingerprint: &str, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("admin-title"));

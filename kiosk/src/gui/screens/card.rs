@@ -128,7 +128,6 @@ fn explanation_ui(ui: &mut Ui, at: Instant, change: &PositionChange, cx: &Cx<'_>
     }
 }
 
-#[allow(clippy::too_many_lines)]
 pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     let card = &view.card;
@@ -418,7 +417,6 @@ fn register_summary_ui(ui: &mut Ui, app: &rules::model::NewApplication, cx: &Cx<
 }
 
 /// The open confirmation dialog, as a modal window.
-#[allow(clippy::too_many_lines)]
 pub fn dialog_ui(ctx: &egui::Context, dialog: &mut Dialog, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     let modal = egui::Modal::new(egui::Id::unique("confirm-dialog")).show(ctx, |ui| {

@@ -124,7 +124,6 @@ impl ColumnWidths {
     }
 }
 
-#[allow(clippy::too_many_lines)]
 pub fn journal_ui(ui: &mut Ui, view: &mut JournalView, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("journal-title"));

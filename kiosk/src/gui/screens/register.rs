@@ -119,7 +119,6 @@ impl RegisterForm {
     }
 }
 
-#[allow(clippy::too_many_lines)]
 pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<UiCommand> {
     let mut command = None;
     ui.heading(cx.t("reg-title"));

@@ -88,7 +88,6 @@ pub fn staff_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>) -> Vec<UiCommand
     out
 }
 
-#[allow(clippy::too_many_lines)]
 fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {
     ui.label(RichText::new(cx.t("staff-find-title")).strong());
     ui.horizontal(|ui| {

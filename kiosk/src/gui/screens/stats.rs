@@ -17,7 +17,6 @@ const COLORS: [egui::Color32; 4] = [
 ];
 
 #[allow(clippy::cast_precision_loss)]
-#[allow(clippy::too_many_lines)]
 pub fn stats_ui(ui: &mut Ui, stats: Option<&Stats>, cx: &Cx<'_>) {
     ui.heading(cx.t("stats-title"));
     let Some(stats) = stats else {

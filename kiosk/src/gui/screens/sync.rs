@@ -62,7 +62,6 @@ fn progress_ui(ui: &mut Ui, phase: &PushPhase, cx: &Cx<'_>) {
     }
 }
 
-#[allow(clippy::too_many_lines)]
 pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: bool, cx: &Cx<'_>) -> Vec<UiCommand> {
     let mut out = Vec::new();
     ui.heading(cx.t("sync-title"));

@@ -534,3 +534,38 @@ fn codes_are_throttled_spent_after_five_tries_and_sessions_expire() {
     let (status, _) = staff.send("GET", &format!("{url}/v1/parent/me"), None);
     assert_eq!(status, 401);
 }
+
+/// Two servers on one PostgreSQL store: a code one sends, the other checks; wrong tries and
+/// throttling count across both.
+#[test]
+fn servers_sharing_a_store_share_the_sign_in_codes() {
+    use center::parents::{CodeBook, CodeError};
+    let url = pg::cluster().database();
+    let (a, b) = (CodeBook::shared(&url), CodeBook::shared(&url));
+    let address: std::net::IpAddr = "192.0.2.7".parse().unwrap();
+    let iin = parent_iin();
+    let now = at("2026-03-10T10:00:00+05:00");
+    let code = a.issue(&iin, address, now).unwrap();
+    assert_eq!(b.redeem(&iin, &code, now), Ok(()), "sent by one server, checked by the other");
+    assert_eq!(a.redeem(&iin, &code, now), Err(CodeError::NoCode), "and used up for both");
+
+    let code = b.issue(&iin, address, at("2026-03-10T10:01:00+05:00")).unwrap();
+    let wrong = if code == "000000" { "000001" } else { "000000" };
+    for (book, left) in [(&a, 4), (&b, 3), (&a, 2), (&b, 1), (&a, 0)] {
+        assert_eq!(book.redeem(&iin, wrong, now), Err(CodeError::Wrong { tries_left: left }));
+    }
+    assert_eq!(b.redeem(&iin, &code, now), Err(CodeError::NoCode), "five tries across both servers");
+
+    for minute in 2..5 {
+        let book = if minute % 2 == 0 { &a } else { &b };
+        book.issue(&iin, address, at(&format!("2026-03-10T10:0{minute}:00+05:00"))).unwrap();
+    }
+    assert!(
+        matches!(a.issue(&iin, address, at("2026-03-10T10:05:00+05:00")), Err(CodeError::Throttled { .. })),
+        "five codes per IIN in 15 minutes, counted across both servers"
+    );
+
+    // The database away: a typed refusal, no code.
+    let away = CodeBook::shared("postgres://127.0.0.1:1/nothing?connect_timeout=1");
+    assert_eq!(away.issue(&iin, address, now), Err(CodeError::Unavailable));
+}

@@ -56,13 +56,16 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
     };
     let schedule = center::scheduler::Schedule::load(data)?;
     let parents_key = center::parents::load_or_create_key(data).map_err(|e| fail(e.code(), e.to_string()))?;
+    // Servers sharing one PostgreSQL store share the sign-in codes too.
+    let codes =
+        center.shared_store_url().map_or_else(center::parents::CodeBook::memory, center::parents::CodeBook::shared);
     let options = center::http::ServerOptions {
         limits,
         schedule: Some(schedule),
         notifications: Some(Arc::clone(&notifications)),
         parents: Some(center::parents::ParentsChannel::new(
             parents_key,
-            Arc::new(center::parents::OtpIdentity::new(notifications)),
+            Arc::new(center::parents::OtpIdentity::with_codes(notifications, codes)),
             center::parents::ParentOptions::default(),
         )),
         portal,

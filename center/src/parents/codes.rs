@@ -1,8 +1,9 @@
 //! One-time sign-in codes (the built-in identity adapter): 6 digits, valid
 //! [`CODE_LIFETIME_SECS`], [`MAX_TRIES`] tries; at most [`MAX_CODES_PER_IIN`] codes per IIN
 //! and [`MAX_CODES_PER_ADDRESS`] per client address in [`SEND_WINDOW_SECS`]. Codes are kept
-//! as SHA-256 of IIN and code, in memory: a restart forgets the codes in flight (a parent
-//! asks again), never a session.
+//! as SHA-256 of IIN and code: in memory for a server that owns its store (a restart forgets
+//! the codes in flight; a parent asks again), in the database when servers share one
+//! PostgreSQL store, so that either server can check a code the other sent.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
@@ -31,26 +32,28 @@ pub enum CodeError {
     Expired,
     /// Wrong code; this many tries are left (0: the code is spent).
     Wrong { tries_left: u32 },
+    /// The shared database could not be reached: nothing was sent or checked.
+    Unavailable,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Outstanding {
     hash: [u8; 32],
     expires: Instant,
     tries_left: u32,
 }
 
-#[derive(Debug, Default)]
-struct Book {
-    codes: HashMap<String, Outstanding>,
-    sent_by_iin: HashMap<String, VecDeque<Instant>>,
-    sent_by_address: HashMap<IpAddr, VecDeque<Instant>>,
+/// What is kept for one IIN: its outstanding code and when codes were sent to it.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct IinRecord {
+    code: Option<Outstanding>,
+    sent: VecDeque<Instant>,
 }
 
-/// The codes in flight.
-#[derive(Debug, Default)]
-pub struct CodeBook {
-    book: Mutex<Book>,
+/// When codes were asked from one client address.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct AddressRecord {
+    sent: VecDeque<Instant>,
 }
 
 fn digest(iin: &str, code: &str) -> [u8; 32] {
@@ -69,68 +72,223 @@ fn wait(sent: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<i64>
     (sent.len() >= limit).then(|| sent.front().map_or(SEND_WINDOW_SECS, |t| SEND_WINDOW_SECS - secs_between(*t, now)))
 }
 
-fn cap<K: std::hash::Hash + Eq + Clone>(map: &mut HashMap<K, VecDeque<Instant>>) {
-    if map.len() > MAX_TRACKED
-        && let Some(oldest) = map.iter().min_by_key(|(_, v)| v.back().map(|t| t.sort_key())).map(|(k, _)| k.clone())
-    {
-        map.remove(&oldest);
+/// The rules of sending a code, on the records of one IIN and one address: the one place
+/// they are written, whichever keeper holds the records.
+fn issue_on(iin: &str, record: &mut IinRecord, address: &mut AddressRecord, now: Instant) -> Result<String, CodeError> {
+    let by_iin = wait(&mut record.sent, MAX_CODES_PER_IIN, now);
+    let by_address = wait(&mut address.sent, MAX_CODES_PER_ADDRESS, now);
+    if let Some(wait_secs) = by_iin.into_iter().chain(by_address).max() {
+        return Err(CodeError::Throttled { wait_secs: wait_secs.max(1) });
+    }
+    let code = random_code();
+    record.code = Some(Outstanding {
+        hash: digest(iin, &code),
+        expires: Instant(now.0 + chrono::Duration::seconds(CODE_LIFETIME_SECS)),
+        tries_left: MAX_TRIES,
+    });
+    record.sent.push_back(now);
+    address.sent.push_back(now);
+    Ok(code)
+}
+
+/// The rules of checking a code: a right code in time is used up; a wrong one costs a try.
+fn redeem_on(iin: &str, record: &mut IinRecord, code: &str, now: Instant) -> Result<(), CodeError> {
+    let outstanding = record.code.as_mut().ok_or(CodeError::NoCode)?;
+    if outstanding.expires < now {
+        record.code = None;
+        return Err(CodeError::Expired);
+    }
+    // Constant-time comparison of the digests.
+    let given = digest(iin, code);
+    let same = given.iter().zip(outstanding.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
+    if same {
+        record.code = None;
+        return Ok(());
+    }
+    outstanding.tries_left = outstanding.tries_left.saturating_sub(1);
+    let tries_left = outstanding.tries_left;
+    if tries_left == 0 {
+        record.code = None;
+    }
+    Err(CodeError::Wrong { tries_left })
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    iins: HashMap<String, IinRecord>,
+    addresses: HashMap<IpAddr, AddressRecord>,
+}
+
+impl Memory {
+    fn cap(&mut self, now: Instant) {
+        if self.iins.len() > MAX_TRACKED {
+            self.iins.retain(|_, r| r.code.as_ref().is_some_and(|c| c.expires > now) || !r.sent.is_empty());
+        }
+        if self.addresses.len() > MAX_TRACKED {
+            self.addresses.retain(|_, r| r.sent.back().is_some_and(|t| secs_between(*t, now) < SEND_WINDOW_SECS));
+        }
+    }
+}
+
+/// The records in the shared PostgreSQL database (servers sharing one store), each change
+/// in one transaction with the rows locked: a code asked at one server is checked at the
+/// other, and tries and throttling count across both.
+struct Shared {
+    url: String,
+    client: Option<postgres::Client>,
+}
+
+const SHARED_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL); \
+     CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL)";
+
+impl Shared {
+    fn client(&mut self) -> Option<&mut postgres::Client> {
+        if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
+            self.client = postgres::Client::connect(&self.url, postgres::NoTls).ok();
+            if let Some(client) = self.client.as_mut()
+                && client.batch_execute(SHARED_SCHEMA).is_err()
+            {
+                self.client = None;
+            }
+        }
+        self.client.as_mut()
+    }
+
+    fn load<T: Default + for<'de> serde::Deserialize<'de>>(
+        tx: &mut postgres::Transaction<'_>,
+        sql: &str,
+        key: &str,
+    ) -> Result<T, postgres::Error> {
+        Ok(tx
+            .query_opt(sql, &[&key])?
+            .and_then(|row| serde_json::from_str(row.get::<_, &str>(0)).ok())
+            .unwrap_or_default())
+    }
+
+    fn save<T: serde::Serialize>(
+        tx: &mut postgres::Transaction<'_>,
+        sql: &str,
+        key: &str,
+        record: &T,
+    ) -> Result<(), postgres::Error> {
+        let value = serde_json::to_string(record).unwrap_or_default();
+        tx.execute(sql, &[&key, &value]).map(|_| ())
+    }
+
+    fn issue(&mut self, iin: &str, address: IpAddr, now: Instant) -> Result<String, CodeError> {
+        let client = self.client().ok_or(CodeError::Unavailable)?;
+        let run = |client: &mut postgres::Client| -> Result<Result<String, CodeError>, postgres::Error> {
+            let mut tx = client.transaction()?;
+            // Insert-if-missing first, so that the row lock below always has a row to hold.
+            tx.execute("INSERT INTO parent_codes VALUES ($1, '{}') ON CONFLICT DO NOTHING", &[&iin])?;
+            let address = address.to_string();
+            tx.execute("INSERT INTO parent_code_addresses VALUES ($1, '{}') ON CONFLICT DO NOTHING", &[&address])?;
+            let mut record: IinRecord =
+                Shared::load(&mut tx, "SELECT record FROM parent_codes WHERE iin = $1 FOR UPDATE", iin)?;
+            let mut by_address: AddressRecord = Shared::load(
+                &mut tx,
+                "SELECT record FROM parent_code_addresses WHERE address = $1 FOR UPDATE",
+                &address,
+            )?;
+            let outcome = issue_on(iin, &mut record, &mut by_address, now);
+            Shared::save(&mut tx, "UPDATE parent_codes SET record = $2 WHERE iin = $1", iin, &record)?;
+            Shared::save(
+                &mut tx,
+                "UPDATE parent_code_addresses SET record = $2 WHERE address = $1",
+                &address,
+                &by_address,
+            )?;
+            tx.commit()?;
+            Ok(outcome)
+        };
+        run(client).unwrap_or_else(|_| {
+            self.client = None;
+            Err(CodeError::Unavailable)
+        })
+    }
+
+    fn redeem(&mut self, iin: &str, code: &str, now: Instant) -> Result<(), CodeError> {
+        let client = self.client().ok_or(CodeError::Unavailable)?;
+        let run = |client: &mut postgres::Client| -> Result<Result<(), CodeError>, postgres::Error> {
+            let mut tx = client.transaction()?;
+            let mut record: IinRecord =
+                Shared::load(&mut tx, "SELECT record FROM parent_codes WHERE iin = $1 FOR UPDATE", iin)?;
+            let outcome = redeem_on(iin, &mut record, code, now);
+            Shared::save(&mut tx, "UPDATE parent_codes SET record = $2 WHERE iin = $1", iin, &record)?;
+            tx.commit()?;
+            Ok(outcome)
+        };
+        run(client).unwrap_or_else(|_| {
+            self.client = None;
+            Err(CodeError::Unavailable)
+        })
+    }
+}
+
+enum Keeper {
+    Memory(Memory),
+    Shared(Box<Shared>),
+}
+
+/// The codes in flight: in this process's memory, or in the shared database.
+pub struct CodeBook {
+    keeper: Mutex<Keeper>,
+}
+
+impl std::fmt::Debug for CodeBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CodeBook")
+    }
+}
+
+impl Default for CodeBook {
+    fn default() -> Self {
+        CodeBook::memory()
     }
 }
 
 impl CodeBook {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Book> {
-        self.book.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Codes in this process's memory (a server that owns its store).
+    pub fn memory() -> Self {
+        CodeBook { keeper: Mutex::new(Keeper::Memory(Memory::default())) }
+    }
+
+    /// Codes in the PostgreSQL database at `url`, shared by every server on it.
+    pub fn shared(url: &str) -> Self {
+        CodeBook { keeper: Mutex::new(Keeper::Shared(Box::new(Shared { url: url.to_owned(), client: None }))) }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Keeper> {
+        self.keeper.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// A new code for `iin` asked from `address` (replacing any outstanding one), or how
     /// long to wait. The code itself is returned once, to be sent; only its hash is kept.
+    /// Blocking (the shared keeper talks to the database).
     pub fn issue(&self, iin: &str, address: IpAddr, now: Instant) -> Result<String, CodeError> {
-        let mut book = self.lock();
-        let by_iin = book.sent_by_iin.get_mut(iin).and_then(|s| wait(s, MAX_CODES_PER_IIN, now));
-        let by_address = book.sent_by_address.get_mut(&address).and_then(|s| wait(s, MAX_CODES_PER_ADDRESS, now));
-        if let Some(wait_secs) = by_iin.into_iter().chain(by_address).max() {
-            return Err(CodeError::Throttled { wait_secs: wait_secs.max(1) });
+        match &mut *self.lock() {
+            Keeper::Memory(memory) => {
+                let mut record = memory.iins.remove(iin).unwrap_or_default();
+                let mut by_address = memory.addresses.remove(&address).unwrap_or_default();
+                let outcome = issue_on(iin, &mut record, &mut by_address, now);
+                memory.iins.insert(iin.to_owned(), record);
+                memory.addresses.insert(address, by_address);
+                memory.cap(now);
+                outcome
+            }
+            Keeper::Shared(shared) => shared.issue(iin, address, now),
         }
-        let code = random_code();
-        book.codes.insert(
-            iin.to_owned(),
-            Outstanding {
-                hash: digest(iin, &code),
-                expires: Instant(now.0 + chrono::Duration::seconds(CODE_LIFETIME_SECS)),
-                tries_left: MAX_TRIES,
-            },
-        );
-        book.sent_by_iin.entry(iin.to_owned()).or_default().push_back(now);
-        book.sent_by_address.entry(address).or_default().push_back(now);
-        cap(&mut book.sent_by_iin);
-        cap(&mut book.sent_by_address);
-        if book.codes.len() > MAX_TRACKED {
-            book.codes.retain(|_, c| c.expires > now);
-        }
-        Ok(code)
     }
 
     /// Checks `code` for `iin`: a right code in time is used up; a wrong one costs a try.
     pub fn redeem(&self, iin: &str, code: &str, now: Instant) -> Result<(), CodeError> {
-        let mut book = self.lock();
-        let outstanding = book.codes.get_mut(iin).ok_or(CodeError::NoCode)?;
-        if outstanding.expires < now {
-            book.codes.remove(iin);
-            return Err(CodeError::Expired);
+        match &mut *self.lock() {
+            Keeper::Memory(memory) => {
+                let record = memory.iins.entry(iin.to_owned()).or_default();
+                redeem_on(iin, record, code, now)
+            }
+            Keeper::Shared(shared) => shared.redeem(iin, code, now),
         }
-        // Constant-time comparison of the digests.
-        let given = digest(iin, code);
-        let same = given.iter().zip(outstanding.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-        if same {
-            book.codes.remove(iin);
-            return Ok(());
-        }
-        outstanding.tries_left = outstanding.tries_left.saturating_sub(1);
-        let tries_left = outstanding.tries_left;
-        if tries_left == 0 {
-            book.codes.remove(iin);
-        }
-        Err(CodeError::Wrong { tries_left })
     }
 }
 

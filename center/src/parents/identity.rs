@@ -53,8 +53,14 @@ pub struct OtpIdentity {
 }
 
 impl OtpIdentity {
+    /// Codes in this process's memory (a server that owns its store).
     pub fn new(notifications: Arc<Notifications>) -> Self {
-        OtpIdentity { codes: CodeBook::default(), notifications }
+        OtpIdentity::with_codes(notifications, CodeBook::memory())
+    }
+
+    /// Codes kept in `codes` ([`CodeBook::shared`] for servers sharing one store).
+    pub fn with_codes(notifications: Arc<Notifications>, codes: CodeBook) -> Self {
+        OtpIdentity { codes, notifications }
     }
 }
 

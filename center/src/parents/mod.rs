@@ -109,6 +109,7 @@ impl ParentError {
             ParentError::Code(CodeError::NoCode) => "NO_CODE".into(),
             ParentError::Code(CodeError::Expired) => "CODE_EXPIRED".into(),
             ParentError::Code(CodeError::Wrong { .. }) => "WRONG_CODE".into(),
+            ParentError::Code(CodeError::Unavailable) => "STORE_UNAVAILABLE".into(),
             ParentError::ContractMismatch => "CONTRACT_MISMATCH".into(),
             ParentError::NotFound(_) => "NOT_FOUND".into(),
             ParentError::Invalid(_) => "INVALID".into(),
@@ -123,10 +124,11 @@ impl ParentError {
             ParentError::Denied(ParentDenied::UnknownApplication { .. }) | ParentError::NotFound(_) => 404,
             ParentError::Denied(_) | ParentError::NotInRegistry { .. } => 403,
             ParentError::Code(CodeError::Throttled { .. }) => 429,
-            ParentError::Code(_) => 401,
             ParentError::Registry(RegistryError::NotImported | RegistryError::Unavailable(_))
             | ParentError::Center(CenterError::Store(_))
+            | ParentError::Code(CodeError::Unavailable)
             | ParentError::NotSent(_) => 503,
+            ParentError::Code(_) => 401,
             ParentError::Center(CenterError::Setup(_)) => 500,
             ParentError::Rules(_)
             | ParentError::Registry(_)
@@ -165,6 +167,13 @@ impl ParentError {
                 "Код не запрошен или уже использован. Запросите новый код.",
                 "Код сұралмаған немесе пайдаланылған. Жаңа код сұраңыз.",
                 "No code was asked for, or it was used. Ask for a new code.",
+            )
+            .get(lang)
+            .to_owned(),
+            ParentError::Code(CodeError::Unavailable) => Text::new(
+                "Вход временно недоступен. Попробуйте через минуту.",
+                "Кіру уақытша қолжетімсіз. Бір минуттан кейін қайталаңыз.",
+                "Signing in is unavailable for a moment. Try again in a minute.",
             )
             .get(lang)
             .to_owned(),

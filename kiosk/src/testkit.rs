@@ -2,26 +2,13 @@
 //! test kiosk.
 //! Not used by the kiosk itself.
 
-use rules::iin::check_digit;
 use rules::model::{Applicant, Kinship, NewApplication, QueueType, Residence, ResidenceKind, RightClass};
 use rules::time::Date;
 
-/// A valid IIN for someone born on `birth`, or `None` if this serial has no check digit.
+/// A valid IIN for someone born on `birth`, or `None` if this serial has no check digit
+/// (`rules::iin::encode`).
 pub fn iin_for(birth: Date, male: bool, serial: u32) -> Option<String> {
-    let year = birth.year();
-    let century = match (year / 100, male) {
-        (18, true) => 1,
-        (18, false) => 2,
-        (19, true) => 3,
-        (19, false) => 4,
-        (20, true) => 5,
-        (20, false) => 6,
-        _ => return None,
-    };
-    let text = format!("{:02}{}{century}{:04}", year % 100, birth.0.format("%m%d"), serial % 10_000);
-    let digits: Vec<u32> = text.bytes().map(|b| u32::from(b - b'0')).collect();
-    let check = check_digit(&digits)?;
-    Some(format!("{text}{check}"))
+    rules::iin::encode(birth, if male { rules::Sex::Male } else { rules::Sex::Female }, serial)
 }
 
 /// `n` distinct valid child IINs with birth dates spread over the `days` days before `today`.

@@ -108,6 +108,38 @@ impl Iin {
     }
 }
 
+/// The IIN of someone born on `birth`, of `sex`, with the 4-digit `serial` (taken modulo
+/// 10,000): date, century-and-sex digit, serial, check digit. `None` when the year is
+/// outside 1800–2099 or this serial has no check digit (both weightings give 10).
+pub fn encode(birth: Date, sex: Sex, serial: u32) -> Option<String> {
+    let century = match (birth.year() / 100, sex) {
+        (18, Sex::Male) => 1,
+        (18, Sex::Female) => 2,
+        (19, Sex::Male) => 3,
+        (19, Sex::Female) => 4,
+        (20, Sex::Male) => 5,
+        (20, Sex::Female) => 6,
+        _ => return None,
+    };
+    complete(&format!("{}{century}{:04}", birth.0.format("%y%m%d"), serial % 10_000))
+}
+
+/// [`encode`] with the first of `serial`, `serial + 1`, … `serial + 9` that has a check
+/// digit (one always does: at most 1 serial in 11 lacks one).
+pub fn encode_near(birth: Date, sex: Sex, serial: u32) -> Option<String> {
+    (serial..serial + 10).find_map(|s| encode(birth, sex, s))
+}
+
+/// The IIN whose first 11 digits are `first_eleven`, or `None` when they are not 11 ASCII
+/// digits or have no check digit.
+pub fn complete(first_eleven: &str) -> Option<String> {
+    if first_eleven.len() != 11 || !first_eleven.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let digits: Vec<u32> = first_eleven.bytes().map(|b| u32::from(b - b'0')).collect();
+    check_digit(&digits).map(|check| format!("{first_eleven}{check}"))
+}
+
 /// The 12th digit for the first 11, or `None` when both weightings give 10.
 pub fn check_digit(first_eleven: &[u32]) -> Option<u32> {
     const FIRST: [u32; 11] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
@@ -125,6 +157,28 @@ pub fn check_digit(first_eleven: &[u32]) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_iins_parse_back_to_their_date_and_sex() {
+        let mut encoded = 0;
+        for (y, m, d) in [(1850, 2, 28), (1990, 1, 15), (2023, 5, 10), (2024, 2, 29)] {
+            let birth = Date::from_ymd(y, m, d).expect("date");
+            for sex in [Sex::Male, Sex::Female] {
+                for serial in 0..40 {
+                    let Some(text) = encode(birth, sex, serial) else { continue };
+                    let iin = Iin::parse(&text).expect("valid");
+                    assert_eq!((iin.birth_date(), iin.sex()), (birth, sex));
+                    encoded += 1;
+                }
+                let near = encode_near(birth, sex, 7).expect("one of ten serials has a check digit");
+                assert!(Iin::parse(&near).is_ok());
+            }
+        }
+        assert!(encoded > 250, "about 10 in 11 serials have a check digit: {encoded}");
+        assert_eq!(encode(Date::from_ymd(2100, 1, 1).expect("date"), Sex::Male, 1), None);
+        assert_eq!(complete("1234567890"), None);
+        assert_eq!(complete("12345678901x"), None);
+    }
 
     /// Builds a valid IIN from a date, a century/sex digit and a serial, if one exists.
     fn make(prefix11: &str) -> Option<String> {

@@ -343,32 +343,18 @@ fn instant_arg(rng: &mut Rng) -> Value {
     }
 }
 
-fn century_digit(year: i32, male: bool) -> u32 {
-    let base = match year {
-        1800..=1899 => 1,
-        1900..=1999 => 3,
-        _ => 5,
-    };
-    if male { base } else { base + 1 }
-}
-
 fn digits_of(text: &str) -> Vec<u32> {
     text.bytes().map(|b| u32::from(b - b'0')).collect()
 }
 
-/// A valid IIN for `date` (1800–2099) if the serial allows one; tries a few serials.
+/// A valid IIN for `date` (1800–2099) with a random serial (`rules::iin::encode`; a serial
+/// without a check digit draws again).
 fn iin_for(rng: &mut Rng, date: NaiveDate, male: bool) -> String {
+    let sex = if male { rules::Sex::Male } else { rules::Sex::Female };
     loop {
-        let prefix = format!(
-            "{:02}{:02}{:02}{}{:04}",
-            date.year() % 100,
-            date.month(),
-            date.day(),
-            century_digit(date.year(), male),
-            rng.below(10_000)
-        );
-        if let Some(check) = rules::iin::check_digit(&digits_of(&prefix)) {
-            return format!("{prefix}{check}");
+        let serial = u32::try_from(rng.below(10_000)).expect("small");
+        if let Some(iin) = rules::iin::encode(rules::Date(date), sex, serial) {
+            return iin;
         }
     }
 }

@@ -65,14 +65,9 @@ fn code(result: Result<JsValue, JsValue>) -> String {
     prop(&thrown(result), "code")
 }
 
-fn digits(text: &str) -> Vec<u32> {
-    text.bytes().map(|b| u32::from(b - b'0')).collect()
-}
-
 /// A valid IIN from its first 11 digits.
 fn iin(prefix: &str) -> String {
-    let check = rules::iin::check_digit(&digits(prefix)).expect("a check digit exists");
-    format!("{prefix}{check}")
+    rules::iin::complete(prefix).expect("a check digit exists")
 }
 
 fn child_iin() -> String {

@@ -9,7 +9,6 @@ pub mod proc;
 use center::Center;
 use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
 use rules::command::Role;
-use rules::iin::check_digit;
 use rules::model::{Applicant, GroupLanguage, Kinship, NewApplication, NewPlaces, Residence, ResidenceKind};
 use rules::{Action, Command, Date, Instant, QueueType, RightClass};
 
@@ -49,16 +48,8 @@ pub fn adult_iin(serial: u32) -> String {
 }
 
 fn iin(birth: &str, century: u32, serial: u32) -> String {
-    let d = date(birth);
-    let yymmdd = d.0.format("%y%m%d").to_string();
-    for s in (serial * 10)..(serial * 10 + 10) {
-        let prefix = format!("{yymmdd}{century}{:04}", s % 10_000);
-        let digits: Vec<u32> = prefix.bytes().map(|b| u32::from(b - b'0')).collect();
-        if let Some(check) = check_digit(&digits) {
-            return format!("{prefix}{check}");
-        }
-    }
-    panic!("no IIN near serial {serial}");
+    let sex = if century % 2 == 1 { rules::Sex::Male } else { rules::Sex::Female };
+    rules::iin::encode_near(date(birth), sex, serial * 10).unwrap_or_else(|| panic!("no IIN near serial {serial}"))
 }
 
 pub fn application(id: &str, child_iin: &str, birth: &str, right: RightClass) -> NewApplication {

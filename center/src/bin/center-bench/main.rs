@@ -26,7 +26,6 @@ use center::{Center, Upload};
 use changelog::{Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, Payload, SignedEntry};
 use ed25519_dalek::{Signature, VerifyingKey};
 use rules::command::Role;
-use rules::iin::check_digit;
 use rules::model::{Applicant, GroupLanguage, Kinship, NewApplication, NewPlaces, Residence, ResidenceKind};
 use rules::{Action, Command, Date, Instant, QueueType, RightClass};
 
@@ -262,15 +261,9 @@ fn child_iin(n: usize) -> (String, Date) {
     let base = Date::from_ymd(2022, 1, 1).expect("date");
     let birth = base.checked_plus_days(u32::try_from(n % 1400).expect("small")).expect("date");
     let serial = u32::try_from(n / 1400).expect("small");
-    let yymmdd = birth.0.format("%y%m%d").to_string();
-    for s in (serial * 10)..(serial * 10 + 10) {
-        let prefix = format!("{yymmdd}5{:04}", s % 10_000);
-        let digits: Vec<u32> = prefix.bytes().map(|b| u32::from(b - b'0')).collect();
-        if let Some(check) = check_digit(&digits) {
-            return (format!("{prefix}{check}"), birth);
-        }
-    }
-    panic!("no IIN for {n}");
+    let iin =
+        rules::iin::encode_near(birth, rules::Sex::Male, serial * 10).expect("one of ten serials has a check digit");
+    (iin, birth)
 }
 
 fn application(id: String, n: usize) -> NewApplication {

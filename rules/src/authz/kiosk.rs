@@ -48,13 +48,20 @@ pub fn bound_to_kindergartens(command: &Command) -> bool {
     command.required_role() == Role::Kindergarten
 }
 
+/// Refuses a center-only command, whoever asks (the center's ingest asks this before it
+/// looks the operator up).
+pub fn not_center_only(command: &Command) -> Result<(), KioskDenied> {
+    if command.is_center_only() {
+        return Err(KioskDenied::CenterOnly { command: command.name(), required: command.required_role() });
+    }
+    Ok(())
+}
+
 /// The part of [`may`] that needs no state: center-only commands, the role, and the
 /// kindergarten of places.
 pub fn may_issue(actor: &KioskActor<'_>, command: &Command) -> Result<(), KioskDenied> {
+    not_center_only(command)?;
     let required = command.required_role();
-    if command.is_center_only() {
-        return Err(KioskDenied::CenterOnly { command: command.name(), required });
-    }
     if actor.role != required {
         return Err(KioskDenied::WrongRole { command: command.name(), required, role: actor.role });
     }
@@ -200,6 +207,8 @@ mod tests {
             assert_eq!(code(may(&actor, &Command::Tick, &state)), Err(FORBIDDEN_COMMAND), "{role:?}");
             assert_eq!(code(may(&actor, &issue, &state)), Err(FORBIDDEN_COMMAND), "{role:?}");
         }
+        assert_eq!(code(not_center_only(&issue)), Err(FORBIDDEN_COMMAND));
+        assert_eq!(not_center_only(&register("")), Ok(()));
         let denied = may(&KioskActor { role: Role::Operator, kindergartens: &[] }, &Command::Tick, &state)
             .expect_err("tick is the center's");
         for lang in Lang::ALL {

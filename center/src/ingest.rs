@@ -13,8 +13,8 @@ use ed25519_dalek::Signature;
 use rules::Command;
 use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::authz::parent::{CHANNEL_ID, parse_operator};
-use rules::{Lang, Localized};
 use rules::command::Role;
+use rules::{Lang, Localized};
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -264,9 +264,7 @@ fn check_parent(
     let (_, iin) = parse_operator(&body.operator).ok_or_else(|| not_a_parent(body))?;
     let children = operators.get(iin).map_or(&[][..], |o| o.children.as_slice());
     let actor = rules::authz::parent::ParentActor { iin, children };
-    rules::authz::parent::may(&actor, command, view.state).map_err(|denied| {
-        (denied.code(), denied.message(Lang::En))
-    })
+    rules::authz::parent::may(&actor, command, view.state).map_err(|denied| (denied.code(), denied.message(Lang::En)))
 }
 
 fn not_a_parent(body: &EntryBody) -> (&'static str, String) {
@@ -414,10 +412,9 @@ fn require_admin(
 fn refusal(body: &EntryBody, denied: &KioskDenied) -> (&'static str, String) {
     match denied {
         KioskDenied::WrongRole { command, required, role } => wrong_role(body, command, *required, *role),
-        KioskDenied::WrongKindergarten { kindergarten } => (
-            denied.code(),
-            format!("operator {} may not publish places of {kindergarten}", body.operator),
-        ),
+        KioskDenied::WrongKindergarten { kindergarten } => {
+            (denied.code(), format!("operator {} may not publish places of {kindergarten}", body.operator))
+        }
         KioskDenied::CenterOnly { .. } | KioskDenied::KindergartenScope { .. } => {
             (denied.code(), denied.message(Lang::En))
         }

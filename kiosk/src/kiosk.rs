@@ -9,12 +9,12 @@ use changelog::{
     Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES,
     MAX_ENTRY_BYTES, Payload, SignedEntry, VerifyingKey, fingerprint,
 };
+use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::calendar::Calendar;
 use rules::deadline::{VoucherDeadline, voucher_deadlines};
 use rules::lifecycle::{self, AllowedAction};
 use rules::model::{Application, Kindergarten, PlacesRecord};
 use rules::time::kazakhstan_offset;
-use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::{Command, Event, Instant, Lang, Localized, Role, State, Status};
 use serde::Serialize;
 

@@ -12,7 +12,7 @@ use changelog::{
 };
 use rules::authz::parent::CHANNEL_ID;
 use rules::authz::staff::StaffAction;
-use rules::command::{Event, Role};
+use rules::command::Event;
 use rules::model::{Kindergarten, PlacesState, Status};
 use rules::queue::Ranked;
 use rules::{Calendar, Command, Instant, State};
@@ -2053,7 +2053,7 @@ fn kiosk_item(
     effective: Instant,
 ) -> Option<FoldItem> {
     let Payload::Command { command } = payload else { return None };
-    let scope = (command.required_role() == Role::Kindergarten)
+    let scope = rules::authz::kiosk::bound_to_kindergartens(&command)
         .then(|| operators.get(&body.operator).map(|o| o.kindergartens.clone()).unwrap_or_default());
     Some(FoldItem {
         key: FoldKey { epoch, center: false, time: effective.sort_key(), kiosk: body.kiosk.clone(), seq: body.seq },

@@ -180,19 +180,10 @@ fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection
     let reject = |code: &str, reason: String, duplicate_of: Option<String>| {
         Box::new(Rejection { code: code.to_owned(), reason, duplicate_of, item: item.clone() })
     };
-    if let (Some(scope), Command::Act { application, .. }) = (&item.scope, &item.command)
-        && let Some(direction) = state.application(application).and_then(|a| a.direction.as_ref())
-        && !scope.contains(&direction.kindergarten)
+    if let Some(scope) = &item.scope
+        && let Err(denied) = rules::authz::kiosk::in_scope(scope, &item.command, state)
     {
-        return Err(reject(
-            "KINDERGARTEN_SCOPE",
-            format!(
-                "the staff member may act for {} only; application {application} is directed to {}",
-                scope.join(", "),
-                direction.kindergarten
-            ),
-            None,
-        ));
+        return Err(reject(denied.code(), denied.message(Lang::En), None));
     }
     match state.decide(&item.command, item.now) {
         Ok(events) => {

@@ -11,8 +11,10 @@ use std::collections::HashMap;
 use changelog::{EntryBody, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
 use ed25519_dalek::Signature;
 use rules::Command;
+use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::authz::parent::{CHANNEL_ID, parse_operator};
 use rules::command::Role;
+use rules::{Lang, Localized};
 
 #[derive(serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -262,10 +264,7 @@ fn check_parent(
     let (_, iin) = parse_operator(&body.operator).ok_or_else(|| not_a_parent(body))?;
     let children = operators.get(iin).map_or(&[][..], |o| o.children.as_slice());
     let actor = rules::authz::parent::ParentActor { iin, children };
-    rules::authz::parent::may(&actor, command, view.state).map_err(|denied| {
-        use rules::Localized;
-        (denied.code(), denied.message(rules::Lang::En))
-    })
+    rules::authz::parent::may(&actor, command, view.state).map_err(|denied| (denied.code(), denied.message(Lang::En)))
 }
 
 fn not_a_parent(body: &EntryBody) -> (&'static str, String) {
@@ -332,26 +331,13 @@ pub fn check_role(
     }
     match payload {
         Payload::Command { command } => {
-            let required = command.required_role();
-            if matches!(required, Role::Center | Role::Reviewer) {
-                return Err((
-                    "FORBIDDEN_COMMAND",
-                    format!("{} is decided at the center ({} role), not at a kiosk", command.name(), required.as_str()),
-                ));
-            }
+            let refused = |denied: KioskDenied| refusal(body, &denied);
+            kiosk_authz::not_center_only(command).map_err(refused)?;
             let operator = active(operators, &body.operator)?;
-            if operator.role != required {
-                return Err(wrong_role(body, command.name(), required, operator.role));
-            }
-            if let Command::AddPlaces { places } | Command::ReducePlaces { places } = command
-                && !operator.kindergartens.contains(&places.kindergarten)
-            {
-                return Err((
-                    "WRONG_KINDERGARTEN",
-                    format!("operator {} may not publish places of {}", body.operator, places.kindergarten),
-                ));
-            }
-            Ok(())
+            let actor = KioskActor { role: operator.role, kindergartens: &operator.kindergartens };
+            // The scope of an action on an application is checked in the fold, against the
+            // state at the entry's place in it.
+            kiosk_authz::may_issue(&actor, command).map_err(refused)
         }
         Payload::OperatorAdded { login, role, kindergartens, .. } => {
             if !Role::AT_KIOSK.contains(role) {
@@ -420,6 +406,19 @@ fn require_admin(
 ) -> Result<(), (&'static str, String)> {
     let operator = active(operators, &body.operator)?;
     if operator.role == Role::Admin { Ok(()) } else { Err(wrong_role(body, what, Role::Admin, operator.role)) }
+}
+
+/// The center's record of a kiosk command refused by `rules::authz::kiosk`.
+fn refusal(body: &EntryBody, denied: &KioskDenied) -> (&'static str, String) {
+    match denied {
+        KioskDenied::WrongRole { command, required, role } => wrong_role(body, command, *required, *role),
+        KioskDenied::WrongKindergarten { kindergarten } => {
+            (denied.code(), format!("operator {} may not publish places of {kindergarten}", body.operator))
+        }
+        KioskDenied::CenterOnly { .. } | KioskDenied::KindergartenScope { .. } => {
+            (denied.code(), denied.message(Lang::En))
+        }
+    }
 }
 
 fn wrong_role(body: &EntryBody, what: &str, required: Role, role: Role) -> (&'static str, String) {

@@ -1,6 +1,7 @@
 //! One error type per operation, each with a stable code and a message in ru/kk/en.
 
 use changelog::KeyError;
+use rules::authz::kiosk::KioskDenied;
 use rules::{CommandError, Lang, Localized, Role};
 
 use crate::logfile::Damage;
@@ -429,6 +430,20 @@ pub enum AppendError {
     RestartRequired,
     #[error(transparent)]
     Storage(StoreError),
+}
+
+/// A kiosk keeps its own codes and texts for the denials of `rules::authz::kiosk`:
+/// both kindergarten denials are `NOT_YOUR_KINDERGARTEN` here.
+impl From<KioskDenied> for AppendError {
+    fn from(denied: KioskDenied) -> Self {
+        match denied {
+            KioskDenied::CenterOnly { command, required } => AppendError::CenterOnly { command, role: required },
+            KioskDenied::WrongRole { command, required, role } => AppendError::WrongRole { command, required, role },
+            KioskDenied::WrongKindergarten { kindergarten } | KioskDenied::KindergartenScope { kindergarten, .. } => {
+                AppendError::NotYourKindergarten { kindergarten }
+            }
+        }
+    }
 }
 
 impl Localized for AppendError {

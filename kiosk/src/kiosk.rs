@@ -9,6 +9,7 @@ use changelog::{
     Bundle, EntryBody, FORMAT_VERSION, GENESIS_HASH, Hash, KioskKey, MAX_BUNDLE_BYTES, MAX_BUNDLE_ENTRIES,
     MAX_ENTRY_BYTES, Payload, SignedEntry, VerifyingKey, fingerprint,
 };
+use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::calendar::Calendar;
 use rules::deadline::{VoucherDeadline, voucher_deadlines};
 use rules::lifecycle::{self, AllowedAction};
@@ -1065,12 +1066,12 @@ impl Kiosk {
 
     /// Role, kindergarten binding, ids, then the rules. Changes nothing.
     fn prepare(&self, session: &Session, command: Command, now: Instant) -> Result<Prepared, AppendError> {
-        let required = command.required_role();
-        if matches!(required, Role::Center | Role::Reviewer) {
-            return Err(AppendError::CenterOnly { command: command.name(), role: required });
-        }
-        if session.role() != required {
-            return Err(AppendError::WrongRole { command: command.name(), required, role: session.role() });
+        // Who may: rules::authz::kiosk decides. Center-only commands and roles are refused
+        // first; a kindergarten binding after the directory and id checks, as always.
+        let actor = KioskActor { role: session.role(), kindergartens: session.kindergartens() };
+        let allowed = kiosk_authz::may(&actor, &command, &self.model.state);
+        if let Err(denied @ (KioskDenied::CenterOnly { .. } | KioskDenied::WrongRole { .. })) = &allowed {
+            return Err(denied.clone().into());
         }
         let needs_directory = matches!(
             &command,
@@ -1105,20 +1106,12 @@ impl Kiosk {
                 if !places.id.is_empty() {
                     return Err(AppendError::IdAssignedByKiosk);
                 }
-                if !session.kindergartens().contains(&places.kindergarten) {
-                    return Err(AppendError::NotYourKindergarten { kindergarten: places.kindergarten.clone() });
-                }
+                allowed?;
                 places.id = identity::places_record_id(&self.identity, year, self.model.places_records + 1);
                 places.id.clone()
             }
             Command::Act { application, .. } => {
-                if required == Role::Kindergarten
-                    && let Some(direction) =
-                        self.model.state.application(application).and_then(|a| a.direction.as_ref())
-                    && !session.kindergartens().contains(&direction.kindergarten)
-                {
-                    return Err(AppendError::NotYourKindergarten { kindergarten: direction.kindergarten.clone() });
-                }
+                allowed?;
                 application.clone()
             }
             Command::Distribute { .. }

@@ -74,6 +74,21 @@ function importPopulation(data, pairs) {
   return runJson(centerBin, ['--data', data, 'population', 'import', signed]);
 }
 
+/**
+ * Fills a field and checks the page kept the value: a re-render that lands while Playwright
+ * types (the public queue's answer arriving, say) replaces the element, and what was typed
+ * into the old one never reaches the page's state. A person would see the box empty and
+ * type again; so does this.
+ */
+async function fillSettled(selector, value) {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    await page.fill(selector, value);
+    await page.waitForTimeout(100);
+    if ((await page.inputValue(selector)) === value) return;
+  }
+  assert.fail(`${selector} did not keep ${value}`);
+}
+
 /** The outbox's delivered messages (one JSON object per line). */
 function outbox(kind, iin) {
   const file = path.join(scenario.center, 'outbox', 'delivered.jsonl');
@@ -238,7 +253,7 @@ test('a parent signs in with the code from the outbox', async () => {
 
 test('the parent links the child the office registered and sees its application', async () => {
   await page.click('[data-view="children"]');
-  await page.fill('#c-child-iin', family.firstChild);
+  await fillSettled('#c-child-iin', family.firstChild);
   await page.click('[data-testid="link-child"]');
   await page.waitForSelector(`[data-child="${family.firstChild}"]`);
   // An IIN the registry does not pair with this parent is refused with the server's words.
@@ -258,7 +273,7 @@ test('the parent links the child the office registered and sees its application'
 
 test('the parent registers the second child online', async () => {
   await page.click('[data-view="children"]');
-  await page.fill('#c-child-iin', family.secondChild);
+  await fillSettled('#c-child-iin', family.secondChild);
   await page.click('[data-testid="link-child"]');
   // The child, or the page's error (its code and message make the failure readable).
   await page.waitForSelector(`[data-child="${family.secondChild}"], [data-testid="error"]`);

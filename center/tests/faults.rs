@@ -304,7 +304,9 @@ fn killed_during_ingest_no_acknowledged_entry_is_lost() {
             let kiosk = TestKiosk { entries: kiosk.entries.clone(), key: own_key, ..TestKiosk::new(&kiosk.id) };
             std::thread::spawn(move || push_chunks(&url, &kiosk, &kiosk_chunks, &key, &quick(1), &pushed))
         };
-        std::thread::sleep(Duration::from_micros(rng.below(150_000)));
+        // Pushes of a few small chunks take tens of milliseconds: kills within 60 ms land both
+        // mid-push and after the last ack (150 ms left too few mid-push on a fast run).
+        std::thread::sleep(Duration::from_micros(rng.below(60_000)));
         let mut server = server;
         server.kill(); // SIGKILL
         uploader.join().unwrap();

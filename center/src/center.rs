@@ -82,6 +82,7 @@ impl CenterError {
         match self {
             CenterError::Store(StoreError::Locked { .. }) => "DATA_LOCKED",
             CenterError::Store(StoreError::Damaged { .. }) => "LOG_DAMAGED",
+            CenterError::Store(StoreError::Postgres(e)) => e.code(),
             CenterError::Store(_) => "STORE",
             CenterError::Setup(_) => "SETUP",
             CenterError::Key(e) => e.code(),

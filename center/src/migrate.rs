@@ -41,8 +41,10 @@ struct Chain {
 }
 
 /// Copies the embedded store of the data folder `dir` into the empty PostgreSQL database
-/// at `url`, verifying every entry. Refuses a database that already holds entries.
-pub fn migrate(dir: &Path, url: &str) -> Result<MigrationReport, CenterError> {
+/// at `url` (the server's role), verifying every entry. Refuses a database that already
+/// holds entries. With `owner` (the schema owner's URL), sets the schema up first
+/// ([`crate::pg_store::set_up`]); without, it must be set up already.
+pub fn migrate(dir: &Path, url: &str, owner: Option<&str>) -> Result<MigrationReport, CenterError> {
     let center_key = public_key_from_hex(
         std::fs::read_to_string(dir.join("center.pub"))
             .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join("center.pub").display())))?
@@ -50,6 +52,9 @@ pub fn migrate(dir: &Path, url: &str) -> Result<MigrationReport, CenterError> {
     )
     .map_err(|e| CenterError::Setup(format!("center.pub: {e}")))?;
     let from = SledStore::open(&dir.join("db"))?;
+    if let Some(owner) = owner {
+        crate::pg_store::set_up(owner, url)?;
+    }
     let mut to = PgStore::connect(url)?;
     let mut existing = 0usize;
     to.read_log(&mut |_| {

@@ -58,15 +58,14 @@ impl Shared {
         let Some(client) = self.client() else { return false };
         let lifetime = NONCE_LIFETIME.as_secs_f64();
         let keep = i64::try_from(NONCES_PER_KIOSK).unwrap_or(8) - 1;
+        // The table is the schema owner's (crate::pg_store::set_up): the server's role
+        // cannot create tables.
         client
-            .batch_execute("CREATE TABLE IF NOT EXISTS kiosk_nonces (kiosk text NOT NULL, nonce text NOT NULL, issued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (kiosk, nonce))")
-            .and_then(|()| {
-                client.execute(
-                    "DELETE FROM kiosk_nonces WHERE kiosk = $1 AND (issued_at < clock_timestamp() - make_interval(secs => $2) \
-                     OR nonce NOT IN (SELECT nonce FROM kiosk_nonces WHERE kiosk = $1 ORDER BY issued_at DESC LIMIT $3))",
-                    &[&kiosk, &lifetime, &keep],
-                )
-            })
+            .execute(
+                "DELETE FROM kiosk_nonces WHERE kiosk = $1 AND (issued_at < clock_timestamp() - make_interval(secs => $2) \
+                 OR nonce NOT IN (SELECT nonce FROM kiosk_nonces WHERE kiosk = $1 ORDER BY issued_at DESC LIMIT $3))",
+                &[&kiosk, &lifetime, &keep],
+            )
             .and_then(|_| client.execute("INSERT INTO kiosk_nonces (kiosk, nonce) VALUES ($1, $2)", &[&kiosk, &nonce]))
             .is_ok()
     }

@@ -4,7 +4,13 @@
 //! `synchronous_commit = on`) so that commits cost what they cost in production.
 //!
 //! - [`PgCluster::start`] starts one; [`PgCluster::database`] creates a fresh, empty
-//!   database and gives its URL; [`PgCluster::url`] is the URL of a named database.
+//!   database and gives its URL as `kezek` (the superuser, who owns what it creates);
+//!   [`PgCluster::url`] is the URL of a named database.
+//! - Two roles, as in production (docs/OPERATIONS.md): `kezek` owns the schema, the server
+//!   connects as [`SERVER_ROLE`], which may only read and append to the accepted log.
+//!   [`PgCluster::store`] creates a database with the center's schema set up by `kezek`
+//!   ([`crate::pg_store::set_up`]) and gives the URL the server connects with;
+//!   [`PgCluster::as_server`] turns an owner's URL into the server role's.
 //! - [`PgCluster::kill`] kills the server as a crash would (SIGKILL, no checkpoint);
 //!   [`PgCluster::restart`] starts it again on the same folder and port (crash recovery).
 //! - A watchdog (a detached shell) stops the server and removes the folder once the
@@ -42,6 +48,9 @@ pub struct PgCluster {
     server: Mutex<Option<Child>>,
     next_db: AtomicU32,
 }
+
+/// The role a center server connects as (a login role, not a superuser, owning nothing).
+pub const SERVER_ROLE: &str = "kezek_server";
 
 /// Settings every server of a throw-away cluster starts with.
 const SETTINGS: [&str; 4] = ["fsync=on", "synchronous_commit=on", "max_connections=200", "listen_addresses=127.0.0.1"];
@@ -127,6 +136,9 @@ impl PgCluster {
         watchdog(child.id(), &cluster.root);
         *cluster.server() = Some(child);
         cluster.wait_ready()?;
+        let mut admin =
+            postgres::Client::connect(&cluster.url("postgres"), postgres::NoTls).map_err(|e| fail("connect", &e))?;
+        admin.batch_execute(&format!("CREATE ROLE {SERVER_ROLE} LOGIN")).map_err(|e| fail("CREATE ROLE", &e))?;
         Ok(cluster)
     }
 
@@ -186,6 +198,20 @@ impl PgCluster {
             postgres::Client::connect(&self.url("postgres"), postgres::NoTls).map_err(|e| fail("connect", &e))?;
         admin.batch_execute(&format!("CREATE DATABASE {name}")).map_err(|e| fail("CREATE DATABASE", &e))?;
         Ok(self.url(&name))
+    }
+
+    /// A new database with the center's schema, owned by `kezek`; the URL the center's
+    /// server connects with ([`SERVER_ROLE`]).
+    pub fn store(&self) -> Result<String, ClusterError> {
+        let owner = self.database()?;
+        let server = PgCluster::as_server(&owner);
+        crate::pg_store::set_up(&owner, &server).map_err(|e| fail("setting up the schema", &e))?;
+        Ok(server)
+    }
+
+    /// The same database as [`SERVER_ROLE`] instead of the owner `kezek`.
+    pub fn as_server(owner_url: &str) -> String {
+        owner_url.replacen("postgresql://kezek@", &format!("postgresql://{SERVER_ROLE}@"), 1)
     }
 
     /// The postmaster's process id (as root the child is `runuser`; the postmaster is the

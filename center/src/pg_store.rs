@@ -4,9 +4,18 @@
 //! - `accepted_log`: every accepted entry in acceptance order (`pos`), with its source (a
 //!   kiosk id or `center`), sequence number and entry hash, and the record as the embedded
 //!   store keeps it (the entry's bytes as signed, receipt time, epoch, effective time, clock
-//!   flag). Append-only: a trigger refuses `UPDATE`, `DELETE` and `TRUNCATE` whatever the
-//!   role; `(source, seq)` is unique, so an entry can never be stored twice.
-//! - `kiosks`, `operators`, `quarantine`, `reviews`, `sessions`: the small records, as JSON.
+//!   flag). `(source, seq)` is unique, so an entry can never be stored twice.
+//! - `kiosks`, `operators`, `quarantine`, `reviews`, `sessions`, `kiosk_nonces`,
+//!   `parent_codes`, `parent_code_addresses`: the small records, as JSON.
+//!
+//! Two roles (see [`set_up`]): the schema's owner creates the tables once (`kezek-center
+//! init --store URL --store-owner OWNER_URL`, or `migrate … --store-owner`) and grants the
+//! server's role only `SELECT, INSERT` on `accepted_log`; the server connects as that role
+//! and refuses to run as a role that could rewrite the log ([`PgSetupError`]): the owner, a
+//! member of the owner's role, a superuser, or a role granted `UPDATE`, `DELETE`,
+//! `TRUNCATE`, `TRIGGER` or `REFERENCES` on it. A trigger refuses `UPDATE`, `DELETE` and
+//! `TRUNCATE` for the owner too, but the owner can disable it: only the grants keep the
+//! server's role out.
 //!
 //! Every write is one transaction with `synchronous_commit = on` (the log records of a
 //! commit go in with one binary `COPY`): the call returns after the commit is durable (and,
@@ -50,7 +59,23 @@ CREATE TABLE IF NOT EXISTS quarantine (key bytea PRIMARY KEY, kiosk text NOT NUL
 CREATE TABLE IF NOT EXISTS reviews (item text PRIMARY KEY, record text NOT NULL);
 CREATE TABLE IF NOT EXISTS sessions (token_hash text PRIMARY KEY, record text NOT NULL);
 CREATE SEQUENCE IF NOT EXISTS kezek_generation;
+CREATE TABLE IF NOT EXISTS kiosk_nonces (kiosk text NOT NULL, nonce text NOT NULL,
+    issued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (kiosk, nonce));
+CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL);
+CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL);
 ";
+
+/// The tables the server reads and writes in full (everything but `accepted_log`).
+const RECORD_TABLES: [&str; 8] = [
+    "kiosks",
+    "operators",
+    "quarantine",
+    "reviews",
+    "sessions",
+    "kiosk_nonces",
+    "parent_codes",
+    "parent_code_addresses",
+];
 
 /// Serialises schema set-up between servers starting at the same time.
 const SCHEMA_LOCK: i64 = 0x6b65_7a65_6b00_0001;
@@ -111,16 +136,196 @@ fn quarantine_key(q: &QuarantineRecord) -> Vec<u8> {
     key
 }
 
+/// Why a database cannot be the center's store as it is, or cannot be set up as one. The
+/// server's role must not be able to rewrite the accepted log (see the module documentation).
+#[derive(Debug, thiserror::Error)]
+pub enum PgSetupError {
+    #[error(
+        "the database {database} has no center schema or an older one (table {table} is missing): the schema's \
+         owner sets it up with `kezek-center init --store URL --store-owner OWNER_URL` (docs/OPERATIONS.md, \
+         \"PostgreSQL roles\")"
+    )]
+    NotSetUp { database: String, table: String },
+    #[error(
+        "the database role {role} could rewrite the accepted log ({why}), so the center does not run as it: \
+         connect the server as a role that may only read and append to accepted_log (`kezek-center init --store \
+         postgres://kezek_server@… --store-owner postgres://kezek_owner@…` grants exactly that; \
+         docs/OPERATIONS.md, \"PostgreSQL roles\")"
+    )]
+    RoleCanRewrite { role: String, why: String },
+    #[error(
+        "--store-owner and --store connect as the same role {role}: the schema's owner can rewrite the accepted \
+         log, so the server must connect as another role"
+    )]
+    SameRole { role: String },
+    #[error("the database role {role} does not exist: create it first (CREATE ROLE {role} LOGIN PASSWORD '…')")]
+    NoRole { role: String },
+    #[error("the store URL {url} names no user: give the server's role, postgres://ROLE@host/database")]
+    NoUser { url: String },
+}
+
+impl PgSetupError {
+    /// The stable code printed with the message.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PgSetupError::NotSetUp { .. } => "STORE_NOT_SET_UP",
+            PgSetupError::RoleCanRewrite { .. } => "STORE_ROLE_CAN_REWRITE",
+            PgSetupError::SameRole { .. } => "STORE_SAME_ROLE",
+            PgSetupError::NoRole { .. } => "STORE_NO_ROLE",
+            PgSetupError::NoUser { .. } => "STORE_NO_USER",
+        }
+    }
+}
+
+impl rules::Localized for PgSetupError {
+    fn code(&self) -> &'static str {
+        PgSetupError::code(self)
+    }
+
+    fn message(&self, lang: rules::Lang) -> String {
+        let (ru, kk, en) = match self {
+            PgSetupError::NotSetUp { .. } => (
+                "В базе данных нет схемы центра: владелец схемы создаёт её командой kezek-center init --store-owner",
+                "Дерекқорда орталықтың сызбасы жоқ: сызба иесі оны kezek-center init --store-owner командасымен жасайды",
+                "The database has no center schema: its owner sets it up with kezek-center init --store-owner",
+            ),
+            PgSetupError::RoleCanRewrite { .. } => (
+                "Роль сервера может переписать журнал принятых записей: запустите сервер под ролью, которой \
+                 разрешено только читать и добавлять",
+                "Сервердің рөлі қабылданған жазбалар журналын қайта жаза алады: серверді тек оқуға және қосуға \
+                 рұқсаты бар рөлмен іске қосыңыз",
+                "The server's role could rewrite the accepted log: run the server as a role that may only read \
+                 and append",
+            ),
+            PgSetupError::SameRole { .. } => (
+                "Владелец схемы и роль сервера должны быть разными ролями",
+                "Сызба иесі мен сервер рөлі әртүрлі рөлдер болуы керек",
+                "The schema's owner and the server's role must be different roles",
+            ),
+            PgSetupError::NoRole { .. } => (
+                "Роль сервера не существует в базе данных: создайте её",
+                "Сервер рөлі дерекқорда жоқ: оны жасаңыз",
+                "The server's role does not exist in the database: create it",
+            ),
+            PgSetupError::NoUser { .. } => (
+                "В адресе базы данных не указана роль сервера",
+                "Дерекқор мекенжайында сервер рөлі көрсетілмеген",
+                "The database URL names no role for the server",
+            ),
+        };
+        match lang {
+            rules::Lang::Ru => ru,
+            rules::Lang::Kk => kk,
+            rules::Lang::En => en,
+        }
+        .to_owned()
+    }
+}
+
+fn setup_error(e: PgSetupError) -> StoreError {
+    StoreError::Postgres(e)
+}
+
+/// `name` as an SQL identifier.
+fn ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The role a connection string connects as.
+fn role_of(url: &str) -> Result<String, StoreError> {
+    let config: postgres::Config = url.parse().map_err(|e: postgres::Error| StoreError::Db(format!("{url}: {e}")))?;
+    config.get_user().map(str::to_owned).ok_or_else(|| setup_error(PgSetupError::NoUser { url: url.to_owned() }))
+}
+
+/// Sets up (or brings up to date) the center's schema in the database at `owner_url`, as
+/// that URL's role, which owns the tables; grants the role that `server_url` connects as
+/// what the server needs and no more: `SELECT, INSERT` on `accepted_log`, `SELECT, INSERT,
+/// UPDATE, DELETE` on the small records, the generation counter. Run again, it changes
+/// nothing but the grants (and revokes any right to rewrite the log that was given since).
+/// The server's role must exist already, must not be a superuser and must differ from the
+/// owner.
+pub fn set_up(owner_url: &str, server_url: &str) -> Result<(), StoreError> {
+    let role = role_of(server_url)?;
+    let mut client = Client::connect(owner_url, NoTls).map_err(|e| db(&e))?;
+    let owner: String = client.query_one("SELECT current_user::text", &[]).map_err(|e| db(&e))?.get(0);
+    if owner == role {
+        return Err(setup_error(PgSetupError::SameRole { role }));
+    }
+    let Some(found) =
+        client.query_opt("SELECT rolsuper FROM pg_roles WHERE rolname = $1", &[&role]).map_err(|e| db(&e))?
+    else {
+        return Err(setup_error(PgSetupError::NoRole { role }));
+    };
+    if found.get::<_, bool>(0) {
+        return Err(setup_error(PgSetupError::RoleCanRewrite { role, why: "a superuser".into() }));
+    }
+    let mut tx = client.transaction().map_err(|e| db(&e))?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).map_err(|e| db(&e))?;
+    tx.batch_execute(SCHEMA).map_err(|e| db(&e))?;
+    let schema: String = tx.query_one("SELECT current_schema()::text", &[]).map_err(|e| db(&e))?.get(0);
+    let (to, schema) = (ident(&role), ident(&schema));
+    let mut grants = format!(
+        "GRANT USAGE ON SCHEMA {schema} TO {to};
+         REVOKE ALL ON accepted_log FROM PUBLIC, {to};
+         GRANT SELECT, INSERT ON accepted_log TO {to};
+         GRANT USAGE, SELECT, UPDATE ON SEQUENCE kezek_generation TO {to};"
+    );
+    let identity: Option<String> =
+        tx.query_one("SELECT pg_get_serial_sequence('accepted_log', 'pos')", &[]).map_err(|e| db(&e))?.get(0);
+    if let Some(sequence) = identity {
+        // Already quoted as needed by pg_get_serial_sequence.
+        grants.push_str(&format!("GRANT USAGE ON SEQUENCE {sequence} TO {to};"));
+    }
+    for table in RECORD_TABLES {
+        grants.push_str(&format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {to};"));
+    }
+    tx.batch_execute(&grants).map_err(|e| db(&e))?;
+    tx.commit().map_err(|e| db(&e))
+}
+
+/// The server's side of the bargain: the schema is there, and the role this connection
+/// runs as cannot rewrite the accepted log.
+fn check_role(client: &mut Client) -> Result<(), StoreError> {
+    for table in std::iter::once("accepted_log").chain(RECORD_TABLES).chain(["kezek_generation"]) {
+        let found: bool = client.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table]).map_err(|e| db(&e))?.get(0);
+        if !found {
+            let database: String = client.query_one("SELECT current_database()::text", &[]).map_err(|e| db(&e))?.get(0);
+            return Err(setup_error(PgSetupError::NotSetUp { database, table: table.to_owned() }));
+        }
+    }
+    let row = client
+        .query_one(
+            "SELECT current_user::text, r.rolsuper, pg_has_role(current_user, c.relowner, 'MEMBER'), \
+                    has_any_column_privilege(c.oid, 'UPDATE'), has_table_privilege(c.oid, 'DELETE'), \
+                    has_table_privilege(c.oid, 'TRUNCATE'), has_table_privilege(c.oid, 'TRIGGER'), \
+                    has_table_privilege(c.oid, 'REFERENCES') \
+             FROM pg_class c, pg_roles r WHERE c.oid = 'accepted_log'::regclass AND r.rolname = current_user",
+            &[],
+        )
+        .map_err(|e| db(&e))?;
+    let role: String = row.get(0);
+    let checks = [
+        (1, "a superuser"),
+        (2, "the owner of accepted_log or a member of the owner's role"),
+        (3, "granted UPDATE on accepted_log"),
+        (4, "granted DELETE on accepted_log"),
+        (5, "granted TRUNCATE on accepted_log"),
+        (6, "granted TRIGGER on accepted_log"),
+        (7, "granted REFERENCES on accepted_log"),
+    ];
+    let why: Vec<&str> = checks.iter().filter(|(i, _)| row.get::<_, bool>(*i)).map(|(_, why)| *why).collect();
+    if why.is_empty() { Ok(()) } else { Err(setup_error(PgSetupError::RoleCanRewrite { role, why: why.join(", ") })) }
+}
+
 impl PgStore {
-    /// Connects (`postgres://user@host/db`, or `host=/run/postgresql dbname=kezek`) and sets
-    /// up the tables if they are missing.
+    /// Connects as the server's role (`postgres://kezek_server@host/db`, or
+    /// `host=/run/postgresql user=kezek_server dbname=kezek`) to a database whose schema
+    /// [`set_up`] made. Refuses a database without the schema and a role that could rewrite
+    /// the accepted log ([`PgSetupError`]).
     pub fn connect(url: &str) -> Result<Self, StoreError> {
         let mut client = Client::connect(url, NoTls).map_err(|e| db(&e))?;
         client.batch_execute("SET synchronous_commit = on").map_err(|e| db(&e))?;
-        let mut tx = client.transaction().map_err(|e| db(&e))?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).map_err(|e| db(&e))?;
-        tx.batch_execute(SCHEMA).map_err(|e| db(&e))?;
-        tx.commit().map_err(|e| db(&e))?;
+        check_role(&mut client)?;
         Ok(PgStore {
             client: std::sync::Mutex::new(client),
             url: url.to_owned(),

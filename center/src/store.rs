@@ -40,6 +40,9 @@ pub enum StoreError {
          may hold acknowledged entries, do not cut them"
     )]
     Damaged { path: String, offset: u64, reason: String },
+    /// The PostgreSQL database is not set up, or the server's role could rewrite the log.
+    #[error(transparent)]
+    Postgres(crate::pg_store::PgSetupError),
 }
 
 impl From<sled::Error> for StoreError {

@@ -540,7 +540,7 @@ fn codes_are_throttled_spent_after_five_tries_and_sessions_expire() {
 #[test]
 fn servers_sharing_a_store_share_the_sign_in_codes() {
     use center::parents::{CodeBook, CodeError};
-    let url = pg::cluster().database();
+    let url = pg::cluster().store();
     let (a, b) = (CodeBook::shared(&url), CodeBook::shared(&url));
     let address: std::net::IpAddr = "192.0.2.7".parse().unwrap();
     let iin = parent_iin();

@@ -1,7 +1,7 @@
 //! The PostgreSQL store against a real, throw-away PostgreSQL 15 started by the test:
 //! the same scenario on both stores gives byte-identical acks and snapshots; the accepted
-//! log cannot be rewritten; a server killed during an ingest loses nothing acknowledged and
-//! applies nothing twice.
+//! log cannot be rewritten (the server's role has no right to, the owner meets a trigger);
+//! a server killed during an ingest loses nothing acknowledged and applies nothing twice.
 #![allow(clippy::unwrap_used)]
 
 mod common;
@@ -40,7 +40,7 @@ fn scenario(center: &mut Center) -> (Vec<u8>, Vec<u8>) {
 fn center_on(cluster: &pg::Cluster) -> (tempfile::TempDir, String, Center) {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
-    let url = cluster.database();
+    let url = cluster.store();
     std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
     let center = Center::open(dir.path()).unwrap();
     (dir, url, center)
@@ -75,8 +75,10 @@ fn both_stores_give_byte_identical_acks_and_snapshots_and_the_log_is_append_only
     assert_eq!(reopened.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
     assert_eq!(reopened.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.1);
 
-    // Nobody rewrites the accepted log, whatever their role.
-    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    // The owner of the schema meets the append-only trigger (the server's role has no
+    // right to try: the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works).
+    let owner = url.replacen("kezek_server@", "kezek@", 1);
+    let mut sql = postgres::Client::connect(&owner, postgres::NoTls).unwrap();
     for statement in
         ["UPDATE accepted_log SET record = '\\x00'", "DELETE FROM accepted_log WHERE seq = 1", "TRUNCATE accepted_log"]
     {
@@ -153,11 +155,12 @@ fn migration_copies_and_re_verifies_every_entry_and_both_stores_then_agree() {
         .unwrap();
     drop(embedded);
 
-    let url = pg::cluster().database();
-    let report = center::migrate::migrate(dir.path(), &url).unwrap();
+    let owner = pg::cluster().database();
+    let url = pg::Cluster::as_server(&owner);
+    let report = center::migrate::migrate(dir.path(), &url, Some(&owner)).unwrap();
     assert!(report.entries > 10 && report.kiosks == 1 && report.accounts == 1, "{report:?}");
     // Twice is refused: the database is not empty.
-    assert!(center::migrate::migrate(dir.path(), &url).is_err());
+    assert!(center::migrate::migrate(dir.path(), &url, None).is_err());
     std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
     let on_pg = Center::open(dir.path()).unwrap();
     assert_eq!(on_pg.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
@@ -191,8 +194,8 @@ fn migration_refuses_a_store_with_an_altered_entry() {
         offset += 8 + len;
     }
     std::fs::write(&log, &bytes).unwrap();
-    let url = pg::cluster().database();
-    let err = center::migrate::migrate(dir.path(), &url).unwrap_err();
+    let url = pg::cluster().store();
+    let err = center::migrate::migrate(dir.path(), &url, None).unwrap_err();
     assert!(err.to_string().contains("signature does not verify"), "{err}");
 }
 
@@ -202,8 +205,9 @@ fn the_command_line_runs_a_center_on_postgres_and_migrates_a_folder_to_it() {
     let root = tempfile::tempdir().unwrap();
     // A new center whose store is a database.
     let data = root.path().join("on-pg");
-    let url = pg::cluster().database();
-    let out = cli(&data, &["init", "--store", &url], &[]);
+    let owner = pg::cluster().database();
+    let url = pg::Cluster::as_server(&owner);
+    let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     let key = kiosk.key.public_hex();
@@ -227,8 +231,9 @@ fn the_command_line_runs_a_center_on_postgres_and_migrates_a_folder_to_it() {
     std::fs::write(&bundle, kiosk.all()).unwrap();
     let out = cli(&folder, &["ingest", bundle.to_str().unwrap(), "--at", "2026-03-10T12:00:00+05:00"], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let target = pg::cluster().database();
-    let out = cli(&folder, &["migrate", "--to", &target], &[]);
+    let target_owner = pg::cluster().database();
+    let target = pg::Cluster::as_server(&target_owner);
+    let out = cli(&folder, &["migrate", "--to", &target, "--store-owner", &target_owner], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(report["entries"].as_u64().unwrap() >= 3, "{report}");
@@ -238,4 +243,130 @@ fn the_command_line_runs_a_center_on_postgres_and_migrates_a_folder_to_it() {
     let out = cli(&folder, &["kiosk", "list"], &[]);
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list[0]["acceptedThroughSeq"], 2, "{list}");
+}
+
+/// The SQL error's code (`42501`: insufficient privilege, also "must be owner").
+fn sql_state(err: &postgres::Error) -> String {
+    err.code().map_or_else(|| format!("{err}"), |c| c.code().to_owned())
+}
+
+/// The `code` of the JSON error a command or a server start printed.
+fn error_code(stderr: &str) -> String {
+    let line =
+        stderr.lines().find(|l| l.starts_with("{\"error\"")).unwrap_or_else(|| panic!("no JSON error: {stderr}"));
+    let value: serde_json::Value = serde_json::from_str(line).unwrap();
+    value["error"]["code"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works() {
+    use common::proc::{Server, cli};
+    let root = tempfile::tempdir().unwrap();
+    let owner = pg::cluster().database();
+    let url = pg::Cluster::as_server(&owner);
+    // Without the owner's set-up, the server's role finds no schema (and cannot make one).
+    let bare = cli(&root.path().join("bare"), &["init", "--store", &url], &[]);
+    assert_eq!(error_code(&String::from_utf8_lossy(&bare.stderr)), "STORE_NOT_SET_UP");
+    let same = cli(&root.path().join("same"), &["init", "--store", &url, "--store-owner", &url], &[]);
+    assert_eq!(error_code(&String::from_utf8_lossy(&same.stderr)), "STORE_SAME_ROLE");
+    // The owner sets the schema up and grants the server's role what it needs.
+    let data = root.path().join("center");
+    let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    for i in 0..3 {
+        kiosk.register_child(
+            "2026-03-10T10:00:00+05:00",
+            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
+        );
+    }
+    let key = kiosk.key.public_hex();
+    let out =
+        cli(&data, &["kiosk", "add", "--id", "K1", "--district", "KOK", "--pubkey", &key, "--at", REGISTERED], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let server = Server::start(&data, &[]);
+    let center_key =
+        changelog::public_key_from_hex(std::fs::read_to_string(data.join("center.pub")).unwrap().trim()).unwrap();
+    let ack = center::push(&server.url, &kiosk.signer(), &kiosk.bundle(1, 3)).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 3);
+
+    // As the server's role: reading and appending only. Nothing rewrites, empties, unprotects
+    // or drops the log, nor gives itself the right to.
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let count =
+        |sql: &mut postgres::Client| -> i64 { sql.query_one("SELECT count(*) FROM accepted_log", &[]).unwrap().get(0) };
+    let before = count(&mut sql);
+    let k1: i64 = sql.query_one("SELECT count(*) FROM accepted_log WHERE source = 'K1'", &[]).unwrap().get(0);
+    assert_eq!(k1, 3, "the first three entries");
+    for statement in [
+        "UPDATE accepted_log SET record = '\\x00'",
+        "UPDATE accepted_log SET seq = seq + 100 WHERE source = 'K1'",
+        "DELETE FROM accepted_log WHERE seq = 1",
+        "DELETE FROM accepted_log",
+        "TRUNCATE accepted_log",
+        "ALTER TABLE accepted_log DISABLE TRIGGER accepted_log_append_only",
+        "ALTER TABLE accepted_log DISABLE TRIGGER ALL",
+        "ALTER TABLE accepted_log DISABLE TRIGGER USER",
+        "DROP TRIGGER accepted_log_append_only ON accepted_log",
+        "DROP TABLE accepted_log",
+        "ALTER TABLE accepted_log RENAME TO old_log",
+        "ALTER TABLE accepted_log OWNER TO kezek_server",
+        "CREATE OR REPLACE FUNCTION kezek_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$",
+        "CREATE TABLE accepted_log_copy (x int)",
+    ] {
+        let err = sql.batch_execute(statement).expect_err(statement);
+        assert_eq!(sql_state(&err), "42501", "{statement}: {err:?}");
+    }
+    // A grant by a role without the grant option is a warning that grants nothing.
+    sql.batch_execute("GRANT UPDATE, DELETE, TRUNCATE, TRIGGER ON accepted_log TO kezek_server").unwrap();
+    let may: bool = sql
+        .query_one(
+            "SELECT has_any_column_privilege('accepted_log', 'UPDATE') OR has_table_privilege('accepted_log', 'DELETE') \
+             OR has_table_privilege('accepted_log', 'TRUNCATE') OR has_table_privilege('accepted_log', 'TRIGGER')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!may, "the server's role gave itself nothing");
+    assert_eq!(count(&mut sql), before, "nothing changed");
+    let triggers: i64 = sql
+        .query_one(
+            "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'accepted_log'::regclass AND tgenabled = 'O' AND NOT tgisinternal",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(triggers, 2, "both append-only triggers are in place and enabled");
+
+    // The server still works: the rest of the kiosk's log, a restart, the same head.
+    kiosk.act("2026-03-10T11:00:00+05:00", "op", "K1-A0", Action::Withdraw);
+    let ack = center::push(&server.url, &kiosk.signer(), &kiosk.all()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 6);
+    drop(server);
+    let server = Server::start(&data, &[]);
+    let ack = center::push(&server.url, &kiosk.signer(), &kiosk.all()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 6);
+    drop(server);
+    assert_eq!(count(&mut sql), before + 3);
+
+    // The server refuses to run as a role that could rewrite the log: the owner (here also
+    // a superuser), or its own role once someone grants it UPDATE; set-up again revokes that.
+    std::fs::write(data.join(center::center::STORE_FILE), &owner).unwrap();
+    let refused = Server::try_start(&data, &[]).map(|_| ()).unwrap_err();
+    assert_eq!(error_code(&refused), "STORE_ROLE_CAN_REWRITE", "{refused}");
+    assert!(refused.contains("superuser") && refused.contains("owner of accepted_log"), "{refused}");
+    std::fs::write(data.join(center::center::STORE_FILE), &url).unwrap();
+    let mut as_owner = postgres::Client::connect(&owner, postgres::NoTls).unwrap();
+    as_owner.batch_execute("GRANT UPDATE (record) ON accepted_log TO kezek_server").unwrap();
+    let refused = Server::try_start(&data, &[]).map(|_| ()).unwrap_err();
+    assert_eq!(error_code(&refused), "STORE_ROLE_CAN_REWRITE", "{refused}");
+    assert!(refused.contains("granted UPDATE"), "{refused}");
+    as_owner.batch_execute("REVOKE UPDATE (record) ON accepted_log FROM kezek_server").unwrap();
+    as_owner.batch_execute("GRANT DELETE, TRUNCATE ON accepted_log TO kezek_server").unwrap();
+    let again = cli(&root.path().join("again"), &["init", "--store", &url, "--store-owner", &owner], &[]);
+    assert!(again.status.success(), "set-up again: {}", String::from_utf8_lossy(&again.stderr));
+    let server = Server::start(&data, &[]);
+    let ack = center::push(&server.url, &kiosk.signer(), &kiosk.all()).unwrap();
+    assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 6);
+    assert_eq!(sql_state(&sql.batch_execute("TRUNCATE accepted_log").unwrap_err()), "42501");
 }

@@ -47,6 +47,12 @@ pub enum Cmd {
         /// in the folder's `store.url`; the key and the directory stay in the folder.
         #[arg(long)]
         store: Option<String>,
+        /// Set up the database's schema first, connected as its owner (`postgres://OWNER@host/db`),
+        /// a role other than --store's: the owner creates the tables and grants --store's role
+        /// only reading and appending to the accepted log (and what the server needs elsewhere).
+        /// Without it the schema must be set up already (a second server's folder).
+        #[arg(long, requires = "store")]
+        store_owner: Option<String>,
         /// Also trust the demo population-registry key and import the demo registry file
         /// (`data/population-demo.json`: demo data only).
         #[arg(long)]
@@ -56,9 +62,12 @@ pub enum Cmd {
     /// entry's signature and chain, then use the database (`store.url`); the embedded store
     /// is left in place, untouched.
     Migrate {
-        /// The target database, `postgres://…`.
+        /// The target database, `postgres://…`, as the server's role.
         #[arg(long)]
         to: String,
+        /// Set up the target's schema first, connected as its owner (see `init --store-owner`).
+        #[arg(long)]
+        store_owner: Option<String>,
     },
     /// Sign in to the server at --url as a center user (the password from `KEZEK_PASSWORD`,
     /// else asked on the terminal); the session is kept in the session file.

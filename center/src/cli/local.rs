@@ -50,11 +50,23 @@ impl Local {
     }
 
     /// Creates the data folder.
-    pub fn init(&mut self, kindergartens: Option<&Path>, store: Option<&str>, demo: bool) -> Result<Value, Failure> {
-        if let Some(url) = store {
-            // Reachable and set up before anything is written to the folder.
+    /// `store`: the database as the server's role, and the schema owner's URL when the
+    /// schema is to be set up first.
+    pub fn init(
+        &mut self,
+        kindergartens: Option<&Path>,
+        store: Option<(&str, Option<&str>)>,
+        demo: bool,
+    ) -> Result<Value, Failure> {
+        if let Some((url, owner)) = store {
+            if let Some(owner) = owner {
+                center::pg_store::set_up(owner, url).map_err(center::CenterError::from)?;
+            }
+            // Reachable, set up, and a role that cannot rewrite the log, before anything is
+            // written to the folder.
             center::pg_store::PgStore::connect(url).map_err(center::CenterError::from)?;
         }
+        let store = store.map(|(url, _)| url);
         let info = value(Center::init_with(&self.data, kindergartens, self.passphrase()?.as_deref()))?;
         if let Some(url) = store {
             super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
@@ -74,14 +86,14 @@ impl Local {
     }
 
     /// Copies the embedded store into the database at `url` and switches the folder to it.
-    pub fn migrate(&self, url: &str) -> Result<Value, Failure> {
+    pub fn migrate(&self, url: &str, owner: Option<&str>) -> Result<Value, Failure> {
         if center::center::store_location(&self.data)?.is_some() {
             return Err(fail(
                 "ALREADY_MIGRATED",
                 format!("{}: the folder's store is a database already", self.data.display()),
             ));
         }
-        let report = center::migrate::migrate(&self.data, url)?;
+        let report = center::migrate::migrate(&self.data, url, owner)?;
         super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
         value(Ok::<_, center::CenterError>(report))
     }

@@ -170,10 +170,11 @@ impl Target {
 /// Runs one command on `target` and prints its answer.
 pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
     let answer = match command {
-        Cmd::Init { kindergartens, store, demo_population } => {
-            target.folder("init")?.init(kindergartens.as_deref(), store.as_deref(), demo_population)?
+        Cmd::Init { kindergartens, store, store_owner, demo_population } => {
+            let store = store.as_deref().map(|url| (url, store_owner.as_deref()));
+            target.folder("init")?.init(kindergartens.as_deref(), store, demo_population)?
         }
-        Cmd::Migrate { to } => target.folder("migrate")?.migrate(&to)?,
+        Cmd::Migrate { to, store_owner } => target.folder("migrate")?.migrate(&to, store_owner.as_deref())?,
         Cmd::Serve(args) => {
             let folder = target.folder("serve")?;
             return serve::serve(folder.data(), || folder.open(), args);

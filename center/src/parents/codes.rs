@@ -138,18 +138,12 @@ struct Shared {
     client: Option<postgres::Client>,
 }
 
-const SHARED_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL); \
-     CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL)";
-
 impl Shared {
+    /// The tables (`parent_codes`, `parent_code_addresses`) are the schema owner's
+    /// ([`crate::pg_store::set_up`]): the server's role cannot create tables.
     fn client(&mut self) -> Option<&mut postgres::Client> {
         if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
             self.client = postgres::Client::connect(&self.url, postgres::NoTls).ok();
-            if let Some(client) = self.client.as_mut()
-                && client.batch_execute(SHARED_SCHEMA).is_err()
-            {
-                self.client = None;
-            }
         }
         self.client.as_mut()
     }

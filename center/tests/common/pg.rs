@@ -33,6 +33,18 @@ impl Cluster {
         self.0.database().unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// A new database with the center's schema set up by its owner (`kezek`); the URL the
+    /// center's server connects with (`kezek_server`: it may only read and append to the
+    /// accepted log).
+    pub fn store(&self) -> String {
+        self.0.store().unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// The same database as the server's role instead of the owner.
+    pub fn as_server(owner_url: &str) -> String {
+        PgCluster::as_server(owner_url)
+    }
+
     /// Kills the server at once (SIGKILL: no shutdown checkpoint), as a crash would.
     pub fn kill(&self) {
         self.0.kill();

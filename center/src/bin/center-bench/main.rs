@@ -102,7 +102,7 @@ fn fresh_dir(name: &str, kindergartens: Option<&std::path::Path>) -> std::path::
 fn store_url(kind: StoreKind, cluster: Option<&PgCluster>) -> Option<String> {
     match kind {
         StoreKind::Embedded => None,
-        StoreKind::Postgres => Some(cluster.expect("a PostgreSQL cluster").database().expect("database")),
+        StoreKind::Postgres => Some(cluster.expect("a PostgreSQL cluster").store().expect("database")),
     }
 }
 

@@ -1,5 +1,6 @@
 //! Two center servers on one PostgreSQL database (a throw-away cluster the test starts):
-//! either answers any request, uploads through both end in one log, and the scheduled round
+//! either answers any request, uploads through both end in one log (the same kiosk's
+//! uploads through both at once too: each entry once, every ack right), and the scheduled round
 //! runs once, on the other server when the leader dies in the middle of it.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
@@ -14,6 +15,7 @@ use center::http::{App, ServerOptions, spawn};
 use center::scheduler::Schedule;
 use center::store::CenterStore;
 use center::{CENTER_ID, Center, NewUser, SCHEDULER};
+use changelog::SignedEntry;
 use changelog::sync::{open_ack, open_snapshot};
 use common::hooked::{HookedStore, fail_center_commits, open_hooked};
 use common::*;
@@ -203,4 +205,118 @@ fn the_scheduled_round_runs_once_and_moves_to_the_other_server_when_the_leader_d
     let fresh = Center::open(dir.path()).unwrap();
     assert_eq!(kok_rounds(&fresh), before + 1);
     assert_eq!(fresh.state().applications().filter(|a| a.status == Status::VoucherIssued).count(), 3);
+}
+
+/// A kiosk with staff and `n` registrations (all in March 2026).
+fn kiosk_with(id: &str, n: u32, serial: u32) -> TestKiosk {
+    let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T09:00:00+05:00");
+    for i in 0..n {
+        kiosk.register_child(
+            &format!("2026-03-10T{:02}:{:02}:00+05:00", 10 + i / 60, i % 60),
+            application(&format!("{id}-A{i}"), &child_iin("2023-05-05", serial + i), "2023-05-05", RightClass::None),
+        );
+    }
+    kiosk
+}
+
+#[test]
+fn the_same_kiosks_uploads_to_both_servers_at_once_are_applied_once_each() {
+    const KIOSKS: u32 = 4;
+    const PER_KIOSK: u32 = 22;
+    let dir = shared_folder();
+    let mut setup = Center::open(dir.path()).unwrap();
+    let kiosks: Vec<TestKiosk> =
+        (0..KIOSKS).map(|k| kiosk_with(&format!("K{}", k + 1), PER_KIOSK, 100 * (k + 1))).collect();
+    for kiosk in &kiosks {
+        kiosk.register(&mut setup);
+    }
+    let center_key = setup.public_key();
+    drop(setup);
+    let now = Arc::new(Mutex::new(at("2026-03-10T18:00:00+05:00")));
+    let a = App::with_options(Center::open(dir.path()).unwrap(), clock(&now), ServerOptions::default());
+    let b = App::with_options(Center::open(dir.path()).unwrap(), clock(&now), ServerOptions::default());
+    let (server_a, server_b) = (spawn("127.0.0.1:0", a.clone()).unwrap(), spawn("127.0.0.1:0", b.clone()).unwrap());
+    let options = center::PushOptions {
+        attempts: 8,
+        initial_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(200),
+        timeout: Duration::from_secs(30),
+    };
+
+    // Each kiosk pushes its log to A in uploads of 3 entries and, at the same moment, to B
+    // in uploads of 4 (as a kiosk whose answer was lost retries through the other server):
+    // the same entries reach both servers at once, the uploads overlapping differently.
+    let start = Arc::new(std::sync::Barrier::new(2 * kiosks.len()));
+    // Acks that went past their upload: the other server had stored more of that kiosk.
+    let ahead = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let mut threads = Vec::new();
+    for kiosk in &kiosks {
+        let total = kiosk.entries.len() as u64;
+        for (url, size) in [(server_a.url(), 3u64), (server_b.url(), 4u64)] {
+            let uploads: Vec<(u64, Vec<u8>)> = (0..total.div_ceil(size))
+                .map(|i| {
+                    let (from, to) = (i * size + 1, ((i + 1) * size).min(total));
+                    (to, kiosk.bundle(from, to))
+                })
+                .collect();
+            let (signer, start, options) = (kiosk.signer(), Arc::clone(&start), options.clone());
+            let heads: Vec<changelog::Hash> = kiosk.entries.iter().map(SignedEntry::hash).collect();
+            let (id, ahead) = (kiosk.id.clone(), Arc::clone(&ahead));
+            threads.push(std::thread::spawn(move || {
+                start.wait();
+                for (to, bundle) in uploads {
+                    let bytes = center::push_with(&url, &signer, &bundle, &options)
+                        .unwrap_or_else(|e| panic!("{id} through {url}, up to {to}: {e:?}"));
+                    let ack = open_ack(&bytes, &center_key).expect("a genuine ack");
+                    assert_eq!(ack.kiosk, id);
+                    // At least this upload's entries, at most the kiosk's log, and the head
+                    // is the kiosk's own entry at that sequence number.
+                    assert!(ack.accepted_through_seq >= to && ack.accepted_through_seq <= total, "{id} {to}: {ack:?}");
+                    let head = heads[usize::try_from(ack.accepted_through_seq - 1).unwrap()];
+                    assert_eq!(ack.head_hash, hex::encode(head), "{id} {to}");
+                    assert!(ack.quarantined.is_empty(), "{id} {to}: {ack:?}");
+                    if ack.accepted_through_seq > to {
+                        ahead.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+            }));
+        }
+    }
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let ahead = ahead.load(std::sync::atomic::Ordering::SeqCst);
+    eprintln!("{ahead} acks went past their upload");
+    assert!(ahead > 0, "the two servers took turns on the same kiosks");
+
+    // The log holds each entry once, in each kiosk's order; nothing was set aside.
+    let mut sql =
+        postgres::Client::connect(&std::fs::read_to_string(dir.path().join("store.url")).unwrap(), postgres::NoTls)
+            .unwrap();
+    for kiosk in &kiosks {
+        let rows =
+            sql.query("SELECT seq, entry_hash FROM accepted_log WHERE source = $1 ORDER BY pos", &[&kiosk.id]).unwrap();
+        let stored: Vec<(i64, Vec<u8>)> = rows.iter().map(|r| (r.get(0), r.get(1))).collect();
+        let expected: Vec<(i64, Vec<u8>)> =
+            kiosk.entries.iter().zip(1..).map(|(e, seq)| (seq, e.hash().to_vec())).collect();
+        assert_eq!(stored, expected, "{}", kiosk.id);
+    }
+    let quarantined: i64 = sql.query_one("SELECT count(*) FROM quarantine", &[]).unwrap().get(0);
+    assert_eq!(quarantined, 0);
+    // Both servers agree, and so does a fresh start from the database alone.
+    let children = u64::from(KIOSKS * PER_KIOSK);
+    for app in [&a, &b] {
+        let mut c = app.center.lock().unwrap();
+        c.catch_up().unwrap();
+        assert_eq!(c.state().applications().count() as u64, children);
+        assert!(c.review_items().is_empty(), "{:?}", c.review_items());
+        for kiosk in &kiosks {
+            let ack = c.ack(&kiosk.id, at("2026-03-10T18:00:00+05:00")).unwrap().0;
+            assert_eq!(ack.accepted_through_seq, kiosk.entries.len() as u64);
+        }
+    }
+    drop((server_a, server_b, a, b));
+    let fresh = Center::open(dir.path()).unwrap();
+    assert_eq!(fresh.state().applications().count() as u64, children);
+    assert!(fresh.quarantine().is_empty());
 }

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # The center's own test suite again, with its store on PostgreSQL (each test binary starts a
-# throw-away cluster: `initdb` into a temporary folder, `postgres` on 127.0.0.1).
+# throw-away cluster: `initdb` into a temporary folder, `postgres` on 127.0.0.1). Library
+# tests get a fresh database per center; the tests of the real binary make their center with
+# `init --store URL --store-owner OWNER_URL` (center/tests/common/proc.rs), except those of
+# the embedded store's own files (disk faults, a damaged accepted.log).
 #
 # It runs the test binaries that `cargo test --workspace --all-features` already built
 # instead of asking cargo for `-p kezek-center`: with one package selected, cargo unifies

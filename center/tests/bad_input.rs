@@ -312,7 +312,8 @@ fn cli(data: &Path, args: &[&str]) -> (i32, String) {
 fn bad_ingest_file_arguments_are_typed_errors_and_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("center");
-    assert_eq!(cli(&data, &["init"]).0, 0);
+    let init = common::proc::init_args();
+    assert_eq!(cli(&data, &init.iter().map(String::as_str).collect::<Vec<_>>()).0, 0);
     let kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
     let (code, err) = cli(
         &data,

@@ -29,7 +29,8 @@ fn run(data: &Path, args: &[&str]) -> (bool, serde_json::Value, String) {
 fn a_usb_round_trip_through_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("center");
-    let (ok, init, _) = run(&data, &["init"]);
+    let init_args = common::proc::init_args();
+    let (ok, init, _) = run(&data, &init_args.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(ok);
     let center_key = changelog::public_key_from_hex(init["publicKey"].as_str().unwrap()).unwrap();
     #[cfg(unix)]

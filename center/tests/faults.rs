@@ -19,7 +19,7 @@ use center::Center;
 use center::client::{PushOptions, push_with};
 use changelog::SignedEntry;
 use changelog::sync::open_ack;
-use common::proc::{Rng, Server, cli, env_count, fault_env, init_center};
+use common::proc::{Rng, Server, cli, env_count, fault_env, init_center, init_center_embedded};
 use common::*;
 use rules::{Action, RightClass};
 
@@ -101,7 +101,7 @@ fn a_disk_failing_at_each_step_of_a_usb_ingest_is_a_typed_error_and_loses_nothin
     let root = tempfile::tempdir().unwrap();
     let base = root.path().join("base");
     let kiosk = busy_kiosk("K1", 6, 100);
-    init_center(&base, &[&kiosk]);
+    init_center_embedded(&base, &[&kiosk]);
     // Entries 1..=7 are good, 8 has a bad signature: 7 accepted, 8 and 9 quarantined (sled notes).
     let file = root.path().join("upload.bin");
     std::fs::write(&file, bundle_of(&kiosk, with_bad_signature(&kiosk, 8))).unwrap();
@@ -216,7 +216,7 @@ fn a_server_whose_disk_fails_once_answers_500_and_the_resend_completes() {
     let root = tempfile::tempdir().unwrap();
     let base = root.path().join("base");
     let kiosk = busy_kiosk("K1", 10, 300);
-    let key = init_center(&base, &[&kiosk]);
+    let key = init_center_embedded(&base, &[&kiosk]);
     let chunks = [(1, 4), (5, 8), (9, 13)];
     let expected = clean_state(&kiosk, &[kiosk.all()]);
     let mut step = 1;

@@ -194,6 +194,13 @@ fn run(output: &std::process::Output) -> (bool, Value, String) {
     )
 }
 
+/// `init` on this run's store (`common::proc::init_args`), with `more`.
+fn init_folder(data: &Path, more: &[&str]) -> Value {
+    let mut args = common::proc::init_args();
+    args.extend(more.iter().map(|a| (*a).to_owned()));
+    ok(data, &args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
 fn ok(data: &Path, args: &[&str]) -> Value {
     let output = cli(data, args, &[("KEZEK_PASSWORD", PASSWORD.to_owned())]);
     assert!(output.status.success(), "{args:?}: {}", String::from_utf8_lossy(&output.stderr));
@@ -213,7 +220,7 @@ fn write_pairs(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf, KioskKey)
 fn the_command_line_signs_trusts_imports_and_checks() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    ok(&data, &["init"]);
+    init_folder(&data, &[]);
     let (key_file, pairs_file, key) = write_pairs(tmp.path());
     let signed_file = tmp.path().join("signed.json");
     let p = |path: &Path| path.to_str().unwrap().to_owned();
@@ -266,7 +273,7 @@ fn the_command_line_signs_trusts_imports_and_checks() {
 fn init_can_import_the_demo_registry() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let init = ok(&data, &["init", "--demo-population"]);
+    let init = init_folder(&data, &["--demo-population"]);
     assert!(init["population"]["pairs"].as_u64().unwrap() > 300);
     // The demo file's own parent with two children, as the demo applications say.
     let demo: Value = serde_json::from_str(population::DEMO_FILE).unwrap();
@@ -293,7 +300,7 @@ fn init_can_import_the_demo_registry() {
 fn the_staff_api_import_needs_an_admin() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    ok(&data, &["init"]);
+    init_folder(&data, &[]);
     ok(&data, &["operator", "add", "--login", "boss", "--name", "Admin", "--role", "admin"]);
     ok(&data, &["operator", "add", "--login", "look", "--name", "Viewer", "--role", "viewer"]);
     let (key_file, pairs_file, key) = write_pairs(tmp.path());

@@ -9,7 +9,7 @@ mod common;
 
 use std::path::Path;
 
-use common::proc::{cli, init_center};
+use common::proc::{cli, init_center, init_center_embedded};
 use common::*;
 use rules::RightClass;
 
@@ -26,7 +26,7 @@ fn kiosk_with_registrations(n: u32) -> TestKiosk {
 
 /// A center with the kiosk's whole log ingested from a file; returns the ack's JSON.
 fn ingested(data: &Path, kiosk: &TestKiosk) -> serde_json::Value {
-    init_center(data, &[kiosk]);
+    init_center_embedded(data, &[kiosk]);
     let file = data.join("upload.kzb");
     std::fs::write(&file, kiosk.all()).unwrap();
     let out = cli(data, &["ingest", file.to_str().unwrap()], &[]);

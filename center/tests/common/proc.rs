@@ -21,10 +21,46 @@ pub fn cli(data: &Path, args: &[&str], env: &[(&str, String)]) -> Output {
         .unwrap()
 }
 
-/// A new center directory (`init`) with `kiosks` registered as of [`super::REGISTERED`].
+/// What `kezek-center init` gets for this run's store: nothing (the embedded store in the
+/// folder), or with `KEZEK_TEST_STORE=postgres` a fresh database of the throw-away cluster,
+/// set up by the binary as its owner: `--store URL --store-owner OWNER_URL`.
+pub fn store_args() -> Vec<String> {
+    if !super::pg::postgres_run() {
+        return Vec::new();
+    }
+    let owner = super::pg::cluster().database();
+    let server = super::pg::Cluster::as_server(&owner);
+    vec!["--store".into(), server, "--store-owner".into(), owner]
+}
+
+/// `init` and this run's store arguments ([`store_args`]).
+pub fn init_args() -> Vec<String> {
+    let mut args = vec!["init".to_owned()];
+    args.extend(store_args());
+    args
+}
+
+/// A new center directory (`init`, on this run's store: [`store_args`]) with `kiosks`
+/// registered as of [`super::REGISTERED`].
 pub fn init_center(data: &Path, kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
-    let out = cli(data, &["init"], &[]);
+    let args = init_args();
+    init_center_with(data, &args.iter().map(String::as_str).collect::<Vec<_>>(), kiosks)
+}
+
+/// [`init_center`] on the embedded store whatever the run, for a test of the data folder's
+/// own files (disk faults, a damaged `db/accepted.log`, copies of the folder).
+pub fn init_center_embedded(data: &Path, kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
+    init_center_with(data, &["init"], kiosks)
+}
+
+fn init_center_with(data: &Path, init: &[&str], kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
+    let out = cli(data, init, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        data.join(center::center::STORE_FILE).exists(),
+        init.contains(&"--store"),
+        "the folder's store is the run's"
+    );
     let init: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for kiosk in kiosks {
         let key = kiosk.key.public_hex();

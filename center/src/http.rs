@@ -598,8 +598,16 @@ async fn authenticate<S: CenterStore>(
     body: &[u8],
 ) -> Result<KioskAuth, Response> {
     let kiosk = known_kiosk(app, &request.kiosk)?;
-    if !app.nonces.spend(&request.kiosk, &request.nonce).await {
-        return Err(unauthenticated("the nonce is unknown, spent or expired: ask for a new challenge"));
+    match app.nonces.spend(&request.kiosk, &request.nonce).await {
+        Ok(true) => {}
+        Ok(false) => return Err(unauthenticated("the nonce is unknown, spent or expired: ask for a new challenge")),
+        Err(crate::nonces::Unavailable) => {
+            return Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "BUSY",
+                "the nonce could not be checked; try again shortly",
+            ));
+        }
     }
     let mut key: VerifyingKey = kiosk.key;
     if verify_request(&key, method, path, request, body).is_err() {

@@ -70,8 +70,8 @@ impl Shared {
             .is_ok()
     }
 
-    fn spend(&mut self, kiosk: &str, nonce: &str) -> bool {
-        let Some(client) = self.client() else { return false };
+    fn spend(&mut self, kiosk: &str, nonce: &str) -> Result<bool, Unavailable> {
+        let client = self.client().ok_or(Unavailable)?;
         let lifetime = NONCE_LIFETIME.as_secs_f64();
         client
             .query_opt(
@@ -79,9 +79,14 @@ impl Shared {
                  AND issued_at >= clock_timestamp() - make_interval(secs => $3) RETURNING 1",
                 &[&kiosk, &nonce, &lifetime],
             )
-            .is_ok_and(|row| row.is_some())
+            .map(|row| row.is_some())
+            .map_err(|_| Unavailable)
     }
 }
+
+/// The shared nonce book's database could not be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unavailable;
 
 /// Where the nonces are kept.
 #[derive(Clone)]
@@ -135,11 +140,13 @@ impl NonceBook {
     }
 
     /// Spends a nonce: true once for each nonce issued to `kiosk` less than
-    /// [`NONCE_LIFETIME`] ago (by any server sharing the book).
-    pub async fn spend(&self, kiosk: &str, nonce: &str) -> bool {
+    /// [`NONCE_LIFETIME`] ago (by any server sharing the book); [`Unavailable`] when the
+    /// shared database could not be asked (not the kiosk's fault: the answer is "try again",
+    /// not "unauthenticated").
+    pub async fn spend(&self, kiosk: &str, nonce: &str) -> Result<bool, Unavailable> {
         let (kiosk, nonce) = (kiosk.to_owned(), nonce.to_owned());
         self.with(move |book| match book {
-            Book::Memory(m) => m.spend(&kiosk, &nonce),
+            Book::Memory(m) => Ok(m.spend(&kiosk, &nonce)),
             Book::Shared(s) => s.spend(&kiosk, &nonce),
         })
         .await

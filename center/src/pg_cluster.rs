@@ -52,8 +52,16 @@ pub struct PgCluster {
 /// The role a center server connects as (a login role, not a superuser, owning nothing).
 pub const SERVER_ROLE: &str = "kezek_server";
 
-/// Settings every server of a throw-away cluster starts with.
-const SETTINGS: [&str; 4] = ["fsync=on", "synchronous_commit=on", "max_connections=200", "listen_addresses=127.0.0.1"];
+/// Settings every server of a throw-away cluster starts with. After a crash (a test's
+/// [`PgCluster::kill`]) recovery first syncs the data folder: `syncfs` does it with one call
+/// instead of an fsync per file (4 s instead of 0.3 s on a busy disk), just as durably.
+const SETTINGS: [&str; 5] = [
+    "fsync=on",
+    "synchronous_commit=on",
+    "max_connections=200",
+    "listen_addresses=127.0.0.1",
+    "recovery_init_sync_method=syncfs",
+];
 
 /// The folder of the server binaries (`initdb`, `postgres`).
 pub fn bin_dir() -> Result<PathBuf, ClusterError> {
@@ -227,10 +235,18 @@ impl PgCluster {
             .or_else(|| self.server().as_ref().map(Child::id))
     }
 
-    /// Kills the server at once (SIGKILL: no shutdown checkpoint), as a crash would.
+    /// Kills the server at once, as a crash would: SIGKILL to the postmaster and to each of
+    /// its processes (the backends, in the middle of whatever they do; no shutdown
+    /// checkpoint). What was committed is in the WAL; the next start recovers it.
     pub fn kill(&self) {
         if let Some(pid) = self.postmaster() {
+            // Its children first listed (once it is gone they belong to another parent),
+            // then killed after it, so that it cannot start new ones.
+            let children = children_of(pid);
             let _ = Command::new("kill").args(["-KILL", &pid.to_string()]).status();
+            for child in children {
+                let _ = Command::new("kill").args(["-KILL", &child.to_string()]).status();
+            }
         }
         if let Some(mut child) = self.server().take() {
             let _ = child.wait();
@@ -263,6 +279,23 @@ impl Drop for PgCluster {
         }
         let _ = std::fs::remove_dir_all(&self.root);
     }
+}
+
+/// The process ids whose parent is `parent` (from /proc).
+fn children_of(parent: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.parse::<u32>().ok()))
+        .filter(|pid| {
+            // `pid (comm) state ppid …`: the command may hold spaces, so after the last ')'.
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).ok().is_some_and(|stat| {
+                stat.rsplit_once(')')
+                    .and_then(|(_, rest)| rest.split_whitespace().nth(1).and_then(|p| p.parse::<u32>().ok()))
+                    == Some(parent)
+            })
+        })
+        .collect()
 }
 
 /// Stops the server and removes `root` once this process is gone.

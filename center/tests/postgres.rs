@@ -370,3 +370,167 @@ fn the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works()
     assert_eq!(open_ack(&ack, &center_key).unwrap().accepted_through_seq, 6);
     assert_eq!(sql_state(&sql.batch_execute("TRUNCATE accepted_log").unwrap_err()), "42501");
 }
+
+/// A kiosk with staff and `n` registrations, one a minute from 10 March 2026 09:00.
+fn busy_kiosk(id: &str, n: u32, serial: u32) -> TestKiosk {
+    let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T08:00:00+05:00");
+    for i in 0..n {
+        let (day, minute) = (10 + i / 840, i % 840);
+        kiosk.register_child(
+            &format!("2026-03-{day:02}T{:02}:{:02}:00+05:00", 9 + minute / 60, minute % 60),
+            application(&format!("{id}-{i}"), &child_iin("2023-05-10", serial + i), "2023-05-10", RightClass::None),
+        );
+    }
+    kiosk
+}
+
+/// `(seq, entry hash)` of `kiosk`'s rows in `accepted_log`, in acceptance order.
+fn stored_rows(sql: &mut postgres::Client, kiosk: &str) -> Vec<(u64, Vec<u8>)> {
+    sql.query("SELECT seq, entry_hash FROM accepted_log WHERE source = $1 ORDER BY pos", &[&kiosk])
+        .unwrap()
+        .iter()
+        .map(|r| (u64::try_from(r.get::<_, i64>(0)).unwrap(), r.get(1)))
+        .collect()
+}
+
+/// The kiosk's stored rows are exactly its entries 1..=head, each once; returns head.
+fn stored_head(url: &str, kiosk: &TestKiosk, what: &str) -> u64 {
+    let mut sql = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let rows = stored_rows(&mut sql, &kiosk.id);
+    let expected: Vec<(u64, Vec<u8>)> =
+        kiosk.entries.iter().take(rows.len()).zip(1..).map(|(e, seq)| (seq, e.hash().to_vec())).collect();
+    assert_eq!(rows, expected, "{what}: each entry once, in order, the kiosk's own");
+    rows.len() as u64
+}
+
+/// SIGKILL to PostgreSQL (the postmaster and every backend) at random moments while a real
+/// `kezek-center serve` ingests small uploads of one kiosk. After each restart of
+/// PostgreSQL: every acknowledged entry is in `accepted_log`, each once; the same server
+/// (which reconnects) then takes the kiosk's retry. At the end the state is a clean run's.
+/// `KEZEK_PG_KILL_RUNS` sets the number of kills (12 by default), `KEZEK_CRASH_SEED` the seed.
+#[test]
+fn postgres_killed_during_pushes_to_a_real_server_loses_no_acknowledged_entry() {
+    use center::client::{PushOptions, push_with};
+    use common::proc::{Rng, Server, cli, env_count};
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    let runs = env_count("KEZEK_PG_KILL_RUNS", 12);
+    let mut rng = Rng::seeded("KEZEK_CRASH_SEED", 0x5eed_0f_9a);
+    let per_run = 12u32;
+    let cluster = pg::Cluster::start();
+    let owner = cluster.database();
+    let url = pg::Cluster::as_server(&owner);
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("center");
+    let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let kiosk = busy_kiosk("K1", per_run * u32::try_from(runs).unwrap(), 1000);
+    let total = kiosk.entries.len() as u64;
+    let pubkey = kiosk.key.public_hex();
+    let out = cli(
+        &data,
+        &["kiosk", "add", "--id", "K1", "--district", DISTRICT, "--pubkey", &pubkey, "--at", REGISTERED],
+        &[],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = changelog::public_key_from_hex(std::fs::read_to_string(data.join("center.pub")).unwrap().trim()).unwrap();
+    let quick = |attempts: u32| PushOptions {
+        attempts,
+        initial_backoff: Duration::from_millis(50),
+        max_backoff: Duration::from_millis(500),
+        timeout: Duration::from_secs(20),
+    };
+    // One server for the whole test: it lives through every crash of its database.
+    let server = Server::start(&data, &[]);
+    let mut acked = 0u64;
+    let (mut killed_mid_push, mut acked_some, mut refused) = (0, 0, 0);
+    for run in 0..runs {
+        let until = (u64::try_from(run + 1).unwrap() * u64::from(per_run) + 3).min(total);
+        let mut chunks = Vec::new();
+        let mut from = acked + 1;
+        while from <= until {
+            let to = (from + 2).min(until);
+            chunks.push((from, to));
+            from = to + 1;
+        }
+        // (highest verified ack, errors) as the uploader saw them.
+        let pushed = Arc::new(Mutex::new((acked, Vec::<String>::new())));
+        let uploader = {
+            let (server_url, pushed) = (server.url.clone(), Arc::clone(&pushed));
+            let bundles: Vec<Vec<u8>> = chunks.iter().map(|(f, t)| kiosk.bundle(*f, *t)).collect();
+            let (signer, options) = (kiosk.signer(), quick(3));
+            std::thread::spawn(move || {
+                for bundle in bundles {
+                    match push_with(&server_url, &signer, &bundle, &options) {
+                        Ok(bytes) => {
+                            let ack = open_ack(&bytes, &key).expect("a genuine ack");
+                            let mut p = pushed.lock().unwrap();
+                            p.0 = p.0.max(ack.accepted_through_seq);
+                        }
+                        Err(e) => {
+                            pushed.lock().unwrap().1.push(format!("{e:?}"));
+                            return;
+                        }
+                    }
+                }
+            })
+        };
+        let t0 = std::time::Instant::now();
+        // A run's uploads take 100-200 ms (the first request after a restart fails on the
+        // server's stale connection and is retried): kills within 250 ms land both mid-push
+        // and after the last ack.
+        std::thread::sleep(Duration::from_micros(rng.below(250_000)));
+        cluster.kill();
+        let t1 = t0.elapsed();
+        uploader.join().unwrap();
+        let (got, errors) = pushed.lock().unwrap().clone();
+        if got < until {
+            killed_mid_push += 1;
+        }
+        if got > acked {
+            acked_some += 1;
+        }
+        for e in &errors {
+            // What did not commit gets no ack, and the kiosk is told to try again (5xx or no
+            // answer), never refused (a 401 here once: the nonce could not be checked).
+            assert!(e.starts_with("Unreachable"), "run {run}: {e}");
+            refused += 1;
+        }
+        cluster.restart();
+        let t3 = t0.elapsed();
+        let head = stored_head(&url, &kiosk, &format!("run {run}"));
+        eprintln!("run {run}: killed at {t1:?}, back at {t3:?}; acked {got}, stored {head}, {} refused", errors.len());
+        assert!(head >= got, "run {run}: acknowledged {got}, only {head} in accepted_log after the restart");
+        // The kiosk learns the head from its next ack, as after a lost answer.
+        acked = head;
+    }
+    // The same server takes the retries: the rest, then the whole log again (all duplicates).
+    for (from, attempts) in [(acked + 1, 8), (1, 3)] {
+        if from > total {
+            continue;
+        }
+        let bytes = push_with(&server.url, &kiosk.signer(), &kiosk.bundle(from, total), &quick(attempts))
+            .unwrap_or_else(|e| panic!("the retry from {from} after the restarts: {e:?}"));
+        assert_eq!(open_ack(&bytes, &key).unwrap().accepted_through_seq, total);
+    }
+    assert_eq!(stored_head(&url, &kiosk, "final"), total);
+    drop(server);
+    // Nothing applied twice: a start from the database alone is a clean run's state.
+    let reopened = Center::open(&data).unwrap();
+    let (_clean_dir, mut clean) = {
+        let dir = tempfile::tempdir().unwrap();
+        Center::init(dir.path(), None).unwrap();
+        let c = Center::open_at(dir.path(), None, None).unwrap();
+        (dir, c)
+    };
+    kiosk.register(&mut clean);
+    clean.ingest(&kiosk.all(), at("2026-11-01T12:00:00+05:00"), None).unwrap();
+    assert_eq!(applications_json(&reopened), applications_json(&clean));
+    assert_eq!(reopened.state().applications().count(), (per_run * u32::try_from(runs).unwrap()) as usize);
+    eprintln!(
+        "{runs} kills: {acked_some} runs got acks, {killed_mid_push} killed before their last ack, {refused} uploads refused"
+    );
+    assert!(killed_mid_push >= runs / 4, "the kills should land mid-push often: {killed_mid_push}");
+    assert!(acked_some >= runs / 4, "and after some acks: {acked_some}");
+}

@@ -264,34 +264,35 @@ pub fn set_up(owner_url: &str, server_url: &str) -> Result<(), StoreError> {
     tx.batch_execute(SCHEMA).map_err(|e| db(&e))?;
     let schema: String = tx.query_one("SELECT current_schema()::text", &[]).map_err(|e| db(&e))?.get(0);
     let (to, schema) = (ident(&role), ident(&schema));
-    let mut grants = format!(
-        "GRANT USAGE ON SCHEMA {schema} TO {to};
-         REVOKE ALL ON accepted_log FROM PUBLIC, {to};
-         GRANT SELECT, INSERT ON accepted_log TO {to};
-         GRANT USAGE, SELECT, UPDATE ON SEQUENCE kezek_generation TO {to};"
-    );
+    let mut grants = vec![
+        format!("GRANT USAGE ON SCHEMA {schema} TO {to}"),
+        format!("REVOKE ALL ON accepted_log FROM PUBLIC, {to}"),
+        format!("GRANT SELECT, INSERT ON accepted_log TO {to}"),
+        format!("GRANT USAGE, SELECT, UPDATE ON SEQUENCE kezek_generation TO {to}"),
+    ];
     let identity: Option<String> =
         tx.query_one("SELECT pg_get_serial_sequence('accepted_log', 'pos')", &[]).map_err(|e| db(&e))?.get(0);
     if let Some(sequence) = identity {
         // Already quoted as needed by pg_get_serial_sequence.
-        grants.push_str(&format!("GRANT USAGE ON SEQUENCE {sequence} TO {to};"));
+        grants.push(format!("GRANT USAGE ON SEQUENCE {sequence} TO {to}"));
     }
-    for table in RECORD_TABLES {
-        grants.push_str(&format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {to};"));
-    }
-    tx.batch_execute(&grants).map_err(|e| db(&e))?;
+    grants.extend(RECORD_TABLES.iter().map(|table| format!("GRANT SELECT, INSERT, UPDATE, DELETE ON {table} TO {to}")));
+    tx.batch_execute(&grants.join(";\n")).map_err(|e| db(&e))?;
     tx.commit().map_err(|e| db(&e))
 }
 
 /// The server's side of the bargain: the schema is there, and the role this connection
 /// runs as cannot rewrite the accepted log.
 fn check_role(client: &mut Client) -> Result<(), StoreError> {
-    for table in std::iter::once("accepted_log").chain(RECORD_TABLES).chain(["kezek_generation"]) {
-        let found: bool = client.query_one("SELECT to_regclass($1) IS NOT NULL", &[&table]).map_err(|e| db(&e))?.get(0);
-        if !found {
-            let database: String = client.query_one("SELECT current_database()::text", &[]).map_err(|e| db(&e))?.get(0);
-            return Err(setup_error(PgSetupError::NotSetUp { database, table: table.to_owned() }));
-        }
+    let tables: Vec<&str> = std::iter::once("accepted_log").chain(RECORD_TABLES).chain(["kezek_generation"]).collect();
+    let missing = client
+        .query_opt(
+            "SELECT t, current_database()::text FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL LIMIT 1",
+            &[&tables],
+        )
+        .map_err(|e| db(&e))?;
+    if let Some(row) = missing {
+        return Err(setup_error(PgSetupError::NotSetUp { table: row.get(0), database: row.get(1) }));
     }
     let row = client
         .query_one(

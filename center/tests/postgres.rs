@@ -416,7 +416,7 @@ fn postgres_killed_during_pushes_to_a_real_server_loses_no_acknowledged_entry() 
     use std::time::Duration;
 
     let runs = env_count("KEZEK_PG_KILL_RUNS", 12);
-    let mut rng = Rng::seeded("KEZEK_CRASH_SEED", 0x5eed_0f_9a);
+    let mut rng = Rng::seeded("KEZEK_CRASH_SEED", 0x5eed_0f9a);
     let per_run = 12u32;
     let cluster = pg::Cluster::start();
     let owner = cluster.database();

@@ -53,10 +53,10 @@ use changelog::request::{
 use rules::Instant;
 
 use crate::any_store::AnyStore;
-use crate::center::{Center, CenterError, IngestError, KioskAuth, Upload};
 use crate::nonces::NonceBook;
 use crate::notify::Notifications;
 use crate::scheduler::Schedule;
+use crate::service::{Center, CenterError, IngestError, KioskAuth, Upload};
 use crate::staff_api::StaffOptions;
 use crate::store::CenterStore;
 use crate::throttle::LoginThrottle;

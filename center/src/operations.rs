@@ -11,8 +11,8 @@ use changelog::Payload;
 use rules::Command;
 use serde::Serialize;
 
-use crate::center::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
 use crate::fold::Source;
+use crate::service::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
 use crate::store::{CenterStore, LogRecord};
 
 /// One step of an application's history, as a reviewer reads it.
@@ -218,7 +218,7 @@ impl<S: CenterStore> Center<S> {
             }
             let (name, seq) = match &source {
                 Source::Kiosk { kiosk, seq } => (kiosk.clone(), *seq),
-                Source::Center { seq } => (crate::center::CENTER_ID.to_owned(), *seq),
+                Source::Center { seq } => (crate::service::CENTER_ID.to_owned(), *seq),
             };
             rows.push(HistoryRow {
                 at,
@@ -234,7 +234,7 @@ impl<S: CenterStore> Center<S> {
         if let Some(voucher) = self.state().application(application).and_then(|a| a.voucher.as_ref()) {
             rows.push(HistoryRow {
                 at: voucher.issued_at,
-                source: crate::center::CENTER_ID.to_owned(),
+                source: crate::service::CENTER_ID.to_owned(),
                 seq: 0,
                 by: String::new(),
                 action: "issueVoucher".to_owned(),

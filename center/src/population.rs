@@ -40,7 +40,7 @@ use rules::{Instant, Lang, Localized, Text};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 /// `format` of a signed pairs file.

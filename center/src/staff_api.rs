@@ -46,8 +46,8 @@ use rules::{Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{NewUser, StaffUser};
-use crate::center::{Center, CenterError, Decision};
 use crate::http::{App, error, with_center};
+use crate::service::{Center, CenterError, Decision};
 use crate::store::CenterStore;
 
 /// The console's session cookie.
@@ -350,7 +350,7 @@ fn district_names() -> &'static std::collections::BTreeMap<String, serde_json::V
             code: String,
             name: serde_json::Value,
         }
-        serde_json::from_str::<Vec<District>>(crate::center::DISTRICTS)
+        serde_json::from_str::<Vec<District>>(crate::service::DISTRICTS)
             .map(|all| all.into_iter().map(|d| (d.code, d.name)).collect())
             .unwrap_or_default()
     })

@@ -19,7 +19,7 @@ use changelog::request::{
 
 use super::background::Job;
 use super::server::{read_limited, refuse_after_draining};
-use super::{App, OCTET_STREAM, busy, error, internal, with_center};
+use super::{App, OCTET_STREAM, busy, error, internal, octets, with_center};
 use crate::service::{CenterError, IngestError, KioskAuth};
 use crate::store::CenterStore;
 
@@ -28,10 +28,6 @@ pub const PUBLIC_QUEUE_ROUTE: &str = "/v1/public/districts/{code}/queue";
 
 fn unauthenticated(why: &str) -> Response {
     error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", why)
-}
-
-fn octets(bytes: Vec<u8>) -> Response {
-    (StatusCode::OK, [(header::CONTENT_TYPE, OCTET_STREAM)], bytes).into_response()
 }
 
 fn ingest_error(e: &IngestError) -> Response {

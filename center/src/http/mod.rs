@@ -345,6 +345,11 @@ pub fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (status, [(header::CONTENT_TYPE, JSON)], ErrorBody::new(code, message).to_json()).into_response()
 }
 
+/// A binary answer (a signed ack, snapshot or public queue).
+pub(crate) fn octets(bytes: Vec<u8>) -> Response {
+    (StatusCode::OK, [(header::CONTENT_TYPE, OCTET_STREAM)], bytes).into_response()
+}
+
 fn busy(retry_after: u32, why: &str) -> Response {
     let mut response = error(StatusCode::SERVICE_UNAVAILABLE, "BUSY", why);
     response.headers_mut().insert(header::RETRY_AFTER, retry_after.into());

@@ -248,10 +248,7 @@ impl<S: CenterStore> Center<S> {
     /// What a distribution round of `district` would do at `at`, and why; changes nothing.
     pub fn plan_distribution(&self, district: &str, at: Instant) -> Result<DistributionPlan, CenterError> {
         self.check_district(district)?;
-        self.state().plan_distribution(district, at).map_err(|e| CenterError::Rules {
-            code: rules::Localized::code(&e).to_owned(),
-            message: rules::Localized::message(&e, rules::Lang::En),
-        })
+        self.state().plan_distribution(district, at).map_err(CenterError::Rules)
     }
 
     /// Offers a kiosk's quarantined entries to ingest again, after the cause was fixed (the
@@ -278,9 +275,7 @@ impl<S: CenterStore> Center<S> {
             )));
         }
         let bundle = Bundle { kiosk: kiosk.to_owned(), entries: candidates.into_values().map(|(_, e)| e).collect() };
-        let ingested = self
-            .ingest(&bundle.to_bytes(), at, Some(kiosk))
-            .map_err(|e| CenterError::Rules { code: e.code().to_owned(), message: e.to_string() })?;
+        let ingested = self.ingest(&bundle.to_bytes(), at, Some(kiosk))?;
         let note = format!("{} accepted", ingested.report.accepted);
         self.audit_action(by, "quarantine.reexamine", kiosk, Some(note), at)?;
         Ok(ingested)

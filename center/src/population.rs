@@ -186,12 +186,6 @@ impl Localized for RegistryError {
     }
 }
 
-impl From<RegistryError> for CenterError {
-    fn from(e: RegistryError) -> Self {
-        CenterError::Rules { code: e.code().to_owned(), message: e.to_string() }
-    }
-}
-
 /// One parent–child pair of a registry file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -74,10 +74,7 @@ impl<S: CenterStore> Center<S> {
         skip_if_empty: bool,
     ) -> Result<CenterRun, CenterError> {
         self.resync_if_stale();
-        let events = self.fold.decide(&command, at).map_err(|e| CenterError::Rules {
-            code: rules::Localized::code(&e).to_owned(),
-            message: rules::Localized::message(&e, rules::Lang::En),
-        })?;
+        let events = self.fold.decide(&command, at).map_err(CenterError::Rules)?;
         let mut run = CenterRun {
             command: command.name().to_owned(),
             at,

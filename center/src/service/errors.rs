@@ -1,7 +1,11 @@
 //! The center's errors: [`CenterError`] for commands and staff actions, [`IngestError`]
-//! for an upload refused as a whole. Each has a stable code (`code()`) that the HTTP
-//! answers, the console and the command line show.
+//! for an upload refused as a whole. Each has a stable code (`code()`) by which the HTTP
+//! answers, the console and the command line tell them apart; the errors of the rules and
+//! of the population registry are carried as they are, with their own codes.
 
+use rules::{CommandError, Lang, Localized};
+
+use crate::population::RegistryError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -22,10 +26,19 @@ pub enum CenterError {
     NotFound(String),
     #[error("{0}")]
     Unauthorized(String),
-    #[error("{code}: {message}")]
-    Rules { code: String, message: String },
+    /// The rules refused a center command (a round, expiry, a review decision, a directory
+    /// or calendar change) or a distribution plan.
+    #[error("{}: {}", .0.code(), .0.message(Lang::En))]
+    Rules(CommandError),
+    /// An upload taken in for a staff member (a USB file, quarantined entries offered
+    /// again) was refused as a whole.
+    #[error("{}: {}", .0.code(), .0)]
+    Ingest(#[from] IngestError),
+    /// A population registry file was refused, or the registry could not answer.
+    #[error("{}: {}", .0.code(), .0)]
+    Registry(#[from] RegistryError),
     /// A staff member asked for something their role or districts do not allow.
-    #[error("{}", rules::Localized::message(.0, rules::Lang::En))]
+    #[error("{}", .0.message(Lang::En))]
     Denied(rules::authz::staff::StaffDenied),
     /// Wrong login or password, or a disabled account (which of these is not said).
     #[error("wrong login or password")]
@@ -33,7 +46,7 @@ pub enum CenterError {
 }
 
 impl CenterError {
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> &'static str {
         match self {
             CenterError::Store(StoreError::Locked { .. }) => "DATA_LOCKED",
             CenterError::Store(StoreError::Damaged { .. }) => "LOG_DAMAGED",
@@ -45,8 +58,10 @@ impl CenterError {
             CenterError::UnknownDistrict(_) => "UNKNOWN_DISTRICT",
             CenterError::NotFound(_) => "NOT_FOUND",
             CenterError::Unauthorized(_) => "UNAUTHORIZED",
-            CenterError::Rules { code, .. } => code,
-            CenterError::Denied(denied) => rules::Localized::code(denied),
+            CenterError::Rules(e) => e.code(),
+            CenterError::Ingest(e) => e.code(),
+            CenterError::Registry(e) => e.code(),
+            CenterError::Denied(denied) => denied.code(),
             CenterError::BadCredentials => "BAD_CREDENTIALS",
         }
     }

@@ -150,9 +150,7 @@ async fn ingest_file<S: CenterStore + 'static>(
     };
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::RunCenter, None)?;
-        let ingested = center
-            .ingest_file_as(&user.login, &bytes, now)
-            .map_err(|e| CenterError::Rules { code: e.code().to_owned(), message: e.to_string() })?;
+        let ingested = center.ingest_file_as(&user.login, &bytes, now)?;
         Ok(serde_json::json!({ "report": ingested.report, "ack": hex::encode(&ingested.ack_bytes) }))
     })
     .await;

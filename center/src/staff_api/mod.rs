@@ -93,7 +93,9 @@ fn status_of(e: &CenterError) -> StatusCode {
         CenterError::UnknownKiosk(_) | CenterError::UnknownDistrict(_) | CenterError::NotFound(_) => {
             StatusCode::NOT_FOUND
         }
-        CenterError::Invalid(_) | CenterError::Rules { .. } => StatusCode::BAD_REQUEST,
+        CenterError::Invalid(_) | CenterError::Rules(_) | CenterError::Ingest(_) | CenterError::Registry(_) => {
+            StatusCode::BAD_REQUEST
+        }
         CenterError::Unauthorized(_) | CenterError::Denied(_) => StatusCode::FORBIDDEN,
         CenterError::BadCredentials => StatusCode::UNAUTHORIZED,
         CenterError::Store(_) | CenterError::Setup(_) | CenterError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -70,7 +70,12 @@ impl KioskState {
     pub(super) fn registered(record: KioskRecord) -> Result<KioskState, CenterError> {
         let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
         let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
-        Ok(KioskState {
+        Ok(KioskState { last_seen, ..KioskState::new(record, key) })
+    }
+
+    /// A kiosk with `key` in force, before any of its entries.
+    fn new(record: KioskRecord, key: VerifyingKey) -> KioskState {
+        KioskState {
             record,
             key,
             keys: vec![(1, key)],
@@ -78,8 +83,8 @@ impl KioskState {
             operators: HashMap::new(),
             last_effective: None,
             flags: BTreeMap::new(),
-            last_seen,
-        })
+            last_seen: None,
+        }
     }
 
     pub(crate) fn head_seq(&self) -> u64 {
@@ -207,16 +212,7 @@ impl<S: CenterStore> Center<S> {
             contacts: Vec::new(),
         };
         self.store.put_kiosk(&record)?;
-        let state = KioskState {
-            record,
-            key,
-            keys: vec![(1, key)],
-            hashes: Vec::new(),
-            operators: HashMap::new(),
-            last_effective: None,
-            flags: BTreeMap::new(),
-            last_seen: None,
-        };
+        let state = KioskState::new(record, key);
         let info = state.info();
         self.kiosks.insert(id.to_owned(), state);
         Ok(info)

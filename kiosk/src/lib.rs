@@ -15,13 +15,13 @@ pub mod errors;
 pub mod gui;
 pub mod identity;
 pub mod input;
-mod kiosk;
 pub mod logfile;
 pub mod operators;
 pub mod passwords;
 pub mod projection;
 pub mod push;
 pub mod reference;
+mod service;
 pub mod store;
 pub mod sync;
 pub mod testkit;
@@ -31,13 +31,13 @@ pub use errors::{
     AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
 };
 pub use identity::Identity;
-pub use kiosk::rotation::{configured_passphrase, insecure_fast_key_files_for_tests, use_key_passphrase_from};
-pub use kiosk::{
-    Card, CardHistory, DemoRejection, DemoReport, ExportReport, InitParams, InitReport, JournalRow, Kiosk, LogHealth,
-    OpenReport, Receipt, ReplayProblem, StatusReport, VerifyReport, system_now,
-};
 pub use logfile::{Damage, FullCheck, TornTail};
 pub use operators::{NewOperator, OperatorInfo, Session};
 pub use projection::{HistoryItem, VoucherRow};
+pub use service::rotation::{configured_passphrase, insecure_fast_key_files_for_tests, use_key_passphrase_from};
+pub use service::{
+    Card, CardHistory, DemoRejection, DemoReport, ExportReport, InitParams, InitReport, JournalRow, Kiosk, LogHealth,
+    OpenReport, Receipt, ReplayProblem, StatusReport, VerifyReport, system_now,
+};
 pub use store::{Blob, DiskStore, ProjectionBatch, Store, StoreError, Tree};
 pub use sync::{SnapshotInfo, SyncState};

@@ -8,7 +8,7 @@ use changelog::{VerifyingKey, public_key_from_hex};
 use serde::{Deserialize, Serialize};
 use sync_client::{Endpoint, Trust, TrustKind};
 
-use super::PushError;
+use super::{PushError, read_at_most};
 use crate::Kiosk;
 use crate::store::write_atomically;
 
@@ -170,16 +170,7 @@ fn write_config(kiosk: &Kiosk, config: &CenterConfig) -> Result<(), PushError> {
 const MAX_PEM_BYTES: u64 = 4 * 1024 * 1024;
 
 fn read_pem(path: &Path) -> Result<Vec<u8>, PushError> {
-    use std::io::Read;
-    let error = |detail: String| PushError::TlsFile { path: path.display().to_string(), detail };
-    let mut bytes = Vec::new();
-    std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_PEM_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| error(e.to_string()))?;
-    if bytes.len() as u64 > MAX_PEM_BYTES {
-        return Err(error(format!("larger than {MAX_PEM_BYTES} bytes")));
-    }
-    Ok(bytes)
+    read_at_most(path, MAX_PEM_BYTES).map_err(|detail| PushError::TlsFile { path: path.display().to_string(), detail })
 }
 
 fn sha256_hex(der: &[u8]) -> String {

@@ -249,14 +249,19 @@ pub fn session_progress(session: &PushSession) -> PushProgress {
 pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
 
 fn read(path: &Path) -> Result<Vec<u8>, PushError> {
+    read_at_most(path, MAX_IMPORT_BYTES).map_err(|detail| PushError::Read { path: path.display().to_string(), detail })
+}
+
+/// A file's bytes, refused (without reading on) when it holds more than `limit`; `Err` says
+/// why, for the caller's error.
+fn read_at_most(path: &Path, limit: u64) -> Result<Vec<u8>, String> {
     use std::io::Read;
-    let error = |detail: String| PushError::Read { path: path.display().to_string(), detail };
     let mut bytes = Vec::new();
     std::fs::File::open(path)
-        .and_then(|file| file.take(MAX_IMPORT_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| error(e.to_string()))?;
-    if bytes.len() as u64 > MAX_IMPORT_BYTES {
-        return Err(error(format!("larger than {MAX_IMPORT_BYTES} bytes")));
+        .and_then(|file| file.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("larger than {limit} bytes"));
     }
     Ok(bytes)
 }

@@ -24,6 +24,8 @@ pub mod reference;
 mod service;
 pub mod store;
 pub mod sync;
+/// Test support (feature `testkit`), not the kiosk's API: see `kiosk/Cargo.toml`.
+#[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
 mod text;
 

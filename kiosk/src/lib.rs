@@ -8,6 +8,13 @@
 //! - The signed log (`log/entries.bin`) is the truth; sled trees are projections caught
 //!   up from it at open. See `docs/change-log.md` for the byte format.
 //! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.
+//!
+//! Where things are: `service/` is the [`Kiosk`] (one file per responsibility: open,
+//! replay, accounts, commands, queries, sync, key rotation, demo); `logfile/` reads and
+//! checks the log; `store/` is the storage; `push/` syncs with the center; `projection`
+//! derives the sled trees from the entries; `operators`, `passwords`, `identity`,
+//! `reference` and `base` are the accounts, hashes, ids, reference data and the center's
+//! snapshot as a base. `testkit` (test support) exists only with the `testkit` feature.
 
 mod base;
 pub mod errors;

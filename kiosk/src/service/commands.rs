@@ -37,6 +37,11 @@ struct Prepared {
     id: String,
 }
 
+/// The receipt of `command`, saved by `session` as entry `seq` at `at`.
+fn receipt(seq: u64, id: String, command: &Command, at: Instant, session: &Session, events: Vec<Event>) -> Receipt {
+    Receipt { seq, id, command: command.name().to_owned(), at, operator: session.login().to_owned(), events }
+}
+
 impl Kiosk {
     pub(super) fn writable(&self) -> Result<(), AppendError> {
         if let LogHealth::Damaged { damage } = &self.health {
@@ -190,14 +195,7 @@ impl Kiosk {
         for batch in pending.into_batches(&self.model.state, usize::MAX) {
             self.project(batch);
         }
-        Ok(Receipt {
-            seq,
-            id: prepared.id,
-            command: command.name().to_owned(),
-            at: now,
-            operator: session.login().to_owned(),
-            events: prepared.events,
-        })
+        Ok(receipt(seq, prepared.id, &command, now, session, prepared.events))
     }
 
     /// Executes several commands with one `fdatasync` (group commit): each is checked
@@ -244,14 +242,7 @@ impl Kiosk {
             self.model.apply_command(&command, &prepared.events);
             let at = now.to_string();
             pending.entry(seq, &self.identity.kiosk_id, &at, session.login(), Some(command.name()), &prepared.events);
-            results.push(Ok(Receipt {
-                seq,
-                id: prepared.id,
-                command: command.name().to_owned(),
-                at: now,
-                operator: session.login().to_owned(),
-                events: prepared.events,
-            }));
+            results.push(Ok(receipt(seq, prepared.id, &command, now, session, prepared.events)));
         }
         if buffer.is_empty() {
             return Ok(results);

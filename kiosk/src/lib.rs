@@ -8,11 +8,14 @@
 //! - The signed log (`log/entries.bin`) is the truth; sled trees are projections caught
 //!   up from it at open. See `docs/change-log.md` for the byte format.
 //! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.
+//! - Texts: [`i18n`] loads `locales/{ru,kk,en}/*.ftl` (Fluent) once for the errors (one
+//!   message per error code, `errors.ftl`) and the GUI.
 
 mod base;
 pub mod errors;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod i18n;
 pub mod identity;
 pub mod input;
 mod kiosk;
@@ -28,7 +31,8 @@ pub mod testkit;
 mod text;
 
 pub use errors::{
-    AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
+    AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, RotationError,
+    SyncError,
 };
 pub use identity::Identity;
 pub use kiosk::rotation::{configured_passphrase, insecure_fast_key_files_for_tests, use_key_passphrase_from};

@@ -1,7 +1,7 @@
 //! The kiosk's texts, from Fluent files in `kiosk/locales/{ru,kk,en}/`: the GUI's own words
-//! (`main`, `operator`, `staff`, `center`) and the error messages keyed by error code
-//! (`errors`). One loader and one language picker ([`tr`]) for the GUI, the CLI and the
-//! errors' [`rules::Localized::message`]. Texts of the
+//! (`main`, `operator`, `staff`, `center`), the error messages keyed by error code
+//! (`errors`) and the command line's words (`cli`). One loader and one language picker
+//! ([`tr`]) for the GUI, the CLI and the errors' [`rules::Localized::message`]. Texts of the
 //! domain (statuses, actions, the rules' errors) come from `rules` in the same three languages.
 
 use std::collections::HashMap;
@@ -12,7 +12,7 @@ use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use rules::i18n::Lang;
 
 /// The Fluent files of each language, embedded at build time.
-pub const FILES: [&str; 5] = ["main.ftl", "operator.ftl", "staff.ftl", "center.ftl", "errors.ftl"];
+pub const FILES: [&str; 6] = ["main.ftl", "operator.ftl", "staff.ftl", "center.ftl", "errors.ftl", "cli.ftl"];
 
 macro_rules! sources {
     ($lang:literal) => {
@@ -22,6 +22,7 @@ macro_rules! sources {
             include_str!(concat!("../locales/", $lang, "/staff.ftl")),
             include_str!(concat!("../locales/", $lang, "/center.ftl")),
             include_str!(concat!("../locales/", $lang, "/errors.ftl")),
+            include_str!(concat!("../locales/", $lang, "/cli.ftl")),
         ]
     };
 }

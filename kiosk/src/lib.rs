@@ -9,7 +9,7 @@
 //!   up from it at open. See `docs/change-log.md` for the byte format.
 //! - [`Store`] is the storage trait ([`DiskStore`] on disk); tests wrap it.
 //! - Texts: [`i18n`] loads `locales/{ru,kk,en}/*.ftl` (Fluent) once for the errors (one
-//!   message per error code, `errors.ftl`) and the GUI.
+//!   message per error code, `errors.ftl`), the CLI (`cli.ftl`) and the GUI.
 
 mod base;
 pub mod errors;

@@ -338,3 +338,22 @@ fn arguments_are_filled_in_without_isolation_marks() {
     assert_eq!(admin_only.iter().collect::<BTreeSet<_>>().len(), 3, "{admin_only:?}");
     assert_ne!(AppendError::RestartRequired.message(Lang::Ru), SyncError::RestartRequired.message(Lang::Ru));
 }
+
+/// Every `"cli-…"` id the command line's code asks for is defined (a typo would print the id).
+#[test]
+fn the_command_line_asks_only_for_defined_messages() {
+    let defined = ids(Lang::En, "cli.ftl");
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/cli");
+    let mut asked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let source = std::fs::read_to_string(&path).unwrap();
+        for piece in source.split('"').skip(1).step_by(2) {
+            if piece.starts_with("cli-") && !piece.contains(' ') {
+                asked += 1;
+                assert!(defined.contains(piece), "{}: no message {piece} in cli.ftl", path.display());
+            }
+        }
+    }
+    assert!(asked > 50, "{asked}");
+}

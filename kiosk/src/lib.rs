@@ -15,11 +15,14 @@
 //! derives the sled trees from the entries; `operators`, `passwords`, `identity`,
 //! `reference` and `base` are the accounts, hashes, ids, reference data and the center's
 //! snapshot as a base. `testkit` (test support) exists only with the `testkit` feature.
+//! - Texts: [`i18n`] loads `locales/{ru,kk,en}/*.ftl` (Fluent) once for the errors (one
+//!   message per error code, `errors.ftl`), the CLI (`cli.ftl`) and the GUI.
 
 mod base;
 pub mod errors;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod i18n;
 pub mod identity;
 pub mod input;
 pub mod logfile;
@@ -37,7 +40,8 @@ pub mod testkit;
 mod text;
 
 pub use errors::{
-    AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, SyncError,
+    AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, RotationError,
+    SyncError,
 };
 pub use identity::Identity;
 pub use logfile::{Damage, FullCheck, TornTail};

@@ -1,12 +1,13 @@
 //! `kezek-kiosk demo`: a demo kiosk in the data folder (created once, reused after) and a
 //! readable walk-through of it, or the GUI on it.
 
-use std::io::Write;
 use std::path::Path;
 
-use clap::Args;
+use kiosk::i18n::tr;
 use kiosk::{InitParams, Kiosk, LogHealth, NewOperator, OpenError};
 use rules::{Lang, Localized, Role, Status};
+
+use super::args::DemoArgs;
 
 /// The demo district.
 pub const DISTRICT: &str = "KOK";
@@ -18,28 +19,6 @@ pub const ACCOUNTS: [(&str, &str, &str, Role); 3] = [
     ("operator", "operator-demo", "Оператор (демо)", Role::Operator),
     ("ddo", "ddo-demo", "Сотрудник ДДО (демо)", Role::Kindergarten),
 ];
-
-#[derive(Debug, Args)]
-pub struct DemoArgs {
-    /// Print a walk-through of the demo kiosk instead of opening the window
-    #[arg(long)]
-    pub headless: bool,
-}
-
-macro_rules! say {
-    ($($t:tt)*) => {{
-        let _ = writeln!(std::io::stdout(), $($t)*);
-    }};
-}
-
-fn tr(lang: Lang, ru: &str, kk: &str, en: &str) -> String {
-    match lang {
-        Lang::Ru => ru,
-        Lang::Kk => kk,
-        Lang::En => en,
-    }
-    .to_owned()
-}
 
 /// `[CODE] message` of a kiosk error.
 pub fn error_text(error: &impl Localized, lang: Lang) -> String {
@@ -96,67 +75,47 @@ pub fn prepare(data: &Path, lang: Lang) -> Result<(Kiosk, bool), String> {
 
 /// The demo logins, one a line.
 pub fn print_logins(lang: Lang) {
-    say!("{}:", tr(lang, "Демо-входы", "Демо кіру деректері", "Demo logins"));
+    outln!("{}:", tr(lang).t("cli-demo-logins"));
     for (login, password, _, role) in ACCOUNTS {
-        say!("  {login} / {password}  ({})", role.as_str());
+        outln!("  {login} / {password}  ({})", role.as_str());
     }
 }
 
 /// The walk-through printed by `demo --headless`.
 pub fn walk_through(kiosk: &Kiosk, created: bool, lang: Lang) -> Result<(), String> {
-    let l = |ru: &str, kk: &str, en: &str| tr(lang, ru, kk, en);
+    let l = |id: &str| tr(lang).t(id).to_owned();
     let id = kiosk.identity();
-    say!("== Kezek {} ==", l("демо-киоск", "демо киоск", "demo kiosk"));
-    say!(
-        "{}",
-        if created {
-            l(
-                "Демо-киоск создан и заполнен демо-данными.",
-                "Демо киоск құрылды және демо деректермен толтырылды.",
-                "The demo kiosk was created and filled with the demo data.",
-            )
-        } else {
-            l(
-                "Демо-киоск уже был в этой папке: используется он.",
-                "Бұл қалтада демо киоск бар еді: сол пайдаланылады.",
-                "The demo kiosk was already in this folder: reusing it.",
-            )
-        }
-    );
-    say!("{}: {} — {} ({})", l("Киоск", "Киоск", "Kiosk"), id.kiosk_id, id.name, id.district);
-    say!("{}: {}", l("Отпечаток ключа", "Кілт іздері", "Key fingerprint"), kiosk.fingerprint());
-    say!("{}: {}", l("Папка данных", "Деректер қалтасы", "Data folder"), kiosk.data_dir().display());
+    outln!("== Kezek {} ==", l("cli-demo-title"));
+    outln!("{}", l(if created { "cli-demo-created" } else { "cli-demo-reused" }));
+    outln!("{}: {} — {} ({})", l("cli-kiosk"), id.kiosk_id, id.name, id.district);
+    outln!("{}: {}", l("cli-key-fingerprint"), kiosk.fingerprint());
+    outln!("{}: {}", l("cli-data-folder"), kiosk.data_dir().display());
     let status = kiosk.status();
-    say!(
+    outln!(
         "{}: {}, {}: {}, {}: {}",
-        l("Заявлений загружено", "Жүктелген өтініштер", "Applications loaded"),
+        l("cli-demo-applications-loaded"),
         status.applications,
-        l("записей о местах", "орын жазбалары", "places records"),
+        l("cli-places-records"),
         status.places_records,
-        l("записей в журнале", "журнал жазбалары", "log entries"),
+        l("cli-demo-log-entries"),
         status.last_seq
     );
     print_logins(lang);
 
     let rows = kiosk.journal(&[]).map_err(|e| error_text(&e, lang))?;
-    say!("");
-    say!(
-        "-- {} ({} {}) --",
-        l("Журнал: первые 10 строк", "Журнал: алғашқы 10 жол", "Journal: the first 10 rows"),
-        l("всего", "барлығы", "total"),
-        rows.len()
-    );
-    say!(
+    outln!("");
+    outln!("-- {} ({} {}) --", l("cli-demo-journal-head"), l("cli-demo-total"), rows.len());
+    outln!(
         "{:<24} {:<12} {:<26} {:<6} {}",
-        l("Рег. номер", "Тіркеу нөмірі", "Reg. number"),
-        l("ИИН", "ЖСН", "IIN"),
-        l("Ребёнок", "Бала", "Child"),
-        l("Место", "Орны", "Pos."),
-        l("Статус", "Мәртебе", "Status")
+        l("cli-demo-reg-number"),
+        l("cli-iin"),
+        l("cli-child"),
+        l("cli-demo-position"),
+        l("cli-status")
     );
     for r in rows.iter().take(10) {
         let name: String = r.child_name.chars().take(26).collect();
-        say!(
+        outln!(
             "{:<24} {:<12} {:<26} {:<6} {}",
             r.id,
             r.child_iin,
@@ -176,54 +135,38 @@ pub fn walk_through(kiosk: &Kiosk, created: bool, lang: Lang) -> Result<(), Stri
         && let Some(card) = kiosk.card(&row.id).map_err(|e| error_text(&e, lang))?
     {
         let app = &card.application;
-        say!("");
-        say!("-- {} {} --", l("Карточка заявления", "Өтініш карточкасы", "Application card"), app.id);
-        say!("  {}: {} ({}), {}", l("Ребёнок", "Бала", "Child"), app.child.name, app.child.iin, app.child.birth_date);
-        say!(
-            "  {}: {} / {} / {}",
-            l("Очередь", "Кезек", "Queue"),
-            app.district,
-            app.queue_type.as_str(),
-            app.group_year()
-        );
-        say!("  {}: {}", l("Статус", "Мәртебе", "Status"), app.status.text().get(lang));
-        say!(
+        outln!("");
+        outln!("-- {} {} --", l("cli-demo-card"), app.id);
+        outln!("  {}: {} ({}), {}", l("cli-child"), app.child.name, app.child.iin, app.child.birth_date);
+        outln!("  {}: {} / {} / {}", l("cli-queue"), app.district, app.queue_type.as_str(), app.group_year());
+        outln!("  {}: {}", l("cli-status"), app.status.text().get(lang));
+        outln!(
             "  {}: {}",
-            l("Место в очереди (по данным киоска)", "Кезектегі орны (киоск бойынша)", "Queue position (kiosk)"),
+            l("cli-demo-queue-position"),
             card.position.map_or_else(|| "—".to_owned(), |p| p.to_string())
         );
-        say!("  {}: {}", l("Зарегистрировано", "Тіркелген", "Registered"), app.registered_at);
+        outln!("  {}: {}", l("cli-registered"), app.registered_at);
         if let Some(v) = &app.voucher {
-            say!(
-                "  {}: {}",
-                l("Подтвердить ваучер до", "Ваучерді растау мерзімі", "Confirm the voucher by"),
-                v.confirm_deadline
-            );
+            outln!("  {}: {}", l("cli-demo-confirm-voucher-by"), v.confirm_deadline);
             if let Some(d) = v.choose_deadline {
-                say!(
-                    "  {}: {d}",
-                    l("Выбрать детский сад до", "Балабақшаны таңдау мерзімі", "Choose a kindergarten by")
-                );
+                outln!("  {}: {d}", l("cli-demo-choose-by"));
             }
         }
-        say!(
-            "  {}:",
-            l("Доступные действия (по правилам)", "Қолжетімді әрекеттер (ереже бойынша)", "Allowed actions (rules)")
-        );
+        outln!("  {}:", l("cli-demo-allowed-actions"));
         if card.allowed_actions.is_empty() {
-            say!("    —");
+            outln!("    —");
         }
         for a in &card.allowed_actions {
-            let deadline = a.deadline.map_or_else(String::new, |d| format!(" — {} {d}", l("до", "дейін", "until")));
-            say!("    {} ({}){deadline}", a.action.text().get(lang), a.role.as_str());
+            let deadline = a.deadline.map_or_else(String::new, |d| format!(" — {} {d}", l("cli-demo-until")));
+            outln!("    {} ({}){deadline}", a.action.text().get(lang), a.role.as_str());
         }
-        say!("  {}:", l("История", "Тарихы", "History"));
+        outln!("  {}:", l("cli-history"));
         for h in &card.history {
-            say!(
+            outln!(
                 "    #{} {} {} {}: {} [{}] — {}",
                 h.item.seq,
                 h.item.at,
-                l("киоск", "киоск", "kiosk"),
+                l("cli-kiosk-word"),
                 h.item.kiosk,
                 h.item.command,
                 h.item.events.join(", "),
@@ -232,27 +175,23 @@ pub fn walk_through(kiosk: &Kiosk, created: bool, lang: Lang) -> Result<(), Stri
         }
     }
 
-    say!("");
+    outln!("");
     let health = match kiosk.health() {
-        LogHealth::Ok => l("в порядке", "жақсы", "healthy"),
+        LogHealth::Ok => l("cli-healthy"),
         LogHealth::Damaged { damage } => damage.message(lang),
     };
-    say!("{}: {health}", l("Журнал изменений", "Өзгерістер журналы", "Change log"));
+    outln!("{}: {health}", l("cli-demo-change-log"));
     let verify = kiosk.verify().map_err(|e| error_text(&e, lang))?;
-    say!(
+    outln!(
         "{}: {} ({} {}, {} {})",
-        l("Проверка журнала", "Журналды тексеру", "Log verification"),
-        if verify.ok { l("OK", "OK", "OK") } else { l("ОШИБКИ", "ҚАТЕЛЕР", "PROBLEMS") },
+        l("cli-demo-log-check"),
+        if verify.ok { "OK".to_owned() } else { l("cli-demo-problems") },
         verify.replay_problems.len(),
-        l("ошибок повтора", "қайталау қатесі", "replay problems"),
+        l("cli-demo-replay-problems"),
         verify.projection_mismatches.len(),
-        l("расхождений проекций", "проекция айырмашылығы", "projection mismatches")
+        l("cli-demo-projection-mismatches")
     );
-    if verify.ok {
-        Ok(())
-    } else {
-        Err(l("Журнал не прошёл проверку", "Журнал тексеруден өтпеді", "The log failed verification"))
-    }
+    if verify.ok { Ok(()) } else { Err(l("cli-demo-log-failed")) }
 }
 
 /// Whether a window can be opened.
@@ -266,7 +205,7 @@ pub fn run(args: &DemoArgs, data: &Path, lang: Lang) -> Result<(), String> {
     if args.headless || !has_display() || !cfg!(feature = "gui") {
         return walk_through(&kiosk, created, lang);
     }
-    say!("{}: {}", tr(lang, "Демо-киоск", "Демо киоск", "Demo kiosk"), data.display());
+    outln!("{}: {}", tr(lang).t("cli-demo-kiosk"), data.display());
     print_logins(lang);
     drop(kiosk);
     gui(data, lang)
@@ -310,10 +249,5 @@ pub fn gui(data: &Path, lang: Lang) -> Result<(), String> {
 /// Without the `gui` feature there is no window.
 #[cfg(not(feature = "gui"))]
 pub fn gui(_data: &Path, lang: Lang) -> Result<(), String> {
-    Err(tr(
-        lang,
-        "Эта сборка без графического интерфейса (feature gui)",
-        "Бұл нұсқада графикалық интерфейс жоқ (feature gui)",
-        "This build has no GUI (feature gui)",
-    ))
+    Err(tr(lang).t("cli-demo-no-gui").to_owned())
 }

@@ -153,6 +153,9 @@ pub struct ServerOptions {
     pub schedule: Option<Schedule>,
     /// How often the scheduler looks at the clock (default 15 s).
     pub scheduler_poll: Option<Duration>,
+    /// The data folder whose `schedule.json` the scheduler looks at on every poll: an
+    /// edited schedule takes effect without a restart ([`crate::scheduler::ScheduleFile`]).
+    pub schedule_folder: Option<std::path::PathBuf>,
     /// The notifier: scanned and delivered at every scheduler poll; `None`: no messages.
     pub notifications: Option<Arc<Notifications>>,
     /// The parents' channel (`/v1/parent/…`); `None`: parents cannot sign in here.
@@ -203,7 +206,8 @@ impl<S: CenterStore + 'static> App<S> {
         app.portal = options.portal.map(Arc::new);
         let notifications = app.notifications.clone();
         if options.schedule.is_some() || notifications.is_some() {
-            let schedule = options.schedule;
+            let mut schedule = options.schedule;
+            let mut schedule_file = options.schedule_folder.as_deref().map(crate::scheduler::ScheduleFile::in_folder);
             let poll = options.scheduler_poll.unwrap_or(Duration::from_secs(15));
             let center = Arc::downgrade(&app.center);
             let clock = Arc::clone(&app.clock);
@@ -216,6 +220,9 @@ impl<S: CenterStore + 'static> App<S> {
                 loop {
                     std::thread::sleep(poll);
                     let Some(center) = center.upgrade() else { return };
+                    if let (Some(file), Some(schedule)) = (&mut schedule_file, &mut schedule) {
+                        file.refresh(schedule);
+                    }
                     if let Some(schedule) = &schedule {
                         let mut guard = lock(&center);
                         let now = (clock)();

@@ -33,6 +33,7 @@ pub mod portal_files;
 pub mod public_queue;
 pub mod scheduler;
 pub mod staff_api;
+pub mod staff_population;
 pub mod store;
 pub mod throttle;
 pub mod tls;

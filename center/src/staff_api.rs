@@ -23,6 +23,7 @@
 //! | `GET/POST /v1/staff/users`, `POST …/users/{login}/disable` | admin | staff accounts |
 //! | `GET/POST /v1/staff/directory`, `GET/POST /v1/staff/calendar` | admin | reference data |
 //! | `GET /v1/staff/audit[?limit=N]` | admin | the audit trail, newest first |
+//! | `POST /v1/staff/population`, `POST …/population/keys`, `GET …/population/check` | admin | the population registry ([`crate::staff_population`]) |
 //!
 //! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (`HttpOnly`,
 //! `Secure`, `SameSite=Strict`). A request changing anything with the cookie must also carry
@@ -170,7 +171,7 @@ pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Runs `f` for the signed-in caller on the center; its result as JSON.
-async fn staff<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
+pub(crate) async fn staff<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
 where
     S: CenterStore + 'static,
     T: Serialize + Send + 'static,
@@ -814,5 +815,6 @@ pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
         .route("/v1/staff/calendar", get(calendar::<S>).post(set_calendar_year::<S>))
         .route("/v1/staff/audit", get(audit::<S>))
         .route("/v1/staff/population", post(import_population::<S>))
+        .merge(crate::staff_population::routes::<S>())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

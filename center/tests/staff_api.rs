@@ -32,6 +32,8 @@ struct Answer {
     status: u16,
     body: Value,
     set_cookie: Option<String>,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
 }
 
 fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Answer {
@@ -61,9 +63,11 @@ fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>)
     };
     let mut response = response.unwrap();
     let status = response.status().as_u16();
-    let set_cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let set_cookie = header("set-cookie");
+    let retry_after = header("retry-after").map(|v| v.parse().unwrap_or_else(|_| panic!("Retry-After {v:?}")));
     let bytes = response.body_mut().read_to_vec().unwrap();
-    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), set_cookie }
+    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), set_cookie, retry_after }
 }
 
 impl Server {
@@ -343,7 +347,41 @@ fn password_guessing_is_throttled_per_login_and_wrong_logins_look_like_wrong_pas
         "{}",
         locked.body
     );
+    // Until the first failure is 15 minutes old (the test took a few seconds of it).
+    let wait = locked.retry_after.expect("Retry-After");
+    assert!((800..=900).contains(&wait), "Retry-After {wait}");
+    assert!(locked.body["error"]["message"].as_str().unwrap().contains(&format!("{wait} s")), "{}", locked.body);
     assert_eq!(server.sign_in("dist-kok", PASSWORD).status, 200, "other accounts are not locked");
+    assert_eq!(server.sign_in("dist-kok", PASSWORD).retry_after, None);
+}
+
+#[test]
+fn one_address_guessing_many_logins_is_throttled_after_twenty_failures() {
+    let (_dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let open = server.token("dist-kok");
+    // Twenty failures from 127.0.0.1, each for another login (no login reaches its own limit
+    // of five), known accounts and unknown ones alike.
+    for i in 0..center::throttle::MAX_FAILURES_PER_ADDRESS {
+        let login = if i % 2 == 0 { format!("nobody-{i}") } else { ["admin", "rev-kok", "viewer"][i % 3].to_owned() };
+        let answer = server.sign_in(&login, "guess-guess");
+        assert_eq!((answer.status, answer.retry_after), (401, None), "attempt {i}: {}", answer.body);
+    }
+    // The twenty-first attempt from the address waits, whatever the login and password: even
+    // an account with no failures of its own, with its right password.
+    for login in ["dist-kok", "rev-zer", "nobody-new"] {
+        let answer = server.sign_in(login, PASSWORD);
+        assert_eq!(
+            (answer.status, answer.body["error"]["code"].as_str()),
+            (429, Some("LOGIN_THROTTLED")),
+            "{login}: {}",
+            answer.body
+        );
+        let wait = answer.retry_after.expect("Retry-After");
+        assert!((800..=900).contains(&wait), "Retry-After {wait}");
+    }
+    // Sessions already open are not affected.
+    assert_eq!(server.get(&open, "/v1/staff/me").status, 200);
 }
 
 #[test]

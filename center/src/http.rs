@@ -328,19 +328,8 @@ impl<S: CenterStore + 'static> App<S> {
 
 /// Runs what the schedule owes; a failure is reported and retried at the next look.
 fn run_schedule<S: CenterStore>(center: &mut Center<S>, schedule: &Schedule, now: Instant) {
-    match center.run_due(schedule, now) {
-        Ok(runs) => {
-            for run in runs.iter().filter(|r| !r.vouchers.is_empty() || !r.expired.is_empty()) {
-                eprintln!(
-                    "kezek-center: scheduled {} at {}: {} vouchers, {} expired",
-                    run.command,
-                    run.at,
-                    run.vouchers.len(),
-                    run.expired.len()
-                );
-            }
-        }
-        Err(e) => eprintln!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code()),
+    for line in crate::scheduler::report(&center.run_due(schedule, now)) {
+        eprintln!("{line}");
     }
 }
 

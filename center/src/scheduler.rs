@@ -289,6 +289,27 @@ impl<S: CenterStore> Center<S> {
     }
 }
 
+/// What the server says on stderr about a look's runs: one line per run that issued or
+/// expired something, or the failure with its code (the rest is tried again at the next look).
+pub fn report(outcome: &Result<Vec<CenterRun>, CenterError>) -> Vec<String> {
+    match outcome {
+        Ok(runs) => runs
+            .iter()
+            .filter(|r| !r.vouchers.is_empty() || !r.expired.is_empty())
+            .map(|run| {
+                format!(
+                    "kezek-center: scheduled {} at {}: {} vouchers, {} expired",
+                    run.command,
+                    run.at,
+                    run.vouchers.len(),
+                    run.expired.len()
+                )
+            })
+            .collect(),
+        Err(e) => vec![format!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code())],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -355,6 +376,60 @@ mod tests {
         let both = vec!["KOK".to_owned(), "ZER".to_owned()];
         let d = due(&own, cal, last_expiry, &BTreeMap::new(), &both, at("2026-03-23T09:30:00+05:00"));
         assert_eq!(d, vec![Due::Round { district: "ZER".into(), slot: at("2026-03-23T09:00:00+05:00") }]);
+    }
+
+    #[test]
+    fn catching_up_stops_at_400_days_and_a_round_is_owed_only_from_the_last_7_days() {
+        let s = Schedule::default();
+        let cal = Calendar::embedded();
+        let now = at("2027-06-30T12:00:00+05:00");
+        let long_ago = Some(at("2025-01-01T00:01:00+05:00"));
+        let d = due(&s, cal, long_ago, &BTreeMap::new(), &[], now);
+        assert_eq!(d.len(), MAX_CATCH_UP_DAYS);
+        assert_eq!(d.first(), Some(&Due::Expiry { at: at("2026-05-27T00:01:00+05:00") }), "the 400 latest days");
+        assert_eq!(d.last(), Some(&Due::Expiry { at: at("2027-06-30T00:01:00+05:00") }));
+
+        // Two weeks of decreed days off (15–26 February 2027), and the server down since
+        // Thursday the 11th: on Friday the 26th Friday the 12th's round (14 days back) is not
+        // owed any more; the next working day's is.
+        let days_off: Vec<Date> = (15..=26)
+            .map(|day| format!("2027-02-{day}").parse::<Date>().unwrap())
+            .filter(|d| cal.is_working_day(*d).unwrap())
+            .collect();
+        let year = rules::calendar::CalendarYear {
+            year: 2027,
+            provisional: true,
+            kurban_ait: "2027-05-16".parse().unwrap(),
+            extra_days_off: days_off,
+            extra_working_days: vec![],
+            source: "test".into(),
+        };
+        let holiday = cal.with_year(&year).unwrap();
+        let expiry = Some(at("2027-02-26T00:01:00+05:00"));
+        let rounds = BTreeMap::from([("KOK".to_owned(), at("2027-02-11T18:00:00+05:00"))]);
+        assert!(due(&s, &holiday, expiry, &rounds, &kok(), at("2027-02-26T19:00:00+05:00")).is_empty());
+        let expiry = Some(at("2027-03-01T00:01:00+05:00"));
+        let d = due(&s, &holiday, expiry, &rounds, &kok(), at("2027-03-01T18:30:00+05:00"));
+        assert_eq!(d, vec![Due::Round { district: "KOK".into(), slot: at("2027-03-01T18:00:00+05:00") }]);
+    }
+
+    #[test]
+    fn a_failed_run_is_reported_with_its_code_and_quiet_runs_say_nothing() {
+        let quiet = CenterRun {
+            command: "tick".into(),
+            at: at("2026-03-11T00:01:00+05:00"),
+            center_seq: Some(7),
+            vouchers: vec![],
+            published: vec![],
+            expired: vec![],
+            events: 0,
+        };
+        assert_eq!(report(&Ok(vec![quiet])), Vec::<String>::new());
+        let failed = report(&Err(CenterError::Setup("the disk is full".into())));
+        assert_eq!(
+            failed,
+            ["kezek-center: a scheduled run failed (SETUP): the disk is full; it is tried again shortly"]
+        );
     }
 
     #[test]

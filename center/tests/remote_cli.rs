@@ -424,6 +424,11 @@ fn audited(staff: &Staff, action: &str) -> Vec<(String, String, String)> {
 fn reference_data_and_served_districts_change_through_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
     let (_data, kiosk, server, admin, viewer) = served_center(dir.path());
+    // `serve`'s sessions last 12 hours.
+    let before = center::now();
+    let expires: rules::Instant = admin.login("boss")["expiresAt"].as_str().unwrap().parse().unwrap();
+    let lifetime = (expires.0 - before.0).num_seconds();
+    assert!((12 * 3600 - 60..=12 * 3600 + 5).contains(&lifetime), "{lifetime} s");
 
     // The kindergarten directory: a new kindergarten of KOK, from a file.
     let new_kindergarten = serde_json::json!([{

@@ -512,3 +512,45 @@ fn quarantined_entries_are_re_examined_after_the_cause_is_fixed() {
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"quarantine.reexamine") && actions.contains(&"kiosk.serve"), "{actions:?}");
 }
+
+#[test]
+fn accounts_keep_argon2id_hashes_and_sessions_only_the_token_hash_and_the_last_admin_stays() {
+    let (dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let admin = server.token("admin");
+    // At least 8 characters.
+    let short = json!({"login": "short", "name": "S", "role": "viewer", "districts": [], "password": "1234567"});
+    let refused = server.post(&admin, "/v1/staff/users", &short);
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
+    let eight = json!({"login": "eight", "name": "E", "role": "viewer", "districts": [], "password": "12345678"});
+    assert_eq!(server.post(&admin, "/v1/staff/users", &eight).status, 200);
+    let viewer = server.token("viewer");
+    drop(server);
+    std::thread::sleep(Duration::from_millis(100));
+
+    // What the store holds: argon2id hashes, and sessions under the SHA-256 of their token.
+    let location = center::center::store_location(dir.path()).unwrap();
+    let store =
+        center::any_store::AnyStore::open(&dir.path().join(center::center::DB_DIR), location.as_deref()).unwrap();
+    let operators = center::store::CenterStore::operators(&store).unwrap();
+    assert!(operators.len() >= 6);
+    for operator in &operators {
+        assert!(operator.password_hash.starts_with("$argon2id$"), "{}: {}", operator.login, operator.password_hash);
+        assert!(!operator.password_hash.contains(PASSWORD) && !operator.password_hash.contains("12345678"));
+    }
+    let sessions = center::store::CenterStore::sessions(&store).unwrap();
+    let expected = center::accounts::token_hash(&viewer);
+    assert!(sessions.iter().any(|s| s.token_hash == expected && s.login == "viewer"), "{sessions:?}");
+    let stored = format!("{sessions:?}");
+    for token in [&admin, &viewer] {
+        assert_eq!(token.len(), 64, "256 bits, hex");
+        assert!(!stored.contains(token.as_str()), "a token is never stored as it is");
+    }
+    drop(store);
+
+    // The last active administrator cannot be disabled, not even from the data folder.
+    let mut center = Center::open(dir.path()).unwrap();
+    let last = center.disable_user(CENTER_ID, "admin", at(NOW)).unwrap_err();
+    assert_eq!(last.code(), "LAST_ADMIN");
+    assert!(!center.user("admin").unwrap().disabled);
+}

@@ -235,6 +235,7 @@ test('keyboard only: sign in, open a page, run a dry run, open and cancel a conf
   await page.waitForSelector('#dry-run');
   await page.waitForFunction(() => document.activeElement?.id === 'page-title');
   assert.match(await page.textContent('#page-title'), /Распределение мест/);
+  assert.ok((await focused(page)).visible, 'the heading focused after navigation shows its focus');
   await tabTo(page, '#dry-run');
   await page.keyboard.press('Space');
   await page.waitForSelector('[data-testid="plan"]');
@@ -274,6 +275,18 @@ test('a distributor of KOK runs a dry run, then the round, and sees the vouchers
     assert.ok(scenario.registered.includes(application) && !scenario.refused.includes(application), application);
   }
   assert.deepEqual(await cellTexts(page, `[data-queue="general-${GROUP_YEAR}"] tbody td:first-child`), fromApi.chosen.map((c) => String(c.position)));
+  // Free places, vouchers outstanding, right class and confirm deadline: the API's.
+  assert.equal(
+    await page.textContent(`[data-queue="general-${GROUP_YEAR}"] p.muted`),
+    `Свободных мест: ${fromApi.free} · Ваучеров ещё не использовано: ${fromApi.outstanding}`,
+  );
+  assert.deepEqual(await cellTexts(page, `[data-queue="general-${GROUP_YEAR}"] tbody td:nth-child(3)`), fromApi.chosen.map(() => 'Без льгот'));
+  assert.deepEqual(fromApi.chosen.map((c) => c.right), fromApi.chosen.map(() => 'none'));
+  assert.deepEqual(
+    await page.$$eval(`[data-queue="general-${GROUP_YEAR}"] tbody td:nth-child(5) time`, (t) => t.map((e) => e.getAttribute('datetime'))),
+    fromApi.chosen.map((c) => c.confirmDeadline),
+  );
+  await tablesHaveHeaders(page);
   await fitsScreen(page);
   await shot(page, '05-distribution-dry-run');
 
@@ -331,6 +344,8 @@ test('a reviewer of KOK upholds one refusal and overrules the other, with commen
   assert.deepEqual([...listed].sort(), [...scenario.reviewIds].sort());
   const reasons = await page.textContent('[data-testid="reviews"]');
   for (const reason of REFUSAL_REASONS) assert.ok(reasons.includes(reason), reason);
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '07-reviews');
 
@@ -362,6 +377,14 @@ test('a reviewer of KOK upholds one refusal and overrules the other, with commen
   // Decided: the center says so if asked again.
   const again = await call(page, 'POST', `/v1/staff/reviews/${overruled}`, { body: { decision: 'uphold' } });
   assert.equal(again.status, 404);
+  // "Show decided" lists the decided kiosk entries the center refused (none here); a decided
+  // refusal leaves the list (its decision is in the audit trail, tested below).
+  await page.check('#show-decided');
+  await page.waitForSelector('[data-testid="reviews-empty"]');
+  const all = await call(page, 'GET', '/v1/staff/reviews?all=true', { csrf: false });
+  assert.deepEqual(all.body, []);
+  await page.uncheck('#show-decided');
+  await page.waitForSelector('[data-testid="reviews-empty"]');
   await context.close();
 });
 
@@ -424,6 +447,8 @@ test('an admin registers a kiosk after checking its key’s fingerprint, and rev
   await page.fill('#kiosk-key', rawKey());
   await page.click('#check-key');
   await page.waitForSelector('[data-testid="fingerprint"]');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '09-kiosks');
   const bad = await call(page, 'GET', '/v1/staff/kiosks/fingerprint?publicKey=zz');
@@ -439,6 +464,8 @@ test('quarantine: the entry the center set aside is listed, and accepted once it
   assert.match(text, /FOREIGN_ID/);
   assert.match(text, /не начинается с кода этого киоска/);
   assert.equal(await page.textContent('[data-testid="quarantine"] tbody tr td:last-child'), 'нет');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '10-quarantine');
   // Nothing changed yet: re-examined, it stays.
@@ -476,6 +503,8 @@ test('staff accounts: an admin adds one and disables it; their own account they 
   await page.click('[data-disable="admin"]');
   await confirm(page);
   await page.waitForSelector('[data-error-code="OWN_ACCOUNT"]');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '11-users');
   await context.close();
@@ -541,6 +570,15 @@ test('the dashboard of KOK: figures, charts and kiosks in ru, kk and en; the lan
   assert.ok(warned.includes('KOK-02'), JSON.stringify(api.kiosks));
   assert.equal(await page.textContent('[data-testid="stat-kiosks"] .stat-value'), String(warned.length));
   assert.match(await page.getAttribute('[data-testid="dashboard-kiosks"] tr[data-kiosk="KOK-02"]', 'class'), /warn/);
+  // Places per group year, and the vouchers' days left, as the API gives them.
+  assert.deepEqual(
+    await page.$$eval('[data-testid="places"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim()))),
+    api.places.map((p) => [String(p.groupYear), String(p.pending), String(p.free), String(p.enrolled)]),
+  );
+  assert.deepEqual(
+    await page.$$eval('[data-testid="vouchers"] tbody tr td:last-child', (tds) => tds.map((td) => Number.parseInt(td.textContent, 10))),
+    api.vouchers.map((v) => v.daysLeft),
+  );
   // When expiry and the last scheduled round ran, as the API says (the scenario has no
   // scheduled rounds; the start of `serve` ran today's expiry).
   assert.ok(api.lastExpiry, JSON.stringify(api));

@@ -504,7 +504,7 @@ fn reference_data_and_served_districts_change_through_a_running_server() {
 #[test]
 fn the_population_registry_is_managed_through_a_running_server() {
     let dir = tempfile::tempdir().unwrap();
-    let (data, _kiosk, _server, admin, viewer) = served_center(dir.path());
+    let (data, _kiosk, server, admin, viewer) = served_center(dir.path());
     let key = changelog::KioskKey::generate().unwrap();
     let key_file = dir.path().join("registry.key");
     key.save(&key_file).unwrap();
@@ -567,4 +567,19 @@ fn the_population_registry_is_managed_through_a_running_server() {
     let local = folder(&data, &["population", "check", "--parent", &parent, "--child", &child]);
     assert!(local.ok, "{}", local.stderr);
     assert_eq!(local.json, check);
+
+    // The `serve` process killed and started again (on another port): the admin's session
+    // token still works there, and the registry still answers.
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&admin.session).unwrap()).unwrap();
+    let token = stored["token"].as_str().unwrap().to_owned();
+    drop(server);
+    let server = Server::start(&data, &[]);
+    let mut answer = common::http_agent()
+        .get(&format!("{}/v1/staff/population/check?parent={parent}&child={child}", server.url))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let after_restart: Value = serde_json::from_slice(&answer.body_mut().read_to_vec().unwrap()).unwrap();
+    assert_eq!(after_restart, check);
 }

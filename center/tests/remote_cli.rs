@@ -492,8 +492,8 @@ fn reference_data_and_served_districts_change_through_a_running_server() {
     assert_eq!(denied.code, "FORBIDDEN_ROLE", "{}", denied.stderr);
     let unknown = admin.run(&["kiosk", "serve", "--id", "K1", "--district", "NOPE"]);
     assert_eq!(unknown.code, "UNKNOWN_DISTRICT", "{}", unknown.stderr);
-    let served = admin.ok(&["kiosk", "serve", "--id", "K1", "--district", "ZER"]);
-    assert_eq!(served["districts"], serde_json::json!([DISTRICT, "ZER"]), "{served}");
+    let two = admin.ok(&["kiosk", "serve", "--id", "K1", "--district", "ZER"]);
+    assert_eq!(two["districts"], serde_json::json!([DISTRICT, "ZER"]), "{two}");
     let (status, _) = signed_request(&server.url, &kiosk.signer(), "GET", zer, None);
     assert_eq!(status, 200);
     let kiosks = admin.ok(&["kiosk", "list"]);

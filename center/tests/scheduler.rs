@@ -409,10 +409,7 @@ mod binary {
             ("expiryAt = 00:01", "expected value"),
         ] {
             std::fs::write(&file, junk).unwrap();
-            let stderr = match Server::try_start(&data, &[]) {
-                Ok(_) => panic!("serve started with {junk}"),
-                Err(stderr) => stderr,
-            };
+            let Err(stderr) = Server::try_start(&data, &[]) else { panic!("serve started with {junk}") };
             let error: Value = serde_json::from_str(stderr.lines().last().unwrap_or_default())
                 .unwrap_or_else(|_| panic!("a JSON error: {stderr}"));
             assert_eq!(error["error"]["code"], "BAD_SCHEDULE", "{junk}: {stderr}");

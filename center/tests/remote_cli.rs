@@ -324,6 +324,8 @@ fn every_command_works_against_a_running_server() {
     assert_eq!((init.ok, init.code.as_str()), (false, "LOCAL_ONLY"));
     let serve = admin.run(&["serve", "--listen", "127.0.0.1:0"]);
     assert_eq!((serve.ok, serve.code.as_str()), (false, "LOCAL_ONLY"));
+    let migrate = admin.run(&["migrate", "--to", "postgres://nobody@127.0.0.1:9/none"]);
+    assert_eq!((migrate.ok, migrate.code.as_str()), (false, "LOCAL_ONLY"));
 
     // Sessions: garbage, expired, for another server, signed out.
     let token = stored["token"].as_str().unwrap().to_owned();

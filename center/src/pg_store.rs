@@ -95,7 +95,7 @@ fn from_json<T: for<'de> serde::Deserialize<'de>>(text: &str) -> Result<T, Store
 fn identity(record: &LogRecord) -> Result<(String, i64, Vec<u8>), StoreError> {
     let (source, seq, entry) = match record {
         LogRecord::Kiosk { kiosk, seq, entry, .. } => (kiosk.clone(), *seq, entry),
-        LogRecord::Center { seq, entry } => (crate::center::CENTER_ID.to_owned(), *seq, entry),
+        LogRecord::Center { seq, entry } => (crate::service::CENTER_ID.to_owned(), *seq, entry),
     };
     let (signed, _) = changelog::SignedEntry::read_record(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt("sequence number out of range".into()))?;

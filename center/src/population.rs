@@ -40,7 +40,7 @@ use rules::{Instant, Lang, Localized, Text};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 /// `format` of a signed pairs file.
@@ -183,12 +183,6 @@ impl Localized for RegistryError {
             ),
         };
         text.get(lang).to_owned()
-    }
-}
-
-impl From<RegistryError> for CenterError {
-    fn from(e: RegistryError) -> Self {
-        CenterError::Rules { code: e.code().to_owned(), message: e.to_string() }
     }
 }
 

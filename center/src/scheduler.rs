@@ -15,7 +15,7 @@ use rules::time::kazakhstan_offset;
 use rules::{Calendar, Date, Instant};
 use serde::{Deserialize, Serialize};
 
-use crate::center::{Center, CenterError, CenterRun, SCHEDULER};
+use crate::service::{Center, CenterError, CenterRun, SCHEDULER};
 use crate::store::CenterStore;
 
 /// The schedule file in the data folder (optional: the defaults apply without it).

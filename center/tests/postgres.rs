@@ -41,7 +41,7 @@ fn center_on(cluster: &pg::Cluster) -> (tempfile::TempDir, String, Center) {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
     let url = cluster.database();
-    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), &url).unwrap();
     let center = Center::open(dir.path()).unwrap();
     (dir, url, center)
 }
@@ -158,7 +158,7 @@ fn migration_copies_and_re_verifies_every_entry_and_both_stores_then_agree() {
     assert!(report.entries > 10 && report.kiosks == 1 && report.accounts == 1, "{report:?}");
     // Twice is refused: the database is not empty.
     assert!(center::migrate::migrate(dir.path(), &url).is_err());
-    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), &url).unwrap();
     let on_pg = Center::open(dir.path()).unwrap();
     assert_eq!(on_pg.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
     assert_eq!(on_pg.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.1);

@@ -534,9 +534,9 @@ fn accounts_keep_argon2id_hashes_and_sessions_only_the_token_hash_and_the_last_a
     std::thread::sleep(Duration::from_millis(100));
 
     // What the store holds: argon2id hashes, and sessions under the SHA-256 of their token.
-    let location = center::center::store_location(dir.path()).unwrap();
+    let location = center::service::store_location(dir.path()).unwrap();
     let store =
-        center::any_store::AnyStore::open(&dir.path().join(center::center::DB_DIR), location.as_deref()).unwrap();
+        center::any_store::AnyStore::open(&dir.path().join(center::service::DB_DIR), location.as_deref()).unwrap();
     let operators = center::store::CenterStore::operators(&store).unwrap();
     assert!(operators.len() >= 6);
     for operator in &operators {

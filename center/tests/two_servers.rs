@@ -25,7 +25,7 @@ use serde_json::json;
 fn shared_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
-    std::fs::write(dir.path().join(center::center::STORE_FILE), pg::cluster().database()).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), pg::cluster().database()).unwrap();
     dir
 }
 

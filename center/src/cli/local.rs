@@ -57,7 +57,7 @@ impl Local {
         }
         let info = value(Center::init_with(&self.data, kindergartens, self.passphrase()?.as_deref()))?;
         if let Some(url) = store {
-            super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
+            super::files::write_private(&self.data.join(center::STORE_FILE), format!("{url}\n").as_bytes())?;
         }
         if !demo {
             return Ok(info);
@@ -70,14 +70,14 @@ impl Local {
 
     /// Copies the embedded store into the database at `url` and switches the folder to it.
     pub fn migrate(&self, url: &str) -> Result<Value, Failure> {
-        if center::center::store_location(&self.data)?.is_some() {
+        if center::store_location(&self.data)?.is_some() {
             return Err(fail(
                 "ALREADY_MIGRATED",
                 format!("{}: the folder's store is a database already", self.data.display()),
             ));
         }
         let report = center::migrate::migrate(&self.data, url)?;
-        super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
+        super::files::write_private(&self.data.join(center::STORE_FILE), format!("{url}\n").as_bytes())?;
         value(Ok::<_, center::CenterError>(report))
     }
 

@@ -17,8 +17,8 @@ use rules::{Action, Instant, Lang};
 use serde::{Deserialize, Serialize};
 
 use super::{ParentError, ParentIdentity, ParentsChannel, SignInStart};
-use crate::center::Center;
 use crate::http::{App, error, with_center};
+use crate::service::Center;
 use crate::staff_api::{CSRF_HEADER, Peer, constant_time_eq, json, lang_of, parse};
 use crate::store::CenterStore;
 

@@ -24,8 +24,8 @@ use changelog::KioskKey;
 use rules::authz::parent::ParentDenied;
 use rules::{CommandError, Lang, Localized, Text};
 
-use crate::center::CenterError;
 use crate::population::RegistryError;
+use crate::service::CenterError;
 
 pub use channel::{KEY_FILE, load_or_create_key};
 pub use codes::{CodeBook, CodeError};

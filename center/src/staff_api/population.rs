@@ -1,12 +1,12 @@
 //! The population registry through the staff API (admin only), so that no registry task
-//! needs the server stopped; merged into [`crate::staff_api::routes`].
+//! needs the server stopped; merged into [`super::routes`].
 //!
 //! | method and path | who | what |
 //! |---|---|---|
 //! | `POST /v1/staff/population/keys` | admin | trust a registry key `{publicKey}` (64 hex digits): `population.trust` in the audit trail |
 //! | `GET /v1/staff/population/check?parent=IIN&child=IIN` | admin | what the imported registry says about the two |
 //!
-//! (`POST /v1/staff/population`, the import, is in [`crate::staff_api`].) The keys and the
+//! (`POST /v1/staff/population`, the import, is in [`super::admin`].) The keys and the
 //! imported file are kept in the data folder of the server that takes the request.
 
 use axum::Router;
@@ -18,8 +18,8 @@ use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
+use super::{parse, staff};
 use crate::http::App;
-use crate::staff_api::{parse, staff};
 use crate::store::CenterStore;
 
 #[derive(Deserialize)]
@@ -65,7 +65,7 @@ async fn check<S: CenterStore + 'static>(
 }
 
 /// The routes above.
-pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+pub(super) fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
     Router::new()
         .route("/v1/staff/population/keys", post(trust_key::<S>))
         .route("/v1/staff/population/check", get(check::<S>))

@@ -460,9 +460,9 @@ test('quarantine: the entry the center set aside is listed, and accepted once it
   const { context, page } = await signIn('admin');
   await go(page, '#/quarantine', '[data-testid="quarantine"]');
   const text = await page.textContent('[data-testid="quarantine"]');
-  // A ZER registration numbered by a kiosk that does not serve ZER.
-  assert.match(text, /FOREIGN_ID/);
-  assert.match(text, /не начинается с кода этого киоска/);
+  // A ZER registration by a kiosk that does not serve ZER.
+  assert.match(text, /OUT_OF_DISTRICT/);
+  assert.match(text, /Запись относится к району, который киоск не обслуживает/);
   assert.equal(await page.textContent('[data-testid="quarantine"] tbody tr td:last-child'), 'нет');
   await tablesHaveHeaders(page);
   await actionsAreButtons(page);

@@ -68,11 +68,6 @@ impl Local {
         Ok(info)
     }
 
-    /// Trusts a population-registry key (`population trust`).
-    pub fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
-        value(self.center()?.trust_population_key(key, CENTER_ID, when(at)))
-    }
-
     /// Copies the embedded store into the database at `url` and switches the folder to it.
     pub fn migrate(&self, url: &str) -> Result<Value, Failure> {
         if center::store_location(&self.data)?.is_some() {
@@ -226,6 +221,17 @@ impl Backend for Local {
 
     fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
         value(self.center()?.import_population(file, by.unwrap_or(CENTER_ID), when(at)))
+    }
+
+    fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
+        value(self.center()?.trust_population_key(key, CENTER_ID, when(at)))
+    }
+
+    /// Reads the folder's files only: works while a server runs on the folder.
+    fn population_check(&mut self, parent: &str, child: &str) -> Result<Value, Failure> {
+        let registry = center::population::registry(&self.data);
+        let check = registry.check(parent, child).map_err(|e| fail(e.code(), e.to_string()))?;
+        serde_json::to_value(check).map_err(|e| fail("INTERNAL", e.to_string()))
     }
 
     fn audit(&mut self, limit: usize) -> Result<Value, Failure> {

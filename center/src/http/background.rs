@@ -11,7 +11,7 @@ use rules::Instant;
 
 use super::{App, Clock, Health, MAX_GROUP, lock, recover, refresh_counters};
 use crate::notify::Notifications;
-use crate::scheduler::Schedule;
+use crate::scheduler::{Schedule, ScheduleFile};
 use crate::service::{Center, IngestError, KioskAuth, Upload};
 use crate::store::CenterStore;
 
@@ -23,9 +23,15 @@ pub(super) struct Job {
     pub(super) reply: tokio::sync::oneshot::Sender<Result<Vec<u8>, IngestError>>,
 }
 
-/// Starts the scheduler thread: what the schedule owes, then the notifier, at every `poll`;
-/// it ends when the last `App` clone is dropped.
-pub(super) fn start_scheduler<S: CenterStore + 'static>(app: &App<S>, schedule: Option<Schedule>, poll: Duration) {
+/// Starts the scheduler thread: `file` looked at again (an edited schedule), what the
+/// schedule owes, then the notifier, at every `poll`; it ends when the last `App` clone is
+/// dropped.
+pub(super) fn start_scheduler<S: CenterStore + 'static>(
+    app: &App<S>,
+    mut schedule: Option<Schedule>,
+    mut file: Option<ScheduleFile>,
+    poll: Duration,
+) {
     let notifications = app.notifications.clone();
     let center = Arc::downgrade(&app.center);
     let clock = Arc::clone(&app.clock);
@@ -38,6 +44,9 @@ pub(super) fn start_scheduler<S: CenterStore + 'static>(app: &App<S>, schedule: 
         loop {
             std::thread::sleep(poll);
             let Some(center) = center.upgrade() else { return };
+            if let (Some(file), Some(schedule)) = (&mut file, &mut schedule) {
+                file.refresh(schedule);
+            }
             if let Some(schedule) = &schedule {
                 let mut guard = lock(&center);
                 let now = (clock)();
@@ -62,19 +71,8 @@ pub(super) fn start_scheduler<S: CenterStore + 'static>(app: &App<S>, schedule: 
 
 /// Runs what the schedule owes; a failure is reported and retried at the next look.
 pub(super) fn run_schedule<S: CenterStore>(center: &mut Center<S>, schedule: &Schedule, now: Instant) {
-    match center.run_due(schedule, now) {
-        Ok(runs) => {
-            for run in runs.iter().filter(|r| !r.vouchers.is_empty() || !r.expired.is_empty()) {
-                eprintln!(
-                    "kezek-center: scheduled {} at {}: {} vouchers, {} expired",
-                    run.command,
-                    run.at,
-                    run.vouchers.len(),
-                    run.expired.len()
-                );
-            }
-        }
-        Err(e) => eprintln!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code()),
+    for line in crate::scheduler::report(&center.run_due(schedule, now)) {
+        eprintln!("{line}");
     }
 }
 

@@ -110,6 +110,9 @@ pub struct ServerOptions {
     pub schedule: Option<Schedule>,
     /// How often the scheduler looks at the clock (default 15 s).
     pub scheduler_poll: Option<Duration>,
+    /// The data folder whose `schedule.json` the scheduler looks at on every poll: an
+    /// edited schedule takes effect without a restart ([`crate::scheduler::ScheduleFile`]).
+    pub schedule_folder: Option<std::path::PathBuf>,
     /// The notifier: scanned and delivered at every scheduler poll; `None`: no messages.
     pub notifications: Option<Arc<Notifications>>,
     /// The parents' channel (`/v1/parent/…`); `None`: parents cannot sign in here.
@@ -153,7 +156,8 @@ impl<S: CenterStore + 'static> App<S> {
         app.portal = options.portal.map(Arc::new);
         if options.schedule.is_some() || app.notifications.is_some() {
             let poll = options.scheduler_poll.unwrap_or(Duration::from_secs(15));
-            background::start_scheduler(&app, options.schedule, poll);
+            let file = options.schedule_folder.as_deref().map(crate::scheduler::ScheduleFile::in_folder);
+            background::start_scheduler(&app, options.schedule, file, poll);
         }
         app
     }

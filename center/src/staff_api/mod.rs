@@ -23,6 +23,7 @@
 //! | `GET/POST /v1/staff/users`, `POST …/users/{login}/disable` | admin | staff accounts |
 //! | `GET/POST /v1/staff/directory`, `GET/POST /v1/staff/calendar` | admin | reference data |
 //! | `GET /v1/staff/audit[?limit=N]` | admin | the audit trail, newest first |
+//! | `POST /v1/staff/population`, `POST …/population/keys`, `GET …/population/check` | admin | the population registry ([`population`]) |
 //!
 //! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (`HttpOnly`,
 //! `Secure`, `SameSite=Strict`). A request changing anything with the cookie must also carry
@@ -35,6 +36,7 @@
 mod admin;
 mod districts;
 mod kiosks;
+mod population;
 mod session;
 
 use std::time::Duration;
@@ -158,5 +160,6 @@ pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
         .merge(districts::routes::<S>())
         .merge(kiosks::routes::<S>())
         .merge(admin::routes::<S>())
+        .merge(population::routes::<S>())
         .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
 }

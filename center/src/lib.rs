@@ -19,6 +19,7 @@ pub mod console;
 pub mod dashboard;
 pub mod fold;
 pub mod http;
+pub mod i18n;
 pub mod ingest;
 pub mod migrate;
 pub mod nonces;

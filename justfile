@@ -68,7 +68,7 @@ portal port="8080": wasm
 # ingest runs on the embedded store and on PostgreSQL (a throw-away cluster it starts).
 bench: wasm
     cargo run --release -p kezek-bench --bin rank
-    cargo run --release -p kezek-kiosk --bin kiosk-bench
+    cargo run --release -p kezek-kiosk --features testkit --bin kiosk-bench
     cargo run --release -p kezek-center --bin center-bench -- --store both
     cargo run --release -p kezek-kiosk --features gui --example journal_frames
     node portal/bench.mjs

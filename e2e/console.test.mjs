@@ -120,6 +120,61 @@ async function labelled(page) {
   assert.deepEqual(bare, [], 'controls without a label');
 }
 
+/** Every table has column headers. */
+async function tablesHaveHeaders(page) {
+  const bare = await page.$$eval('table', (tables) => tables.filter((t) => !t.querySelector('thead th')).map((t) => t.outerHTML.slice(0, 120)));
+  assert.deepEqual(bare, [], 'tables without headers');
+}
+
+/** Every action is a button: nothing else is made clickable or focusable by hand. */
+async function actionsAreButtons(page) {
+  const odd = await page.$$eval('[role="button"], [onclick], div[tabindex]:not([tabindex="-1"]), span[tabindex]:not([tabindex="-1"]), td[tabindex], tr[tabindex]', (els) =>
+    els.map((e) => e.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(odd, [], 'clickable elements that are not buttons');
+  const actions = await page.$$eval('[data-revoke], [data-disable], [data-reexamine], #dry-run, #run-round, #uphold, #overrule, #check-key, #add-kiosk, #add-user, #sign-in, #sign-out', (els) =>
+    els.filter((e) => e.tagName !== 'BUTTON').map((e) => e.outerHTML.slice(0, 120)),
+  );
+  assert.deepEqual(actions, [], 'actions that are not buttons');
+}
+
+/** What has the keyboard focus, and whether it shows: a focus ring (outline or box-shadow) drawn for `:focus-visible`. */
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { what: 'nothing', visible: false };
+    const style = getComputedStyle(el);
+    const outline = style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) >= 2;
+    const shadow = style.boxShadow !== 'none' && style.boxShadow !== '';
+    return {
+      what: el.id ? `#${el.id}` : el.dataset.nav ? `[data-nav="${el.dataset.nav}"]` : el.outerHTML.slice(0, 80),
+      visible: el.matches(':focus-visible') && (outline || shadow),
+      ring: `${style.outlineStyle} ${style.outlineWidth} ${style.outlineColor} / ${style.boxShadow}`,
+    };
+  });
+}
+
+/**
+ * Presses Tab until `selector` has the focus; every stop on the way shows its focus. Past the
+ * last control the focus leaves the page once (to the browser) before it comes round again.
+ */
+async function tabTo(page, selector, stops = 40) {
+  let outside = 0;
+  for (let i = 0; i < stops; i++) {
+    await page.keyboard.press('Tab');
+    const now = await focused(page);
+    if (now.what === 'nothing') {
+      outside += 1;
+      assert.ok(outside === 1, `Tab left the page twice on the way to ${selector}`);
+      continue;
+    }
+    outside = 0;
+    assert.ok(now.visible, `focus not visible on ${now.what} (${now.ring})`);
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel), selector)) return;
+  }
+  assert.fail(`${selector} not reached with ${stops} presses of Tab`);
+}
+
 const cellTexts = (page, selector) => page.$$eval(selector, (cells) => cells.map((c) => c.textContent.trim()));
 
 // ---------------------------------------------------------------------------------------
@@ -138,6 +193,8 @@ test('the console is served with its security headers; sign-in refuses a wrong p
     assert.equal(r.headers.get('x-frame-options'), 'DENY');
     assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
     assert.equal(r.headers.get('cache-control'), 'no-cache');
+    assert.equal(r.headers.get('referrer-policy'), 'no-referrer');
+    assert.match(r.headers.get('etag') ?? '', /^"[^"]+"$/, file);
   }
   assert.match((await fetch(`${center.url}/console/console.js`)).headers.get('content-type'), /^text\/javascript/);
 
@@ -155,6 +212,44 @@ test('the console is served with its security headers; sign-in refuses a wrong p
   await page.fill('#password', '');
   await page.evaluate(() => document.querySelector('[role="alert"]')?.remove());
   await shot(page, '01-sign-in');
+  await context.close();
+});
+
+test('keyboard only: sign in, open a page, run a dry run, open and cancel a confirmation; focus always shows', async () => {
+  const { context, page } = await open('ru');
+  await page.evaluate(() => document.activeElement?.blur());
+  await tabTo(page, '#login');
+  await page.keyboard.type('dist-kok');
+  await tabTo(page, '#password');
+  await page.keyboard.type(STAFF['dist-kok'][2]);
+  await tabTo(page, '#sign-in');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('nav [data-nav]');
+  await page.waitForSelector('.page-body > :not(p.muted:only-child)');
+  // After a page change the focus is on its heading, and shows.
+  await page.waitForFunction(() => document.activeElement?.id === 'page-title');
+  assert.ok((await focused(page)).visible, 'the heading focused after sign-in shows its focus');
+
+  await tabTo(page, '[data-nav="distribution"]');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('#dry-run');
+  await page.waitForFunction(() => document.activeElement?.id === 'page-title');
+  assert.match(await page.textContent('#page-title'), /Распределение мест/);
+  assert.ok((await focused(page)).visible, 'the heading focused after navigation shows its focus');
+  await tabTo(page, '#dry-run');
+  await page.keyboard.press('Space');
+  await page.waitForSelector('[data-testid="plan"]');
+  // The round asks first: the dialog takes the focus, Escape cancels, nothing is run.
+  await tabTo(page, '#run-round');
+  await page.keyboard.press('Enter');
+  await page.waitForSelector('dialog[open]');
+  const inDialog = await focused(page);
+  assert.ok(await page.evaluate(() => document.activeElement?.closest('dialog[open]') !== null), `focus in the dialog: ${inDialog.what}`);
+  assert.ok(inDialog.visible, `focus not visible in the dialog on ${inDialog.what} (${inDialog.ring})`);
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('dialog[open]', { state: 'detached' });
+  assert.equal(await page.$('[data-testid="vouchers-issued"]'), null, 'no round was run');
+  await actionsAreButtons(page);
   await context.close();
 });
 
@@ -180,6 +275,18 @@ test('a distributor of KOK runs a dry run, then the round, and sees the vouchers
     assert.ok(scenario.registered.includes(application) && !scenario.refused.includes(application), application);
   }
   assert.deepEqual(await cellTexts(page, `[data-queue="general-${GROUP_YEAR}"] tbody td:first-child`), fromApi.chosen.map((c) => String(c.position)));
+  // Free places, vouchers outstanding, right class and confirm deadline: the API's.
+  assert.equal(
+    await page.textContent(`[data-queue="general-${GROUP_YEAR}"] p.muted`),
+    `Свободных мест: ${fromApi.free} · Ваучеров ещё не использовано: ${fromApi.outstanding}`,
+  );
+  assert.deepEqual(await cellTexts(page, `[data-queue="general-${GROUP_YEAR}"] tbody td:nth-child(3)`), fromApi.chosen.map(() => 'Без льгот'));
+  assert.deepEqual(fromApi.chosen.map((c) => c.right), fromApi.chosen.map(() => 'none'));
+  assert.deepEqual(
+    await page.$$eval(`[data-queue="general-${GROUP_YEAR}"] tbody td:nth-child(5) time`, (t) => t.map((e) => e.getAttribute('datetime'))),
+    fromApi.chosen.map((c) => c.confirmDeadline),
+  );
+  await tablesHaveHeaders(page);
   await fitsScreen(page);
   await shot(page, '05-distribution-dry-run');
 
@@ -237,6 +344,8 @@ test('a reviewer of KOK upholds one refusal and overrules the other, with commen
   assert.deepEqual([...listed].sort(), [...scenario.reviewIds].sort());
   const reasons = await page.textContent('[data-testid="reviews"]');
   for (const reason of REFUSAL_REASONS) assert.ok(reasons.includes(reason), reason);
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '07-reviews');
 
@@ -268,6 +377,14 @@ test('a reviewer of KOK upholds one refusal and overrules the other, with commen
   // Decided: the center says so if asked again.
   const again = await call(page, 'POST', `/v1/staff/reviews/${overruled}`, { body: { decision: 'uphold' } });
   assert.equal(again.status, 404);
+  // "Show decided" lists the decided kiosk entries the center refused (none here); a decided
+  // refusal leaves the list (its decision is in the audit trail, tested below).
+  await page.check('#show-decided');
+  await page.waitForSelector('[data-testid="reviews-empty"]');
+  const all = await call(page, 'GET', '/v1/staff/reviews?all=true', { csrf: false });
+  assert.deepEqual(all.body, []);
+  await page.uncheck('#show-decided');
+  await page.waitForSelector('[data-testid="reviews-empty"]');
   await context.close();
 });
 
@@ -330,6 +447,8 @@ test('an admin registers a kiosk after checking its key’s fingerprint, and rev
   await page.fill('#kiosk-key', rawKey());
   await page.click('#check-key');
   await page.waitForSelector('[data-testid="fingerprint"]');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '09-kiosks');
   const bad = await call(page, 'GET', '/v1/staff/kiosks/fingerprint?publicKey=zz');
@@ -341,10 +460,12 @@ test('quarantine: the entry the center set aside is listed, and accepted once it
   const { context, page } = await signIn('admin');
   await go(page, '#/quarantine', '[data-testid="quarantine"]');
   const text = await page.textContent('[data-testid="quarantine"]');
-  // A ZER registration numbered by a kiosk that does not serve ZER.
-  assert.match(text, /FOREIGN_ID/);
-  assert.match(text, /не начинается с кода этого киоска/);
+  // A ZER registration by a kiosk that does not serve ZER.
+  assert.match(text, /OUT_OF_DISTRICT/);
+  assert.match(text, /Запись относится к району, который киоск не обслуживает/);
   assert.equal(await page.textContent('[data-testid="quarantine"] tbody tr td:last-child'), 'нет');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '10-quarantine');
   // Nothing changed yet: re-examined, it stays.
@@ -382,6 +503,8 @@ test('staff accounts: an admin adds one and disables it; their own account they 
   await page.click('[data-disable="admin"]');
   await confirm(page);
   await page.waitForSelector('[data-error-code="OWN_ACCOUNT"]');
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await fitsScreen(page);
   await shot(page, '11-users');
   await context.close();
@@ -402,8 +525,27 @@ test('the audit trail lists who did what', async () => {
     assert.ok(find(action), action);
   }
   assert.equal(find('kiosk.revoke').cells[3], 'Отозван киоск');
+  // The notes in the page's language: no English words of the log's fixed forms.
+  const notes = rows.filter((r) => !r.action.startsWith('review.')).map((r) => r.cells[5]);
+  for (const note of notes) assert.doesNotMatch(note, /\b(accepted|duplicates|admin|reviewer|distributor|viewer|channel)\b/, note);
+  assert.equal(find('quarantine.reexamine').cells[5], 'принято записей — 1');
+  assert.match(find('user.add').cells[5], /^Распределение мест; районы: .+ \(ZER\)$/);
+  assert.match(find('kiosk.add').cells[5], /^район: .+ \(KOK\); отпечаток ключа: [0-9a-f]{4}-/);
+  assert.match(find('kiosk.serve').cells[5], /^район: .+ \(ZER\)$/);
+  assert.match(rows.find((r) => r.action === 'ingest.file')?.cells[5] ?? '', /^принято записей — \d+, повторов — \d+$/);
+  await tablesHaveHeaders(page);
   await fitsScreen(page);
   await shot(page, '12-audit');
+  const noteIn = async (lang, action) => {
+    await page.selectOption('#lang', lang);
+    await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+    await page.waitForSelector('[data-testid="audit"]');
+    return page.textContent(`[data-testid="audit"] tr[data-action="${action}"] td:last-child`);
+  };
+  assert.equal(await noteIn('kk', 'quarantine.reexamine'), 'қабылданған жазбалар — 1');
+  assert.equal(await noteIn('en', 'quarantine.reexamine'), 'entries accepted: 1');
+  assert.match(await noteIn('en', 'user.add'), /^Distributor; districts: .+ \(ZER\)$/);
+  await page.selectOption('#lang', 'ru');
   await context.close();
 });
 
@@ -428,6 +570,31 @@ test('the dashboard of KOK: figures, charts and kiosks in ru, kk and en; the lan
   assert.ok(warned.includes('KOK-02'), JSON.stringify(api.kiosks));
   assert.equal(await page.textContent('[data-testid="stat-kiosks"] .stat-value'), String(warned.length));
   assert.match(await page.getAttribute('[data-testid="dashboard-kiosks"] tr[data-kiosk="KOK-02"]', 'class'), /warn/);
+  // Places per group year, and the vouchers' days left, as the API gives them.
+  assert.deepEqual(
+    await page.$$eval('[data-testid="places"] tbody tr', (trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim()))),
+    api.places.map((p) => [String(p.groupYear), String(p.pending), String(p.free), String(p.enrolled)]),
+  );
+  assert.deepEqual(
+    await page.$$eval('[data-testid="vouchers"] tbody tr td:last-child', (tds) => tds.map((td) => Number.parseInt(td.textContent, 10))),
+    api.vouchers.map((v) => v.daysLeft),
+  );
+  // When expiry and the last scheduled round ran, as the API says (the scenario has no
+  // scheduled rounds; the start of `serve` ran today's expiry).
+  assert.ok(api.lastExpiry, JSON.stringify(api));
+  assert.equal(api.lastScheduledRound, undefined, JSON.stringify(api));
+  const [, y, mo, d, hh, mm] = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(api.lastExpiry);
+  assert.deepEqual(await cellTexts(page, '[data-testid="schedule"] dd'), [`${d}.${mo}.${y} ${hh}:${mm}`, 'ещё не было']);
+  // Charts have a text alternative and the same figures as a table.
+  for (const chart of ['queue-chart', 'status-chart']) {
+    const name = await page.getAttribute(`[data-testid="${chart}"] svg[role="img"]`, 'aria-label');
+    assert.ok(name?.length > 5, `${chart} has an accessible name`);
+    const figures = await cellTexts(page, `[data-testid="${chart}"] details table tbody tr td:last-child`);
+    const bars = await page.$$eval(`[data-testid="${chart}"] svg .bar-value`, (t) => t.map((e) => e.textContent));
+    assert.deepEqual(figures, bars, `${chart}: the table has the chart's figures`);
+  }
+  await tablesHaveHeaders(page);
+  await actionsAreButtons(page);
   await labelled(page);
   await fitsScreen(page);
   await shot(page, '02-dashboard');
@@ -510,6 +677,34 @@ test('sessions: the cookie is HttpOnly, Secure, SameSite=Strict; signing out end
   assert.equal((await after.json()).error.code, 'SESSION_EXPIRED');
   const inPage = await call(page, 'GET', '/v1/staff/me', { csrf: false });
   assert.equal(inPage.status, 401);
+  await context.close();
+});
+
+test('sign-in: after five wrong passwords the console refuses, with the wait in the page’s language', async () => {
+  const { context, page } = await open('ru');
+  const attempt = async (password) => {
+    await page.evaluate(() => document.querySelector('[role="alert"]')?.remove());
+    await page.fill('#login', 'ghost');
+    await page.fill('#password', password);
+    await page.click('#sign-in');
+    await page.waitForSelector('[role="alert"][data-error-code]');
+    return page.getAttribute('[role="alert"]', 'data-error-code');
+  };
+  for (let i = 1; i <= 5; i++) assert.equal(await attempt(`wrong-${i}`), 'BAD_CREDENTIALS', `attempt ${i}`);
+  assert.equal(await attempt('wrong-6'), 'LOGIN_THROTTLED');
+  const text = await page.textContent('[role="alert"]');
+  assert.match(text, /Слишком много неудачных попыток входа/);
+  assert.match(await page.textContent('[data-testid="retry-after"]'), /^Повторить можно через 1[45] мин\.$/);
+  assert.doesNotMatch(text, /try again|too many/i, 'no English on the Russian page');
+  assert.deepEqual(await navEntries(page), [], 'not signed in');
+  // The center's answer behind it.
+  const r = await fetch(`${center.url}/v1/staff/session`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ login: 'ghost', password: 'wrong-7' }),
+  });
+  assert.equal(r.status, 429);
+  assert.ok(Number(r.headers.get('retry-after')) > 800, r.headers.get('retry-after'));
   await context.close();
 });
 

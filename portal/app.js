@@ -425,11 +425,12 @@ function deadlineBlock(action, deadline, application) {
 
 const RULE_NOTES = { voucher_issued: 'rules.confirm', voucher_confirmed: 'rules.choose', stop_listed: 'rules.restore' };
 
-function pendingDeadline(application) {
-  const v = application.voucher;
-  if (!v) return null;
-  const d = { voucher_issued: v.confirmDeadline, voucher_confirmed: v.chooseDeadline, stop_listed: v.restoreDeadline }[application.status];
-  return d && Date.parse(d) < Date.parse(state.asOf) ? d : null;
+/** The deadline the application waits on, when it has passed by the page's time (both asked
+ * of the rules: `pendingDeadline`, then `daysLeft`, which is 0 once a deadline is over). */
+function passedDeadline(application) {
+  const pending = state.rules.pendingDeadline(application);
+  if (!pending) return null;
+  return state.rules.daysLeft(pending.kind, pending.at, state.asOf).days === 0 ? pending.at : null;
 }
 
 function eventText(event) {
@@ -674,12 +675,13 @@ function applicationCard(original, ctx) {
   if (explain) card.append(explain);
 
   let allowed = [];
+  let passed = null;
   try {
     allowed = state.rules.allowedActions(application, state.asOf, state.lang);
+    passed = passedDeadline(application);
   } catch (e) {
     card.append(h('p', { class: 'notice notice--error', text: `${e.message} (${e.code})` }));
   }
-  const passed = pendingDeadline(application);
   const deadlines = new Map();
   for (const a of allowed) {
     if (a.deadline && !(a.action === 'extendChoice' && allowed.some((b) => b.action === 'chooseKindergarten'))) deadlines.set(a.action, a.deadline);

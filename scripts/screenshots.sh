@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Screenshots of the kiosk GUI in a real window (Xvfb, software rendering), saved as
-# docs/screenshots/*.png: most on the in-memory demo backend (1366 px wide), the kiosk-store-*
-# ones on the real store (a `kezek-kiosk demo` data folder, 1280 px wide). Needs xvfb-run,
+# docs/screenshots/*.png: most on the demo world of the GUI tests (a real kiosk with the demo
+# data and a center's snapshot, kiosk/tests/store_gui/demo_world.rs; 1366 px wide), the
+# kiosk-store-* ones on a `kezek-kiosk demo` data folder (no center yet; 1280 px wide). Needs xvfb-run,
 # xauth, imagemagick's import and xdotool (to move the pointer off the window's widgets, so
 # that no hover tooltip is captured).
 #   bash scripts/screenshots.sh            # all screens
@@ -31,7 +32,7 @@ shots=(
   "kiosk-08-staff-direction|ddo|staff|ru"
   "kiosk-09-staff-places|ddo|staff-places|ru"
   "kiosk-10-staff-enrolled|ddo|staff-enrolled|ru"
-  "kiosk-11-sync|operator|sync-pushed|ru"
+  "kiosk-11-sync|operator|sync|ru"
   "kiosk-12-admin|admin|admin|ru"
   "kiosk-13-stats|operator|stats|ru"
   "kiosk-14-journal-kk|operator|journal|kk"

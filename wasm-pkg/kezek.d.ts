@@ -130,6 +130,12 @@ export interface YearInfo {
     source: string;
 }
 
+/** `pendingDeadline`'s answer: the deadline an application waits on by its status. */
+export interface PendingDeadline {
+    kind: DeadlineKind;
+    at: InstantString;
+}
+
 /** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
 export interface DaysLeft {
     days: number;
@@ -475,6 +481,14 @@ export function explainPosition(before: RankInput[], after: RankInput[], id: str
  * Throws `INVALID_DATE`, or `CALENDAR_OUT_OF_RANGE` for a date outside the calendar's years.
  */
 export function isWorkingDay(date: DateString): boolean;
+
+/**
+ * The deadline `application` waits on by its status: `confirm` (voucher issued), `choose`
+ * (voucher confirmed) or `restore` (stop-listed), with its instant; `null` in any other status.
+ * Whether it has passed at a time is `daysLeft(kind, at, now).days === 0`.
+ * Throws `INVALID_APPLICATION`.
+ */
+export function pendingDeadline(application: Application): PendingDeadline | null;
 
 /**
  * Positions of every application whose status is exactly `queued`, sorted by district,

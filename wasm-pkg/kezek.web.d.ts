@@ -130,6 +130,12 @@ export interface YearInfo {
     source: string;
 }
 
+/** `pendingDeadline`'s answer: the deadline an application waits on by its status. */
+export interface PendingDeadline {
+    kind: DeadlineKind;
+    at: InstantString;
+}
+
 /** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
 export interface DaysLeft {
     days: number;
@@ -477,6 +483,14 @@ export function explainPosition(before: RankInput[], after: RankInput[], id: str
 export function isWorkingDay(date: DateString): boolean;
 
 /**
+ * The deadline `application` waits on by its status: `confirm` (voucher issued), `choose`
+ * (voucher confirmed) or `restore` (stop-listed), with its instant; `null` in any other status.
+ * Whether it has passed at a time is `daysLeft(kind, at, now).days === 0`.
+ * Throws `INVALID_APPLICATION`.
+ */
+export function pendingDeadline(application: Application): PendingDeadline | null;
+
+/**
  * Positions of every application whose status is exactly `queued`, sorted by district,
  * queue type, group year and position. Every element is validated whatever its status.
  * Throws `INVALID_ARGUMENT` (not an array) or `INVALID_APPLICATION` (an invalid element,
@@ -515,6 +529,7 @@ export interface InitOutput {
     readonly explainPosition: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
     readonly explainPositionPacked: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: unknown, n: unknown) => [number, number, number];
     readonly isWorkingDay: (a: unknown) => [number, number, number];
+    readonly pendingDeadline: (a: unknown) => [number, number, number];
     readonly rankQueue: (a: unknown) => [number, number, number];
     readonly rankQueuePacked: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly validateIin: (a: unknown, b: unknown) => [number, number, number];

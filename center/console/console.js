@@ -184,6 +184,9 @@ async function api(method, path, body) {
   }
   if (!response.ok) {
     const error = new ApiError(response.status, data?.error?.code ?? 'UNKNOWN', data?.error?.message ?? '');
+    // Seconds to wait (429 at sign-in, 503 when busy), as the center says in `Retry-After`.
+    const wait = Number.parseInt(response.headers.get('Retry-After') ?? '', 10);
+    if (Number.isInteger(wait) && wait > 0) error.retryAfter = wait;
     if (response.status === 401 && path !== '/session' && state.me) {
       sessionEnded();
       error.handled = true;
@@ -215,11 +218,15 @@ function errorBox(error) {
   const key = `error.${error.code}`;
   const known = key in state.dict;
   const main = known ? t(key) : error.serverMessage || t('error.UNKNOWN');
-  const detail = known && !LOCALIZED_BY_CENTER.has(error.code) && error.serverMessage !== main ? error.serverMessage : '';
+  // A wait the center gives (`Retry-After`) is said in the page's language instead of its English words.
+  const seconds = error.retryAfter;
+  const wait = !seconds ? '' : seconds < 120 ? t('error.retryInSeconds', { seconds }) : t('error.retryIn', { minutes: Math.ceil(seconds / 60) });
+  const detail = !wait && known && !LOCALIZED_BY_CENTER.has(error.code) && error.serverMessage !== main ? error.serverMessage : '';
   return h(
     'div',
     { class: 'error', role: 'alert', 'data-error-code': error.code },
     h('p', {}, main),
+    wait ? h('p', { class: 'detail', 'data-testid': 'retry-after' }, wait) : null,
     detail ? h('p', { class: 'detail' }, t('error.detail', { message: detail })) : null,
   );
 }
@@ -1297,7 +1304,7 @@ async function renderAudit(_args, alive) {
                 h('td', { class: 'mono' }, r.by),
                 h('td', {}, label('action', r.action)),
                 h('td', { class: 'mono' }, r.subject || t('common.none')),
-                h('td', { class: 'wrap' }, r.note ?? ''),
+                h('td', { class: 'wrap' }, auditNote(r)),
               ),
             ),
             { 'data-testid': 'audit' },
@@ -1305,6 +1312,64 @@ async function renderAudit(_args, alive) {
         )
       : h('p', { class: 'empty' }, t('audit.empty')),
   );
+}
+
+/** A district as "name (CODE)" in the page's language, or its code. */
+function districtLabel(code) {
+  const name = districtName(code);
+  return name === code ? code : `${name} (${code})`;
+}
+
+/**
+ * An audit entry's note in the page's language (text, or text and elements). The center writes each note into its signed
+ * log once, in a fixed form for its action ("2 accepted, 0 duplicates", "distributor ZER",
+ * "KOK 3b6a-…"): those forms are shown here in words of the page's language. Anything else
+ * (a reviewer's comment, in the reviewer's own words) is shown as written.
+ */
+function auditNote(row) {
+  const note = row.note ?? '';
+  let m;
+  switch (row.action) {
+    case 'ingest.file':
+      if ((m = /^(\d+) accepted, (\d+) duplicates$/.exec(note))) return t('audit.note.ingest', { accepted: m[1], duplicates: m[2] });
+      break;
+    case 'quarantine.reexamine':
+      if ((m = /^(\d+) accepted$/.exec(note))) return t('audit.note.accepted', { accepted: m[1] });
+      break;
+    case 'user.add':
+      if ((m = /^(admin|reviewer|distributor|viewer)(?: (\S+))?$/.exec(note))) {
+        const role = label('role', m[1]);
+        return m[2] ? t('audit.note.user', { role, districts: m[2].split(',').map(districtLabel).join(', ') }) : role;
+      }
+      break;
+    case 'kiosk.add':
+      if (note === "the parents' channel") return t('audit.note.parentsChannel');
+      if ((m = /^(\S+) (\S+)$/.exec(note))) {
+        // The fingerprint kept on one line, to compare with the kiosk's screen.
+        const [before, after] = t('audit.note.kiosk', { district: districtLabel(m[1]), fingerprint: '\u0000' }).split('\u0000');
+        return [before, h('span', { class: 'nowrap' }, m[2]), after];
+      }
+      break;
+    case 'kiosk.serve':
+      if (/^\S+$/.test(note)) return t('audit.note.district', { district: districtLabel(note) });
+      break;
+    case 'population.import':
+      if (/^\d+$/.test(note)) return t('audit.note.pairs', { n: note });
+      break;
+    case 'population.trust':
+      if (/^[0-9a-f]{64}$/.test(note)) return t('audit.note.key', { key: note });
+      break;
+    case 'publish.queue':
+      try {
+        const { version } = JSON.parse(note);
+        if (Number.isInteger(version)) return t('audit.note.publication', { version });
+      } catch {
+        // Not the publication's record: shown as written.
+      }
+      break;
+    default:
+  }
+  return note;
 }
 
 // ---------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ use rules::authz::staff::{self, StaffAction, StaffActor, StaffRole};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::{CenterOperator, CenterStore, SessionRecord};
 
 /// Bytes of randomness in a session token and a CSRF token.

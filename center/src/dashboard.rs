@@ -10,7 +10,7 @@ use rules::deadline::{self, DeadlineKind};
 use rules::model::{PlacesState, QueueType, Status};
 use serde::Serialize;
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

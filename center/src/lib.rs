@@ -2,7 +2,7 @@
 //! authoritative queue as a deterministic fold of everything accepted, runs distribution
 //! rounds and deadline expiry, and answers with signed acknowledgements and snapshots.
 //!
-//! - [`Center`]: the whole center over a [`store::CenterStore`] (sled by default);
+//! - [`Center`] ([`service`]): the whole center over a [`store::CenterStore`] (sled by default);
 //! - [`http`]: the axum server (`POST /v1/kiosks/{id}/events`, …);
 //! - [`client`]: the blocking client a kiosk uses to push its log (the `kezek-sync` crate,
 //!   re-exported: the kiosk depends on it, not on the center);
@@ -15,11 +15,11 @@
 
 pub mod accounts;
 pub mod any_store;
-pub mod center;
 pub mod console;
 pub mod dashboard;
 pub mod fold;
 pub mod http;
+pub mod i18n;
 pub mod ingest;
 pub mod migrate;
 pub mod nonces;
@@ -32,17 +32,19 @@ pub mod population;
 pub mod portal_files;
 pub mod public_queue;
 pub mod scheduler;
+pub mod service;
 pub mod staff_api;
 pub mod store;
 pub mod throttle;
 pub mod tls;
 
 pub use accounts::{NewUser, StaffUser};
-pub use center::{
-    AuditRow, CENTER_ID, Center, CenterError, CenterRun, Decision, DirectoryImport, IngestError, IngestReport,
-    Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER, Upload,
-};
 pub use changelog::sync::{Ack, Snapshot};
+pub use service::{
+    AuditRow, CENTER_ID, Center, CenterError, CenterRun, DB_DIR, DEMO_KINDERGARTENS, Decision, DirectoryImport,
+    IngestError, IngestReport, Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER,
+    STORE_FILE, Upload, store_location,
+};
 pub use sync_client as client;
 pub use sync_client::{Endpoint, PushError, PushOptions, Trust, push, push_with};
 

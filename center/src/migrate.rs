@@ -10,8 +10,8 @@ use std::path::Path;
 use changelog::{GENESIS_HASH, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
 use serde::Serialize;
 
-use crate::center::{CENTER_ID, CenterError};
 use crate::pg_store::PgStore;
+use crate::service::{CENTER_ID, CenterError};
 use crate::store::{CenterStore, Commit, LogRecord, SledStore, StoreError};
 
 /// Records copied per transaction.

@@ -11,8 +11,8 @@ use changelog::Payload;
 use rules::Command;
 use serde::Serialize;
 
-use crate::center::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
 use crate::fold::Source;
+use crate::service::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
 use crate::store::{CenterStore, LogRecord};
 
 /// One step of an application's history, as a reviewer reads it.
@@ -218,7 +218,7 @@ impl<S: CenterStore> Center<S> {
             }
             let (name, seq) = match &source {
                 Source::Kiosk { kiosk, seq } => (kiosk.clone(), *seq),
-                Source::Center { seq } => (crate::center::CENTER_ID.to_owned(), *seq),
+                Source::Center { seq } => (crate::service::CENTER_ID.to_owned(), *seq),
             };
             rows.push(HistoryRow {
                 at,
@@ -234,7 +234,7 @@ impl<S: CenterStore> Center<S> {
         if let Some(voucher) = self.state().application(application).and_then(|a| a.voucher.as_ref()) {
             rows.push(HistoryRow {
                 at: voucher.issued_at,
-                source: crate::center::CENTER_ID.to_owned(),
+                source: crate::service::CENTER_ID.to_owned(),
                 seq: 0,
                 by: String::new(),
                 action: "issueVoucher".to_owned(),
@@ -248,10 +248,7 @@ impl<S: CenterStore> Center<S> {
     /// What a distribution round of `district` would do at `at`, and why; changes nothing.
     pub fn plan_distribution(&self, district: &str, at: Instant) -> Result<DistributionPlan, CenterError> {
         self.check_district(district)?;
-        self.state().plan_distribution(district, at).map_err(|e| CenterError::Rules {
-            code: rules::Localized::code(&e).to_owned(),
-            message: rules::Localized::message(&e, rules::Lang::En),
-        })
+        self.state().plan_distribution(district, at).map_err(CenterError::Rules)
     }
 
     /// Offers a kiosk's quarantined entries to ingest again, after the cause was fixed (the
@@ -278,9 +275,7 @@ impl<S: CenterStore> Center<S> {
             )));
         }
         let bundle = Bundle { kiosk: kiosk.to_owned(), entries: candidates.into_values().map(|(_, e)| e).collect() };
-        let ingested = self
-            .ingest(&bundle.to_bytes(), at, Some(kiosk))
-            .map_err(|e| CenterError::Rules { code: e.code().to_owned(), message: e.to_string() })?;
+        let ingested = self.ingest(&bundle.to_bytes(), at, Some(kiosk))?;
         let note = format!("{} accepted", ingested.report.accepted);
         self.audit_action(by, "quarantine.reexamine", kiosk, Some(note), at)?;
         Ok(ingested)

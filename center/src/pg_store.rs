@@ -120,7 +120,7 @@ fn from_json<T: for<'de> serde::Deserialize<'de>>(text: &str) -> Result<T, Store
 fn identity(record: &LogRecord) -> Result<(String, i64, Vec<u8>), StoreError> {
     let (source, seq, entry) = match record {
         LogRecord::Kiosk { kiosk, seq, entry, .. } => (kiosk.clone(), *seq, entry),
-        LogRecord::Center { seq, entry } => (crate::center::CENTER_ID.to_owned(), *seq, entry),
+        LogRecord::Center { seq, entry } => (crate::service::CENTER_ID.to_owned(), *seq, entry),
     };
     let (signed, _) = changelog::SignedEntry::read_record(entry).map_err(|e| StoreError::Corrupt(e.to_string()))?;
     let seq = i64::try_from(seq).map_err(|_| StoreError::Corrupt("sequence number out of range".into()))?;
@@ -182,43 +182,9 @@ impl rules::Localized for PgSetupError {
         PgSetupError::code(self)
     }
 
+    /// From `center/locales/{ru,kk,en}/store.ftl`, keyed `store-CODE`.
     fn message(&self, lang: rules::Lang) -> String {
-        let (ru, kk, en) = match self {
-            PgSetupError::NotSetUp { .. } => (
-                "В базе данных нет схемы центра: владелец схемы создаёт её командой kezek-center init --store-owner",
-                "Дерекқорда орталықтың сызбасы жоқ: сызба иесі оны kezek-center init --store-owner командасымен жасайды",
-                "The database has no center schema: its owner sets it up with kezek-center init --store-owner",
-            ),
-            PgSetupError::RoleCanRewrite { .. } => (
-                "Роль сервера может переписать журнал принятых записей: запустите сервер под ролью, которой \
-                 разрешено только читать и добавлять",
-                "Сервердің рөлі қабылданған жазбалар журналын қайта жаза алады: серверді тек оқуға және қосуға \
-                 рұқсаты бар рөлмен іске қосыңыз",
-                "The server's role could rewrite the accepted log: run the server as a role that may only read \
-                 and append",
-            ),
-            PgSetupError::SameRole { .. } => (
-                "Владелец схемы и роль сервера должны быть разными ролями",
-                "Сызба иесі мен сервер рөлі әртүрлі рөлдер болуы керек",
-                "The schema's owner and the server's role must be different roles",
-            ),
-            PgSetupError::NoRole { .. } => (
-                "Роль сервера не существует в базе данных: создайте её",
-                "Сервер рөлі дерекқорда жоқ: оны жасаңыз",
-                "The server's role does not exist in the database: create it",
-            ),
-            PgSetupError::NoUser { .. } => (
-                "В адресе базы данных не указана роль сервера",
-                "Дерекқор мекенжайында сервер рөлі көрсетілмеген",
-                "The database URL names no role for the server",
-            ),
-        };
-        match lang {
-            rules::Lang::Ru => ru,
-            rules::Lang::Kk => kk,
-            rules::Lang::En => en,
-        }
-        .to_owned()
+        crate::i18n::text(lang, &format!("store-{}", self.code()), &[])
     }
 }
 

@@ -36,11 +36,11 @@ use changelog::{SigningKey, VerifyingKey, fingerprint, public_key_from_hex};
 use ed25519_dalek::{Signature, Signer};
 use rules::iin::{Iin, IinError};
 use rules::model::Kinship;
-use rules::{Instant, Lang, Localized, Text};
+use rules::{Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 /// `format` of a signed pairs file.
@@ -122,6 +122,12 @@ pub enum RegistryError {
 }
 
 impl RegistryError {
+    /// The id of this error's text in `center/locales/*/population.ftl` (`population-` and
+    /// the code); `None` for an invalid IIN, whose text comes from `rules`.
+    pub fn message_id(&self) -> Option<String> {
+        (!matches!(self, RegistryError::Iin(_))).then(|| format!("population-{}", self.code()))
+    }
+
     /// A stable code for the user interfaces.
     pub fn code(&self) -> &'static str {
         match self {
@@ -146,49 +152,10 @@ impl Localized for RegistryError {
     }
 
     fn message(&self, lang: Lang) -> String {
-        let text = match self {
-            RegistryError::Iin(e) => return e.message(lang),
-            RegistryError::NotImported => Text::new(
-                "Данные регистра населения не загружены в центр",
-                "Халық тіркелімінің деректері орталыққа жүктелмеген",
-                "No population registry file has been imported",
-            ),
-            RegistryError::Unavailable(_) | RegistryError::Io(_) => Text::new(
-                "Регистр населения сейчас недоступен, попробуйте позже",
-                "Халық тіркелімі қазір қолжетімсіз, кейінірек қайталаңыз",
-                "The population registry is unavailable now: try again later",
-            ),
-            RegistryError::UntrustedKey { .. } => Text::new(
-                "Файл подписан ключом, которому центр не доверяет",
-                "Файлға орталық сенбейтін кілтпен қол қойылған",
-                "The file is signed with a key this center does not trust",
-            ),
-            RegistryError::BadSignature => Text::new(
-                "Подпись файла не совпадает с содержимым: файл изменён после подписания",
-                "Файлдың қолтаңбасы мазмұнына сәйкес келмейді: файл қол қойылғаннан кейін өзгертілген",
-                "The file's signature does not match its content: it was altered after signing",
-            ),
-            RegistryError::Malformed(_)
-            | RegistryError::Format(_)
-            | RegistryError::BadPair { .. }
-            | RegistryError::TooLarge => Text::new(
-                "Это не файл пар «родитель — ребёнок» регистра населения",
-                "Бұл халық тіркелімінің «ата-ана — бала» жұптарының файлы емес",
-                "This is not a population registry file of parent–child pairs",
-            ),
-            RegistryError::BadKey(_) => Text::new(
-                "Это не открытый ключ (64 шестнадцатеричные цифры)",
-                "Бұл ашық кілт емес (64 он алтылық цифр)",
-                "Not a public key (64 hex digits)",
-            ),
-        };
-        text.get(lang).to_owned()
-    }
-}
-
-impl From<RegistryError> for CenterError {
-    fn from(e: RegistryError) -> Self {
-        CenterError::Rules { code: e.code().to_owned(), message: e.to_string() }
+        match self {
+            RegistryError::Iin(e) => e.message(lang),
+            _ => crate::i18n::text(lang, &format!("population-{}", self.code()), &[]),
+        }
     }
 }
 

@@ -13,7 +13,7 @@ use rules::Instant;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::center::{Center, CenterError};
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 /// The audit action of a publication.

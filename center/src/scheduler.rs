@@ -8,13 +8,14 @@
 //! its own run, as if the server had been up), and a district's latest missed round runs once.
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use chrono::{NaiveTime, TimeZone};
 use rules::time::kazakhstan_offset;
 use rules::{Calendar, Date, Instant};
 use serde::{Deserialize, Serialize};
 
-use crate::center::{Center, CenterError, CenterRun, SCHEDULER};
+use crate::service::{Center, CenterError, CenterRun, SCHEDULER};
 use crate::store::CenterStore;
 
 /// The schedule file in the data folder (optional: the defaults apply without it).
@@ -80,13 +81,16 @@ impl Schedule {
     /// Reads `schedule.json` from the data folder; the defaults when there is none.
     pub fn load(dir: &std::path::Path) -> Result<Schedule, CenterError> {
         let path = dir.join(SCHEDULE_FILE);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                serde_json::from_str(&text).map_err(|e| CenterError::Invalid(format!("{}: {e}", path.display())))
-            }
+        match std::fs::read(&path) {
+            Ok(bytes) => Schedule::parse(&path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Schedule::default()),
             Err(e) => Err(CenterError::Setup(format!("{}: {e}", path.display()))),
         }
+    }
+
+    /// A schedule file's content; the error names the file and says what is wrong.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Schedule, CenterError> {
+        serde_json::from_slice(bytes).map_err(|e| CenterError::Invalid(format!("{}: {e}", path.display())))
     }
 
     /// The slot of `district`'s rounds, if it has scheduled rounds.
@@ -94,6 +98,86 @@ impl Schedule {
         match self.districts.get(district) {
             Some(own) => *own,
             None => self.rounds,
+        }
+    }
+}
+
+/// `schedule.json` while the server runs: looked at on every poll of the scheduler (15 s),
+/// so an edited file takes effect without a restart. A file that does not read (a half-saved
+/// edit, a typo) leaves the schedule in effect as it was; both outcomes are said once per
+/// change of the file, on stderr.
+#[derive(Debug)]
+pub struct ScheduleFile {
+    path: PathBuf,
+    /// What the last look found (`None`: not looked at yet).
+    seen: Option<Content>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Content {
+    Missing,
+    Bytes(Vec<u8>),
+    Unreadable(String),
+}
+
+/// What a look at the schedule file found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reload {
+    /// The same file as at the last look, or one giving the schedule in effect.
+    Unchanged,
+    /// A changed file: this schedule is in effect from now on.
+    Changed(Schedule),
+    /// A changed file that does not read: the schedule in effect stays (the reason names the file).
+    Refused(String),
+}
+
+impl ScheduleFile {
+    /// The schedule file of the data folder `dir`.
+    pub fn in_folder(dir: &Path) -> Self {
+        ScheduleFile { path: dir.join(SCHEDULE_FILE), seen: None }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Looks at the file: what changed since the last look, against the schedule in effect.
+    /// A missing file means the defaults, as at start.
+    pub fn look(&mut self, in_effect: &Schedule) -> Reload {
+        let content = match std::fs::read(&self.path) {
+            Ok(bytes) => Content::Bytes(bytes),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Content::Missing,
+            Err(e) => Content::Unreadable(format!("{}: {e}", self.path.display())),
+        };
+        if self.seen.as_ref() == Some(&content) {
+            return Reload::Unchanged;
+        }
+        let read = match &content {
+            Content::Missing => Ok(Schedule::default()),
+            Content::Bytes(bytes) => Schedule::parse(&self.path, bytes).map_err(|e| e.to_string()),
+            Content::Unreadable(reason) => Err(reason.clone()),
+        };
+        self.seen = Some(content);
+        match read {
+            Ok(schedule) if schedule == *in_effect => Reload::Unchanged,
+            Ok(schedule) => Reload::Changed(schedule),
+            Err(reason) => Reload::Refused(reason),
+        }
+    }
+
+    /// [`ScheduleFile::look`], applied to `in_effect` and said on stderr.
+    pub fn refresh(&mut self, in_effect: &mut Schedule) {
+        match self.look(in_effect) {
+            Reload::Unchanged => {}
+            Reload::Changed(schedule) => {
+                let text = serde_json::to_string(&schedule).unwrap_or_default();
+                eprintln!("kezek-center: {} changed; in effect from now on: {text}", self.path.display());
+                *in_effect = schedule;
+            }
+            Reload::Refused(reason) => eprintln!(
+                "kezek-center: {reason}; the schedule file is not used until it is fixed, the previous \
+                 schedule stays in effect"
+            ),
         }
     }
 }
@@ -205,6 +289,27 @@ impl<S: CenterStore> Center<S> {
     }
 }
 
+/// What the server says on stderr about a look's runs: one line per run that issued or
+/// expired something, or the failure with its code (the rest is tried again at the next look).
+pub fn report(outcome: &Result<Vec<CenterRun>, CenterError>) -> Vec<String> {
+    match outcome {
+        Ok(runs) => runs
+            .iter()
+            .filter(|r| !r.vouchers.is_empty() || !r.expired.is_empty())
+            .map(|run| {
+                format!(
+                    "kezek-center: scheduled {} at {}: {} vouchers, {} expired",
+                    run.command,
+                    run.at,
+                    run.vouchers.len(),
+                    run.expired.len()
+                )
+            })
+            .collect(),
+        Err(e) => vec![format!("kezek-center: a scheduled run failed ({}): {e}; it is tried again shortly", e.code())],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -274,6 +379,60 @@ mod tests {
     }
 
     #[test]
+    fn catching_up_stops_at_400_days_and_a_round_is_owed_only_from_the_last_7_days() {
+        let s = Schedule::default();
+        let cal = Calendar::embedded();
+        let now = at("2027-06-30T12:00:00+05:00");
+        let long_ago = Some(at("2025-01-01T00:01:00+05:00"));
+        let d = due(&s, cal, long_ago, &BTreeMap::new(), &[], now);
+        assert_eq!(d.len(), MAX_CATCH_UP_DAYS);
+        assert_eq!(d.first(), Some(&Due::Expiry { at: at("2026-05-27T00:01:00+05:00") }), "the 400 latest days");
+        assert_eq!(d.last(), Some(&Due::Expiry { at: at("2027-06-30T00:01:00+05:00") }));
+
+        // Two weeks of decreed days off (15–26 February 2027), and the server down since
+        // Thursday the 11th: on Friday the 26th Friday the 12th's round (14 days back) is not
+        // owed any more; the next working day's is.
+        let days_off: Vec<Date> = (15..=26)
+            .map(|day| format!("2027-02-{day}").parse::<Date>().unwrap())
+            .filter(|d| cal.is_working_day(*d).unwrap())
+            .collect();
+        let year = rules::calendar::CalendarYear {
+            year: 2027,
+            provisional: true,
+            kurban_ait: "2027-05-16".parse().unwrap(),
+            extra_days_off: days_off,
+            extra_working_days: vec![],
+            source: "test".into(),
+        };
+        let holiday = cal.with_year(&year).unwrap();
+        let expiry = Some(at("2027-02-26T00:01:00+05:00"));
+        let rounds = BTreeMap::from([("KOK".to_owned(), at("2027-02-11T18:00:00+05:00"))]);
+        assert!(due(&s, &holiday, expiry, &rounds, &kok(), at("2027-02-26T19:00:00+05:00")).is_empty());
+        let expiry = Some(at("2027-03-01T00:01:00+05:00"));
+        let d = due(&s, &holiday, expiry, &rounds, &kok(), at("2027-03-01T18:30:00+05:00"));
+        assert_eq!(d, vec![Due::Round { district: "KOK".into(), slot: at("2027-03-01T18:00:00+05:00") }]);
+    }
+
+    #[test]
+    fn a_failed_run_is_reported_with_its_code_and_quiet_runs_say_nothing() {
+        let quiet = CenterRun {
+            command: "tick".into(),
+            at: at("2026-03-11T00:01:00+05:00"),
+            center_seq: Some(7),
+            vouchers: vec![],
+            published: vec![],
+            expired: vec![],
+            events: 0,
+        };
+        assert_eq!(report(&Ok(vec![quiet])), Vec::<String>::new());
+        let failed = report(&Err(CenterError::Setup("the disk is full".into())));
+        assert_eq!(
+            failed,
+            ["kezek-center: a scheduled run failed (SETUP): the disk is full; it is tried again shortly"]
+        );
+    }
+
+    #[test]
     fn the_schedule_file_reads_and_refuses_junk() {
         let s: Schedule = serde_json::from_str(
             r#"{"expiryAt":"00:05","rounds":{"at":"17:30","days":"working"},"districts":{"ZER":null}}"#,
@@ -285,5 +444,37 @@ mod tests {
         assert!(serde_json::from_str::<Schedule>(r#"{"expiryAt":"25:00"}"#).is_err());
         assert!(serde_json::from_str::<Schedule>(r#"{"expiry":"00:00"}"#).is_err());
         assert_eq!(serde_json::from_str::<Schedule>("{}").unwrap(), Schedule::default());
+    }
+
+    #[test]
+    fn an_edited_schedule_file_takes_effect_and_a_broken_one_leaves_the_schedule_in_effect() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SCHEDULE_FILE);
+        let mut file = ScheduleFile::in_folder(dir.path());
+        let mut in_effect = Schedule::default();
+        // No file: the defaults, as at start.
+        assert_eq!(file.look(&in_effect), Reload::Unchanged);
+        std::fs::write(&path, r#"{"rounds": null}"#).unwrap();
+        let off = Schedule { rounds: None, ..Schedule::default() };
+        assert_eq!(file.look(&in_effect), Reload::Changed(off.clone()));
+        in_effect = off.clone();
+        assert_eq!(file.look(&in_effect), Reload::Unchanged, "the same file again");
+        // Half-saved: refused once, naming the file; the schedule in effect stays.
+        std::fs::write(&path, r#"{"rounds": nu"#).unwrap();
+        match file.look(&in_effect) {
+            Reload::Refused(reason) => assert!(reason.contains(&path.display().to_string()), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(file.look(&in_effect), Reload::Unchanged, "said once per change");
+        file.refresh(&mut in_effect);
+        assert_eq!(in_effect, off);
+        // Fixed: in effect.
+        std::fs::write(&path, r#"{"expiryAt": "00:05", "rounds": null}"#).unwrap();
+        file.refresh(&mut in_effect);
+        assert_eq!(in_effect.expiry_at, NaiveTime::from_hms_opt(0, 5, 0).unwrap());
+        // Removed: the defaults again.
+        std::fs::remove_file(&path).unwrap();
+        file.refresh(&mut in_effect);
+        assert_eq!(in_effect, Schedule::default());
     }
 }

@@ -315,7 +315,7 @@ fn a_panic_inside_the_center_is_caught_and_the_server_keeps_serving() {
     let data = dir.path().join("center");
     Center::init(&data, None).unwrap();
     let key = KioskKey::load(&data.join("center.key")).unwrap();
-    let directory = serde_json::from_str(center::center::DEMO_KINDERGARTENS).unwrap();
+    let directory = serde_json::from_str(center::DEMO_KINDERGARTENS).unwrap();
     let armed = Arc::new(AtomicBool::new(false));
     // A store that panics on its next commit when told to (a bug, or a library that panics).
     let trigger = Arc::clone(&armed);
@@ -395,8 +395,7 @@ fn a_modified_kiosk_cannot_write_outside_its_scope_or_back_date() {
 
     // Outside its scope: each stops the stream with its own code.
     let foreign_kg = {
-        let directory: Vec<rules::model::Kindergarten> =
-            serde_json::from_str(center::center::DEMO_KINDERGARTENS).unwrap();
+        let directory: Vec<rules::model::Kindergarten> = serde_json::from_str(center::DEMO_KINDERGARTENS).unwrap();
         directory.into_iter().find(|k| k.district != DISTRICT).unwrap().id
     };
     for (payload, code) in [

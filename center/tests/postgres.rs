@@ -41,7 +41,7 @@ fn center_on(cluster: &pg::Cluster) -> (tempfile::TempDir, String, Center) {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
     let url = cluster.store();
-    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), &url).unwrap();
     let center = Center::open(dir.path()).unwrap();
     (dir, url, center)
 }
@@ -161,7 +161,7 @@ fn migration_copies_and_re_verifies_every_entry_and_both_stores_then_agree() {
     assert!(report.entries > 10 && report.kiosks == 1 && report.accounts == 1, "{report:?}");
     // Twice is refused: the database is not empty.
     assert!(center::migrate::migrate(dir.path(), &url, None).is_err());
-    std::fs::write(dir.path().join(center::center::STORE_FILE), &url).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), &url).unwrap();
     let on_pg = Center::open(dir.path()).unwrap();
     assert_eq!(on_pg.ack("K1", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.0);
     assert_eq!(on_pg.snapshot("KOK", at("2026-03-14T09:00:00+05:00")).unwrap().1, expected.1);
@@ -351,11 +351,11 @@ fn the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works()
 
     // The server refuses to run as a role that could rewrite the log: the owner (here also
     // a superuser), or its own role once someone grants it UPDATE; set-up again revokes that.
-    std::fs::write(data.join(center::center::STORE_FILE), &owner).unwrap();
+    std::fs::write(data.join(center::STORE_FILE), &owner).unwrap();
     let refused = Server::try_start(&data, &[]).map(|_| ()).unwrap_err();
     assert_eq!(error_code(&refused), "STORE_ROLE_CAN_REWRITE", "{refused}");
     assert!(refused.contains("superuser") && refused.contains("owner of accepted_log"), "{refused}");
-    std::fs::write(data.join(center::center::STORE_FILE), &url).unwrap();
+    std::fs::write(data.join(center::STORE_FILE), &url).unwrap();
     let mut as_owner = postgres::Client::connect(&owner, postgres::NoTls).unwrap();
     as_owner.batch_execute("GRANT UPDATE (record) ON accepted_log TO kezek_server").unwrap();
     let refused = Server::try_start(&data, &[]).map(|_| ()).unwrap_err();

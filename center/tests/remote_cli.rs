@@ -329,6 +329,8 @@ fn every_command_works_against_a_running_server() {
     assert_eq!((init.ok, init.code.as_str()), (false, "LOCAL_ONLY"));
     let serve = admin.run(&["serve", "--listen", "127.0.0.1:0"]);
     assert_eq!((serve.ok, serve.code.as_str()), (false, "LOCAL_ONLY"));
+    let migrate = admin.run(&["migrate", "--to", "postgres://nobody@127.0.0.1:9/none"]);
+    assert_eq!((migrate.ok, migrate.code.as_str()), (false, "LOCAL_ONLY"));
 
     // Sessions: garbage, expired, for another server, signed out.
     let token = stored["token"].as_str().unwrap().to_owned();
@@ -392,4 +394,199 @@ fn on_the_folder_new_commands_work_and_review_needs_a_reviewer() {
     assert_eq!(nothing.code, "UNKNOWN_KIOSK");
     let logout = folder(&data, &["logout"]);
     assert_eq!(logout.code, "URL_REQUIRED");
+}
+
+/// A folder with a kiosk K1 of KOK, an admin `boss` and a viewer `look`, served; both signed in.
+fn served_center(dir: &Path) -> (PathBuf, TestKiosk, Server, Staff, Staff) {
+    let data = dir.join("center");
+    let kiosk = TestKiosk::new("K1");
+    init_center(&data, &[&kiosk]);
+    std::fs::write(data.join("schedule.json"), r#"{"rounds": null}"#).unwrap();
+    for (login, role) in [("boss", "admin"), ("look", "viewer")] {
+        let run = folder(&data, &["operator", "add", "--login", login, "--name", "Staff", "--role", role]);
+        assert!(run.ok, "{}", run.stderr);
+    }
+    let server = Server::start(&data, &[]);
+    let admin = Staff::new(&server.url, dir, "boss");
+    let viewer = Staff::new(&server.url, dir, "look");
+    admin.login("boss");
+    viewer.login("look");
+    (data, kiosk, server, admin, viewer)
+}
+
+/// (by, action, subject, note) of the audit trail's rows with `action`, oldest first.
+fn audited(staff: &Staff, action: &str) -> Vec<(String, String, String)> {
+    let rows = staff.ok(&["audit", "--limit", "10000"]);
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    rows.as_array()
+        .unwrap()
+        .iter()
+        .rev()
+        .filter(|r| r["action"] == action)
+        .map(|r| (text(&r["by"]), text(&r["subject"]), text(&r["note"])))
+        .collect()
+}
+
+#[test]
+fn reference_data_and_served_districts_change_through_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_data, kiosk, server, admin, viewer) = served_center(dir.path());
+    // `serve`'s sessions last 12 hours.
+    let before = center::now();
+    let expires: rules::Instant = admin.login("boss")["expiresAt"].as_str().unwrap().parse().unwrap();
+    let lifetime = (expires.0 - before.0).num_seconds();
+    assert!((12 * 3600 - 60..=12 * 3600 + 5).contains(&lifetime), "{lifetime} s");
+
+    // The kindergarten directory: a new kindergarten of KOK, from a file.
+    let new_kindergarten = serde_json::json!([{
+        "id": "KOK-DDO-901",
+        "district": DISTRICT,
+        "queueType": "general",
+        "name": { "ru": "Ясли-сад № 901", "kk": "№ 901 бөбекжай-балабақша", "en": "Nursery-kindergarten No. 901" },
+        "ownership": "state",
+        "address": "г. Кокшетау, ул. Строительная, 901",
+        "phone": "+7 7162 000000",
+        "languages": ["kk", "ru"]
+    }]);
+    let directory_file = dir.path().join("directory.json");
+    std::fs::write(&directory_file, new_kindergarten.to_string()).unwrap();
+    let directory_path = directory_file.to_str().unwrap();
+    let before = admin.ok(&["directory", "list"]);
+    let denied = viewer.run(&["directory", "import", directory_path]);
+    assert_eq!((denied.ok, denied.code.as_str()), (false, "FORBIDDEN_ROLE"), "{}", denied.stderr);
+    let by = admin.run(&["directory", "import", directory_path, "--by", "someone"]);
+    assert_eq!(by.code, "LOCAL_ONLY", "with --url the signed-in user acts");
+    let imported = admin.ok(&["directory", "import", directory_path]);
+    assert_eq!(imported["changed"], serde_json::json!(["KOK-DDO-901"]), "{imported}");
+    let after = admin.ok(&["directory", "list", "--district", DISTRICT]);
+    assert!(after["version"].as_u64() > before["version"].as_u64(), "{after}");
+    assert!(after["kindergartens"].as_array().unwrap().iter().any(|k| k["id"] == "KOK-DDO-901"), "{after}");
+    let again = admin.ok(&["directory", "import", directory_path]);
+    assert_eq!((again["changed"].as_array().map(Vec::len), again["unchanged"].as_u64()), (Some(0), Some(1)));
+    assert_eq!(audited(&admin, "setKindergarten"), [("boss".to_owned(), "KOK-DDO-901".to_owned(), String::new())]);
+
+    // The calendar: a year's decree published (it replaces the provisional year), from a file.
+    let decree = serde_json::json!({
+        "year": 2027,
+        "provisional": false,
+        "kurbanAit": "2027-05-16",
+        "extraDaysOff": ["2027-01-08"],
+        "extraWorkingDays": ["2027-01-16"],
+        "source": "Постановление Правительства (remote test)"
+    });
+    let calendar_file = dir.path().join("calendar.json");
+    std::fs::write(&calendar_file, decree.to_string()).unwrap();
+    let calendar_path = calendar_file.to_str().unwrap();
+    let listed = |staff: &Staff| {
+        let listed = staff.ok(&["calendar", "list"]);
+        listed["years"].as_array().unwrap().iter().find(|y| y["year"] == 2027).unwrap().clone()
+    };
+    assert_eq!(listed(&admin)["status"], "provisional");
+    let denied = viewer.run(&["calendar", "set-year", calendar_path]);
+    assert_eq!(denied.code, "FORBIDDEN_ROLE", "{}", denied.stderr);
+    let set = admin.ok(&["calendar", "set-year", calendar_path]);
+    assert!(set["centerSeq"].is_u64(), "{set}");
+    let year = listed(&viewer);
+    assert_eq!((&year["status"], &year["source"]), (&Value::from("official"), &decree["source"]), "{year}");
+    assert_eq!(audited(&admin, "setCalendarYear"), [("boss".to_owned(), "2027".to_owned(), String::new())]);
+
+    // A second district for the kiosk: its signed requests for ZER's snapshot are refused
+    // before, and answered after, with no restart.
+    let zer = "/v1/districts/ZER/snapshot";
+    let (status, body) = signed_request(&server.url, &kiosk.signer(), "GET", zer, None);
+    assert_eq!((status, error_code(&body).as_str()), (403, "OUT_OF_DISTRICT"));
+    let denied = viewer.run(&["kiosk", "serve", "--id", "K1", "--district", "ZER"]);
+    assert_eq!(denied.code, "FORBIDDEN_ROLE", "{}", denied.stderr);
+    let unknown = admin.run(&["kiosk", "serve", "--id", "K1", "--district", "NOPE"]);
+    assert_eq!(unknown.code, "UNKNOWN_DISTRICT", "{}", unknown.stderr);
+    let two = admin.ok(&["kiosk", "serve", "--id", "K1", "--district", "ZER"]);
+    assert_eq!(two["districts"], serde_json::json!([DISTRICT, "ZER"]), "{two}");
+    let (status, _) = signed_request(&server.url, &kiosk.signer(), "GET", zer, None);
+    assert_eq!(status, 200);
+    let kiosks = admin.ok(&["kiosk", "list"]);
+    assert_eq!(kiosks[0]["districts"], serde_json::json!([DISTRICT, "ZER"]), "{kiosks}");
+    assert_eq!(audited(&admin, "kiosk.serve"), [("boss".to_owned(), "K1".to_owned(), "ZER".to_owned())]);
+}
+
+#[test]
+fn the_population_registry_is_managed_through_a_running_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, _kiosk, server, admin, viewer) = served_center(dir.path());
+    let key = changelog::KioskKey::generate().unwrap();
+    let key_file = dir.path().join("registry.key");
+    key.save(&key_file).unwrap();
+    let (parent, child) = (adult_iin(1), child_iin("2022-03-04", 1));
+    let pairs = serde_json::json!([{ "parent": parent, "child": child, "kinship": "mother" }]);
+    let pairs_file = dir.path().join("pairs.json");
+    std::fs::write(&pairs_file, pairs.to_string()).unwrap();
+    let signed_file = dir.path().join("signed.json");
+    // Signing needs neither the folder nor the server, even with --url given.
+    let p = |path: &Path| path.to_str().unwrap().to_owned();
+    let sign = admin.ok(&[
+        "population",
+        "sign",
+        "--key-file",
+        &p(&key_file),
+        "--in",
+        &p(&pairs_file),
+        "--out",
+        &p(&signed_file),
+        "--issuer",
+        "Test registry",
+    ]);
+    assert_eq!(sign["pairs"], 1, "{sign}");
+
+    // Not trusted yet: the import is refused.
+    let refused = admin.run(&["population", "import", &p(&signed_file)]);
+    assert_eq!(refused.code, "POPULATION_UNTRUSTED_KEY", "{}", refused.stderr);
+    let not_yet = admin.run(&["population", "check", "--parent", &parent, "--child", &child]);
+    assert_eq!(not_yet.code, "REGISTRY_NOT_IMPORTED", "{}", not_yet.stderr);
+
+    // Trusting a key: admins only, audited, while the server runs.
+    let hex = key.public_hex();
+    let denied = viewer.run(&["population", "trust", &hex]);
+    assert_eq!((denied.ok, denied.code.as_str()), (false, "FORBIDDEN_ROLE"), "{}", denied.stderr);
+    let bad = admin.run(&["population", "trust", "not-a-key"]);
+    assert_eq!(bad.code, "POPULATION_BAD_KEY", "{}", bad.stderr);
+    let at = admin.run(&["population", "trust", &hex, "--at", "2026-03-10T12:00:00+05:00"]);
+    assert_eq!(at.code, "AT_NOT_REMOTE");
+    let trusted = admin.ok(&["population", "trust", &hex]);
+    assert_eq!((trusted["added"].as_bool(), trusted["publicKey"].as_str()), (Some(true), Some(hex.as_str())));
+    let again = admin.ok(&["population", "trust", &hex]);
+    assert_eq!(again["added"], false);
+    let fingerprint = trusted["fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(audited(&admin, "population.trust"), [("boss".to_owned(), fingerprint, hex.clone())], "logged once");
+    let keys = std::fs::read_to_string(data.join(center::population::KEYS_FILE)).unwrap();
+    assert!(keys.contains(&hex), "{keys}");
+
+    // The trusted key takes at once: the import, then a check, through the server.
+    let imported = admin.ok(&["population", "import", &p(&signed_file)]);
+    assert_eq!(imported["pairs"], 1, "{imported}");
+    let denied = viewer.run(&["population", "check", "--parent", &parent, "--child", &child]);
+    assert_eq!(denied.code, "FORBIDDEN_ROLE", "{}", denied.stderr);
+    let check = admin.ok(&["population", "check", "--parent", &parent, "--child", &child]);
+    assert_eq!((check["confirmed"].as_bool(), check["kinship"].as_str()), (Some(true), Some("mother")), "{check}");
+    let other = admin.ok(&["population", "check", "--parent", &adult_iin(2), "--child", &child]);
+    assert_eq!(other["confirmed"], false);
+    let invalid = admin.run(&["population", "check", "--parent", "123", "--child", &child]);
+    assert_eq!(invalid.code, "IIN_FORMAT", "{}", invalid.stderr);
+    // The folder, read while the server holds it, says the same.
+    let local = folder(&data, &["population", "check", "--parent", &parent, "--child", &child]);
+    assert!(local.ok, "{}", local.stderr);
+    assert_eq!(local.json, check);
+
+    // The `serve` process killed and started again (on another port): the admin's session
+    // token still works there, and the registry still answers.
+    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&admin.session).unwrap()).unwrap();
+    let token = stored["token"].as_str().unwrap().to_owned();
+    drop(server);
+    let server = Server::start(&data, &[]);
+    let mut answer = common::http_agent()
+        .get(&format!("{}/v1/staff/population/check?parent={parent}&child={child}", server.url))
+        .header("Authorization", &format!("Bearer {token}"))
+        .call()
+        .unwrap();
+    assert_eq!(answer.status().as_u16(), 200);
+    let after_restart: Value = serde_json::from_slice(&answer.body_mut().read_to_vec().unwrap()).unwrap();
+    assert_eq!(after_restart, check);
 }

@@ -32,6 +32,8 @@ struct Answer {
     status: u16,
     body: Value,
     set_cookie: Option<String>,
+    /// `Retry-After`, in seconds.
+    retry_after: Option<u64>,
 }
 
 fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>) -> Answer {
@@ -61,9 +63,11 @@ fn send(method: &str, url: &str, headers: &[(&str, &str)], body: Option<&Value>)
     };
     let mut response = response.unwrap();
     let status = response.status().as_u16();
-    let set_cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let header = |name: &str| response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let set_cookie = header("set-cookie");
+    let retry_after = header("retry-after").map(|v| v.parse().unwrap_or_else(|_| panic!("Retry-After {v:?}")));
     let bytes = response.body_mut().read_to_vec().unwrap();
-    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), set_cookie }
+    Answer { status, body: serde_json::from_slice(&bytes).unwrap_or(Value::Null), set_cookie, retry_after }
 }
 
 impl Server {
@@ -343,7 +347,46 @@ fn password_guessing_is_throttled_per_login_and_wrong_logins_look_like_wrong_pas
         "{}",
         locked.body
     );
+    // Until the first failure is 15 minutes old (the test took a few seconds of it).
+    let wait = locked.retry_after.expect("Retry-After");
+    assert!((800..=900).contains(&wait), "Retry-After {wait}");
+    assert!(locked.body["error"]["message"].as_str().unwrap().contains(&format!("{wait} s")), "{}", locked.body);
     assert_eq!(server.sign_in("dist-kok", PASSWORD).status, 200, "other accounts are not locked");
+    assert_eq!(server.sign_in("dist-kok", PASSWORD).retry_after, None);
+}
+
+#[test]
+fn one_address_guessing_many_logins_is_throttled_after_twenty_failures() {
+    let (dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let open = server.token("dist-kok");
+    // Twenty failures from 127.0.0.1, each for another login (no login reaches its own limit
+    // of five), known accounts and unknown ones alike.
+    for i in 0..center::throttle::MAX_FAILURES_PER_ADDRESS {
+        let login = if i % 2 == 0 { format!("nobody-{i}") } else { ["admin", "rev-kok", "viewer"][i % 3].to_owned() };
+        let answer = server.sign_in(&login, "guess-guess");
+        assert_eq!((answer.status, answer.retry_after), (401, None), "attempt {i}: {}", answer.body);
+    }
+    // The twenty-first attempt from the address waits, whatever the login and password: even
+    // an account with no failures of its own, with its right password.
+    for login in ["dist-kok", "rev-zer", "nobody-new"] {
+        let answer = server.sign_in(login, PASSWORD);
+        assert_eq!(
+            (answer.status, answer.body["error"]["code"].as_str()),
+            (429, Some("LOGIN_THROTTLED")),
+            "{login}: {}",
+            answer.body
+        );
+        let wait = answer.retry_after.expect("Retry-After");
+        assert!((800..=900).contains(&wait), "Retry-After {wait}");
+    }
+    // Sessions already open are not affected.
+    assert_eq!(server.get(&open, "/v1/staff/me").status, 200);
+    // The counts are the server's memory: a restart forgets them.
+    drop(server);
+    std::thread::sleep(Duration::from_millis(100));
+    let server = Server::start(Center::open(dir.path()).unwrap(), Duration::from_hours(1));
+    assert_eq!(server.sign_in("dist-kok", PASSWORD).status, 200);
 }
 
 #[test]
@@ -473,4 +516,46 @@ fn quarantined_entries_are_re_examined_after_the_cause_is_fixed() {
     let audit = server.get(&admin, "/v1/staff/audit").body;
     let actions: Vec<&str> = audit.as_array().unwrap().iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"quarantine.reexamine") && actions.contains(&"kiosk.serve"), "{actions:?}");
+}
+
+#[test]
+fn accounts_keep_argon2id_hashes_and_sessions_only_the_token_hash_and_the_last_admin_stays() {
+    let (dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let admin = server.token("admin");
+    // At least 8 characters.
+    let short = json!({"login": "short", "name": "S", "role": "viewer", "districts": [], "password": "1234567"});
+    let refused = server.post(&admin, "/v1/staff/users", &short);
+    assert_eq!((refused.status, refused.body["error"]["code"].as_str()), (400, Some("INVALID_ARGUMENT")));
+    let eight = json!({"login": "eight", "name": "E", "role": "viewer", "districts": [], "password": "12345678"});
+    assert_eq!(server.post(&admin, "/v1/staff/users", &eight).status, 200);
+    let viewer = server.token("viewer");
+    drop(server);
+    std::thread::sleep(Duration::from_millis(100));
+
+    // What the store holds: argon2id hashes, and sessions under the SHA-256 of their token.
+    let location = center::service::store_location(dir.path()).unwrap();
+    let store =
+        center::any_store::AnyStore::open(&dir.path().join(center::service::DB_DIR), location.as_deref()).unwrap();
+    let operators = center::store::CenterStore::operators(&store).unwrap();
+    assert!(operators.len() >= 6);
+    for operator in &operators {
+        assert!(operator.password_hash.starts_with("$argon2id$"), "{}: {}", operator.login, operator.password_hash);
+        assert!(!operator.password_hash.contains(PASSWORD) && !operator.password_hash.contains("12345678"));
+    }
+    let sessions = center::store::CenterStore::sessions(&store).unwrap();
+    let expected = center::accounts::token_hash(&viewer);
+    assert!(sessions.iter().any(|s| s.token_hash == expected && s.login == "viewer"), "{sessions:?}");
+    let stored = format!("{sessions:?}");
+    for token in [&admin, &viewer] {
+        assert_eq!(token.len(), 64, "256 bits, hex");
+        assert!(!stored.contains(token.as_str()), "a token is never stored as it is");
+    }
+    drop(store);
+
+    // The last active administrator cannot be disabled, not even from the data folder.
+    let mut center = Center::open(dir.path()).unwrap();
+    let last = center.disable_user(CENTER_ID, "admin", at(NOW)).unwrap_err();
+    assert_eq!(last.code(), "LAST_ADMIN");
+    assert!(!center.user("admin").unwrap().disabled);
 }

@@ -27,7 +27,7 @@ use serde_json::json;
 fn shared_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
-    std::fs::write(dir.path().join(center::center::STORE_FILE), pg::cluster().store()).unwrap();
+    std::fs::write(dir.path().join(center::STORE_FILE), pg::cluster().store()).unwrap();
     dir
 }
 
@@ -319,4 +319,35 @@ fn the_same_kiosks_uploads_to_both_servers_at_once_are_applied_once_each() {
     let fresh = Center::open(dir.path()).unwrap();
     assert_eq!(fresh.state().applications().count() as u64, children);
     assert!(fresh.quarantine().is_empty());
+}
+
+/// What SECURITY.md says of sign-in throttling with two servers: each counts its own
+/// failures (kept in its memory), so the limits apply per server.
+#[test]
+fn each_server_counts_its_own_failed_sign_ins() {
+    let dir = shared_folder();
+    let mut first = Center::open(dir.path()).unwrap();
+    let viewer = NewUser {
+        login: "look".into(),
+        name: "Viewer".into(),
+        role: StaffRole::Viewer,
+        districts: vec![],
+        password: "viewer-pass-1".into(),
+    };
+    first.add_user(CENTER_ID, viewer, at("2026-03-10T08:00:00+05:00")).unwrap();
+    let now = Arc::new(Mutex::new(at("2026-03-10T12:00:00+05:00")));
+    let a = App::with_options(first, clock(&now), ServerOptions::default());
+    let b = App::with_options(Center::open(dir.path()).unwrap(), clock(&now), ServerOptions::default());
+    let server_a = spawn("127.0.0.1:0", a).unwrap();
+    let server_b = spawn("127.0.0.1:0", b).unwrap();
+    let sign_in = |url: &str, password: &str| {
+        let (status, body) =
+            post(&format!("{url}/v1/staff/session"), "", &json!({"login": "look", "password": password}));
+        (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+    };
+    for _ in 0..center::throttle::MAX_FAILURES_PER_LOGIN {
+        assert_eq!(sign_in(&server_a.url(), "guess-guess").0, 401);
+    }
+    assert_eq!(sign_in(&server_a.url(), "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()));
+    assert_eq!(sign_in(&server_b.url(), "viewer-pass-1").0, 200, "B has not seen A's failures");
 }

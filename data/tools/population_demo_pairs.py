@@ -18,21 +18,11 @@ import json
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate_demo import iin_check_digit as check_digit  # noqa: E402  (the demo's one IIN encoder)
+
 DATA_DIR = Path(__file__).resolve().parent.parent
 APPLICATIONS = DATA_DIR / "demo" / "applications.jsonl"
-
-WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
-
-
-def check_digit(first11: str) -> int | None:
-    digits = [int(c) for c in first11]
-    check = sum(d * w for d, w in zip(digits, WEIGHTS_1)) % 11
-    if check == 10:
-        check = sum(d * w for d, w in zip(digits, WEIGHTS_2)) % 11
-        if check == 10:
-            return None
-    return check
 
 
 def iin(yymmdd: str, century_sex: int, serial: int, taken: set[str]) -> str:

@@ -1,4 +1,5 @@
-//! Frame times of the journal with 50,000 applications, in a headless `egui_kittest` harness:
+//! Frame times of the journal with 50,000 applications, in a headless `egui_kittest` harness
+//! over a real kiosk (registered in signed group commits in a temporary folder first):
 //! scrolling through the table and typing a filter. Prints p50/p95/p99/max per phase
 //! (CPU time of one egui pass plus tessellation; the GPU upload is not included).
 //!
@@ -8,7 +9,11 @@ use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kiosk::gui::{KioskApp, MemoryBackend};
+use kiosk::gui::backend::JournalFilter;
+use kiosk::gui::{KioskApp, StoreBackend};
+use kiosk::testkit;
+use rules::command::Command;
+use rules::time::Date;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss, clippy::cast_precision_loss)]
@@ -39,20 +44,47 @@ fn frame(h: &mut Harness<'static, KioskApp>) -> Duration {
     start.elapsed()
 }
 
+/// A kiosk in `dir` with `n` registrations in the three demo districts, five years of them.
+fn synthetic_kiosk(dir: &std::path::Path, n: usize) -> kiosk::Kiosk {
+    let mut kiosk = testkit::staffed_kiosk(dir, "KOK", "KOK-01", None);
+    let operator = kiosk.login("op", testkit::OPERATOR_PASSWORD).expect("the operator");
+    let today = Date::from_ymd(2026, 11, 24).expect("a date");
+    let start: rules::Instant = "2021-01-04T09:00:00+05:00".parse().expect("an instant");
+    let step = chrono::Duration::minutes(5 * 365 * 24 * 60 / i64::try_from(n.max(1)).unwrap_or(1));
+    let children = testkit::children(n, today, 5 * 365);
+    for (chunk, group) in children.chunks(1_000).enumerate() {
+        let commands = group
+            .iter()
+            .enumerate()
+            .map(|(i, (iin, birth))| {
+                let index = chunk * 1_000 + i;
+                let district = ["KOK", "AKK", "ZER"][index % 3];
+                let application = testkit::application(district, iin, *birth, index);
+                let at = rules::Instant(start.0 + step * i32::try_from(index).unwrap_or(0));
+                (Command::Register { application }, at)
+            })
+            .collect();
+        kiosk.execute_batch_at(&operator, commands).expect("registered");
+    }
+    kiosk
+}
+
 fn main() {
     let n: usize = std::env::args().nth(1).and_then(|a| a.parse().ok()).unwrap_or(50_000);
     let built = Instant::now();
-    let backend = MemoryBackend::synthetic(n);
-    println!("{n} applications built in {:.1} s", built.elapsed().as_secs_f64());
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let backend = StoreBackend::from_kiosk(synthetic_kiosk(&dir.path().join("kiosk"), n));
+    println!("{n} applications registered in {:.1} s", built.elapsed().as_secs_f64());
     let app = KioskApp::new(Box::new(backend), std::env::temp_dir().join("kezek-bench"));
     let mut h = Harness::builder()
         .with_size([1366.0, 768.0])
         .with_max_steps(50)
         .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app);
     let ctx = h.ctx.clone();
-    h.state_mut().demo_open(&ctx, "operator", "operator", "journal");
+    h.state_mut().demo_open(&ctx, "op", testkit::OPERATOR_PASSWORD, "journal");
     h.run();
     println!("journal shows {} rows", h.state().journal.total());
+    let first = h.state_mut().backend_mut().journal(&JournalFilter::default(), 0..1).expect("the journal").rows;
 
     // Warm-up, then idle frames.
     for _ in 0..20 {
@@ -61,7 +93,7 @@ fn main() {
     let idle: Vec<Duration> = (0..100).map(|_| frame(&mut h)).collect();
 
     // Scrolling: mouse wheel over the table, 300 frames down, 100 up.
-    let table = h.get_by_label("KOK.2021.000001").rect().center();
+    let table = h.get_by_label(&first[0].id).rect().center();
     h.hover_at(table);
     let mut scroll = Vec::new();
     for i in 0..400 {

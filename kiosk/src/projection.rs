@@ -31,29 +31,6 @@ pub struct VoucherRow {
     pub voucher: rules::model::Voucher,
 }
 
-pub fn event_name(event: &Event) -> &'static str {
-    match event {
-        Event::Registered { .. } => "registered",
-        Event::PlacesAdded { .. } => "placesAdded",
-        Event::PlacesReduced { .. } => "placesReduced",
-        Event::PlacesPublished { .. } => "placesPublished",
-        Event::KindergartenSet { .. } => "kindergartenSet",
-        Event::CalendarYearSet { .. } => "calendarYearSet",
-        Event::VoucherIssued { .. } => "voucherIssued",
-        Event::VoucherConfirmed { .. } => "voucherConfirmed",
-        Event::StopListed { .. } => "stopListed",
-        Event::VoucherRestored { .. } => "voucherRestored",
-        Event::ChoiceExtended { .. } => "choiceExtended",
-        Event::DirectionIssued { .. } => "directionIssued",
-        Event::ChildEnrolled { .. } => "childEnrolled",
-        Event::ChildRefused { .. } => "childRefused",
-        Event::RefusalUpheld { .. } => "refusalUpheld",
-        Event::RefusalOverruled { .. } => "refusalOverruled",
-        Event::ChildDeparted { .. } => "childDeparted",
-        Event::Archived { .. } => "archived",
-    }
-}
-
 /// Orders instants bytewise: seconds (sign-flipped) then nanoseconds, big-endian.
 pub fn instant_key(at: Instant) -> [u8; 12] {
     let (secs, nanos) = at.sort_key();
@@ -173,11 +150,7 @@ impl Pending {
                 at: at.to_owned(),
                 operator: operator.to_owned(),
                 command: command.to_owned(),
-                events: events
-                    .iter()
-                    .filter(|e| e.application_id() == Some(id))
-                    .map(|e| event_name(e).to_owned())
-                    .collect(),
+                events: events.iter().filter(|e| e.application_id() == Some(id)).map(|e| e.name().to_owned()).collect(),
             };
             self.history.push((id.to_owned(), item));
         }

@@ -1,4 +1,6 @@
-//! Small helpers for texts in the three languages (ru, kk, en).
+//! Texts in the three languages (ru, kk, en) picked inline: left for the messages of
+//! `store`, `logfile` and `push` until they join the others in `locales/*/errors.ftl`
+//! (looked up by error code through [`crate::i18n`]).
 
 use rules::Lang;
 

@@ -1,10 +1,12 @@
 //! The Fluent files: same messages in the three languages, no parse errors, Kazakh letters drawn.
 #![cfg(feature = "gui")]
 
+mod store_gui;
+
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kiosk::gui::KioskApp;
 use kiosk::gui::i18n::{FILES, Tr, message_ids, sources};
-use kiosk::gui::{KioskApp, MemoryBackend};
 use rules::i18n::Lang;
 
 #[test]
@@ -47,7 +49,9 @@ fn every_language_defines_the_same_messages_without_errors() {
 /// The harness panics on any character the fonts cannot draw: the Kazakh screens render.
 #[test]
 fn kazakh_letters_render_with_the_default_fonts() {
-    let app = KioskApp::new(Box::new(MemoryBackend::demo()), std::env::temp_dir().join("kezek-gui-kk"));
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let backend = store_gui::demo_world::backend(&tmp.path().join("kiosk"));
+    let app = KioskApp::new(Box::new(backend), tmp.path().join("out"));
     let mut h = Harness::builder()
         .with_size([1366.0, 900.0])
         .with_max_steps(12)
@@ -55,7 +59,7 @@ fn kazakh_letters_render_with_the_default_fonts() {
     h.get_by_label("Қазақша").click();
     h.run();
     let ctx = h.ctx.clone();
-    h.state_mut().demo_open(&ctx, "operator", "operator", "card-voucher");
+    h.state_mut().demo_open(&ctx, "operator", store_gui::demo_world::password("operator"), "card-voucher");
     h.run();
     assert!(h.query_all_by_label_contains("Ә").next().is_some() || h.query_all_by_label_contains("ә").next().is_some());
     assert!(h.query_all_by_label_contains("Ағымдағы мәртебе").next().is_some());

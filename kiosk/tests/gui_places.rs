@@ -8,8 +8,8 @@ mod store_gui;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use kiosk::gui::backend::{Backend, PlacesInput, PlacesRow};
-use kiosk::gui::{KioskApp, MemoryBackend, Screen};
+use kiosk::gui::backend::{PlacesInput, PlacesRow};
+use kiosk::gui::{KioskApp, Screen};
 use kiosk::{Kiosk, NewOperator, testkit};
 use rules::Role;
 use rules::model::{GroupLanguage, PlacesState};
@@ -156,30 +156,4 @@ fn staff_reduce_published_places_and_see_free_places_and_who_added_each_record()
     assert_eq!(kiosk.state().free_places(&slot), 2);
     let verified = kiosk.verify().expect("verify");
     assert!(verified.ok, "{verified:?}");
-}
-
-/// The in-memory backend runs the same rules: the same refusal, the same rows.
-#[test]
-fn the_memory_backend_reduces_through_the_same_rules() {
-    let mut backend = MemoryBackend::demo();
-    backend.login("ddo", "ddo").expect("staff");
-    let slot = backend.free_slots(KINDERGARTEN).expect("slots").into_iter().next().expect("a slot with free places");
-    let input = |count| PlacesInput {
-        kindergarten: KINDERGARTEN.into(),
-        language: slot.language,
-        group_year: slot.group_year,
-        count,
-    };
-    let before = backend.places_table(KINDERGARTEN).expect("table");
-    let refused = backend.reduce_places(&input(slot.free + 1)).unwrap_err();
-    assert_eq!(refused.code, "REDUCTION_OVER_FREE");
-    assert_eq!(backend.places_table(KINDERGARTEN).expect("table"), before, "nothing recorded");
-    let id = backend.reduce_places(&input(1)).expect("reduced");
-    let table = backend.places_table(KINDERGARTEN).expect("table");
-    let row = table.iter().find(|r| r.record.id == id).expect("the correction row");
-    assert!(row.record.reduction);
-    assert_eq!(row.free_now, slot.free - 1);
-    assert_eq!(row.added_by.as_ref().map(|b| b.login.as_str()), Some("ddo"));
-    // Records that came from the center are not this kiosk's entries.
-    assert!(table.iter().filter(|r| r.record.id != id).all(|r| r.added_by.is_none()));
 }

@@ -6,10 +6,15 @@
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, SnapshotOptions, SnapshotResults};
-use kiosk::gui::{KioskApp, MemoryBackend};
+use kiosk::gui::KioskApp;
+use store_gui::demo_world;
+
+mod store_gui;
 
 fn harness(screen: &str, login: &str, lang: &str) -> Harness<'static, KioskApp> {
-    let app = KioskApp::new(Box::new(MemoryBackend::demo()), std::env::temp_dir().join("kezek-gui-snap"));
+    let dir = std::env::temp_dir().join(format!("kezek-gui-snap-{}-{screen}-{lang}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let app = KioskApp::new(Box::new(demo_world::backend(&dir.join("kiosk"))), dir.join("out"));
     let mut h = Harness::builder()
         .with_size([1280.0, 760.0])
         .with_max_steps(12)
@@ -17,7 +22,7 @@ fn harness(screen: &str, login: &str, lang: &str) -> Harness<'static, KioskApp> 
         .build_ui_state(|ui, app: &mut KioskApp| app.frame_ui(ui), app);
     let ctx = h.ctx.clone();
     if !login.is_empty() {
-        h.state_mut().demo_open(&ctx, login, login, screen);
+        h.state_mut().demo_open(&ctx, login, demo_world::password(login), screen);
     }
     if let Some(lang) = rules::i18n::Lang::parse(lang) {
         h.state_mut().lang = lang;

@@ -15,41 +15,19 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use kiosk::gui::backend::Backend;
 use kiosk::gui::{KioskApp, Screen, StoreBackend};
-use kiosk::{InitParams, Kiosk, NewOperator};
+use kiosk::{Kiosk, NewOperator};
 use rules::Role;
 use rules::model::Status;
-use store_gui::{click, harness, harness_over, log_in, shows, type_into, widget};
+use store_gui::{click, demo_world, harness, harness_over, log_in, shows, type_into, widget};
 
-const OPERATOR_PASSWORD: &str = "operator-pass";
-const DDO_PASSWORD: &str = "ddo-password";
-const ADMIN_PASSWORD: &str = "admin-password";
+const OPERATOR_PASSWORD: &str = "operator-demo";
+const DDO_PASSWORD: &str = "ddo-demo";
+const ADMIN_PASSWORD: &str = "admin-demo";
 
-/// A kiosk in district KOK with an operator, a kindergarten account and the demo data.
+/// A kiosk in district KOK with the demo accounts and the demo data, nothing sent yet.
 fn demo_kiosk(dir: &Path) {
-    Kiosk::init(
-        dir,
-        &InitParams {
-            district: "KOK".into(),
-            name: "Тестовый отдел".into(),
-            kiosk_id: Some("KOK-01".into()),
-            admin_login: "admin".into(),
-            admin_name: "Администратор".into(),
-            admin_password: ADMIN_PASSWORD.into(),
-        },
-    )
-    .expect("demo kiosk set-up");
-    kiosk::reference::use_demo_directory(dir).expect("demo kiosk set-up");
-    let mut kiosk = Kiosk::open(dir).expect("demo kiosk set-up");
-    let admin = kiosk.login("admin", ADMIN_PASSWORD).expect("demo kiosk set-up");
-    let kok: Vec<String> =
-        kiosk.state().kindergartens().filter(|k| k.district == "KOK").map(|k| k.id.clone()).collect();
-    for (login, password, role, kindergartens) in
-        [("operator", OPERATOR_PASSWORD, Role::Operator, Vec::new()), ("ddo", DDO_PASSWORD, Role::Kindergarten, kok)]
-    {
-        let new = NewOperator { login: login.into(), name: format!("Тест {login}"), role, kindergartens };
-        kiosk.add_operator(&admin, &new, password).expect("demo kiosk set-up");
-    }
-    kiosk.demo_load(&admin).expect("demo kiosk set-up");
+    kiosk::passwords::insecure_fast_hashing_for_tests();
+    demo_world::unsynced_kiosk(dir).close();
 }
 
 #[test]
@@ -216,15 +194,25 @@ fn demo_headless_walk_through_and_a_second_run_reuses_the_data() {
 /// A real center on 127.0.0.1 (its own data folder, the system clock) that knows the kiosk
 /// in `kiosk_dir`; the kiosk gets the center's public key (and `url` when `with_url`).
 fn center_for(tmp: &Path, kiosk_dir: &Path, with_url: bool) -> (center::http::App, center::http::ServerHandle) {
+    // The demo data spans the demo directory's three districts (its staff account is bound
+    // to every demo kindergarten): the center lets this kiosk serve them all.
+    center_serving(tmp, kiosk_dir, with_url, &["AKK", "ZER"])
+}
+
+/// [`center_for`], the kiosk serving its own district and `more`.
+fn center_serving(
+    tmp: &Path,
+    kiosk_dir: &Path,
+    with_url: bool,
+    more: &[&str],
+) -> (center::http::App, center::http::ServerHandle) {
     let center_dir = tmp.join("center");
     let key = center::Center::init(&center_dir, None).expect("center set-up").public_key;
     let mut center = center::Center::open(&center_dir).expect("center set-up");
     let kiosk = Kiosk::open(kiosk_dir).expect("center set-up");
     let registered: rules::Instant = "2020-01-01T00:00:00+05:00".parse().expect("center set-up");
     center.add_kiosk("KOK-01", "KOK", &kiosk.public_key_hex(), registered).expect("center set-up");
-    // The demo data spans the demo directory's three districts (its staff account is bound
-    // to every demo kindergarten): the center lets this kiosk serve them all.
-    for district in ["AKK", "ZER"] {
+    for district in more {
         center.add_served_district("KOK-01", district).expect("center set-up");
     }
     let app = center::http::App::new(center, Arc::new(center::now));
@@ -606,4 +594,39 @@ fn a_kiosk_restored_from_a_backup_is_told_it_forked_in_its_language() {
     // The center kept the first timeline's entry.
     let kiosks = center.center.lock().expect("center").kiosks();
     assert_eq!(kiosks[0].accepted_through_seq, forked_seq, "the center keeps what it accepted");
+}
+
+/// What the center set aside is explained by its code in the operator's language; the
+/// center's own (English) detail and the code stay beside it for support.
+#[test]
+fn quarantined_entries_are_explained_in_the_operators_language() {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path().join("kiosk");
+    let mut kiosk = kiosk::testkit::staffed_kiosk(&dir, "KOK", "KOK-01", None);
+    let operator = kiosk.login("op", kiosk::testkit::OPERATOR_PASSWORD).expect("operator");
+    // A child of the neighbouring district, registered here while offline; the center has not
+    // let this kiosk serve that district.
+    let today = rules::Date::from_ymd(2026, 11, 24).expect("date");
+    let (iin, birth) = kiosk::testkit::children(1, today, 300).remove(0);
+    let application = kiosk::testkit::application("ZER", &iin, birth, 1);
+    let seq = kiosk.execute(&operator, rules::Command::Register { application }).expect("taken offline").seq;
+    drop(kiosk);
+    let (_center, server) = center_serving(tmp.path(), &dir, false, &[]);
+
+    let mut h = harness(&dir, tmp.path().join("out"));
+    log_in(&mut h, "op", kiosk::testkit::OPERATOR_PASSWORD);
+    click(&mut h, "Синхронизация");
+    type_into(&mut h, "Адрес центра", &server.url());
+    click(&mut h, "Отправить в центр");
+    wait_for_push(&mut h);
+    let status = h.state().backend().sync_status();
+    assert_eq!(status.quarantine.len(), 1, "{status:?}");
+    assert_eq!((status.quarantine[0].seq, status.quarantine[0].reason.code.as_str()), (seq, "OUT_OF_DISTRICT"));
+    assert!(shows(&h, &format!("Запись № {seq} (")));
+    assert!(shows(&h, "Запись относится к району или детскому саду, который этот киоск не обслуживает."));
+    assert!(shows(&h, "(OUT_OF_DISTRICT)"), "the center's detail and the code, for support");
+    click(&mut h, "Қазақша");
+    assert!(shows(&h, "Жазба осы киоск қызмет көрсетпейтін ауданға немесе балабақшаға қатысты."));
+    click(&mut h, "English");
+    assert!(shows(&h, "The entry concerns a district or kindergarten this kiosk is not registered to serve."));
 }

@@ -154,31 +154,14 @@ export async function startConnected(ctx) {
       const field = iinField('c-parent-iin', t('c.signin.iin'), s.iin, (v) => {
         s.iin = v;
       });
-      const form = h(
-        'form',
-        {
-          class: 'stack',
-          novalidate: true,
-          onsubmit: (e) => {
-            e.preventDefault();
-            if (!field.valid()) {
-              field.input.setAttribute('aria-invalid', 'true');
-              field.input.focus();
-              return;
-            }
-            run(async () => {
-              const answer = await api('POST', '/v1/parent/code', { iin: s.iin, lang: ctx.lang() });
-              s.codeInfo = { expiresInSeconds: answer?.expiresInSeconds ?? 300, sentAt: Date.now() };
-              s.step = 'code';
-              s.code = '';
-              announce(t('c.signin.sent', { minutes: Math.round(s.codeInfo.expiresInSeconds / 60) }));
-              focusAfter('#c-code');
-            });
-          },
-        },
-        field.wrap,
-        h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'send-code', disabled: s.busy, text: t('c.signin.send') }),
-      );
+      const form = iinForm(field, { testid: 'send-code', label: t('c.signin.send') }, async () => {
+        const answer = await api('POST', '/v1/parent/code', { iin: s.iin, lang: ctx.lang() });
+        s.codeInfo = { expiresInSeconds: answer?.expiresInSeconds ?? 300, sentAt: Date.now() };
+        s.step = 'code';
+        s.code = '';
+        announce(t('c.signin.sent', { minutes: Math.round(s.codeInfo.expiresInSeconds / 60) }));
+        focusAfter('#c-code');
+      });
       panel.append(form);
     } else {
       panel.append(
@@ -341,34 +324,40 @@ export async function startConnected(ctx) {
       s.childIin = v;
     });
     panel.append(
-      h(
-        'form',
-        {
-          class: 'stack',
-          novalidate: true,
-          onsubmit: (e) => {
-            e.preventDefault();
-            if (!field.valid()) {
-              field.input.setAttribute('aria-invalid', 'true');
-              field.input.focus();
-              return;
-            }
-            run(async () => {
-              const answer = await call('POST', '/v1/parent/children', { childIin: s.childIin });
-              await refresh();
-              announce(t('c.children.linked', { iin: answer?.child?.iin ?? s.childIin }));
-              s.childIin = '';
-              focusAfter(`[data-child="${answer?.child?.iin ?? ''}"]`);
-            });
-          },
-        },
-        field.wrap,
-        h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'link-child', disabled: s.busy, text: t('c.children.linkButton') }),
-      ),
+      iinForm(field, { testid: 'link-child', label: t('c.children.linkButton') }, async () => {
+        const answer = await call('POST', '/v1/parent/children', { childIin: s.childIin });
+        await refresh();
+        announce(t('c.children.linked', { iin: answer?.child?.iin ?? s.childIin }));
+        s.childIin = '';
+        focusAfter(`[data-child="${answer?.child?.iin ?? ''}"]`);
+      }),
     );
     const error = failure(s.error);
     if (error) panel.append(error);
     return panel;
+  }
+
+  /** A form of one IIN field and a submit button: an invalid IIN is marked and focused, a
+   * valid one runs `submit` (busy state and errors handled by `run`). */
+  function iinForm(field, button, submit) {
+    return h(
+      'form',
+      {
+        class: 'stack',
+        novalidate: true,
+        onsubmit: (e) => {
+          e.preventDefault();
+          if (!field.valid()) {
+            field.input.setAttribute('aria-invalid', 'true');
+            field.input.focus();
+            return;
+          }
+          run(submit);
+        },
+      },
+      field.wrap,
+      h('button', { type: 'submit', class: 'button button--primary', 'data-testid': button.testid, disabled: s.busy, text: button.label }),
+    );
   }
 
   function focusAfter(selector) {

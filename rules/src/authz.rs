@@ -35,13 +35,14 @@ pub struct ScopeViolation {
 }
 
 impl SourceScope<'_> {
-    fn owns_id(&self, id: &str) -> bool {
+    /// Numbers a source gives start with its id, or, for another district's entries, with
+    /// that district and then its id: a district it serves, or `district`, the one the entry
+    /// itself names (so that an entry of a district it does not serve is refused as
+    /// [`OUT_OF_DISTRICT`], which says what is wrong, and not as a foreign number).
+    fn owns_id(&self, id: &str, district: Option<&str>) -> bool {
         let own = |rest: &str| rest.strip_prefix(self.id).is_some_and(|after| after.starts_with('-'));
-        own(id)
-            || self
-                .districts
-                .iter()
-                .any(|d| id.strip_prefix(d.as_str()).and_then(|rest| rest.strip_prefix('-')).is_some_and(own))
+        let after = |d: &str| id.strip_prefix(d).and_then(|rest| rest.strip_prefix('-')).is_some_and(own);
+        own(id) || self.districts.iter().any(|d| after(d)) || district.is_some_and(after)
     }
 
     fn serves(&self, district: &str) -> bool {
@@ -64,7 +65,7 @@ impl SourceScope<'_> {
     pub fn check_command(&self, command: &Command, state: &State) -> Result<(), ScopeViolation> {
         match command {
             Command::Register { application } => {
-                if !self.owns_id(&application.id) {
+                if !self.owns_id(&application.id, Some(&application.district)) {
                     return Err(self.foreign_id("registration number", &application.id));
                 }
                 if !self.serves(&application.district) {
@@ -73,7 +74,8 @@ impl SourceScope<'_> {
                 Ok(())
             }
             Command::AddPlaces { places } | Command::ReducePlaces { places } => {
-                if !self.owns_id(&places.id) {
+                let district = state.kindergarten(&places.kindergarten).map(|k| k.district.as_str());
+                if !self.owns_id(&places.id, district) {
                     return Err(self.foreign_id("places record", &places.id));
                 }
                 match state.kindergarten(&places.kindergarten) {
@@ -174,6 +176,11 @@ mod tests {
         assert_eq!(
             wider.check_command(&register("ZER-KOK-02-2026-000003", "ZER"), &state).map_err(|v| v.code),
             Err(FOREIGN_ID)
+        );
+        // Its own number for a district it does not serve: refused for the district.
+        assert_eq!(
+            scope.check_command(&register("ZER-KOK-01-2026-000004", "ZER"), &state).map_err(|v| v.code),
+            Err(OUT_OF_DISTRICT)
         );
     }
 }

@@ -344,6 +344,30 @@ pub enum Event {
 }
 
 impl Event {
+    /// The event's name as in JSON (its `type`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Registered { .. } => "registered",
+            Event::PlacesAdded { .. } => "placesAdded",
+            Event::PlacesReduced { .. } => "placesReduced",
+            Event::PlacesPublished { .. } => "placesPublished",
+            Event::KindergartenSet { .. } => "kindergartenSet",
+            Event::CalendarYearSet { .. } => "calendarYearSet",
+            Event::VoucherIssued { .. } => "voucherIssued",
+            Event::VoucherConfirmed { .. } => "voucherConfirmed",
+            Event::StopListed { .. } => "stopListed",
+            Event::VoucherRestored { .. } => "voucherRestored",
+            Event::ChoiceExtended { .. } => "choiceExtended",
+            Event::DirectionIssued { .. } => "directionIssued",
+            Event::ChildEnrolled { .. } => "childEnrolled",
+            Event::ChildRefused { .. } => "childRefused",
+            Event::RefusalUpheld { .. } => "refusalUpheld",
+            Event::RefusalOverruled { .. } => "refusalOverruled",
+            Event::ChildDeparted { .. } => "childDeparted",
+            Event::Archived { .. } => "archived",
+        }
+    }
+
     /// The application this event is about, if any.
     pub fn application_id(&self) -> Option<&str> {
         match self {

@@ -132,7 +132,7 @@ fn the_demo_data_migrated_to_postgres_gives_byte_identical_snapshots_and_acks() 
 
     // Every district (those without data too) and every kiosk, at one instant, from both.
     let at = rules::Instant(center::now().0 + chrono::Duration::days(1)).to_string();
-    let districts: Vec<serde_json::Value> = serde_json::from_str(center::center::DISTRICTS).unwrap();
+    let districts: Vec<serde_json::Value> = serde_json::from_str(center::service::DISTRICTS).unwrap();
     let (mut with_applications, mut vouchers) = (0, 0);
     for district in &districts {
         let code = district["code"].as_str().unwrap();

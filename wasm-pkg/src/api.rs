@@ -195,6 +195,24 @@ pub fn days_left(kind: &Value, deadline: &Value, now: &Value) -> Answer<DaysLeft
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
+/// The deadline an application waits on by its status.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingDeadline {
+    pub kind: DeadlineKind,
+    pub at: Instant,
+}
+
+/// `pendingDeadline(application)`: the deadline the application waits on by its status
+/// (`rules::deadline::pending`: confirm, choose or restore), `null` in any other status.
+pub fn pending_deadline(application: &Value) -> Answer<Option<PendingDeadline>> {
+    let run = || {
+        let application = application_arg(application)?;
+        Ok(deadline::pending(&application).map(|(kind, at)| PendingDeadline { kind, at }))
+    };
+    run().map_err(|e: ApiError| e.in_lang(Lang::default()))
+}
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CalendarInfo {

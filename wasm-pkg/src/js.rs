@@ -176,6 +176,17 @@ pub fn days_left(
     answer(api::days_left(&arg(kind), &arg(deadline), &arg(now)))
 }
 
+/// The deadline `application` waits on by its status: `confirm` (voucher issued), `choose`
+/// (voucher confirmed) or `restore` (stop-listed), with its instant; `null` in any other status.
+/// Whether it has passed at a time is `daysLeft(kind, at, now).days === 0`.
+/// Throws `INVALID_APPLICATION`.
+#[wasm_bindgen(js_name = pendingDeadline, unchecked_return_type = "PendingDeadline | null")]
+pub fn pending_deadline(
+    #[wasm_bindgen(unchecked_param_type = "Application")] application: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::pending_deadline(&arg(application)))
+}
+
 /// Positions of every application whose status is exactly `queued`, sorted by district,
 /// queue type, group year and position. Every element is validated whatever its status.
 /// Throws `INVALID_ARGUMENT` (not an array) or `INVALID_APPLICATION` (an invalid element,

@@ -128,6 +128,12 @@ export interface YearInfo {
   source: string;
 }
 
+/** `pendingDeadline`'s answer: the deadline an application waits on by its status. */
+export interface PendingDeadline {
+  kind: DeadlineKind;
+  at: InstantString;
+}
+
 /** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
 export interface DaysLeft {
   days: number;

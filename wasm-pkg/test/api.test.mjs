@@ -85,8 +85,8 @@ const entry = (id, right, minute, status = 'queued', extra = {}) => ({
 test('the package exports exactly the documented functions', () => {
   const names = Object.keys(kezek).filter((k) => typeof kezek[k] === 'function' && !k.startsWith('__')).sort();
   assert.deepEqual(names, [
-    'allowedActions', 'apply', 'calendarInfo', 'daysLeft', 'deadline', 'explainPosition', 'isWorkingDay', 'rankQueue',
-    'validateIin', 'version', 'workingDaysAfter',
+    'allowedActions', 'apply', 'calendarInfo', 'daysLeft', 'deadline', 'explainPosition', 'isWorkingDay', 'pendingDeadline',
+    'rankQueue', 'validateIin', 'version', 'workingDaysAfter',
   ]);
 });
 
@@ -393,6 +393,20 @@ describe('allowedActions and apply', () => {
       ['restoreVoucher', '2026-04-23T23:59:59+05:00'], ['withdraw', undefined],
     ]);
     assert.deepEqual(kezek.allowedActions(app, '2026-04-24T00:00:00+05:00'), []);
+  });
+
+  test('pendingDeadline gives the deadline the status waits on; daysLeft says when it has passed', () => {
+    let app = register('KOK-4');
+    assert.equal(kezek.pendingDeadline(app), null, 'a queued application waits on no deadline');
+    app = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+    const pending = kezek.pendingDeadline(app);
+    assert.deepEqual(pending, { kind: 'confirm', at: '2026-03-26T23:59:59+05:00' });
+    assert.equal(kezek.daysLeft(pending.kind, pending.at, '2026-03-26T23:00:00+05:00').days, 1);
+    assert.equal(kezek.daysLeft(pending.kind, pending.at, '2026-03-27T00:00:00+05:00').days, 0);
+    app = act(app, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    assert.equal(kezek.pendingDeadline(app).kind, 'choose');
+    assert.equal(kezek.pendingDeadline(app).at, app.voucher.chooseDeadline);
+    throws(() => kezek.pendingDeadline({ id: 'x' }), 'INVALID_APPLICATION');
   });
 
   test('a whole life: voucher, confirmation, choice, refusal overruled, enrollment, departure', () => {

@@ -229,7 +229,8 @@ pub enum CalendarCmd {
 
 #[derive(Debug, Subcommand)]
 pub enum PopulationCmd {
-    /// Trust a registry key (ed25519 public key, 64 hex digits) for imports (folder only).
+    /// Trust a registry key (ed25519 public key, 64 hex digits) for imports; with --url the
+    /// signed-in user, who must be an admin, trusts it on the running server.
     Trust {
         key: String,
         #[arg(long)]
@@ -263,8 +264,8 @@ pub enum PopulationCmd {
         #[arg(long)]
         issued_at: Option<String>,
     },
-    /// Ask the folder's imported registry whether PARENT is a parent or guardian of CHILD
-    /// (folder only).
+    /// Ask the imported registry whether PARENT is a parent or guardian of CHILD (the
+    /// folder's; with --url the running server's, as an admin).
     Check {
         #[arg(long)]
         parent: String,

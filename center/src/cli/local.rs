@@ -69,7 +69,7 @@ impl Local {
         let store = store.map(|(url, _)| url);
         let info = value(Center::init_with(&self.data, kindergartens, self.passphrase()?.as_deref()))?;
         if let Some(url) = store {
-            super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
+            super::files::write_private(&self.data.join(center::STORE_FILE), format!("{url}\n").as_bytes())?;
         }
         if !demo {
             return Ok(info);
@@ -80,21 +80,16 @@ impl Local {
         Ok(info)
     }
 
-    /// Trusts a population-registry key (`population trust`).
-    pub fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
-        value(self.center()?.trust_population_key(key, CENTER_ID, when(at)))
-    }
-
     /// Copies the embedded store into the database at `url` and switches the folder to it.
     pub fn migrate(&self, url: &str, owner: Option<&str>) -> Result<Value, Failure> {
-        if center::center::store_location(&self.data)?.is_some() {
+        if center::store_location(&self.data)?.is_some() {
             return Err(fail(
                 "ALREADY_MIGRATED",
                 format!("{}: the folder's store is a database already", self.data.display()),
             ));
         }
         let report = center::migrate::migrate(&self.data, url, owner)?;
-        super::files::write_private(&self.data.join(center::center::STORE_FILE), format!("{url}\n").as_bytes())?;
+        super::files::write_private(&self.data.join(center::STORE_FILE), format!("{url}\n").as_bytes())?;
         value(Ok::<_, center::CenterError>(report))
     }
 
@@ -238,6 +233,17 @@ impl Backend for Local {
 
     fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
         value(self.center()?.import_population(file, by.unwrap_or(CENTER_ID), when(at)))
+    }
+
+    fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
+        value(self.center()?.trust_population_key(key, CENTER_ID, when(at)))
+    }
+
+    /// Reads the folder's files only: works while a server runs on the folder.
+    fn population_check(&mut self, parent: &str, child: &str) -> Result<Value, Failure> {
+        let registry = center::population::registry(&self.data);
+        let check = registry.check(parent, child).map_err(|e| fail(e.code(), e.to_string()))?;
+        serde_json::to_value(check).map_err(|e| fail("INTERNAL", e.to_string()))
     }
 
     fn audit(&mut self, limit: usize) -> Result<Value, Failure> {

@@ -5,8 +5,8 @@
 //! A command runs on the data folder ([`local::Local`]) or, with `--url`, through a running
 //! server's staff API as the user signed in with `login` ([`remote::Remote`]): both are a
 //! [`Backend`], and [`execute`] maps each command's arguments onto it, reads and writes the
-//! files and prints the answer the same way for both. `init` and `serve` are for the folder
-//! only, `login` and `logout` for a server only.
+//! files and prints the answer the same way for both. `init`, `migrate` and `serve` are for
+//! the folder only, `login` and `logout` for a server only; `population sign` needs neither.
 //!
 //! - [`args`]: the clap definitions;
 //! - [`render`]: JSON and the report table;
@@ -130,6 +130,10 @@ pub trait Backend {
     fn calendar_list(&mut self) -> Result<Value, Failure>;
     /// A signed population pairs file's bytes; `by` as for [`Backend::directory_import`].
     fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure>;
+    /// Trusts a population-registry key (hex) for imports.
+    fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure>;
+    /// What the imported population registry says about a parent and a child.
+    fn population_check(&mut self, parent: &str, child: &str) -> Result<Value, Failure>;
     fn audit(&mut self, limit: usize) -> Result<Value, Failure>;
 }
 
@@ -257,7 +261,7 @@ pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
         Cmd::Calendar(CalendarCmd::List) => target.backend().calendar_list()?,
         Cmd::Population(PopulationCmd::Trust { key, at }) => {
             let at = instant(at.as_ref())?;
-            target.folder("population trust")?.population_trust(&key, at)?
+            target.backend().population_trust(&key, at)?
         }
         Cmd::Population(PopulationCmd::Import { file, by, at }) => {
             let at = instant(at.as_ref())?;
@@ -276,9 +280,7 @@ pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
             json!({ "out": out, "pairs": count, "publicKey": key.public_hex(), "issuedAt": issued_at })
         }
         Cmd::Population(PopulationCmd::Check { parent, child }) => {
-            let registry = center::population::registry(target.folder("population check")?.data());
-            let check = registry.check(&parent, &child).map_err(|e| fail(e.code(), e.to_string()))?;
-            serde_json::to_value(check).map_err(|e| fail("INTERNAL", e.to_string()))?
+            target.backend().population_check(&parent, &child)?
         }
         Cmd::Audit { limit } => target.backend().audit(limit.unwrap_or(AUDIT_LIMIT))?,
     };
@@ -300,9 +302,12 @@ fn review(center: &mut dyn Backend, decision: Decision, args: args::ReviewArgs) 
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    // Signing a pairs file touches neither the folder nor a server: it runs here whatever
+    // --url (or KEZEK_CENTER_URL) says.
+    let folder_less = matches!(cli.command, Cmd::Population(PopulationCmd::Sign { .. }));
     let mut target = match &cli.url {
-        Some(url) => Target::Server(Remote::new(url, cli.session_file.as_deref())?),
-        None => Target::Folder(Local::new(cli.data, cli.key_passphrase_file)),
+        Some(url) if !folder_less => Target::Server(Remote::new(url, cli.session_file.as_deref())?),
+        _ => Target::Folder(Local::new(cli.data, cli.key_passphrase_file)),
     };
     execute(cli.command, &mut target)
 }

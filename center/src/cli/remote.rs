@@ -397,4 +397,13 @@ impl Backend for Remote {
     fn audit(&mut self, limit: usize) -> Result<Value, Failure> {
         self.get(&format!("/v1/staff/audit?limit={limit}"))
     }
+
+    fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {
+        server_clock(at)?;
+        self.post("/v1/staff/population/keys", Body::Json(to_json(&json!({ "publicKey": key }))?))
+    }
+
+    fn population_check(&mut self, parent: &str, child: &str) -> Result<Value, Failure> {
+        self.get(&format!("/v1/staff/population/check?parent={}&child={}", segment(parent), segment(child)))
+    }
 }

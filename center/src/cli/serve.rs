@@ -54,7 +54,11 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         max_uploads,
         ..center::http::Limits::default()
     };
-    let schedule = center::scheduler::Schedule::load(data)?;
+    // A schedule file that does not read stops the server here, naming the file.
+    let schedule = center::scheduler::Schedule::load(data).map_err(|e| match e {
+        center::CenterError::Invalid(message) => fail("BAD_SCHEDULE", message),
+        other => other.into(),
+    })?;
     let parents_key = center::parents::load_or_create_key(data).map_err(|e| fail(e.code(), e.to_string()))?;
     // Servers sharing one PostgreSQL store share the sign-in codes too.
     let codes =
@@ -62,6 +66,7 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
     let options = center::http::ServerOptions {
         limits,
         schedule: Some(schedule),
+        schedule_folder: Some(data.to_path_buf()),
         notifications: Some(Arc::clone(&notifications)),
         parents: Some(center::parents::ParentsChannel::new(
             parents_key,

@@ -17,8 +17,8 @@ use rules::{Action, Instant, Lang};
 use serde::{Deserialize, Serialize};
 
 use super::{ParentError, ParentIdentity, ParentsChannel, SignInStart};
-use crate::center::Center;
 use crate::http::{App, error, with_center};
+use crate::service::Center;
 use crate::staff_api::{CSRF_HEADER, Peer, constant_time_eq, json, lang_of, parse};
 use crate::store::CenterStore;
 
@@ -38,12 +38,8 @@ fn failure(e: &ParentError, lang: Lang) -> Response {
 
 fn channel<S: CenterStore + 'static>(app: &App<S>, lang: Lang) -> Result<ParentsChannel, Response> {
     app.parents().cloned().ok_or_else(|| {
-        let message = rules::Text::new(
-            "Кабинет родителя на этом сервере не включён.",
-            "Бұл серверде ата-ана кабинеті қосылмаған.",
-            "The parents' channel is not enabled on this server.",
-        );
-        error(StatusCode::NOT_FOUND, "PARENTS_DISABLED", message.get(lang))
+        let message = crate::i18n::text(lang, "parent-PARENTS_DISABLED", &[]);
+        error(StatusCode::NOT_FOUND, "PARENTS_DISABLED", &message)
     })
 }
 
@@ -59,12 +55,8 @@ fn session_token(headers: &HeaderMap) -> Option<String> {
 }
 
 fn unauthenticated(lang: Lang) -> Response {
-    let message = rules::Text::new(
-        "Войдите в кабинет: сессия не найдена или истекла.",
-        "Кабинетке кіріңіз: сессия табылмады немесе мерзімі өтті.",
-        "Sign in: the session is unknown or expired.",
-    );
-    error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", message.get(lang))
+    let message = crate::i18n::text(lang, "parent-UNAUTHENTICATED", &[]);
+    error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message)
 }
 
 /// The signed-in parent, checked: a live parent session, and the CSRF token on a change.
@@ -80,12 +72,8 @@ fn caller<S: CenterStore>(
     if !matches!(*method, Method::GET | Method::HEAD) {
         let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
         if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            let message = rules::Text::new(
-                "Запрос без ключа защиты сессии: обновите страницу.",
-                "Сұрауда сессияны қорғау кілті жоқ: бетті жаңартыңыз.",
-                "The request lacks this session's anti-forgery token: reload the page.",
-            );
-            return Err(error(StatusCode::FORBIDDEN, "CSRF", message.get(lang)));
+            let message = crate::i18n::text(lang, "parent-CSRF", &[]);
+            return Err(error(StatusCode::FORBIDDEN, "CSRF", &message));
         }
     }
     Ok((parent, session.csrf))

@@ -9,8 +9,8 @@ use rules::Instant;
 use rules::authz::parent::CHANNEL_ID;
 
 use super::ParentError;
-use crate::center::{Center, CenterError};
 use crate::fold::Source;
+use crate::service::{Center, CenterError};
 use crate::store::CenterStore;
 
 /// The channel's key file in the center's data folder (like the center's own key: copy it

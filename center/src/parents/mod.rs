@@ -22,10 +22,11 @@ use std::time::Duration;
 
 use changelog::KioskKey;
 use rules::authz::parent::ParentDenied;
-use rules::{CommandError, Lang, Localized, Text};
+use rules::{CommandError, Lang, Localized};
 
-use crate::center::CenterError;
+use crate::i18n::FluentValue;
 use crate::population::RegistryError;
+use crate::service::CenterError;
 
 pub use channel::{KEY_FILE, load_or_create_key};
 pub use codes::{CodeBook, CodeError};
@@ -139,104 +140,48 @@ impl ParentError {
         }
     }
 
+    /// The id of this error's text in `center/locales/*/parents.ftl` and its arguments;
+    /// `None` for the errors whose text comes from `rules` or from the population registry.
+    fn message_parts(&self) -> Option<(&'static str, Vec<(&'static str, FluentValue<'_>)>)> {
+        let why = |why: &str| vec![("why", FluentValue::from(why.to_owned()))];
+        Some(match self {
+            ParentError::Denied(_) | ParentError::Rules(_) | ParentError::Registry(_) => return None,
+            ParentError::NotInRegistry { child } => {
+                ("parent-NOT_IN_REGISTRY", vec![("child", FluentValue::from(child.as_str()))])
+            }
+            ParentError::Code(CodeError::Throttled { wait_secs }) => {
+                ("parent-THROTTLED", vec![("minutes", FluentValue::from(((wait_secs + 59) / 60).to_string()))])
+            }
+            ParentError::Code(CodeError::NoCode) => ("parent-NO_CODE", Vec::new()),
+            ParentError::Code(CodeError::Unavailable) => ("parent-STORE_UNAVAILABLE", Vec::new()),
+            ParentError::Code(CodeError::Expired) => ("parent-CODE_EXPIRED", Vec::new()),
+            ParentError::Code(CodeError::Wrong { tries_left }) => {
+                ("parent-WRONG_CODE", vec![("n", FluentValue::from(tries_left.to_string()))])
+            }
+            ParentError::NotSent(_) => ("parent-NOT_SENT", Vec::new()),
+            ParentError::ContractMismatch => ("parent-CONTRACT_MISMATCH", Vec::new()),
+            ParentError::NotFound(what) => ("parent-NOT_FOUND", vec![("what", FluentValue::from(what.as_str()))]),
+            ParentError::Invalid(reason) => ("parent-INVALID", why(reason)),
+            ParentError::Refused { reason, .. } => ("parent-REFUSED", why(reason)),
+            ParentError::Center(e) => ("parent-CENTER", why(e.code())),
+        })
+    }
+
+    /// The id of this error's text in `center/locales/*/parents.ftl`; `None` for the errors
+    /// whose text comes from `rules` or from the population registry.
+    pub fn message_id(&self) -> Option<&'static str> {
+        self.message_parts().map(|(id, _)| id)
+    }
+
     pub fn message(&self, lang: Lang) -> String {
-        let fill = |t: Text, key: &str, value: &str| t.get(lang).replace(key, value);
         match self {
             ParentError::Denied(d) => d.message(lang),
             ParentError::Rules(e) => e.message(lang),
             ParentError::Registry(e) => e.message(lang),
-            ParentError::NotInRegistry { child } => fill(
-                Text::new(
-                    "Государственный реестр населения не подтверждает, что ребёнок с ИИН {child} — ваш ребёнок. Обратитесь в отдел образования с документами.",
-                    "Халықтың мемлекеттік тізілімі ЖСН {child} баланың сіздің балаңыз екенін растамайды. Құжаттармен білім бөліміне жүгініңіз.",
-                    "The population registry does not confirm that the child with IIN {child} is yours. Bring the documents to the education department.",
-                ),
-                "{child}",
-                child,
-            ),
-            ParentError::Code(CodeError::Throttled { wait_secs }) => fill(
-                Text::new(
-                    "Слишком много кодов. Попробуйте снова через {minutes} мин.",
-                    "Кодтар тым көп. {minutes} минуттан кейін қайталап көріңіз.",
-                    "Too many codes. Try again in {minutes} min.",
-                ),
-                "{minutes}",
-                &((wait_secs + 59) / 60).to_string(),
-            ),
-            ParentError::Code(CodeError::NoCode) => Text::new(
-                "Код не запрошен или уже использован. Запросите новый код.",
-                "Код сұралмаған немесе пайдаланылған. Жаңа код сұраңыз.",
-                "No code was asked for, or it was used. Ask for a new code.",
-            )
-            .get(lang)
-            .to_owned(),
-            ParentError::Code(CodeError::Unavailable) => Text::new(
-                "Вход временно недоступен. Попробуйте через минуту.",
-                "Кіру уақытша қолжетімсіз. Бір минуттан кейін қайталаңыз.",
-                "Signing in is unavailable for a moment. Try again in a minute.",
-            )
-            .get(lang)
-            .to_owned(),
-            ParentError::Code(CodeError::Expired) => Text::new(
-                "Срок действия кода (5 минут) истёк. Запросите новый код.",
-                "Кодтың мерзімі (5 минут) өтті. Жаңа код сұраңыз.",
-                "The code's 5 minutes are over. Ask for a new code.",
-            )
-            .get(lang)
-            .to_owned(),
-            ParentError::Code(CodeError::Wrong { tries_left }) => fill(
-                Text::new(
-                    "Неверный код. Осталось попыток: {n}.",
-                    "Код қате. Қалған әрекет саны: {n}.",
-                    "Wrong code. Tries left: {n}.",
-                ),
-                "{n}",
-                &tries_left.to_string(),
-            ),
-            ParentError::NotSent(_) => Text::new(
-                "Не удалось отправить код. Попробуйте позже.",
-                "Кодты жіберу мүмкін болмады. Кейінірек қайталаңыз.",
-                "The code could not be sent. Try again later.",
-            )
-            .get(lang)
-            .to_owned(),
-            ParentError::ContractMismatch => Text::new(
-                "Текст договора изменился. Откройте договор снова и подпишите его.",
-                "Шарт мәтіні өзгерді. Шартты қайта ашып, қол қойыңыз.",
-                "The contract text has changed. Open the contract again and sign it.",
-            )
-            .get(lang)
-            .to_owned(),
-            ParentError::NotFound(what) => {
-                fill(Text::new("Не найдено: {what}.", "Табылмады: {what}.", "Not found: {what}."), "{what}", what)
-            }
-            ParentError::Invalid(why) => fill(
-                Text::new(
-                    "Запрос заполнен неверно: {why}",
-                    "Сұрау қате толтырылған: {why}",
-                    "The request is not valid: {why}",
-                ),
-                "{why}",
-                why,
-            ),
-            ParentError::Refused { reason, .. } => fill(
-                Text::new(
-                    "Центр не принял действие: {why}",
-                    "Орталық әрекетті қабылдамады: {why}",
-                    "The center did not accept the action: {why}",
-                ),
-                "{why}",
-                reason,
-            ),
-            ParentError::Center(e) => fill(
-                Text::new(
-                    "Центр не смог выполнить запрос ({why}). Попробуйте позже.",
-                    "Орталық сұрауды орындай алмады ({why}). Кейінірек қайталаңыз.",
-                    "The center could not do this ({why}). Try again later.",
-                ),
-                "{why}",
-                e.code(),
-            ),
+            _ => match self.message_parts() {
+                Some((id, args)) => crate::i18n::text(lang, id, &args),
+                None => self.code(),
+            },
         }
     }
 }

@@ -9,6 +9,8 @@ use rules::{ActionKind, Application, Instant, Lang, State};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::i18n::FluentValue;
+
 /// An application as its parent sees it.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -137,48 +139,21 @@ pub fn contract(app: &Application, kindergarten: &Kindergarten, language: GroupL
         Lang::En if !kindergarten.name.en.is_empty() => &kindergarten.name.en,
         Lang::Ru | Lang::En => &kindergarten.name.ru,
     };
-    let template = rules::Text::new(
-        "ДОГОВОР об оказании услуг дошкольного воспитания и обучения\n\n\
-         Детский сад: {kindergarten} ({kid}), {address}.\n\
-         Ребёнок: {child}, ИИН {child_iin}, дата рождения {birth}.\n\
-         Законный представитель: {parent}, ИИН {parent_iin}.\n\
-         Заявление: {application}; язык группы: {language}; год группы: {year}.\n\n\
-         Детский сад принимает ребёнка в группу и оказывает услуги дошкольного воспитания и обучения по \
-         государственному общеобязательному стандарту. Законный представитель обязуется привести ребёнка \
-         в детский сад с документами, названными в направлении, и сообщать об отсутствии ребёнка. \
-         Договор подписывается электронно и действует до выпуска ребёнка из детского сада.",
-        "Мектепке дейінгі тәрбие мен оқыту қызметтерін көрсету туралы ШАРТ\n\n\
-         Балабақша: {kindergarten} ({kid}), {address}.\n\
-         Бала: {child}, ЖСН {child_iin}, туған күні {birth}.\n\
-         Заңды өкіл: {parent}, ЖСН {parent_iin}.\n\
-         Өтініш: {application}; топ тілі: {language}; топ жылы: {year}.\n\n\
-         Балабақша баланы топқа қабылдайды және мемлекеттік жалпыға міндетті стандарт бойынша мектепке \
-         дейінгі тәрбие мен оқыту қызметтерін көрсетеді. Заңды өкіл баланы жолдамада аталған құжаттармен \
-         балабақшаға әкелуге және баланың болмауы туралы хабарлауға міндеттенеді. Шартқа электронды түрде \
-         қол қойылады және бала балабақшадан шыққанға дейін жарамды.",
-        "AGREEMENT on pre-school education and care\n\n\
-         Kindergarten: {kindergarten} ({kid}), {address}.\n\
-         Child: {child}, IIN {child_iin}, born {birth}.\n\
-         Legal representative: {parent}, IIN {parent_iin}.\n\
-         Application: {application}; group language: {language}; group year: {year}.\n\n\
-         The kindergarten admits the child to the group and provides pre-school education and care under \
-         the state compulsory standard. The legal representative brings the child to the kindergarten with \
-         the documents named in the direction and reports the child's absences. The agreement is signed \
-         electronically and is in force until the child leaves the kindergarten.",
-    );
-    let text = template
-        .get(lang)
-        .replace("{kindergarten}", name)
-        .replace("{kid}", &kindergarten.id)
-        .replace("{address}", &kindergarten.address)
-        .replace("{child_iin}", &app.child.iin)
-        .replace("{child}", &app.child.name)
-        .replace("{birth}", &app.child.birth_date.to_string())
-        .replace("{parent_iin}", &app.applicant.iin)
-        .replace("{parent}", &app.applicant.name)
-        .replace("{application}", &app.id)
-        .replace("{language}", language.text().get(lang))
-        .replace("{year}", &app.group_year().to_string());
+    let args = [
+        ("kindergarten", FluentValue::from(name.as_str())),
+        ("kid", FluentValue::from(kindergarten.id.as_str())),
+        ("address", FluentValue::from(kindergarten.address.as_str())),
+        ("child", FluentValue::from(app.child.name.as_str())),
+        ("child_iin", FluentValue::from(app.child.iin.as_str())),
+        ("birth", FluentValue::from(app.child.birth_date.to_string())),
+        ("parent", FluentValue::from(app.applicant.name.as_str())),
+        ("parent_iin", FluentValue::from(app.applicant.iin.as_str())),
+        ("application", FluentValue::from(app.id.as_str())),
+        ("language", FluentValue::from(language.text().get(lang))),
+        ("year", FluentValue::from(app.group_year().to_string())),
+    ];
+    // The text is `parent-contract` in center/locales/*/contract.ftl.
+    let text = crate::i18n::text(lang, "parent-contract", &args);
     let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
     Contract { lang, text, sha256 }
 }

@@ -38,7 +38,7 @@ pub fn open_hooked(dir: &Path, hook: Hook) -> Center<HookedStore<AnyStore>> {
     let key = changelog::KioskKey::load_with(&dir.join("center.key"), None).unwrap();
     let kindergartens =
         serde_json::from_str(&std::fs::read_to_string(dir.join("kindergartens.json")).unwrap()).unwrap();
-    let location = center::center::store_location(dir).unwrap();
+    let location = center::store_location(dir).unwrap();
     let inner = AnyStore::open(&dir.join("db"), location.as_deref()).unwrap();
     Center::with_store(HookedStore { inner, hook }, key, kindergartens).unwrap()
 }

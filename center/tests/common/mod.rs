@@ -32,7 +32,7 @@ pub fn center() -> (tempfile::TempDir, Center) {
     let dir = tempfile::tempdir().unwrap();
     Center::init(dir.path(), None).unwrap();
     if pg::postgres_run() {
-        std::fs::write(dir.path().join(center::center::STORE_FILE), pg::cluster().store()).unwrap();
+        std::fs::write(dir.path().join(center::STORE_FILE), pg::cluster().store()).unwrap();
     }
     let center = Center::open(dir.path()).unwrap();
     (dir, center)

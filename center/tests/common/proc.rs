@@ -56,11 +56,7 @@ pub fn init_center_embedded(data: &Path, kiosks: &[&super::TestKiosk]) -> change
 fn init_center_with(data: &Path, init: &[&str], kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
     let out = cli(data, init, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(
-        data.join(center::center::STORE_FILE).exists(),
-        init.contains(&"--store"),
-        "the folder's store is the run's"
-    );
+    assert_eq!(data.join(center::STORE_FILE).exists(), init.contains(&"--store"), "the folder's store is the run's");
     let init: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for kiosk in kiosks {
         let key = kiosk.key.public_hex();

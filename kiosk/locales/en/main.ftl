@@ -34,6 +34,7 @@ setup-admin-name = Administrator full name
 setup-admin-password = Administrator password
 setup-admin-password-again = Password again
 setup-password-mismatch = The passwords differ
+setup-choose-district = Choose a district or city
 setup-submit = Save set-up
 setup-done = The kiosk is set up. Log in as the administrator.
 

@@ -34,6 +34,7 @@ setup-admin-name = Әкімшінің аты-жөні
 setup-admin-password = Әкімшінің құпиясөзі
 setup-admin-password-again = Құпиясөзді қайталаңыз
 setup-password-mismatch = Құпиясөздер сәйкес келмейді
+setup-choose-district = Ауданды немесе қаланы таңдаңыз
 setup-submit = Баптауды сақтау
 setup-done = Киоск бапталды. Әкімші ретінде кіріңіз.
 

@@ -34,6 +34,7 @@ setup-admin-name = ФИО администратора
 setup-admin-password = Пароль администратора
 setup-admin-password-again = Пароль ещё раз
 setup-password-mismatch = Пароли не совпадают
+setup-choose-district = Выберите район или город
 setup-submit = Сохранить настройку
 setup-done = Киоск настроен. Войдите как администратор.
 

@@ -7,7 +7,8 @@
 //!    signature, replay into the rules state, projections checked); goal < 1 s. Also: open
 //!    with the projections rebuilt from scratch, and `verify` (every signature).
 //!
-//! Usage: `cargo run --release -p kezek-kiosk --bin kiosk-bench -- [--dir DIR] [--saves N] [--entries N]`
+//! Usage: `cargo run --release -p kezek-kiosk --features testkit --bin kiosk-bench -- [--dir DIR] [--saves N] [--entries N]`
+//! (its synthetic applications come from `kiosk::testkit`, behind that feature).
 //! The folder must be on the disk to measure (default: the system temp folder).
 
 #[global_allocator]

@@ -1,10 +1,9 @@
 //! What the GUI needs from the kiosk: the [`Backend`] trait and the values it passes.
 //!
 //! The GUI never writes anything itself: every change goes through one of these methods,
-//! called from [`crate::gui::KioskApp`]'s single `apply_command` after a frame. A store
-//! adapter implements the trait over the real store (sled + signed change log); the
-//! in-memory [`crate::gui::MemoryBackend`] implements it over `rules::State` for tests
-//! and development.
+//! called from [`crate::gui::KioskApp`]'s single `apply_command` after a frame.
+//! [`crate::gui::StoreBackend`] implements it over the real kiosk (sled projections and the
+//! signed change log); GUI tests run that same implementation on a temporary folder.
 //!
 //! Reads take `&self` except [`Backend::journal`], which may keep a cache.
 

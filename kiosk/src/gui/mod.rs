@@ -1,10 +1,9 @@
 //! The kiosk GUI (eframe/egui), behind the `gui` feature.
 //!
 //! - [`backend`]: the [`Backend`] trait: everything the GUI asks of the kiosk store.
-//! - [`memory`]: [`MemoryBackend`], the trait over `rules::State` in memory (tests, demo).
-//! - [`store_backend`]: [`StoreBackend`], the trait over the real kiosk store; what both
-//!   derive from the rules state the same way (journal rows and orders, statistics…) is in
-//!   `state_views`.
+//! - [`store_backend`]: [`StoreBackend`], the trait over the real kiosk ([`crate::Kiosk`]);
+//!   what it derives from the rules state (journal rows and orders, statistics…) is in
+//!   `state_views`. Tests and the window demo run it too, on a temporary data folder.
 //! - [`app`]: [`KioskApp`]: screens return [`UiCommand`]s, which one `apply_command` runs
 //!   against the backend after the frame. Functions that take `&mut egui::Ui` end in `_ui`.
 //! - Texts: `kiosk/locales/{ru,kk,en}/*.ftl` (Fluent) for the GUI's own words; statuses,
@@ -17,7 +16,6 @@ pub mod app;
 pub mod backend;
 pub mod format;
 pub mod i18n;
-pub mod memory;
 mod push_worker;
 pub mod receipt;
 pub mod reference;
@@ -29,7 +27,6 @@ pub mod widgets;
 
 pub use app::{KioskApp, Screen, UiCommand};
 pub use backend::Backend;
-pub use memory::MemoryBackend;
 pub use store_backend::StoreBackend;
 
 /// Opens the kiosk window over `backend`; receipts and child cards go to `output_dir`.

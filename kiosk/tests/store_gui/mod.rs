@@ -2,6 +2,8 @@
 //! that need it (`gui_store.rs`, `gui_places.rs`).
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod demo_world;
+
 use std::path::{Path, PathBuf};
 
 use egui::accesskit::Role as AxRole;
@@ -30,10 +32,23 @@ pub fn widget<'a>(h: &'a Harness<'static, KioskApp>, label: &'a str) -> egui_kit
     nodes.remove(0)
 }
 
+/// Clicks the widget, after checking that it lies inside the window (an office screen).
 pub fn click(h: &mut Harness<'static, KioskApp>, label: &str) {
     widget(h, label).scroll_to_me();
     h.run();
+    let node = widget(h, label);
+    let rect = node.rect();
+    assert!(rect.max.x <= 1366.0, "{label:?} lies outside the window: {rect:?}");
+    node.click();
+    h.run();
+}
+
+/// Empties a text field.
+pub fn clear(h: &mut Harness<'static, KioskApp>, label: &str) {
     widget(h, label).click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.key_press(egui::Key::Backspace);
     h.run();
 }
 

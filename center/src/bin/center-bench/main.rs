@@ -413,7 +413,7 @@ fn stages(bundles: &[Vec<u8>]) {
     let payloads: Vec<Payload> = bodies.iter().map(|b| b.payload().expect("payload")).collect();
     eprintln!("stage payload json:   {:.2} s", t.elapsed().as_secs_f64());
     let t = Clock::now();
-    let kgs: Vec<rules::model::Kindergarten> = serde_json::from_str(center::center::DEMO_KINDERGARTENS).expect("kgs");
+    let kgs: Vec<rules::model::Kindergarten> = serde_json::from_str(center::DEMO_KINDERGARTENS).expect("kgs");
     let mut state = rules::State::new(rules::Calendar::embedded(), kgs);
     let now: Instant = "2026-03-10T12:00:00+05:00".parse().expect("instant");
     let mut rejected = 0;

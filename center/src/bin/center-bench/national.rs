@@ -253,7 +253,7 @@ fn measure(kind: StoreKind, scale: &Scale, signed: &[Signed], group: usize, dire
     drop(center);
     let stored_mib = mib(url.as_deref().map_or_else(|| folder_bytes(&dir), table_bytes));
     let read_secs = {
-        let store = AnyStore::open(&dir.join(center::center::DB_DIR), url.as_deref()).expect("store");
+        let store = AnyStore::open(&dir.join(center::DB_DIR), url.as_deref()).expect("store");
         let started = Clock::now();
         let mut records = 0usize;
         store

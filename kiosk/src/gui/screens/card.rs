@@ -277,19 +277,9 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
 
         widgets::section_ui(ui, cx.t("card-applicant"));
         Grid::new("card-applicant").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {
-            widgets::info_row_ui(ui, cx.t("card-iin"), &app.applicant.iin);
-            widgets::info_row_ui(ui, cx.t("card-name"), &app.applicant.name);
-            widgets::info_row_ui(ui, cx.t("card-kinship"), app.applicant.kinship.text().get(cx.lang));
-            widgets::info_row_ui(ui, cx.t("card-phone"), &app.applicant.phone);
-            widgets::info_row_ui(ui, cx.t("card-email"), app.applicant.email.as_deref().unwrap_or("—"));
-            let kind = match app.residence.kind {
-                ResidenceKind::Permanent => cx.t("reg-permanent"),
-                ResidenceKind::Temporary => cx.t("reg-temporary"),
-            };
-            widgets::info_row_ui(ui, kind, &app.residence.address);
-            if app.non_resident {
-                widgets::info_row_ui(ui, cx.t("reg-non-resident"), &app.non_resident_documents.join("; "));
-            }
+            let documents = app.non_resident.then_some(app.non_resident_documents.as_slice());
+            let labels = ["card-iin", "card-name", "card-kinship", "card-phone", "card-email"];
+            applicant_rows_ui(ui, cx, &app.applicant, &app.residence, documents, labels);
         });
 
         widgets::section_ui(ui, cx.t("card-history"));
@@ -383,6 +373,32 @@ fn places_summary_ui(ui: &mut Ui, input: &PlacesInput, cx: &Cx<'_>) {
     });
 }
 
+/// The applicant's rows under `labels` (IIN, name, kinship, phone, e-mail), then the
+/// residence and, for a non-resident, the documents.
+fn applicant_rows_ui(
+    ui: &mut Ui,
+    cx: &Cx<'_>,
+    applicant: &rules::model::Applicant,
+    residence: &rules::model::Residence,
+    non_resident_documents: Option<&[String]>,
+    labels: [&'static str; 5],
+) {
+    let [iin, name, kinship, phone, email] = labels;
+    widgets::info_row_ui(ui, cx.t(iin), &applicant.iin);
+    widgets::info_row_ui(ui, cx.t(name), &applicant.name);
+    widgets::info_row_ui(ui, cx.t(kinship), applicant.kinship.text().get(cx.lang));
+    widgets::info_row_ui(ui, cx.t(phone), &applicant.phone);
+    widgets::info_row_ui(ui, cx.t(email), applicant.email.as_deref().unwrap_or("—"));
+    let kind = match residence.kind {
+        ResidenceKind::Permanent => cx.t("reg-permanent"),
+        ResidenceKind::Temporary => cx.t("reg-temporary"),
+    };
+    widgets::info_row_ui(ui, kind, &residence.address);
+    if let Some(documents) = non_resident_documents {
+        widgets::info_row_ui(ui, cx.t("reg-non-resident"), &documents.join("; "));
+    }
+}
+
 fn register_summary_ui(ui: &mut Ui, app: &rules::model::NewApplication, cx: &Cx<'_>) {
     egui::ScrollArea::vertical().id_salt("register-summary").max_height(420.0).show(ui, |ui| {
         Grid::new("register-summary-grid").num_columns(2).spacing([24.0, 6.0]).striped(true).show(ui, |ui| {
@@ -391,19 +407,9 @@ fn register_summary_ui(ui: &mut Ui, app: &rules::model::NewApplication, cx: &Cx<
             widgets::info_row_ui(ui, cx.t("reg-child-name"), &app.child_name);
             widgets::info_row_ui(ui, cx.t("reg-birth-date"), &format::date(app.birth_date));
             widgets::info_row_ui(ui, cx.t("card-group-year"), &app.birth_date.year().to_string());
-            widgets::info_row_ui(ui, cx.t("reg-applicant-iin"), &app.applicant.iin);
-            widgets::info_row_ui(ui, cx.t("reg-applicant-name"), &app.applicant.name);
-            widgets::info_row_ui(ui, cx.t("reg-kinship"), app.applicant.kinship.text().get(cx.lang));
-            widgets::info_row_ui(ui, cx.t("reg-phone"), &app.applicant.phone);
-            widgets::info_row_ui(ui, cx.t("reg-email"), app.applicant.email.as_deref().unwrap_or("—"));
-            let kind = match app.residence.kind {
-                ResidenceKind::Permanent => cx.t("reg-permanent"),
-                ResidenceKind::Temporary => cx.t("reg-temporary"),
-            };
-            widgets::info_row_ui(ui, kind, &app.residence.address);
-            if app.non_resident {
-                widgets::info_row_ui(ui, cx.t("reg-non-resident"), &app.non_resident_documents.join("; "));
-            }
+            let documents = app.non_resident.then_some(app.non_resident_documents.as_slice());
+            let labels = ["reg-applicant-iin", "reg-applicant-name", "reg-kinship", "reg-phone", "reg-email"];
+            applicant_rows_ui(ui, cx, &app.applicant, &app.residence, documents, labels);
             let mut right = app.right.text().get(cx.lang).to_owned();
             if let Some(category) = &app.right_category {
                 right = format!("{right}: {}", reference::category_name(category, cx.lang));

@@ -43,6 +43,8 @@ pub struct SetupForm {
     pub setup: KioskSetup,
     pub password_again: String,
     pub mismatch: bool,
+    /// Submitted before a district was chosen.
+    pub no_district: bool,
 }
 
 fn notice_ui(ui: &mut Ui, notice: Option<&Notice>, tr: &Tr, lang: Lang) {
@@ -121,10 +123,14 @@ pub fn setup_ui(ui: &mut Ui, form: &mut SetupForm, tr: &Tr, notice: Option<&Noti
             if form.mismatch {
                 ui.label(RichText::new(tr.t("setup-password-mismatch")).color(crate::gui::theme::ERROR));
             }
+            if form.no_district {
+                ui.label(RichText::new(tr.t("setup-choose-district")).color(crate::gui::theme::ERROR));
+            }
             ui.add_space(10.0);
             if widgets::primary_button_ui(ui, tr.t("setup-submit")).clicked() {
                 form.mismatch = form.setup.admin_password != form.password_again;
-                if !form.mismatch {
+                form.no_district = form.setup.district.is_empty();
+                if !form.mismatch && !form.no_district {
                     command = Some(UiCommand::Setup(form.setup.clone()));
                 }
             }

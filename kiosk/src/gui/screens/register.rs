@@ -185,10 +185,10 @@ pub fn register_ui(ui: &mut Ui, form: &mut RegisterForm, cx: &Cx<'_>) -> Option<
             }
         });
         if form.right != RightClass::None {
-            let categories: Vec<(String, String)> = reference::categories()
+            let categories: Vec<(String, String)> = rules::category::all()
                 .iter()
                 .filter(|c| c.right == form.right)
-                .map(|c| (c.code.clone(), c.name.get(cx.lang).to_owned()))
+                .map(|c| (c.code.to_owned(), c.name().get(cx.lang).to_owned()))
                 .collect();
             widgets::combo_ui(ui, "reg-category", cx.t("reg-category"), &mut form.category, &categories);
             widgets::text_field_width_ui(ui, cx.t("reg-right-document"), &mut form.right_document, 560.0);

@@ -1,0 +1,200 @@
+//! The kiosk registry, the signed files of a USB round trip (ack, snapshot, bundle) and
+//! quarantine.
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rules::authz::staff::StaffAction;
+use serde::Deserialize;
+
+use super::{parse, staff, staff_raw};
+use crate::http::{App, octets};
+use crate::service::CenterError;
+use crate::store::CenterStore;
+
+async fn kiosks<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        Ok(center.kiosk_rows(now))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct KeyQuery {
+    public_key: String,
+}
+
+/// The fingerprint of a public key, for checking it with the kiosk's screen before adding it.
+async fn fingerprint<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Query(query): Query<KeyQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    staff(&app, &headers, &method, move |center, user, _| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        let key =
+            changelog::public_key_from_hex(query.public_key.trim()).map_err(|e| CenterError::Invalid(e.to_string()))?;
+        Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewKiosk {
+    id: String,
+    district: String,
+    public_key: String,
+}
+
+async fn add_kiosk<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: NewKiosk = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let response = staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
+    })
+    .await;
+    app.refresh_kiosk_auth().await;
+    response
+}
+
+async fn revoke_kiosk<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    let response = staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        center.revoke_kiosk_as(&user.login, &id, now)
+    })
+    .await;
+    app.refresh_kiosk_auth().await;
+    response
+}
+
+#[derive(Deserialize)]
+struct ServedDistrict {
+    district: String,
+}
+
+async fn serve_district<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: ServedDistrict = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let response = staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageKiosks, None)?;
+        center.add_served_district_as(&user.login, &id, &request.district, now)
+    })
+    .await;
+    app.refresh_kiosk_auth().await;
+    response
+}
+
+async fn export_ack<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    staff_raw(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::RunCenter, None)?;
+        center.export_ack_as(&user.login, &id, now).map(octets)
+    })
+    .await
+}
+
+async fn export_snapshot<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(district): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    staff_raw(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::RunCenter, None)?;
+        center.export_snapshot_as(&user.login, &district, now).map(octets)
+    })
+    .await
+}
+
+async fn ingest_file<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Body,
+) -> Response {
+    let bytes = match crate::http::read_limited(body, app.limits()).await {
+        Ok(bytes) => bytes,
+        Err(response) => return response,
+    };
+    let response = staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::RunCenter, None)?;
+        let ingested = center.ingest_file_as(&user.login, &bytes, now)?;
+        Ok(serde_json::json!({ "report": ingested.report, "ack": hex::encode(&ingested.ack_bytes) }))
+    })
+    .await;
+    app.refresh_kiosk_auth().await;
+    response
+}
+
+async fn quarantine<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    staff(&app, &headers, &method, move |center, user, _| {
+        center.allow(user, StaffAction::RunCenter, None)?;
+        Ok(center.quarantine())
+    })
+    .await
+}
+
+async fn reexamine<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Path(kiosk): Path<String>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    let response = staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::RunCenter, None)?;
+        center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)
+    })
+    .await;
+    app.refresh_kiosk_auth().await;
+    response
+}
+
+/// The kiosk registry, USB files and quarantine.
+pub(super) fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+    Router::new()
+        .route("/v1/staff/districts/{district}/snapshot", get(export_snapshot::<S>))
+        .route("/v1/staff/kiosks", get(kiosks::<S>).post(add_kiosk::<S>))
+        .route("/v1/staff/kiosks/fingerprint", get(fingerprint::<S>))
+        .route("/v1/staff/kiosks/{id}/revoke", post(revoke_kiosk::<S>))
+        .route("/v1/staff/kiosks/{id}/districts", post(serve_district::<S>))
+        .route("/v1/staff/kiosks/{id}/ack", get(export_ack::<S>))
+        .route("/v1/staff/ingest", post(ingest_file::<S>))
+        .route("/v1/staff/quarantine", get(quarantine::<S>))
+        .route("/v1/staff/quarantine/{kiosk}/reexamine", post(reexamine::<S>))
+}

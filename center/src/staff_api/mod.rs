@@ -1,0 +1,165 @@
+//! The staff API: JSON under `/v1/staff/…`, for the web console (session cookie) and the
+//! command line (`--url`, bearer token). Who may do what is asked of
+//! `rules::authz::staff` through [`Center::allow`]; every change is an entry in the center's
+//! own log naming the user.
+//!
+//! | method and path | who | what |
+//! |---|---|---|
+//! | `POST /v1/staff/session` | anyone | sign in `{login,password}` → `{token,csrf,expiresAt,user}` and the session cookie |
+//! | `DELETE /v1/staff/session` | signed in | sign out |
+//! | `GET /v1/staff/me` | signed in | the account, its districts (with their names), the actions it `may` do, the CSRF token |
+//! | `GET /v1/staff/districts/{d}/dashboard` | viewer+ of `d` | [`Dashboard`](crate::dashboard::Dashboard) |
+//! | `GET /v1/staff/report` | viewer+ | report rows of the caller's districts |
+//! | `GET /v1/staff/reviews[?all=true]` | reviewer | review items of the caller's districts |
+//! | `GET /v1/staff/reviews/{id}` | reviewer of its district | the item, the application, its direction's kindergarten, its history |
+//! | `POST /v1/staff/reviews/{id}` | reviewer of its district | `{decision: uphold\|overrule, note}` |
+//! | `POST /v1/staff/districts/{d}/distribution/dry-run` | distributor of `d` | the plan: who would get a voucher, why |
+//! | `POST /v1/staff/districts/{d}/distribution` | distributor of `d` | run the round |
+//! | `POST /v1/staff/tick` | admin | deadline expiry now |
+//! | `GET/POST /v1/staff/kiosks`, `GET …/kiosks/fingerprint?publicKey=`, `POST …/kiosks/{id}/revoke`, `POST …/kiosks/{id}/districts` | admin | the kiosk registry |
+//! | `GET /v1/staff/kiosks/{id}/ack`, `GET /v1/staff/districts/{d}/snapshot` | admin | signed files for a USB round trip |
+//! | `POST /v1/staff/ingest` | admin | a USB bundle (`application/octet-stream`) |
+//! | `GET /v1/staff/quarantine`, `POST …/quarantine/{kiosk}/reexamine` | admin | quarantine |
+//! | `GET/POST /v1/staff/users`, `POST …/users/{login}/disable` | admin | staff accounts |
+//! | `GET/POST /v1/staff/directory`, `GET/POST /v1/staff/calendar` | admin | reference data |
+//! | `GET /v1/staff/audit[?limit=N]` | admin | the audit trail, newest first |
+//! | `POST /v1/staff/population`, `POST …/population/keys`, `GET …/population/check` | admin | the population registry ([`population`]) |
+//!
+//! Authentication: `Authorization: Bearer <token>` or the `kezek_staff` cookie (`HttpOnly`,
+//! `Secure`, `SameSite=Strict`). A request changing anything with the cookie must also carry
+//! the session's CSRF token in `X-CSRF-Token`. Sign-in failures are throttled per login
+//! and per client address ([`crate::throttle`]). Errors: `{"error":{"code","message"}}`,
+//! the message in the language of `Accept-Language` (ru, kk, en).
+
+#![allow(clippy::result_large_err)]
+
+mod admin;
+mod districts;
+mod kiosks;
+mod population;
+mod session;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rules::{Instant, Lang, Localized};
+use serde::{Deserialize, Serialize};
+
+use crate::accounts::StaffUser;
+use crate::http::{App, error, with_center};
+use crate::service::{Center, CenterError};
+use crate::store::CenterStore;
+
+use session::caller;
+pub(crate) use session::{Peer, constant_time_eq};
+
+/// The console's session cookie.
+pub const COOKIE: &str = "kezek_staff";
+
+/// The header carrying the CSRF token of a cookie session.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Largest JSON body of a staff request (a directory import is the largest).
+const MAX_JSON_BYTES: usize = 4 * 1024 * 1024;
+
+/// How staff sign-in behaves.
+#[derive(Debug, Clone)]
+pub struct StaffOptions {
+    /// How long a session lasts.
+    pub session_lifetime: Duration,
+    /// Whether the cookie is marked `Secure` (off only for tests of plain loopback HTTP
+    /// where a browser would drop it).
+    pub secure_cookie: bool,
+}
+
+impl Default for StaffOptions {
+    fn default() -> Self {
+        StaffOptions { session_lifetime: Duration::from_hours(12), secure_cookie: true }
+    }
+}
+
+/// The language of the answer's messages, from `Accept-Language`.
+pub fn lang_of(headers: &HeaderMap) -> Lang {
+    headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .and_then(|first| Lang::parse(first.trim().get(..2).unwrap_or_default()))
+        .unwrap_or_default()
+}
+
+fn status_of(e: &CenterError) -> StatusCode {
+    match e {
+        CenterError::UnknownKiosk(_) | CenterError::UnknownDistrict(_) | CenterError::NotFound(_) => {
+            StatusCode::NOT_FOUND
+        }
+        CenterError::Invalid(_) | CenterError::Rules(_) | CenterError::Ingest(_) | CenterError::Registry(_) => {
+            StatusCode::BAD_REQUEST
+        }
+        CenterError::Unauthorized(_) | CenterError::Denied(_) => StatusCode::FORBIDDEN,
+        CenterError::BadCredentials => StatusCode::UNAUTHORIZED,
+        CenterError::Store(_) | CenterError::Setup(_) | CenterError::Key(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// A center error as a JSON answer, the message in `lang` where the rules give one.
+pub fn center_failure(e: &CenterError, lang: Lang) -> Response {
+    let message = match e {
+        CenterError::Denied(denied) => denied.message(lang),
+        other => other.to_string(),
+    };
+    error(status_of(e), e.code(), &message)
+}
+
+pub(crate) fn json<T: Serialize>(value: &T) -> Response {
+    match serde_json::to_vec(value) {
+        Ok(bytes) => (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, "INTERNAL", &e.to_string()),
+    }
+}
+
+pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Response> {
+    serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, "BAD_JSON", &e.to_string()))
+}
+
+/// Runs `f` for the signed-in caller on the center; its result as JSON.
+async fn staff<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
+where
+    S: CenterStore + 'static,
+    T: Serialize + Send + 'static,
+    F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<T, CenterError> + Send + 'static,
+{
+    staff_raw(app, headers, method, move |center, user, now| f(center, user, now).map(|v| json(&v))).await
+}
+
+/// [`staff`] answering with whatever response `f` makes.
+async fn staff_raw<S, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
+where
+    S: CenterStore + 'static,
+    F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<Response, CenterError> + Send + 'static,
+{
+    let lang = lang_of(headers);
+    let headers = headers.clone();
+    let method = method.clone();
+    let outcome = with_center(app, move |center, now| {
+        let user = caller(center, &headers, &method, now)?;
+        f(center, &user, now).map_err(|e| center_failure(&e, lang))
+    })
+    .await;
+    match outcome {
+        Ok(Ok(response) | Err(response)) | Err(response) => response,
+    }
+}
+
+/// The staff routes, merged into the center's router.
+pub fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+    Router::new()
+        .merge(session::routes::<S>())
+        .merge(districts::routes::<S>())
+        .merge(kiosks::routes::<S>())
+        .merge(admin::routes::<S>())
+        .merge(population::routes::<S>())
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_JSON_BYTES))
+}

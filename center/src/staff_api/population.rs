@@ -1,0 +1,72 @@
+//! The population registry through the staff API (admin only), so that no registry task
+//! needs the server stopped; merged into [`super::routes`].
+//!
+//! | method and path | who | what |
+//! |---|---|---|
+//! | `POST /v1/staff/population/keys` | admin | trust a registry key `{publicKey}` (64 hex digits): `population.trust` in the audit trail |
+//! | `GET /v1/staff/population/check?parent=IIN&child=IIN` | admin | what the imported registry says about the two |
+//!
+//! (`POST /v1/staff/population`, the import, is in [`super::admin`].) The keys and the
+//! imported file are kept in the data folder of the server that takes the request.
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rules::authz::staff::StaffAction;
+use serde::Deserialize;
+
+use super::{parse, staff};
+use crate::http::App;
+use crate::store::CenterStore;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct TrustKey {
+    public_key: String,
+}
+
+async fn trust_key<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    method: Method,
+    body: Bytes,
+) -> Response {
+    let request: TrustKey = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    staff(&app, &headers, &method, move |center, user, now| {
+        center.allow(user, StaffAction::ManageReference, None)?;
+        center.trust_population_key(&request.public_key, &user.login, now)
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+struct CheckQuery {
+    parent: String,
+    child: String,
+}
+
+async fn check<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Query(query): Query<CheckQuery>,
+    headers: HeaderMap,
+    method: Method,
+) -> Response {
+    staff(&app, &headers, &method, move |center, user, _| {
+        center.allow(user, StaffAction::ManageReference, None)?;
+        Ok(center.population().check(&query.parent, &query.child)?)
+    })
+    .await
+}
+
+/// The routes above.
+pub(super) fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+    Router::new()
+        .route("/v1/staff/population/keys", post(trust_key::<S>))
+        .route("/v1/staff/population/check", get(check::<S>))
+}

@@ -1,0 +1,238 @@
+//! Signing in and out, who is calling (session token, CSRF token), and what the caller may do.
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::response::Response;
+use axum::routing::{get, post};
+use rules::Instant;
+use rules::authz::staff::StaffAction;
+use serde::{Deserialize, Serialize};
+
+use super::{COOKIE, CSRF_HEADER, center_failure, json, lang_of, parse, staff};
+use crate::accounts::StaffUser;
+use crate::http::{App, error, with_center};
+use crate::service::{Center, CenterError};
+use crate::store::CenterStore;
+
+/// The session token a request carries: the bearer token, else the cookie.
+fn token(headers: &HeaderMap) -> Option<(String, bool)> {
+    if let Some(bearer) =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some((bearer.trim().to_owned(), false));
+    }
+    let cookies = headers.get_all(header::COOKIE);
+    for line in cookies.iter().filter_map(|v| v.to_str().ok()) {
+        for pair in line.split(';') {
+            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
+                return Some((value.to_owned(), true));
+            }
+        }
+    }
+    None
+}
+
+/// Who is calling, checked: a live session, and for a change made with the cookie, the
+/// session's CSRF token in [`CSRF_HEADER`].
+pub(super) fn caller<S: CenterStore>(
+    center: &Center<S>,
+    headers: &HeaderMap,
+    method: &Method,
+    now: Instant,
+) -> Result<StaffUser, Response> {
+    let Some((token, by_cookie)) = token(headers) else {
+        return Err(error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first"));
+    };
+    let Some((session, user)) = center.session(&token, now) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "SESSION_EXPIRED",
+            "the session is unknown or expired: sign in again",
+        ));
+    };
+    let changes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if by_cookie && changes {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "CSRF",
+                "the request lacks this session's anti-forgery token: reload the page",
+            ));
+        }
+    }
+    Ok(user)
+}
+
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[derive(Deserialize)]
+struct SignIn {
+    login: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SignedIn {
+    token: String,
+    csrf: String,
+    expires_at: Instant,
+    user: StaffUser,
+}
+
+/// The client's address, when the server put it on the request (else unspecified: all
+/// such clients share one address budget of the sign-in throttle).
+pub(crate) struct Peer(pub(crate) std::net::IpAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |c| c.0.ip());
+        Ok(Peer(ip))
+    }
+}
+
+async fn sign_in<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    Peer(peer): Peer,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request: SignIn = match parse(&body) {
+        Ok(r) => r,
+        Err(response) => return response,
+    };
+    let lang = lang_of(&headers);
+    let throttle = app.throttle();
+    let clock_now = std::time::Instant::now();
+    if let Err(wait) = throttle.check(&request.login, peer, clock_now) {
+        let mut response = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "LOGIN_THROTTLED",
+            &format!("too many failed sign-ins: try again in {} s", wait.as_secs().max(1)),
+        );
+        response.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
+        return response;
+    }
+    let options = app.staff_options().clone();
+    let login = request.login.clone();
+    let opened = with_center(&app, move |center, now| {
+        center.open_session(&request.login, &request.password, now, options.session_lifetime)
+    })
+    .await;
+    let opened = match opened {
+        Ok(Ok(opened)) => opened,
+        Ok(Err(e)) => {
+            if matches!(e, CenterError::BadCredentials) {
+                throttle.failed(&login, peer, clock_now);
+            }
+            return center_failure(&e, lang);
+        }
+        Err(response) => return response,
+    };
+    throttle.succeeded(&login);
+    let secure = if app.staff_options().secure_cookie { "; Secure" } else { "" };
+    let cookie = format!(
+        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",
+        opened.token,
+        app.staff_options().session_lifetime.as_secs()
+    );
+    let mut response = json(&SignedIn {
+        token: opened.token,
+        csrf: opened.record.csrf,
+        expires_at: opened.record.expires_at,
+        user: opened.user,
+    });
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, value);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn sign_out<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    let Some((token, _)) = token(&headers) else {
+        return error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first");
+    };
+    let mut response = staff(&app, &headers, &method, move |center, _, _| {
+        center.close_session(&token)?;
+        Ok(serde_json::json!({ "signedOut": true }))
+    })
+    .await;
+    if response.status() == StatusCode::OK {
+        let expired = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+        if let Ok(value) = HeaderValue::from_str(&expired) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
+    let Some((token, _)) = token(&headers) else {
+        return error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first");
+    };
+    staff(&app, &headers, &method, move |center, user, now| {
+        let (session, _) = center.session(&token, now).ok_or(CenterError::BadCredentials)?;
+        let districts: Vec<String> = center.districts().iter().filter(|d| user.covers(d)).cloned().collect();
+        let may: Vec<StaffAction> = [
+            StaffAction::ViewStats,
+            StaffAction::Review,
+            StaffAction::Distribute,
+            StaffAction::ManageKiosks,
+            StaffAction::ManageUsers,
+            StaffAction::ManageReference,
+            StaffAction::RunCenter,
+            StaffAction::ViewAudit,
+        ]
+        .into_iter()
+        .filter(|a| center.allow(user, *a, None).is_ok())
+        .collect();
+        let names: serde_json::Map<String, serde_json::Value> =
+            districts.iter().filter_map(|d| district_names().get(d).map(|name| (d.clone(), name.clone()))).collect();
+        Ok(serde_json::json!({
+            "user": user,
+            "districts": districts,
+            "districtNames": names,
+            "may": may,
+            "csrf": session.csrf,
+            "expiresAt": session.expires_at,
+            "now": now,
+        }))
+    })
+    .await
+}
+
+/// Each district's name in ru/kk/en (`data/districts.json`), for the console's pickers.
+fn district_names() -> &'static std::collections::BTreeMap<String, serde_json::Value> {
+    static NAMES: std::sync::OnceLock<std::collections::BTreeMap<String, serde_json::Value>> =
+        std::sync::OnceLock::new();
+    NAMES.get_or_init(|| {
+        #[derive(Deserialize)]
+        struct District {
+            code: String,
+            name: serde_json::Value,
+        }
+        serde_json::from_str::<Vec<District>>(crate::service::DISTRICTS)
+            .map(|all| all.into_iter().map(|d| (d.code, d.name)).collect())
+            .unwrap_or_default()
+    })
+}
+
+/// Signing in and out, and the caller's own account.
+pub(super) fn routes<S: CenterStore + 'static>() -> Router<App<S>> {
+    Router::new()
+        .route("/v1/staff/session", post(sign_in::<S>).delete(sign_out::<S>))
+        .route("/v1/staff/me", get(me::<S>))
+}

@@ -1,12 +1,12 @@
-//! The staff web console: a small static front end (`center/console/`: HTML, one ES module,
-//! one style sheet, the ru/kk/en texts) over the staff API ([`crate::staff_api`]), served
+//! The staff web console: a small static front end (`center/console/`: HTML, ES modules (the
+//! entry `console.js`, the rest under `js/`), one style sheet, the ru/kk/en texts) over the staff API ([`crate::staff_api`]), served
 //! from memory. Nothing is built: the files are the source.
 //!
 //! | method and path | answer |
 //! |---|---|
 //! | `GET /` , `GET /console` | `303` to `/console/` |
 //! | `GET /console/` | `index.html` |
-//! | `GET /console/{file}` | one of the console's files (`console.js`, `console.css`, `i18n/ru.json`, …) |
+//! | `GET /console/{file}` | one of the console's files (`console.js`, `js/pages/users.js`, `console.css`, `i18n/ru.json`, …) |
 //!
 //! Every file is sent with its content type, `Cache-Control: no-cache` and an `ETag`
 //! (revalidated with `If-None-Match`), a strict `Content-Security-Policy` (only this
@@ -49,6 +49,81 @@ const ASSETS: &[Asset] = &[
         path: "console.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../console/console.js"),
+    },
+    Asset {
+        path: "js/api.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/api.js"),
+    },
+    Asset {
+        path: "js/charts.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/charts.js"),
+    },
+    Asset {
+        path: "js/dom.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/dom.js"),
+    },
+    Asset {
+        path: "js/frame.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/frame.js"),
+    },
+    Asset {
+        path: "js/i18n.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/i18n.js"),
+    },
+    Asset {
+        path: "js/sign-in.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/sign-in.js"),
+    },
+    Asset {
+        path: "js/state.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/state.js"),
+    },
+    Asset {
+        path: "js/ui.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/ui.js"),
+    },
+    Asset {
+        path: "js/pages/audit.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/audit.js"),
+    },
+    Asset {
+        path: "js/pages/dashboard.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/dashboard.js"),
+    },
+    Asset {
+        path: "js/pages/distribution.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/distribution.js"),
+    },
+    Asset {
+        path: "js/pages/kiosks.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/kiosks.js"),
+    },
+    Asset {
+        path: "js/pages/quarantine.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/quarantine.js"),
+    },
+    Asset {
+        path: "js/pages/reviews.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/reviews.js"),
+    },
+    Asset {
+        path: "js/pages/users.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../console/js/pages/users.js"),
     },
     Asset {
         path: "console.css",
@@ -174,5 +249,36 @@ mod tests {
         again.insert(header::IF_NONE_MATCH, etag);
         assert_eq!(serve("console.js", &again).status(), StatusCode::NOT_MODIFIED);
         assert_eq!(serve("../Cargo.toml", &HeaderMap::new()).status(), StatusCode::NOT_FOUND);
+    }
+
+    #[test]
+    fn every_module_imported_is_served_as_javascript() {
+        for asset in ASSETS.iter().filter(|a| std::path::Path::new(a.path).extension().is_some_and(|e| e == "js")) {
+            assert_eq!(asset.content_type, "text/javascript; charset=utf-8", "{}", asset.path);
+            let text = std::str::from_utf8(asset.bytes).expect("UTF-8");
+            let dir = asset.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+            for line in text.lines().filter(|l| l.starts_with("import ")) {
+                let spec = line
+                    .rsplit_once(" from '")
+                    .and_then(|(_, rest)| rest.strip_suffix("';"))
+                    .expect("import … from '…';");
+                let mut parts: Vec<&str> = dir.split('/').filter(|p| !p.is_empty()).collect();
+                for segment in spec.split('/') {
+                    match segment {
+                        "." => {}
+                        ".." => {
+                            parts.pop().expect("inside the console");
+                        }
+                        name => parts.push(name),
+                    }
+                }
+                let target = parts.join("/");
+                assert!(
+                    ASSETS.iter().any(|a| a.path == target),
+                    "{} imports {target}, which is not served",
+                    asset.path
+                );
+            }
+        }
     }
 }

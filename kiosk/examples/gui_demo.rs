@@ -58,29 +58,18 @@ fn main() -> eframe::Result {
     let login = std::env::var("KEZEK_DEMO_LOGIN").ok();
     let screen = std::env::var("KEZEK_DEMO_SCREEN").ok();
     let lang = std::env::var("KEZEK_DEMO_LANG").ok().and_then(|l| rules::i18n::Lang::parse(&l));
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Kezek")
-            .with_inner_size([width, 800.0])
-            .with_min_inner_size([1024.0, 640.0]),
-        ..Default::default()
-    };
     if login.is_none() && screen.is_none() && lang.is_none() {
         return gui::run(backend, output_dir);
     }
-    eframe::run_native(
-        "Kezek",
-        options,
-        Box::new(move |cc| {
-            let mut app = KioskApp::new(backend, output_dir);
-            if let Some(login) = login {
-                let password = format!("{login}-demo");
-                app.demo_open(&cc.egui_ctx, &login, &password, screen.as_deref().unwrap_or(""));
-            }
-            if let Some(lang) = lang {
-                app.lang = lang;
-            }
-            Ok(Box::new(app))
-        }),
-    )
+    gui::run_with([width, 800.0], move |cc| {
+        let mut app = KioskApp::new(backend, output_dir);
+        if let Some(login) = login {
+            let password = format!("{login}-demo");
+            app.demo_open(&cc.egui_ctx, &login, &password, screen.as_deref().unwrap_or(""));
+        }
+        if let Some(lang) = lang {
+            app.lang = lang;
+        }
+        app
+    })
 }

@@ -13,7 +13,7 @@ use crate::passwords::MIN_PASSWORD_CHARS;
 use crate::store::StoreError;
 
 /// The message of the error code `code` in `lang`, with its arguments.
-fn text(lang: Lang, code: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
+pub(crate) fn text(lang: Lang, code: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
     tr(lang).f(code, args)
 }
 

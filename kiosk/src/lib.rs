@@ -37,7 +37,6 @@ pub mod sync;
 /// Test support (feature `testkit`), not the kiosk's API: see `kiosk/Cargo.toml`.
 #[cfg(any(test, feature = "testkit"))]
 pub mod testkit;
-mod text;
 
 pub use errors::{
     AppendError, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError, RotationError,

@@ -6,12 +6,14 @@ use std::collections::BTreeSet;
 
 use changelog::KeyError;
 use kiosk::i18n::{FILES, Tr, message_ids, sources, tr};
+use kiosk::push::PushError;
 use kiosk::{
     AppendError, Damage, DemoError, InitError, InputError, LoginError, OpenError, OperatorError, QueryError,
     RotationError, StoreError, SyncError,
 };
 use rules::error::CommandError;
 use rules::{Lang, Localized, Role};
+use sync_client::TrustKind;
 
 fn store() -> StoreError {
     StoreError::other("write blob sync/state.json", "device busy")
@@ -258,6 +260,68 @@ fn demo_errors() -> Vec<DemoError> {
     all
 }
 
+fn store_errors() -> Vec<StoreError> {
+    let full = std::io::Error::from(std::io::ErrorKind::StorageFull);
+    let quota = std::io::Error::from(std::io::ErrorKind::QuotaExceeded);
+    vec![store(), StoreError::io("append log", &full), StoreError::io("write blob local/passwords.json", &quota)]
+}
+
+fn damages() -> Vec<Damage> {
+    vec![damage(), Damage { seq: 1, offset: 0, reason_code: "DECODE", reason: "cannot decode".into() }]
+}
+
+fn push_errors() -> Vec<PushError> {
+    use PushError::*;
+    let unreachable = |last_sync_at: Option<&str>, days_since_last_sync| Unreachable {
+        attempts: 3,
+        last: "connection refused".into(),
+        last_sync_at: last_sync_at.map(str::to_owned),
+        days_since_last_sync,
+    };
+    let all = vec![
+        NoCenterKey,
+        NoUrl,
+        BadKey("odd length".into()),
+        Config { path: "/data/k/center.json".into(), detail: "EOF".into() },
+        unreachable(Some("2026-03-02T10:00:00+05:00"), Some(4)),
+        unreachable(Some("2026-03-02T10:00:00+05:00"), None),
+        unreachable(None, None),
+        unreachable(None, Some(2)),
+        Refused { status: 409, code: "FORK".into(), message: "the logs differ".into() },
+        Url("relative URL without a base".into()),
+        TlsRejected { trust: TrustKind::Pinned, detail: "UnknownIssuer".into() },
+        TlsRejected { trust: TrustKind::Ca, detail: "UnknownIssuer".into() },
+        TlsRejected { trust: TrustKind::WebRoots, detail: "UnknownIssuer".into() },
+        TlsRequired { url: "http://center.example".into() },
+        TlsFile { path: "/data/k/center.pem".into(), detail: "no certificate".into() },
+        BadAck("bad signature".into()),
+        BadSnapshot("bad signature".into()),
+        WrongKiosk { expected: "KOK-01".into(), found: "KOK-02".into() },
+        Read { path: "/media/usb/ack.bin".into(), detail: "no such file".into() },
+        Sync(SyncError::Fork { seq: 5 }),
+    ];
+    for e in &all {
+        match e {
+            NoCenterKey
+            | NoUrl
+            | BadKey(_)
+            | Config { .. }
+            | Unreachable { .. }
+            | Refused { .. }
+            | Url(_)
+            | TlsRejected { .. }
+            | TlsRequired { .. }
+            | TlsFile { .. }
+            | BadAck(_)
+            | BadSnapshot(_)
+            | WrongKiosk { .. }
+            | Read { .. }
+            | Sync(_) => {}
+        }
+    }
+    all
+}
+
 /// One value of every variant of every kiosk error type.
 fn samples() -> Vec<Box<dyn Localized>> {
     fn boxed<E: Localized + 'static>(errors: Vec<E>) -> impl Iterator<Item = Box<dyn Localized>> {
@@ -273,6 +337,9 @@ fn samples() -> Vec<Box<dyn Localized>> {
         .chain(boxed(query_errors()))
         .chain(boxed(sync_errors()))
         .chain(boxed(demo_errors()))
+        .chain(boxed(store_errors()))
+        .chain(boxed(damages()))
+        .chain(boxed(push_errors()))
         .collect()
 }
 
@@ -337,6 +404,25 @@ fn arguments_are_filled_in_without_isolation_marks() {
     ];
     assert_eq!(admin_only.iter().collect::<BTreeSet<_>>().len(), 3, "{admin_only:?}");
     assert_ne!(AppendError::RestartRequired.message(Lang::Ru), SyncError::RestartRequired.message(Lang::Ru));
+    let tls: BTreeSet<_> = push_errors()
+        .iter()
+        .filter(|e| matches!(e, PushError::TlsRejected { .. }))
+        .map(|e| e.message(Lang::Ru))
+        .collect();
+    assert_eq!(tls.len(), 3, "one text per kind of trust: {tls:?}");
+    // A variable picks the closing sentence, and numbers are written as they are.
+    let unreachable = PushError::Unreachable {
+        attempts: 3,
+        last: "timed out".into(),
+        last_sync_at: Some("2026-03-02".into()),
+        days_since_last_sync: Some(12_345),
+    };
+    assert_eq!(
+        unreachable.message(Lang::En),
+        "The center is unreachable (3 attempts: timed out). The data is kept on the kiosk and will be sent later. \
+         Last successful sync: 2026-03-02 (12345 days ago)."
+    );
+    assert!(damage().message(Lang::En).contains("from entry 7 on (bad signature). Entries 1–6 are intact"));
 }
 
 /// Every `"cli-…"` id the command line's code asks for is defined (a typo would print the id).

@@ -5,7 +5,7 @@
 // "I accept and sign", which sends the contract's SHA-256 with the choice.
 
 import { ApiError, publicQueue } from './api.js';
-import { astana, domId, fmtDate, fmtInstant, named, nowInstant, rulesApplication } from './util.js';
+import { astana, describeEvent, domId, fmtDate, fmtInstant, named, nowInstant, rulesApplication } from './util.js';
 
 /** The actions a parent takes (docs/PARENTS.md, rules::authz::parent). */
 const PARENT_ACTIONS = ['confirmVoucher', 'restoreVoucher', 'extendChoice', 'chooseKindergarten', 'refuseVoucher', 'withdraw'];
@@ -75,22 +75,7 @@ export function applicationsView(page) {
   }
 
   function eventText(event, flow) {
-    switch (event.type) {
-      case 'voucherIssued':
-        return t('event.voucherIssued', { deadline: fmtInstant(event.confirmDeadline) });
-      case 'voucherConfirmed':
-      case 'voucherRestored':
-      case 'choiceExtended':
-        return t(`event.${event.type}`, { deadline: fmtInstant(event.chooseDeadline) });
-      case 'stopListed':
-        return t('event.stopListed', { deadline: fmtInstant(event.restoreDeadline) });
-      case 'directionIssued':
-        return t('event.directionIssued', { number: event.direction.number, kindergarten: kgLabel(event.direction.kindergarten, flow) });
-      case 'archived':
-        return t('event.archived', { reason: t(`archive.${event.reason}`) });
-      default:
-        return t(`event.${event.type}`, { application: event.application });
-    }
+    return describeEvent(t, event, (id) => kgLabel(id, flow));
   }
 
   /** The parent actions the center allows now, as `{action, deadline?}`. */

@@ -1,4 +1,5 @@
-// Formatting shared by the connected pages (Astana time, UTC+05:00, as in app.js).
+// Formatting shared by the portal's pages, connected (connected/) and demo (offline/): Astana
+// time, UTC+05:00, and the rules' events as text.
 
 const OFFSET_MS = 5 * 3600 * 1000;
 const pad = (n) => String(n).padStart(2, '0');
@@ -11,12 +12,18 @@ export function astana(instant) {
   };
 }
 
-/** Now as the rules take it: `YYYY-MM-DDTHH:MM:SS+05:00`. */
-export function nowInstant() {
-  const { date, time } = astana(Date.now());
+/** `YYYY-MM-DDTHH:MM:SS+05:00` for an instant in ms. */
+export function astanaInstant(ms) {
+  const { date, time } = astana(ms);
   return `${date}T${time}+05:00`;
 }
 
+/** Now as the rules take it: `YYYY-MM-DDTHH:MM:SS+05:00`. */
+export function nowInstant() {
+  return astanaInstant(Date.now());
+}
+
+/** `DD.MM.YYYY` as on the regional portal. */
 export function fmtDate(date) {
   const [y, m, d] = date.split('-');
   return `${d}.${m}.${y}`;
@@ -42,3 +49,23 @@ export function rulesApplication(view) {
 
 /** An id usable in DOM ids. */
 export const domId = (text) => String(text).replace(/[^\w-]/g, '_');
+
+/** One of the rules' events as the parent reads it; `kindergarten(id)` names a direction's kindergarten. */
+export function describeEvent(t, event, kindergarten) {
+  switch (event.type) {
+    case 'voucherIssued':
+      return t('event.voucherIssued', { deadline: fmtInstant(event.confirmDeadline) });
+    case 'voucherConfirmed':
+    case 'voucherRestored':
+    case 'choiceExtended':
+      return t(`event.${event.type}`, { deadline: fmtInstant(event.chooseDeadline) });
+    case 'stopListed':
+      return t('event.stopListed', { deadline: fmtInstant(event.restoreDeadline) });
+    case 'directionIssued':
+      return t('event.directionIssued', { number: event.direction.number, kindergarten: kindergarten(event.direction.kindergarten) });
+    case 'archived':
+      return t('event.archived', { reason: t(`archive.${event.reason}`) });
+    default:
+      return t(`event.${event.type}`, { application: event.application });
+  }
+}

@@ -100,8 +100,9 @@ test('ru, kk and en have the same keys, no empty text and every key the page use
     }
   }
   const html = readFileSync(path.join(PORTAL, 'index.html'), 'utf8');
-  // app.js and connected mode's modules (connected/*.js).
-  const js = [path.join(PORTAL, 'app.js'), ...readdirSync(path.join(PORTAL, 'connected')).filter((f) => f.endsWith('.js')).map((f) => path.join(PORTAL, 'connected', f))]
+  // app.js, demo mode's modules (offline/*.js) and connected mode's (connected/*.js).
+  const modules = (dir) => readdirSync(path.join(PORTAL, dir)).filter((f) => f.endsWith('.js')).map((f) => path.join(PORTAL, dir, f));
+  const js = [path.join(PORTAL, 'app.js'), ...modules('offline'), ...modules('connected')]
     .map((file) => readFileSync(file, 'utf8'))
     .join('\n');
   const used = [

@@ -71,3 +71,34 @@ FORK = The center's entry { $seq } differs from this kiosk's: the kiosk's log ha
 EXPORT_WRITE_FAILED = Could not write { $path }: { $detail }
 WRONG_DISTRICT = The center's snapshot is of district { $found }, but this kiosk works in { $expected }: not taken.
 OLDER_SNAPSHOT = This center snapshot ({ $offered }) is older than the one already loaded ({ $kept }): not taken. Get a fresh one.
+
+## Storage and the log
+
+DISK_FULL = The disk is full; nothing was saved ({ $operation }). Free some disk space and try again.
+STORAGE_ERROR = Storage error ({ $operation }): { $detail }
+LOG_DAMAGED = The kiosk's log is damaged from entry { $seq } on ({ $reason }). Entries 1–{ $good } are intact and can still be viewed and exported; no new entries are accepted. What to do: do not delete or edit the data folder, make a copy of it, export the intact entries with `export` and contact the center's administrator.
+
+## The center
+
+CENTER_KEY_NOT_SET = The center's public key is not set. Run: center set --url URL --key HEX
+CENTER_URL_NOT_SET = No center URL: center set --url URL or push --url URL
+BAD_CENTER_KEY = Bad center key (expected 64 hex characters): { $detail }
+CENTER_CONFIG = Could not read or write the center settings { $path }: { $detail }
+CENTER_UNREACHABLE = The center is unreachable ({ $attempts } attempts: { $last }). The data is kept on the kiosk and will be sent later. { $since ->
+        [days] Last successful sync: { $at } ({ $days } days ago).
+        [at] Last successful sync: { $at }.
+       *[never] The kiosk has never synced with the center.
+    }
+CENTER_REFUSED = The center refused ({ $status } { $code }): { $message }
+BAD_CENTER_URL = Bad center URL: { $detail }
+TLS_CERT_REJECTED = { $trust ->
+        [pinned] The center's certificate is not the one this kiosk trusts ({ $detail }). Nothing was sent; the data stays on the kiosk. Check the center's address and the pinned certificate: center set --pin-cert FILE (the certificate from the center's administrator)
+        [ca] The center's certificate is not issued by the CA this kiosk trusts ({ $detail }). Nothing was sent; the data stays on the kiosk. Check the center's address and the CA file: center set --ca-file FILE
+       *[web-roots] The center's certificate is not issued by a public CA ({ $detail }). Nothing was sent; the data stays on the kiosk. Set the center's certificate (center set --pin-cert FILE) or its CA (center set --ca-file FILE)
+    }
+CENTER_URL_NOT_HTTPS = A certificate is set for the center (center set --pin-cert or --ca-file), but the address { $url } does not start with https://. Nothing was sent. Give an https:// address (center set --url) or remove the certificate check: center set --clear-tls
+TLS_TRUST_FILE = The certificate file { $path } cannot be used: { $detail }
+BAD_ACK = The center's acknowledgement failed verification and was not applied: { $detail }
+BAD_SNAPSHOT = The district snapshot failed verification and was not kept: { $detail }
+WRONG_KIOSK = The file is for { $found }; this kiosk is { $expected }
+READ_FAILED = Cannot read { $path }: { $detail }

@@ -226,23 +226,12 @@ pub fn gui(data: &Path, lang: Lang) -> Result<(), String> {
     let Some((login, password)) = demo_login else {
         return kiosk::gui::run(Box::new(backend), output_dir).map_err(|e| e.to_string());
     };
-    let options = eframe::NativeOptions {
-        viewport: egui::ViewportBuilder::default()
-            .with_title("Kezek")
-            .with_inner_size([1280.0, 800.0])
-            .with_min_inner_size([1024.0, 640.0]),
-        ..Default::default()
-    };
-    eframe::run_native(
-        "Kezek",
-        options,
-        Box::new(move |cc| {
-            let mut app = KioskApp::new(Box::new(backend), output_dir);
-            app.lang = lang;
-            app.apply_command(UiCommand::Login { login, password }, &cc.egui_ctx);
-            Ok(Box::new(app))
-        }),
-    )
+    kiosk::gui::run_with([1280.0, 800.0], move |cc| {
+        let mut app = KioskApp::new(Box::new(backend), output_dir);
+        app.lang = lang;
+        app.apply_command(UiCommand::Login { login, password }, &cc.egui_ctx);
+        app
+    })
     .map_err(|e| e.to_string())
 }
 

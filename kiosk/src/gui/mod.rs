@@ -31,12 +31,21 @@ pub use store_backend::StoreBackend;
 
 /// Opens the kiosk window over `backend`; receipts and child cards go to `output_dir`.
 pub fn run(backend: Box<dyn Backend>, output_dir: std::path::PathBuf) -> eframe::Result {
+    run_with([1366.0, 768.0], move |_cc| KioskApp::new(backend, output_dir))
+}
+
+/// Opens the kiosk window, `inner_size` points wide and high at first, on the app `build`
+/// makes (the demo logs an account in before the first frame).
+pub fn run_with(
+    inner_size: [f32; 2],
+    build: impl FnOnce(&eframe::CreationContext<'_>) -> KioskApp + 'static,
+) -> eframe::Result {
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("Kezek")
-            .with_inner_size([1366.0, 768.0])
+            .with_inner_size(inner_size)
             .with_min_inner_size([1024.0, 640.0]),
         ..Default::default()
     };
-    eframe::run_native("Kezek", options, Box::new(move |_cc| Ok(Box::new(KioskApp::new(backend, output_dir)))))
+    eframe::run_native("Kezek", options, Box::new(move |cc| Ok(Box::new(build(cc)))))
 }

@@ -21,7 +21,7 @@ use changelog::{ChainBreak, DecodeError, GENESIS_HASH, Hash, Payload, SignedEntr
 use rules::{Lang, Localized};
 use serde::Serialize;
 
-use crate::text::pick;
+use crate::errors::text;
 
 mod decode;
 mod frame;
@@ -56,26 +56,12 @@ impl Localized for Damage {
         "LOG_DAMAGED"
     }
     fn message(&self, lang: Lang) -> String {
-        let (seq, reason) = (self.seq, &self.reason);
-        let good = seq.saturating_sub(1);
-        pick(
-            lang,
-            format!(
-                "Журнал киоска повреждён начиная с записи № {seq} ({reason}). Записи 1–{good} целы и доступны для просмотра и выгрузки; \
-                 новые записи не принимаются. Что делать: не удаляйте и не изменяйте папку данных, сделайте её копию, \
-                 выгрузите целые записи командой export и обратитесь к администратору центра."
-            ),
-            format!(
-                "Киоск журналы № {seq} жазбадан бастап бүлінген ({reason}). 1–{good} жазбалар бүтін, оларды қарауға және экспорттауға болады; \
-                 жаңа жазбалар қабылданбайды. Не істеу керек: деректер қалтасын жоймаңыз және өзгертпеңіз, оның көшірмесін жасаңыз, \
-                 бүтін жазбаларды export командасымен шығарып, орталық әкімшісіне хабарласыңыз."
-            ),
-            format!(
-                "The kiosk's log is damaged from entry {seq} on ({reason}). Entries 1–{good} are intact and can still be viewed and \
-                 exported; no new entries are accepted. What to do: do not delete or edit the data folder, make a copy of it, \
-                 export the intact entries with `export` and contact the center's administrator."
-            ),
-        )
+        let args = [
+            ("seq", self.seq.into()),
+            ("good", self.seq.saturating_sub(1).into()),
+            ("reason", self.reason.as_str().into()),
+        ];
+        text(lang, self.code(), &args)
     }
 }
 

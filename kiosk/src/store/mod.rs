@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use rules::{Lang, Localized};
 
-use crate::text::pick;
+use crate::errors::text;
 
 mod disk;
 mod files;
@@ -178,22 +178,11 @@ impl Localized for StoreError {
         if self.is_disk_full() { "DISK_FULL" } else { "STORAGE_ERROR" }
     }
     fn message(&self, lang: Lang) -> String {
-        let (op, detail) = (&self.operation, &self.detail);
-        if self.is_disk_full() {
-            pick(
-                lang,
-                format!("Диск заполнен, данные не сохранены ({op}). Освободите место на диске и повторите."),
-                format!("Диск толы, деректер сақталмады ({op}). Дискіде орын босатып, қайталаңыз."),
-                format!("The disk is full; nothing was saved ({op}). Free some disk space and try again."),
-            )
-        } else {
-            pick(
-                lang,
-                format!("Ошибка записи или чтения данных ({op}): {detail}"),
-                format!("Деректерді жазу не оқу қатесі ({op}): {detail}"),
-                format!("Storage error ({op}): {detail}"),
-            )
-        }
+        text(
+            lang,
+            self.code(),
+            &[("operation", self.operation.as_str().into()), ("detail", self.detail.as_str().into())],
+        )
     }
 }
 

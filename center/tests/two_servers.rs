@@ -1,7 +1,8 @@
 //! Two center servers on one PostgreSQL database (a throw-away cluster the test starts):
 //! either answers any request, uploads through both end in one log (the same kiosk's
 //! uploads through both at once too: each entry once, every ack right), and the scheduled round
-//! runs once, on the other server when the leader dies in the middle of it.
+//! runs once, on the other server when the leader dies in the middle of it (in process, with
+//! the commit failing) or when the leader's process is killed (two real `serve` processes).
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
 mod common;
@@ -350,4 +351,108 @@ fn each_server_counts_its_own_failed_sign_ins() {
     }
     assert_eq!(sign_in(&server_a.url(), "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()));
     assert_eq!(sign_in(&server_b.url(), "viewer-pass-1").0, 200, "B has not seen A's failures");
+}
+
+/// Two real `kezek-center serve` processes, each with its own data folder (the same key and
+/// store), on one database. The leader is killed (SIGKILL) as a round falls due: the database
+/// ends its session, the other server takes the lead at its next look and runs the round once;
+/// looks after that do not run it again.
+#[test]
+fn a_killed_leader_process_hands_the_due_round_to_the_other_server_which_runs_it_once() {
+    use common::proc::{Server, cli, init_center_with};
+    const PASSWORD: &str = "two-servers-pass";
+    let ok = |data: &std::path::Path, args: &[&str]| {
+        let out = cli(data, args, &[("KEZEK_PASSWORD", PASSWORD.to_owned())]);
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    };
+    let schedule = |data: &std::path::Path, text: &str| {
+        let temp = data.join("schedule.json.new");
+        std::fs::write(&temp, text).unwrap();
+        std::fs::rename(&temp, data.join("schedule.json")).unwrap();
+    };
+    let wait_for = |what: &str, limit: Duration, mut check: Box<dyn FnMut() -> bool + '_>| {
+        let start = std::time::Instant::now();
+        while !check() {
+            assert!(start.elapsed() < limit, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(250));
+        }
+    };
+
+    // Folder A on the cluster, with an admin and three children of KOK for two places.
+    let dir = tempfile::tempdir().unwrap();
+    let (a_dir, b_dir) = (dir.path().join("a"), dir.path().join("b"));
+    let owner = pg::cluster().database();
+    let server_role = pg::Cluster::as_server(&owner);
+    let kiosk = TestKiosk::new("K1");
+    init_center_with(&a_dir, &["init", "--store", &server_role, "--store-owner", &owner], &[&kiosk]);
+    ok(&a_dir, &["operator", "add", "--login", "boss", "--name", "Admin", "--role", "admin"]);
+    let t = center::now().to_string();
+    let mut kiosk = kiosk.with_staff(&t);
+    for i in 1..=3 {
+        kiosk.register_child(
+            &t,
+            application(&format!("K1-A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+        );
+    }
+    kiosk.add_places(&t, "K1-P1", 2023, 2);
+    let bundle = dir.path().join("k1.kzb");
+    std::fs::write(&bundle, kiosk.all()).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    ok(&a_dir, &["ingest", bundle.to_str().unwrap()]);
+    // Folder B: the same key and store, as a second machine would have them.
+    std::fs::create_dir_all(&b_dir).unwrap();
+    for entry in std::fs::read_dir(&a_dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_file() {
+            std::fs::copy(entry.path(), b_dir.join(entry.file_name())).unwrap();
+        }
+    }
+
+    // No rounds yet. A starts first and leads: it runs today's expiry at its start.
+    for data in [&a_dir, &b_dir] {
+        schedule(data, r#"{"expiryAt": "00:00", "rounds": null}"#);
+    }
+    let mut a = Server::start(&a_dir, &[]);
+    let token = {
+        let (status, body) =
+            post(&format!("{}/v1/staff/session", a.url), "", &json!({ "login": "boss", "password": PASSWORD }));
+        assert_eq!(status, 200, "{body}");
+        body["token"].as_str().unwrap().to_owned()
+    };
+    let audit = |url: &str| -> Vec<(String, String, String)> {
+        let mut response = http_agent()
+            .get(&format!("{url}/v1/staff/audit?limit=10000"))
+            .header("Authorization", &format!("Bearer {token}"))
+            .call()
+            .unwrap();
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap();
+        let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+        rows.iter().map(|r| (text(&r["by"]), text(&r["action"]), text(&r["subject"]))).collect()
+    };
+    let scheduled = |rows: &[(String, String, String)], action: &str, subject: Option<&str>| {
+        rows.iter().filter(|(by, a, s)| by == SCHEDULER && a == action && subject.is_none_or(|d| d == s)).count()
+    };
+    assert_eq!(scheduled(&audit(&a.url), "tick", None), 1, "A ran today's expiry at its start: it leads");
+    let b = Server::start(&b_dir, &[]);
+    assert_eq!(scheduled(&audit(&b.url), "tick", None), 1, "B, not leading, ran nothing");
+
+    // Rounds every day at 00:00: today's is due at once. A is killed before its next look.
+    for data in [&a_dir, &b_dir] {
+        schedule(data, r#"{"expiryAt": "00:00", "rounds": {"at": "00:00", "days": "every"}}"#);
+    }
+    a.kill();
+    wait_for(
+        "the round on B",
+        Duration::from_secs(90),
+        Box::new(|| scheduled(&audit(&b.url), "distribute", Some(DISTRICT)) == 1),
+    );
+    // Two more looks (every 15 s): not again.
+    std::thread::sleep(Duration::from_secs(32));
+    let rows = audit(&b.url);
+    assert_eq!(scheduled(&rows, "distribute", Some(DISTRICT)), 1, "once: {rows:?}");
+    assert_eq!(scheduled(&rows, "tick", None), 1, "the expiry ran once too");
+    drop(b);
+    let center = Center::open(&a_dir).unwrap();
+    let issued = center.state().applications().filter(|a| a.status == Status::VoucherIssued).count();
+    assert_eq!(issued, 2, "two places, two vouchers, each issued once");
 }

@@ -53,7 +53,8 @@ pub fn init_center_embedded(data: &Path, kiosks: &[&super::TestKiosk]) -> change
     init_center_with(data, &["init"], kiosks)
 }
 
-fn init_center_with(data: &Path, init: &[&str], kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
+/// `init` with these arguments, then `kiosks` registered as of [`super::REGISTERED`].
+pub fn init_center_with(data: &Path, init: &[&str], kiosks: &[&super::TestKiosk]) -> changelog::VerifyingKey {
     let out = cli(data, init, &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(data.join(center::STORE_FILE).exists(), init.contains(&"--store"), "the folder's store is the run's");

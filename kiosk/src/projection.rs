@@ -21,6 +21,10 @@ pub struct HistoryItem {
     pub command: String,
     /// Event types it caused (`registered`, `archived`, …).
     pub events: Vec<String>,
+    /// The events themselves, as the entry caused them (what the card shows: the departure's
+    /// reason, the extension's days, the refusal's reason).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub detail: Vec<Event>,
 }
 
 /// The value of the `vouchers` tree.
@@ -151,6 +155,7 @@ impl Pending {
                 operator: operator.to_owned(),
                 command: command.to_owned(),
                 events: events.iter().filter(|e| e.application_id() == Some(id)).map(|e| e.name().to_owned()).collect(),
+                detail: events.iter().filter(|e| e.application_id() == Some(id)).cloned().collect(),
             };
             self.history.push((id.to_owned(), item));
         }

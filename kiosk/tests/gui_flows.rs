@@ -250,6 +250,13 @@ fn mark_departed_then_publish_the_freed_place() {
     type_into(&mut h, "Причина убытия", "Переезд в другой город");
     click(&mut h, "Подтвердить");
     assert_eq!(status_of(&h, &child.application), Status::Departed);
+    // The card's history holds the event as it was logged, the reason included.
+    let card = h.state().backend().card(&child.application).expect("card");
+    let departed = card.history.iter().find_map(|line| match &line.event {
+        rules::command::Event::ChildDeparted { departure, .. } => Some(departure.reason.clone()),
+        _ => None,
+    });
+    assert_eq!(departed.as_deref(), Some("Переезд в другой город"), "{:?}", card.history);
     assert!(shows(&h, "Опубликовать освободившееся место?"));
     assert!(shows(&h, "Сохраненные данные редактированию не подлежат"));
     let before = h.state().staff.places.len();

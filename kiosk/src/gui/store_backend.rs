@@ -14,11 +14,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use rules::command::{Action, Command, Event, Role};
+use rules::command::{Action, Command, Role};
 use rules::i18n::{Lang, Localized, Text};
-use rules::model::{
-    Application, ArchiveReason, Departure, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning,
-};
+use rules::model::{Application, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning};
 use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
 
@@ -283,47 +281,6 @@ impl StoreBackend {
     }
 }
 
-/// The event a history line names, rebuilt from the application as it is now.
-fn history_event(app: &Application, name: &str, at: Instant) -> Option<Event> {
-    let id = app.id.clone();
-    let voucher = app.voucher.as_ref();
-    let choose = voucher.and_then(|v| v.choose_deadline).unwrap_or(at);
-    Some(match name {
-        "registered" => Event::Registered { application: Box::new(app.clone()) },
-        "voucherIssued" => {
-            Event::VoucherIssued { application: id, at, confirm_deadline: voucher.map_or(at, |v| v.confirm_deadline) }
-        }
-        "voucherConfirmed" => Event::VoucherConfirmed { application: id, at, choose_deadline: choose },
-        "stopListed" => Event::StopListed {
-            application: id,
-            at,
-            restore_deadline: voucher.and_then(|v| v.restore_deadline).unwrap_or(at),
-        },
-        "voucherRestored" => Event::VoucherRestored { application: id, at, choose_deadline: choose },
-        "choiceExtended" => {
-            let days = u32::try_from((choose.local_date().0 - at.local_date().0).num_days().max(0)).unwrap_or(0);
-            Event::ChoiceExtended { application: id, at, days, choose_deadline: choose }
-        }
-        "directionIssued" => Event::DirectionIssued { application: id, direction: app.direction.clone()? },
-        "childEnrolled" => Event::ChildEnrolled { application: id, at },
-        "childRefused" => Event::ChildRefused {
-            application: id,
-            at,
-            reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
-        },
-        "refusalUpheld" => Event::RefusalUpheld { application: id, at },
-        "refusalOverruled" => Event::RefusalOverruled { application: id, at },
-        "childDeparted" => Event::ChildDeparted {
-            application: id,
-            departure: Departure { date: at.local_date(), reason: String::new(), recorded_at: at },
-        },
-        "archived" => {
-            Event::Archived { application: id, at, reason: app.archive_reason.unwrap_or(ArchiveReason::Withdrawn) }
-        }
-        _ => return None,
-    })
-}
-
 impl Backend for StoreBackend {
     fn needs_setup(&self) -> bool {
         self.kiosk.is_none()
@@ -454,16 +411,14 @@ impl Backend for StoreBackend {
         let mut history = Vec::new();
         for line in &card.history {
             let at: Instant = line.item.at.parse().unwrap_or(card.application.registered_at);
-            for name in &line.item.events {
-                if let Some(event) = history_event(&card.application, name, at) {
-                    history.push(HistoryEntry {
-                        at,
-                        who: line.item.operator.clone(),
-                        kiosk: line.item.kiosk.clone(),
-                        event,
-                        synced: line.item.kiosk != own || line.item.seq <= acknowledged,
-                    });
-                }
+            for event in &line.item.detail {
+                history.push(HistoryEntry {
+                    at,
+                    who: line.item.operator.clone(),
+                    kiosk: line.item.kiosk.clone(),
+                    event: event.clone(),
+                    synced: line.item.kiosk != own || line.item.seq <= acknowledged,
+                });
             }
         }
         let sizes = kiosk.state().queue_index().sizes(&card.application.queue_key());

@@ -149,7 +149,7 @@ pub const META_PROJECTED_SEQ: &[u8] = b"projected_seq";
 pub const META_FORMAT: &[u8] = b"format";
 
 /// Projection format: bump to force a rebuild when the projection layout changes.
-pub const PROJECTION_FORMAT: &[u8] = b"kezek-kiosk-projections-1";
+pub const PROJECTION_FORMAT: &[u8] = b"kezek-kiosk-projections-2";
 
 /// A storage operation failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -23,6 +23,7 @@ pub mod screens;
 mod state_views;
 pub mod store_backend;
 pub mod theme;
+pub mod ui;
 pub mod widgets;
 
 pub use app::{KioskApp, Screen, UiCommand};

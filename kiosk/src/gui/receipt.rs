@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 use rules::i18n::Lang;
 use rules::model::Kindergarten;
 
-use super::app::kindergarten_name;
 use super::backend::{Card, KioskInfo};
 use super::i18n::Tr;
+use super::ui::kindergarten_name;
 use super::{format, reference};
 
 fn escape(text: &str) -> String {

@@ -3,8 +3,8 @@
 use egui::{Grid, RichText, Ui};
 use rules::command::Role;
 
-use crate::gui::app::{Cx, UiCommand};
 use crate::gui::backend::{NewOperator, Operator};
+use crate::gui::ui::{Cx, UiCommand};
 use crate::gui::{reference, theme, widgets};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

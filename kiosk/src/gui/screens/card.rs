@@ -11,8 +11,8 @@ use rules::model::{Application, GroupLanguage, ResidenceKind, RightClass, Status
 use rules::queue::PositionChange;
 use rules::time::Instant;
 
-use crate::gui::app::{ActionDialog, CardView, Cx, Dialog, UiCommand, kindergarten_name};
 use crate::gui::backend::PlacesInput;
+use crate::gui::ui::{ActionDialog, CardView, Cx, Dialog, UiCommand, kindergarten_name};
 use crate::gui::{format, reference, theme, widgets};
 
 /// The text of one history event.

@@ -5,8 +5,8 @@ use egui::{RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use rules::model::{QueueType, Status};
 
-use crate::gui::app::{Cx, UiCommand};
 use crate::gui::backend::{JournalFilter, JournalPage, JournalRow, SortColumn};
+use crate::gui::ui::{Cx, UiCommand};
 use crate::gui::{format, theme, widgets};
 
 /// Rows loaded around the visible ones.

@@ -4,9 +4,9 @@ use egui::{RichText, Ui};
 use rules::Instant;
 use rules::i18n::Lang;
 
-use crate::gui::app::{Notice, UiCommand};
 use crate::gui::backend::KioskSetup;
 use crate::gui::i18n::Tr;
+use crate::gui::ui::{Notice, UiCommand};
 use crate::gui::{reference, widgets};
 
 /// The code of a login refused during a lock-out after failed attempts.

@@ -5,7 +5,7 @@ use rules::i18n::Localized;
 use rules::iin::Iin;
 use rules::model::{Applicant, Kinship, NewApplication, QueueType, Residence, ResidenceKind, RightClass};
 
-use crate::gui::app::{Cx, Saved, UiCommand};
+use crate::gui::ui::{Cx, Saved, UiCommand};
 use crate::gui::{format, reference, theme, widgets};
 
 #[derive(Debug, Clone, PartialEq, Eq)]

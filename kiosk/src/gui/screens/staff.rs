@@ -8,8 +8,8 @@ use rules::command::{ActionKind, Role};
 use rules::lifecycle::allowed_actions;
 use rules::model::GroupLanguage;
 
-use crate::gui::app::{Cx, UiCommand};
 use crate::gui::backend::{Card, EnrolledChild, FreeSlot, Lookup, PlacesInput, PlacesRow};
+use crate::gui::ui::{Cx, UiCommand};
 use crate::gui::{format, theme, widgets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -5,8 +5,8 @@ use egui::{Grid, RichText, Ui};
 use egui_plot::{Bar, BarChart, Legend, Line, Plot, PlotPoints};
 use rules::model::QueueType;
 
-use crate::gui::app::Cx;
 use crate::gui::backend::Stats;
+use crate::gui::ui::Cx;
 use crate::gui::{format, widgets};
 
 const COLORS: [egui::Color32; 4] = [

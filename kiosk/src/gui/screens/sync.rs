@@ -3,8 +3,8 @@
 
 use egui::{Grid, RichText, Ui};
 
-use crate::gui::app::{Cx, UiCommand};
 use crate::gui::backend::{ProgressSink, PushPhase, PushStage, SyncOutcome, SyncStatus};
+use crate::gui::ui::{Cx, UiCommand};
 use crate::gui::{format, theme, widgets};
 
 #[derive(Debug, Clone, Default)]

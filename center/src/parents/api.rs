@@ -7,7 +7,6 @@
 #![allow(clippy::result_large_err)]
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -19,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use super::{ParentError, ParentIdentity, ParentsChannel, SignInStart};
 use crate::http::{App, error, with_center};
 use crate::service::Center;
-use crate::staff_api::{CSRF_HEADER, Peer, constant_time_eq, json, lang_of, parse};
+use crate::staff_api::{CSRF_HEADER, JsonBody, Peer, constant_time_eq, json, lang_of};
 use crate::store::CenterStore;
 
 /// The parents' session cookie.
@@ -118,13 +117,9 @@ async fn send_code<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     Peer(peer): Peer,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(request): JsonBody<CodeRequest>,
 ) -> Response {
     let lang = lang_of(&headers);
-    let request: CodeRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     if let Err(e) = rules::Iin::parse(&request.iin) {
         return failure(&ParentError::Registry(crate::population::RegistryError::Iin(e)), lang);
     }
@@ -180,12 +175,12 @@ struct SignedIn {
 }
 
 /// `POST /v1/parent/session`: the code for a session.
-async fn sign_in<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn sign_in<S: CenterStore + 'static>(
+    State(app): State<App<S>>,
+    headers: HeaderMap,
+    JsonBody(request): JsonBody<SignIn>,
+) -> Response {
     let lang = lang_of(&headers);
-    let request: SignIn = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let channel = match channel(&app, lang) {
         Ok(c) => c,
         Err(response) => return response,
@@ -260,12 +255,8 @@ async fn link<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<LinkRequest>,
 ) -> Response {
-    let request: LinkRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     as_parent(&app, &headers, &method, move |center, channel, parent, now| {
         let registry = center.population();
         let child = center.link_child(&channel.key, parent, &request.child_iin, registry.as_ref(), now)?;
@@ -285,12 +276,8 @@ async fn register<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<RegisterRequest>,
 ) -> Response {
-    let request: RegisterRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let mut response = as_parent(&app, &headers, &method, move |center, channel, parent, now| {
         let view = center.register_online(&channel.key, parent, request.application, now)?;
         Ok(serde_json::json!({ "application": view }))
@@ -316,12 +303,8 @@ async fn act<S: CenterStore + 'static>(
     Path(id): Path<String>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<ActRequest>,
 ) -> Response {
-    let request: ActRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     as_parent(&app, &headers, &method, move |center, channel, parent, now| {
         let view =
             center.act_online(&channel.key, parent, &id, request.action, request.contract_sha256.as_deref(), now)?;

@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{parse, staff};
+use super::{JsonBody, staff};
 use crate::accounts::NewUser;
 use crate::http::App;
 use crate::store::CenterStore;
@@ -27,12 +27,8 @@ async fn add_user<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<NewUser>,
 ) -> Response {
-    let request: NewUser = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageUsers, None)?;
         center.add_user(&user.login, request, now)
@@ -75,12 +71,8 @@ async fn import_directory<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(kindergartens): JsonBody<Vec<rules::model::Kindergarten>>,
 ) -> Response {
-    let kindergartens: Vec<rules::model::Kindergarten> = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
         center.import_directory(kindergartens, &user.login, now)
@@ -100,12 +92,8 @@ async fn set_calendar_year<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(year): JsonBody<rules::calendar::CalendarYear>,
 ) -> Response {
-    let year: rules::calendar::CalendarYear = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
         center.set_calendar_year(year, &user.login, now)

@@ -2,7 +2,6 @@
 //! and deadline expiry.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::response::Response;
@@ -10,7 +9,7 @@ use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{parse, staff};
+use super::{JsonBody, staff};
 use crate::http::{App, error};
 use crate::service::Decision;
 use crate::store::CenterStore;
@@ -88,12 +87,8 @@ async fn decide_review<S: CenterStore + 'static>(
     Path(id): Path<String>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<ReviewDecisionRequest>,
 ) -> Response {
-    let request: ReviewDecisionRequest = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let decision = match request.decision.as_str() {
         "uphold" => Decision::Uphold,
         "overrule" => Decision::Overrule,

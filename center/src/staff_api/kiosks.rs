@@ -2,7 +2,7 @@
 //! quarantine.
 
 use axum::Router;
-use axum::body::{Body, Bytes};
+use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
@@ -10,7 +10,7 @@ use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{parse, staff, staff_raw};
+use super::{JsonBody, staff, staff_raw};
 use crate::http::{App, octets};
 use crate::service::CenterError;
 use crate::store::CenterStore;
@@ -57,12 +57,8 @@ async fn add_kiosk<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<NewKiosk>,
 ) -> Response {
-    let request: NewKiosk = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
         center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
@@ -97,12 +93,8 @@ async fn serve_district<S: CenterStore + 'static>(
     Path(id): Path<String>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<ServedDistrict>,
 ) -> Response {
-    let request: ServedDistrict = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
         center.add_served_district_as(&user.login, &id, &request.district, now)

@@ -124,6 +124,23 @@ pub(crate) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, Resp
     serde_json::from_slice(body).map_err(|e| error(StatusCode::BAD_REQUEST, "BAD_JSON", &e.to_string()))
 }
 
+/// A JSON request body read as `T` ([`parse`]): a body that is not `T` is answered with
+/// `400 BAD_JSON` before the handler runs (and before any session is looked at, as before).
+pub(crate) struct JsonBody<T>(pub T);
+
+impl<T, S> axum::extract::FromRequest<S> for JsonBody<T>
+where
+    T: for<'de> Deserialize<'de>,
+    S: Send + Sync,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let body = axum::body::Bytes::from_request(request, state).await.map_err(IntoResponse::into_response)?;
+        parse(&body).map(JsonBody)
+    }
+}
+
 /// Runs `f` for the signed-in caller on the center; its result as JSON.
 async fn staff<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
 where

@@ -10,7 +10,6 @@
 //! imported file are kept in the data folder of the server that takes the request.
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, Method};
 use axum::response::Response;
@@ -18,7 +17,7 @@ use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{parse, staff};
+use super::{JsonBody, staff};
 use crate::http::App;
 use crate::store::CenterStore;
 
@@ -32,12 +31,8 @@ async fn trust_key<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     headers: HeaderMap,
     method: Method,
-    body: Bytes,
+    JsonBody(request): JsonBody<TrustKey>,
 ) -> Response {
-    let request: TrustKey = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
         center.trust_population_key(&request.public_key, &user.login, now)

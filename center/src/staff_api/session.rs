@@ -3,7 +3,6 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::body::Bytes;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
@@ -12,7 +11,7 @@ use rules::Instant;
 use rules::authz::staff::StaffAction;
 use serde::{Deserialize, Serialize};
 
-use super::{COOKIE, CSRF_HEADER, center_failure, json, lang_of, parse, staff};
+use super::{COOKIE, CSRF_HEADER, JsonBody, center_failure, json, lang_of, staff};
 use crate::accounts::StaffUser;
 use crate::http::{App, error, with_center};
 use crate::service::{Center, CenterError};
@@ -107,12 +106,8 @@ async fn sign_in<S: CenterStore + 'static>(
     State(app): State<App<S>>,
     Peer(peer): Peer,
     headers: HeaderMap,
-    body: Bytes,
+    JsonBody(request): JsonBody<SignIn>,
 ) -> Response {
-    let request: SignIn = match parse(&body) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
     let lang = lang_of(&headers);
     let throttle = app.throttle();
     let clock_now = std::time::Instant::now();

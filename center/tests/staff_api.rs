@@ -559,3 +559,34 @@ fn accounts_keep_argon2id_hashes_and_sessions_only_the_token_hash_and_the_last_a
     assert_eq!(last.code(), "LAST_ADMIN");
     assert!(!center.user("admin").unwrap().disabled);
 }
+
+/// A body that is not the request's JSON is refused with `400 BAD_JSON` and changes nothing:
+/// junk, a valid prefix with junk after it, a wrong type.
+#[test]
+fn a_request_body_that_is_not_its_json_is_refused_and_changes_nothing() {
+    let (_dir, center) = staffed_center();
+    let server = Server::start(center, Duration::from_hours(1));
+    let token = server.token("admin");
+    let users_before = server.get(&token, "/v1/staff/users").body;
+    let raw = |path: &str, body: &str| {
+        let mut response = http_agent()
+            .post(&format!("{}{path}", server.url))
+            .header("Content-Type", "application/json")
+            .header("Authorization", &format!("Bearer {token}"))
+            .send(body.as_bytes())
+            .unwrap();
+        let status = response.status().as_u16();
+        let body: Value = serde_json::from_slice(&response.body_mut().read_to_vec().unwrap()).unwrap_or(Value::Null);
+        (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
+    };
+    let good = json!({"login": "new", "name": "New", "role": "viewer", "districts": ["KOK"], "password": PASSWORD});
+    for junk in ["not json".to_owned(), format!("{good} trailing"), r#"{"login": 5}"#.to_owned()] {
+        assert_eq!(raw("/v1/staff/users", &junk), (400, "BAD_JSON".to_owned()), "{junk}");
+    }
+    assert_eq!(server.get(&token, "/v1/staff/users").body, users_before, "nothing was added");
+    // The sign-in and the parents' channel read their bodies the same way.
+    assert_eq!(raw("/v1/staff/session", "{\"login\": \"admin\"} x"), (400, "BAD_JSON".to_owned()));
+    assert_eq!(raw("/v1/parent/code", "[]").0, 400);
+    // The well-formed request is taken.
+    assert_eq!(server.post(&token, "/v1/staff/users", &good).status, 200);
+}

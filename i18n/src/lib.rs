@@ -1,11 +1,11 @@
-//! The hosts' texts (the center; later the kiosk's command line), from Fluent files in
+//! The hosts' texts (the center, the kiosk's GUI, command line and errors), from Fluent files in
 //! Russian, Kazakh and English, keyed by error code: `parent-NOT_IN_REGISTRY = …{ $child }…`.
 //! The domain's own texts (`rules::CommandError`, statuses, …) stay in `rules`, compact and
 //! built in for the WASM package.
 //!
 //! A host embeds its files with `include_str!` into a [`Sources`], builds one [`Catalog`]
 //! (all three languages, loaded once) and asks it for a message by id with named
-//! arguments, as the kiosk's GUI does (`kiosk/src/gui/i18n.rs`). Arguments are placed without
+//! arguments; the kiosk builds its texts (`kiosk/src/i18n.rs`) on it too. Arguments are placed without
 //! Unicode isolation marks: the texts go into JSON answers, e-mails and terminals as they are.
 //! [`check`] reports, for tests, parse errors and ids missing in one of the languages.
 

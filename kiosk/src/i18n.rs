@@ -7,8 +7,9 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
+use fluent_bundle::FluentValue;
+pub use host_i18n::message_ids;
+use host_i18n::{Catalog, Source, Sources};
 use rules::i18n::Lang;
 
 /// The Fluent files of each language, embedded at build time.
@@ -36,13 +37,19 @@ pub fn sources(lang: Lang) -> [&'static str; FILES.len()] {
     }
 }
 
-/// Message ids defined in a Fluent source (lines `id = …` at the start of a line).
-pub fn message_ids(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .filter(|line| line.starts_with(|c: char| c.is_ascii_alphabetic()))
-        .filter_map(|line| line.split_once('=').map(|(id, _)| id.trim().to_owned()))
-        .collect()
+/// The kiosk's files loaded by the hosts' one Fluent loader ([`host_i18n`]), once.
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    static FILES_OF: OnceLock<[[Source; FILES.len()]; 3]> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let files = FILES_OF.get_or_init(|| {
+            Lang::ALL.map(|lang| {
+                let texts = sources(lang);
+                std::array::from_fn(|i| (FILES[i], texts[i]))
+            })
+        });
+        Catalog::new(&Sources { ru: &files[0], kk: &files[1], en: &files[2] })
+    })
 }
 
 /// The texts of `lang`, loaded once for the whole program (CLI, errors, GUI).
@@ -51,10 +58,10 @@ pub fn tr(lang: Lang) -> &'static Tr {
     ALL.get_or_init(Translations::default).get(lang)
 }
 
-/// One language's bundle, with every message without arguments formatted once.
+/// One language's texts, with every message without arguments formatted once (egui asks
+/// for them every frame).
 pub struct Tr {
     lang: Lang,
-    bundle: FluentBundle<FluentResource>,
     plain: HashMap<String, String>,
     /// Problems found while loading (parse errors), for tests.
     pub problems: Vec<String>,
@@ -68,44 +75,15 @@ impl std::fmt::Debug for Tr {
 
 impl Tr {
     pub fn new(lang: Lang) -> Self {
-        let id: unic_langid::LanguageIdentifier = lang.code().parse().unwrap_or_default();
-        let mut bundle = FluentBundle::new_concurrent(vec![id]);
-        // Texts are shown as they are (egui, a terminal): no Unicode isolation marks around arguments.
-        bundle.set_use_isolating(false);
-        let mut problems = Vec::new();
-        let mut ids = Vec::new();
-        for (file, source) in FILES.iter().zip(sources(lang)) {
-            ids.extend(message_ids(source));
-            let resource = match FluentResource::try_new(source.to_owned()) {
-                Ok(resource) => resource,
-                Err((resource, errors)) => {
-                    problems.extend(errors.iter().map(|e| format!("{}/{file}: {e:?}", lang.code())));
-                    resource
-                }
-            };
-            if let Err(errors) = bundle.add_resource(resource) {
-                problems.extend(errors.iter().map(|e| format!("{}/{file}: {e:?}", lang.code())));
-            }
-        }
-        let mut tr = Tr { lang, bundle, plain: HashMap::new(), problems };
-        for id in ids {
-            let text = tr.format(&id, None);
-            tr.plain.insert(id, text);
-        }
-        tr
+        let catalog = catalog();
+        let plain = catalog.ids(lang).iter().map(|id| (id.clone(), catalog.text(lang, id, &[]))).collect();
+        let prefix = format!("{}/", lang.code());
+        let problems = catalog.problems().iter().filter(|p| p.starts_with(&prefix)).cloned().collect();
+        Tr { lang, plain, problems }
     }
 
     pub fn lang(&self) -> Lang {
         self.lang
-    }
-
-    /// The message formatted (the id itself when missing; a missing argument stays `{$name}`).
-    fn format(&self, id: &str, args: Option<&FluentArgs<'_>>) -> String {
-        let Some(pattern) = self.bundle.get_message(id).and_then(|m| m.value()) else {
-            return id.to_owned();
-        };
-        let mut errors = Vec::new();
-        self.bundle.format_pattern(pattern, args, &mut errors).into_owned()
     }
 
     /// The text of a message without arguments (the id itself when missing).
@@ -120,11 +98,7 @@ impl Tr {
 
     /// The text of a message with arguments (the id itself when missing).
     pub fn f(&self, id: &str, args: &[(&'static str, FluentValue<'_>)]) -> String {
-        let mut fluent_args = FluentArgs::new();
-        for (name, value) in args {
-            fluent_args.set(*name, value.clone());
-        }
-        self.format(id, Some(&fluent_args))
+        catalog().text(self.lang, id, args)
     }
 }
 

@@ -6,20 +6,14 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use super::{Names, names_literal};
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Category {
     code: String,
     right: String,
     name: Names,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Names {
-    ru: String,
-    kk: String,
-    en: String,
 }
 
 /// Reads `data/categories.json` next to the crate and writes `categories_data.rs` into `out_dir`.
@@ -46,7 +40,7 @@ pub fn generate(manifest: &Path, out_dir: &Path) {
             other => panic!("categories: {}: right {other:?} is not extraordinary or first", c.code),
         };
         writeln!(out, "    Category {{ code: {:?}, right: {right} }},", c.code).unwrap();
-        writeln!(names, "    Text::new({:?}, {:?}, {:?}),", c.name.ru, c.name.kk, c.name.en).unwrap();
+        writeln!(names, "    {},", names_literal(&c.name)).unwrap();
     }
     out.push_str("];\n");
     names.push_str("];\n");

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use changelog::{EntryBody, Hash, Payload, SignedEntry, VerifyingKey, public_key_from_hex};
 use ed25519_dalek::Signature;
 use rules::Command;
+use rules::authz::accounts::{self, AccountDenied, AccountRef};
 use rules::authz::kiosk::{self as kiosk_authz, KioskActor, KioskDenied};
 use rules::authz::parent::{CHANNEL_ID, parse_operator};
 use rules::command::Role;
@@ -68,6 +69,19 @@ pub struct KioskOperator {
     pub children: Vec<String>,
     /// When each child was linked (the link entry's time, as written).
     pub linked_at: std::collections::BTreeMap<String, String>,
+}
+
+impl KioskOperator {
+    /// An active account with no children linked.
+    pub fn new(role: Role, kindergartens: Vec<String>) -> Self {
+        KioskOperator {
+            role,
+            kindergartens,
+            disabled: false,
+            children: Vec::new(),
+            linked_at: std::collections::BTreeMap::new(),
+        }
+    }
 }
 
 /// The first entry that failed, and why.
@@ -289,13 +303,8 @@ fn check_channel_entry(
             if iin != parent {
                 return Err(("NOT_APPLICANT", format!("{} may not link a child to {parent}", body.operator)));
             }
-            let links = operators.entry(parent.clone()).or_insert_with(|| KioskOperator {
-                role: Role::Operator,
-                kindergartens: Vec::new(),
-                disabled: false,
-                children: Vec::new(),
-                linked_at: std::collections::BTreeMap::new(),
-            });
+            let links =
+                operators.entry(parent.clone()).or_insert_with(|| KioskOperator::new(Role::Operator, Vec::new()));
             if !links.children.contains(child) {
                 links.children.push(child.clone());
                 links.linked_at.insert(child.clone(), body.kiosk_time.clone());
@@ -340,47 +349,40 @@ pub fn check_role(
             kiosk_authz::may_issue(&actor, command).map_err(refused)
         }
         Payload::OperatorAdded { login, role, kindergartens, .. } => {
-            if !Role::AT_KIOSK.contains(role) {
-                return Err(("FORBIDDEN_ROLE", format!("a kiosk cannot create a {} account", role.as_str())));
-            }
             let first_admin = body.seq == 1 && operators.is_empty();
+            let by = if first_admin { Role::Admin } else { active(operators, &body.operator)?.role };
+            accounts::may_add(by, *role, kindergartens)
+                .map_err(|denied| account_refusal(body, "operatorAdded", denied))?;
             if first_admin {
-                operators.insert(
-                    body.operator.clone(),
-                    KioskOperator {
-                        role: Role::Admin,
-                        kindergartens: Vec::new(),
-                        disabled: false,
-                        children: Vec::new(),
-                        linked_at: std::collections::BTreeMap::new(),
-                    },
-                );
+                operators.insert(body.operator.clone(), KioskOperator::new(Role::Admin, Vec::new()));
             }
-            require_admin(operators, body, "operatorAdded")?;
             if !(first_admin && *login == body.operator) && operators.contains_key(login) {
                 return Err(("LOGIN_REUSED", format!("login {login} exists already on this kiosk")));
             }
-            operators.insert(
-                login.clone(),
-                KioskOperator {
-                    role: *role,
-                    kindergartens: kindergartens.clone(),
-                    disabled: false,
-                    children: Vec::new(),
-                    linked_at: std::collections::BTreeMap::new(),
-                },
-            );
+            operators.insert(login.clone(), KioskOperator::new(*role, kindergartens.clone()));
             Ok(())
         }
         Payload::OperatorDisabled { login } => {
-            require_admin(operators, body, "operatorDisabled")?;
-            let target = operators.get_mut(login).ok_or_else(|| {
+            let by = active(operators, &body.operator)?.role;
+            let target = operators.get(login).ok_or_else(|| {
                 ("UNKNOWN_OPERATOR", format!("operator {login:?} to disable does not exist on this kiosk"))
             })?;
-            target.disabled = true;
+            let active_admins = operators.values().filter(|o| !o.disabled && o.role == Role::Admin).count();
+            accounts::may_disable(
+                AccountRef { login: &body.operator, role: by },
+                AccountRef { login, role: target.role },
+                active_admins,
+            )
+            .map_err(|denied| account_refusal(body, "operatorDisabled", denied))?;
+            if let Some(target) = operators.get_mut(login) {
+                target.disabled = true;
+            }
             Ok(())
         }
-        Payload::KeyRotated { .. } => require_admin(operators, body, "keyRotated"),
+        Payload::KeyRotated { .. } => {
+            let by = active(operators, &body.operator)?.role;
+            accounts::may_administer(by).map_err(|denied| account_refusal(body, "keyRotated", denied))
+        }
         // The audit trail is the center's own: a kiosk cannot write staff actions.
         Payload::Audit { .. } => {
             Err(("FORBIDDEN_COMMAND", "audit entries are written by the center, not by a kiosk".to_owned()))
@@ -399,13 +401,22 @@ fn active<'a>(
         .ok_or_else(|| ("UNKNOWN_OPERATOR", format!("operator {login:?} is not an active operator of this kiosk")))
 }
 
-fn require_admin(
-    operators: &HashMap<String, KioskOperator>,
-    body: &EntryBody,
-    what: &str,
-) -> Result<(), (&'static str, String)> {
-    let operator = active(operators, &body.operator)?;
-    if operator.role == Role::Admin { Ok(()) } else { Err(wrong_role(body, what, Role::Admin, operator.role)) }
+/// The center's record of an account change or key rotation refused by
+/// `rules::authz::accounts`.
+fn account_refusal(body: &EntryBody, what: &str, denied: AccountDenied) -> (&'static str, String) {
+    match denied {
+        AccountDenied::AdminOnly { role } => wrong_role(body, what, Role::Admin, role),
+        AccountDenied::RoleNotForKiosk { role } => {
+            ("FORBIDDEN_ROLE", format!("a kiosk cannot create a {} account", role.as_str()))
+        }
+        AccountDenied::KindergartensRequired
+        | AccountDenied::KindergartensNotAllowed
+        | AccountDenied::CannotDisableSelf
+        | AccountDenied::LastAdmin => (
+            "ACCOUNT_RULE",
+            format!("{what} by {} breaks the kiosk's account rules ({})", body.operator, denied.code()),
+        ),
+    }
 }
 
 /// The center's record of a kiosk command refused by `rules::authz::kiosk`.

@@ -245,6 +245,21 @@ fn accounts_change_only_by_an_active_administrator() {
         ),
         ("a login reused", Box::new(|k| add(k, "admin", "op", Role::Admin, &[])), Some("LOGIN_REUSED")),
         (
+            "kindergarten staff without a kindergarten",
+            Box::new(|k| add(k, "admin", "kg9", Role::Kindergarten, &[])),
+            Some("ACCOUNT_RULE"),
+        ),
+        (
+            "an operator bound to a kindergarten",
+            Box::new(|k| add(k, "admin", "op9", Role::Operator, &[KG])),
+            Some("ACCOUNT_RULE"),
+        ),
+        (
+            "an administrator disables their own account",
+            Box::new(|k| k.push(DAY, "admin", &Payload::OperatorDisabled { login: "admin".into() })),
+            Some("ACCOUNT_RULE"),
+        ),
+        (
             "disabling an unknown account",
             Box::new(|k| k.push(DAY, "admin", &Payload::OperatorDisabled { login: "nobody".into() })),
             Some("UNKNOWN_OPERATOR"),

@@ -27,7 +27,7 @@ fn sync_format_version() -> u32 {
 }
 
 /// Every code a [`QuarantineNote`] may carry.
-pub const QUARANTINE_CODES: [&str; 16] = [
+pub const QUARANTINE_CODES: [&str; 17] = [
     "DECODE",
     "WRONG_KIOSK",
     "FORK",
@@ -43,6 +43,7 @@ pub const QUARANTINE_CODES: [&str; 16] = [
     "WRONG_ROLE",
     "FOREIGN_ID",
     "OUT_OF_DISTRICT",
+    "ACCOUNT_RULE",
     "AFTER_QUARANTINED",
 ];
 

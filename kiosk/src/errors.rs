@@ -373,6 +373,20 @@ pub enum OperatorError {
     Append(AppendError),
 }
 
+impl From<rules::authz::accounts::AccountDenied> for OperatorError {
+    fn from(denied: rules::authz::accounts::AccountDenied) -> Self {
+        use rules::authz::accounts::AccountDenied;
+        match denied {
+            AccountDenied::AdminOnly { .. } => OperatorError::AdminOnly,
+            AccountDenied::RoleNotForKiosk { role } => OperatorError::RoleNotForKiosk { role },
+            AccountDenied::KindergartensRequired => OperatorError::KindergartensRequired,
+            AccountDenied::KindergartensNotAllowed => OperatorError::KindergartensNotAllowed,
+            AccountDenied::CannotDisableSelf => OperatorError::CannotDisableSelf,
+            AccountDenied::LastAdmin => OperatorError::LastAdmin,
+        }
+    }
+}
+
 impl Localized for OperatorError {
     fn code(&self) -> &'static str {
         match self {

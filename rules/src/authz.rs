@@ -3,6 +3,7 @@
 //! registered it to serve. The center asks this for every entry it ingests, so one stolen
 //! kiosk key cannot disturb other districts or take another kiosk's registration numbers.
 
+pub mod accounts;
 pub mod kiosk;
 pub mod parent;
 pub mod staff;

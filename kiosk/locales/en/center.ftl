@@ -48,6 +48,7 @@ quarantine-FORBIDDEN_COMMAND = This decision is taken at the center, not at a ki
 quarantine-WRONG_KINDERGARTEN = The staff member is not attached to this kindergarten.
 quarantine-FORBIDDEN_ROLE = A kiosk cannot create an account with this role.
 quarantine-LOGIN_REUSED = This login already exists on this kiosk.
+quarantine-ACCOUNT_RULE = The account change breaks the kiosk's account rules (kindergartens of a staff account, disabling oneself or the last administrator). Call support: the kiosk program may have been altered.
 quarantine-UNKNOWN_OPERATOR = The center does not know this operator as active on this kiosk.
 quarantine-WRONG_ROLE = The operator's role does not allow this action.
 quarantine-FOREIGN_ID = The registration or places number does not start with this kiosk's own id. Call support: the kiosk program may have been altered.

@@ -282,40 +282,22 @@ pub struct FindArgs {
     pub format: TextFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusArg {
-    Queued,
-    VoucherIssued,
-    VoucherConfirmed,
-    StopListed,
-    DirectionIssued,
-    RefusalReview,
-    Enrolled,
-    Departed,
-    Archived,
-}
-
-impl From<StatusArg> for Status {
-    fn from(s: StatusArg) -> Self {
-        match s {
-            StatusArg::Queued => Status::Queued,
-            StatusArg::VoucherIssued => Status::VoucherIssued,
-            StatusArg::VoucherConfirmed => Status::VoucherConfirmed,
-            StatusArg::StopListed => Status::StopListed,
-            StatusArg::DirectionIssued => Status::DirectionIssued,
-            StatusArg::RefusalReview => Status::RefusalReview,
-            StatusArg::Enrolled => Status::Enrolled,
-            StatusArg::Departed => Status::Departed,
-            StatusArg::Archived => Status::Archived,
-        }
-    }
+/// Statuses as the command line spells them: the rules' own names, with `-` for `_`
+/// (`voucher-issued`), listed in `--help` and checked by clap.
+fn status_value() -> impl clap::builder::TypedValueParser<Value = Status> {
+    use clap::builder::TypedValueParser as _;
+    let spelled = |status: Status| status.as_str().replace('_', "-");
+    clap::builder::PossibleValuesParser::new(Status::ALL.map(spelled)).map(move |name| {
+        // The parser above lets through only the names listed from `Status::ALL`.
+        Status::ALL.into_iter().find(|s| spelled(*s) == name).unwrap_or(Status::Queued)
+    })
 }
 
 #[derive(Debug, Args)]
 pub struct JournalArgs {
     /// Only these statuses (comma-separated or repeated), e.g. queued,archived
-    #[arg(long, value_enum, value_delimiter = ',')]
-    pub status: Vec<StatusArg>,
+    #[arg(long, value_delimiter = ',', value_parser = status_value())]
+    pub status: Vec<Status>,
     #[arg(long, value_enum, default_value_t = TableFormat::Table)]
     pub format: TableFormat,
 }

@@ -61,7 +61,11 @@ pub fn prepare(data: &Path, lang: Lang) -> Result<(Kiosk, bool), String> {
             login: (*login).into(),
             name: (*name).into(),
             role: *role,
-            kindergartens: if *role == Role::Kindergarten { district_kindergartens.clone() } else { Vec::new() },
+            kindergartens: if rules::authz::accounts::binds_kindergartens(*role) {
+                district_kindergartens.clone()
+            } else {
+                Vec::new()
+            },
         };
         kiosk.add_operator(&admin, &new, password).map_err(|e| error_text(&e, lang))?;
         created = true;

@@ -6,7 +6,7 @@ use std::path::Path;
 use kiosk::i18n::tr;
 use kiosk::push::TlsChoice;
 use kiosk::{InitParams, Kiosk, NewOperator, QueryError, Session};
-use rules::{Lang, Status};
+use rules::Lang;
 use serde_json::json;
 
 use super::args::{
@@ -175,8 +175,7 @@ fn find(args: &FindArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
 
 fn journal(args: &JournalArgs, data: &Path, lang: Lang) -> Result<(), Failure> {
     let kiosk = open(data, lang)?;
-    let statuses: Vec<Status> = args.status.iter().map(|s| (*s).into()).collect();
-    let rows = kiosk.journal(&statuses).map_err(|e| failure(&e, lang))?;
+    let rows = kiosk.journal(&args.status).map_err(|e| failure(&e, lang))?;
     show(args.format.is_json(), &rows, |rows| render::journal(rows, lang));
     Ok(())
 }

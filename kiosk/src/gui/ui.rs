@@ -195,3 +195,16 @@ pub struct CardView {
     pub explain_error: Option<String>,
     pub file: Option<Result<PathBuf, String>>,
 }
+
+/// The outcome of writing a file for the user (a child's card, a list): where it went, or why not.
+pub fn file_written_ui(ui: &mut egui::Ui, file: Option<&Result<std::path::PathBuf, String>>, cx: &Cx<'_>) {
+    match file {
+        Some(Ok(path)) => {
+            ui.label(cx.tr.f("file-written", &[("path", path.display().to_string().into())]));
+        }
+        Some(Err(message)) => {
+            ui.label(egui::RichText::new(message).color(super::theme::ERROR));
+        }
+        None => {}
+    }
+}

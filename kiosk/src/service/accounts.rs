@@ -4,7 +4,7 @@
 //! [`crate::passwords`].
 
 use changelog::Payload;
-use rules::Role;
+use rules::authz::accounts::{self, AccountRef};
 
 use super::{Kiosk, Receipt};
 use crate::errors::{AppendError, LoginError, OperatorError};
@@ -42,26 +42,17 @@ impl Kiosk {
         password: &str,
     ) -> Result<Receipt, OperatorError> {
         self.check_session(admin).map_err(OperatorError::Append)?;
-        if admin.role() != Role::Admin {
-            return Err(OperatorError::AdminOnly);
-        }
+        accounts::may_administer(admin.role())?;
         if !operators::valid_login(&new.login) {
             return Err(OperatorError::BadLogin { login: new.login.clone() });
         }
         if !operators::valid_operator_name(&new.name) {
             return Err(OperatorError::BadName);
         }
-        if !Role::AT_KIOSK.contains(&new.role) {
-            return Err(OperatorError::RoleNotForKiosk { role: new.role });
-        }
         let mut kindergartens = new.kindergartens.clone();
         kindergartens.sort();
         kindergartens.dedup();
-        match (new.role, kindergartens.is_empty()) {
-            (Role::Kindergarten, true) => return Err(OperatorError::KindergartensRequired),
-            (role, false) if role != Role::Kindergarten => return Err(OperatorError::KindergartensNotAllowed),
-            _ => {}
-        }
+        accounts::may_add(admin.role(), new.role, &kindergartens)?;
         if !kindergartens.is_empty() && self.model.state.kindergartens().next().is_none() {
             return Err(OperatorError::NoDirectory);
         }
@@ -94,20 +85,14 @@ impl Kiosk {
     /// Disables an account (administrators only; not oneself, not the last administrator).
     pub fn disable_operator(&mut self, admin: &Session, login: &str) -> Result<Receipt, OperatorError> {
         self.check_session(admin).map_err(OperatorError::Append)?;
-        if admin.role() != Role::Admin {
-            return Err(OperatorError::AdminOnly);
-        }
+        accounts::may_administer(admin.role())?;
         let info =
             self.model.operators.get(login).ok_or_else(|| OperatorError::UnknownLogin { login: login.to_owned() })?;
         if !info.active {
             return Err(OperatorError::AlreadyDisabled { login: login.to_owned() });
         }
-        if login == admin.login() {
-            return Err(OperatorError::CannotDisableSelf);
-        }
-        if info.role == Role::Admin && self.model.operators.active_admins() <= 1 {
-            return Err(OperatorError::LastAdmin);
-        }
+        let by = AccountRef { login: admin.login(), role: admin.role() };
+        accounts::may_disable(by, AccountRef { login, role: info.role }, self.model.operators.active_admins())?;
         let payload = Payload::OperatorDisabled { login: login.to_owned() };
         self.append_operator_change(admin, &payload, login).map_err(OperatorError::Append)
     }

@@ -48,9 +48,7 @@ impl Kiosk {
     /// Loads `data/demo` places and applications through real commands at their recorded
     /// times, as two demo accounts an administrator creates (disabled afterwards).
     pub fn demo_load(&mut self, admin: &Session) -> Result<DemoReport, DemoError> {
-        if admin.role() != Role::Admin {
-            return Err(DemoError::AdminOnly);
-        }
+        rules::authz::accounts::may_administer(admin.role()).map_err(|_| DemoError::AdminOnly)?;
         if self.model.commands > 0 {
             return Err(DemoError::NotEmpty);
         }

@@ -16,7 +16,6 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use changelog::{KdfParams, KeyError, KioskKey, Payload, fingerprint};
-use rules::Role;
 
 use super::{Kiosk, Receipt};
 use crate::errors::{OpenError, RotationError};
@@ -114,9 +113,7 @@ impl Kiosk {
     /// is encrypted needs the same passphrase (so a typo cannot lock it out).
     pub fn rotate_key(&mut self, admin: &Session, passphrase: Option<&str>) -> Result<Receipt, RotationError> {
         self.check_session(admin).map_err(RotationError::Append)?;
-        if admin.role() != Role::Admin {
-            return Err(RotationError::AdminOnly);
-        }
+        rules::authz::accounts::may_administer(admin.role()).map_err(|_| RotationError::AdminOnly)?;
         self.writable().map_err(RotationError::Append)?;
         let key_path = self.layout.key();
         if is_encrypted(&key_path) {

@@ -77,14 +77,12 @@ pub fn admin_ui(ui: &mut Ui, view: &mut AdminView, fingerprint: &str, cx: &Cx<'_
         ui.horizontal_wrapped(|ui| {
             widgets::text_field_width_ui(ui, cx.t("admin-login"), &mut form.login, 220.0);
             widgets::text_field_width_ui(ui, cx.t("admin-name"), &mut form.name, 360.0);
-            let roles: Vec<(Option<Role>, String)> = [Role::Operator, Role::Kindergarten, Role::Reviewer, Role::Admin]
-                .into_iter()
-                .map(|r| (Some(r), r.text().get(cx.lang).to_owned()))
-                .collect();
+            let roles: Vec<(Option<Role>, String)> =
+                Role::AT_KIOSK.into_iter().map(|r| (Some(r), r.text().get(cx.lang).to_owned())).collect();
             widgets::combo_ui(ui, "admin-role", cx.t("admin-role"), &mut form.role, &roles);
             widgets::password_field_ui(ui, cx.t("admin-password"), &mut form.password);
         });
-        if form.role == Some(Role::Kindergarten) {
+        if form.role.is_some_and(rules::authz::accounts::binds_kindergartens) {
             ui.label(cx.t("admin-kindergartens"));
             ui.horizontal_wrapped(|ui| {
                 let district = cx.kiosk.map(|k| k.district.clone()).unwrap_or_default();

@@ -12,7 +12,7 @@ use rules::queue::PositionChange;
 use rules::time::Instant;
 
 use crate::gui::backend::PlacesInput;
-use crate::gui::ui::{ActionDialog, CardView, Cx, Dialog, UiCommand, kindergarten_name};
+use crate::gui::ui::{ActionDialog, CardView, Cx, Dialog, UiCommand, file_written_ui, kindergarten_name};
 use crate::gui::{format, reference, theme, widgets};
 
 /// The text of one history event.
@@ -156,15 +156,7 @@ pub fn card_ui(ui: &mut Ui, view: &mut CardView, cx: &Cx<'_>) -> Vec<UiCommand> 
         if mine.is_empty() {
             ui.label(RichText::new(cx.t("card-no-actions")).italics());
         }
-        match &view.file {
-            Some(Ok(path)) => {
-                ui.label(cx.tr.f("file-written", &[("path", path.display().to_string().into())]));
-            }
-            Some(Err(message)) => {
-                ui.label(RichText::new(message).color(theme::ERROR));
-            }
-            None => {}
-        }
+        file_written_ui(ui, view.file.as_ref(), cx);
 
         widgets::section_ui(ui, cx.t("card-application"));
         Grid::new("card-application").num_columns(2).spacing([24.0, 8.0]).striped(true).show(ui, |ui| {

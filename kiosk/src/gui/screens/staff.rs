@@ -9,7 +9,7 @@ use rules::lifecycle::allowed_actions;
 use rules::model::GroupLanguage;
 
 use crate::gui::backend::{Card, EnrolledChild, FreeSlot, Lookup, PlacesInput, PlacesRow};
-use crate::gui::ui::{Cx, UiCommand};
+use crate::gui::ui::{Cx, UiCommand, file_written_ui};
 use crate::gui::{format, theme, widgets};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -154,15 +154,7 @@ fn directions_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<U
             }
         }
     });
-    match &view.file {
-        Some(Ok(path)) => {
-            ui.label(cx.tr.f("file-written", &[("path", path.display().to_string().into())]));
-        }
-        Some(Err(message)) => {
-            ui.label(RichText::new(message).color(theme::ERROR));
-        }
-        None => {}
-    }
+    file_written_ui(ui, view.file.as_ref(), cx);
 }
 
 fn places_ui(ui: &mut Ui, view: &mut StaffView, cx: &Cx<'_>, out: &mut Vec<UiCommand>) {

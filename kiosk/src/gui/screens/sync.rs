@@ -101,7 +101,7 @@ pub fn sync_ui(ui: &mut Ui, view: &mut SyncView, status: &SyncStatus, pushing: b
             );
             widgets::info_row_ui(ui, cx.t("sync-center-key"), &key);
         });
-        if cx.session.role == rules::command::Role::Admin {
+        if rules::authz::accounts::may_administer(cx.session.role).is_ok() {
             let label = cx.t("sync-center-key-input");
             if widgets::field_with_button_ui(ui, label, &mut view.key, 560.0, cx.t("sync-center-key-save")) {
                 out.push(UiCommand::SetCenterKey(view.key.trim().to_owned()));

@@ -40,22 +40,39 @@ impl Memory {
     }
 }
 
-/// In the shared database: its own connection (the center's is behind the center's lock).
-struct Shared {
+/// A connection of its own to the shared database (the center's is behind the center's
+/// lock), opened when first needed and again once it is closed or dropped; the parents'
+/// sign-in codes keep theirs in one too ([`crate::parents::CodeBook`]).
+pub(crate) struct ReconnectingClient {
     url: String,
     client: Option<postgres::Client>,
 }
 
-impl Shared {
-    fn client(&mut self) -> Option<&mut postgres::Client> {
+impl ReconnectingClient {
+    pub(crate) fn new(url: &str) -> Self {
+        ReconnectingClient { url: url.to_owned(), client: None }
+    }
+
+    /// The connection, opened if need be; `None` when the database cannot be reached.
+    pub(crate) fn client(&mut self) -> Option<&mut postgres::Client> {
         if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
             self.client = postgres::Client::connect(&self.url, postgres::NoTls).ok();
         }
         self.client.as_mut()
     }
 
+    /// Drops the connection after a failed transaction: the next use opens a new one.
+    pub(crate) fn drop_connection(&mut self) {
+        self.client = None;
+    }
+}
+
+/// In the shared database, on its own connection.
+struct Shared(ReconnectingClient);
+
+impl Shared {
     fn issue(&mut self, kiosk: &str, nonce: &str) -> bool {
-        let Some(client) = self.client() else { return false };
+        let Some(client) = self.0.client() else { return false };
         let lifetime = NONCE_LIFETIME.as_secs_f64();
         let keep = i64::try_from(NONCES_PER_KIOSK).unwrap_or(8) - 1;
         // The table is the schema owner's (crate::pg_store::set_up): the server's role
@@ -71,7 +88,7 @@ impl Shared {
     }
 
     fn spend(&mut self, kiosk: &str, nonce: &str) -> Result<bool, Unavailable> {
-        let client = self.client().ok_or(Unavailable)?;
+        let client = self.0.client().ok_or(Unavailable)?;
         let lifetime = NONCE_LIFETIME.as_secs_f64();
         client
             .query_opt(
@@ -111,7 +128,7 @@ impl NonceBook {
 
     /// Nonces in the database at `url`, shared by every server on it.
     pub fn shared(url: &str) -> Self {
-        NonceBook(Arc::new(Mutex::new(Book::Shared(Box::new(Shared { url: url.to_owned(), client: None })))))
+        NonceBook(Arc::new(Mutex::new(Book::Shared(Box::new(Shared(ReconnectingClient::new(url)))))))
     }
 
     fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Book) -> T + Send + 'static) -> impl Future<Output = T> {

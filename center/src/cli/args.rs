@@ -210,19 +210,25 @@ pub enum NotifierKind {
     Smtp,
 }
 
+// The arguments of a command that changes reference data from a file (`calendar set-year`,
+// `directory import`, `population import`); a plain comment, as a doc comment would stand
+// in for each command's own description.
+#[derive(Debug, clap::Args)]
+pub struct ChangeFile {
+    pub file: PathBuf,
+    /// Who made the change, for the log (folder only: `center` by default; with --url
+    /// the signed-in user).
+    #[arg(long, value_name = "LOGIN")]
+    pub by: Option<String>,
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum CalendarCmd {
     /// Set one year (JSON: year, provisional, kurbanAit, extraDaysOff, extraWorkingDays,
     /// source): a listed year replaced when its decree is published, or the next year added.
-    SetYear {
-        file: PathBuf,
-        /// Who made the change, for the log (folder only: `center` by default; with --url
-        /// the signed-in user).
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        at: Option<String>,
-    },
+    SetYear(ChangeFile),
     /// The calendar's years now, with the version.
     List,
 }
@@ -237,16 +243,9 @@ pub enum PopulationCmd {
         at: Option<String>,
     },
     /// Import a signed pairs file: verified against the trusted keys, stored as the folder's
-    /// `population.json`, logged as `population.import`. A refused file changes nothing.
-    Import {
-        file: PathBuf,
-        /// Who imports, for the log (folder only: `center` by default; with --url the
-        /// signed-in user, who must be an admin).
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        at: Option<String>,
-    },
+    /// `population.json`, logged as `population.import`. A refused file changes nothing. With
+    /// --url the signed-in user imports it, who must be an admin.
+    Import(ChangeFile),
     /// Sign a JSON array of pairs (`{parent, child, kinship}`) with a key file (folder-less).
     Sign {
         /// The signing key file (64 hex digits, or an encrypted key file with
@@ -278,15 +277,7 @@ pub enum PopulationCmd {
 pub enum DirectoryCmd {
     /// Load a directory (JSON array of kindergartens): each new or changed kindergarten is a
     /// center log entry; kindergartens not in the file stay (close one with `"open": false`).
-    Import {
-        file: PathBuf,
-        /// Who made the change, for the log (folder only: `center` by default; with --url
-        /// the signed-in user).
-        #[arg(long)]
-        by: Option<String>,
-        #[arg(long)]
-        at: Option<String>,
-    },
+    Import(ChangeFile),
     /// The directory now, with its version.
     List {
         #[arg(long)]

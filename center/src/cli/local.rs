@@ -4,14 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use center::{CENTER_ID, Center, CenterError, Decision, NewUser, ReportRow};
+use center::{CENTER_ID, Center, CenterError, NewUser, ReportRow};
 use rules::Instant;
 use rules::calendar::CalendarYear;
 use rules::model::Kindergarten;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{Backend, Failure, fail, password};
+use super::{Attribution, Backend, Failure, ReviewDecision, fail, password};
 
 /// What a `DATA_LOCKED` failure adds: the way to reach the folder's server instead.
 pub const LOCKED_HINT: &str = "a server runs on this folder: use --url URL (after `kezek-center --url URL login`)";
@@ -32,6 +32,11 @@ fn value<T: Serialize>(result: Result<T, CenterError>) -> Result<Value, Failure>
 /// `--at`, else the center's clock now.
 fn when(at: Option<Instant>) -> Instant {
     at.unwrap_or_else(center::now)
+}
+
+/// Who changes it on the folder (`--by`, else `center`) and when (`--at`, else now).
+fn on_folder(change: Attribution<'_>) -> (&str, Instant) {
+    (change.by.unwrap_or(CENTER_ID), when(change.at))
 }
 
 impl Local {
@@ -177,20 +182,14 @@ impl Backend for Local {
         value(center.review_item(item).and_then(|item| center.review_detail(item)))
     }
 
-    fn review_decide(
-        &mut self,
-        item: &str,
-        decision: Decision,
-        reviewer: Option<&str>,
-        note: Option<String>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure> {
+    fn review_decide(&mut self, decision: ReviewDecision) -> Result<Value, Failure> {
+        let ReviewDecision { item, decision, reviewer, note, at } = decision;
         let reviewer = reviewer.ok_or_else(|| {
             fail("REVIEWER_REQUIRED", "on the data folder give --reviewer LOGIN (the password from KEZEK_PASSWORD)")
         })?;
         let center = self.center()?;
-        let user = center.check_password(reviewer, &password(&format!("password of {reviewer}: "))?)?;
-        value(center.review(item, decision, &user, when(at), note))
+        let user = center.check_password(&reviewer, &password(&format!("password of {reviewer}: "))?)?;
+        value(center.review(&item, decision, &user, when(at), note))
     }
 
     fn report(&mut self) -> Result<Vec<ReportRow>, Failure> {
@@ -208,31 +207,28 @@ impl Backend for Local {
     fn directory_import(
         &mut self,
         kindergartens: Vec<Kindergarten>,
-        by: Option<&str>,
-        at: Option<Instant>,
+        change: Attribution<'_>,
     ) -> Result<Value, Failure> {
-        value(self.center()?.import_directory(kindergartens, by.unwrap_or(CENTER_ID), when(at)))
+        let (by, at) = on_folder(change);
+        value(self.center()?.import_directory(kindergartens, by, at))
     }
 
     fn directory_list(&mut self, district: Option<&str>) -> Result<Value, Failure> {
         value(Ok(self.center()?.directory_listing(district)))
     }
 
-    fn calendar_set_year(
-        &mut self,
-        year: CalendarYear,
-        by: Option<&str>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure> {
-        value(self.center()?.set_calendar_year(year, by.unwrap_or(CENTER_ID), when(at)))
+    fn calendar_set_year(&mut self, year: CalendarYear, change: Attribution<'_>) -> Result<Value, Failure> {
+        let (by, at) = on_folder(change);
+        value(self.center()?.set_calendar_year(year, by, at))
     }
 
     fn calendar_list(&mut self) -> Result<Value, Failure> {
         value(Ok(self.center()?.calendar_listing()))
     }
 
-    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
-        value(self.center()?.import_population(file, by.unwrap_or(CENTER_ID), when(at)))
+    fn population_import(&mut self, file: &[u8], change: Attribution<'_>) -> Result<Value, Failure> {
+        let (by, at) = on_folder(change);
+        value(self.center()?.import_population(file, by, at))
     }
 
     fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure> {

@@ -32,7 +32,8 @@ use rules::model::Kindergarten;
 use serde_json::{Value, json};
 
 use args::{
-    CalendarCmd, Cli, Cmd, DirectoryCmd, Format, KioskCmd, OperatorCmd, PopulationCmd, QuarantineCmd, ReviewCmd,
+    CalendarCmd, ChangeFile, Cli, Cmd, DirectoryCmd, Format, KioskCmd, OperatorCmd, PopulationCmd, QuarantineCmd,
+    ReviewCmd,
 };
 use local::Local;
 use remote::Remote;
@@ -101,40 +102,50 @@ pub trait Backend {
     fn ack(&mut self, kiosk: &str, at: Option<Instant>) -> Result<Vec<u8>, Failure>;
     fn review_list(&mut self, all: bool) -> Result<Value, Failure>;
     fn review_show(&mut self, item: &str) -> Result<Value, Failure>;
-    /// `reviewer`: who decides on the folder (`--reviewer`); a server's signed-in user.
-    fn review_decide(
-        &mut self,
-        item: &str,
-        decision: Decision,
-        reviewer: Option<&str>,
-        note: Option<String>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure>;
+    fn review_decide(&mut self, decision: ReviewDecision) -> Result<Value, Failure>;
     fn report(&mut self) -> Result<Vec<ReportRow>, Failure>;
     fn quarantine_list(&mut self) -> Result<Value, Failure>;
     fn quarantine_reexamine(&mut self, kiosk: &str) -> Result<Value, Failure>;
-    /// `by`: who changes it on the folder (`--by`, `center` by default); a server's signed-in user.
-    fn directory_import(
-        &mut self,
-        kindergartens: Vec<Kindergarten>,
-        by: Option<&str>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure>;
+    fn directory_import(&mut self, kindergartens: Vec<Kindergarten>, change: Attribution<'_>)
+    -> Result<Value, Failure>;
     fn directory_list(&mut self, district: Option<&str>) -> Result<Value, Failure>;
-    fn calendar_set_year(
-        &mut self,
-        year: CalendarYear,
-        by: Option<&str>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure>;
+    fn calendar_set_year(&mut self, year: CalendarYear, change: Attribution<'_>) -> Result<Value, Failure>;
     fn calendar_list(&mut self) -> Result<Value, Failure>;
-    /// A signed population pairs file's bytes; `by` as for [`Backend::directory_import`].
-    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure>;
+    /// A signed population pairs file's bytes.
+    fn population_import(&mut self, file: &[u8], change: Attribution<'_>) -> Result<Value, Failure>;
     /// Trusts a population-registry key (hex) for imports.
     fn population_trust(&mut self, key: &str, at: Option<Instant>) -> Result<Value, Failure>;
     /// What the imported population registry says about a parent and a child.
     fn population_check(&mut self, parent: &str, child: &str) -> Result<Value, Failure>;
     fn audit(&mut self, limit: usize) -> Result<Value, Failure>;
+}
+
+/// Who makes a change of reference data and when (`--by`, `--at`): on the folder, `center`
+/// and now unless given; a server takes neither (its signed-in user acts, at its clock).
+#[derive(Debug, Clone, Copy)]
+pub struct Attribution<'a> {
+    by: Option<&'a str>,
+    at: Option<Instant>,
+}
+
+impl ChangeFile {
+    /// Its `--by` and `--at`, the time read.
+    fn attribution(&self) -> Result<Attribution<'_>, Failure> {
+        Ok(Attribution { by: self.by.as_deref(), at: instant(self.at.as_ref())? })
+    }
+}
+
+/// A reviewer's decision on a review item (`review uphold|overrule`).
+#[derive(Debug)]
+pub struct ReviewDecision {
+    /// The item's id (`review list`).
+    item: String,
+    decision: Decision,
+    /// Who decides on the folder (`--reviewer`); on a server, the signed-in user.
+    reviewer: Option<String>,
+    /// The reviewer's note; `None` for none or a blank one.
+    note: Option<String>,
+    at: Option<Instant>,
 }
 
 /// Where the command runs.
@@ -247,26 +258,26 @@ pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
         }
         Cmd::Quarantine(QuarantineCmd::List) => target.backend().quarantine_list()?,
         Cmd::Quarantine(QuarantineCmd::Reexamine { kiosk }) => target.backend().quarantine_reexamine(&kiosk)?,
-        Cmd::Directory(DirectoryCmd::Import { file, by, at }) => {
-            let at = instant(at.as_ref())?;
-            let kindergartens: Vec<Kindergarten> = files::read_json(&file, "BAD_DIRECTORY")?;
-            target.backend().directory_import(kindergartens, by.as_deref(), at)?
+        Cmd::Directory(DirectoryCmd::Import(change)) => {
+            let by = change.attribution()?;
+            let kindergartens: Vec<Kindergarten> = files::read_json(&change.file, "BAD_DIRECTORY")?;
+            target.backend().directory_import(kindergartens, by)?
         }
         Cmd::Directory(DirectoryCmd::List { district }) => target.backend().directory_list(district.as_deref())?,
-        Cmd::Calendar(CalendarCmd::SetYear { file, by, at }) => {
-            let at = instant(at.as_ref())?;
-            let year: CalendarYear = files::read_json(&file, "BAD_CALENDAR_YEAR")?;
-            target.backend().calendar_set_year(year, by.as_deref(), at)?
+        Cmd::Calendar(CalendarCmd::SetYear(change)) => {
+            let by = change.attribution()?;
+            let year: CalendarYear = files::read_json(&change.file, "BAD_CALENDAR_YEAR")?;
+            target.backend().calendar_set_year(year, by)?
         }
         Cmd::Calendar(CalendarCmd::List) => target.backend().calendar_list()?,
         Cmd::Population(PopulationCmd::Trust { key, at }) => {
             let at = instant(at.as_ref())?;
             target.backend().population_trust(&key, at)?
         }
-        Cmd::Population(PopulationCmd::Import { file, by, at }) => {
-            let at = instant(at.as_ref())?;
-            let bytes = center::population::read_limited(&file).map_err(|e| fail(e.code(), e.to_string()))?;
-            target.backend().population_import(&bytes, by.as_deref(), at)?
+        Cmd::Population(PopulationCmd::Import(change)) => {
+            let by = change.attribution()?;
+            let bytes = center::population::read_limited(&change.file).map_err(|e| fail(e.code(), e.to_string()))?;
+            target.backend().population_import(&bytes, by)?
         }
         Cmd::Population(PopulationCmd::Sign { key_file, input, out, issuer, issued_at }) => {
             let passphrase = target.folder("population sign")?.passphrase()?;
@@ -298,7 +309,7 @@ fn document<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, Failure> 
 fn review(center: &mut dyn Backend, decision: Decision, args: args::ReviewArgs) -> Result<Value, Failure> {
     let at = instant(args.at.as_ref())?;
     let note = args.note.filter(|n| !n.trim().is_empty());
-    center.review_decide(&args.item, decision, args.reviewer.as_deref(), note, at)
+    center.review_decide(ReviewDecision { item: args.item, decision, reviewer: args.reviewer, note, at })
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {

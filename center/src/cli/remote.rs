@@ -14,7 +14,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use super::session::{self, Session};
-use super::{Backend, Failure, fail, password};
+use super::{Attribution, Backend, Failure, ReviewDecision, fail, password};
 
 /// How long one request may take (an ingest of a large bundle is the longest).
 const TIMEOUT: Duration = Duration::from_mins(5);
@@ -100,6 +100,13 @@ fn folder_only(option: &str, given: Option<&str>) -> Result<(), Failure> {
             Err(fail("LOCAL_ONLY", format!("{option} is for the data folder: with --url the signed-in user acts")))
         }
     }
+}
+
+/// A change of reference data through a server: neither `--at` nor `--by` (its signed-in
+/// user acts, at its clock).
+fn on_server(change: Attribution<'_>) -> Result<(), Failure> {
+    server_clock(change.at)?;
+    folder_only("--by", change.by)
 }
 
 impl Remote {
@@ -325,22 +332,16 @@ impl Backend for Remote {
         self.get(&format!("/v1/staff/reviews/{}", segment(item)))
     }
 
-    fn review_decide(
-        &mut self,
-        item: &str,
-        decision: Decision,
-        reviewer: Option<&str>,
-        note: Option<String>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure> {
+    fn review_decide(&mut self, decision: ReviewDecision) -> Result<Value, Failure> {
+        let ReviewDecision { item, decision, reviewer, note, at } = decision;
         server_clock(at)?;
-        folder_only("--reviewer", reviewer)?;
+        folder_only("--reviewer", reviewer.as_deref())?;
         let decision = match decision {
             Decision::Uphold => "uphold",
             Decision::Overrule => "overrule",
         };
         let body = to_json(&json!({ "decision": decision, "note": note }))?;
-        self.post(&format!("/v1/staff/reviews/{}", segment(item)), Body::Json(body))
+        self.post(&format!("/v1/staff/reviews/{}", segment(&item)), Body::Json(body))
     }
 
     fn report(&mut self) -> Result<Vec<ReportRow>, Failure> {
@@ -355,20 +356,17 @@ impl Backend for Remote {
         self.post(&format!("/v1/staff/quarantine/{}/reexamine", segment(kiosk)), Body::None)
     }
 
-    fn population_import(&mut self, file: &[u8], by: Option<&str>, at: Option<Instant>) -> Result<Value, Failure> {
-        server_clock(at)?;
-        folder_only("--by", by)?;
+    fn population_import(&mut self, file: &[u8], change: Attribution<'_>) -> Result<Value, Failure> {
+        on_server(change)?;
         self.post("/v1/staff/population", Body::Json(file.to_vec()))
     }
 
     fn directory_import(
         &mut self,
         kindergartens: Vec<Kindergarten>,
-        by: Option<&str>,
-        at: Option<Instant>,
+        change: Attribution<'_>,
     ) -> Result<Value, Failure> {
-        server_clock(at)?;
-        folder_only("--by", by)?;
+        on_server(change)?;
         self.post("/v1/staff/directory", Body::Json(to_json(&kindergartens)?))
     }
 
@@ -379,14 +377,8 @@ impl Backend for Remote {
         }
     }
 
-    fn calendar_set_year(
-        &mut self,
-        year: CalendarYear,
-        by: Option<&str>,
-        at: Option<Instant>,
-    ) -> Result<Value, Failure> {
-        server_clock(at)?;
-        folder_only("--by", by)?;
+    fn calendar_set_year(&mut self, year: CalendarYear, change: Attribution<'_>) -> Result<Value, Failure> {
+        on_server(change)?;
         self.post("/v1/staff/calendar", Body::Json(to_json(&year)?))
     }
 

@@ -6,8 +6,8 @@ use std::sync::{Arc, PoisonError};
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::rejection::PathRejection;
-use axum::extract::{Path, State};
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -16,11 +16,12 @@ use changelog::request::{
     ACK_ROUTE, CHALLENGE_ROUTE, ChallengeBody, EVENTS_ROUTE, HEADER_HEAD, HEADER_KIOSK, HEADER_NONCE, HEADER_ROTATION,
     HEADER_SIGNATURE, HEALTH_ROUTE, JSON, SNAPSHOT_ROUTE, SignedRequest, follow_rotations, verify_request,
 };
+use rules::Instant;
 
 use super::background::Job;
 use super::server::{read_limited, refuse_after_draining};
 use super::{App, OCTET_STREAM, busy, error, internal, octets, with_center};
-use crate::service::{CenterError, IngestError, KioskAuth};
+use crate::service::{Center, CenterError, IngestError, KioskAuth};
 use crate::store::CenterStore;
 
 /// The public queue of a district: signed, chained, nothing personal.
@@ -44,9 +45,19 @@ fn center_error(e: &CenterError) -> Response {
     crate::staff_api::center_failure(e, rules::Lang::En)
 }
 
-/// A path segment that is not UTF-8 once percent-decoded: a JSON error like the others.
-fn bad_path(rejection: &PathRejection) -> Response {
-    error(StatusCode::BAD_REQUEST, "BAD_PATH", &rejection.body_text())
+/// The route's one path parameter; one that is not UTF-8 once percent-decoded is refused
+/// with a JSON error like the others (`400 BAD_PATH`).
+struct PathParam(String);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathParam {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match Path::<String>::from_request_parts(parts, state).await {
+            Ok(Path(param)) => Ok(PathParam(param)),
+            Err(rejection) => Err(error(StatusCode::BAD_REQUEST, "BAD_PATH", &rejection.body_text())),
+        }
+    }
 }
 
 fn header_text<'a>(headers: &'a HeaderMap, name: &'static str) -> Option<&'a str> {
@@ -75,6 +86,15 @@ fn signed_request(headers: &HeaderMap) -> Result<SignedRequest, Response> {
         signature: signature.to_owned(),
         rotation,
     })
+}
+
+/// The signed-request headers of a request about kiosk `id` itself, signed as that kiosk.
+fn signed_by(headers: &HeaderMap, id: &str) -> Result<SignedRequest, Response> {
+    match signed_request(headers) {
+        Ok(request) if request.kiosk == id => Ok(request),
+        Ok(_) => Err(unauthenticated("the signed kiosk id is not the path's")),
+        Err(response) => Err(response),
+    }
 }
 
 /// The registered, unrevoked kiosk a request claims to come from.
@@ -122,14 +142,20 @@ async fn authenticate<S: CenterStore>(
     Ok(kiosk)
 }
 
-async fn challenge<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    id: Result<Path<String>, PathRejection>,
-) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return bad_path(&rejection),
-    };
+/// A signed file the center makes on its lock (an ack, a snapshot, a public queue), as the answer.
+async fn signed_file<S, F>(app: &App<S>, f: F) -> Response
+where
+    S: CenterStore + 'static,
+    F: FnOnce(&mut Center<S>, Instant) -> Result<Vec<u8>, CenterError> + Send + 'static,
+{
+    match with_center(app, f).await {
+        Ok(Ok(bytes)) => octets(bytes),
+        Ok(Err(e)) => center_error(&e),
+        Err(response) => response,
+    }
+}
+
+async fn challenge<S: CenterStore + 'static>(State(app): State<App<S>>, PathParam(id): PathParam) -> Response {
     if known_kiosk(&app, &id).is_err() && app.shared_store {
         // Registered a moment ago, perhaps by another server sharing the store.
         let _ = with_center(&app, |_, _| ()).await;
@@ -150,14 +176,10 @@ async fn challenge<S: CenterStore + 'static>(
 
 async fn events<S: CenterStore + 'static>(
     State(app): State<App<S>>,
-    id: Result<Path<String>, PathRejection>,
+    PathParam(id): PathParam,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return bad_path(&rejection),
-    };
     let content_type = header_text(&headers, header::CONTENT_TYPE.as_str()).unwrap_or("");
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if !essence.eq_ignore_ascii_case(OCTET_STREAM) {
@@ -168,12 +190,8 @@ async fn events<S: CenterStore + 'static>(
         );
         return refuse_after_draining(body, &app.limits, refusal).await;
     }
-    let request = match signed_request(&headers) {
-        Ok(r) if r.kiosk == id => r,
-        Ok(_) => {
-            let refusal = unauthenticated("the signed kiosk id is not the path's");
-            return refuse_after_draining(body, &app.limits, refusal).await;
-        }
+    let request = match signed_by(&headers, &id) {
+        Ok(request) => request,
         Err(response) => return refuse_after_draining(body, &app.limits, response).await,
     };
     if let Err(response) = known_kiosk(&app, &id) {
@@ -207,76 +225,33 @@ async fn events<S: CenterStore + 'static>(
 
 async fn ack<S: CenterStore + 'static>(
     State(app): State<App<S>>,
-    id: Result<Path<String>, PathRejection>,
+    PathParam(id): PathParam,
     headers: HeaderMap,
-) -> Response {
-    let Path(id) = match id {
-        Ok(id) => id,
-        Err(rejection) => return bad_path(&rejection),
-    };
-    let request = match signed_request(&headers) {
-        Ok(r) if r.kiosk == id => r,
-        Ok(_) => return unauthenticated("the signed kiosk id is not the path's"),
-        Err(response) => return response,
-    };
-    if let Err(response) = authenticate(&app, "GET", &changelog::request::path(ACK_ROUTE, &id), &request, &[]).await {
-        return response;
-    }
+) -> Result<Response, Response> {
+    let request = signed_by(&headers, &id)?;
+    authenticate(&app, "GET", &changelog::request::path(ACK_ROUTE, &id), &request, &[]).await?;
     let head = request.head;
-    match with_center(&app, move |center, now| center.ack_to_kiosk(&id, now, head)).await {
-        Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
-        Err(response) => response,
-    }
+    Ok(signed_file(&app, move |center, now| center.ack_to_kiosk(&id, now, head)).await)
 }
 
 async fn snapshot<S: CenterStore + 'static>(
     State(app): State<App<S>>,
-    code: Result<Path<String>, PathRejection>,
+    PathParam(code): PathParam,
     headers: HeaderMap,
-) -> Response {
-    let Path(code) = match code {
-        Ok(code) => code,
-        Err(rejection) => return bad_path(&rejection),
-    };
-    let request = match signed_request(&headers) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
-    let path = changelog::request::path(SNAPSHOT_ROUTE, &code);
-    let kiosk = match authenticate(&app, "GET", &path, &request, &[]).await {
-        Ok(kiosk) => kiosk,
-        Err(response) => return response,
-    };
+) -> Result<Response, Response> {
+    let request = signed_request(&headers)?;
+    let kiosk = authenticate(&app, "GET", &changelog::request::path(SNAPSHOT_ROUTE, &code), &request, &[]).await?;
     if !kiosk.districts.contains(&code) {
-        return error(
-            StatusCode::FORBIDDEN,
-            "OUT_OF_DISTRICT",
-            &format!("kiosk {} does not serve district {code}", request.kiosk),
-        );
+        let why = format!("kiosk {} does not serve district {code}", request.kiosk);
+        return Err(error(StatusCode::FORBIDDEN, "OUT_OF_DISTRICT", &why));
     }
     let (id, head) = (request.kiosk, request.head);
-    match with_center(&app, move |center, now| center.snapshot_to_kiosk(&id, &code, now, head)).await {
-        Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
-        Err(response) => response,
-    }
+    Ok(signed_file(&app, move |center, now| center.snapshot_to_kiosk(&id, &code, now, head)).await)
 }
 
 /// The district's public queue (no personal data), signed and chained: anyone may read it.
-async fn public_queue<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    code: Result<Path<String>, PathRejection>,
-) -> Response {
-    let Path(code) = match code {
-        Ok(code) => code,
-        Err(rejection) => return bad_path(&rejection),
-    };
-    match with_center(&app, move |center, now| center.public_queue(&code, now)).await {
-        Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
-        Err(response) => response,
-    }
+async fn public_queue<S: CenterStore + 'static>(State(app): State<App<S>>, PathParam(code): PathParam) -> Response {
+    signed_file(&app, move |center, now| center.public_queue(&code, now)).await
 }
 
 async fn health<S: CenterStore + 'static>(State(app): State<App<S>>) -> Response {

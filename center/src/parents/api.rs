@@ -8,23 +8,24 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use rules::model::{GroupLanguage, NewApplication};
 use rules::{Action, Instant, Lang};
 use serde::{Deserialize, Serialize};
 
+use super::caller::Parent;
 use super::{ParentError, ParentIdentity, ParentsChannel, SignInStart};
 use crate::http::{App, error, with_center};
-use crate::service::Center;
-use crate::staff_api::{CSRF_HEADER, JsonBody, Peer, constant_time_eq, json, lang_of};
+use crate::staff_api::{JsonBody, Peer, json, lang_of};
 use crate::store::CenterStore;
 
 /// The parents' session cookie.
 pub const COOKIE: &str = "kezek_parent";
 
-fn failure(e: &ParentError, lang: Lang) -> Response {
+/// A parent's request refused: its status, code and message in `lang`.
+pub(super) fn failure(e: &ParentError, lang: Lang) -> Response {
     let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let mut response = error(status, &e.code(), &e.message(lang));
     if let ParentError::Code(super::CodeError::Throttled { wait_secs }) = e
@@ -35,73 +36,12 @@ fn failure(e: &ParentError, lang: Lang) -> Response {
     response
 }
 
-fn channel<S: CenterStore + 'static>(app: &App<S>, lang: Lang) -> Result<ParentsChannel, Response> {
+/// The server's parents' channel, else `404 PARENTS_DISABLED`.
+pub(super) fn channel<S: CenterStore + 'static>(app: &App<S>, lang: Lang) -> Result<ParentsChannel, Response> {
     app.parents().cloned().ok_or_else(|| {
         let message = crate::i18n::text(lang, "parent-PARENTS_DISABLED", &[]);
         error(StatusCode::NOT_FOUND, "PARENTS_DISABLED", &message)
     })
-}
-
-fn session_token(headers: &HeaderMap) -> Option<String> {
-    for line in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
-        for pair in line.split(';') {
-            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
-                return Some(value.to_owned());
-            }
-        }
-    }
-    None
-}
-
-fn unauthenticated(lang: Lang) -> Response {
-    let message = crate::i18n::text(lang, "parent-UNAUTHENTICATED", &[]);
-    error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", &message)
-}
-
-/// The signed-in parent, checked: a live parent session, and the CSRF token on a change.
-fn caller<S: CenterStore>(
-    center: &Center<S>,
-    headers: &HeaderMap,
-    method: &Method,
-    now: Instant,
-    lang: Lang,
-) -> Result<(ParentIdentity, String), Response> {
-    let token = session_token(headers).ok_or_else(|| unauthenticated(lang))?;
-    let (session, parent) = center.parent_session(&token, now).ok_or_else(|| unauthenticated(lang))?;
-    if !matches!(*method, Method::GET | Method::HEAD) {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            let message = crate::i18n::text(lang, "parent-CSRF", &[]);
-            return Err(error(StatusCode::FORBIDDEN, "CSRF", &message));
-        }
-    }
-    Ok((parent, session.csrf))
-}
-
-/// Runs `f` for the signed-in parent on the center; its result as JSON.
-async fn as_parent<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
-where
-    S: CenterStore + 'static,
-    T: Serialize + Send + 'static,
-    F: FnOnce(&mut Center<S>, &ParentsChannel, &ParentIdentity, Instant) -> Result<T, ParentError> + Send + 'static,
-{
-    let lang = lang_of(headers);
-    let channel = match channel(app, lang) {
-        Ok(c) => c,
-        Err(response) => return response,
-    };
-    let headers = headers.clone();
-    let method = method.clone();
-    let outcome = with_center(app, move |center, now| {
-        let (parent, _) = caller(center, &headers, &method, now, lang)?;
-        f(center, &channel, &parent, now).map(|v| json(&v)).map_err(|e| failure(&e, lang))
-    })
-    .await;
-    let mut response = match outcome {
-        Ok(Ok(response) | Err(response)) | Err(response) => response,
-    };
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
 }
 
 #[derive(Deserialize)]
@@ -213,13 +153,14 @@ async fn sign_in<S: CenterStore + 'static>(
 }
 
 /// `DELETE /v1/parent/session`.
-async fn sign_out<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    let token = session_token(&headers).unwrap_or_default();
-    let mut response = as_parent(&app, &headers, &method, move |center, _, _, _| {
-        center.close_session(&token)?;
-        Ok(serde_json::json!({ "signedOut": true }))
-    })
-    .await;
+async fn sign_out<S: CenterStore + 'static>(parent: Parent<S>) -> Response {
+    let token = parent.session_token();
+    let mut response = parent
+        .run(move |center, _, _, _| {
+            center.close_session(&token)?;
+            Ok(serde_json::json!({ "signedOut": true }))
+        })
+        .await;
     if response.status() == StatusCode::OK
         && let Ok(value) = HeaderValue::from_str(&format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0"))
     {
@@ -229,19 +170,20 @@ async fn sign_out<S: CenterStore + 'static>(State(app): State<App<S>>, headers: 
 }
 
 /// `GET /v1/parent/me`.
-async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    let token = session_token(&headers).unwrap_or_default();
-    as_parent(&app, &headers, &method, move |center, _, parent, now| {
-        let csrf = center.parent_session(&token, now).map(|(s, _)| s.csrf).unwrap_or_default();
-        let children = center.child_links(&parent.iin);
-        Ok(serde_json::json!({
-            "parent": parent,
-            "csrf": csrf,
-            "children": children,
-            "applications": center.parent_applications(parent, now),
-        }))
-    })
-    .await
+async fn me<S: CenterStore + 'static>(parent: Parent<S>) -> Response {
+    let token = parent.session_token();
+    parent
+        .run(move |center, _, parent, now| {
+            let csrf = center.parent_session(&token, now).map(|(s, _)| s.csrf).unwrap_or_default();
+            let children = center.child_links(&parent.iin);
+            Ok(serde_json::json!({
+                "parent": parent,
+                "csrf": csrf,
+                "children": children,
+                "applications": center.parent_applications(parent, now),
+            }))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -251,18 +193,14 @@ struct LinkRequest {
 }
 
 /// `POST /v1/parent/children`: link a child the registry confirms.
-async fn link<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    JsonBody(request): JsonBody<LinkRequest>,
-) -> Response {
-    as_parent(&app, &headers, &method, move |center, channel, parent, now| {
-        let registry = center.population();
-        let child = center.link_child(&channel.key, parent, &request.child_iin, registry.as_ref(), now)?;
-        Ok(serde_json::json!({ "child": child }))
-    })
-    .await
+async fn link<S: CenterStore + 'static>(parent: Parent<S>, JsonBody(request): JsonBody<LinkRequest>) -> Response {
+    parent
+        .run(move |center, channel, parent, now| {
+            let registry = center.population();
+            let child = center.link_child(&channel.key, parent, &request.child_iin, registry.as_ref(), now)?;
+            Ok(serde_json::json!({ "child": child }))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -273,16 +211,15 @@ struct RegisterRequest {
 
 /// `POST /v1/parent/applications`: register a linked child.
 async fn register<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
+    parent: Parent<S>,
     JsonBody(request): JsonBody<RegisterRequest>,
 ) -> Response {
-    let mut response = as_parent(&app, &headers, &method, move |center, channel, parent, now| {
-        let view = center.register_online(&channel.key, parent, request.application, now)?;
-        Ok(serde_json::json!({ "application": view }))
-    })
-    .await;
+    let mut response = parent
+        .run(move |center, channel, parent, now| {
+            let view = center.register_online(&channel.key, parent, request.application, now)?;
+            Ok(serde_json::json!({ "application": view }))
+        })
+        .await;
     if response.status() == StatusCode::OK {
         *response.status_mut() = StatusCode::CREATED;
     }
@@ -299,31 +236,26 @@ struct ActRequest {
 
 /// `POST /v1/parent/applications/{id}/actions`.
 async fn act<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    parent: Parent<S>,
     JsonBody(request): JsonBody<ActRequest>,
 ) -> Response {
-    as_parent(&app, &headers, &method, move |center, channel, parent, now| {
-        let view =
-            center.act_online(&channel.key, parent, &id, request.action, request.contract_sha256.as_deref(), now)?;
-        Ok(serde_json::json!({ "application": view }))
-    })
-    .await
+    let ActRequest { action, contract_sha256 } = request;
+    parent
+        .run(move |center, channel, parent, now| {
+            let view = center.act_online(&channel.key, parent, &id, action, contract_sha256.as_deref(), now)?;
+            Ok(serde_json::json!({ "application": view }))
+        })
+        .await
 }
 
 /// `GET /v1/parent/applications/{id}/choices`.
-async fn choices<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    as_parent(&app, &headers, &method, move |center, _, parent, now| {
-        Ok(serde_json::json!({ "kindergartens": center.parent_choices(parent, &id, now)? }))
-    })
-    .await
+async fn choices<S: CenterStore + 'static>(Path(id): Path<String>, parent: Parent<S>) -> Response {
+    parent
+        .run(move |center, _, parent, now| {
+            Ok(serde_json::json!({ "kindergartens": center.parent_choices(parent, &id, now)? }))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -337,20 +269,19 @@ struct ContractQuery {
 
 /// `GET /v1/parent/applications/{id}/contract?kindergarten=&language=&lang=`.
 async fn contract<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
     Path(id): Path<String>,
     query: Result<Query<ContractQuery>, axum::extract::rejection::QueryRejection>,
-    headers: HeaderMap,
-    method: Method,
+    parent: Parent<S>,
 ) -> Response {
     let Ok(Query(query)) = query else {
-        return failure(&ParentError::Invalid("kindergarten=<id>&language=kk|ru|en".into()), lang_of(&headers));
+        return failure(&ParentError::Invalid("kindergarten=<id>&language=kk|ru|en".into()), parent.lang());
     };
-    let lang = query.lang.unwrap_or_else(|| lang_of(&headers));
-    as_parent(&app, &headers, &method, move |center, _, parent, now| {
-        center.parent_contract(parent, &id, &query.kindergarten, query.language, lang, now)
-    })
-    .await
+    let lang = query.lang.unwrap_or_else(|| parent.lang());
+    parent
+        .run(move |center, _, parent, now| {
+            center.parent_contract(parent, &id, &query.kindergarten, query.language, lang, now)
+        })
+        .await
 }
 
 /// The parents' routes.

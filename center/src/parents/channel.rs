@@ -58,7 +58,9 @@ impl<S: CenterStore> Center<S> {
             .first()
             .cloned()
             .ok_or_else(|| CenterError::Setup("the center has no districts: import the directory first".into()))?;
-        self.add_source(CHANNEL_ID, &district, &key.public_hex(), at)?;
+        // Not registered yet (no key above), in one of the center's districts, with the
+        // channel's own key: what `add_kiosk` checks of a kiosk holds.
+        self.add_source(CHANNEL_ID, &district, key.verifying(), at)?;
         self.audit_action("center", "kiosk.add", CHANNEL_ID, Some("the parents' channel".into()), at)?;
         Ok(())
     }

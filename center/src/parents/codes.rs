@@ -12,6 +12,8 @@ use std::sync::Mutex;
 use rules::Instant;
 use sha2::{Digest, Sha256};
 
+use crate::nonces::ReconnectingClient;
+
 pub const CODE_DIGITS: usize = 6;
 pub const CODE_LIFETIME_SECS: i64 = 5 * 60;
 pub const MAX_TRIES: u32 = 5;
@@ -133,21 +135,12 @@ impl Memory {
 /// The records in the shared PostgreSQL database (servers sharing one store), each change
 /// in one transaction with the rows locked: a code asked at one server is checked at the
 /// other, and tries and throttling count across both.
-struct Shared {
-    url: String,
-    client: Option<postgres::Client>,
-}
+///
+/// The tables (`parent_codes`, `parent_code_addresses`) are the schema owner's
+/// ([`crate::pg_store::set_up`]): the server's role cannot create tables.
+struct Shared(ReconnectingClient);
 
 impl Shared {
-    /// The tables (`parent_codes`, `parent_code_addresses`) are the schema owner's
-    /// ([`crate::pg_store::set_up`]): the server's role cannot create tables.
-    fn client(&mut self) -> Option<&mut postgres::Client> {
-        if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
-            self.client = postgres::Client::connect(&self.url, postgres::NoTls).ok();
-        }
-        self.client.as_mut()
-    }
-
     fn load<T: Default + for<'de> serde::Deserialize<'de>>(
         tx: &mut postgres::Transaction<'_>,
         sql: &str,
@@ -170,7 +163,7 @@ impl Shared {
     }
 
     fn issue(&mut self, iin: &str, address: IpAddr, now: Instant) -> Result<String, CodeError> {
-        let client = self.client().ok_or(CodeError::Unavailable)?;
+        let client = self.0.client().ok_or(CodeError::Unavailable)?;
         let run = |client: &mut postgres::Client| -> Result<Result<String, CodeError>, postgres::Error> {
             let mut tx = client.transaction()?;
             // Insert-if-missing first, so that the row lock below always has a row to hold.
@@ -196,13 +189,13 @@ impl Shared {
             Ok(outcome)
         };
         run(client).unwrap_or_else(|_| {
-            self.client = None;
+            self.0.drop_connection();
             Err(CodeError::Unavailable)
         })
     }
 
     fn redeem(&mut self, iin: &str, code: &str, now: Instant) -> Result<(), CodeError> {
-        let client = self.client().ok_or(CodeError::Unavailable)?;
+        let client = self.0.client().ok_or(CodeError::Unavailable)?;
         let run = |client: &mut postgres::Client| -> Result<Result<(), CodeError>, postgres::Error> {
             let mut tx = client.transaction()?;
             let mut record: IinRecord =
@@ -213,7 +206,7 @@ impl Shared {
             Ok(outcome)
         };
         run(client).unwrap_or_else(|_| {
-            self.client = None;
+            self.0.drop_connection();
             Err(CodeError::Unavailable)
         })
     }
@@ -249,7 +242,7 @@ impl CodeBook {
 
     /// Codes in the PostgreSQL database at `url`, shared by every server on it.
     pub fn shared(url: &str) -> Self {
-        CodeBook { keeper: Mutex::new(Keeper::Shared(Box::new(Shared { url: url.to_owned(), client: None }))) }
+        CodeBook { keeper: Mutex::new(Keeper::Shared(Box::new(Shared(ReconnectingClient::new(url))))) }
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Keeper> {

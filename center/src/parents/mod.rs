@@ -8,9 +8,10 @@
 //! - [`codes`]: the one-time codes and their throttling;
 //! - [`service`]: what a parent can do, as methods of the center;
 //! - [`views`]: what a parent sees of their children's applications, choices, the contract;
-//! - [`api`]: the HTTP routes under `/v1/parent/…`.
+//! - [`api`]: the HTTP routes under `/v1/parent/…`; `caller`: the signed-in parent they act for.
 
 pub mod api;
+mod caller;
 pub mod channel;
 pub mod codes;
 pub mod identity;

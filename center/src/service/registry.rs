@@ -182,17 +182,6 @@ impl<S: CenterStore> Center<S> {
                 "kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?} or {CHANNEL_ID:?}"
             )));
         }
-        self.add_source(id, district, public_key, at)
-    }
-
-    /// Registers a source of signed entries (a kiosk, or the parents' channel).
-    pub(crate) fn add_source(
-        &mut self,
-        id: &str,
-        district: &str,
-        public_key: &str,
-        at: Instant,
-    ) -> Result<KioskInfo, CenterError> {
         self.check_district(district)?;
         if self.kiosks.contains_key(id) {
             return Err(CenterError::Invalid(format!("kiosk {id} is registered already")));
@@ -201,6 +190,18 @@ impl<S: CenterStore> Center<S> {
         if key.is_weak() {
             return Err(CenterError::Invalid("weak public key".into()));
         }
+        self.add_source(id, district, key, at)
+    }
+
+    /// Registers a source of signed entries (a kiosk, or the parents' channel) with its key;
+    /// the caller has checked the id, the district and the key.
+    pub(crate) fn add_source(
+        &mut self,
+        id: &str,
+        district: &str,
+        key: VerifyingKey,
+        at: Instant,
+    ) -> Result<KioskInfo, CenterError> {
         let record = KioskRecord {
             id: id.to_owned(),
             district: district.to_owned(),

@@ -3,50 +3,30 @@
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::{Path, Query};
 use axum::response::Response;
 use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{JsonBody, staff};
+use super::{JsonBody, Staff};
 use crate::accounts::NewUser;
 use crate::http::App;
 use crate::store::CenterStore;
 
-async fn users<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ManageUsers, None)?;
-        Ok(center.users())
-    })
-    .await
+async fn users<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff.may(StaffAction::ManageUsers).run(|center, _, _| Ok(center.users())).await
 }
 
-async fn add_user<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    JsonBody(request): JsonBody<NewUser>,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageUsers, None)?;
-        center.add_user(&user.login, request, now)
-    })
-    .await
+async fn add_user<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request): JsonBody<NewUser>) -> Response {
+    staff.may(StaffAction::ManageUsers).run(move |center, user, now| center.add_user(&user.login, request, now)).await
 }
 
-async fn disable_user<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(login): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageUsers, None)?;
-        center.disable_user(&user.login, &login, now)
-    })
-    .await
+async fn disable_user<S: CenterStore + 'static>(Path(login): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::ManageUsers)
+        .run(move |center, user, now| center.disable_user(&user.login, &login, now))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -54,51 +34,36 @@ struct DirectoryQuery {
     district: Option<String>,
 }
 
-async fn directory<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Query(query): Query<DirectoryQuery>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ViewStats, query.district.as_deref())?;
-        Ok(center.directory_listing(query.district.as_deref()))
-    })
-    .await
+async fn directory<S: CenterStore + 'static>(Query(query): Query<DirectoryQuery>, staff: Staff<S>) -> Response {
+    let district = query.district;
+    staff
+        .may_in(StaffAction::ViewStats, district.as_deref())
+        .run(move |center, _, _| Ok(center.directory_listing(district.as_deref())))
+        .await
 }
 
 async fn import_directory<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
+    staff: Staff<S>,
     JsonBody(kindergartens): JsonBody<Vec<rules::model::Kindergarten>>,
 ) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageReference, None)?;
-        center.import_directory(kindergartens, &user.login, now)
-    })
-    .await
+    staff
+        .may(StaffAction::ManageReference)
+        .run(move |center, user, now| center.import_directory(kindergartens, &user.login, now))
+        .await
 }
 
-async fn calendar<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ViewStats, None)?;
-        Ok(center.calendar_listing())
-    })
-    .await
+async fn calendar<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff.may(StaffAction::ViewStats).run(|center, _, _| Ok(center.calendar_listing())).await
 }
 
 async fn set_calendar_year<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
+    staff: Staff<S>,
     JsonBody(year): JsonBody<rules::calendar::CalendarYear>,
 ) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageReference, None)?;
-        center.set_calendar_year(year, &user.login, now)
-    })
-    .await
+    staff
+        .may(StaffAction::ManageReference)
+        .run(move |center, user, now| center.set_calendar_year(year, &user.login, now))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -106,32 +71,19 @@ struct AuditQuery {
     limit: Option<usize>,
 }
 
-async fn audit<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Query(query): Query<AuditQuery>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ViewAudit, None)?;
-        Ok(center.audit_trail(query.limit.unwrap_or(200).min(10_000)))
-    })
-    .await
+async fn audit<S: CenterStore + 'static>(Query(query): Query<AuditQuery>, staff: Staff<S>) -> Response {
+    let limit = query.limit.unwrap_or(200).min(10_000);
+    staff.may(StaffAction::ViewAudit).run(move |center, _, _| Ok(center.audit_trail(limit))).await
 }
 
 /// `POST /v1/staff/population` (admin): a signed population pairs file as the body, imported
-/// with [`Center::import_population`]; a refused file is a 400 with its code.
-async fn import_population<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    body: Bytes,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageReference, None)?;
-        center.import_population(&body, &user.login, now)
-    })
-    .await
+/// with [`Center::import_population`](crate::service::Center::import_population); a refused
+/// file is a 400 with its code.
+async fn import_population<S: CenterStore + 'static>(staff: Staff<S>, body: Bytes) -> Response {
+    staff
+        .may(StaffAction::ManageReference)
+        .run(move |center, user, now| center.import_population(&body, &user.login, now))
+        .await
 }
 
 /// Accounts, reference data and the audit trail.

@@ -2,38 +2,30 @@
 //! and deadline expiry.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode};
+use axum::extract::{Path, Query};
+use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{JsonBody, staff};
+use super::{JsonBody, Staff};
 use crate::http::{App, error};
 use crate::service::Decision;
 use crate::store::CenterStore;
 
-async fn dashboard<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(district): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ViewStats, Some(&district))?;
-        center.dashboard(&district, now)
-    })
-    .await
+async fn dashboard<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may_in(StaffAction::ViewStats, Some(&district))
+        .run(move |center, _, now| center.dashboard(&district, now))
+        .await
 }
 
-async fn report<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ViewStats, None)?;
-        let rows: Vec<_> = center.report().into_iter().filter(|r| user.covers(&r.district)).collect();
-        Ok(rows)
-    })
-    .await
+async fn report<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::ViewStats)
+        .run(|center, user, _| Ok(center.report().into_iter().filter(|r| user.covers(&r.district)).collect::<Vec<_>>()))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -42,36 +34,28 @@ struct ReviewQuery {
     all: bool,
 }
 
-async fn reviews<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Query(query): Query<ReviewQuery>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::Review, None)?;
-        let items: Vec<_> = center
-            .review_items()
-            .into_iter()
-            .filter(|i| (query.all || i.status == "open") && user.covers(&i.district))
-            .collect();
-        Ok(items)
-    })
-    .await
+async fn reviews<S: CenterStore + 'static>(Query(query): Query<ReviewQuery>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::Review)
+        .run(move |center, user, _| {
+            let items: Vec<_> = center
+                .review_items()
+                .into_iter()
+                .filter(|i| (query.all || i.status == "open") && user.covers(&i.district))
+                .collect();
+            Ok(items)
+        })
+        .await
 }
 
-async fn review_detail<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        let item = center.review_item(&id)?;
-        center.allow(user, StaffAction::Review, Some(&item.district))?;
-        center.review_detail(item)
-    })
-    .await
+async fn review_detail<S: CenterStore + 'static>(Path(id): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .run(move |center, user, _| {
+            let item = center.review_item(&id)?;
+            center.allow(user, StaffAction::Review, Some(&item.district))?;
+            center.review_detail(item)
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -83,10 +67,8 @@ struct ReviewDecisionRequest {
 }
 
 async fn decide_review<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    staff: Staff<S>,
     JsonBody(request): JsonBody<ReviewDecisionRequest>,
 ) -> Response {
     let decision = match request.decision.as_str() {
@@ -97,41 +79,25 @@ async fn decide_review<S: CenterStore + 'static>(
         }
     };
     let note = request.note.filter(|n| !n.trim().is_empty());
-    staff(&app, &headers, &method, move |center, user, now| center.review(&id, decision, user, now, note)).await
+    staff.run(move |center, user, now| center.review(&id, decision, user, now, note)).await
 }
 
-async fn dry_run<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(district): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::Distribute, Some(&district))?;
-        center.plan_distribution(&district, now)
-    })
-    .await
+async fn dry_run<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may_in(StaffAction::Distribute, Some(&district))
+        .run(move |center, _, now| center.plan_distribution(&district, now))
+        .await
 }
 
-async fn distribute<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(district): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::Distribute, Some(&district))?;
-        center.distribute_as(&user.login, &district, now)
-    })
-    .await
+async fn distribute<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may_in(StaffAction::Distribute, Some(&district))
+        .run(move |center, user, now| center.distribute_as(&user.login, &district, now))
+        .await
 }
 
-async fn tick<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        center.tick_as(&user.login, now)
-    })
-    .await
+async fn tick<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff.may(StaffAction::RunCenter).run(|center, user, now| center.tick_as(&user.login, now)).await
 }
 
 /// Dashboards, the report, reviews, distribution and expiry.

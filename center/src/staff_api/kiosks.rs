@@ -4,23 +4,18 @@
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{JsonBody, staff, staff_raw};
+use super::{JsonBody, Staff};
 use crate::http::{App, octets};
 use crate::service::CenterError;
 use crate::store::CenterStore;
 
-async fn kiosks<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageKiosks, None)?;
-        Ok(center.kiosk_rows(now))
-    })
-    .await
+async fn kiosks<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff.may(StaffAction::ManageKiosks).run(|center, _, now| Ok(center.kiosk_rows(now))).await
 }
 
 #[derive(Deserialize)]
@@ -30,19 +25,15 @@ struct KeyQuery {
 }
 
 /// The fingerprint of a public key, for checking it with the kiosk's screen before adding it.
-async fn fingerprint<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Query(query): Query<KeyQuery>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ManageKiosks, None)?;
-        let key =
-            changelog::public_key_from_hex(query.public_key.trim()).map_err(|e| CenterError::Invalid(e.to_string()))?;
-        Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
-    })
-    .await
+async fn fingerprint<S: CenterStore + 'static>(Query(query): Query<KeyQuery>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::ManageKiosks)
+        .run(move |_, _, _| {
+            let key = changelog::public_key_from_hex(query.public_key.trim())
+                .map_err(|e| CenterError::Invalid(e.to_string()))?;
+            Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
+        })
+        .await
 }
 
 #[derive(Deserialize)]
@@ -53,34 +44,20 @@ struct NewKiosk {
     public_key: String,
 }
 
-async fn add_kiosk<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    JsonBody(request): JsonBody<NewKiosk>,
-) -> Response {
-    let response = staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
-    })
-    .await;
-    app.refresh_kiosk_auth().await;
-    response
+async fn add_kiosk<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request): JsonBody<NewKiosk>) -> Response {
+    staff
+        .may(StaffAction::ManageKiosks)
+        .run_then_refresh_kiosks(move |center, user, now| {
+            center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
+        })
+        .await
 }
 
-async fn revoke_kiosk<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    let response = staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.revoke_kiosk_as(&user.login, &id, now)
-    })
-    .await;
-    app.refresh_kiosk_auth().await;
-    response
+async fn revoke_kiosk<S: CenterStore + 'static>(Path(id): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::ManageKiosks)
+        .run_then_refresh_kiosks(move |center, user, now| center.revoke_kiosk_as(&user.login, &id, now))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -89,92 +66,57 @@ struct ServedDistrict {
 }
 
 async fn serve_district<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
+    staff: Staff<S>,
     JsonBody(request): JsonBody<ServedDistrict>,
 ) -> Response {
-    let response = staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.add_served_district_as(&user.login, &id, &request.district, now)
-    })
-    .await;
-    app.refresh_kiosk_auth().await;
-    response
+    staff
+        .may(StaffAction::ManageKiosks)
+        .run_then_refresh_kiosks(move |center, user, now| {
+            center.add_served_district_as(&user.login, &id, &request.district, now)
+        })
+        .await
 }
 
-async fn export_ack<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff_raw(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        center.export_ack_as(&user.login, &id, now).map(octets)
-    })
-    .await
+async fn export_ack<S: CenterStore + 'static>(Path(id): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::RunCenter)
+        .run_raw(move |center, user, now| center.export_ack_as(&user.login, &id, now).map(octets))
+        .await
 }
 
-async fn export_snapshot<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(district): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff_raw(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        center.export_snapshot_as(&user.login, &district, now).map(octets)
-    })
-    .await
+async fn export_snapshot<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::RunCenter)
+        .run_raw(move |center, user, now| center.export_snapshot_as(&user.login, &district, now).map(octets))
+        .await
 }
 
-async fn ingest_file<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    body: Body,
-) -> Response {
+async fn ingest_file<S: CenterStore + 'static>(State(app): State<App<S>>, staff: Staff<S>, body: Body) -> Response {
     let bytes = match crate::http::read_limited(body, app.limits()).await {
         Ok(bytes) => bytes,
         Err(response) => return response,
     };
-    let response = staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        let ingested = center.ingest_file_as(&user.login, &bytes, now)?;
-        Ok(serde_json::json!({ "report": ingested.report, "ack": hex::encode(&ingested.ack_bytes) }))
-    })
-    .await;
-    app.refresh_kiosk_auth().await;
-    response
+    staff
+        .may(StaffAction::RunCenter)
+        .run_then_refresh_kiosks(move |center, user, now| {
+            let ingested = center.ingest_file_as(&user.login, &bytes, now)?;
+            Ok(serde_json::json!({ "report": ingested.report, "ack": hex::encode(&ingested.ack_bytes) }))
+        })
+        .await
 }
 
-async fn quarantine<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        Ok(center.quarantine())
-    })
-    .await
+async fn quarantine<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
+    staff.may(StaffAction::RunCenter).run(|center, _, _| Ok(center.quarantine())).await
 }
 
-async fn reexamine<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Path(kiosk): Path<String>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    let response = staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::RunCenter, None)?;
-        center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)
-    })
-    .await;
-    app.refresh_kiosk_auth().await;
-    response
+async fn reexamine<S: CenterStore + 'static>(Path(kiosk): Path<String>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::RunCenter)
+        .run_then_refresh_kiosks(move |center, user, now| {
+            center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)
+        })
+        .await
 }
 
 /// The kiosk registry, USB files and quarantine.

@@ -34,6 +34,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod caller;
 mod districts;
 mod kiosks;
 mod population;
@@ -44,16 +45,16 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use rules::{Instant, Lang, Localized};
+use rules::{Lang, Localized};
 use serde::{Deserialize, Serialize};
 
-use crate::accounts::StaffUser;
-use crate::http::{App, error, with_center};
-use crate::service::{Center, CenterError};
+use crate::http::{App, error};
+use crate::service::CenterError;
 use crate::store::CenterStore;
 
-use session::caller;
-pub(crate) use session::{Peer, constant_time_eq};
+use caller::Staff;
+pub(crate) use caller::constant_time_eq;
+pub(crate) use session::Peer;
 
 /// The console's session cookie.
 pub const COOKIE: &str = "kezek_staff";
@@ -141,32 +142,22 @@ where
     }
 }
 
-/// Runs `f` for the signed-in caller on the center; its result as JSON.
-async fn staff<S, T, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
-where
-    S: CenterStore + 'static,
-    T: Serialize + Send + 'static,
-    F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<T, CenterError> + Send + 'static,
-{
-    staff_raw(app, headers, method, move |center, user, now| f(center, user, now).map(|v| json(&v))).await
+/// One API call as its action needs it: the server, the request's headers and method, and
+/// the language of its answer ([`lang_of`]). The staff's and the parents' extractors are built
+/// on it; taking it looks at no session.
+pub(crate) struct Call<S: CenterStore> {
+    pub(crate) app: App<S>,
+    pub(crate) headers: HeaderMap,
+    pub(crate) method: Method,
+    pub(crate) lang: Lang,
 }
 
-/// [`staff`] answering with whatever response `f` makes.
-async fn staff_raw<S, F>(app: &App<S>, headers: &HeaderMap, method: &Method, f: F) -> Response
-where
-    S: CenterStore + 'static,
-    F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<Response, CenterError> + Send + 'static,
-{
-    let lang = lang_of(headers);
-    let headers = headers.clone();
-    let method = method.clone();
-    let outcome = with_center(app, move |center, now| {
-        let user = caller(center, &headers, &method, now)?;
-        f(center, &user, now).map_err(|e| center_failure(&e, lang))
-    })
-    .await;
-    match outcome {
-        Ok(Ok(response) | Err(response)) | Err(response) => response,
+impl<S: CenterStore + 'static> axum::extract::FromRequestParts<App<S>> for Call<S> {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, app: &App<S>) -> Result<Self, Self::Rejection> {
+        let lang = lang_of(&parts.headers);
+        Ok(Call { app: app.clone(), headers: parts.headers.clone(), method: parts.method.clone(), lang })
     }
 }
 

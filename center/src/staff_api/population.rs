@@ -10,14 +10,13 @@
 //! imported file are kept in the data folder of the server that takes the request.
 
 use axum::Router;
-use axum::extract::{Query, State};
-use axum::http::{HeaderMap, Method};
+use axum::extract::Query;
 use axum::response::Response;
 use axum::routing::{get, post};
 use rules::authz::staff::StaffAction;
 use serde::Deserialize;
 
-use super::{JsonBody, staff};
+use super::{JsonBody, Staff};
 use crate::http::App;
 use crate::store::CenterStore;
 
@@ -27,17 +26,11 @@ struct TrustKey {
     public_key: String,
 }
 
-async fn trust_key<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    headers: HeaderMap,
-    method: Method,
-    JsonBody(request): JsonBody<TrustKey>,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, now| {
-        center.allow(user, StaffAction::ManageReference, None)?;
-        center.trust_population_key(&request.public_key, &user.login, now)
-    })
-    .await
+async fn trust_key<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request): JsonBody<TrustKey>) -> Response {
+    staff
+        .may(StaffAction::ManageReference)
+        .run(move |center, user, now| center.trust_population_key(&request.public_key, &user.login, now))
+        .await
 }
 
 #[derive(Deserialize)]
@@ -46,17 +39,11 @@ struct CheckQuery {
     child: String,
 }
 
-async fn check<S: CenterStore + 'static>(
-    State(app): State<App<S>>,
-    Query(query): Query<CheckQuery>,
-    headers: HeaderMap,
-    method: Method,
-) -> Response {
-    staff(&app, &headers, &method, move |center, user, _| {
-        center.allow(user, StaffAction::ManageReference, None)?;
-        Ok(center.population().check(&query.parent, &query.child)?)
-    })
-    .await
+async fn check<S: CenterStore + 'static>(Query(query): Query<CheckQuery>, staff: Staff<S>) -> Response {
+    staff
+        .may(StaffAction::ManageReference)
+        .run(move |center, _, _| Ok(center.population().check(&query.parent, &query.child)?))
+        .await
 }
 
 /// The routes above.

@@ -1,75 +1,21 @@
-//! Signing in and out, who is calling (session token, CSRF token), and what the caller may do.
+//! Signing in and out, and the caller's own account and what it may do.
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
 use rules::Instant;
 use rules::authz::staff::StaffAction;
 use serde::{Deserialize, Serialize};
 
-use super::{COOKIE, CSRF_HEADER, JsonBody, center_failure, json, lang_of, staff};
+use super::{COOKIE, JsonBody, Staff, center_failure, json, lang_of};
 use crate::accounts::StaffUser;
 use crate::http::{App, error, with_center};
-use crate::service::{Center, CenterError};
+use crate::service::CenterError;
 use crate::store::CenterStore;
-
-/// The session token a request carries: the bearer token, else the cookie.
-fn token(headers: &HeaderMap) -> Option<(String, bool)> {
-    if let Some(bearer) =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
-    {
-        return Some((bearer.trim().to_owned(), false));
-    }
-    let cookies = headers.get_all(header::COOKIE);
-    for line in cookies.iter().filter_map(|v| v.to_str().ok()) {
-        for pair in line.split(';') {
-            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
-                return Some((value.to_owned(), true));
-            }
-        }
-    }
-    None
-}
-
-/// Who is calling, checked: a live session, and for a change made with the cookie, the
-/// session's CSRF token in [`CSRF_HEADER`].
-pub(super) fn caller<S: CenterStore>(
-    center: &Center<S>,
-    headers: &HeaderMap,
-    method: &Method,
-    now: Instant,
-) -> Result<StaffUser, Response> {
-    let Some((token, by_cookie)) = token(headers) else {
-        return Err(error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first"));
-    };
-    let Some((session, user)) = center.session(&token, now) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "SESSION_EXPIRED",
-            "the session is unknown or expired: sign in again",
-        ));
-    };
-    let changes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if by_cookie && changes {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "CSRF",
-                "the request lacks this session's anti-forgery token: reload the page",
-            ));
-        }
-    }
-    Ok(user)
-}
-
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
 
 #[derive(Deserialize)]
 struct SignIn {
@@ -156,29 +102,26 @@ async fn sign_in<S: CenterStore + 'static>(
     response
 }
 
-async fn sign_out<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    let Some((token, _)) = token(&headers) else {
-        return error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first");
-    };
-    let mut response = staff(&app, &headers, &method, move |center, _, _| {
-        center.close_session(&token)?;
-        Ok(serde_json::json!({ "signedOut": true }))
-    })
-    .await;
+async fn sign_out<S: CenterStore + 'static>(staff: Staff<S>) -> Result<Response, Response> {
+    let token = staff.session_token()?;
+    let mut response = staff
+        .run(move |center, _, _| {
+            center.close_session(&token)?;
+            Ok(serde_json::json!({ "signedOut": true }))
+        })
+        .await;
     if response.status() == StatusCode::OK {
         let expired = format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
         if let Ok(value) = HeaderValue::from_str(&expired) {
             response.headers_mut().insert(header::SET_COOKIE, value);
         }
     }
-    response
+    Ok(response)
 }
 
-async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
-    let Some((token, _)) = token(&headers) else {
-        return error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first");
-    };
-    staff(&app, &headers, &method, move |center, user, now| {
+async fn me<S: CenterStore + 'static>(staff: Staff<S>) -> Result<Response, Response> {
+    let token = staff.session_token()?;
+    let me = staff.run(move |center, user, now| {
         let (session, _) = center.session(&token, now).ok_or(CenterError::BadCredentials)?;
         let districts: Vec<String> = center.districts().iter().filter(|d| user.covers(d)).cloned().collect();
         let may: Vec<StaffAction> = [
@@ -205,8 +148,8 @@ async fn me<S: CenterStore + 'static>(State(app): State<App<S>>, headers: Header
             "expiresAt": session.expires_at,
             "now": now,
         }))
-    })
-    .await
+    });
+    Ok(me.await)
 }
 
 /// Each district's name in ru/kk/en (`data/districts.json`), for the console's pickers.

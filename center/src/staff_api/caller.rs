@@ -1,0 +1,160 @@
+//! Who is calling the staff API: the session a request carries (the bearer token, else the
+//! cookie, and the CSRF token on a change made with the cookie), and [`Staff`], the extractor
+//! every staff handler acts through.
+//!
+//! [`Staff`] only takes what the request says. The session is checked when the handler runs
+//! its action ([`Staff::run`]), on the center's lock and at the same `now` as the action:
+//! a body that is not the request's JSON is still refused before any session is looked at,
+//! and a request takes the center's lock (and a shared store's write lock) once.
+
+use std::convert::Infallible;
+
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::Response;
+use rules::Instant;
+use rules::authz::staff::StaffAction;
+use serde::Serialize;
+
+use super::{COOKIE, CSRF_HEADER, Call, center_failure, json};
+use crate::accounts::StaffUser;
+use crate::http::{App, error, with_center};
+use crate::service::{Center, CenterError};
+use crate::store::CenterStore;
+
+/// The session token a request carries: the bearer token, else the cookie (`true`: by cookie).
+fn token(headers: &HeaderMap) -> Option<(String, bool)> {
+    if let Some(bearer) =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "))
+    {
+        return Some((bearer.trim().to_owned(), false));
+    }
+    let cookies = headers.get_all(header::COOKIE);
+    for line in cookies.iter().filter_map(|v| v.to_str().ok()) {
+        for pair in line.split(';') {
+            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
+                return Some((value.to_owned(), true));
+            }
+        }
+    }
+    None
+}
+
+fn sign_in_required() -> Response {
+    error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first")
+}
+
+/// Who is calling, checked: a live session, and for a change made with the cookie, the
+/// session's CSRF token in [`CSRF_HEADER`].
+fn caller<S: CenterStore>(
+    center: &Center<S>,
+    headers: &HeaderMap,
+    method: &Method,
+    now: Instant,
+) -> Result<StaffUser, Response> {
+    let Some((token, by_cookie)) = token(headers) else {
+        return Err(sign_in_required());
+    };
+    let Some((session, user)) = center.session(&token, now) else {
+        return Err(error(
+            StatusCode::UNAUTHORIZED,
+            "SESSION_EXPIRED",
+            "the session is unknown or expired: sign in again",
+        ));
+    };
+    let changes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
+    if by_cookie && changes {
+        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
+            return Err(error(
+                StatusCode::FORBIDDEN,
+                "CSRF",
+                "the request lacks this session's anti-forgery token: reload the page",
+            ));
+        }
+    }
+    Ok(user)
+}
+
+pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A staff request ([`Call`]) and what `rules::authz::staff` must allow the caller first, if
+/// anything ([`Staff::may`]). Its action runs for the signed-in staff member ([`Staff::run`]).
+pub(crate) struct Staff<S: CenterStore> {
+    call: Call<S>,
+    /// The action to allow, and its district where it is a district's.
+    guard: Option<(StaffAction, Option<String>)>,
+}
+
+impl<S: CenterStore + 'static> FromRequestParts<App<S>> for Staff<S> {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App<S>) -> Result<Self, Infallible> {
+        let call = Call::from_request_parts(parts, app).await?;
+        Ok(Staff { call, guard: None })
+    }
+}
+
+impl<S: CenterStore + 'static> Staff<S> {
+    /// The session token the request carries, else the answer asking to sign in.
+    pub(super) fn session_token(&self) -> Result<String, Response> {
+        token(&self.call.headers).map(|(token, _)| token).ok_or_else(sign_in_required)
+    }
+
+    /// This request's action, which [`Center::allow`] must allow the caller before it runs.
+    pub(crate) fn may(self, action: StaffAction) -> Self {
+        self.may_in(action, None)
+    }
+
+    /// [`Staff::may`] for an action in `district`, where it is a district's.
+    pub(crate) fn may_in(self, action: StaffAction, district: Option<&str>) -> Self {
+        Staff { guard: Some((action, district.map(str::to_owned))), ..self }
+    }
+
+    /// Runs `f` on the center for the signed-in caller, at the center's `now`, once allowed
+    /// ([`Staff::may`]); its result as JSON.
+    pub(crate) async fn run<T, F>(self, f: F) -> Response
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<T, CenterError> + Send + 'static,
+    {
+        self.run_raw(move |center, user, now| f(center, user, now).map(|v| json(&v))).await
+    }
+
+    /// [`Staff::run`] answering with whatever response `f` makes.
+    pub(crate) async fn run_raw<F>(self, f: F) -> Response
+    where
+        F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<Response, CenterError> + Send + 'static,
+    {
+        let Staff { call: Call { app, headers, method, lang }, guard } = self;
+        let outcome = with_center(&app, move |center, now| {
+            let user = caller(center, &headers, &method, now)?;
+            let allowed = match &guard {
+                Some((action, district)) => center.allow(&user, *action, district.as_deref()),
+                None => Ok(()),
+            };
+            allowed.and_then(|()| f(center, &user, now)).map_err(|e| center_failure(&e, lang))
+        })
+        .await;
+        match outcome {
+            Ok(Ok(response) | Err(response)) | Err(response) => response,
+        }
+    }
+
+    /// [`Staff::run`] for an action that may change the kiosk registry (a kiosk added, revoked
+    /// or serving a district, a bundle ingested, quarantine re-examined): the server then
+    /// reads the kiosks' keys, heads and districts again, whatever the answer.
+    pub(crate) async fn run_then_refresh_kiosks<T, F>(self, f: F) -> Response
+    where
+        T: Serialize + Send + 'static,
+        F: FnOnce(&mut Center<S>, &StaffUser, Instant) -> Result<T, CenterError> + Send + 'static,
+    {
+        let app = self.call.app.clone();
+        let response = self.run(f).await;
+        app.refresh_kiosk_auth().await;
+        response
+    }
+}

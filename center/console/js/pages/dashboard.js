@@ -60,70 +60,35 @@ export async function renderDashboard(args, alive) {
     'status-chart',
   );
 
-  const vouchers = h(
-    'section',
-    { class: 'card', 'data-testid': 'vouchers' },
-    h('h2', {}, t('dashboard.vouchers.heading')),
-    d.vouchers.length
-      ? h(
-          'div',
-          { class: 'scroll' },
-          table(
-            [
-              t('dashboard.vouchers.application'),
-              t('dashboard.vouchers.status'),
-              t('dashboard.vouchers.kind'),
-              t('dashboard.vouchers.daysLeft'),
-            ],
-            d.vouchers.map((v) =>
-              h(
-                'tr',
-                {},
-                h('td', { class: 'mono' }, v.application),
-                h('td', {}, label('status', v.status)),
-                h('td', {}, label('deadline', v.kind), h('br'), h('time', { datetime: v.deadline }, t('dashboard.vouchers.deadline', { at: when(v.deadline) }))),
-                h('td', { class: 'num nowrap' }, v.daysLeft === undefined ? t('common.none') : tn('days', v.daysLeft)),
-              ),
-            ),
-          ),
-        )
-      : h('p', { class: 'muted' }, t('dashboard.vouchers.empty')),
+  const vouchers = listCard('vouchers', 'dashboard.vouchers', d.vouchers,
+    [t('dashboard.vouchers.application'), t('dashboard.vouchers.status'), t('dashboard.vouchers.kind'), t('dashboard.vouchers.daysLeft')],
+    (v) =>
+      h(
+        'tr',
+        {},
+        h('td', { class: 'mono' }, v.application),
+        h('td', {}, label('status', v.status)),
+        h('td', {}, label('deadline', v.kind), h('br'), h('time', { datetime: v.deadline }, t('dashboard.vouchers.deadline', { at: when(v.deadline) }))),
+        h('td', { class: 'num nowrap' }, v.daysLeft === undefined ? t('common.none') : tn('days', v.daysLeft)),
+      ),
+    { scroll: true },
   );
-
-  const places = h(
-    'section',
-    { class: 'card', 'data-testid': 'places' },
-    h('h2', {}, t('dashboard.places.heading')),
-    d.places.length
-      ? table(
-          [t('dashboard.places.year'), t('dashboard.places.pending'), t('dashboard.places.free'), t('dashboard.places.enrolled')],
-          d.places.map((p) =>
-            h('tr', {}, h('td', {}, p.groupYear), h('td', { class: 'num' }, p.pending), h('td', { class: 'num' }, p.free), h('td', { class: 'num' }, p.enrolled)),
-          ),
-        )
-      : h('p', { class: 'muted' }, t('dashboard.places.empty')),
+  const places = listCard('places', 'dashboard.places', d.places,
+    [t('dashboard.places.year'), t('dashboard.places.pending'), t('dashboard.places.free'), t('dashboard.places.enrolled')],
+    (p) => h('tr', {}, h('td', {}, p.groupYear), h('td', { class: 'num' }, p.pending), h('td', { class: 'num' }, p.free), h('td', { class: 'num' }, p.enrolled)),
   );
-
-  const kiosks = h(
-    'section',
-    { class: 'card', 'data-testid': 'dashboard-kiosks' },
-    h('h2', {}, t('dashboard.kiosks.heading')),
-    d.kiosks.length
-      ? table(
-          [t('kiosk.id'), t('kiosk.lastSeen'), t('kiosk.offline'), t('kiosk.state')],
-          d.kiosks.map((k) =>
-            h(
-              'tr',
-              { 'data-kiosk': k.id, class: k.warning ? 'warn' : null },
-              h('td', { class: 'mono' }, k.id),
-              h('td', {}, k.lastSeen ? stamp(k.lastSeen) : t('kiosk.neverSeen')),
-              h('td', {}, offline(k)),
-              h('td', {}, kioskState(k)),
-            ),
-          ),
-        )
-      : h('p', { class: 'muted' }, t('dashboard.kiosks.empty')),
-    h('p', { class: 'muted small' }, t('dashboard.kiosks.legend', { days: tn('days', d.offlineWarningDays) })),
+  const kiosks = listCard('dashboard-kiosks', 'dashboard.kiosks', d.kiosks,
+    [t('kiosk.id'), t('kiosk.lastSeen'), t('kiosk.offline'), t('kiosk.state')],
+    (k) =>
+      h(
+        'tr',
+        { 'data-kiosk': k.id, class: k.warning ? 'warn' : null },
+        h('td', { class: 'mono' }, k.id),
+        h('td', {}, k.lastSeen ? stamp(k.lastSeen) : t('kiosk.neverSeen')),
+        h('td', {}, offline(k)),
+        h('td', {}, kioskState(k)),
+      ),
+    { footer: h('p', { class: 'muted small' }, t('dashboard.kiosks.legend', { days: tn('days', d.offlineWarningDays) })) },
   );
 
   const schedule = h(
@@ -153,5 +118,18 @@ export async function renderDashboard(args, alive) {
     ),
     h('div', { class: 'grid two' }, h('div', { class: 'stack' }, queues, places), statuses),
     h('div', { class: 'grid two' }, vouchers, h('div', { class: 'stack' }, kiosks, schedule)),
+  );
+}
+
+// A card with a heading and a table of `rows` (or the area's "empty" text when there are none);
+// `keys` names the texts `<keys>.heading` and `<keys>.empty`.
+function listCard(testid, keys, rows, headers, row, { scroll = false, footer = null } = {}) {
+  const list = table(headers, rows.map(row));
+  return h(
+    'section',
+    { class: 'card', 'data-testid': testid },
+    h('h2', {}, t(`${keys}.heading`)),
+    rows.length ? (scroll ? h('div', { class: 'scroll' }, list) : list) : h('p', { class: 'muted' }, t(`${keys}.empty`)),
+    footer,
   );
 }

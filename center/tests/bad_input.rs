@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use center::http::{App, MAX_BODY_BYTES, spawn};
 use changelog::request::{RequestSigner, SignedRequest};
+use common::proc::{as_strs, kiosk_add_args};
 use common::*;
-use rules::RightClass;
 
 const NOW: &str = "2026-03-10T18:00:00+05:00";
 
@@ -101,12 +101,7 @@ impl Server {
     fn start() -> (tempfile::TempDir, Self) {
         let (dir, mut center) = center();
         let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-        for i in 0..3 {
-            kiosk.register_child(
-                "2026-03-10T10:00:00+05:00",
-                application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-            );
-        }
+        kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
         kiosk.register(&mut center);
         center.ingest(&kiosk.all(), at(NOW), Some("K1")).unwrap();
         let app = App::new(center, Arc::new(|| at(NOW)));
@@ -315,21 +310,7 @@ fn bad_ingest_file_arguments_are_typed_errors_and_lose_nothing() {
     let init = common::proc::init_args();
     assert_eq!(cli(&data, &init.iter().map(String::as_str).collect::<Vec<_>>()).0, 0);
     let kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
-    let (code, err) = cli(
-        &data,
-        &[
-            "kiosk",
-            "add",
-            "--id",
-            "K1",
-            "--district",
-            DISTRICT,
-            "--pubkey",
-            &kiosk.key.public_hex(),
-            "--at",
-            REGISTERED,
-        ],
-    );
+    let (code, err) = cli(&data, &as_strs(&kiosk_add_args(&kiosk)));
     assert_eq!(code, 0, "{err}");
     let good = dir.path().join("k1.kzb");
     std::fs::write(&good, kiosk.all()).unwrap();

@@ -20,21 +20,29 @@ const ROUND: &str = "2026-03-10T19:00:00+05:00";
 fn queue() -> TestKiosk {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
     for i in 1..=5 {
-        kiosk.register_child(
+        kiosk.register_born(
             &format!("2026-03-10T09:0{i}:00+05:00"),
-            application(&format!("K1-G{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
+            &format!("K1-G{i}"),
+            "2023-02-01",
+            i,
+            RightClass::None,
         );
     }
-    kiosk.register_child(
-        "2026-03-10T10:00:00+05:00",
-        application("K1-F1", &child_iin("2023-02-01", 20), "2023-02-01", RightClass::First),
-    );
-    kiosk.register_child(
-        "2026-03-10T11:00:00+05:00",
-        application("K1-E1", &child_iin("2023-02-01", 30), "2023-02-01", RightClass::Extraordinary),
-    );
+    kiosk.register_born("2026-03-10T10:00:00+05:00", "K1-F1", "2023-02-01", 20, RightClass::First);
+    kiosk.register_born("2026-03-10T11:00:00+05:00", "K1-E1", "2023-02-01", 30, RightClass::Extraordinary);
     kiosk.add_places("2026-03-10T12:00:00+05:00", "K1-P1", 2023, 3);
     kiosk
+}
+
+/// A center with [`queue`] ingested and the round run; the kiosk has heard from it since.
+fn after_the_round() -> (tempfile::TempDir, Center, TestKiosk) {
+    let (dir, mut center) = center();
+    let mut kiosk = queue();
+    kiosk.register(&mut center);
+    center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
+    center.distribute(DISTRICT, at(ROUND)).unwrap();
+    kiosk.last_contact = Some(ROUND.into());
+    (dir, center, kiosk)
 }
 
 fn queue_key() -> QueueKey {
@@ -87,12 +95,7 @@ fn distribution_issues_vouchers_in_allocation_order_up_to_free_places_minus_outs
 
 #[test]
 fn tick_expires_unconfirmed_vouchers_and_a_confirmed_one_stays() {
-    let (_dir, mut center) = center();
-    let mut kiosk = queue();
-    kiosk.register(&mut center);
-    center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
-    center.distribute(DISTRICT, at(ROUND)).unwrap();
-    kiosk.last_contact = Some(ROUND.into());
+    let (_dir, mut center, mut kiosk) = after_the_round();
     kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-G1", Action::ConfirmVoucher);
     center.ingest(&kiosk.all(), at("2026-03-11T10:00:00+05:00"), None).unwrap();
 
@@ -109,11 +112,7 @@ fn tick_expires_unconfirmed_vouchers_and_a_confirmed_one_stays() {
 
 #[test]
 fn snapshots_are_signed_and_tampering_is_detected() {
-    let (_dir, mut center) = center();
-    let kiosk = queue();
-    kiosk.register(&mut center);
-    center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
-    center.distribute(DISTRICT, at(ROUND)).unwrap();
+    let (_dir, center, _kiosk) = after_the_round();
     let (snapshot, bytes) = center.snapshot(DISTRICT, at("2026-03-10T20:00:00+05:00")).unwrap();
     let opened = open_snapshot(&bytes, &center.public_key()).unwrap();
     assert_eq!(opened, snapshot);
@@ -140,27 +139,10 @@ fn snapshots_are_signed_and_tampering_is_detected() {
 
 #[test]
 fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
-    let (dir, mut center) = center();
-    let mut kiosk = queue();
-    kiosk.register(&mut center);
-    center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
-    center.distribute(DISTRICT, at(ROUND)).unwrap();
-    kiosk.last_contact = Some(ROUND.into());
+    let (dir, mut center, mut kiosk) = after_the_round();
     // One child after the other: a kiosk's times never go back (that would be flagged).
     for (hour, app) in [(9, "K1-E1"), (10, "K1-F1")] {
-        kiosk.act(&format!("2026-03-11T{hour:02}:00:00+05:00"), "op", app, Action::ConfirmVoucher);
-        kiosk.act(
-            &format!("2026-03-11T{hour:02}:10:00+05:00"),
-            "op",
-            app,
-            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
-        );
-        kiosk.act(
-            &format!("2026-03-11T{hour:02}:30:00+05:00"),
-            "kg",
-            app,
-            Action::RefuseChild { reason: "группа укомплектована".into() },
-        );
+        kiosk.confirm_choose_and_be_refused("2026-03-11", hour, app);
     }
     center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
     let open: Vec<String> = center.review_items().into_iter().map(|i| i.id).collect();
@@ -221,13 +203,7 @@ fn kindergarten_staff_act_only_for_their_kindergarten() {
     center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap();
     center.distribute(DISTRICT, at(ROUND)).unwrap();
     kiosk.last_contact = Some(ROUND.into());
-    kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-E1", Action::ConfirmVoucher);
-    kiosk.act(
-        "2026-03-11T09:10:00+05:00",
-        "op",
-        "K1-E1",
-        Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
-    );
+    kiosk.confirm_and_choose("2026-03-11", 9, "K1-E1");
     let seq = kiosk.act("2026-03-11T10:00:00+05:00", "kg3", "K1-E1", Action::AcceptChild);
     let report = center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap().report;
     assert_eq!(report.review.len(), 1);
@@ -247,13 +223,7 @@ fn staff_actions_in_the_center_log_do_not_reorder_a_restart() {
     let round = center.distribute_as("dist", DISTRICT, at(ROUND)).unwrap();
     assert_eq!(round.vouchers.len(), 3);
     kiosk.last_contact = Some(ROUND.into());
-    kiosk.act("2026-03-11T09:00:00+05:00", "op", "K1-E1", Action::ConfirmVoucher);
-    kiosk.act(
-        "2026-03-11T09:10:00+05:00",
-        "op",
-        "K1-E1",
-        Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
-    );
+    kiosk.confirm_and_choose("2026-03-11", 9, "K1-E1");
     center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
     assert!(center.review_items().is_empty());
     assert_eq!(center.state().application("K1-E1").unwrap().status, Status::DirectionIssued);

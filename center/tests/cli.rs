@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use changelog::sync::{open_ack, open_snapshot};
+use common::proc::{as_strs, kiosk_add_args};
 use common::*;
 use rules::{Action, RightClass};
 
@@ -47,21 +48,7 @@ fn a_usb_round_trip_through_the_command_line() {
         );
     }
     kiosk.add_places("2026-03-10T10:00:00+05:00", "K1-P1", 2023, 2);
-    let (ok, added, _) = run(
-        &data,
-        &[
-            "kiosk",
-            "add",
-            "--id",
-            "K1",
-            "--district",
-            DISTRICT,
-            "--pubkey",
-            &kiosk.key.public_hex(),
-            "--at",
-            REGISTERED,
-        ],
-    );
+    let (ok, added, _) = run(&data, &as_strs(&kiosk_add_args(&kiosk)));
     assert!(ok, "{added}");
     let (ok, _, err) =
         run(&data, &["kiosk", "add", "--id", "K2", "--district", "NOPE", "--pubkey", &kiosk.key.public_hex()]);

@@ -19,22 +19,15 @@ use center::Center;
 use center::client::{PushOptions, push_with};
 use changelog::SignedEntry;
 use changelog::sync::open_ack;
+use common::folders::copy_dir;
 use common::proc::{Rng, Server, cli, env_count, fault_env, init_center, init_center_embedded};
 use common::*;
-use rules::{Action, RightClass};
+use rules::Action;
 
 /// A kiosk with staff, `n` registrations and a withdrawal, all in March 2026 (inside the
 /// window whatever today's receipt time: no clock flags, so states compare exactly).
 fn busy_kiosk(id: &str, n: u32, serial: u32) -> TestKiosk {
-    let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T08:00:00+05:00");
-    for i in 0..n {
-        // One a minute, 09:00 to 23:00, from 10 March on.
-        let (day, minute) = (10 + i / 840, i % 840);
-        kiosk.register_child(
-            &format!("2026-03-{day:02}T{:02}:{:02}:00+05:00", 9 + minute / 60, minute % 60),
-            application(&format!("{id}-{i}"), &child_iin("2023-05-10", serial + i), "2023-05-10", RightClass::None),
-        );
-    }
+    let mut kiosk = kiosk_with_registrations(id, n, serial);
     kiosk.act("2026-03-31T09:00:00+05:00", "op", &format!("{id}-0"), Action::Withdraw);
     kiosk
 }
@@ -60,19 +53,6 @@ fn clean_state(kiosk: &TestKiosk, bundles: &[Vec<u8>]) -> String {
         center.ingest(b, at("2026-11-01T12:00:00+05:00"), None).unwrap();
     }
     applications_json(&center)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for item in std::fs::read_dir(from).unwrap() {
-        let item = item.unwrap();
-        let target = to.join(item.file_name());
-        if item.file_type().unwrap().is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).unwrap();
-        }
-    }
 }
 
 /// The JSON error a failed command printed.
@@ -289,13 +269,7 @@ fn killed_during_ingest_no_acknowledged_entry_is_lost() {
         let server = Server::start(&data, &[]);
         // This run's new entries after the last ack, in small uploads, as a kiosk pushes them.
         let until = (u64::try_from(run + 1).unwrap() * u64::from(per_run) + 3).min(total);
-        let mut chunks = Vec::new();
-        let mut from = acked + 1;
-        while from <= until {
-            let to = (from + 2).min(until);
-            chunks.push((from, to));
-            from = to + 1;
-        }
+        let chunks = small_uploads(acked + 1, until);
         let pushed = Arc::new(Mutex::new(Pushed { acked, errors: vec![] }));
         let uploader = {
             let (url, pushed, kiosk_chunks) = (server.url.clone(), Arc::clone(&pushed), chunks.clone());

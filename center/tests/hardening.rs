@@ -41,12 +41,7 @@ fn folder_bytes(path: &std::path::Path) -> u64 {
 fn started(limits: Limits) -> (tempfile::TempDir, App, center::http::ServerHandle, TestKiosk) {
     let (dir, mut center) = center();
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
+    kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
     kiosk.register(&mut center);
     let app = App::with_limits(center, Arc::new(|| at(NOW)), limits);
     let server = spawn("127.0.0.1:0", app.clone()).unwrap();

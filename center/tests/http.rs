@@ -34,12 +34,7 @@ fn quick() -> PushOptions {
 fn the_http_api_end_to_end() {
     let (_dir, mut center) = center();
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
+    kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
     kiosk.register(&mut center);
     let center_key = center.public_key();
     let app = App::new(center, Arc::new(|| at(NOW)));

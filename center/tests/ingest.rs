@@ -181,26 +181,18 @@ fn unknown_and_revoked_kiosks_are_refused() {
     assert!(matches!(center.ingest(b"garbage", at(RECEIVED), None), Err(IngestError::BadBundle(_))));
 }
 
+/// The child the bad entries of [`roles_are_checked_again_at_the_center`] register.
+fn child_a() -> rules::model::NewApplication {
+    application("K1-A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None)
+}
+
 #[test]
 fn roles_are_checked_again_at_the_center() {
     let cases: Vec<(&str, Box<dyn Fn(&mut TestKiosk)>)> = vec![
         (
             "WRONG_ROLE",
             Box::new(|k: &mut TestKiosk| {
-                k.push(
-                    DAY,
-                    "kg",
-                    &Payload::Command {
-                        command: Command::Register {
-                            application: application(
-                                "K1-A",
-                                &child_iin("2023-01-05", 1),
-                                "2023-01-05",
-                                RightClass::None,
-                            ),
-                        },
-                    },
-                );
+                k.register_child_as(DAY, "kg", child_a());
             }),
         ),
         (
@@ -238,20 +230,7 @@ fn roles_are_checked_again_at_the_center() {
         (
             "UNKNOWN_OPERATOR",
             Box::new(|k: &mut TestKiosk| {
-                k.push(
-                    DAY,
-                    "nobody",
-                    &Payload::Command {
-                        command: Command::Register {
-                            application: application(
-                                "K1-A",
-                                &child_iin("2023-01-05", 1),
-                                "2023-01-05",
-                                RightClass::None,
-                            ),
-                        },
-                    },
-                );
+                k.register_child_as(DAY, "nobody", child_a());
             }),
         ),
         (
@@ -273,7 +252,7 @@ fn roles_are_checked_again_at_the_center() {
             "UNKNOWN_OPERATOR",
             Box::new(|k: &mut TestKiosk| {
                 k.push(DAY, "admin", &Payload::OperatorDisabled { login: "op".into() });
-                k.register_child(DAY, application("K1-A", &child_iin("2023-01-05", 1), "2023-01-05", RightClass::None));
+                k.register_child(DAY, child_a());
             }),
         ),
     ];
@@ -298,19 +277,10 @@ fn kiosk_times_outside_the_window_are_clamped_and_flagged_never_dropped() {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
     kiosk.register(&mut center);
     // Clock ahead: a day after the receipt.
-    kiosk.register_child(
-        "2026-03-11T18:00:00+05:00",
-        application("K1-FUT", &child_iin("2023-03-03", 1), "2023-03-03", RightClass::None),
-    );
+    kiosk.register_born("2026-03-11T18:00:00+05:00", "K1-FUT", "2023-03-03", 1, RightClass::None);
     // Clock behind: before the kiosk was even registered.
-    kiosk.register_child(
-        "2025-12-31T10:00:00+05:00",
-        application("K1-PAST", &child_iin("2023-03-04", 2), "2023-03-04", RightClass::None),
-    );
-    kiosk.register_child(
-        "not a time",
-        application("K1-BAD", &child_iin("2023-03-05", 3), "2023-03-05", RightClass::None),
-    );
+    kiosk.register_born("2025-12-31T10:00:00+05:00", "K1-PAST", "2023-03-04", 2, RightClass::None);
+    kiosk.register_born("not a time", "K1-BAD", "2023-03-05", 3, RightClass::None);
     let report = center.ingest(&kiosk.all(), at(RECEIVED), None).unwrap().report;
     assert_eq!(report.accepted, 5);
     let flags: Vec<(u64, ClockProblem)> = report.flagged.iter().map(|f| (f.seq, f.problem)).collect();

@@ -19,8 +19,7 @@ use center::notify::{
 use center::{CENTER_ID, Center, Decision, NewUser};
 use common::*;
 use rules::authz::staff::StaffRole;
-use rules::model::GroupLanguage;
-use rules::{Action, Instant, Lang, RightClass};
+use rules::{Instant, Lang, RightClass};
 
 fn message(key: &str) -> Message {
     Message {
@@ -186,17 +185,7 @@ fn two_vouchers(center: &mut Center) -> Vec<String> {
 }
 
 fn two_vouchers_from(center: &mut Center) -> (TestKiosk, Vec<String>) {
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for (i, id) in ["K1-A", "K1-B", "K1-C"].iter().enumerate() {
-        let serial = u32::try_from(i).unwrap();
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(id, &child_iin("2023-05-05", serial), "2023-05-05", RightClass::None),
-        );
-    }
-    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 2);
-    kiosk.register(center);
-    center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    let kiosk = kok_queue(center, &["K1-A", "K1-B", "K1-C"], 2);
     let run = center.distribute("KOK", at("2026-03-10T18:00:00+05:00")).unwrap();
     assert_eq!(run.vouchers.len(), 2);
     (kiosk, run.vouchers.iter().map(|v| v.application.clone()).collect())
@@ -436,19 +425,7 @@ fn a_reviewers_decision_on_a_refusal_is_told_once_in_the_parents_language() {
     let (mut kiosk, vouchers) = two_vouchers_from(&mut center);
     kiosk.last_contact = Some("2026-03-10T18:00:00+05:00".into());
     for (hour, app) in [(9, &vouchers[0]), (10, &vouchers[1])] {
-        kiosk.act(&format!("2026-03-11T{hour:02}:00:00+05:00"), "op", app, Action::ConfirmVoucher);
-        kiosk.act(
-            &format!("2026-03-11T{hour:02}:10:00+05:00"),
-            "op",
-            app,
-            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
-        );
-        kiosk.act(
-            &format!("2026-03-11T{hour:02}:30:00+05:00"),
-            "kg",
-            app,
-            Action::RefuseChild { reason: "группа укомплектована".into() },
-        );
+        kiosk.confirm_choose_and_be_refused("2026-03-11", hour, app);
     }
     center.ingest(&kiosk.all(), at("2026-03-11T12:00:00+05:00"), None).unwrap();
     let reviewer = NewUser {

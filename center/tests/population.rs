@@ -10,7 +10,7 @@ use std::process::Command;
 use center::Center;
 use center::population::{self, Pair};
 use changelog::KioskKey;
-use common::proc::{BIN, Server, cli};
+use common::proc::{BIN, Server, as_strs, cli, population_sign_args};
 use common::{adult_iin, at, child_iin, error_code, http_agent};
 use rules::model::Kinship;
 use serde_json::Value;
@@ -224,21 +224,7 @@ fn the_command_line_signs_trusts_imports_and_checks() {
     let (key_file, pairs_file, key) = write_pairs(tmp.path());
     let signed_file = tmp.path().join("signed.json");
     let p = |path: &Path| path.to_str().unwrap().to_owned();
-    let sign = ok(
-        &data,
-        &[
-            "population",
-            "sign",
-            "--key-file",
-            &p(&key_file),
-            "--in",
-            &p(&pairs_file),
-            "--out",
-            &p(&signed_file),
-            "--issuer",
-            "Test",
-        ],
-    );
+    let sign = ok(&data, &as_strs(&population_sign_args(&key_file, &pairs_file, &signed_file, "Test")));
     assert_eq!((sign["pairs"].as_u64(), sign["publicKey"].as_str()), (Some(3), Some(&*key.public_hex())));
     // Untrusted first.
     let (success, _, error) = run(&cli(&data, &["population", "import", &p(&signed_file)], &[]));
@@ -306,21 +292,7 @@ fn the_staff_api_import_needs_an_admin() {
     let (key_file, pairs_file, key) = write_pairs(tmp.path());
     let signed_file = tmp.path().join("signed.json");
     let p = |path: &Path| path.to_str().unwrap().to_owned();
-    ok(
-        &data,
-        &[
-            "population",
-            "sign",
-            "--key-file",
-            &p(&key_file),
-            "--in",
-            &p(&pairs_file),
-            "--out",
-            &p(&signed_file),
-            "--issuer",
-            "Test",
-        ],
-    );
+    ok(&data, &as_strs(&population_sign_args(&key_file, &pairs_file, &signed_file, "Test")));
     ok(&data, &["population", "trust", &key.public_hex()]);
     let server = Server::start(&data, &[]);
     let remote = |login: &str, args: &[&str]| {

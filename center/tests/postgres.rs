@@ -100,12 +100,7 @@ fn postgres_killed_during_an_ingest_loses_nothing_acknowledged_and_applies_nothi
     let cluster = pg::Cluster::start();
     let (dir, _url, mut center) = center_on(&cluster);
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
+    kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
     kiosk.register(&mut center);
     let first = center.ingest(&kiosk.bundle(1, 3), at("2026-03-10T12:00:00+05:00"), None).unwrap();
     assert_eq!(first.report.accepted_through_seq, 3);
@@ -274,12 +269,7 @@ fn the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works()
     let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
+    kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
     let key = kiosk.key.public_hex();
     let out =
         cli(&data, &["kiosk", "add", "--id", "K1", "--district", "KOK", "--pubkey", &key, "--at", REGISTERED], &[]);
@@ -371,19 +361,6 @@ fn the_servers_role_cannot_rewrite_the_accepted_log_and_the_server_still_works()
     assert_eq!(sql_state(&sql.batch_execute("TRUNCATE accepted_log").unwrap_err()), "42501");
 }
 
-/// A kiosk with staff and `n` registrations, one a minute from 10 March 2026 09:00.
-fn busy_kiosk(id: &str, n: u32, serial: u32) -> TestKiosk {
-    let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T08:00:00+05:00");
-    for i in 0..n {
-        let (day, minute) = (10 + i / 840, i % 840);
-        kiosk.register_child(
-            &format!("2026-03-{day:02}T{:02}:{:02}:00+05:00", 9 + minute / 60, minute % 60),
-            application(&format!("{id}-{i}"), &child_iin("2023-05-10", serial + i), "2023-05-10", RightClass::None),
-        );
-    }
-    kiosk
-}
-
 /// `(seq, entry hash)` of `kiosk`'s rows in `accepted_log`, in acceptance order.
 fn stored_rows(sql: &mut postgres::Client, kiosk: &str) -> Vec<(u64, Vec<u8>)> {
     sql.query("SELECT seq, entry_hash FROM accepted_log WHERE source = $1 ORDER BY pos", &[&kiosk])
@@ -425,7 +402,7 @@ fn postgres_killed_during_pushes_to_a_real_server_loses_no_acknowledged_entry() 
     let data = root.path().join("center");
     let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let kiosk = busy_kiosk("K1", per_run * u32::try_from(runs).unwrap(), 1000);
+    let kiosk = kiosk_with_registrations("K1", per_run * u32::try_from(runs).unwrap(), 1000);
     let total = kiosk.entries.len() as u64;
     let pubkey = kiosk.key.public_hex();
     let out = cli(
@@ -447,13 +424,7 @@ fn postgres_killed_during_pushes_to_a_real_server_loses_no_acknowledged_entry() 
     let (mut killed_mid_push, mut acked_some, mut refused) = (0, 0, 0);
     for run in 0..runs {
         let until = (u64::try_from(run + 1).unwrap() * u64::from(per_run) + 3).min(total);
-        let mut chunks = Vec::new();
-        let mut from = acked + 1;
-        while from <= until {
-            let to = (from + 2).min(until);
-            chunks.push((from, to));
-            from = to + 1;
-        }
+        let chunks = small_uploads(acked + 1, until);
         // (highest verified ack, errors) as the uploader saw them.
         let pushed = Arc::new(Mutex::new((acked, Vec::<String>::new())));
         let uploader = {

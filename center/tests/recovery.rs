@@ -11,18 +11,6 @@ use std::path::Path;
 
 use common::proc::{cli, init_center, init_center_embedded};
 use common::*;
-use rules::RightClass;
-
-fn kiosk_with_registrations(n: u32) -> TestKiosk {
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T08:00:00+05:00");
-    for i in 0..n {
-        kiosk.register_child(
-            &format!("2026-03-10T09:{i:02}:00+05:00"),
-            application(&format!("K1-{i}"), &child_iin("2023-05-10", 300 + i), "2023-05-10", RightClass::None),
-        );
-    }
-    kiosk
-}
 
 /// A center with the kiosk's whole log ingested from a file; returns the ack's JSON.
 fn ingested(data: &Path, kiosk: &TestKiosk) -> serde_json::Value {
@@ -74,7 +62,7 @@ fn cut_files(db: &Path) -> Vec<String> {
 fn a_byte_flipped_mid_log_refuses_to_start_and_changes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("center");
-    let kiosk = kiosk_with_registrations(6);
+    let kiosk = kiosk_with_registrations("K1", 6, 300);
     ingested(&data, &kiosk);
     let log = data.join("db/accepted.log");
     let clean = std::fs::read(&log).unwrap();
@@ -105,7 +93,7 @@ fn a_byte_flipped_mid_log_refuses_to_start_and_changes_nothing() {
 fn zeros_appended_to_the_log_are_kept_aside_and_every_acknowledged_entry_stays() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("center");
-    let kiosk = kiosk_with_registrations(6);
+    let kiosk = kiosk_with_registrations("K1", 6, 300);
     let ack = ingested(&data, &kiosk);
     let log = data.join("db/accepted.log");
     let clean = std::fs::read(&log).unwrap();
@@ -131,7 +119,7 @@ fn snapshot_and_ack_files_are_readable_by_their_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("center");
-    let kiosk = kiosk_with_registrations(2);
+    let kiosk = kiosk_with_registrations("K1", 2, 300);
     init_center(&data, &[&kiosk]);
     let file = dir.path().join("upload.kzb");
     std::fs::write(&file, kiosk.all()).unwrap();

@@ -9,10 +9,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use changelog::sync::{open_ack, open_snapshot};
-use common::proc::{BIN, Server, cli, init_center};
+use common::proc::{BIN, Server, as_strs, cli, init_center, population_sign_args};
 use common::*;
+use rules::Action;
 use rules::model::GroupLanguage;
-use rules::{Action, RightClass};
 use serde_json::Value;
 
 const PASSWORD: &str = "correct-horse-battery";
@@ -172,12 +172,7 @@ fn every_command_works_against_a_running_server() {
     later();
     let t = now();
     kiosk = kiosk.with_staff(&t);
-    for i in 1..=3 {
-        kiosk.register_child(
-            &t,
-            application(&format!("K1-A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
-        );
-    }
+    kiosk.register_children(&t, "K1-A", "2023-02-01", 1..=3);
     kiosk.add_places(&t, "K1-P1", 2023, 2);
     let bundle = dir.path().join("k1.kzb");
     std::fs::write(&bundle, kiosk.all()).unwrap();
@@ -522,18 +517,7 @@ fn the_population_registry_is_managed_through_a_running_server() {
     let signed_file = dir.path().join("signed.json");
     // Signing needs neither the folder nor the server, even with --url given.
     let p = |path: &Path| path.to_str().unwrap().to_owned();
-    let sign = admin.ok(&[
-        "population",
-        "sign",
-        "--key-file",
-        &p(&key_file),
-        "--in",
-        &p(&pairs_file),
-        "--out",
-        &p(&signed_file),
-        "--issuer",
-        "Test registry",
-    ]);
+    let sign = admin.ok(&as_strs(&population_sign_args(&key_file, &pairs_file, &signed_file, "Test registry")));
     assert_eq!(sign["pairs"], 1, "{sign}");
 
     // Not trusted yet: the import is refused.

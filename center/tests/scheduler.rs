@@ -16,7 +16,7 @@ use center::store::CenterStore;
 use center::{Center, SCHEDULER};
 use common::hooked::{HookedStore, fail_center_commits, open_hooked};
 use common::*;
-use rules::{Instant, RightClass, Status};
+use rules::{Instant, Status};
 
 /// A clock the test moves.
 #[derive(Clone)]
@@ -77,17 +77,7 @@ fn scheduler_runs<S: CenterStore>(center: &Center<S>, action: &str) -> Vec<Strin
 /// Three children of KOK; A gets a voucher on Tuesday 10 March 2026 (confirm by Thursday
 /// 12), B on Wednesday 11 March (confirm by Friday 13); C waits.
 fn two_vouchers(center: &mut Center) {
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for (i, id) in ["K1-A", "K1-B", "K1-C"].iter().enumerate() {
-        let serial = u32::try_from(i).unwrap();
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(id, &child_iin("2023-05-05", serial), "2023-05-05", RightClass::None),
-        );
-    }
-    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 1);
-    kiosk.register(center);
-    center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    let mut kiosk = kok_queue(center, &["K1-A", "K1-B", "K1-C"], 1);
     let first = center.distribute("KOK", at("2026-03-10T18:00:00+05:00")).unwrap();
     assert_eq!(first.vouchers.len(), 1);
     kiosk.last_contact = Some("2026-03-10T18:00:00+05:00".into());
@@ -169,16 +159,7 @@ fn open_failing(dir: &std::path::Path, armed: &Arc<AtomicBool>) -> Center<Hooked
 #[test]
 fn a_scheduled_round_runs_once_across_a_failed_commit_and_restarts() {
     let (dir, mut center) = center();
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-Q{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
-    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 2);
-    kiosk.register(&mut center);
-    center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    kok_queue(&mut center, &["K1-Q0", "K1-Q1", "K1-Q2"], 2);
     // Expiry ran this morning; the round is owed from 18:00 (Tuesday, a working day).
     center.tick(at("2026-03-10T00:01:00+05:00")).unwrap();
     drop(center);
@@ -225,14 +206,7 @@ fn a_scheduled_round_runs_once_across_a_failed_commit_and_restarts() {
 #[test]
 fn a_scheduled_round_that_failed_to_commit_is_tried_again_at_the_next_look() {
     let (dir, mut center) = center();
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    kiosk.register_child(
-        "2026-03-10T10:00:00+05:00",
-        application("K1-Q0", &child_iin("2023-05-05", 0), "2023-05-05", RightClass::None),
-    );
-    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 1);
-    kiosk.register(&mut center);
-    center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    kok_queue(&mut center, &["K1-Q0"], 1);
     center.tick(at("2026-03-10T00:01:00+05:00")).unwrap();
     drop(center);
 

@@ -13,8 +13,7 @@ use center::staff_api::{COOKIE, StaffOptions};
 use center::{CENTER_ID, Center, NewUser};
 use common::*;
 use rules::authz::staff::StaffRole;
-use rules::model::GroupLanguage;
-use rules::{Action, Instant, RightClass, Status};
+use rules::{Instant, RightClass, Status};
 use serde_json::{Value, json};
 
 const NOW: &str = "2026-03-11T12:00:00+05:00";
@@ -145,15 +144,7 @@ fn staffed_center() -> (tempfile::TempDir, Center) {
     center.distribute("KOK", at("2026-03-10T10:05:00+05:00")).unwrap();
     kiosk.last_contact = Some("2026-03-10T10:05:00+05:00".into());
     for (hour, app) in [(11, "K1-E1"), (12, "K1-F1")] {
-        kiosk.act(&format!("2026-03-10T{hour}:00:00+05:00"), "op", app, Action::ConfirmVoucher);
-        kiosk.act(
-            &format!("2026-03-10T{hour}:10:00+05:00"),
-            "op",
-            app,
-            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
-        );
-        let refusal = Action::RefuseChild { reason: "группа укомплектована".into() };
-        kiosk.act(&format!("2026-03-10T{hour}:30:00+05:00"), "kg", app, refusal);
+        kiosk.confirm_choose_and_be_refused("2026-03-10", hour, app);
     }
     // Two more children and a place for the distributor's round.
     for (i, app) in ["K1-G1", "K1-G2"].iter().enumerate() {

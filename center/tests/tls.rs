@@ -17,7 +17,6 @@ use changelog::request::RequestSigner;
 use changelog::sync::open_ack;
 use common::proc::{BIN, Server, init_center};
 use common::*;
-use rules::RightClass;
 
 /// The names every test certificate is valid for.
 const NAMES: [&str; 2] = ["localhost", "127.0.0.1"];
@@ -77,12 +76,7 @@ fn write(dir: &Path, name: &str, pem: &Pem) -> (PathBuf, PathBuf) {
 
 fn kiosk() -> TestKiosk {
     let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..3 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-A{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
+    kiosk.register_children("2026-03-10T10:00:00+05:00", "K1-A", "2023-05-05", 0..3);
     kiosk
 }
 
@@ -100,6 +94,19 @@ fn center_in(dir: &Path, kiosk: &TestKiosk) -> (PathBuf, changelog::VerifyingKey
     let data = dir.join("center");
     let key = init_center(&data, &[kiosk]);
     (data, key)
+}
+
+/// A center in `dir` with `kiosk` registered, served over TLS with `pem` (written into `dir`
+/// as `center.crt` and `center.key`) and `env`; the center's key and the server.
+fn center_over_tls(
+    dir: &Path,
+    kiosk: &TestKiosk,
+    pem: &Pem,
+    env: &[(&str, String)],
+) -> (changelog::VerifyingKey, Server) {
+    let (data, center_key) = center_in(dir, kiosk);
+    let (cert, key) = write(dir, "center", pem);
+    (center_key, serve_tls(&data, &cert, &key, env))
 }
 
 /// Retries that would show: five attempts, two seconds apart.
@@ -122,10 +129,8 @@ fn accepted_through(center: &Endpoint, kiosk: &TestKiosk, key: &changelog::Verif
 fn a_kiosk_pinned_to_the_center_certificate_pushes_over_tls() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, center_key) = center_in(dir.path(), &kiosk);
     let pem = self_signed();
-    let (cert, key) = write(dir.path(), "center", &pem);
-    let server = serve_tls(&data, &cert, &key, &[]);
+    let (center_key, server) = center_over_tls(dir.path(), &kiosk, &pem, &[]);
 
     let pinned = Endpoint::new(&server.url).with_trust(Trust::pinned_pem(pem.cert.as_bytes()).unwrap());
     let ack = open_ack(&push_to(&pinned, &kiosk.signer(), &kiosk.all(), &patient()).unwrap(), &center_key).unwrap();
@@ -143,10 +148,8 @@ fn a_kiosk_pinned_to_the_center_certificate_pushes_over_tls() {
 fn a_kiosk_pinned_to_another_certificate_refuses_at_once_and_sends_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, center_key) = center_in(dir.path(), &kiosk);
     let pem = self_signed();
-    let (cert, key) = write(dir.path(), "center", &pem);
-    let server = serve_tls(&data, &cert, &key, &[]);
+    let (center_key, server) = center_over_tls(dir.path(), &kiosk, &pem, &[]);
 
     // Same subject name and host names as the center's, another key: an impostor's.
     let impostor = self_signed();
@@ -175,10 +178,8 @@ fn a_kiosk_pinned_to_another_certificate_refuses_at_once_and_sends_nothing() {
 fn a_kiosk_trusting_the_center_ca_pushes() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, center_key) = center_in(dir.path(), &kiosk);
     let (ca, issued) = ca_and_issued();
-    let (cert, key) = write(dir.path(), "center", &issued);
-    let server = serve_tls(&data, &cert, &key, &[]);
+    let (center_key, server) = center_over_tls(dir.path(), &kiosk, &issued, &[]);
 
     let trusted = Endpoint::new(&server.url).with_trust(Trust::ca_pem(ca.cert.as_bytes()).unwrap());
     let ack = open_ack(&push_to(&trusted, &kiosk.signer(), &kiosk.all(), &patient()).unwrap(), &center_key).unwrap();
@@ -205,11 +206,9 @@ fn a_kiosk_trusting_the_center_ca_pushes() {
 fn a_pinned_certificate_for_another_host_name_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, _) = center_in(dir.path(), &kiosk);
     let certified = rcgen::generate_simple_self_signed(vec!["center.example".to_owned()]).unwrap();
     let pem = Pem { cert: certified.cert.pem(), key: certified.signing_key.serialize_pem() };
-    let (cert, key) = write(dir.path(), "center", &pem);
-    let server = serve_tls(&data, &cert, &key, &[]);
+    let (_, server) = center_over_tls(dir.path(), &kiosk, &pem, &[]);
 
     // The right certificate, but the kiosk reaches the center by a name it does not carry.
     let pinned = Endpoint::new(&server.url).with_trust(Trust::pinned_pem(pem.cert.as_bytes()).unwrap());
@@ -353,11 +352,10 @@ fn closed_within(stream: &mut TcpStream, within: Duration) -> bool {
 fn a_stalled_handshake_blocks_no_one_and_is_dropped_after_the_header_timeout() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, center_key) = center_in(dir.path(), &kiosk);
     let pem = self_signed();
-    let (cert, key) = write(dir.path(), "center", &pem);
     let timeout = Duration::from_secs(4);
-    let server = serve_tls(&data, &cert, &key, &[("KEZEK_HEADER_TIMEOUT_SECS", timeout.as_secs().to_string())]);
+    let env = [("KEZEK_HEADER_TIMEOUT_SECS", timeout.as_secs().to_string())];
+    let (center_key, server) = center_over_tls(dir.path(), &kiosk, &pem, &env);
 
     // One says nothing; one starts a ClientHello record and stops.
     let opened = Instant::now();
@@ -383,9 +381,7 @@ fn a_stalled_handshake_blocks_no_one_and_is_dropped_after_the_header_timeout() {
 fn a_plain_http_request_to_the_tls_port_gets_nothing_served() {
     let dir = tempfile::tempdir().unwrap();
     let kiosk = kiosk();
-    let (data, _) = center_in(dir.path(), &kiosk);
-    let (cert, key) = write(dir.path(), "center", &self_signed());
-    let server = serve_tls(&data, &cert, &key, &[]);
+    let (_, server) = center_over_tls(dir.path(), &kiosk, &self_signed(), &[]);
 
     let mut stream = connect(&server.url);
     stream.write_all(b"GET /v1/health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").unwrap();

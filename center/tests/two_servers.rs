@@ -145,16 +145,7 @@ fn kok_rounds<S: CenterStore>(center: &Center<S>) -> usize {
 fn the_scheduled_round_runs_once_and_moves_to_the_other_server_when_the_leader_dies_in_it() {
     let dir = shared_folder();
     let mut setup = Center::open(dir.path()).unwrap();
-    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
-    for i in 0..4 {
-        kiosk.register_child(
-            "2026-03-10T10:00:00+05:00",
-            application(&format!("K1-Q{i}"), &child_iin("2023-05-05", i), "2023-05-05", RightClass::None),
-        );
-    }
-    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, 3);
-    kiosk.register(&mut setup);
-    setup.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    kok_queue(&mut setup, &["K1-Q0", "K1-Q1", "K1-Q2", "K1-Q3"], 3);
     setup.tick(at("2026-03-10T00:01:00+05:00")).unwrap();
     drop(setup);
 
@@ -388,12 +379,7 @@ fn a_killed_leader_process_hands_the_due_round_to_the_other_server_which_runs_it
     ok(&a_dir, &["operator", "add", "--login", "boss", "--name", "Admin", "--role", "admin"]);
     let t = center::now().to_string();
     let mut kiosk = kiosk.with_staff(&t);
-    for i in 1..=3 {
-        kiosk.register_child(
-            &t,
-            application(&format!("K1-A{i}"), &child_iin("2023-02-01", i), "2023-02-01", RightClass::None),
-        );
-    }
+    kiosk.register_children(&t, "K1-A", "2023-02-01", 1..=3);
     kiosk.add_places(&t, "K1-P1", 2023, 2);
     let bundle = dir.path().join("k1.kzb");
     std::fs::write(&bundle, kiosk.all()).unwrap();

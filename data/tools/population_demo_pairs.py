@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate_demo import iin_check_digit as check_digit  # noqa: E402  (the demo's one IIN encoder)
+from demo_iin import iin_check_digit as check_digit  # noqa: E402  (the demo's one IIN encoder)
 
 DATA_DIR = Path(__file__).resolve().parent.parent
 APPLICATIONS = DATA_DIR / "demo" / "applications.jsonl"

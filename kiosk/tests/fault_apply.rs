@@ -18,6 +18,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
+use common::folders::copy_dir;
 use common::*;
 
 const RUN_LIMIT: Duration = Duration::from_secs(20);
@@ -38,19 +39,6 @@ fn faultfs() -> &'static Path {
         assert!(status.success(), "cc failed on {}", source.display());
         out
     })
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for item in std::fs::read_dir(from).unwrap() {
-        let item = item.unwrap();
-        let target = to.join(item.file_name());
-        if item.file_type().unwrap().is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).unwrap();
-        }
-    }
 }
 
 /// Runs `command` with `stdin`, killed after [`RUN_LIMIT`]; `None` if it had to be killed.

@@ -12,7 +12,8 @@ use kiosk::gui::backend::JournalFilter;
 use kiosk::gui::{KioskApp, Screen, StoreBackend};
 use rules::model::Status;
 use store_gui::demo_world;
-use store_gui::{clear, click, harness_over, shows, type_into};
+use store_gui::forms::{Applicant, SEITOVA, apply_for, refuse_by_iin, save_free_places};
+use store_gui::{clear, click, harness_over, shows, status_of, type_into};
 use tempfile::TempDir;
 
 /// The GUI on a fresh copy of the demo world; the folder lives as long as the returned guard.
@@ -31,10 +32,6 @@ fn first_with(h: &mut Harness<'static, KioskApp>, status: Status) -> String {
     let filter = JournalFilter { status: Some(status), ..JournalFilter::default() };
     let page = h.state_mut().backend_mut().journal(&filter, 0..1).expect("journal");
     page.rows.first().map(|r| r.id.clone()).expect("an application with that status")
-}
-
-fn status_of(h: &Harness<'static, KioskApp>, id: &str) -> Status {
-    h.state().backend().card(id).expect("card").application.status
 }
 
 fn open_card(h: &mut Harness<'static, KioskApp>, id: &str) {
@@ -94,12 +91,7 @@ fn register_a_valid_application_with_confirmation_and_receipt() {
     type_into(&mut h, "ИИН ребенка", "230310600011");
     // Live check by rules::iin: the birth date and sex the IIN encodes.
     assert!(shows(&h, "По ИИН: дата рождения 10.03.2023, пол женский"));
-    type_into(&mut h, "ФИО ребенка", "Сейітова Әйгерім");
-    type_into(&mut h, "ИИН заявителя", "900517400015");
-    type_into(&mut h, "ФИО заявителя", "Сейітова Гүлнұр");
-    type_into(&mut h, "Номер телефона", "+7 701 555 12 34");
-    type_into(&mut h, "Адрес регистрации", "г. Кокшетау, ул. Абая, 15");
-    click(&mut h, "Встать в очередь");
+    apply_for(&mut h, &SEITOVA);
     assert!(shows(&h, "Проверьте данные заявления"), "confirmation dialog");
     click(&mut h, "Сохранить");
     let saved = h.state().saved.clone().expect("saved");
@@ -133,12 +125,14 @@ fn the_rules_reject_a_duplicate_child_with_their_message() {
     log_in(&mut h, "operator");
     click(&mut h, "Постановка в очередь");
     type_into(&mut h, "ИИН ребенка", "201022634058");
-    type_into(&mut h, "ФИО ребенка", "Хабибуллина Вероника");
-    type_into(&mut h, "ИИН заявителя", "900517400015");
-    type_into(&mut h, "ФИО заявителя", "Хабибуллина Евгения");
-    type_into(&mut h, "Номер телефона", "+7 702 191 67 57");
-    type_into(&mut h, "Адрес регистрации", "г. Кокшетау");
-    click(&mut h, "Встать в очередь");
+    let applicant = Applicant {
+        child_name: "Хабибуллина Вероника",
+        iin: "900517400015",
+        name: "Хабибуллина Евгения",
+        phone: "+7 702 191 67 57",
+        address: "г. Кокшетау",
+    };
+    apply_for(&mut h, &applicant);
     assert!(h.state().dialog().is_none());
     assert!(shows(&h, "Ребёнок уже стоит в этой очереди"));
     assert!(shows(&h, "DUPLICATE_CHILD"));
@@ -229,13 +223,7 @@ fn kindergarten_staff_accept_and_refuse() {
     assert!(std::fs::read_to_string(file).expect("text").contains(number.as_str()));
 
     let (id, _, iin) = &directions[1];
-    click(&mut h, "По ИИН");
-    clear(&mut h, "ИИН ребенка");
-    type_into(&mut h, "ИИН ребенка", iin);
-    click(&mut h, "Поиск");
-    click(&mut h, "Отказать");
-    type_into(&mut h, "Причина отказа", "Нет медицинской справки");
-    click(&mut h, "Подтвердить");
+    refuse_by_iin(&mut h, iin, "Нет медицинской справки");
     assert_eq!(status_of(&h, id), Status::RefusalReview);
 }
 
@@ -271,12 +259,7 @@ fn add_free_places_with_the_immutability_warning() {
     let (_tmp, mut h) = harness("places");
     log_in(&mut h, "ddo");
     click(&mut h, "База свободных мест в ДДО");
-    click(&mut h, "Язык обучения");
-    click(&mut h, "Казахский");
-    click(&mut h, "Год группы");
-    click(&mut h, "2023");
-    type_into(&mut h, "Количество свободных мест", "3");
-    click(&mut h, "Сохранить");
+    save_free_places(&mut h, "Казахский", "2023", "3");
     assert!(shows(&h, "Сохранить свободные места?"));
     click(&mut h, "ОК");
     assert!(shows(&h, "Места сохранены"));

@@ -14,6 +14,7 @@ use kiosk::{Kiosk, NewOperator, testkit};
 use rules::Role;
 use rules::model::{GroupLanguage, PlacesState};
 use rules::state::PlaceSlot;
+use store_gui::forms::save_free_places;
 use store_gui::{click, harness, log_in, shows, type_into};
 
 const KINDERGARTEN: &str = "KG-KOK-01";
@@ -65,12 +66,7 @@ fn staff_reduce_published_places_and_see_free_places_and_who_added_each_record()
     assert_eq!(h.state().screen, Screen::Staff);
     click(&mut h, "База свободных мест в ДДО");
     assert!(shows(&h, "Свободных мест в свободном выборе нет"));
-    click(&mut h, "Язык обучения");
-    click(&mut h, "Казахский");
-    click(&mut h, "Год группы");
-    click(&mut h, "2023");
-    type_into(&mut h, "Количество свободных мест", "3");
-    click(&mut h, "Сохранить");
+    save_free_places(&mut h, "Казахский", "2023", "3");
     click(&mut h, "ОК");
     assert!(shows(&h, "Места сохранены"));
     let added = rows(&h);

@@ -18,7 +18,8 @@ use kiosk::gui::{KioskApp, Screen, StoreBackend};
 use kiosk::{Kiosk, NewOperator};
 use rules::Role;
 use rules::model::Status;
-use store_gui::{click, demo_world, harness, harness_over, log_in, shows, type_into, widget};
+use store_gui::forms::{SEITOVA, apply_for, refuse_by_iin, save_free_places};
+use store_gui::{click, demo_world, harness, harness_over, log_in, shows, status_of, type_into, widget};
 
 const OPERATOR_PASSWORD: &str = "operator-demo";
 const DDO_PASSWORD: &str = "ddo-demo";
@@ -90,12 +91,7 @@ fn operator_and_staff_flows_on_the_real_store() {
     log_in(&mut h, "operator", OPERATOR_PASSWORD);
     click(&mut h, "Постановка в очередь");
     type_into(&mut h, "ИИН ребенка", "230310600011");
-    type_into(&mut h, "ФИО ребенка", "Сейітова Әйгерім");
-    type_into(&mut h, "ИИН заявителя", "900517400015");
-    type_into(&mut h, "ФИО заявителя", "Сейітова Гүлнұр");
-    type_into(&mut h, "Номер телефона", "+7 701 555 12 34");
-    type_into(&mut h, "Адрес регистрации", "г. Кокшетау, ул. Абая, 15");
-    click(&mut h, "Встать в очередь");
+    apply_for(&mut h, &SEITOVA);
     assert!(shows(&h, "Проверьте данные заявления"));
     click(&mut h, "Сохранить");
     let saved = h.state().saved.clone().expect("saved");
@@ -121,12 +117,7 @@ fn operator_and_staff_flows_on_the_real_store() {
     let kg = h.state().session().expect("run kezek-kiosk").kindergartens[0].clone();
     let before = h.state().backend().places(&kg).expect("run kezek-kiosk").len();
     click(&mut h, "База свободных мест в ДДО");
-    click(&mut h, "Язык обучения");
-    click(&mut h, "Казахский");
-    click(&mut h, "Год группы");
-    click(&mut h, "2023");
-    type_into(&mut h, "Количество свободных мест", "3");
-    click(&mut h, "Сохранить");
+    save_free_places(&mut h, "Казахский", "2023", "3");
     assert!(shows(&h, "Сохранить свободные места?"));
     click(&mut h, "ОК");
     assert!(shows(&h, "Места сохранены"));
@@ -382,10 +373,6 @@ fn first_with(h: &mut Harness<'static, KioskApp>, status: Status, skip: &[String
     page.rows.iter().map(|r| r.id.clone()).find(|id| !skip.contains(id)).expect("an application with that status")
 }
 
-fn status_of(h: &Harness<'static, KioskApp>, id: &str) -> Status {
-    h.state().backend().card(id).expect("card").application.status
-}
-
 fn open_card(h: &mut Harness<'static, KioskApp>, id: &str) {
     click(h, "Журнал заявлений");
     let search = "Поиск: ИИН ребенка, регистрационный номер или ФИО";
@@ -464,13 +451,7 @@ fn vouchers_from_the_center_confirmed_chosen_accepted_refused_departed() {
     click(&mut h, "Подтвердить");
     assert_eq!(status_of(&h, &chosen[0]), Status::Enrolled);
     let iin = h.state().backend().card(&chosen[1]).expect("card").application.child.iin;
-    click(&mut h, "По ИИН");
-    clear(&mut h, "ИИН ребенка");
-    type_into(&mut h, "ИИН ребенка", &iin);
-    click(&mut h, "Поиск");
-    click(&mut h, "Отказать");
-    type_into(&mut h, "Причина отказа", "Нет медицинской справки");
-    click(&mut h, "Подтвердить");
+    refuse_by_iin(&mut h, &iin, "Нет медицинской справки");
     assert_eq!(status_of(&h, &chosen[1]), Status::RefusalReview);
 
     // The enrolled child leaves; the freed place is offered for publication.

@@ -8,23 +8,14 @@ mod common;
 use std::path::Path;
 
 use center::Center;
-use common::{cli, run, stdout};
-use kiosk::{Kiosk, testkit};
+use common::{at, cli, clock, run, stdout};
+use kiosk::testkit;
 use rules::model::{GroupLanguage, NewPlaces};
 use rules::time::Date;
-use rules::{Command, Instant, Status};
+use rules::{Command, Status};
 use serde_json::Value;
 
 const KIOSK: &str = "AKK-02";
-
-fn at(text: &str) -> Instant {
-    text.parse().unwrap()
-}
-
-fn clock(k: &mut Kiosk, text: &str) {
-    let now = at(text);
-    k.set_clock(move || now);
-}
 
 /// A kiosk with two registrations and one place, and the center's snapshot of a distribution
 /// round run at `distributed` (one voucher: the first application's).

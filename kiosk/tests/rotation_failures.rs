@@ -4,11 +4,14 @@
 //! nobody has.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use kiosk::{Blob, DiskStore, Kiosk, LogHealth, ProjectionBatch, Store, StoreError, Tree, testkit};
+use common::hooked::{Write, open_hooked};
+use kiosk::{Kiosk, LogHealth, StoreError, testkit};
 use rules::Localized;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,67 +29,23 @@ struct Plan {
     truncate_fails: bool,
 }
 
-struct Failing {
-    inner: DiskStore,
-    plan: Arc<Mutex<Plan>>,
-    log_path: PathBuf,
-}
-
-impl Store for Failing {
-    fn log_len(&self) -> u64 {
-        self.inner.log_len()
-    }
-    fn read_log(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
-        self.inner.read_log(from, to)
-    }
-    fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
-        match self.plan.lock().unwrap().append {
-            Append::Works => self.inner.append_log(bytes),
-            Append::Half => {
-                let _ = self.inner.append_log(&bytes[..bytes.len() / 2]);
-                Err(StoreError::io("append to log", &io::Error::new(io::ErrorKind::StorageFull, "disk full")))
-            }
-            Append::WholeThenSyncFails => {
-                use std::io::Write;
-                let mut log = std::fs::OpenOptions::new().append(true).open(&self.log_path).unwrap();
-                log.write_all(bytes).unwrap();
-                Err(StoreError::io("fdatasync log", &io::Error::from_raw_os_error(5)))
-            }
-        }
-    }
-    fn truncate_log(&mut self, len: u64) -> Result<(), StoreError> {
-        if self.plan.lock().unwrap().truncate_fails {
-            return Err(StoreError::io("cut log", &io::Error::from_raw_os_error(5)));
-        }
-        self.inner.truncate_log(len)
-    }
-    fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError> {
-        self.inner.apply(batch)
-    }
-    fn clear_projections(&mut self) -> Result<(), StoreError> {
-        self.inner.clear_projections()
-    }
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.inner.get(tree, key)
-    }
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        self.inner.scan(tree, prefix)
-    }
-    fn flush_projections(&mut self) -> Result<(), StoreError> {
-        self.inner.flush_projections()
-    }
-    fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError> {
-        self.inner.read_blob(blob)
-    }
-    fn write_blob(&mut self, blob: Blob, bytes: &[u8]) -> Result<(), StoreError> {
-        self.inner.write_blob(blob, bytes)
-    }
-}
-
 fn open_failing(dir: &Path, plan: &Arc<Mutex<Plan>>) -> Kiosk {
     let plan = Arc::clone(plan);
-    let log_path = dir.join("log/entries.bin");
-    Kiosk::open_with(dir, move |inner| Box::new(Failing { inner, plan, log_path })).unwrap()
+    open_hooked(dir, move |disk, write| {
+        let now = *plan.lock().unwrap();
+        match write {
+            Write::Append(bytes) => match now.append {
+                Append::Works => Ok(()),
+                Append::Half => {
+                    disk.append_half(bytes);
+                    Err(StoreError::io("append to log", &io::Error::new(io::ErrorKind::StorageFull, "disk full")))
+                }
+                Append::WholeThenSyncFails => Err(disk.written_then_sync_fails(bytes)),
+            },
+            Write::Truncate if now.truncate_fails => Err(StoreError::io("cut log", &io::Error::from_raw_os_error(5))),
+            _ => Ok(()),
+        }
+    })
 }
 
 /// Rotates with `append` failing and the cut failing; returns the public key before.

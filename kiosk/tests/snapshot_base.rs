@@ -3,24 +3,18 @@
 //! survives a restart and an interrupted import.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod common;
+
 use std::path::Path;
 
 use center::Center;
+use common::{at, clock};
 use kiosk::{InitParams, Kiosk, NewOperator, testkit};
 use rules::model::{GroupLanguage, NewPlaces};
 use rules::time::Date;
-use rules::{Action, Command, Instant, Localized, Role, Status};
+use rules::{Action, Command, Localized, Role, Status};
 
 const KIOSK: &str = "AKK-02";
-
-fn at(text: &str) -> Instant {
-    text.parse().unwrap()
-}
-
-fn clock(k: &mut Kiosk, text: &str) {
-    let now = at(text);
-    k.set_clock(move || now);
-}
 
 /// A kiosk with three registrations and places for their group year, registered at a
 /// center that has ingested all of it and run a distribution round.

@@ -9,7 +9,8 @@ use std::io;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use kiosk::{Blob, DiskStore, Kiosk, LogHealth, NewOperator, ProjectionBatch, Store, StoreError, Tree, testkit};
+use common::hooked::{Write, open_hooked};
+use kiosk::{Kiosk, LogHealth, NewOperator, StoreError, testkit};
 use rules::{Command, Localized, Role};
 
 /// Which writes fail.
@@ -28,84 +29,15 @@ struct Plan {
     writes: u64,
 }
 
-struct Failing {
-    inner: DiskStore,
-    plan: Arc<Mutex<Plan>>,
-    /// The log file, to write a record behind the store's back as a write that reached the
-    /// page cache before its fdatasync failed.
-    log_path: std::path::PathBuf,
-}
-
 fn full(op: &str) -> StoreError {
     StoreError::io(op, &io::Error::new(io::ErrorKind::StorageFull, "No space left on device"))
 }
 
-impl Failing {
-    /// Counts a write; says whether it must fail (`kind` selects the targeted switches).
-    fn fails(&self, kind: fn(&Plan) -> bool) -> bool {
-        let mut plan = self.plan.lock().unwrap();
-        plan.writes += 1;
-        kind(&plan) || plan.fail_after.is_some_and(|n| plan.writes > n)
-    }
-}
-
-impl Store for Failing {
-    fn log_len(&self) -> u64 {
-        self.inner.log_len()
-    }
-    fn read_log(&self, from: u64, to: u64) -> Result<Vec<u8>, StoreError> {
-        self.inner.read_log(from, to)
-    }
-    fn append_log(&mut self, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.fails(|p| p.appends) {
-            if self.plan.lock().unwrap().sync_fails {
-                use std::io::Write;
-                let mut log = std::fs::OpenOptions::new().append(true).open(&self.log_path).unwrap();
-                log.write_all(bytes).unwrap();
-                return Err(StoreError::io("fdatasync log", &io::Error::from_raw_os_error(5)));
-            }
-            // Half of it reaches the disk, then the disk is full.
-            let _ = self.inner.append_log(&bytes[..bytes.len() / 2]);
-            return Err(full("append to log"));
-        }
-        self.inner.append_log(bytes)
-    }
-    fn truncate_log(&mut self, len: u64) -> Result<(), StoreError> {
-        if self.fails(|p| p.truncates) {
-            return Err(full("cut log"));
-        }
-        self.inner.truncate_log(len)
-    }
-    fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError> {
-        if self.fails(|p| p.projections) {
-            return Err(full("update projections"));
-        }
-        self.inner.apply(batch)
-    }
-    fn clear_projections(&mut self) -> Result<(), StoreError> {
-        if self.fails(|p| p.projections) {
-            return Err(full("clear projections"));
-        }
-        self.inner.clear_projections()
-    }
-    fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.inner.get(tree, key)
-    }
-    fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<(Vec<u8>, Vec<u8>)>, StoreError> {
-        self.inner.scan(tree, prefix)
-    }
-    fn flush_projections(&mut self) -> Result<(), StoreError> {
-        self.inner.flush_projections()
-    }
-    fn read_blob(&self, blob: Blob) -> Result<Option<Vec<u8>>, StoreError> {
-        self.inner.read_blob(blob)
-    }
-    fn write_blob(&mut self, blob: Blob, bytes: &[u8]) -> Result<(), StoreError> {
-        if self.fails(|p| p.blobs) {
-            return Err(full("write blob"));
-        }
-        self.inner.write_blob(blob, bytes)
-    }
+/// Counts a write; says whether it must fail (`kind` selects the targeted switches).
+fn fails(plan: &Mutex<Plan>, kind: fn(&Plan) -> bool) -> bool {
+    let mut plan = plan.lock().unwrap();
+    plan.writes += 1;
+    kind(&plan) || plan.fail_after.is_some_and(|n| plan.writes > n)
 }
 
 fn init(dir: &Path) {
@@ -114,8 +46,30 @@ fn init(dir: &Path) {
 
 fn open_failing(dir: &Path, plan: &Arc<Mutex<Plan>>) -> Kiosk {
     let plan = Arc::clone(plan);
-    let log_path = dir.join("log/entries.bin");
-    Kiosk::open_with(dir, move |inner| Box::new(Failing { inner, plan, log_path })).unwrap()
+    open_hooked(dir, move |disk, write| {
+        let targeted: fn(&Plan) -> bool = match write {
+            Write::Append(_) => |p| p.appends,
+            Write::Truncate => |p| p.truncates,
+            Write::Apply | Write::ClearProjections => |p| p.projections,
+            Write::Blob => |p| p.blobs,
+        };
+        if !fails(&plan, targeted) {
+            return Ok(());
+        }
+        Err(match write {
+            // The record reaches the page cache, then its fdatasync fails.
+            Write::Append(bytes) if plan.lock().unwrap().sync_fails => disk.written_then_sync_fails(bytes),
+            Write::Append(bytes) => {
+                // Half of it reaches the disk, then the disk is full.
+                disk.append_half(bytes);
+                full("append to log")
+            }
+            Write::Truncate => full("cut log"),
+            Write::Apply => full("update projections"),
+            Write::ClearProjections => full("clear projections"),
+            Write::Blob => full("write blob"),
+        })
+    })
 }
 
 fn register(n: usize, child: &(String, rules::time::Date)) -> Command {

@@ -15,10 +15,6 @@ use common::*;
 use kiosk::{Kiosk, push};
 use rules::{Instant, Localized};
 
-fn at(text: &str) -> Instant {
-    text.parse().unwrap()
-}
-
 fn now() -> Instant {
     let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     at(&chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap(), 0).unwrap().to_rfc3339())

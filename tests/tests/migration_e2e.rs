@@ -7,46 +7,20 @@
 //! from both folders at the same instant, are byte-identical.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::{Command, Output};
 
 use center::pg_cluster::PgCluster;
+use common::bin;
+use common::folders::copy_dir;
 use kiosk::testkit;
-
-/// `target/debug` (this test runs from `target/debug/deps`); builds the binary if missing.
-fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let path = dir.join(name);
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "kezek-center", "--bin", "kezek-center"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
-}
 
 fn center(data: &Path, args: &[&str]) -> Output {
     let out = Command::new(bin("kezek-center")).arg("--data").arg(data).args(args).output().unwrap();
     assert!(out.status.success(), "kezek-center {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     out
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for item in std::fs::read_dir(from).unwrap() {
-        let item = item.unwrap();
-        let target = to.join(item.file_name());
-        if item.file_type().unwrap().is_dir() {
-            copy_dir(&item.path(), &target);
-        } else {
-            std::fs::copy(item.path(), target).unwrap();
-        }
-    }
 }
 
 /// The signed file `kezek-center snapshot|ack` writes for `what` (a district or a kiosk).

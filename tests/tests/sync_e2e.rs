@@ -2,32 +2,19 @@
 //! (`kezek-kiosk`, `kezek-center serve` on an ephemeral 127.0.0.1 port) and USB files.
 #![allow(clippy::unwrap_used, clippy::too_many_lines)]
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+use common::bin;
+use common::folders::copy_dir_without;
 use kiosk::{InitParams, Kiosk, NewOperator, testkit};
 use rules::model::{GroupLanguage, NewPlaces};
 use rules::time::Date;
 use rules::{Command as RulesCommand, Role};
 use serde_json::Value;
-
-/// `target/debug` (this test runs from `target/debug/deps`); builds the binaries if missing.
-fn bin(name: &str) -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap().to_path_buf();
-    let path = dir.join(name);
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "kezek-kiosk", "-p", "kezek-center", "--bin", "kezek-kiosk", "--bin", "kezek-center"])
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    path
-}
 
 fn run(mut command: Command) -> Output {
     command.output().unwrap()
@@ -132,19 +119,6 @@ fn make_kiosks(root: &Path) -> Vec<(String, PathBuf)> {
     out
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else if entry.file_name() != "lock" {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 fn last_seq(dir: &Path) -> u64 {
     Kiosk::open(dir).unwrap().status().last_seq
 }
@@ -180,7 +154,7 @@ fn scenario(
     let mut kiosks = Vec::new();
     for (id, dir) in base {
         let copy = root.join(id);
-        copy_dir(dir, &copy);
+        copy_dir_without(dir, &copy, &["lock"]);
         let pubkey = Kiosk::open(&copy).unwrap().public_key_hex();
         let district = &id[..3];
         center_cmd(&center, &["kiosk", "add", "--id", id, "--district", district, "--pubkey", &pubkey, "--at", EARLY]);
@@ -291,7 +265,7 @@ fn bad_logs_are_reported_and_an_unreachable_center_is_a_typed_error() {
     let key = json(&center_cmd(&center, &["init"]))["publicKey"].as_str().unwrap().to_owned();
     let (id, src) = &base[0];
     let dir = root.join(id);
-    copy_dir(src, &dir);
+    copy_dir_without(src, &dir, &["lock"]);
     let pubkey = Kiosk::open(&dir).unwrap().public_key_hex();
 
     // Not configured: refused with a clear code.
@@ -312,7 +286,7 @@ fn bad_logs_are_reported_and_an_unreachable_center_is_a_typed_error() {
     center_cmd(&center, &["kiosk", "add", "--id", id, "--district", "KOK", "--pubkey", &pubkey, "--at", EARLY]);
     // A fork: keep a copy from now, continue and push, then restore the copy and diverge.
     let before = root.join("before");
-    copy_dir(&dir, &before);
+    copy_dir_without(&dir, &before, &["lock"]);
     let more = |d: &Path, n: usize| {
         let mut k = Kiosk::open(d).unwrap();
         let op = k.login("op", "operator-secret").unwrap();
@@ -483,7 +457,7 @@ fn voucher_work_done_offline_after_a_snapshot_reaches_the_center_in_any_order() 
     let mut dirs = Vec::new();
     for (id, src) in &kiosks {
         let dir = phase1.join(id);
-        copy_dir(src, &dir);
+        copy_dir_without(src, &dir, &["lock"]);
         let pubkey = Kiosk::open(&dir).unwrap().public_key_hex();
         center_cmd(&center, &["kiosk", "add", "--id", id, "--district", &id[..3], "--pubkey", &pubkey, "--at", EARLY]);
         assert!(kiosk_cmd(&dir, &["center", "set", "--key", &key]).status.success());
@@ -528,7 +502,7 @@ fn voucher_work_done_offline_after_a_snapshot_reaches_the_center_in_any_order() 
         .zip(&dirs)
         .map(|((id, _), dir)| {
             let copy = offline.join(id);
-            copy_dir(dir, &copy);
+            copy_dir_without(dir, &copy, &["lock"]);
             copy
         })
         .collect();
@@ -573,13 +547,13 @@ fn voucher_work_done_offline_after_a_snapshot_reaches_the_center_in_any_order() 
     let orders = [[0usize, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]];
     for (round, order) in orders.iter().enumerate() {
         let run = root.join(format!("run{round}"));
-        copy_dir(&center, &run.join("center"));
+        copy_dir_without(&center, &run.join("center"), &["lock"]);
         let dirs: Vec<PathBuf> = kiosks
             .iter()
             .zip(&offline_dirs)
             .map(|((id, _), dir)| {
                 let copy = run.join(id);
-                copy_dir(dir, &copy);
+                copy_dir_without(dir, &copy, &["lock"]);
                 copy
             })
             .collect();

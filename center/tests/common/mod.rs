@@ -2,6 +2,7 @@
 //! write signed change logs with the `changelog` crate directly.
 #![allow(dead_code)]
 
+pub mod folders;
 pub mod hooked;
 pub mod pg;
 pub mod proc;
@@ -160,7 +161,49 @@ impl TestKiosk {
     }
 
     pub fn register_child(&mut self, time: &str, app: NewApplication) -> u64 {
-        self.push(time, "op", &Payload::Command { command: Command::Register { application: app } })
+        self.register_child_as(time, "op", app)
+    }
+
+    /// A registration signed as `operator` (whoever that is: the center checks the role).
+    pub fn register_child_as(&mut self, time: &str, operator: &str, app: NewApplication) -> u64 {
+        self.push(time, operator, &Payload::Command { command: Command::Register { application: app } })
+    }
+
+    /// Registers the child `id` born on `birth` (IIN serial `serial`) with `right`.
+    pub fn register_born(&mut self, time: &str, id: &str, birth: &str, serial: u32, right: RightClass) -> u64 {
+        self.register_child(time, application(id, &child_iin(birth, serial), birth, right))
+    }
+
+    /// Registers at `time`, for each of `serials`, a child without a right born on `birth`:
+    /// application `{prefix}{serial}`, IIN serial `serial`.
+    pub fn register_children(&mut self, time: &str, prefix: &str, birth: &str, serials: impl IntoIterator<Item = u32>) {
+        for serial in serials {
+            self.register_born(time, &format!("{prefix}{serial}"), birth, serial, RightClass::None);
+        }
+    }
+
+    /// A voucher taken up on `day` (`YYYY-MM-DD`): at `hour`:00 `op` confirms the voucher of
+    /// `application`, at `hour`:10 chooses KG-KOK-01 (Russian group) for it.
+    pub fn confirm_and_choose(&mut self, day: &str, hour: u32, application: &str) {
+        self.act(&format!("{day}T{hour:02}:00:00+05:00"), "op", application, Action::ConfirmVoucher);
+        self.act(
+            &format!("{day}T{hour:02}:10:00+05:00"),
+            "op",
+            application,
+            Action::ChooseKindergarten { kindergarten: KG.into(), language: GroupLanguage::Ru },
+        );
+    }
+
+    /// [`TestKiosk::confirm_and_choose`], then at `hour`:30 `kg` refuses the child (group
+    /// full), which goes to a reviewer.
+    pub fn confirm_choose_and_be_refused(&mut self, day: &str, hour: u32, application: &str) {
+        self.confirm_and_choose(day, hour, application);
+        self.act(
+            &format!("{day}T{hour:02}:30:00+05:00"),
+            "kg",
+            application,
+            Action::RefuseChild { reason: "группа укомплектована".into() },
+        );
     }
 
     pub fn act(&mut self, time: &str, operator: &str, application: &str, action: Action) -> u64 {
@@ -196,6 +239,51 @@ impl TestKiosk {
             Vec::new(),
         )
     }
+}
+
+/// Kiosk `K1` of KOK on Tuesday 10 March 2026: its staff at 09:00, a child without a right
+/// born on 5 May 2023 for each of `ids` at 10:00 (IIN serials 0, 1, …), and `places` places in
+/// KG-KOK-01 for 2023 (`K1-P1`) at 11:00; registered at `center`, which ingests its log at
+/// 12:00.
+pub fn kok_queue(center: &mut Center, ids: &[&str], places: u32) -> TestKiosk {
+    let mut kiosk = TestKiosk::new("K1").with_staff("2026-03-10T09:00:00+05:00");
+    for (serial, id) in (0..).zip(ids) {
+        kiosk.register_born("2026-03-10T10:00:00+05:00", id, "2023-05-05", serial, RightClass::None);
+    }
+    kiosk.add_places("2026-03-10T11:00:00+05:00", "K1-P1", 2023, places);
+    kiosk.register(center);
+    center.ingest(&kiosk.all(), at("2026-03-10T12:00:00+05:00"), None).unwrap();
+    kiosk
+}
+
+/// A kiosk with staff and `n` registrations (applications `{id}-{i}`, IIN serials from
+/// `serial`), one a minute from 10 March 2026 09:00 to 23:00 and on through the next days.
+pub fn kiosk_with_registrations(id: &str, n: u32, serial: u32) -> TestKiosk {
+    let mut kiosk = TestKiosk::new(id).with_staff("2026-03-10T08:00:00+05:00");
+    for i in 0..n {
+        let (day, minute) = (10 + i / 840, i % 840);
+        kiosk.register_born(
+            &format!("2026-03-{day:02}T{:02}:{:02}:00+05:00", 9 + minute / 60, minute % 60),
+            &format!("{id}-{i}"),
+            "2023-05-10",
+            serial + i,
+            RightClass::None,
+        );
+    }
+    kiosk
+}
+
+/// The sequence numbers `from..=until` in uploads of at most three entries, as a kiosk pushes
+/// them in small chunks.
+pub fn small_uploads(from: u64, until: u64) -> Vec<(u64, u64)> {
+    let mut chunks = Vec::new();
+    let mut from = from;
+    while from <= until {
+        let to = (from + 2).min(until);
+        chunks.push((from, to));
+        from = to + 1;
+    }
+    chunks
 }
 
 /// The applications of a center as JSON, for comparing states.

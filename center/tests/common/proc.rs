@@ -60,23 +60,32 @@ pub fn init_center_with(data: &Path, init: &[&str], kiosks: &[&super::TestKiosk]
     assert_eq!(data.join(center::STORE_FILE).exists(), init.contains(&"--store"), "the folder's store is the run's");
     let init: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     for kiosk in kiosks {
-        let key = kiosk.key.public_hex();
-        let args = [
-            "kiosk",
-            "add",
-            "--id",
-            &kiosk.id,
-            "--district",
-            super::DISTRICT,
-            "--pubkey",
-            &key,
-            "--at",
-            super::REGISTERED,
-        ];
-        let out = cli(data, &args, &[]);
+        let out = cli(data, &as_strs(&kiosk_add_args(kiosk)), &[]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     }
     changelog::public_key_from_hex(init["publicKey"].as_str().unwrap()).unwrap()
+}
+
+/// `kiosk add` of `kiosk` in [`super::DISTRICT`] with its key, as of [`super::REGISTERED`].
+pub fn kiosk_add_args(kiosk: &super::TestKiosk) -> Vec<String> {
+    let key = kiosk.key.public_hex();
+    let args =
+        ["kiosk", "add", "--id", &kiosk.id, "--district", super::DISTRICT, "--pubkey", &key, "--at", super::REGISTERED];
+    args.map(str::to_owned).to_vec()
+}
+
+/// `population sign`: the pairs file `pairs` signed with the key file `key` into `out`, as
+/// issued by `issuer`.
+pub fn population_sign_args(key: &Path, pairs: &Path, out: &Path, issuer: &str) -> Vec<String> {
+    let (key, pairs, out) = (key.to_str().unwrap(), pairs.to_str().unwrap(), out.to_str().unwrap());
+    ["population", "sign", "--key-file", key, "--in", pairs, "--out", out, "--issuer", issuer]
+        .map(str::to_owned)
+        .to_vec()
+}
+
+/// Owned arguments as the `&str`s a command line takes.
+pub fn as_strs(args: &[String]) -> Vec<&str> {
+    args.iter().map(String::as_str).collect()
 }
 
 /// `kezek-center serve` on an ephemeral port of 127.0.0.1; killed (SIGKILL) when dropped.

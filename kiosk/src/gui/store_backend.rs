@@ -8,6 +8,16 @@
 //!
 //! The center's queue positions come from the latest snapshot the kiosk keeps
 //! ([`Kiosk::snapshot`]); it was verified with the center key when it was imported.
+//!
+//! Its parts: the center's snapshot as the GUI reads it (`center_view`), who added each
+//! places record (`places_authors`), the GUI's settings file (`settings`), the push in the
+//! background (`sync`), and the errors it gives of its own (`errors`).
+
+mod center_view;
+mod errors;
+mod places_authors;
+mod settings;
+mod sync;
 
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
@@ -15,103 +25,27 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use rules::command::{Action, Command, Role};
-use rules::i18n::{Lang, Localized, Text};
+use rules::i18n::Text;
 use rules::model::{Application, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning};
-use rules::queue::RankEntry;
 use rules::time::{Date, Instant};
+use sync_client::PushOptions;
 
 use super::backend::{
     AddedBy, Backend, BackendError, Card, CenterPosition, DEFAULT_AUTO_MINUTES, EnrolledChild, ExportReport,
     FreeChoice, FreeSlot, HistoryEntry, ImportReport, JournalFilter, JournalPage, JournalRow, KioskInfo, KioskSetup,
-    Lookup, NewOperator, Operator, PlacesInput, PlacesRow, ProgressSink, PushPhase, QuarantineNote, RankSnapshots,
-    Receipt, Session, Stats, SyncOutcome, SyncStatus,
+    Lookup, NewOperator, Operator, PlacesInput, PlacesRow, ProgressSink, QuarantineNote, RankSnapshots, Receipt,
+    Session, Stats, SyncOutcome, SyncStatus,
 };
 use super::push_worker::PushJob;
 use super::state_views::{
-    JournalCache, enrolled_children, free_choices, journal_row, not_logged_in, rank_entry, registration_warnings,
-    stats, week_start,
+    JournalCache, enrolled_children, free_choices, journal_row, not_logged_in, registration_warnings, stats, week_start,
 };
 use crate::{InitParams, Kiosk, OpenError};
-use serde::{Deserialize, Serialize};
-use sync_client::PushOptions;
-
-/// A [`BackendError`] from any of the kiosk's localized errors.
-pub fn localized(error: &impl Localized) -> BackendError {
-    BackendError {
-        code: error.code().to_owned(),
-        ru: error.message(Lang::Ru),
-        kk: error.message(Lang::Kk),
-        en: error.message(Lang::En),
-    }
-}
-
-fn not_set_up() -> BackendError {
-    BackendError::text(
-        "NOT_INITIALIZED",
-        Text::new("Киоск ещё не настроен", "Киоск әлі бапталмаған", "The kiosk is not set up yet"),
-    )
-}
-
-fn unknown_application(id: &str) -> BackendError {
-    BackendError::from(rules::error::CommandError::UnknownApplication { id: id.to_owned() })
-}
-
-/// The content of a signed center document (`MAGIC`, u32 LE length, JSON, signature), read
-/// without checking the signature again (the kiosk checked it when it imported the file).
-fn document_json(bytes: &[u8]) -> Option<&[u8]> {
-    let start = bytes.iter().position(|b| *b == b'{')?;
-    let len_bytes: [u8; 4] = bytes.get(start.checked_sub(4)?..start)?.try_into().ok()?;
-    let len = usize::try_from(u32::from_le_bytes(len_bytes)).ok()?;
-    bytes.get(start..start.checked_add(len)?)
-}
-
-/// The center snapshot as the GUI uses it.
-#[derive(Debug, Clone)]
-struct CenterView {
-    at: Instant,
-    positions: HashMap<String, u32>,
-    entries: Vec<RankEntry>,
-}
-
-/// Which operator's entry created each places record, read from the kiosk's log: the same
-/// entries the application history is built from. Filled incrementally: the log only grows.
-#[derive(Debug, Default)]
-struct PlacesAuthors {
-    /// The last sequence number looked at.
-    scanned: u64,
-    /// Record id → operator login of the entry that holds it.
-    by_record: HashMap<String, String>,
-}
-
-impl PlacesAuthors {
-    /// Reads the entries after the last one seen. An entry that cannot be decoded is
-    /// skipped (the kiosk reports log damage itself).
-    fn catch_up(&mut self, kiosk: &Kiosk) -> Result<(), BackendError> {
-        if kiosk.last_seq() < self.scanned {
-            *self = PlacesAuthors::default();
-        }
-        if kiosk.last_seq() == self.scanned {
-            return Ok(());
-        }
-        let entries = kiosk.entries_after(self.scanned).map_err(|e| localized(&crate::QueryError::Store(e)))?;
-        for entry in entries {
-            let Ok(body) = entry.body() else { continue };
-            self.scanned = self.scanned.max(body.seq);
-            // Only places commands can name a record (cheap test before parsing the JSON).
-            if !body.payload.windows(6).any(|w| w == b"Places") {
-                continue;
-            }
-            if let Ok(changelog::Payload::Command {
-                command: Command::AddPlaces { places } | Command::ReducePlaces { places },
-            }) = serde_json::from_slice(&body.payload)
-            {
-                self.by_record.insert(places.id, body.operator);
-            }
-        }
-        self.scanned = self.scanned.max(kiosk.last_seq());
-        Ok(())
-    }
-}
+use center_view::CenterView;
+pub use errors::localized;
+use errors::{not_set_up, unknown_application};
+use places_authors::PlacesAuthors;
+pub use settings::{GUI_SETTINGS_FILE, MAX_AUTO_MINUTES};
 
 /// See the module docs.
 pub struct StoreBackend {
@@ -129,19 +63,6 @@ pub struct StoreBackend {
     center_key: Option<String>,
     places_authors: Mutex<PlacesAuthors>,
 }
-
-/// GUI settings kept in the data folder.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct GuiSettings {
-    auto_sync_minutes: u32,
-}
-
-/// File in the data folder holding the GUI settings (`GuiSettings`).
-pub const GUI_SETTINGS_FILE: &str = "gui.json";
-
-/// Longest period between automatic pushes the sync screen accepts (a day).
-pub const MAX_AUTO_MINUTES: u32 = 24 * 60;
 
 impl std::fmt::Debug for StoreBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -201,11 +122,8 @@ impl StoreBackend {
             self.center_url = config.url;
             self.center_key = Some(config.public_key);
         }
-        let settings = std::fs::read(self.dir.join(GUI_SETTINGS_FILE))
-            .ok()
-            .and_then(|bytes| serde_json::from_slice::<GuiSettings>(&bytes).ok());
-        if let Some(settings) = settings {
-            self.auto_minutes = settings.auto_sync_minutes.min(MAX_AUTO_MINUTES);
+        if let Some(minutes) = settings::saved_auto_minutes(&self.dir) {
+            self.auto_minutes = minutes;
         }
     }
 
@@ -220,16 +138,7 @@ impl StoreBackend {
     }
 
     fn reload_center(&mut self) {
-        self.center = self.kiosk.as_ref().and_then(|k| {
-            let (_, bytes) = k.snapshot().ok()??;
-            let json = document_json(&bytes)?;
-            let snapshot: changelog::sync::Snapshot = serde_json::from_slice(json).ok()?;
-            Some(CenterView {
-                at: snapshot.generated_at,
-                positions: snapshot.positions.iter().map(|r| (r.id.clone(), r.position)).collect(),
-                entries: snapshot.applications.iter().map(rank_entry).collect(),
-            })
-        });
+        self.center = self.kiosk.as_ref().and_then(CenterView::of);
     }
 
     fn store(&self) -> Result<&Kiosk, BackendError> {
@@ -439,13 +348,7 @@ impl Backend for StoreBackend {
         let Some(center) = &self.center else {
             return Ok(None);
         };
-        let key = app.queue_key();
-        let same_queue = |e: &RankEntry| {
-            e.district == key.district && e.queue_type == key.queue_type && e.birth_date.year() == key.group_year
-        };
-        let before = center.entries.iter().filter(|e| same_queue(e)).cloned().collect();
-        let after = self.store()?.state().applications().map(rank_entry).filter(same_queue).collect();
-        Ok(Some(RankSnapshots { before_at: center.at, before, after }))
+        Ok(Some(center.rank_snapshots(&app, self.store()?.state())))
     }
 
     fn free_choice(&self, id: &str) -> Result<Vec<FreeChoice>, BackendError> {
@@ -503,124 +406,23 @@ impl Backend for StoreBackend {
     }
 
     fn sync_status(&self) -> SyncStatus {
-        let Some(kiosk) = &self.kiosk else {
-            return SyncStatus::default();
-        };
-        let sync = kiosk.sync_state();
-        SyncStatus {
-            pending: kiosk.last_seq().saturating_sub(sync.acknowledged_seq),
-            last_sync: sync.last_sync_at().and_then(|t| t.parse().ok()),
-            last_attempt: self.last_attempt.clone(),
-            center_url: self.center_url.clone(),
-            snapshot_at: self.center.as_ref().map(|c| c.at).or_else(|| {
-                sync.snapshot.as_ref().and_then(|s| s.center_time.as_deref().unwrap_or(&s.received_at).parse().ok())
-            }),
-            quarantine: self.quarantine.clone(),
-            auto_minutes: self.auto_minutes,
-            center_key: self.center_key.clone(),
-        }
+        self.current_sync_status()
     }
 
     fn push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError> {
-        let url = url.trim().trim_end_matches('/');
-        if url.is_empty() {
-            return Err(BackendError::text(
-                "SYNC_NO_URL",
-                Text::new("Укажите адрес центра", "Орталықтың мекенжайын көрсетіңіз", "Enter the center's address"),
-            ));
-        }
-        if self.running.is_some() {
-            return Err(BackendError::text(
-                "SYNC_RUNNING",
-                Text::new("Синхронизация уже идёт", "Синхрондау жүріп жатыр", "A synchronisation is already running"),
-            ));
-        }
-        let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
-        progress.report(PushPhase::Connecting);
-        // The URL the operator typed becomes the one automatic pushes use.
-        let started = if self.center_url.as_deref() == Some(url) {
-            Ok(())
-        } else {
-            crate::push::set_center(kiosk, Some(url), None).map(|_| ()).map_err(|e| localized(&e))
-        }
-        .and_then(|()| PushJob::start(kiosk, url, self.push_options.clone(), progress.clone()));
-        match started {
-            Ok(job) => {
-                self.center_url = Some(url.to_owned());
-                self.running = Some((job, progress.clone()));
-            }
-            Err(error) => {
-                self.last_attempt = Some((self.now(), SyncOutcome::Failed(error.clone())));
-                progress.report(PushPhase::Failed(error));
-            }
-        }
-        Ok(())
+        self.start_push(url, progress)
     }
 
     fn poll_push(&mut self) -> bool {
-        let (Some((job, progress)), Some(kiosk)) = (&mut self.running, &mut self.kiosk) else {
-            return false;
-        };
-        let Some(result) = job.poll(kiosk) else {
-            return true;
-        };
-        let progress = progress.clone();
-        self.running = None;
-        self.cache = None;
-        let now = self.now();
-        match result {
-            Ok(finished) => {
-                self.quarantine = finished.quarantined.iter().map(QuarantineNote::from).collect();
-                self.reload_center();
-                self.last_attempt =
-                    Some((now, SyncOutcome::Ok { accepted: finished.sent, snapshot_error: finished.snapshot_error }));
-                progress.report(PushPhase::Done { accepted: finished.sent });
-            }
-            Err(error) => {
-                self.last_attempt = Some((now, SyncOutcome::Failed(error.clone())));
-                progress.report(PushPhase::Failed(error));
-            }
-        }
-        false
+        self.poll_running_push()
     }
 
     fn set_center_key(&mut self, key_hex: &str) -> Result<(), BackendError> {
-        let (kiosk, session) = self.store_and_session()?;
-        if session.role() != Role::Admin {
-            return Err(BackendError::text(
-                "ADMIN_ONLY",
-                Text::new(
-                    "Ключ центра задаёт только администратор киоска",
-                    "Орталық кілтін тек киоск әкімшісі орнатады",
-                    "Only the kiosk administrator sets the center's key",
-                ),
-            ));
-        }
-        let config = crate::push::set_center(kiosk, None, Some(key_hex)).map_err(|e| localized(&e))?;
-        self.center_key = Some(config.public_key);
-        Ok(())
+        self.set_center_key_as_admin(key_hex)
     }
 
     fn set_auto_sync(&mut self, minutes: u32) -> Result<(), BackendError> {
-        if minutes > MAX_AUTO_MINUTES {
-            return Err(BackendError::new(
-                "SYNC_PERIOD",
-                format!("Период автосинхронизации — не больше {MAX_AUTO_MINUTES} минут"),
-                format!("Автосинхрондау кезеңі — {MAX_AUTO_MINUTES} минуттан аспайды"),
-                format!("The automatic sync period is at most {MAX_AUTO_MINUTES} minutes"),
-            ));
-        }
-        let path = self.dir.join(GUI_SETTINGS_FILE);
-        let bytes = serde_json::to_vec_pretty(&GuiSettings { auto_sync_minutes: minutes }).unwrap_or_default();
-        crate::store::write_atomically(&path, &bytes).map_err(|e| {
-            let path = path.display();
-            BackendError::new(
-                "SETTINGS_WRITE",
-                format!("Не удалось сохранить настройки {path}: {e}"),
-                format!("{path} баптауларын сақтау мүмкін болмады: {e}"),
-                format!("Could not save the settings {path}: {e}"),
-            )
-        })?;
+        settings::save_auto_minutes(&self.dir, minutes)?;
         self.auto_minutes = minutes;
         Ok(())
     }

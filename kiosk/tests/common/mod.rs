@@ -1,11 +1,16 @@
 //! Helpers shared by the kiosk's integration tests.
 #![allow(dead_code, clippy::missing_panics_doc, clippy::must_use_candidate)]
 
+#[path = "../../../center/tests/common/folders.rs"]
+pub mod folders;
+pub mod hooked;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-use kiosk::testkit;
+use kiosk::{Kiosk, testkit};
+use rules::Instant;
 use rules::time::Date;
 use serde_json::Value;
 
@@ -129,6 +134,16 @@ impl Fixture {
         c.args(args);
         c
     }
+}
+
+pub fn at(text: &str) -> Instant {
+    text.parse().expect("an instant")
+}
+
+/// Stops the kiosk's clock at `text`.
+pub fn clock(k: &mut Kiosk, text: &str) {
+    let now = at(text);
+    k.set_clock(move || now);
 }
 
 /// Today in Kazakhstan (kiosk clock).

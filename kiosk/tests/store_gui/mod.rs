@@ -1,8 +1,10 @@
 //! Driving the kiosk GUI over the real store by label (`egui_kittest`), for the test files
-//! that need it (`gui_store.rs`, `gui_places.rs`).
+//! that need it (`gui_store.rs`, `gui_places.rs`, `gui_flows.rs`), and the office's forms
+//! filled in as a person would (`forms`).
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod demo_world;
+pub mod forms;
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +12,7 @@ use egui::accesskit::Role as AxRole;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use kiosk::gui::{KioskApp, StoreBackend};
+use rules::model::Status;
 
 /// The GUI over the kiosk in `dir`, printing into `out`, at an office screen's size.
 pub fn harness(dir: &Path, out: PathBuf) -> Harness<'static, KioskApp> {
@@ -59,6 +62,11 @@ pub fn type_into(h: &mut Harness<'static, KioskApp>, label: &str, text: &str) {
     h.run();
     widget(h, label).type_text(text);
     h.run();
+}
+
+/// The status of application `id` as the kiosk has it.
+pub fn status_of(h: &Harness<'static, KioskApp>, id: &str) -> Status {
+    h.state().backend().card(id).expect("card").application.status
 }
 
 pub fn shows(h: &Harness<'static, KioskApp>, text: &str) -> bool {

@@ -174,6 +174,77 @@ impl OpenError {
     }
 }
 
+/// An administrator's task asked of another role; `task` selects the wording (`key`,
+/// `demo`, `accounts`, `center-key`).
+#[derive(Debug, Clone, Copy, thiserror::Error)]
+#[error("only an administrator may do this ({task})")]
+pub struct AdminOnly {
+    pub task: &'static str,
+}
+
+impl Localized for AdminOnly {
+    fn code(&self) -> &'static str {
+        "ADMIN_ONLY"
+    }
+    fn message(&self, lang: Lang) -> String {
+        text(lang, self.code(), &[("task", self.task.into())])
+    }
+}
+
+/// What the kiosk's screens themselves refuse or fail at (not an operation of the kiosk).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GuiError {
+    #[error("the upload worker stopped")]
+    SyncWorkerStopped,
+    #[error("no application found")]
+    ApplicationNotFound,
+    #[error("could not write the file: {detail}")]
+    FileWrite { detail: String },
+    #[error("the kiosk is not set up yet")]
+    KioskNotSetUp,
+    #[error("no center address")]
+    SyncNoUrl,
+    #[error("a synchronisation is already running")]
+    SyncRunning,
+    #[error("not logged in")]
+    NotLoggedIn,
+    #[error("no role chosen")]
+    OperatorRole,
+    #[error("a disabled account cannot be enabled again")]
+    OperatorEnable,
+    #[error("the automatic sync period is at most {max} minutes")]
+    SyncPeriod { max: u32 },
+    #[error("could not save the settings {path}: {detail}")]
+    SettingsWrite { path: String, detail: String },
+}
+
+impl Localized for GuiError {
+    fn code(&self) -> &'static str {
+        match self {
+            GuiError::SyncWorkerStopped => "SYNC_WORKER_STOPPED",
+            GuiError::ApplicationNotFound => "APPLICATION_NOT_FOUND",
+            GuiError::FileWrite { .. } => "FILE_WRITE",
+            GuiError::KioskNotSetUp => "KIOSK_NOT_SET_UP",
+            GuiError::SyncNoUrl => "SYNC_NO_URL",
+            GuiError::SyncRunning => "SYNC_RUNNING",
+            GuiError::NotLoggedIn => "NOT_LOGGED_IN",
+            GuiError::OperatorRole => "OPERATOR_ROLE",
+            GuiError::OperatorEnable => "OPERATOR_ENABLE",
+            GuiError::SyncPeriod { .. } => "SYNC_PERIOD",
+            GuiError::SettingsWrite { .. } => "SETTINGS_WRITE",
+        }
+    }
+    fn message(&self, lang: Lang) -> String {
+        let args = match self {
+            GuiError::FileWrite { detail } => vec![("detail", detail.into())],
+            GuiError::SyncPeriod { max } => vec![("max", (*max).into())],
+            GuiError::SettingsWrite { path, detail } => vec![("path", path.into()), ("detail", detail.into())],
+            _ => Vec::new(),
+        };
+        text(lang, self.code(), &args)
+    }
+}
+
 impl Localized for RotationError {
     fn code(&self) -> &'static str {
         match self {

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use changelog::KeyError;
+use kiosk::errors::{AdminOnly, GuiError};
 use kiosk::i18n::{FILES, Tr, message_ids, sources, tr};
 use kiosk::push::PushError;
 use kiosk::{
@@ -322,6 +323,40 @@ fn push_errors() -> Vec<PushError> {
     all
 }
 
+fn gui_errors() -> Vec<GuiError> {
+    use GuiError::*;
+    let all = vec![
+        SyncWorkerStopped,
+        ApplicationNotFound,
+        FileWrite { detail: "disk full".into() },
+        KioskNotSetUp,
+        SyncNoUrl,
+        SyncRunning,
+        NotLoggedIn,
+        OperatorRole,
+        OperatorEnable,
+        SyncPeriod { max: 240 },
+        SettingsWrite { path: "/data/k/gui.json".into(), detail: "read-only".into() },
+    ];
+    for e in &all {
+        // A new variant must be added above.
+        match e {
+            SyncWorkerStopped
+            | ApplicationNotFound
+            | FileWrite { .. }
+            | KioskNotSetUp
+            | SyncNoUrl
+            | SyncRunning
+            | NotLoggedIn
+            | OperatorRole
+            | OperatorEnable
+            | SyncPeriod { .. }
+            | SettingsWrite { .. } => {}
+        }
+    }
+    all
+}
+
 /// One value of every variant of every kiosk error type.
 fn samples() -> Vec<Box<dyn Localized>> {
     fn boxed<E: Localized + 'static>(errors: Vec<E>) -> impl Iterator<Item = Box<dyn Localized>> {
@@ -340,6 +375,8 @@ fn samples() -> Vec<Box<dyn Localized>> {
         .chain(boxed(store_errors()))
         .chain(boxed(damages()))
         .chain(boxed(push_errors()))
+        .chain(boxed(gui_errors()))
+        .chain(boxed(["key", "demo", "accounts", "center-key"].map(|task| AdminOnly { task }).to_vec()))
         .collect()
 }
 
@@ -401,8 +438,9 @@ fn arguments_are_filled_in_without_isolation_marks() {
         RotationError::AdminOnly.message(Lang::Kk),
         OperatorError::AdminOnly.message(Lang::Kk),
         DemoError::AdminOnly.message(Lang::Kk),
+        AdminOnly { task: "center-key" }.message(Lang::Kk),
     ];
-    assert_eq!(admin_only.iter().collect::<BTreeSet<_>>().len(), 3, "{admin_only:?}");
+    assert_eq!(admin_only.iter().collect::<BTreeSet<_>>().len(), 4, "{admin_only:?}");
     assert_ne!(AppendError::RestartRequired.message(Lang::Ru), SyncError::RestartRequired.message(Lang::Ru));
     let tls: BTreeSet<_> = push_errors()
         .iter()

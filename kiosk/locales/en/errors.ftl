@@ -23,6 +23,7 @@ KEY_EMPTY_PASSPHRASE = The key passphrase is empty.
 ## Accounts and logging in
 
 ADMIN_ONLY = { $task ->
+        [center-key] Only the kiosk administrator sets the center's key
         [key] Only an administrator replaces the kiosk's key
         [demo] Only an administrator loads the demo data
        *[accounts] Only an administrator manages accounts
@@ -102,3 +103,16 @@ BAD_ACK = The center's acknowledgement failed verification and was not applied: 
 BAD_SNAPSHOT = The district snapshot failed verification and was not kept: { $detail }
 WRONG_KIOSK = The file is for { $found }; this kiosk is { $expected }
 READ_FAILED = Cannot read { $path }: { $detail }
+
+# The GUI's own errors.
+SYNC_WORKER_STOPPED = The upload stopped. The data is kept on the kiosk; sync again
+APPLICATION_NOT_FOUND = No application found
+FILE_WRITE = Could not write the file: { $detail }
+KIOSK_NOT_SET_UP = The kiosk is not set up yet
+SYNC_NO_URL = Enter the center's address
+SYNC_RUNNING = A synchronisation is already running
+NOT_LOGGED_IN = Please log in
+OPERATOR_ROLE = Choose a role
+OPERATOR_ENABLE = A disabled account cannot be enabled again: create a new one
+SYNC_PERIOD = The automatic sync period is at most { $max } minutes
+SETTINGS_WRITE = Could not save the settings { $path }: { $detail }

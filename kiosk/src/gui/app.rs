@@ -383,10 +383,7 @@ impl KioskApp {
             UiCommand::Find(lookup) => match self.backend.find(&lookup) {
                 Ok(rows) if rows.len() == 1 => self.open_card(&rows[0].id),
                 Ok(rows) if rows.is_empty() => {
-                    self.fail(BackendError::text(
-                        "NOT_FOUND",
-                        rules::i18n::Text::new("Заявление не найдено", "Өтініш табылмады", "No application found"),
-                    ));
+                    self.fail(BackendError::from(crate::errors::GuiError::ApplicationNotFound));
                 }
                 Ok(rows) => {
                     self.journal.filter.text = match &lookup {
@@ -438,7 +435,7 @@ impl KioskApp {
                         self.done("file-written", vec![("path", path.display().to_string())]);
                     }
                     Err(message) => {
-                        self.fail(BackendError::new("IO_ERROR", message, message, message));
+                        self.fail(BackendError::from(crate::errors::GuiError::FileWrite { detail: message.clone() }));
                     }
                 }
                 if let Some(view) = &mut self.card {

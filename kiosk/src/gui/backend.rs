@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rules::command::{Action, Event, Role};
 use rules::error::CommandError;
-use rules::i18n::{Lang, Localized, Text};
+use rules::i18n::{Lang, Localized};
 use rules::model::{
     Application, GroupLanguage, Kindergarten, NewApplication, PlacesRecord, QueueType, RightClass, Status, Warning,
 };
@@ -37,9 +37,9 @@ impl BackendError {
         BackendError { code: code.into(), ru: ru.into(), kk: kk.into(), en: en.into() }
     }
 
-    /// An error whose message is a fixed text.
-    pub fn text(code: impl Into<String>, text: Text) -> Self {
-        BackendError::new(code, text.ru, text.kk, text.en)
+    /// A kiosk error with its code and its message in each language.
+    pub fn localized(error: &impl Localized) -> Self {
+        BackendError::new(error.code(), error.message(Lang::Ru), error.message(Lang::Kk), error.message(Lang::En))
     }
 
     pub fn message(&self, lang: Lang) -> &str {
@@ -58,6 +58,12 @@ impl std::fmt::Display for BackendError {
 }
 
 impl std::error::Error for BackendError {}
+
+impl From<crate::errors::GuiError> for BackendError {
+    fn from(error: crate::errors::GuiError) -> Self {
+        BackendError::localized(&error)
+    }
+}
 
 impl From<CommandError> for BackendError {
     fn from(error: CommandError) -> Self {

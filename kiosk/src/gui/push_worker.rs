@@ -16,12 +16,12 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use changelog::VerifyingKey;
 use changelog::request::RequestSigner;
 use changelog::{SignedEntry, sync::QuarantineNote};
-use rules::i18n::Text;
 use sync_client::{AckApplied, Ending, Endpoint, PushOptions, PushSession, Transport};
 
 use super::backend::{BackendError, ProgressSink, PushPhase, PushStage};
 use super::store_backend::localized;
 use crate::Kiosk;
+use crate::errors::GuiError;
 use crate::errors::SyncError;
 use crate::push::{self, PushError};
 
@@ -64,14 +64,7 @@ impl std::fmt::Debug for PushJob {
 }
 
 fn worker_lost() -> BackendError {
-    BackendError::text(
-        "SYNC_WORKER_STOPPED",
-        Text::new(
-            "Отправка прервалась. Данные сохранены на киоске; повторите синхронизацию",
-            "Жіберу үзілді. Деректер киоскта сақталған; синхрондауды қайталаңыз",
-            "The upload stopped. The data is kept on the kiosk; sync again",
-        ),
-    )
+    BackendError::from(GuiError::SyncWorkerStopped)
 }
 
 fn phase(session: &PushSession) -> PushPhase {

@@ -2,12 +2,12 @@
 //! the demo's in memory or the real store's: journal rows and their filtered orders, the
 //! registration warnings, the enrolled children, the free places to choose from, statistics.
 
+use crate::errors::GuiError;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use chrono::Datelike;
 use rules::command::Event;
-use rules::i18n::Text;
 use rules::model::{Application, QueueType, Status, Warning};
 use rules::queue::RankEntry;
 use rules::state::State;
@@ -19,7 +19,7 @@ use super::backend::{
 };
 
 pub fn not_logged_in() -> BackendError {
-    BackendError::text("NOT_LOGGED_IN", Text::new("Войдите в систему", "Жүйеге кіріңіз", "Please log in"))
+    BackendError::from(GuiError::NotLoggedIn)
 }
 
 pub fn journal_row(app: &Application, position: Option<u32>) -> JournalRow {

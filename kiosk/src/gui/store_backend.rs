@@ -25,7 +25,6 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
 use rules::command::{Action, Command, Role};
-use rules::i18n::Text;
 use rules::model::{Application, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning};
 use rules::time::{Date, Instant};
 use sync_client::PushOptions;
@@ -40,6 +39,7 @@ use super::push_worker::PushJob;
 use super::state_views::{
     JournalCache, enrolled_children, free_choices, journal_row, not_logged_in, registration_warnings, stats, week_start,
 };
+use crate::errors::GuiError;
 use crate::{InitParams, Kiosk, OpenError};
 use center_view::CenterView;
 pub use errors::localized;
@@ -457,10 +457,7 @@ impl Backend for StoreBackend {
 
     fn add_operator(&mut self, operator: &NewOperator) -> Result<(), BackendError> {
         let Some(role) = operator.role else {
-            return Err(BackendError::text(
-                "OPERATOR_ROLE",
-                Text::new("Выберите роль", "Рөлді таңдаңыз", "Choose a role"),
-            ));
+            return Err(BackendError::from(GuiError::OperatorRole));
         };
         let new = crate::NewOperator {
             login: operator.login.trim().to_owned(),
@@ -475,14 +472,7 @@ impl Backend for StoreBackend {
 
     fn set_operator_active(&mut self, login: &str, active: bool) -> Result<(), BackendError> {
         if active {
-            return Err(BackendError::text(
-                "OPERATOR_ENABLE",
-                Text::new(
-                    "Отключённую учётную запись нельзя включить снова: создайте новую",
-                    "Өшірілген есептік жазбаны қайта қосуға болмайды: жаңасын жасаңыз",
-                    "A disabled account cannot be enabled again: create a new one",
-                ),
-            ));
+            return Err(BackendError::from(GuiError::OperatorEnable));
         }
         let (kiosk, session) = self.store_and_session()?;
         kiosk.disable_operator(&session, login).map_err(|e| localized(&e))?;

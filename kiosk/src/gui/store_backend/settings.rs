@@ -4,6 +4,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::errors::GuiError;
 use crate::gui::backend::BackendError;
 
 /// File in the data folder holding the GUI settings (`GuiSettings`).
@@ -30,22 +31,11 @@ pub(super) fn saved_auto_minutes(dir: &Path) -> Option<u32> {
 /// Saves the automatic push period in the data folder `dir`, after checking it.
 pub(super) fn save_auto_minutes(dir: &Path, minutes: u32) -> Result<(), BackendError> {
     if minutes > MAX_AUTO_MINUTES {
-        return Err(BackendError::new(
-            "SYNC_PERIOD",
-            format!("Период автосинхронизации — не больше {MAX_AUTO_MINUTES} минут"),
-            format!("Автосинхрондау кезеңі — {MAX_AUTO_MINUTES} минуттан аспайды"),
-            format!("The automatic sync period is at most {MAX_AUTO_MINUTES} minutes"),
-        ));
+        return Err(BackendError::from(GuiError::SyncPeriod { max: MAX_AUTO_MINUTES }));
     }
     let path = dir.join(GUI_SETTINGS_FILE);
     let bytes = serde_json::to_vec_pretty(&GuiSettings { auto_sync_minutes: minutes }).unwrap_or_default();
     crate::store::write_atomically(&path, &bytes).map_err(|e| {
-        let path = path.display();
-        BackendError::new(
-            "SETTINGS_WRITE",
-            format!("Не удалось сохранить настройки {path}: {e}"),
-            format!("{path} баптауларын сақтау мүмкін болмады: {e}"),
-            format!("Could not save the settings {path}: {e}"),
-        )
+        BackendError::from(GuiError::SettingsWrite { path: path.display().to_string(), detail: e.to_string() })
     })
 }

@@ -1,11 +1,10 @@
 //! Sync with the center from the GUI: the push that runs in the background (started,
 //! polled, what it last did), the center's address and key, and the sync screen's status.
 
-use rules::command::Role;
-use rules::i18n::Text;
 
 use super::StoreBackend;
 use super::errors::{localized, not_set_up};
+use crate::errors::GuiError;
 use crate::gui::backend::{Backend, BackendError, ProgressSink, PushPhase, QuarantineNote, SyncOutcome, SyncStatus};
 use crate::gui::push_worker::PushJob;
 
@@ -34,16 +33,10 @@ impl StoreBackend {
     pub(super) fn start_push(&mut self, url: &str, progress: &ProgressSink) -> Result<(), BackendError> {
         let url = url.trim().trim_end_matches('/');
         if url.is_empty() {
-            return Err(BackendError::text(
-                "SYNC_NO_URL",
-                Text::new("Укажите адрес центра", "Орталықтың мекенжайын көрсетіңіз", "Enter the center's address"),
-            ));
+            return Err(BackendError::from(GuiError::SyncNoUrl));
         }
         if self.running.is_some() {
-            return Err(BackendError::text(
-                "SYNC_RUNNING",
-                Text::new("Синхронизация уже идёт", "Синхрондау жүріп жатыр", "A synchronisation is already running"),
-            ));
+            return Err(BackendError::from(GuiError::SyncRunning));
         }
         let kiosk = self.kiosk.as_mut().ok_or_else(not_set_up)?;
         progress.report(PushPhase::Connecting);
@@ -98,16 +91,8 @@ impl StoreBackend {
     /// See [`Backend::set_center_key`].
     pub(super) fn set_center_key_as_admin(&mut self, key_hex: &str) -> Result<(), BackendError> {
         let (kiosk, session) = self.store_and_session()?;
-        if session.role() != Role::Admin {
-            return Err(BackendError::text(
-                "ADMIN_ONLY",
-                Text::new(
-                    "Ключ центра задаёт только администратор киоска",
-                    "Орталық кілтін тек киоск әкімшісі орнатады",
-                    "Only the kiosk administrator sets the center's key",
-                ),
-            ));
-        }
+        rules::authz::accounts::may_administer(session.role())
+            .map_err(|_| localized(&crate::errors::AdminOnly { task: "center-key" }))?;
         let config = crate::push::set_center(kiosk, None, Some(key_hex)).map_err(|e| localized(&e))?;
         self.center_key = Some(config.public_key);
         Ok(())

@@ -1,6 +1,7 @@
 // Helpers of the end-to-end browser tests (kept out of the *.test.mjs files, which
 // `node --test e2e/` runs): the real binaries, a real `kezek-center serve`, and Debian's
-// Chromium driven by playwright-core (never a downloaded browser).
+// Chromium driven by playwright-core (never a downloaded browser). The portal's own
+// browser tests launch Chromium with this module too (portal/tools/test-support.mjs).
 
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -24,20 +25,29 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** Launches Debian's Chromium through playwright-core; never downloads a browser. */
-export async function launchChromium() {
+/**
+ * Launches Debian's Chromium through playwright-core; never downloads a browser. A suite of
+ * another folder passes its name, its folder and its own import of playwright-core: each
+ * suite's recipe installs playwright-core in its own folder (`just test-portal` in portal/,
+ * the end-to-end recipes in e2e/), and an import resolves from the file that writes it.
+ */
+export async function launchChromium({
+  suite = "The console's browser tests",
+  folder = 'e2e/',
+  importPlaywright = () => import('playwright-core'),
+} = {}) {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
-      `Chromium is not installed at ${CHROMIUM}. The console's browser tests need Debian's chromium package ` +
+      `Chromium is not installed at ${CHROMIUM}. ${suite} need Debian's chromium package ` +
         '(`apt-get install chromium`; scripts/bootstrap.sh installs it). They never download a browser. ' +
         'Set KEZEK_CHROMIUM to use another Chromium binary.',
     );
   }
   let chromium;
   try {
-    ({ chromium } = await import('playwright-core'));
+    ({ chromium } = await importPlaywright());
   } catch (e) {
-    throw new Error(`playwright-core is not installed: run \`npm ci\` in e2e/ (${e.message})`);
+    throw new Error(`playwright-core is not installed: run \`npm ci\` in ${folder} (${e.message})`);
   }
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
 }

@@ -134,6 +134,8 @@ export interface YearInfo {
 export interface PendingDeadline {
     kind: DeadlineKind;
     at: InstantString;
+    /** The action it waits for: `confirmVoucher`, `chooseKindergarten` or `restoreVoucher`. */
+    action: ActionKind;
 }
 
 /** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
@@ -190,6 +192,14 @@ export interface Mover {
     reason: MoveReason;
     /** `reason` for a person, in the requested language. */
     reasonText: string;
+}
+
+/** `queuePlace`'s answer: "position of total" in the application's queue. */
+export interface QueuePlace {
+    /** 1-based, in allocation order. */
+    position: number;
+    /** How many applications the queue (district, queue type, group year) ranks. */
+    total: number;
 }
 
 /** `explainPosition`'s answer. A position is `null` when the application was not queued. */
@@ -296,6 +306,14 @@ export interface Application {
     departure?: Departure;
 }
 
+/** `applicationInfo`'s answer: what follows from an application alone. */
+export interface ApplicationInfo {
+    /** The group year of its queue: the child's birth year. */
+    groupYear: number;
+    /** Its status is final (`departed`, `archived`): the child may apply again. */
+    final: boolean;
+}
+
 /** What an operator enters to put a child in a queue (`register`). */
 export interface NewApplication {
     /** Registration number, assigned by the host; required by the rules (not empty). */
@@ -342,6 +360,22 @@ export interface RegisterCommand {
 }
 
 export type Role = "operator" | "kindergarten" | "reviewer" | "admin" | "center";
+
+/** `actionInfo`'s answer: what the rules say of an action. */
+export interface ActionInfo {
+    /** Who takes it. */
+    role: Role;
+    /** A parent takes it online (the parents' portal and channel). */
+    parent: boolean;
+    /** The deadline it must be taken by, if any. */
+    dueBy: DeadlineKind | null;
+    /** The deadline it starts, counted from when it is taken, if any. */
+    starts: DeadlineKind | null;
+    /** The number of days it takes (`extendChoice`: the extension), if it takes one. */
+    days: { min: number; max: number } | null;
+    /** Taking it ends the application (its status becomes final): refuseVoucher, withdraw, markDeparted. */
+    ends: boolean;
+}
 
 /** One entry of `allowedActions`' answer. */
 export interface AllowedAction {
@@ -430,11 +464,26 @@ export interface ApplyResult {
 
 
 /**
+ * What the rules say of `action`: who takes it, whether a parent takes it online, the
+ * deadline it must be taken by and the one it starts, the days it takes (`extendChoice`),
+ * and whether taking it ends the application.
+ * Throws `INVALID_ARGUMENT` for a name that is no action.
+ */
+export function actionInfo(action: ActionKind): ActionInfo;
+
+/**
  * The actions that may be taken on `application` at `now` (after any deadline expiry due
  * by then), who takes them, their deadline and their button label.
  * Throws `INVALID_APPLICATION`, `INVALID_INSTANT` or `INVALID_ARGUMENT` (lang).
  */
 export function allowedActions(application: Application, now: InstantString, lang?: Lang): AllowedAction[];
+
+/**
+ * What follows from `application` alone: the group year of its queue (the child's birth
+ * year) and whether its status is final (departed or archived: the child may apply again).
+ * Throws `INVALID_APPLICATION`.
+ */
+export function applicationInfo(application: Application): ApplicationInfo;
 
 /**
  * Checks `command` against `application` at `now` and returns the events it causes and
@@ -483,12 +532,29 @@ export function explainPosition(before: RankInput[], after: RankInput[], id: str
 export function isWorkingDay(date: DateString): boolean;
 
 /**
+ * Of `options.freePlaces`, the places `application` may choose, in the list's order: what
+ * `apply` of `chooseKindergarten` with the same `options` accepts (a kindergarten of
+ * `options.kindergartens`, of the application's district and queue type, open, with groups
+ * in the language and the group year, a free place for its group year). Whether it may
+ * choose now is `allowedActions`' answer. Throws `INVALID_APPLICATION` or `INVALID_ARGUMENT`.
+ */
+export function kindergartenChoices(application: Application, options: ApplyOptions): FreePlace[];
+
+/**
  * The deadline `application` waits on by its status: `confirm` (voucher issued), `choose`
- * (voucher confirmed) or `restore` (stop-listed), with its instant; `null` in any other status.
+ * (voucher confirmed) or `restore` (stop-listed), with its instant and the action it waits
+ * for (`confirmVoucher`, `chooseKindergarten`, `restoreVoucher`); `null` in any other status.
  * Whether it has passed at a time is `daysLeft(kind, at, now).days === 0`.
  * Throws `INVALID_APPLICATION`.
  */
 export function pendingDeadline(application: Application): PendingDeadline | null;
+
+/**
+ * The place of application `id` when `applications` are ranked as by `rankQueue`: its
+ * position and how many applications its queue (district, queue type, group year) ranks;
+ * `null` when it is not ranked. Throws as `rankQueue` does, or `INVALID_ARGUMENT` (`id`).
+ */
+export function queuePlace(applications: RankInput[], id: string): QueuePlace | null;
 
 /**
  * Positions of every application whose status is exactly `queued`, sorted by district,
@@ -521,7 +587,9 @@ export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembl
 
 export interface InitOutput {
     readonly memory: WebAssembly.Memory;
+    readonly actionInfo: (a: unknown) => [number, number, number];
     readonly allowedActions: (a: unknown, b: unknown, c: unknown) => [number, number, number];
+    readonly applicationInfo: (a: unknown) => [number, number, number];
     readonly apply: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
     readonly calendarInfo: () => [number, number, number];
     readonly daysLeft: (a: unknown, b: unknown, c: unknown) => [number, number, number];
@@ -529,7 +597,9 @@ export interface InitOutput {
     readonly explainPosition: (a: unknown, b: unknown, c: unknown, d: unknown) => [number, number, number];
     readonly explainPositionPacked: (a: number, b: number, c: number, d: number, e: number, f: number, g: number, h: number, i: number, j: number, k: number, l: number, m: unknown, n: unknown) => [number, number, number];
     readonly isWorkingDay: (a: unknown) => [number, number, number];
+    readonly kindergartenChoices: (a: unknown, b: unknown) => [number, number, number];
     readonly pendingDeadline: (a: unknown) => [number, number, number];
+    readonly queuePlace: (a: unknown, b: unknown) => [number, number, number];
     readonly rankQueue: (a: unknown) => [number, number, number];
     readonly rankQueuePacked: (a: number, b: number, c: number, d: number, e: number, f: number) => [number, number];
     readonly validateIin: (a: unknown, b: unknown) => [number, number, number];

@@ -5,13 +5,7 @@
 // "I accept and sign", which sends the contract's SHA-256 with the choice.
 
 import { ApiError, publicQueue } from './api.js';
-import { astana, describeEvent, domId, fmtDate, fmtInstant, named, nowInstant, rulesApplication } from './util.js';
-
-/** The actions a parent takes (docs/PARENTS.md, rules::authz::parent). */
-const PARENT_ACTIONS = ['confirmVoucher', 'restoreVoucher', 'extendChoice', 'chooseKindergarten', 'refuseVoucher', 'withdraw'];
-const FINAL_ACTIONS = ['refuseVoucher', 'withdraw'];
-const DEADLINE_KIND = { confirm: 'confirmVoucher', choose: 'chooseKindergarten', restore: 'restoreVoucher' };
-const KIND_OF = { confirmVoucher: 'confirm', chooseKindergarten: 'choose', extendChoice: 'choose', restoreVoucher: 'restore' };
+import { astana, describeEvent, domId, extendDays, fmtDate, fmtInstant, named, nowInstant, rulesApplication } from './util.js';
 
 /** Public queue rows as the rules' rank entries (a queue is its group year; the birth date only gives it). */
 function entries(district, rows) {
@@ -78,41 +72,41 @@ export function applicationsView(page) {
     return describeEvent(t, event, (id) => kgLabel(id, flow));
   }
 
-  /** The parent actions the center allows now, as `{action, deadline?}`. */
+  /** The actions the center allows the parent now, as `{action, deadline?}` (the center
+   * lists only the parent's: rules::authz::parent). */
   function allowedOf(view) {
-    return (view.allowedActions ?? [])
-      .map((a) => (typeof a === 'string' ? { action: a } : a))
-      .filter((a) => PARENT_ACTIONS.includes(a.action) && (!a.role || a.role === 'operator'));
+    return (view.allowedActions ?? []).map((a) => (typeof a === 'string' ? { action: a } : a));
   }
 
-  /** `[[action, instant]]` of the view's deadlines (an object by kind, or a list). */
+  /** `[[action, instant]]`: the deadline the application waits on, named by the action it
+   * waits for, then those of the allowed actions, one per deadline (all the rules' answers). */
   function deadlinesOf(view) {
-    const d = view.deadlines;
     const out = new Map();
-    if (Array.isArray(d)) {
-      for (const x of d) if (x?.at) out.set(DEADLINE_KIND[x.kind] ?? x.action ?? x.kind, x.at);
-    } else if (d && typeof d === 'object') {
-      for (const [k, v] of Object.entries(d)) if (v) out.set(DEADLINE_KIND[k] ?? k, typeof v === 'string' ? v : v.at);
-    }
-    for (const a of allowedOf(view)) if (a.deadline && !out.has(a.action) && a.action !== 'extendChoice') out.set(a.action, a.deadline);
-    return [...out].filter(([, at]) => typeof at === 'string');
+    const kinds = new Set();
+    const add = (action, kind, at) => {
+      if (!kind || kinds.has(kind) || typeof at !== 'string') return;
+      kinds.add(kind);
+      out.set(action, at);
+    };
+    const pending = rules.pendingDeadline(rulesApplication(view));
+    if (pending) add(pending.action, pending.kind, pending.at);
+    for (const a of allowedOf(view)) if (a.deadline) add(a.action, rules.actionInfo(a.action).dueBy, a.deadline);
+    return [...out];
   }
 
   function deadlineBlock(action, at) {
     const now = nowInstant();
     let left;
-    if (Date.parse(now) > Date.parse(at)) left = t('deadline.passed');
-    else {
-      try {
-        const kind = KIND_OF[action] ?? 'choose';
-        const { days } = rules.daysLeft(kind, at, now);
-        if (astana(now).date === astana(at).date) left = t('deadline.lastDay');
-        else left = kind === 'restore' ? t('deadline.calendarLeft', { n: days }) : t('c.deadline.workingLeft', { n: days });
-      } catch (e) {
-        left = e.message;
-      }
+    try {
+      // The rules' days left for the deadline the action is due by: 0 once it has passed.
+      const { days, unit } = rules.daysLeft(rules.actionInfo(action).dueBy, at, now);
+      if (days === 0) left = t('deadline.passed');
+      else if (astana(now).date === astana(at).date) left = t('deadline.lastDay');
+      else left = unit === 'calendar' ? t('deadline.calendarLeft', { n: days }) : t('c.deadline.workingLeft', { n: days });
+    } catch (e) {
+      left = e.message;
     }
-    const label = ['confirmVoucher', 'chooseKindergarten', 'extendChoice', 'restoreVoucher'].includes(action) ? t(`deadline.${action}`) : action;
+    const label = t(`deadline.${action}`);
     return h(
       'div',
       { class: 'deadline', 'data-action': action, 'data-deadline': at },
@@ -122,20 +116,29 @@ export function applicationsView(page) {
     );
   }
 
+  /** The place in its queue of the public queue, as the rules rank it (`queuePlace`): N of M. */
+  function placeInPublicQueue(view, info) {
+    if (!info?.queue) return null;
+    try {
+      return rules.queuePlace(entries(view.district, info.queue.rows), view.id);
+    } catch {
+      return null;
+    }
+  }
+
   function positionFacts(view) {
     const info = queues.get(view.district);
     const own = typeof view.position === 'object' && view.position ? view.position.position : view.position;
-    const row = info?.queue?.rows?.find((r) => r.registration === view.id);
-    const position = own ?? row?.position ?? null;
-    const total = row ? info.queue.rows.filter((r) => r.queueType === row.queueType && r.groupYear === row.groupYear && r.position != null).length : null;
-    const text = position == null ? t('field.noPosition') : total ? t('field.positionOf', { position, total }) : String(position);
+    const place = placeInPublicQueue(view, info);
+    const position = own ?? place?.position ?? null;
+    const text = position == null ? t('field.noPosition') : place ? t('field.positionOf', { position, total: place.total }) : String(position);
     return { position, text, info };
   }
 
-  function explanation(view, info) {
+  function explanation(view, info, position) {
     if (!info?.queue) return info?.error ? h('p', { class: 'muted small', text: t('c.queue.unavailable') }) : null;
     if (!info.previous) {
-      return view.status === 'queued' ? h('p', { class: 'muted small', text: t('c.queue.firstVisit', { date: fmtInstant(info.queue.publishedAt) }) }) : null;
+      return position != null ? h('p', { class: 'muted small', text: t('c.queue.firstVisit', { date: fmtInstant(info.queue.publishedAt) }) }) : null;
     }
     let change;
     try {
@@ -330,11 +333,12 @@ export function applicationsView(page) {
     } else {
       box.append(h('h4', { text: t('preview.heading') }));
       previewLines(box, flow);
-      if (FINAL_ACTIONS.includes(flow.action)) box.append(h('p', { class: 'notice notice--warn', text: t('c.act.final') }));
+      const ends = rules.actionInfo(flow.action).ends;
+      if (ends) box.append(h('p', { class: 'notice notice--warn', text: t('c.act.final') }));
       box.append(
         h('button', {
           type: 'button',
-          class: `button ${FINAL_ACTIONS.includes(flow.action) ? 'button--danger' : 'button--primary'}`,
+          class: `button ${ends ? 'button--danger' : 'button--primary'}`,
           'data-testid': 'send',
           disabled: Boolean(flow.previewError) || s.busy,
           text: t('c.act.send'),
@@ -374,7 +378,8 @@ export function applicationsView(page) {
       const label = t(`c.action.${a.action}`);
       if (a.action === 'extendChoice') {
         const inputId = `days-${domId(view.id)}`;
-        const days = h('input', { id: inputId, type: 'number', min: 1, max: 30, value: 10, inputmode: 'numeric' });
+        const { min, max, suggested } = extendDays(rules);
+        const days = h('input', { id: inputId, type: 'number', min, max, value: suggested, inputmode: 'numeric' });
         box.append(
           h(
             'form',
@@ -385,7 +390,7 @@ export function applicationsView(page) {
                 start(view, 'extendChoice', { days: Number(days.value) });
               },
             },
-            h('label', { class: 'field-label', for: inputId, text: t('actions.days') }),
+            h('label', { class: 'field-label', for: inputId, text: t('actions.days', { min, max }) }),
             days,
             h('button', { type: 'submit', class: 'button button--secondary', 'data-action': a.action, text: label }),
           ),
@@ -395,7 +400,7 @@ export function applicationsView(page) {
       row.append(
         h('button', {
           type: 'button',
-          class: `button ${FINAL_ACTIONS.includes(a.action) ? 'button--danger' : 'button--primary'}`,
+          class: `button ${rules.actionInfo(a.action).ends ? 'button--danger' : 'button--primary'}`,
           'data-action': a.action,
           text: label,
           onclick: () => start(view, a.action),
@@ -408,7 +413,7 @@ export function applicationsView(page) {
 
   function card(view) {
     const { text: positionText, position, info } = positionFacts(view);
-    const year = Number(view.child.birthDate.slice(0, 4));
+    const year = rules.applicationInfo(rulesApplication(view)).groupYear;
     const c = h('article', { class: 'app-card', 'data-application-card': view.id, 'aria-labelledby': `title-${domId(view.id)}` });
     c.append(
       h(
@@ -439,7 +444,7 @@ export function applicationsView(page) {
       );
     }
     c.append(facts);
-    const explain = explanation(view, info);
+    const explain = explanation(view, info, position);
     if (explain) c.append(explain);
     const deadlines = deadlinesOf(view);
     if (deadlines.length) {

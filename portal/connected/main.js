@@ -181,53 +181,43 @@ export async function startConnected(ctx) {
           s.code = e.target.value.replace(/\D/g, '');
         },
       });
-      const form = h(
-        'form',
-        {
-          class: 'stack',
-          novalidate: true,
-          onsubmit: (e) => {
-            e.preventDefault();
-            if (!/^\d{6}$/.test(s.code)) {
-              code.setAttribute('aria-invalid', 'true');
-              s.error = new ApiError(0, 'CODE_FORMAT', t('c.signin.codeFormat'));
-              render();
-              focusAfter('#c-code');
-              return;
-            }
-            run(async () => {
-              const answer = await api('POST', '/v1/parent/session', { iin: s.iin, code: s.code });
-              setCsrf(answer.csrf);
-              await refresh();
-              s.code = '';
-              s.view = 'applications';
-              announce(t('c.signin.done'));
-              focusAfter('#c-heading');
-            });
-          },
+      const codeIsWellFormed = () => {
+        if (/^\d{6}$/.test(s.code)) return true;
+        code.setAttribute('aria-invalid', 'true');
+        s.error = new ApiError(0, 'CODE_FORMAT', t('c.signin.codeFormat'));
+        render();
+        focusAfter('#c-code');
+        return false;
+      };
+      const signIn = async () => {
+        const answer = await api('POST', '/v1/parent/session', { iin: s.iin, code: s.code });
+        setCsrf(answer.csrf);
+        await refresh();
+        s.code = '';
+        s.view = 'applications';
+        announce(t('c.signin.done'));
+        focusAfter('#c-heading');
+      };
+      const again = h('button', {
+        type: 'button',
+        class: 'button button--secondary',
+        text: t('c.signin.again'),
+        disabled: s.busy,
+        onclick: () => {
+          s.step = 'iin';
+          s.error = null;
+          render();
+          focusAfter('#c-parent-iin');
         },
-        h('label', { class: 'field-label', for: 'c-code', text: t('c.signin.code') }),
-        code,
-        h('p', { id: 'c-code-hint', class: 'muted small', text: t('c.signin.codeHint') }),
-        h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'sign-in', disabled: s.busy, text: t('c.signin.submit') }),
-        h(
-          'div',
-          { class: 'button-row' },
-          h('button', {
-            type: 'button',
-            class: 'button button--secondary',
-            text: t('c.signin.again'),
-            disabled: s.busy,
-            onclick: () => {
-              s.step = 'iin';
-              s.error = null;
-              render();
-              focusAfter('#c-parent-iin');
-            },
-          }),
+      });
+      panel.append(
+        checkedForm(
+          { check: codeIsWellFormed, submit: signIn, button: { testid: 'sign-in', label: t('c.signin.submit') }, after: h('div', { class: 'button-row' }, again) },
+          h('label', { class: 'field-label', for: 'c-code', text: t('c.signin.code') }),
+          code,
+          h('p', { id: 'c-code-hint', class: 'muted small', text: t('c.signin.codeHint') }),
         ),
       );
-      panel.append(form);
     }
     const error = failure(s.error);
     if (error) panel.append(error);
@@ -337,9 +327,10 @@ export async function startConnected(ctx) {
     return panel;
   }
 
-  /** A form of one IIN field and a submit button: an invalid IIN is marked and focused, a
-   * valid one runs `submit` (busy state and errors handled by `run`). */
-  function iinForm(field, button, submit) {
+  /** A form of `fields` and a submit button (then `after`): on submit `check()` runs first
+   * (it marks what is wrong and answers false), then `submit` (busy state and errors handled
+   * by `run`). */
+  function checkedForm({ check, submit, button, after = null }, ...fields) {
     return h(
       'form',
       {
@@ -347,17 +338,24 @@ export async function startConnected(ctx) {
         novalidate: true,
         onsubmit: (e) => {
           e.preventDefault();
-          if (!field.valid()) {
-            field.input.setAttribute('aria-invalid', 'true');
-            field.input.focus();
-            return;
-          }
-          run(submit);
+          if (check()) run(submit);
         },
       },
-      field.wrap,
+      ...fields,
       h('button', { type: 'submit', class: 'button button--primary', 'data-testid': button.testid, disabled: s.busy, text: button.label }),
+      after,
     );
+  }
+
+  /** A form of one IIN field: an invalid IIN is marked and focused, a valid one is submitted. */
+  function iinForm(field, button, submit) {
+    const check = () => {
+      if (field.valid()) return true;
+      field.input.setAttribute('aria-invalid', 'true');
+      field.input.focus();
+      return false;
+    };
+    return checkedForm({ check, submit, button }, field.wrap);
   }
 
   function focusAfter(selector) {

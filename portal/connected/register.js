@@ -2,7 +2,7 @@
 // applicant. The rules check it on the device first (`apply` of a `register` command, which
 // also gives the queue and group year), then the center registers it and numbers it.
 
-import { domId, fmtDate, named, nowInstant } from './util.js';
+import { domId, fmtDate, named, nowInstant, rulesApplication } from './util.js';
 
 const QUEUE_TYPES = ['general', 'special_correctional', 'special', 'sanatorium'];
 const KINSHIPS = ['mother', 'father', 'guardian', 'grandparent', 'other'];
@@ -104,7 +104,9 @@ export function registerView(page) {
       return panel;
     }
     if (!children.some((c) => c.iin === form.childIin)) {
-      const unregistered = children.find((c) => !(s.me.applications ?? []).some((a) => a.child?.iin === c.iin && !['archived', 'departed'].includes(a.status)));
+      // The first child without an application that still holds its place (the rules: a final status does not).
+      const holdsPlace = (a) => !rules.applicationInfo(rulesApplication(a)).final;
+      const unregistered = children.find((c) => !(s.me.applications ?? []).some((a) => a.child?.iin === c.iin && holdsPlace(a)));
       form.childIin = (unregistered ?? children[0]).iin;
       form.birthDate = '';
     }
@@ -198,7 +200,7 @@ export function registerView(page) {
           { class: 'preview', 'data-testid': 'reg-preview' },
           h('h4', { text: t('preview.heading') }),
           h('p', { class: 'small', text: t('c.act.previewNote') }),
-          h('p', { text: t('c.reg.previewQueue', { queue: t(`queueType.${a.queueType}`), year: Number(a.child.birthDate.slice(0, 4)), district: named(ctx.districts.find((d) => d.code === a.district)?.name, ctx.lang(), a.district) }) }),
+          h('p', { text: t('c.reg.previewQueue', { queue: t(`queueType.${a.queueType}`), year: rules.applicationInfo(a).groupYear, district: named(ctx.districts.find((d) => d.code === a.district)?.name, ctx.lang(), a.district) }) }),
           (a.warnings ?? []).map((w) => h('p', { class: 'notice notice--warn small', text: t(`warning.${w}`) })),
           h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'reg-send', disabled: s.busy, text: t('c.reg.send'), onclick: send }),
         ),

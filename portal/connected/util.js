@@ -1,5 +1,5 @@
-// Formatting shared by the portal's pages, connected (connected/) and demo (offline/): Astana
-// time, UTC+05:00, and the rules' events as text.
+// Shared by the portal's pages, connected (connected/) and demo (offline/): Astana time,
+// UTC+05:00, the rules' events as text, and the bounds of the extension form.
 
 const OFFSET_MS = 5 * 3600 * 1000;
 const pad = (n) => String(n).padStart(2, '0');
@@ -41,10 +41,16 @@ export function named(name, lang, fallback = '') {
   return name[lang] ?? name.ru ?? fallback;
 }
 
-/** The rules' application of a view: the view less what the center adds (position, deadlines, allowedActions). */
+/** The rules' application of a view: the view less what the center adds (position, deadlines, allowedActions, kindergarten). */
 export function rulesApplication(view) {
-  const { position, deadlines, allowedActions, ...application } = view;
+  const { position, deadlines, allowedActions, kindergarten, ...application } = view;
   return application;
+}
+
+/** The days an extension of the choice period may take, from the rules, and the number the form suggests. */
+export function extendDays(rules) {
+  const { min, max } = rules.actionInfo('extendChoice').days;
+  return { min, max, suggested: 10 };
 }
 
 /** An id usable in DOM ids. */

@@ -1,17 +1,17 @@
 // The parent's actions on an application, and their preview (the rules' apply) on this page only.
 
+import { extendDays } from '../connected/util.js';
 import { renderResults } from './card.js';
 import { h } from './dom.js';
 import { kgName, t } from './i18n.js';
 import { currentSnapshot } from './snapshots.js';
 import { state } from './state.js';
 
-/** Actions a parent takes (through the portal or the office): the rules' `operator` role. */
-const PARENT_ROLE = 'operator';
-
 export function actionControls(application, allowed, freePlaces) {
-  const parent = allowed.filter((a) => a.role === PARENT_ROLE);
-  const others = allowed.filter((a) => a.role !== PARENT_ROLE);
+  // Which actions are the parent's (online or at the office) is the rules' answer.
+  const byParent = (a) => state.rules.actionInfo(a.action).parent;
+  const parent = allowed.filter(byParent);
+  const others = allowed.filter((a) => !byParent(a));
   const box = h('div', { class: 'actions' }, h('h4', { text: t('actions.heading') }));
   if (!allowed.length) box.append(h('p', { class: 'muted', text: t('actions.none') }));
   const byRole = new Map();
@@ -26,14 +26,13 @@ export function actionControls(application, allowed, freePlaces) {
   for (const a of parent) {
     const id = `${application.id}-${a.action}`.replace(/[^\w-]/g, '_');
     if (a.action === 'chooseKindergarten') {
+      // The places the rules accept for this child: those `apply` would take with the same facts.
       const kindergartens = currentSnapshot().kindergartens ?? [];
-      const year = Number(application.child.birthDate.slice(0, 4));
-      const options = freePlaces
-        .filter((p) => p.groupYear === year && p.free > 0)
-        .map((p) => ({ p, kg: kindergartens.find((k) => k.id === p.kindergarten) }))
-        .filter(({ kg }) => kg && kg.district === application.district && (kg.queueType ?? 'general') === application.queueType);
+      const options = state.rules
+        .kindergartenChoices(application, { kindergartens, freePlaces })
+        .map((p) => ({ p, kg: kindergartens.find((k) => k.id === p.kindergarten) }));
       if (!options.length) {
-        box.append(h('p', { class: 'notice notice--warn', text: t('actions.noFreePlaces', { year }) }));
+        box.append(h('p', { class: 'notice notice--warn', text: t('actions.noFreePlaces', { year: state.rules.applicationInfo(application).groupYear }) }));
         continue;
       }
       const name = `${id}-choice`;
@@ -69,7 +68,8 @@ export function actionControls(application, allowed, freePlaces) {
         ),
       );
     } else if (a.action === 'extendChoice') {
-      const days = h('input', { id: `${id}-days`, type: 'number', min: 1, max: 30, value: 10, inputmode: 'numeric', required: true });
+      const { min, max, suggested } = extendDays(state.rules);
+      const days = h('input', { id: `${id}-days`, type: 'number', min, max, value: suggested, inputmode: 'numeric', required: true });
       box.append(
         h(
           'form',
@@ -81,13 +81,14 @@ export function actionControls(application, allowed, freePlaces) {
               run({ type: 'extendChoice', days: Number(days.value) });
             },
           },
-          h('label', { class: 'field-label', for: `${id}-days`, text: t('actions.days') }),
+          h('label', { class: 'field-label', for: `${id}-days`, text: t('actions.days', { min, max }) }),
           days,
           h('button', { type: 'submit', class: 'button button--secondary', 'data-action': a.action }, a.label, ' ', tag.cloneNode(true)),
         ),
       );
     } else {
-      const danger = ['refuseVoucher', 'withdraw'].includes(a.action);
+      // An action that ends the application (the rules' answer) is drawn as dangerous.
+      const danger = state.rules.actionInfo(a.action).ends;
       let row = box.lastElementChild;
       if (!row?.classList.contains('action-buttons')) {
         row = h('div', { class: 'action-buttons' });

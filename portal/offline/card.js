@@ -2,7 +2,7 @@
 
 import { fmtDate, fmtInstant } from '../connected/util.js';
 import { actionControls } from './actions.js';
-import { deadlineBlock, passedDeadline, RULE_NOTES } from './deadlines.js';
+import { actionDeadlines, deadlineBlock, pendingDeadline } from './deadlines.js';
 import { h } from './dom.js';
 import { eventText, explanation } from './explain.js';
 import { categoryName, districtName, kgName, t } from './i18n.js';
@@ -17,9 +17,9 @@ function fact(label, value, attrs = {}) {
 function applicationCard(original, ctx) {
   const previewed = state.previews.get(original.id);
   const application = previewed?.application ?? original;
-  const ranked = ctx.ranked.find((r) => r.id === application.id);
-  const total = ranked ? ctx.ranked.filter((r) => r.district === ranked.district && r.queueType === ranked.queueType && r.groupYear === ranked.groupYear).length : 0;
-  const year = Number(application.child.birthDate.slice(0, 4));
+  // Position N of M in its queue, and its group year: the rules' answers.
+  const place = state.rules.queuePlace(ctx.entries, application.id);
+  const year = state.rules.applicationInfo(application).groupYear;
   const card = h('article', { class: `app-card${previewed ? ' app-card--preview' : ''}`, 'data-application-card': application.id, 'aria-labelledby': `title-${application.id}` });
   card.append(
     h(
@@ -46,8 +46,8 @@ function applicationCard(original, ctx) {
     fact(t('field.status'), t(`status.${application.status}`)),
     fact(
       t('field.position'),
-      ranked ? t('field.positionOf', { position: ranked.position, total }) : t('field.noPosition'),
-      { 'data-testid': 'position', 'data-position': ranked?.position ?? '' },
+      place ? t('field.positionOf', place) : t('field.noPosition'),
+      { 'data-testid': 'position', 'data-position': place?.position ?? '' },
     ),
   );
   if (application.archiveReason) facts.append(fact(t('field.archiveReason'), t(`archive.${application.archiveReason}`)));
@@ -61,33 +61,32 @@ function applicationCard(original, ctx) {
     );
   }
   card.append(facts);
-  if (!ranked && !previewed) card.append(h('p', { class: 'muted small', text: t('field.noPositionNote') }));
+  if (!place && !previewed) card.append(h('p', { class: 'muted small', text: t('field.noPositionNote') }));
   const snapshotPosition = ctx.snapshotPositions?.get(application.id);
-  if (!previewed && ranked && snapshotPosition !== undefined && snapshotPosition !== ranked.position) {
-    card.append(h('p', { class: 'notice notice--warn', text: t('snapshot.positionMismatch', { computed: ranked.position, snapshot: snapshotPosition }) }));
+  if (!previewed && place && snapshotPosition !== undefined && snapshotPosition !== place.position) {
+    card.append(h('p', { class: 'notice notice--warn', text: t('snapshot.positionMismatch', { computed: place.position, snapshot: snapshotPosition }) }));
   }
   for (const w of application.warnings ?? []) card.append(h('p', { class: 'notice notice--warn small', text: t(`warning.${w}`) }));
 
-  const explain = explanation(application, ranked, ctx.entries);
+  const explain = explanation(application, place, ctx.entries);
   if (explain) card.append(explain);
 
   let allowed = [];
-  let passed = null;
+  let pending = { deadline: null, passed: null };
   try {
     allowed = state.rules.allowedActions(application, state.asOf, state.lang);
-    passed = passedDeadline(application);
+    pending = pendingDeadline(application);
   } catch (e) {
     card.append(h('p', { class: 'notice notice--error', text: `${e.message} (${e.code})` }));
   }
-  const deadlines = new Map();
-  for (const a of allowed) {
-    if (a.deadline && !(a.action === 'extendChoice' && allowed.some((b) => b.action === 'chooseKindergarten'))) deadlines.set(a.action, a.deadline);
-  }
-  if (deadlines.size || passed || RULE_NOTES[application.status]) {
+  const deadlines = actionDeadlines(allowed);
+  // The seed's text of the rule behind the deadline the application waits on.
+  const note = pending.deadline ? t(`rules.${pending.deadline.kind}`) : null;
+  if (deadlines.size || pending.passed || note) {
     const box = h('div', { class: 'deadlines' }, h('h4', { text: t('deadline.heading') }));
-    if (passed) box.append(h('p', { class: 'notice notice--warn', text: t('deadline.expiredSinceSnapshot', { date: fmtInstant(passed) }) }));
+    if (pending.passed) box.append(h('p', { class: 'notice notice--warn', text: t('deadline.expiredSinceSnapshot', { date: fmtInstant(pending.passed) }) }));
     for (const [action, deadline] of deadlines) box.append(deadlineBlock(action, deadline, application));
-    if (RULE_NOTES[application.status]) box.append(h('p', { class: 'muted small rule-note', text: t(RULE_NOTES[application.status]) }));
+    if (note) box.append(h('p', { class: 'muted small rule-note', text: note }));
     card.append(box);
   }
 
@@ -144,8 +143,7 @@ export function renderResults() {
   // Positions with the previews applied (a preview may take the child out of the queue).
   const applications = current.applications.map((a) => state.previews.get(a.id)?.application ?? a);
   const entries = entriesOf(applications);
-  const ranked = state.previews.size ? state.rules.rankQueue(entries) : current.ranked;
   const snapshotPositions = Array.isArray(current.positions) ? new Map(current.positions.map((p) => [p.id, p.position])) : null;
-  const ctx = { ranked, entries, freePlaces: freePlacesOf(current), snapshotPositions };
+  const ctx = { entries, freePlaces: freePlacesOf(current), snapshotPositions };
   for (const application of mine) box.append(applicationCard(application, ctx));
 }

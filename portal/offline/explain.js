@@ -16,7 +16,8 @@ export function eventText(event) {
   });
 }
 
-export function explanation(application, ranked, rankedEntries) {
+/** Why the application's position moved; `place` is its place in its queue now (null when not in one). */
+export function explanation(application, place, rankedEntries) {
   const current = currentSnapshot();
   const preview = state.previews.get(application.id);
   let before;
@@ -28,7 +29,7 @@ export function explanation(application, ranked, rankedEntries) {
   } else {
     const previous = previousSnapshot();
     if (!previous) {
-      return application.status === 'queued' ? h('p', { class: 'muted small', text: t('explain.noPrevious') }) : null;
+      return place ? h('p', { class: 'muted small', text: t('explain.noPrevious') }) : null;
     }
     before = entriesOf(previous.applications);
     after = entriesOf(current.applications);

@@ -32,8 +32,8 @@ function checkSnapshot(snapshot) {
     }
   }
   // The rules validate every application; a malformed one throws INVALID_APPLICATION.
-  const ranked = state.rules.rankQueue(entriesOf(snapshot.applications));
-  return { ...snapshot, ranked };
+  state.rules.rankQueue(entriesOf(snapshot.applications));
+  return snapshot;
 }
 
 export function currentSnapshot() {

@@ -124,6 +124,8 @@ test('ru, kk and en have the same keys, no empty text and every key the page use
       'choiceExtended', 'directionIssued', 'childEnrolled', 'childRefused', 'refusalUpheld', 'refusalOverruled', 'childDeparted', 'archived',
     ],
     deadline: ['confirmVoucher', 'chooseKindergarten', 'extendChoice', 'restoreVoucher'],
+    // The rule behind the deadline an application waits on, by the deadline's kind.
+    rules: ['confirm', 'choose', 'restore'],
     'iin.error': ['IIN_FORMAT', 'IIN_DATE', 'IIN_CHECKSUM'],
     'c.action': ['confirmVoucher', 'restoreVoucher', 'extendChoice', 'chooseKindergarten', 'refuseVoucher', 'withdraw'],
     'c.kinship': ['mother', 'father', 'guardian', 'grandparent', 'other'],

@@ -1,28 +1,16 @@
 // Helpers of the portal's node:test suites (kept out of test/, where node --test would run
-// every .mjs file as a test file).
+// every .mjs file as a test file). Chromium is launched as the end-to-end tests launch it
+// (e2e/support.mjs), with the playwright-core of portal/node_modules.
 
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ROOT, SCREENSHOTS, launchChromium as launchWith } from '../../e2e/support.mjs';
 
+export { ROOT, SCREENSHOTS };
 export const PORTAL = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-export const ROOT = path.resolve(PORTAL, '..');
-export const SCREENSHOTS = path.join(ROOT, 'docs', 'screenshots');
-export const CHROMIUM = process.env.KEZEK_CHROMIUM || '/usr/bin/chromium';
-
-/** Flags for Debian's Chromium in a container: no sandbox, no GPU, no network chatter. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const NODE_PKG = path.join(ROOT, 'wasm-pkg', 'pkg', 'node', 'kezek.js');
 const WEB_PKG = path.join(ROOT, 'wasm-pkg', 'pkg', 'web', 'kezek.js');
@@ -35,22 +23,9 @@ export function loadRules() {
   return createRequire(import.meta.url)(NODE_PKG);
 }
 
-/** Launches Debian's Chromium through playwright-core; never downloads a browser. */
-export async function launchChromium() {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium is not installed at ${CHROMIUM}. The portal's browser tests need Debian's chromium package ` +
-        '(`apt-get install chromium`; scripts/bootstrap.sh installs it). They never download a browser. ' +
-        'Set KEZEK_CHROMIUM to use another Chromium binary.',
-    );
-  }
-  let chromium;
-  try {
-    ({ chromium } = await import('playwright-core'));
-  } catch (e) {
-    throw new Error(`playwright-core is not installed: run \`npm ci\` in portal/ (${e.message})`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/** Launches Debian's Chromium through playwright-core (portal/'s); never downloads a browser. */
+export function launchChromium() {
+  return launchWith({ suite: "The portal's browser tests", folder: 'portal/', importPlaywright: () => import('playwright-core') });
 }
 
 /** Starts `node serve.mjs 0` and resolves to { url, stop } once it listens. */

@@ -13,7 +13,6 @@
 //! taken from published tables. Counting over such a year says so ([`Counted::provisional`]),
 //! so that a host can flag the deadline.
 
-use std::collections::BTreeSet;
 use std::fmt;
 use std::sync::OnceLock;
 
@@ -93,7 +92,9 @@ struct YearCalendar {
     status: YearStatus,
     /// Weekdays that are off, with the reason.
     weekday_holidays: Vec<(NaiveDate, DayOffReason)>,
-    extra_working_days: BTreeSet<NaiveDate>,
+    /// Weekend days that are working days (a handful a year: a list, not a set, keeps the
+    /// WebAssembly module free of a second B-tree).
+    extra_working_days: Vec<NaiveDate>,
     source: String,
 }
 
@@ -158,10 +159,8 @@ impl YearCalendar {
             .filter(|(d, _, _)| !is_weekend(*d))
             .map(|(d, _, name)| (*d, DayOffReason::Holiday(*name)))
             .collect();
-        let mut taken = BTreeSet::new();
-        for h in &holidays {
-            taken.insert(h.0);
-        }
+        // The days already off (a short list).
+        let mut taken: Vec<NaiveDate> = holidays.iter().map(|h| h.0).collect();
         for (day, moves, name) in &holidays {
             if !*moves || !is_weekend(*day) {
                 continue;
@@ -170,7 +169,7 @@ impl YearCalendar {
             while let Some(next) = candidate.succ_opt() {
                 candidate = next;
                 if !is_weekend(candidate) && !taken.contains(&candidate) {
-                    taken.insert(candidate);
+                    taken.push(candidate);
                     off.push((candidate, DayOffReason::MovedHoliday(*name)));
                     break;
                 }
@@ -180,10 +179,7 @@ impl YearCalendar {
         sort_by_date(&mut off, |o| o.0);
         off.dedup_by_key(|o| o.0);
         let status = if data.provisional { YearStatus::Provisional } else { YearStatus::Official };
-        let mut extra_working_days = BTreeSet::new();
-        for day in data.extra_working_days.iter().filter_map(|md| in_year(*md)) {
-            extra_working_days.insert(day);
-        }
+        let extra_working_days = data.extra_working_days.iter().filter_map(|md| in_year(*md)).collect();
         YearCalendar { year, status, weekday_holidays: off, extra_working_days, source }
     }
 

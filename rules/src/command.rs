@@ -134,6 +134,11 @@ impl ActionKind {
         ActionKind::MarkDeparted,
     ];
 
+    /// The action named `text` (its JSON name, e.g. `confirmVoucher`).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             ActionKind::IssueVoucher => "issueVoucher",

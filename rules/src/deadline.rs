@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::{Calendar, Counted, OutOfRange};
+use crate::command::ActionKind;
 use crate::model::Voucher;
 use crate::time::Instant;
 
@@ -35,6 +36,39 @@ impl DeadlineKind {
             "restore" => Some(DeadlineKind::Restore),
             _ => None,
         }
+    }
+
+    /// The action an application waiting on this deadline is waiting for: confirming,
+    /// choosing a kindergarten, restoring from the stop-list.
+    pub fn awaited_action(self) -> ActionKind {
+        match self {
+            DeadlineKind::Confirm => ActionKind::ConfirmVoucher,
+            DeadlineKind::Choose => ActionKind::ChooseKindergarten,
+            DeadlineKind::Restore => ActionKind::RestoreVoucher,
+        }
+    }
+}
+
+/// The deadline `action` must be taken by: confirming by the confirm deadline, choosing (or
+/// extending the choice) by the choose deadline, restoring by the restore deadline. The
+/// other actions have none.
+pub fn due_by(action: ActionKind) -> Option<DeadlineKind> {
+    match action {
+        ActionKind::ConfirmVoucher => Some(DeadlineKind::Confirm),
+        ActionKind::ChooseKindergarten | ActionKind::ExtendChoice => Some(DeadlineKind::Choose),
+        ActionKind::RestoreVoucher => Some(DeadlineKind::Restore),
+        _ => None,
+    }
+}
+
+/// The deadline `action` starts, counted from the moment it is taken: a voucher's issue
+/// starts the confirm deadline, confirming or restoring starts the choose deadline. (The
+/// restore deadline is started by the missed confirm deadline, not by an action.)
+pub fn started_by(action: ActionKind) -> Option<DeadlineKind> {
+    match action {
+        ActionKind::IssueVoucher => Some(DeadlineKind::Confirm),
+        ActionKind::ConfirmVoucher | ActionKind::RestoreVoucher => Some(DeadlineKind::Choose),
+        _ => None,
     }
 }
 
@@ -148,6 +182,30 @@ mod tests {
         let cal = Calendar::embedded();
         let d = deadline(cal, DeadlineKind::Restore, at("2026-02-25T23:59:59+05:00")).unwrap();
         assert_eq!(d.at.to_string(), "2026-03-25T23:59:59+05:00", "a holiday is not skipped");
+    }
+
+    #[test]
+    fn each_deadline_is_due_for_the_action_it_awaits() {
+        use ActionKind as A;
+        use DeadlineKind::{Choose, Confirm, Restore};
+        for kind in [Confirm, Choose, Restore] {
+            assert_eq!(due_by(kind.awaited_action()), Some(kind));
+        }
+        // Every action with the deadline it is due by, and with the one it starts.
+        let table = |of: fn(ActionKind) -> Option<DeadlineKind>| -> Vec<(ActionKind, DeadlineKind)> {
+            ActionKind::ALL.into_iter().filter_map(|a| of(a).map(|k| (a, k))).collect()
+        };
+        let due = [
+            (A::ConfirmVoucher, Confirm),
+            (A::RestoreVoucher, Restore),
+            (A::ExtendChoice, Choose),
+            (A::ChooseKindergarten, Choose),
+        ];
+        assert_eq!(table(due_by), due);
+        assert_eq!(
+            table(started_by),
+            [(A::IssueVoucher, Confirm), (A::ConfirmVoucher, Choose), (A::RestoreVoucher, Choose)]
+        );
     }
 
     #[test]

@@ -16,6 +16,7 @@ pub mod command;
 pub mod countdown;
 pub mod deadline;
 pub mod error;
+pub mod free_choice;
 pub mod i18n;
 pub mod iin;
 pub mod lifecycle;

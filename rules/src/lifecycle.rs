@@ -141,11 +141,10 @@ fn actions_of_status(app: &Application) -> Vec<ActionKind> {
 
 fn action_deadline(app: &Application, action: ActionKind) -> Option<Instant> {
     let voucher = app.voucher.as_ref()?;
-    match action {
-        ActionKind::ConfirmVoucher => Some(voucher.confirm_deadline),
-        ActionKind::ChooseKindergarten | ActionKind::ExtendChoice => voucher.choose_deadline,
-        ActionKind::RestoreVoucher => voucher.restore_deadline,
-        _ => None,
+    match deadline::due_by(action)? {
+        DeadlineKind::Confirm => Some(voucher.confirm_deadline),
+        DeadlineKind::Choose => voucher.choose_deadline,
+        DeadlineKind::Restore => voucher.restore_deadline,
     }
 }
 
@@ -160,6 +159,13 @@ pub fn allowed_actions(
         .into_iter()
         .map(|action| AllowedAction { action, role: action.role(), deadline: action_deadline(&settled, action) })
         .collect())
+}
+
+/// Whether taking `action` ends the application: its status becomes final
+/// (`Status::is_final`), so the child may apply again. Refusing the voucher and withdrawing
+/// archive it; a departure leaves the kindergarten.
+pub fn ends_application(action: ActionKind) -> bool {
+    matches!(action, ActionKind::RefuseVoucher | ActionKind::Withdraw | ActionKind::MarkDeparted)
 }
 
 /// Answers whether a free place exists for a choice; the district state knows, a lone

@@ -1,8 +1,8 @@
-// Differential test, WebAssembly half: replays the cases that the native generator
-// (tests/differential.rs) wrote, through pkg/node, and requires JSON.stringify of every
-// answer to equal the native answer byte for byte.
+// Differential test, WebAssembly half: replays the cases that the native generators
+// (tests/differential.rs, tests/differential_portal.rs) wrote, through pkg/node, and
+// requires JSON.stringify of every answer to equal the native answer byte for byte.
 //
-//   node scripts/differential.mjs CASES.jsonl
+//   node scripts/differential.mjs CASES.jsonl [MORE.jsonl …]
 //
 // An answer is {"ok": value} or {"error": {"code"}}; a rejection by the rules (an error
 // with `detail`) also carries its message and detail, as on the native side.
@@ -34,29 +34,31 @@ function answer(fn, args) {
   }
 }
 
-const file = process.argv[2];
-if (!file) {
-  console.error('usage: node scripts/differential.mjs CASES.jsonl');
+const files = process.argv.slice(2);
+if (!files.length) {
+  console.error('usage: node scripts/differential.mjs CASES.jsonl [MORE.jsonl …]');
   process.exit(2);
 }
 let passed = 0;
 let failed = 0;
 const byFunction = new Map();
-const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
-for await (const line of lines) {
-  if (!line) continue;
-  const c = JSON.parse(line);
-  if (typeof kezek[c.fn] !== 'function') throw new Error(`case ${c.n}: no export ${c.fn}`);
-  const got = answer(c.fn, c.args);
-  byFunction.set(c.fn, (byFunction.get(c.fn) ?? 0) + 1);
-  if (got === c.expect) {
-    passed++;
-  } else {
-    failed++;
-    if (failed <= 10) {
-      console.error(`case ${c.n}: ${c.fn}(${JSON.stringify(c.args).slice(0, 400)})`);
-      console.error(`  native: ${c.expect.slice(0, 600)}`);
-      console.error(`  wasm:   ${got.slice(0, 600)}`);
+for (const file of files) {
+  const lines = readline.createInterface({ input: fs.createReadStream(file), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    const c = JSON.parse(line);
+    if (typeof kezek[c.fn] !== 'function') throw new Error(`${file}, case ${c.n}: no export ${c.fn}`);
+    const got = answer(c.fn, c.args);
+    byFunction.set(c.fn, (byFunction.get(c.fn) ?? 0) + 1);
+    if (got === c.expect) {
+      passed++;
+    } else {
+      failed++;
+      if (failed <= 10) {
+        console.error(`${path.basename(file)}, case ${c.n}: ${c.fn}(${JSON.stringify(c.args).slice(0, 400)})`);
+        console.error(`  native: ${c.expect.slice(0, 600)}`);
+        console.error(`  wasm:   ${got.slice(0, 600)}`);
+      }
     }
   }
 }

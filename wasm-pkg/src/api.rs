@@ -10,19 +10,25 @@
 //! `rules`, and shape the answer.
 
 use rules::calendar::{Calendar, MAX_WORKING_DAYS, YearInfo};
-use rules::command::{Action, ActionKind, Command, Event, Role};
+use rules::command::{Action, ActionKind, Command, Event};
 use rules::countdown::{self, DaysLeft};
 use rules::deadline::{self, Deadline, DeadlineKind};
+use rules::free_choice::{FreePlace, KnownPlaces};
 use rules::iin::{Iin, Sex};
-use rules::lifecycle::{self, NoPlaceCheck, PlaceCheck};
-use rules::model::{Application, GroupLanguage, Kindergarten, NewApplication, RightClass};
-use rules::queue::{self, MoveReason, RankEntry, Ranked};
+use rules::lifecycle::{self, NoPlaceCheck};
+use rules::model::{Application, Kindergarten, NewApplication};
+use rules::queue::{self, PositionChange, RankEntry, Ranked};
 use rules::{CommandError, Date, Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{ApiError, ApplicationProblem, ArgumentProblem, Failure, shown};
 use crate::packed::Packed;
+
+mod portal;
+pub use portal::{
+    ActionInfo, ApplicationInfo, DayRange, action_info, application_info, kindergarten_choices, queue_place,
+};
 
 /// The package version (`version()`).
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -195,20 +201,27 @@ pub fn days_left(kind: &Value, deadline: &Value, now: &Value) -> Answer<DaysLeft
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
 
-/// The deadline an application waits on by its status.
+/// The deadline an application waits on by its status, and the action it waits for.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PendingDeadline {
     pub kind: DeadlineKind,
     pub at: Instant,
+    /// `DeadlineKind::awaited_action`: confirming, choosing, restoring.
+    pub action: ActionKind,
 }
 
 /// `pendingDeadline(application)`: the deadline the application waits on by its status
-/// (`rules::deadline::pending`: confirm, choose or restore), `null` in any other status.
+/// (`rules::deadline::pending`: confirm, choose or restore) and the action it waits for,
+/// `null` in any other status.
 pub fn pending_deadline(application: &Value) -> Answer<Option<PendingDeadline>> {
     let run = || {
         let application = application_arg(application)?;
-        Ok(deadline::pending(&application).map(|(kind, at)| PendingDeadline { kind, at }))
+        Ok(deadline::pending(&application).map(|(kind, at)| PendingDeadline {
+            kind,
+            at,
+            action: kind.awaited_action(),
+        }))
     };
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }
@@ -251,29 +264,19 @@ pub fn rank_queue_packed(list: Packed<'_>) -> Option<Vec<i32>> {
     }
     Some(rows)
 }
-/// One application that moved ahead of, or from ahead of, the one explained.
+/// One application that moved ahead of, or from ahead of, the one explained, with its
+/// reason in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Mover {
-    pub id: String,
-    pub right: RightClass,
-    pub reason: MoveReason,
+    #[serde(flatten)]
+    pub mover: queue::Mover,
     /// `reason` for a person, in the requested language.
     pub reason_text: &'static str,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PositionChange {
-    pub id: String,
-    pub before: Option<u32>,
-    pub after: Option<u32>,
-    pub entered_ahead: Vec<Mover>,
-    pub left_ahead: Vec<Mover>,
-}
-
 /// `explainPosition(before, after, id, lang?)`.
-pub fn explain_position(before: &Value, after: &Value, id: &Value, lang: &Value) -> Answer<PositionChange> {
+pub fn explain_position(before: &Value, after: &Value, id: &Value, lang: &Value) -> Answer<PositionChange<Mover>> {
     explain(|| Ok((rank_entries(before, "before")?, rank_entries(after, "after")?)), id, lang)
 }
 
@@ -284,7 +287,7 @@ pub fn explain_position_packed(
     after: Packed<'_>,
     id: &Value,
     lang: &Value,
-) -> Option<Answer<PositionChange>> {
+) -> Option<Answer<PositionChange<Mover>>> {
     let lists = (before.unpack()?.entries(), after.unpack()?.entries());
     Some(explain(|| Ok(lists), id, lang))
 }
@@ -293,7 +296,7 @@ fn explain(
     lists: impl FnOnce() -> Result<(Vec<RankEntry>, Vec<RankEntry>), ApiError>,
     id: &Value,
     lang: &Value,
-) -> Answer<PositionChange> {
+) -> Answer<PositionChange<Mover>> {
     let lang = lang_arg(lang).map_err(|e| e.in_lang(Lang::default()))?;
     let run = || {
         let (before, after) = lists()?;
@@ -301,30 +304,18 @@ fn explain(
         queue::explain_position(&before, &after, id).map_err(|e| duplicate(&e))
     };
     let change = run().map_err(|e: ApiError| e.in_lang(lang))?;
-    let movers = |list: Vec<queue::Mover>| -> Vec<Mover> {
-        list.into_iter()
-            .map(|m| Mover { reason_text: m.reason.text().get(lang), id: m.id, right: m.right, reason: m.reason })
-            .collect()
-    };
-    Ok(PositionChange {
-        id: change.id,
-        before: change.before,
-        after: change.after,
-        entered_ahead: movers(change.entered_ahead),
-        left_ahead: movers(change.left_ahead),
-    })
+    Ok(change.map_movers(|mover| Mover { reason_text: mover.reason.text().get(lang), mover }))
 }
 
 // ---------------------------------------------------------------------------------------
 // Lifecycle
 
+/// An action allowed now (`rules::lifecycle::AllowedAction`) with its button label.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AllowedAction {
-    pub action: ActionKind,
-    pub role: Role,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deadline: Option<Instant>,
+    #[serde(flatten)]
+    pub allowed: lifecycle::AllowedAction,
     /// The button label in the requested language.
     pub label: &'static str,
 }
@@ -338,27 +329,10 @@ pub fn allowed_actions(application: &Value, now: &Value, lang: &Value) -> Answer
         Ok(lifecycle::allowed_actions(&application, now, Calendar::embedded())?)
     };
     let allowed = run().map_err(|e: ApiError| e.in_lang(lang))?;
-    Ok(allowed
-        .into_iter()
-        .map(|a| AllowedAction {
-            action: a.action,
-            role: a.role,
-            deadline: a.deadline,
-            label: a.action.text().get(lang),
-        })
-        .collect())
+    Ok(allowed.into_iter().map(|allowed| AllowedAction { label: allowed.action.text().get(lang), allowed }).collect())
 }
 
-/// Free places the caller knows of (`options.freePlaces` of `apply`).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct FreePlace {
-    pub kindergarten: String,
-    pub language: GroupLanguage,
-    pub group_year: i32,
-    pub free: u32,
-}
-
+/// `options` of `apply` and `kindergartenChoices`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ApplyOptions {
@@ -370,25 +344,31 @@ struct ApplyOptions {
     kindergartens: Option<Vec<Kindergarten>>,
 }
 
-/// The facts the caller knows of (`options.kindergartens`, `options.freePlaces`), checked
-/// by the rules' own choice check (`rules::lifecycle::check_choice`), as the center does.
-#[derive(Debug)]
-struct KnownPlaces<'a> {
-    kindergartens: &'a [Kindergarten],
-    free: &'a [FreePlace],
+impl ApplyOptions {
+    /// Whether the caller gave any facts about places (else every choice is taken as possible).
+    fn knows_places(&self) -> bool {
+        self.free_places.is_some() || self.kindergartens.is_some()
+    }
+
+    /// The directory and free places given (a list left out is empty).
+    fn known_places(&self) -> KnownPlaces<'_> {
+        KnownPlaces {
+            kindergartens: self.kindergartens.as_deref().unwrap_or_default(),
+            free: self.free_places.as_deref().unwrap_or_default(),
+        }
+    }
 }
 
-impl PlaceCheck for KnownPlaces<'_> {
-    fn check(&self, app: &Application, kindergarten: &str, language: GroupLanguage) -> Result<(), CommandError> {
-        let group_year = app.group_year();
-        let free: u64 = self
-            .free
-            .iter()
-            .filter(|p| p.kindergarten == kindergarten && p.language == language && p.group_year == group_year)
-            .map(|p| u64::from(p.free))
-            .sum();
-        let entry = self.kindergartens.iter().find(|k| k.id == kindergarten);
-        lifecycle::check_choice(app, kindergarten, entry, language, u32::try_from(free).unwrap_or(u32::MAX))
+/// `options`: absent means none; errors are in Russian (the language is one of the options).
+fn options_arg(options: &Value) -> Result<ApplyOptions, Failure> {
+    match options {
+        Value::Null => Ok(ApplyOptions::default()),
+        Value::Object(_) => ApplyOptions::deserialize(options)
+            .map_err(|e| ApiError::Argument(ArgumentProblem::Options(e.to_string())).in_lang(Lang::default())),
+        _ => {
+            let problem = ArgumentProblem::Options("an object is expected".into());
+            Err(ApiError::Argument(problem).in_lang(Lang::default()))
+        }
     }
 }
 
@@ -419,8 +399,12 @@ fn command_arg(value: &Value) -> Result<ApplyCommand, ApiError> {
         // serde ignores extra fields next to the tag of a variant without data
         // (`{"type":"withdraw","x":1}`): a field whose removal changes nothing was not read.
         for key in fields.keys().filter(|k| *k != "type") {
-            let mut without = fields.clone();
-            without.remove(key);
+            // Built by inserting what stays rather than by removing `key` from a clone: the
+            // module then needs no map removal code (smaller by a few KB).
+            let mut without = serde_json::Map::new();
+            for (other, value) in fields.iter().filter(|(other, _)| *other != key) {
+                without.insert(other.clone(), value.clone());
+            }
             if Action::deserialize(&Value::Object(without)).is_ok_and(|other| other == action) {
                 return Err(malformed(&format!("unknown field `{key}` for `{kind}`")));
             }
@@ -451,15 +435,7 @@ pub struct ApplyResult {
 /// `apply(application | null, command, now, options?)`: checks the command with the rules
 /// and returns the events and the application folded from them.
 pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value) -> Answer<ApplyResult> {
-    let options: ApplyOptions = match options {
-        Value::Null => ApplyOptions::default(),
-        Value::Object(_) => ApplyOptions::deserialize(options)
-            .map_err(|e| ApiError::Argument(ArgumentProblem::Options(e.to_string())).in_lang(Lang::default()))?,
-        _ => {
-            let problem = ArgumentProblem::Options("an object is expected".into());
-            return Err(ApiError::Argument(problem).in_lang(Lang::default()));
-        }
-    };
+    let options = options_arg(options)?;
     let lang = options.lang.unwrap_or_default();
     let run = || {
         let application = match application {
@@ -485,14 +461,10 @@ pub fn apply(application: &Value, command: &Value, now: &Value, options: &Value)
             (Some(_), ApplyCommand::Register(_)) => Err(ApiError::Argument(ArgumentProblem::RegisterWithApplication)),
             (None, ApplyCommand::Act(_)) => Err(ApiError::Application(None, ApplicationProblem::Missing)),
             (Some(mut application), ApplyCommand::Act(action)) => {
-                let events = if options.free_places.is_none() && options.kindergartens.is_none() {
-                    lifecycle::decide(&application, &action, now, calendar, &NoPlaceCheck)?
+                let events = if options.knows_places() {
+                    lifecycle::decide(&application, &action, now, calendar, &options.known_places())?
                 } else {
-                    let known = KnownPlaces {
-                        kindergartens: options.kindergartens.as_deref().unwrap_or_default(),
-                        free: options.free_places.as_deref().unwrap_or_default(),
-                    };
-                    lifecycle::decide(&application, &action, now, calendar, &known)?
+                    lifecycle::decide(&application, &action, now, calendar, &NoPlaceCheck)?
                 };
                 for event in &events {
                     lifecycle::evolve(&mut application, event);

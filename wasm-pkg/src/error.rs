@@ -25,6 +25,8 @@ pub enum ArgumentProblem {
     Lang(String),
     /// `n` of `workingDaysAfter` is not an integer from 1 to `MAX_WORKING_DAYS`.
     Count(String),
+    /// Not the name of an action (`actionInfo`).
+    Action(String),
     /// The command object is malformed.
     Command(String),
     /// The options object is malformed.
@@ -122,6 +124,12 @@ impl ArgumentProblem {
                     format!("The number of working days must be an integer from 1 to {max}, got {value}"),
                 )
             }
+            ArgumentProblem::Action(value) => pick(
+                lang,
+                format!("Действие должно быть названием действия правил (например, confirmVoucher), получено {value}"),
+                format!("Әрекет ережелердегі әрекет атауы болуы керек (мысалы, confirmVoucher), алынғаны {value}"),
+                format!("The action must be the name of a rules action (e.g. confirmVoucher), got {value}"),
+            ),
             ArgumentProblem::Command(detail) => pick(
                 lang,
                 format!("Недопустимая команда: {detail}"),

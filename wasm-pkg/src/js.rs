@@ -177,7 +177,8 @@ pub fn days_left(
 }
 
 /// The deadline `application` waits on by its status: `confirm` (voucher issued), `choose`
-/// (voucher confirmed) or `restore` (stop-listed), with its instant; `null` in any other status.
+/// (voucher confirmed) or `restore` (stop-listed), with its instant and the action it waits
+/// for (`confirmVoucher`, `chooseKindergarten`, `restoreVoucher`); `null` in any other status.
 /// Whether it has passed at a time is `daysLeft(kind, at, now).days === 0`.
 /// Throws `INVALID_APPLICATION`.
 #[wasm_bindgen(js_name = pendingDeadline, unchecked_return_type = "PendingDeadline | null")]
@@ -280,4 +281,47 @@ pub fn version() -> String {
 #[wasm_bindgen(js_name = calendarInfo, unchecked_return_type = "CalendarInfo")]
 pub fn calendar_info() -> Result<JsValue, JsValue> {
     to_js(&api::calendar_info())
+}
+
+/// What follows from `application` alone: the group year of its queue (the child's birth
+/// year) and whether its status is final (departed or archived: the child may apply again).
+/// Throws `INVALID_APPLICATION`.
+#[wasm_bindgen(js_name = applicationInfo, unchecked_return_type = "ApplicationInfo")]
+pub fn application_info(
+    #[wasm_bindgen(unchecked_param_type = "Application")] application: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::application_info(&arg(application)))
+}
+
+/// The place of application `id` when `applications` are ranked as by `rankQueue`: its
+/// position and how many applications its queue (district, queue type, group year) ranks;
+/// `null` when it is not ranked. Throws as `rankQueue` does, or `INVALID_ARGUMENT` (`id`).
+#[wasm_bindgen(js_name = queuePlace, unchecked_return_type = "QueuePlace | null")]
+pub fn queue_place(
+    #[wasm_bindgen(unchecked_param_type = "RankInput[]")] applications: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] id: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::queue_place(&arg(applications), &arg(id)))
+}
+
+/// Of `options.freePlaces`, the places `application` may choose, in the list's order: what
+/// `apply` of `chooseKindergarten` with the same `options` accepts (a kindergarten of
+/// `options.kindergartens`, of the application's district and queue type, open, with groups
+/// in the language and the group year, a free place for its group year). Whether it may
+/// choose now is `allowedActions`' answer. Throws `INVALID_APPLICATION` or `INVALID_ARGUMENT`.
+#[wasm_bindgen(js_name = kindergartenChoices, unchecked_return_type = "FreePlace[]")]
+pub fn kindergarten_choices(
+    #[wasm_bindgen(unchecked_param_type = "Application")] application: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ApplyOptions")] options: &JsValue,
+) -> Result<JsValue, JsValue> {
+    answer(api::kindergarten_choices(&arg(application), &arg(options)))
+}
+
+/// What the rules say of `action`: who takes it, whether a parent takes it online, the
+/// deadline it must be taken by and the one it starts, the days it takes (`extendChoice`),
+/// and whether taking it ends the application.
+/// Throws `INVALID_ARGUMENT` for a name that is no action.
+#[wasm_bindgen(js_name = actionInfo, unchecked_return_type = "ActionInfo")]
+pub fn action_info(#[wasm_bindgen(unchecked_param_type = "ActionKind")] action: &JsValue) -> Result<JsValue, JsValue> {
+    answer(api::action_info(&arg(action)))
 }

@@ -132,6 +132,8 @@ export interface YearInfo {
 export interface PendingDeadline {
   kind: DeadlineKind;
   at: InstantString;
+  /** The action it waits for: `confirmVoucher`, `chooseKindergarten` or `restoreVoucher`. */
+  action: ActionKind;
 }
 
 /** `daysLeft`'s answer: `days` counted in `unit` (working days for confirm and choose, calendar days for restore). */
@@ -188,6 +190,14 @@ export interface Mover {
   reason: MoveReason;
   /** `reason` for a person, in the requested language. */
   reasonText: string;
+}
+
+/** `queuePlace`'s answer: "position of total" in the application's queue. */
+export interface QueuePlace {
+  /** 1-based, in allocation order. */
+  position: number;
+  /** How many applications the queue (district, queue type, group year) ranks. */
+  total: number;
 }
 
 /** `explainPosition`'s answer. A position is `null` when the application was not queued. */
@@ -294,6 +304,14 @@ export interface Application {
   departure?: Departure;
 }
 
+/** `applicationInfo`'s answer: what follows from an application alone. */
+export interface ApplicationInfo {
+  /** The group year of its queue: the child's birth year. */
+  groupYear: number;
+  /** Its status is final (`departed`, `archived`): the child may apply again. */
+  final: boolean;
+}
+
 /** What an operator enters to put a child in a queue (`register`). */
 export interface NewApplication {
   /** Registration number, assigned by the host; required by the rules (not empty). */
@@ -340,6 +358,22 @@ export interface RegisterCommand {
 }
 
 export type Role = "operator" | "kindergarten" | "reviewer" | "admin" | "center";
+
+/** `actionInfo`'s answer: what the rules say of an action. */
+export interface ActionInfo {
+  /** Who takes it. */
+  role: Role;
+  /** A parent takes it online (the parents' portal and channel). */
+  parent: boolean;
+  /** The deadline it must be taken by, if any. */
+  dueBy: DeadlineKind | null;
+  /** The deadline it starts, counted from when it is taken, if any. */
+  starts: DeadlineKind | null;
+  /** The number of days it takes (`extendChoice`: the extension), if it takes one. */
+  days: { min: number; max: number } | null;
+  /** Taking it ends the application (its status becomes final): refuseVoucher, withdraw, markDeparted. */
+  ends: boolean;
+}
 
 /** One entry of `allowedActions`' answer. */
 export interface AllowedAction {

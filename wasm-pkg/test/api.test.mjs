@@ -9,84 +9,17 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
-const kezek = require(path.join(here, '..', 'pkg', 'node', 'kezek.js'));
 const pkg = require(path.join(here, '..', 'package.json'));
-import { CENTER_ACTIONS, atCenter } from '../scripts/center.mjs';
-
-// ---- helpers --------------------------------------------------------------------------
-
-/** The 12th digit of an IIN for its first 11, or null when none exists. */
-function checkDigit(prefix) {
-  const d = [...prefix].map(Number);
-  const sum = (w) => d.reduce((s, x, i) => s + x * w[i], 0) % 11;
-  const first = sum([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
-  if (first !== 10) return first;
-  const second = sum([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
-  return second === 10 ? null : second;
-}
-const iin = (prefix) => `${prefix}${checkDigit(prefix)}`;
-const CHILD = iin('22071450012'); // 2022-07-14, male
-const PARENT = iin('88022940012'); // 1988-02-29, female
-
-/** Runs `fn`, requires a thrown Error with `code`, returns it. */
-function throws(fn, code) {
-  try {
-    fn();
-  } catch (e) {
-    assert.ok(e instanceof Error, `an Error: ${e}`);
-    assert.equal(typeof e.code, 'string');
-    assert.equal(typeof e.message, 'string');
-    assert.ok(e.message.length > 0);
-    if (code) assert.equal(e.code, code, e.message);
-    return e;
-  }
-  assert.fail(`expected ${code ?? 'an error'}`);
-}
-
-const newApplication = (id, extra = {}) => ({
-  id,
-  district: 'KOK',
-  queueType: 'general',
-  childIin: CHILD,
-  childName: 'Иванова Анна',
-  birthDate: '2022-07-14',
-  applicant: { iin: PARENT, name: 'Иванова Мария', kinship: 'mother', phone: '+7 701 000 00 00' },
-  residence: { kind: 'permanent', address: 'г. Кокшетау' },
-  right: 'none',
-  ...extra,
-});
-
-function register(id, now = '2026-03-02T10:00:00+05:00', extra = {}) {
-  return kezek.apply(null, { type: 'register', application: newApplication(id, extra) }, now).application;
-}
-/** The kindergarten directory of the tests (as a snapshot's `kindergartens`). */
-const DIRECTORY = ['KG-KOK-01', 'KG-KOK-02'].map((id) => ({
-  id, district: 'KOK', queueType: 'general', name: { ru: id, kk: id }, ownership: 'state', address: 'г. Кокшетау',
-  phone: '+7 7162 000000', languages: ['kk', 'ru'],
-}));
-
-// The center's actions (CENTER_ONLY in `apply`) are folded as the center's rules fold them.
-const act = (app, command, now, options) =>
-  CENTER_ACTIONS.has(command.type) ? atCenter(kezek, app, command, now) : kezek.apply(app, command, now, options).application;
-
-const entry = (id, right, minute, status = 'queued', extra = {}) => ({
-  id,
-  district: 'KOK',
-  queueType: 'general',
-  birthDate: '2022-05-01',
-  right,
-  registeredAt: `2026-01-10T10:${String(minute).padStart(2, '0')}:00+05:00`,
-  status,
-  ...extra,
-});
+import { CHILD, DIRECTORY, PARENT, act, entry, iin, kezek, newApplication, register, throws } from '../scripts/fixtures.mjs';
 
 // ---- exports --------------------------------------------------------------------------
 
 test('the package exports exactly the documented functions', () => {
   const names = Object.keys(kezek).filter((k) => typeof kezek[k] === 'function' && !k.startsWith('__')).sort();
   assert.deepEqual(names, [
-    'allowedActions', 'apply', 'calendarInfo', 'daysLeft', 'deadline', 'explainPosition', 'isWorkingDay', 'pendingDeadline',
-    'rankQueue', 'validateIin', 'version', 'workingDaysAfter',
+    'actionInfo', 'allowedActions', 'applicationInfo', 'apply', 'calendarInfo', 'daysLeft', 'deadline', 'explainPosition',
+    'isWorkingDay', 'kindergartenChoices', 'pendingDeadline', 'queuePlace', 'rankQueue', 'validateIin', 'version',
+    'workingDaysAfter',
   ]);
 });
 
@@ -395,17 +328,16 @@ describe('allowedActions and apply', () => {
     assert.deepEqual(kezek.allowedActions(app, '2026-04-24T00:00:00+05:00'), []);
   });
 
-  test('pendingDeadline gives the deadline the status waits on; daysLeft says when it has passed', () => {
+  test('pendingDeadline gives the deadline the status waits on and the action it waits for; daysLeft says when it has passed', () => {
     let app = register('KOK-4');
     assert.equal(kezek.pendingDeadline(app), null, 'a queued application waits on no deadline');
     app = act(app, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
     const pending = kezek.pendingDeadline(app);
-    assert.deepEqual(pending, { kind: 'confirm', at: '2026-03-26T23:59:59+05:00' });
+    assert.deepEqual(pending, { kind: 'confirm', at: '2026-03-26T23:59:59+05:00', action: 'confirmVoucher' });
     assert.equal(kezek.daysLeft(pending.kind, pending.at, '2026-03-26T23:00:00+05:00').days, 1);
     assert.equal(kezek.daysLeft(pending.kind, pending.at, '2026-03-27T00:00:00+05:00').days, 0);
     app = act(app, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
-    assert.equal(kezek.pendingDeadline(app).kind, 'choose');
-    assert.equal(kezek.pendingDeadline(app).at, app.voucher.chooseDeadline);
+    assert.deepEqual(kezek.pendingDeadline(app), { kind: 'choose', at: app.voucher.chooseDeadline, action: 'chooseKindergarten' });
     throws(() => kezek.pendingDeadline({ id: 'x' }), 'INVALID_APPLICATION');
   });
 
@@ -628,5 +560,81 @@ describe('daysLeft', () => {
     throws(() => kezek.daysLeft('confirm', '2026-03-26', '2026-03-20T10:00:00Z'), 'INVALID_INSTANT');
     throws(() => kezek.daysLeft('confirm', '2026-03-26T23:59:59+05:00', null), 'INVALID_INSTANT');
     throws(() => kezek.daysLeft('choose', '9999-12-31T23:59:59+05:00', '2026-03-20T10:00:00Z'), 'CALENDAR_OUT_OF_RANGE');
+  });
+});
+
+describe("what the parents' portal asks: actionInfo, applicationInfo, queuePlace, kindergartenChoices", () => {
+  test('actionInfo says who takes an action, its deadlines, its days and whether it ends the application', () => {
+    assert.deepEqual(kezek.actionInfo('extendChoice'), {
+      role: 'operator', parent: true, dueBy: 'choose', starts: null, days: { min: 1, max: 30 }, ends: false,
+    });
+    assert.deepEqual(kezek.actionInfo('confirmVoucher'), { role: 'operator', parent: true, dueBy: 'confirm', starts: 'choose', days: null, ends: false });
+    assert.deepEqual(kezek.actionInfo('issueVoucher'), { role: 'center', parent: false, dueBy: null, starts: 'confirm', days: null, ends: false });
+    const parents = ['confirmVoucher', 'restoreVoucher', 'extendChoice', 'chooseKindergarten', 'refuseVoucher', 'withdraw'];
+    const all = [...parents, 'issueVoucher', 'acceptChild', 'refuseChild', 'upholdRefusal', 'overruleRefusal', 'markDeparted'];
+    assert.deepEqual(all.filter((a) => kezek.actionInfo(a).parent), parents);
+    assert.deepEqual(all.filter((a) => kezek.actionInfo(a).ends), ['refuseVoucher', 'withdraw', 'markDeparted']);
+    for (const bad of ['foo', 'ExtendChoice', 42, null]) throws(() => kezek.actionInfo(bad), 'INVALID_ARGUMENT');
+    // The bounds are those `apply` holds the days to; the starts deadline is the one it sets.
+    let app = act(act(register('KOK-50'), { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00'), { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    assert.equal(app.voucher.chooseDeadline, kezek.deadline(kezek.actionInfo('confirmVoucher').starts, '2026-03-20T10:00:00+05:00').at);
+    const { min, max } = kezek.actionInfo('extendChoice').days;
+    for (const days of [min, max]) assert.ok(act(app, { type: 'extendChoice', days }, '2026-03-23T10:00:00+05:00').voucher.extended);
+    for (const days of [min - 1, max + 1]) throws(() => act(app, { type: 'extendChoice', days }, '2026-03-23T10:00:00+05:00'), 'INVALID_FIELD');
+    app = act(app, { type: 'withdraw' }, '2026-03-23T10:00:00+05:00');
+    assert.equal(kezek.actionInfo('withdraw').ends, app.status === 'archived');
+  });
+
+  test('applicationInfo gives the group year and whether the status is final', () => {
+    const app = register('KOK-51', '2026-03-02T10:00:00+05:00', { birthDate: '2022-12-31' });
+    assert.deepEqual(kezek.applicationInfo(app), { groupYear: 2022, final: false });
+    assert.deepEqual(kezek.applicationInfo(act(app, { type: 'withdraw' }, '2026-03-03T10:00:00+05:00')), { groupYear: 2022, final: true });
+    throws(() => kezek.applicationInfo({ ...app, position: 3 }), 'INVALID_APPLICATION');
+  });
+
+  test('queuePlace gives position N of M in the same queue, as rankQueue ranks it', () => {
+    const list = [
+      entry('a', 'none', 1), entry('b', 'first', 2), entry('c', 'none', 3), entry('x', 'none', 0, 'archived'),
+      entry('y', 'none', 4, 'queued', { birthDate: '2021-05-01' }), entry('z', 'none', 5, 'queued', { queueType: 'sanatorium' }),
+    ];
+    const ranked = kezek.rankQueue(list);
+    for (const id of ['a', 'b', 'c']) {
+      assert.deepEqual(kezek.queuePlace(list, id), { position: ranked.find((r) => r.id === id).position, total: 3 });
+    }
+    assert.deepEqual(kezek.queuePlace(list, 'y'), { position: 1, total: 1 });
+    assert.equal(kezek.queuePlace(list, 'x'), null, 'not queued');
+    assert.equal(kezek.queuePlace(list, 'nobody'), null);
+    throws(() => kezek.queuePlace({}, 'a'), 'INVALID_ARGUMENT');
+    throws(() => kezek.queuePlace([...list, entry('a', 'none', 9)], 'a'), 'INVALID_APPLICATION');
+    throws(() => kezek.queuePlace(list, 7), 'INVALID_ARGUMENT');
+  });
+
+  test('kindergartenChoices lists exactly the free places apply accepts a choice for', () => {
+    const app = act(act(register('KOK-52'), { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00'), { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00');
+    const kindergartens = [...DIRECTORY, { ...DIRECTORY[0], id: 'KG-ZER-01', district: 'ZER' }, { ...DIRECTORY[0], id: 'KG-SAN', queueType: 'sanatorium' },
+      { ...DIRECTORY[0], id: 'KG-CLOSED', open: false }, { ...DIRECTORY[0], id: 'KG-RU', languages: ['ru'] }];
+    const place = (kindergarten, language, groupYear, free) => ({ kindergarten, language, groupYear, free });
+    const freePlaces = [
+      place('KG-KOK-01', 'kk', 2022, 1), place('KG-KOK-02', 'ru', 2022, 0), place('KG-KOK-02', 'kk', 2021, 2), place('KG-ZER-01', 'kk', 2022, 1),
+      place('KG-SAN', 'ru', 2022, 1), place('KG-CLOSED', 'kk', 2022, 1), place('KG-RU', 'kk', 2022, 1), place('KG-NONE', 'ru', 2022, 1),
+      place('KG-KOK-02', 'ru', 2022, 3),
+    ];
+    const options = { kindergartens, freePlaces };
+    const choices = kezek.kindergartenChoices(app, options);
+    assert.deepEqual(choices, [freePlaces[0], freePlaces[8]]);
+    for (const p of freePlaces.filter((f) => f.groupYear === 2022)) {
+      const command = { type: 'chooseKindergarten', kindergarten: p.kindergarten, language: p.language };
+      let accepted = true;
+      try {
+        kezek.apply(app, command, '2026-03-21T10:00:00+05:00', options);
+      } catch {
+        accepted = false;
+      }
+      // Listed places of one kindergarten and language add up (KG-KOK-02 ru: 0 + 3), as in `apply`.
+      assert.equal(accepted, choices.some((c) => c.kindergarten === p.kindergarten && c.language === p.language), `${p.kindergarten} ${p.language}`);
+    }
+    assert.deepEqual(kezek.kindergartenChoices(app), [], 'no places known: none to list');
+    throws(() => kezek.kindergartenChoices(app, { freePlaces: [{ kindergarten: 'KG-KOK-01' }] }), 'INVALID_ARGUMENT');
+    throws(() => kezek.kindergartenChoices({ id: 'x' }, options), 'INVALID_APPLICATION');
   });
 });

@@ -148,6 +148,12 @@ function samples() {
   for (const detail of details) add('CommandErrorDetail', detail);
   assert.ok(details.length >= 6, `details: ${JSON.stringify(details)}`);
   const kinds = new Set(out.filter(([t]) => t === 'ApplyResult').flatMap(([, r]) => r.events.map((e) => e.type)));
+  add('ApplicationInfo', kezek.applicationInfo(withdrawn.application));
+  add('QueuePlace', kezek.queuePlace(before, 'me'));
+  for (const action of ['extendChoice', 'confirmVoucher', 'markDeparted']) add('ActionInfo', kezek.actionInfo(action));
+  const voucher = atCenter(kezek, other.application, { type: 'issueVoucher' }, '2026-03-19T10:00:00+05:00');
+  add('PendingDeadline', kezek.pendingDeadline(voucher));
+  add('FreePlace[]', kezek.kindergartenChoices(kezek.apply(voucher, { type: 'confirmVoucher' }, '2026-03-20T10:00:00+05:00').application, places));
   add('DaysLeft', kezek.daysLeft('confirm', '2026-03-26T23:59:59+05:00', '2026-03-20T10:00:00+05:00'));
   add('DaysLeft', kezek.daysLeft('restore', '2026-03-26T23:59:59+05:00', '2026-03-27T10:00:00+05:00'));
   attempt(() => kezek.apply(null, { type: 'register', application: { ...application, rightCategory: 'TEACHERS' } }, '2026-03-02T10:00:00Z'));

@@ -1,6 +1,6 @@
 //! Why a position changed between two states of a queue.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -64,26 +64,42 @@ pub struct Mover {
     pub reason: MoveReason,
 }
 
-/// Why an application's position differs between two snapshots.
+/// Why an application's position differs between two snapshots. A host that shows the
+/// movers with more (the portal: each reason in words) maps them (`map_movers`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PositionChange {
+pub struct PositionChange<M = Mover> {
     pub id: String,
     pub before: Option<u32>,
     pub after: Option<u32>,
     /// Now ahead, and were not before.
-    pub entered_ahead: Vec<Mover>,
+    pub entered_ahead: Vec<M>,
     /// Were ahead before, and are not now.
-    pub left_ahead: Vec<Mover>,
+    pub left_ahead: Vec<M>,
+}
+
+impl<M> PositionChange<M> {
+    /// The same change with every mover turned into `f(mover)`.
+    pub fn map_movers<N>(self, mut f: impl FnMut(M) -> N) -> PositionChange<N> {
+        PositionChange {
+            id: self.id,
+            before: self.before,
+            after: self.after,
+            entered_ahead: self.entered_ahead.into_iter().map(&mut f).collect(),
+            left_ahead: self.left_ahead.into_iter().map(&mut f).collect(),
+        }
+    }
 }
 
 /// Explains how `id`'s position changed from `before` to `after` (two full snapshots of its queue).
 pub fn explain_position(before: &[RankEntry], after: &[RankEntry], id: &str) -> Result<PositionChange, DuplicateId> {
     let ranked_before = rank_queue(before)?;
     let ranked_after = rank_queue(after)?;
-    let by_id_before: BTreeMap<&str, &RankEntry> = before.iter().map(|e| (e.id.as_str(), e)).collect();
-    let by_id_after: BTreeMap<&str, &RankEntry> = after.iter().map(|e| (e.id.as_str(), e)).collect();
-    let ahead = |ranked: &[Ranked], entries: &BTreeMap<&str, &RankEntry>| -> (Option<u32>, Vec<String>) {
+    // Hash maps, not B-tree maps: only looked up, never iterated, and in the WebAssembly
+    // module a B-tree map's bulk build (a stable sort per element type) weighs kilobytes.
+    let by_id_before: HashMap<&str, &RankEntry> = before.iter().map(|e| (e.id.as_str(), e)).collect();
+    let by_id_after: HashMap<&str, &RankEntry> = after.iter().map(|e| (e.id.as_str(), e)).collect();
+    let ahead = |ranked: &[Ranked], entries: &HashMap<&str, &RankEntry>| -> (Option<u32>, Vec<String>) {
         let Some(target) = ranked.iter().find(|r| r.id == id) else { return (None, Vec::new()) };
         let queue = entries.get(id).map(|e| e.queue_key());
         let ids = ranked

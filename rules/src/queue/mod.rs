@@ -1,4 +1,5 @@
-//! Queue ranking: who gets the next place, and why a position changed.
+//! Queue ranking: who gets the next place, an application's place in its queue, and why a
+//! position changed.
 //!
 //! Inside a queue `(district, queue type, group year)` only `queued` applications have
 //! positions. They are split by right (extraordinary, first-priority, none), each class
@@ -17,6 +18,7 @@ use crate::time::{Date, Instant};
 mod explain;
 mod index;
 mod packed;
+mod place;
 #[cfg(test)]
 mod tests;
 
@@ -25,6 +27,7 @@ pub use index::{QueueIndex, QueueMember};
 use packed::{
     QueueInterner, QueueTriple, Staged, first_duplicate, has_equal, id_hash, instant_key, slot_of, sort_class,
 };
+pub use place::{QueuePlace, place_in_queue};
 
 /// What ranking needs to know of an application (the JS `rankQueue` input).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -337,6 +337,10 @@ test('a distribution round issues a voucher; the parent confirms, chooses and si
   await shot('contract');
   await page.click(`${card} [data-testid="sign"]`);
   await page.waitForSelector(`${card} [data-testid="status"][data-status="direction_issued"]`);
+  // The direction names the kindergarten as the parent knows it, not by its id.
+  const direction = await page.textContent(`${card} [data-testid="direction"]`);
+  assert.match(direction, /Балдәурен/, direction);
+  assert.doesNotMatch(direction, new RegExp(KINDERGARTEN_ID), direction);
   await shot('direction');
 });
 

@@ -438,7 +438,7 @@ export function applicationsView(page) {
     if (view.archiveReason) facts.append(fact(t('field.archiveReason'), t(`archive.${view.archiveReason}`)));
     if (view.direction) {
       facts.append(
-        fact(t('field.direction'), t('field.directionValue', { number: view.direction.number, kindergarten: view.direction.kindergartenName ? named(view.direction.kindergartenName, ctx.lang()) : view.direction.kindergarten, language: t(`language.${view.direction.language}`) }), {
+        fact(t('field.direction'), t('field.directionValue', { number: view.direction.number, kindergarten: view.kindergarten ? named(view.kindergarten.name, ctx.lang()) : view.direction.kindergarten, language: t(`language.${view.direction.language}`) }), {
           'data-testid': 'direction',
         }),
       );

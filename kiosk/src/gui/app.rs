@@ -153,12 +153,17 @@ impl KioskApp {
         let now = self.backend.now();
         egui::Panel::top("top").show(ui, |ui| {
             ui.add_space(4.0);
-            ui.horizontal(|ui| {
-                ui.label(RichText::new("Kezek").size(24.0).strong().color(theme::ACCENT));
-                if let Some(kiosk) = &self.kiosk {
-                    ui.label(RichText::new(&kiosk.name).color(egui::Color32::from_gray(60)));
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            // The right side (account, languages) is laid out first; the kiosk's name on the
+            // left gets what is left and is cut short with "…" on a narrow screen.
+            egui::Sides::new().shrink_left().truncate().height(theme::TOUCH_HEIGHT).show(
+                ui,
+                |ui| {
+                    ui.label(RichText::new("Kezek").size(24.0).strong().color(theme::ACCENT));
+                    if let Some(kiosk) = &self.kiosk {
+                        ui.label(RichText::new(&kiosk.name).color(egui::Color32::from_gray(60)));
+                    }
+                },
+                |ui| {
                     if let Some(session) = &self.session {
                         if widgets::big_button_ui(ui, tr.t("logout")).clicked() {
                             out.push(UiCommand::Logout);
@@ -179,8 +184,8 @@ impl KioskApp {
                         }
                     }
                     ui.label(tr.t("language"));
-                });
-            });
+                },
+            );
             ui.add_space(4.0);
         });
         let Some(session) = self.session.clone() else {

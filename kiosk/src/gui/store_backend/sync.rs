@@ -1,7 +1,6 @@
 //! Sync with the center from the GUI: the push that runs in the background (started,
 //! polled, what it last did), the center's address and key, and the sync screen's status.
 
-
 use super::StoreBackend;
 use super::errors::{localized, not_set_up};
 use crate::errors::GuiError;

@@ -20,7 +20,7 @@ use changelog::request::{
 use super::background::Job;
 use super::server::{read_limited, refuse_after_draining};
 use super::{App, OCTET_STREAM, busy, error, internal, octets, with_center};
-use crate::service::{CenterError, IngestError, KioskAuth};
+use crate::service::{DocumentError, IngestError, KioskAuth};
 use crate::store::CenterStore;
 
 /// The public queue of a district: signed, chained, nothing personal.
@@ -40,8 +40,8 @@ fn ingest_error(e: &IngestError) -> Response {
     error(status, e.code(), &e.to_string())
 }
 
-fn center_error(e: &CenterError) -> Response {
-    crate::staff_api::center_failure(e, rules::Lang::En)
+fn center_error(e: DocumentError) -> Response {
+    crate::staff_api::center_failure(&e.into(), rules::Lang::En)
 }
 
 /// A path segment that is not UTF-8 once percent-decoded: a JSON error like the others.
@@ -225,7 +225,7 @@ async fn ack<S: CenterStore + 'static>(
     let head = request.head;
     match with_center(&app, move |center, now| center.ack_to_kiosk(&id, now, head)).await {
         Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
+        Ok(Err(e)) => center_error(e),
         Err(response) => response,
     }
 }
@@ -258,7 +258,7 @@ async fn snapshot<S: CenterStore + 'static>(
     let (id, head) = (request.kiosk, request.head);
     match with_center(&app, move |center, now| center.snapshot_to_kiosk(&id, &code, now, head)).await {
         Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
+        Ok(Err(e)) => center_error(e),
         Err(response) => response,
     }
 }
@@ -274,7 +274,7 @@ async fn public_queue<S: CenterStore + 'static>(
     };
     match with_center(&app, move |center, now| center.public_queue(&code, now)).await {
         Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
+        Ok(Err(e)) => center_error(e),
         Err(response) => response,
     }
 }

@@ -31,7 +31,7 @@ async fn add_user<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageUsers, None)?;
-        center.add_user(&user.login, request, now)
+        Ok(center.add_user(&user.login, request, now)?)
     })
     .await
 }
@@ -44,7 +44,7 @@ async fn disable_user<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageUsers, None)?;
-        center.disable_user(&user.login, &login, now)
+        Ok(center.disable_user(&user.login, &login, now)?)
     })
     .await
 }
@@ -75,7 +75,7 @@ async fn import_directory<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
-        center.import_directory(kindergartens, &user.login, now)
+        Ok(center.import_directory(kindergartens, &user.login, now)?)
     })
     .await
 }
@@ -96,7 +96,7 @@ async fn set_calendar_year<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
-        center.set_calendar_year(year, &user.login, now)
+        Ok(center.set_calendar_year(year, &user.login, now)?)
     })
     .await
 }
@@ -129,7 +129,7 @@ async fn import_population<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
-        center.import_population(&body, &user.login, now)
+        Ok(center.import_population(&body, &user.login, now)?)
     })
     .await
 }

@@ -22,7 +22,7 @@ async fn dashboard<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ViewStats, Some(&district))?;
-        center.dashboard(&district, now)
+        Ok(center.dashboard(&district, now)?)
     })
     .await
 }
@@ -69,7 +69,7 @@ async fn review_detail<S: CenterStore + 'static>(
     staff(&app, &headers, &method, move |center, user, _| {
         let item = center.review_item(&id)?;
         center.allow(user, StaffAction::Review, Some(&item.district))?;
-        center.review_detail(item)
+        Ok(center.review_detail(item)?)
     })
     .await
 }
@@ -97,7 +97,7 @@ async fn decide_review<S: CenterStore + 'static>(
         }
     };
     let note = request.note.filter(|n| !n.trim().is_empty());
-    staff(&app, &headers, &method, move |center, user, now| center.review(&id, decision, user, now, note)).await
+    staff(&app, &headers, &method, move |center, user, now| Ok(center.review(&id, decision, user, now, note)?)).await
 }
 
 async fn dry_run<S: CenterStore + 'static>(
@@ -108,7 +108,7 @@ async fn dry_run<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::Distribute, Some(&district))?;
-        center.plan_distribution(&district, now)
+        Ok(center.plan_distribution(&district, now)?)
     })
     .await
 }
@@ -121,7 +121,7 @@ async fn distribute<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::Distribute, Some(&district))?;
-        center.distribute_as(&user.login, &district, now)
+        Ok(center.distribute_as(&user.login, &district, now)?)
     })
     .await
 }
@@ -129,7 +129,7 @@ async fn distribute<S: CenterStore + 'static>(
 async fn tick<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::RunCenter, None)?;
-        center.tick_as(&user.login, now)
+        Ok(center.tick_as(&user.login, now)?)
     })
     .await
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 
 use super::{JsonBody, staff, staff_raw};
 use crate::http::{App, octets};
-use crate::service::CenterError;
+use crate::service::Invalid;
 use crate::store::CenterStore;
 
 async fn kiosks<S: CenterStore + 'static>(State(app): State<App<S>>, headers: HeaderMap, method: Method) -> Response {
@@ -38,8 +38,7 @@ async fn fingerprint<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, _| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        let key =
-            changelog::public_key_from_hex(query.public_key.trim()).map_err(|e| CenterError::Invalid(e.to_string()))?;
+        let key = changelog::public_key_from_hex(query.public_key.trim()).map_err(Invalid::PublicKey)?;
         Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
     })
     .await
@@ -61,7 +60,7 @@ async fn add_kiosk<S: CenterStore + 'static>(
 ) -> Response {
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
+        Ok(center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)?)
     })
     .await;
     app.refresh_kiosk_auth().await;
@@ -76,7 +75,7 @@ async fn revoke_kiosk<S: CenterStore + 'static>(
 ) -> Response {
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.revoke_kiosk_as(&user.login, &id, now)
+        Ok(center.revoke_kiosk_as(&user.login, &id, now)?)
     })
     .await;
     app.refresh_kiosk_auth().await;
@@ -97,7 +96,7 @@ async fn serve_district<S: CenterStore + 'static>(
 ) -> Response {
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageKiosks, None)?;
-        center.add_served_district_as(&user.login, &id, &request.district, now)
+        Ok(center.add_served_district_as(&user.login, &id, &request.district, now)?)
     })
     .await;
     app.refresh_kiosk_auth().await;
@@ -112,7 +111,7 @@ async fn export_ack<S: CenterStore + 'static>(
 ) -> Response {
     staff_raw(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::RunCenter, None)?;
-        center.export_ack_as(&user.login, &id, now).map(octets)
+        Ok(octets(center.export_ack_as(&user.login, &id, now)?))
     })
     .await
 }
@@ -125,7 +124,7 @@ async fn export_snapshot<S: CenterStore + 'static>(
 ) -> Response {
     staff_raw(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::RunCenter, None)?;
-        center.export_snapshot_as(&user.login, &district, now).map(octets)
+        Ok(octets(center.export_snapshot_as(&user.login, &district, now)?))
     })
     .await
 }
@@ -170,7 +169,7 @@ async fn reexamine<S: CenterStore + 'static>(
 ) -> Response {
     let response = staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::RunCenter, None)?;
-        center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)
+        Ok(center.reexamine_quarantine(&user.login, &kiosk, now)?.report)
     })
     .await;
     app.refresh_kiosk_auth().await;

@@ -35,7 +35,7 @@ async fn trust_key<S: CenterStore + 'static>(
 ) -> Response {
     staff(&app, &headers, &method, move |center, user, now| {
         center.allow(user, StaffAction::ManageReference, None)?;
-        center.trust_population_key(&request.public_key, &user.login, now)
+        Ok(center.trust_population_key(&request.public_key, &user.login, now)?)
     })
     .await
 }

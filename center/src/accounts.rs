@@ -5,15 +5,18 @@
 use std::sync::OnceLock;
 
 use rules::Instant;
-use rules::authz::staff::{self, StaffAction, StaffActor, StaffRole};
+use rules::authz::staff::{self, StaffAction, StaffActor, StaffDenied, StaffRole};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::service::{Center, CenterError};
-use crate::store::{CenterOperator, CenterStore, SessionRecord};
+use crate::service::{AccountError, BadCredentials, Center, Invalid, Missing, SetupFailure};
+use crate::store::{CenterOperator, CenterStore, SessionRecord, StoreError};
 
 /// Bytes of randomness in a session token and a CSRF token.
 const TOKEN_BYTES: usize = 32;
+
+/// The shortest password a staff account may have.
+pub const MIN_PASSWORD_CHARS: usize = 8;
 
 /// A staff account as shown (never with its password hash).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,15 +75,15 @@ pub struct OpenedSession {
     pub user: StaffUser,
 }
 
-pub(crate) fn hash_password(password: &str) -> Result<String, CenterError> {
+pub(crate) fn hash_password(password: &str) -> Result<String, SetupFailure> {
     use argon2::password_hash::{PasswordHasher, SaltString};
     let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| CenterError::Setup(e.to_string()))?;
+    getrandom::fill(&mut salt).map_err(SetupFailure::Randomness)?;
+    let salt = SaltString::encode_b64(&salt).map_err(SetupFailure::PasswordHash)?;
     argon2::Argon2::default()
         .hash_password(password.as_bytes(), &salt)
         .map(|h| h.to_string())
-        .map_err(|e| CenterError::Setup(e.to_string()))
+        .map_err(SetupFailure::PasswordHash)
 }
 
 fn verify_password(hash: &str, password: &str) -> bool {
@@ -95,9 +98,9 @@ fn dummy_hash() -> &'static str {
     DUMMY.get_or_init(|| hash_password("kezek-no-such-account").unwrap_or_default())
 }
 
-pub(crate) fn random_token() -> Result<String, CenterError> {
+pub(crate) fn random_token() -> Result<String, SetupFailure> {
     let mut bytes = [0u8; TOKEN_BYTES];
-    getrandom::fill(&mut bytes).map_err(|e| CenterError::Setup(format!("no randomness: {e}")))?;
+    getrandom::fill(&mut bytes).map_err(SetupFailure::Randomness)?;
     Ok(hex::encode(bytes))
 }
 
@@ -114,8 +117,8 @@ fn valid_login(login: &str) -> bool {
 
 impl<S: CenterStore> Center<S> {
     /// May `user` do `action` (about `district`)? The answer is the rules'.
-    pub fn allow(&self, user: &StaffUser, action: StaffAction, district: Option<&str>) -> Result<(), CenterError> {
-        staff::may(&user.actor(), action, district).map_err(CenterError::Denied)
+    pub fn allow(&self, user: &StaffUser, action: StaffAction, district: Option<&str>) -> Result<(), StaffDenied> {
+        staff::may(&user.actor(), action, district)
     }
 
     /// Every account, enabled and disabled.
@@ -133,18 +136,18 @@ impl<S: CenterStore> Center<S> {
 
     /// Creates an account (`by`: the admin's login, or `center` on the data folder's command
     /// line); an entry in the center's log.
-    pub fn add_user(&mut self, by: &str, user: NewUser, at: Instant) -> Result<StaffUser, CenterError> {
+    pub fn add_user(&mut self, by: &str, user: NewUser, at: Instant) -> Result<StaffUser, AccountError> {
         if !valid_login(&user.login) {
-            return Err(CenterError::Invalid(format!("login {:?}: 1–64 of A–Z a–z 0–9 - _ .", user.login)));
+            return Err(Invalid::Login(user.login).into());
         }
         if user.name.trim().is_empty() || user.name.chars().count() > 200 {
-            return Err(CenterError::Invalid("name: 1–200 characters".into()));
+            return Err(Invalid::Name.into());
         }
         if self.operators.contains_key(&user.login) {
-            return Err(CenterError::Invalid(format!("login {} exists already", user.login)));
+            return Err(Invalid::LoginTaken(user.login).into());
         }
-        if user.password.chars().count() < 8 {
-            return Err(CenterError::Invalid("password: at least 8 characters".into()));
+        if user.password.chars().count() < MIN_PASSWORD_CHARS {
+            return Err(Invalid::WeakPassword.into());
         }
         let mut districts = user.districts;
         districts.sort();
@@ -152,7 +155,7 @@ impl<S: CenterStore> Center<S> {
         for district in &districts {
             self.check_district(district)?;
         }
-        staff::check_account(user.role, &districts).map_err(CenterError::Denied)?;
+        staff::check_account(user.role, &districts)?;
         let operator = CenterOperator {
             login: user.login,
             name: user.name.trim().to_owned(),
@@ -170,13 +173,12 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Disables an account (not your own, never the last admin) and ends its sessions.
-    pub fn disable_user(&mut self, by: &str, login: &str, at: Instant) -> Result<StaffUser, CenterError> {
-        let target =
-            self.operators.get(login).cloned().ok_or_else(|| CenterError::NotFound(format!("no account {login}")))?;
+    pub fn disable_user(&mut self, by: &str, login: &str, at: Instant) -> Result<StaffUser, AccountError> {
+        let target = self.operators.get(login).cloned().ok_or_else(|| Missing::Account(login.to_owned()))?;
         if target.disabled {
             return Ok(StaffUser::of(&target));
         }
-        staff::check_account_removal(by, login, target.role, self.active_admins()).map_err(CenterError::Denied)?;
+        staff::check_account_removal(by, login, target.role, self.active_admins())?;
         let disabled = CenterOperator { disabled: true, ..target };
         self.store.put_operator(&disabled)?;
         self.operators.insert(login.to_owned(), disabled.clone());
@@ -191,13 +193,13 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Checks a login and password (an unknown login costs the same time as a wrong password).
-    pub fn check_password(&self, login: &str, password: &str) -> Result<StaffUser, CenterError> {
+    pub fn check_password(&self, login: &str, password: &str) -> Result<StaffUser, BadCredentials> {
         match self.operators.get(login) {
             Some(o) if verify_password(&o.password_hash, password) && !o.disabled => Ok(StaffUser::of(o)),
-            Some(_) => Err(CenterError::BadCredentials),
+            Some(_) => Err(BadCredentials),
             None => {
                 let _ = verify_password(dummy_hash(), password);
-                Err(CenterError::BadCredentials)
+                Err(BadCredentials)
             }
         }
     }
@@ -209,7 +211,7 @@ impl<S: CenterStore> Center<S> {
         password: &str,
         now: Instant,
         lifetime: std::time::Duration,
-    ) -> Result<OpenedSession, CenterError> {
+    ) -> Result<OpenedSession, AccountError> {
         let user = self.check_password(login, password)?;
         let expired: Vec<String> =
             self.sessions.values().filter(|s| s.expires_at <= now).map(|s| s.token_hash.clone()).collect();
@@ -243,7 +245,7 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Ends a session (sign-out).
-    pub fn close_session(&mut self, token: &str) -> Result<(), CenterError> {
+    pub fn close_session(&mut self, token: &str) -> Result<(), StoreError> {
         let hash = token_hash(token);
         if self.sessions.remove(&hash).is_some() {
             self.store.remove_session(&hash)?;

@@ -10,7 +10,7 @@ use rules::deadline::{self, DeadlineKind};
 use rules::model::{PlacesState, QueueType, Status};
 use serde::Serialize;
 
-use crate::service::{Center, CenterError};
+use crate::service::{Center, UnknownDistrict};
 use crate::store::CenterStore;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -93,7 +93,7 @@ pub struct KioskSync {
 
 impl<S: CenterStore> Center<S> {
     /// The dashboard of `district` at `now`.
-    pub fn dashboard(&self, district: &str, now: Instant) -> Result<Dashboard, CenterError> {
+    pub fn dashboard(&self, district: &str, now: Instant) -> Result<Dashboard, UnknownDistrict> {
         self.check_district(district)?;
         let state = self.state();
         let mut queues: BTreeMap<(QueueType, i32), u32> = BTreeMap::new();

@@ -1,6 +1,6 @@
 //! The center's texts for people, from Fluent files in `center/locales/{ru,kk,en}/`, keyed by
-//! error code (`parent-NOT_IN_REGISTRY`, `population-POPULATION_BAD_SIGNATURE`,
-//! `store-STORE_ROLE_CAN_REWRITE`, …) or by the
+//! error code (`center-INVALID_ARGUMENT`, `parent-NOT_IN_REGISTRY`,
+//! `population-POPULATION_BAD_SIGNATURE`, `store-STORE_ROLE_CAN_REWRITE`, …) or by the
 //! notifier's message (`notify-voucher-issued`); the parents' e-contract is `parent-contract`.
 //! The rules' own errors keep their texts from `rules`.
 
@@ -17,6 +17,7 @@ macro_rules! files {
             ("notify.ftl", include_str!(concat!("../locales/", $lang, "/notify.ftl"))),
             ("contract.ftl", include_str!(concat!("../locales/", $lang, "/contract.ftl"))),
             ("store.ftl", include_str!(concat!("../locales/", $lang, "/store.ftl"))),
+            ("errors.ftl", include_str!(concat!("../locales/", $lang, "/errors.ftl"))),
         ]
     };
 }

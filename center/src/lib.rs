@@ -41,9 +41,10 @@ pub mod tls;
 pub use accounts::{NewUser, StaffUser};
 pub use changelog::sync::{Ack, Snapshot};
 pub use service::{
-    AuditRow, CENTER_ID, Center, CenterError, CenterRun, DB_DIR, DEMO_KINDERGARTENS, Decision, DirectoryImport,
-    IngestError, IngestReport, Ingested, KioskAuth, KioskInfo, QuarantineListing, ReportRow, ReviewItem, SCHEDULER,
-    STORE_FILE, Upload, store_location,
+    AccountError, AuditRow, CENTER_ID, Center, CenterError, CenterRun, CommandFailure, DB_DIR, DEMO_KINDERGARTENS,
+    Decision, DirectoryImport, DocumentError, IngestError, IngestReport, Ingested, KioskAuth, KioskError, KioskInfo,
+    OpenError, PopulationError, QuarantineListing, ReportRow, ReviewItem, SCHEDULER, STORE_FILE, ScheduleError, Upload,
+    store_location,
 };
 pub use sync_client as client;
 pub use sync_client::{Endpoint, PushError, PushOptions, Trust, push, push_with};

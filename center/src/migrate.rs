@@ -11,7 +11,7 @@ use changelog::{GENESIS_HASH, Hash, Payload, SignedEntry, VerifyingKey, public_k
 use serde::Serialize;
 
 use crate::pg_store::PgStore;
-use crate::service::{CENTER_ID, CenterError};
+use crate::service::{CENTER_ID, Invalid, OpenError, SetupFailure};
 use crate::store::{CenterStore, Commit, LogRecord, SledStore, StoreError};
 
 /// Records copied per transaction.
@@ -29,10 +29,6 @@ pub struct MigrationReport {
     pub sessions: usize,
 }
 
-fn corrupt(what: String) -> CenterError {
-    CenterError::Store(StoreError::Corrupt(what))
-}
-
 /// Where each source's chain stands while the log is checked.
 struct Chain {
     key: VerifyingKey,
@@ -44,13 +40,11 @@ struct Chain {
 /// at `url` (the server's role), verifying every entry. Refuses a database that already
 /// holds entries. With `owner` (the schema owner's URL), sets the schema up first
 /// ([`crate::pg_store::set_up`]); without, it must be set up already.
-pub fn migrate(dir: &Path, url: &str, owner: Option<&str>) -> Result<MigrationReport, CenterError> {
+pub fn migrate(dir: &Path, url: &str, owner: Option<&str>) -> Result<MigrationReport, OpenError> {
     let center_key = public_key_from_hex(
-        std::fs::read_to_string(dir.join("center.pub"))
-            .map_err(|e| CenterError::Setup(format!("{}: {e}", dir.join("center.pub").display())))?
-            .trim(),
+        std::fs::read_to_string(dir.join("center.pub")).map_err(SetupFailure::file(dir.join("center.pub")))?.trim(),
     )
-    .map_err(|e| CenterError::Setup(format!("center.pub: {e}")))?;
+    .map_err(SetupFailure::CenterPublicKey)?;
     let from = SledStore::open(&dir.join("db"))?;
     if let Some(owner) = owner {
         crate::pg_store::set_up(owner, url)?;
@@ -62,33 +56,29 @@ pub fn migrate(dir: &Path, url: &str, owner: Option<&str>) -> Result<MigrationRe
         Ok(())
     })?;
     if existing > 0 {
-        return Err(CenterError::Invalid(format!("{url}: the database holds {existing} entries already")));
+        return Err(Invalid::DatabaseNotEmpty { url: url.to_owned(), entries: existing }.into());
     }
 
     let kiosks = from.kiosks()?;
     let mut chains: HashMap<String, Chain> = HashMap::new();
     for k in &kiosks {
-        let key = public_key_from_hex(&k.public_key).map_err(|e| corrupt(format!("kiosk {}: {e}", k.id)))?;
+        let key =
+            public_key_from_hex(&k.public_key).map_err(|e| StoreError::Corrupt(format!("kiosk {}: {e}", k.id)))?;
         chains.insert(k.id.clone(), Chain { key, next_seq: 1, prev: GENESIS_HASH });
     }
     chains.insert(CENTER_ID.to_owned(), Chain { key: center_key, next_seq: 1, prev: GENESIS_HASH });
 
     let mut batch = Vec::with_capacity(BATCH);
     let mut entries = 0usize;
-    let mut failure: Option<CenterError> = None;
     from.read_log(&mut |record| {
-        if let Err(e) = check(&mut chains, &record) {
-            failure = Some(e);
-            return Err(StoreError::Corrupt("verification failed".into()));
-        }
+        check(&mut chains, &record)?;
         batch.push(record);
         entries += 1;
         if batch.len() == BATCH {
             to.commit(&Commit { log: std::mem::take(&mut batch), quarantine: Vec::new() })?;
         }
         Ok(())
-    })
-    .map_err(|e| failure.take().unwrap_or(CenterError::Store(e)))?;
+    })?;
     to.commit(&Commit { log: batch, quarantine: Vec::new() })?;
 
     for k in &kiosks {
@@ -120,23 +110,23 @@ pub fn migrate(dir: &Path, url: &str, owner: Option<&str>) -> Result<MigrationRe
 
 /// Verifies one record: a whole entry of a known source, next in its chain, signed by the
 /// key in force; follows key rotations.
-fn check(chains: &mut HashMap<String, Chain>, record: &LogRecord) -> Result<(), CenterError> {
+fn check(chains: &mut HashMap<String, Chain>, record: &LogRecord) -> Result<(), StoreError> {
     let (source, seq, bytes) = match record {
         LogRecord::Kiosk { kiosk, seq, entry, .. } => (kiosk.as_str(), *seq, entry),
         LogRecord::Center { seq, entry } => (CENTER_ID, *seq, entry),
     };
     let where_ = format!("entry {seq} of {source}");
-    let (entry, used) = SignedEntry::read_record(bytes).map_err(|e| corrupt(format!("{where_}: {e}")))?;
+    let (entry, used) = SignedEntry::read_record(bytes).map_err(|e| StoreError::Corrupt(format!("{where_}: {e}")))?;
     if used != bytes.len() {
-        return Err(corrupt(format!("{where_}: bytes after the entry")));
+        return Err(StoreError::Corrupt(format!("{where_}: bytes after the entry")));
     }
-    let body = entry.body().map_err(|e| corrupt(format!("{where_}: {e}")))?;
-    let chain = chains.get_mut(source).ok_or_else(|| corrupt(format!("{where_}: unknown source")))?;
+    let body = entry.body().map_err(|e| StoreError::Corrupt(format!("{where_}: {e}")))?;
+    let chain = chains.get_mut(source).ok_or_else(|| StoreError::Corrupt(format!("{where_}: unknown source")))?;
     if body.seq != seq || seq != chain.next_seq || body.prev_hash != chain.prev {
-        return Err(corrupt(format!("{where_}: out of its chain (expected {})", chain.next_seq)));
+        return Err(StoreError::Corrupt(format!("{where_}: out of its chain (expected {})", chain.next_seq)));
     }
     if !entry.verify(&chain.key) {
-        return Err(corrupt(format!("{where_}: the signature does not verify")));
+        return Err(StoreError::Corrupt(format!("{where_}: the signature does not verify")));
     }
     if let Ok(Payload::KeyRotated { public_key }) = body.payload()
         && let Ok(next) = public_key_from_hex(&public_key)

@@ -12,8 +12,11 @@ use rules::Command;
 use serde::Serialize;
 
 use crate::fold::Source;
-use crate::service::{Center, CenterError, IngestError, Ingested, KioskInfo, ReviewItem};
-use crate::store::{CenterStore, LogRecord};
+use crate::service::{
+    Center, CommandFailure, DocumentError, IngestError, Ingested, KioskError, KioskInfo, Missing, ReviewItem,
+    UnknownKiosk,
+};
+use crate::store::{CenterStore, LogRecord, StoreError};
 
 /// One step of an application's history, as a reviewer reads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -90,7 +93,7 @@ impl<S: CenterStore> Center<S> {
         district: &str,
         public_key: &str,
         at: Instant,
-    ) -> Result<KioskInfo, CenterError> {
+    ) -> Result<KioskInfo, KioskError> {
         let info = self.add_kiosk(id, district, public_key, at)?;
         let note = format!("{} {}", info.district, info.fingerprint);
         self.audit_action(by, "kiosk.add", id, Some(note), at)?;
@@ -98,7 +101,7 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Revokes a kiosk ([`Center::revoke_kiosk`]) and records who did it.
-    pub fn revoke_kiosk_as(&mut self, by: &str, id: &str, at: Instant) -> Result<KioskInfo, CenterError> {
+    pub fn revoke_kiosk_as(&mut self, by: &str, id: &str, at: Instant) -> Result<KioskInfo, KioskError> {
         let was_revoked = self.kiosks.get(id).is_some_and(|k| k.record.revoked_at.is_some());
         let info = self.revoke_kiosk(id, at)?;
         if !was_revoked {
@@ -114,7 +117,7 @@ impl<S: CenterStore> Center<S> {
         id: &str,
         district: &str,
         at: Instant,
-    ) -> Result<KioskInfo, CenterError> {
+    ) -> Result<KioskInfo, KioskError> {
         let before = self.kiosks.get(id).map(|k| k.info().districts.len());
         let info = self.add_served_district(id, district)?;
         if before != Some(info.districts.len()) {
@@ -125,14 +128,14 @@ impl<S: CenterStore> Center<S> {
 
     /// A district's signed snapshot written out for a USB round trip (personal data leaves
     /// the center: recorded).
-    pub fn export_snapshot_as(&mut self, by: &str, district: &str, at: Instant) -> Result<Vec<u8>, CenterError> {
+    pub fn export_snapshot_as(&mut self, by: &str, district: &str, at: Instant) -> Result<Vec<u8>, DocumentError> {
         let (_, bytes) = self.snapshot(district, at)?;
         self.audit_action(by, "export.snapshot", district, None, at)?;
         Ok(bytes)
     }
 
     /// A kiosk's signed ack written out for a USB round trip.
-    pub fn export_ack_as(&mut self, by: &str, kiosk: &str, at: Instant) -> Result<Vec<u8>, CenterError> {
+    pub fn export_ack_as(&mut self, by: &str, kiosk: &str, at: Instant) -> Result<Vec<u8>, DocumentError> {
         let (_, bytes) = self.ack(kiosk, at)?;
         self.audit_action(by, "export.ack", kiosk, None, at)?;
         Ok(bytes)
@@ -160,16 +163,14 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// One review item (open or decided).
-    pub fn review_item(&self, id: &str) -> Result<ReviewItem, CenterError> {
-        self.review_items()
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| CenterError::NotFound(format!("no review item {id}")))
+    pub fn review_item(&self, id: &str) -> Result<ReviewItem, CommandFailure> {
+        let item = self.review_items().into_iter().find(|i| i.id == id);
+        item.ok_or_else(|| Missing::ReviewItem(id.to_owned()).into())
     }
 
     /// A review item with its application and the application's history (reads the whole
     /// log: see [`Center::application_history`]).
-    pub fn review_detail(&self, item: ReviewItem) -> Result<ReviewDetail, CenterError> {
+    pub fn review_detail(&self, item: ReviewItem) -> Result<ReviewDetail, CommandFailure> {
         let application = item.application.as_deref().and_then(|a| self.state().application(a)).cloned();
         let history = match &item.application {
             Some(a) => self.application_history(a)?,
@@ -200,7 +201,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Every logged command about `application`, in log order, with the rules' refusals.
     /// Reads the whole accepted log: for a reviewer's page, not for a hot path.
-    pub fn application_history(&self, application: &str) -> Result<Vec<HistoryRow>, CenterError> {
+    pub fn application_history(&self, application: &str) -> Result<Vec<HistoryRow>, StoreError> {
         let mut rows = Vec::new();
         self.store.read_log(&mut |record| {
             let (entry, source, at) = match &record {
@@ -246,17 +247,17 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// What a distribution round of `district` would do at `at`, and why; changes nothing.
-    pub fn plan_distribution(&self, district: &str, at: Instant) -> Result<DistributionPlan, CenterError> {
+    pub fn plan_distribution(&self, district: &str, at: Instant) -> Result<DistributionPlan, CommandFailure> {
         self.check_district(district)?;
-        self.state().plan_distribution(district, at).map_err(CenterError::Rules)
+        Ok(self.state().plan_distribution(district, at)?)
     }
 
     /// Offers a kiosk's quarantined entries to ingest again, after the cause was fixed (the
     /// kiosk registered to serve the district, a gap filled): the entries the center kept,
     /// newest copy of each sequence number, in order. What still does not pass stays in
     /// quarantine with its reason.
-    pub fn reexamine_quarantine(&mut self, by: &str, kiosk: &str, at: Instant) -> Result<Ingested, CenterError> {
-        let head = self.kiosks.get(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?.head_seq();
+    pub fn reexamine_quarantine(&mut self, by: &str, kiosk: &str, at: Instant) -> Result<Ingested, KioskError> {
+        let head = self.kiosks.get(kiosk).ok_or_else(|| UnknownKiosk(kiosk.to_owned()))?.head_seq();
         let mut candidates: std::collections::BTreeMap<u64, (Instant, SignedEntry)> = std::collections::BTreeMap::new();
         for record in self.store.quarantine()? {
             if record.note.kiosk != kiosk || record.note.seq <= head {
@@ -270,9 +271,7 @@ impl<S: CenterStore> Center<S> {
             }
         }
         if candidates.is_empty() {
-            return Err(CenterError::NotFound(format!(
-                "kiosk {kiosk} has no quarantined entries after its head {head}"
-            )));
+            return Err(Missing::Quarantined { kiosk: kiosk.to_owned(), head }.into());
         }
         let bundle = Bundle { kiosk: kiosk.to_owned(), entries: candidates.into_values().map(|(_, e)| e).collect() };
         let ingested = self.ingest(&bundle.to_bytes(), at, Some(kiosk))?;

@@ -40,7 +40,7 @@ use rules::{Instant, Lang, Localized};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::service::{Center, CenterError};
+use crate::service::{Center, PopulationError};
 use crate::store::CenterStore;
 
 /// `format` of a signed pairs file.
@@ -493,7 +493,12 @@ impl<S: CenterStore> Center<S> {
 
     /// Trusts a registry key (hex): added to `population-keys`, and a `population.trust`
     /// entry of the center's log naming `by` (subject: the key's fingerprint).
-    pub fn trust_population_key(&mut self, public_key: &str, by: &str, at: Instant) -> Result<Trusted, CenterError> {
+    pub fn trust_population_key(
+        &mut self,
+        public_key: &str,
+        by: &str,
+        at: Instant,
+    ) -> Result<Trusted, PopulationError> {
         let dir = self.population_dir()?.to_owned();
         let trusted = add_trusted_key(&dir, public_key)?;
         if trusted.added {
@@ -505,7 +510,12 @@ impl<S: CenterStore> Center<S> {
     /// Imports a signed pairs file (see the module docs): verified against the trusted keys,
     /// then stored as `population.json` and logged as `population.import` naming `by`. A
     /// refused file leaves the previous import in place.
-    pub fn import_population(&mut self, bytes: &[u8], by: &str, at: Instant) -> Result<PopulationImport, CenterError> {
+    pub fn import_population(
+        &mut self,
+        bytes: &[u8],
+        by: &str,
+        at: Instant,
+    ) -> Result<PopulationImport, PopulationError> {
         let dir = self.population_dir()?.to_owned();
         let verified = verify(bytes, &trusted_keys(&dir)?)?;
         let path = dir.join(POPULATION_FILE);
@@ -515,7 +525,7 @@ impl<S: CenterStore> Center<S> {
             Ok(seq) => seq,
             Err(e) => {
                 let _ = std::fs::remove_file(&temp);
-                return Err(e);
+                return Err(e.into());
             }
         };
         commit_file(&temp, &path)?;
@@ -531,7 +541,7 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Trusts the demo registry key and imports the demo file (`init --demo-population`).
-    pub fn import_demo_population(&mut self, by: &str, at: Instant) -> Result<PopulationImport, CenterError> {
+    pub fn import_demo_population(&mut self, by: &str, at: Instant) -> Result<PopulationImport, PopulationError> {
         self.trust_population_key(DEMO_PUBLIC_KEY.trim(), by, at)?;
         self.import_population(DEMO_FILE.as_bytes(), by, at)
     }

@@ -13,7 +13,7 @@ use rules::Instant;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::service::{Center, CenterError};
+use crate::service::{Center, DocumentError, Invalid};
 use crate::store::CenterStore;
 
 /// The audit action of a publication.
@@ -92,7 +92,7 @@ impl<S: CenterStore> Center<S> {
 
     /// The signed public queue of `district` now: the last version if nothing changed since,
     /// else a new version chained to it (an entry of the center's log).
-    pub fn public_queue(&mut self, district: &str, now: Instant) -> Result<Vec<u8>, CenterError> {
+    pub fn public_queue(&mut self, district: &str, now: Instant) -> Result<Vec<u8>, DocumentError> {
         self.check_district(district)?;
         let fingerprint = self.log_fingerprint();
         if let Some((seen, bytes)) = self.publications.cache.get(district)
@@ -101,7 +101,7 @@ impl<S: CenterStore> Center<S> {
             return Ok(bytes.clone());
         }
         let rows = self.public_rows(district);
-        let content_hash = sha256_hex(&serde_json::to_vec(&rows).map_err(|e| CenterError::Invalid(e.to_string()))?);
+        let content_hash = sha256_hex(&serde_json::to_vec(&rows).map_err(Invalid::Encoding)?);
         let last = self.publications.last.get(district).cloned();
         let bytes = match last {
             Some(last) if last.content_hash == content_hash => {
@@ -113,7 +113,7 @@ impl<S: CenterStore> Center<S> {
                 let bytes = self.sign_public(district, version, previous.clone(), now, rows);
                 let publication =
                     Publication { version, published_at: now, previous, content_hash, hash: sha256_hex(&bytes) };
-                let note = serde_json::to_string(&publication).map_err(|e| CenterError::Invalid(e.to_string()))?;
+                let note = serde_json::to_string(&publication).map_err(Invalid::Encoding)?;
                 self.audit_action(PUBLIC, PUBLISH_ACTION, district, Some(note), now)?;
                 bytes
             }

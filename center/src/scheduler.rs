@@ -15,7 +15,7 @@ use rules::time::kazakhstan_offset;
 use rules::{Calendar, Date, Instant};
 use serde::{Deserialize, Serialize};
 
-use crate::service::{Center, CenterError, CenterRun, SCHEDULER};
+use crate::service::{BadSchedule, Center, CenterRun, CommandFailure, SCHEDULER, ScheduleError, SetupFailure};
 use crate::store::CenterStore;
 
 /// The schedule file in the data folder (optional: the defaults apply without it).
@@ -79,18 +79,19 @@ impl Default for Schedule {
 
 impl Schedule {
     /// Reads `schedule.json` from the data folder; the defaults when there is none.
-    pub fn load(dir: &std::path::Path) -> Result<Schedule, CenterError> {
+    pub fn load(dir: &std::path::Path) -> Result<Schedule, ScheduleError> {
         let path = dir.join(SCHEDULE_FILE);
         match std::fs::read(&path) {
             Ok(bytes) => Schedule::parse(&path, &bytes),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Schedule::default()),
-            Err(e) => Err(CenterError::Setup(format!("{}: {e}", path.display()))),
+            Err(e) => Err(ScheduleError::Setup(SetupFailure::file(path)(e))),
         }
     }
 
     /// A schedule file's content; the error names the file and says what is wrong.
-    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Schedule, CenterError> {
-        serde_json::from_slice(bytes).map_err(|e| CenterError::Invalid(format!("{}: {e}", path.display())))
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Schedule, ScheduleError> {
+        serde_json::from_slice(bytes)
+            .map_err(|source| ScheduleError::Malformed(BadSchedule { path: path.to_owned(), source }))
     }
 
     /// The slot of `district`'s rounds, if it has scheduled rounds.
@@ -276,7 +277,7 @@ impl<S: CenterStore> Center<S> {
     /// Runs everything due at `now`, each as an entry of the center's log naming the
     /// scheduler. Expiry runs as of its slot; a round runs at `now`. Stops at the first
     /// failure (the rest is due again at the next call).
-    pub fn run_due(&mut self, schedule: &Schedule, now: Instant) -> Result<Vec<CenterRun>, CenterError> {
+    pub fn run_due(&mut self, schedule: &Schedule, now: Instant) -> Result<Vec<CenterRun>, CommandFailure> {
         let mut runs = Vec::new();
         for due in self.due(schedule, now) {
             let run = match due {
@@ -291,7 +292,7 @@ impl<S: CenterStore> Center<S> {
 
 /// What the server says on stderr about a look's runs: one line per run that issued or
 /// expired something, or the failure with its code (the rest is tried again at the next look).
-pub fn report(outcome: &Result<Vec<CenterRun>, CenterError>) -> Vec<String> {
+pub fn report(outcome: &Result<Vec<CenterRun>, CommandFailure>) -> Vec<String> {
     match outcome {
         Ok(runs) => runs
             .iter()
@@ -425,10 +426,10 @@ mod tests {
             events: 0,
         };
         assert_eq!(report(&Ok(vec![quiet])), Vec::<String>::new());
-        let failed = report(&Err(CenterError::Setup("the disk is full".into())));
+        let failed = report(&Err(crate::store::StoreError::Db("the disk is full".into()).into()));
         assert_eq!(
             failed,
-            ["kezek-center: a scheduled run failed (SETUP): the disk is full; it is tried again shortly"]
+            ["kezek-center: a scheduled run failed (STORE): store: the disk is full; it is tried again shortly"]
         );
     }
 

@@ -35,7 +35,7 @@ fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-fn code(e: &center::CenterError) -> String {
+fn code(e: &center::PopulationError) -> String {
     e.code().to_owned()
 }
 

@@ -24,8 +24,11 @@ pub struct Local {
     center: Option<Box<Center>>,
 }
 
-fn value<T: Serialize>(result: Result<T, CenterError>) -> Result<Value, Failure> {
-    let value = result?;
+fn value<T: Serialize, E: Into<CenterError>>(result: Result<T, E>) -> Result<Value, Failure> {
+    answer(result?)
+}
+
+fn answer<T: Serialize>(value: T) -> Result<Value, Failure> {
     serde_json::to_value(value).map_err(|e| fail("INTERNAL", e.to_string()))
 }
 
@@ -95,7 +98,7 @@ impl Local {
         }
         let report = center::migrate::migrate(&self.data, url, owner)?;
         super::files::write_private(&self.data.join(center::STORE_FILE), format!("{url}\n").as_bytes())?;
-        value(Ok::<_, center::CenterError>(report))
+        answer(report)
     }
 
     /// Opens the folder as it is (no hint on a lock: for `serve`).
@@ -123,7 +126,7 @@ impl Backend for Local {
     }
 
     fn kiosk_list(&mut self) -> Result<Value, Failure> {
-        value(Ok(self.center()?.kiosk_rows(center::now())))
+        answer(self.center()?.kiosk_rows(center::now()))
     }
 
     fn kiosk_revoke(&mut self, id: &str) -> Result<Value, Failure> {
@@ -139,7 +142,7 @@ impl Backend for Local {
     }
 
     fn user_list(&mut self) -> Result<Value, Failure> {
-        value(Ok(self.center()?.users()))
+        answer(self.center()?.users())
     }
 
     fn user_disable(&mut self, login: &str) -> Result<Value, Failure> {
@@ -149,7 +152,7 @@ impl Backend for Local {
     fn ingest(&mut self, bundle: &[u8], at: Option<Instant>) -> Result<(Value, Vec<u8>), Failure> {
         let ingested =
             self.center()?.ingest_file_as(CENTER_ID, bundle, when(at)).map_err(|e| fail(e.code(), e.to_string()))?;
-        Ok((value(Ok(ingested.report))?, ingested.ack_bytes))
+        Ok((answer(ingested.report)?, ingested.ack_bytes))
     }
 
     fn distribution_plan(&mut self, district: &str, at: Option<Instant>) -> Result<Value, Failure> {
@@ -174,7 +177,7 @@ impl Backend for Local {
 
     fn review_list(&mut self, all: bool) -> Result<Value, Failure> {
         let items: Vec<_> = self.center()?.review_items().into_iter().filter(|i| all || i.status == "open").collect();
-        value(Ok(items))
+        answer(items)
     }
 
     fn review_show(&mut self, item: &str) -> Result<Value, Failure> {
@@ -197,7 +200,7 @@ impl Backend for Local {
     }
 
     fn quarantine_list(&mut self) -> Result<Value, Failure> {
-        value(Ok(self.center()?.quarantine()))
+        answer(self.center()?.quarantine())
     }
 
     fn quarantine_reexamine(&mut self, kiosk: &str) -> Result<Value, Failure> {
@@ -214,7 +217,7 @@ impl Backend for Local {
     }
 
     fn directory_list(&mut self, district: Option<&str>) -> Result<Value, Failure> {
-        value(Ok(self.center()?.directory_listing(district)))
+        answer(self.center()?.directory_listing(district))
     }
 
     fn calendar_set_year(&mut self, year: CalendarYear, change: Attribution<'_>) -> Result<Value, Failure> {
@@ -223,7 +226,7 @@ impl Backend for Local {
     }
 
     fn calendar_list(&mut self) -> Result<Value, Failure> {
-        value(Ok(self.center()?.calendar_listing()))
+        answer(self.center()?.calendar_listing())
     }
 
     fn population_import(&mut self, file: &[u8], change: Attribution<'_>) -> Result<Value, Failure> {
@@ -243,6 +246,6 @@ impl Backend for Local {
     }
 
     fn audit(&mut self, limit: usize) -> Result<Value, Failure> {
-        value(Ok(self.center()?.audit_trail(limit)))
+        answer(self.center()?.audit_trail(limit))
     }
 }

@@ -48,8 +48,9 @@ pub struct Failure {
     pub message: String,
 }
 
-impl From<CenterError> for Failure {
-    fn from(e: CenterError) -> Self {
+impl<E: Into<CenterError>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        let e = e.into();
         Failure { code: e.code().to_owned(), message: e.to_string() }
     }
 }

@@ -55,10 +55,7 @@ pub fn serve(data: &Path, open: impl FnOnce() -> Result<Center, Failure>, args: 
         ..center::http::Limits::default()
     };
     // A schedule file that does not read stops the server here, naming the file.
-    let schedule = center::scheduler::Schedule::load(data).map_err(|e| match e {
-        center::CenterError::Invalid(message) => fail("BAD_SCHEDULE", message),
-        other => other.into(),
-    })?;
+    let schedule = center::scheduler::Schedule::load(data).map_err(|e| fail(e.code(), e.to_string()))?;
     let parents_key = center::parents::load_or_create_key(data).map_err(|e| fail(e.code(), e.to_string()))?;
     // Servers sharing one PostgreSQL store share the sign-in codes too.
     let codes =

@@ -21,7 +21,7 @@ use rules::Instant;
 use super::background::Job;
 use super::server::{read_limited, refuse_after_draining};
 use super::{App, OCTET_STREAM, busy, error, internal, octets, with_center};
-use crate::service::{Center, CenterError, IngestError, KioskAuth};
+use crate::service::{Center, DocumentError, IngestError, KioskAuth};
 use crate::store::CenterStore;
 
 /// The public queue of a district: signed, chained, nothing personal.
@@ -41,8 +41,8 @@ fn ingest_error(e: &IngestError) -> Response {
     error(status, e.code(), &e.to_string())
 }
 
-fn center_error(e: &CenterError) -> Response {
-    crate::staff_api::center_failure(e, rules::Lang::En)
+fn center_error(e: DocumentError) -> Response {
+    crate::staff_api::center_failure(&e.into(), rules::Lang::En)
 }
 
 /// The route's one path parameter; one that is not UTF-8 once percent-decoded is refused
@@ -146,11 +146,11 @@ async fn authenticate<S: CenterStore>(
 async fn signed_file<S, F>(app: &App<S>, f: F) -> Response
 where
     S: CenterStore + 'static,
-    F: FnOnce(&mut Center<S>, Instant) -> Result<Vec<u8>, CenterError> + Send + 'static,
+    F: FnOnce(&mut Center<S>, Instant) -> Result<Vec<u8>, DocumentError> + Send + 'static,
 {
     match with_center(app, f).await {
         Ok(Ok(bytes)) => octets(bytes),
-        Ok(Err(e)) => center_error(&e),
+        Ok(Err(e)) => center_error(e),
         Err(response) => response,
     }
 }

@@ -10,7 +10,7 @@ use rules::authz::parent::CHANNEL_ID;
 
 use super::ParentError;
 use crate::fold::Source;
-use crate::service::{Center, CenterError};
+use crate::service::{Center, CenterError, OpenError, SetupFailure};
 use crate::store::CenterStore;
 
 /// The channel's key file in the center's data folder (like the center's own key: copy it
@@ -23,7 +23,7 @@ pub const KEY_FILE: &str = "portal.key";
 /// A new key is written to a temporary file, synced, then renamed into place and the
 /// folder synced: a disk failing half-way leaves no half-written `portal.key` that would
 /// stop every later start, only a temporary file the next attempt replaces.
-pub fn load_or_create_key(dir: &Path) -> Result<KioskKey, CenterError> {
+pub fn load_or_create_key(dir: &Path) -> Result<KioskKey, OpenError> {
     let path = dir.join(KEY_FILE);
     if path.exists() {
         return Ok(KioskKey::load(&path)?);
@@ -31,13 +31,14 @@ pub fn load_or_create_key(dir: &Path) -> Result<KioskKey, CenterError> {
     let key = KioskKey::generate()?;
     let temporary = dir.join(format!("{KEY_FILE}.new"));
     let _ = std::fs::remove_file(&temporary);
-    let io = |what: &str, e: std::io::Error| CenterError::Setup(format!("{what} {}: {e}", path.display()));
     if let Err(e) = key.save(&temporary) {
         let _ = std::fs::remove_file(&temporary);
         return Err(e.into());
     }
-    std::fs::rename(&temporary, &path).map_err(|e| io("cannot put in place", e))?;
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io("cannot sync the folder of", e))?;
+    std::fs::rename(&temporary, &path).map_err(|source| SetupFailure::KeyNotPlaced { path: path.clone(), source })?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|source| SetupFailure::FolderNotSynced { path, source })?;
     Ok(key)
 }
 
@@ -47,17 +48,11 @@ impl<S: CenterStore> Center<S> {
     fn ensure_channel(&mut self, key: &KioskKey, at: Instant) -> Result<(), CenterError> {
         if let Some(registered) = self.channel_key() {
             if registered != key.verifying() {
-                return Err(CenterError::Setup(format!(
-                    "the parents' channel is registered with another key than {KEY_FILE} holds: restore the original {KEY_FILE}"
-                )));
+                return Err(SetupFailure::ChannelKeyChanged.into());
             }
             return Ok(());
         }
-        let district = self
-            .districts()
-            .first()
-            .cloned()
-            .ok_or_else(|| CenterError::Setup("the center has no districts: import the directory first".into()))?;
+        let district = self.districts().first().cloned().ok_or(SetupFailure::NoDistricts)?;
         // Not registered yet (no key above), in one of the center's districts, with the
         // channel's own key: what `add_kiosk` checks of a kiosk holds.
         self.add_source(CHANNEL_ID, &district, key.verifying(), at)?;

@@ -27,7 +27,8 @@ use rules::{CommandError, Lang, Localized};
 
 use crate::i18n::FluentValue;
 use crate::population::RegistryError;
-use crate::service::CenterError;
+use crate::service::{CenterError, SetupFailure};
+use crate::store::StoreError;
 
 pub use channel::{KEY_FILE, load_or_create_key};
 pub use codes::{CodeBook, CodeError};
@@ -97,6 +98,18 @@ pub enum ParentError {
 impl From<CenterError> for ParentError {
     fn from(e: CenterError) -> Self {
         ParentError::Center(e)
+    }
+}
+
+impl From<StoreError> for ParentError {
+    fn from(e: StoreError) -> Self {
+        ParentError::Center(e.into())
+    }
+}
+
+impl From<SetupFailure> for ParentError {
+    fn from(e: SetupFailure) -> Self {
+        ParentError::Center(e.into())
     }
 }
 

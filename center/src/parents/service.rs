@@ -62,7 +62,7 @@ impl<S: CenterStore> Center<S> {
         let expired: Vec<String> =
             self.sessions.values().filter(|s| s.expires_at <= now).map(|s| s.token_hash.clone()).collect();
         for hash in expired {
-            self.store.remove_session(&hash).map_err(crate::service::CenterError::from)?;
+            self.store.remove_session(&hash)?;
             self.sessions.remove(&hash);
         }
         let parent = ParentIdentity { iin: iin.to_owned(), method: method.to_owned() };
@@ -75,7 +75,7 @@ impl<S: CenterStore> Center<S> {
             expires_at: Instant(now.0 + lifetime),
             csrf: random_token()?,
         };
-        self.store.put_session(&record).map_err(crate::service::CenterError::from)?;
+        self.store.put_session(&record)?;
         self.sessions.insert(record.token_hash.clone(), record.clone());
         Ok(OpenedParentSession { token, record, parent })
     }

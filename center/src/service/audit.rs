@@ -4,8 +4,8 @@ use changelog::Payload;
 use rules::{Command, Instant};
 use serde::{Deserialize, Serialize};
 
-use super::{Center, CenterError};
-use crate::store::CenterStore;
+use super::Center;
+use crate::store::{CenterStore, StoreError};
 
 /// One entry of the center's own log, as the audit trail shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,7 +56,7 @@ impl<S: CenterStore> Center<S> {
         subject: &str,
         note: Option<String>,
         at: Instant,
-    ) -> Result<u64, CenterError> {
+    ) -> Result<u64, StoreError> {
         let payload = Payload::Audit { action: action.to_owned(), subject: subject.to_owned(), note };
         let seq = self.append_own(by, &payload, at)?;
         self.fold.close_epoch();

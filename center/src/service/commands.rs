@@ -10,9 +10,9 @@ use rules::{Command, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::audit::AuditRow;
-use super::{CENTER_ID, Center, CenterError, SCHEDULER, framed};
+use super::{CENTER_ID, Center, CommandFailure, Invalid, SCHEDULER, framed};
 use crate::fold::{FoldItem, FoldKey, Source};
-use crate::store::{CenterStore, Commit, LogRecord};
+use crate::store::{CenterStore, Commit, LogRecord, StoreError};
 
 /// One center command's result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -72,9 +72,9 @@ impl<S: CenterStore> Center<S> {
         operator: &str,
         at: Instant,
         skip_if_empty: bool,
-    ) -> Result<CenterRun, CenterError> {
+    ) -> Result<CenterRun, CommandFailure> {
         self.resync_if_stale();
-        let events = self.fold.decide(&command, at).map_err(CenterError::Rules)?;
+        let events = self.fold.decide(&command, at)?;
         let mut run = CenterRun {
             command: command.name().to_owned(),
             at,
@@ -119,7 +119,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Appends an entry to the center's own log, signed by the center key and naming
     /// `operator`; durable when this returns.
-    pub(super) fn append_own(&mut self, operator: &str, payload: &Payload, at: Instant) -> Result<u64, CenterError> {
+    pub(super) fn append_own(&mut self, operator: &str, payload: &Payload, at: Instant) -> Result<u64, StoreError> {
         let seq = self.own_hashes.len() as u64 + 1;
         let body = EntryBody {
             version: FORMAT_VERSION,
@@ -135,7 +135,7 @@ impl<S: CenterStore> Center<S> {
         let commit = Commit { log: vec![LogRecord::Center { seq, entry: framed(&entry) }], quarantine: Vec::new() };
         if let Err(e) = self.store.commit(&commit) {
             self.stale = true;
-            return Err(e.into());
+            return Err(e);
         }
         self.own_hashes.push(entry.hash());
         self.note_own_entry(seq, at, operator, payload);
@@ -173,13 +173,13 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// A distribution round for a district (center log entry).
-    pub fn distribute(&mut self, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
+    pub fn distribute(&mut self, district: &str, at: Instant) -> Result<CenterRun, CommandFailure> {
         self.distribute_as(CENTER_ID, district, at)
     }
 
     /// A distribution round started by `by` (a staff login, or [`SCHEDULER`]). A round of
     /// the scheduler is logged even when it issues nothing: the log is its record of having run.
-    pub fn distribute_as(&mut self, by: &str, district: &str, at: Instant) -> Result<CenterRun, CenterError> {
+    pub fn distribute_as(&mut self, by: &str, district: &str, at: Instant) -> Result<CenterRun, CommandFailure> {
         self.check_district(district)?;
         self.run_center(Command::Distribute { district: district.to_owned() }, by, at, by != SCHEDULER)
     }
@@ -191,7 +191,7 @@ impl<S: CenterStore> Center<S> {
         kindergarten: Kindergarten,
         operator: &str,
         at: Instant,
-    ) -> Result<CenterRun, CenterError> {
+    ) -> Result<CenterRun, CommandFailure> {
         self.check_district(&kindergarten.district)?;
         self.run_center(Command::SetKindergarten { kindergarten }, operator, at, false)
     }
@@ -204,11 +204,11 @@ impl<S: CenterStore> Center<S> {
         kindergartens: Vec<Kindergarten>,
         operator: &str,
         at: Instant,
-    ) -> Result<DirectoryImport, CenterError> {
+    ) -> Result<DirectoryImport, CommandFailure> {
         let mut seen = std::collections::HashSet::new();
         for k in &kindergartens {
             if !seen.insert(k.id.as_str()) {
-                return Err(CenterError::Invalid(format!("kindergarten {} is twice in the file", k.id)));
+                return Err(Invalid::DuplicateKindergarten(k.id.clone()).into());
             }
             self.check_district(&k.district)?;
         }
@@ -234,7 +234,7 @@ impl<S: CenterStore> Center<S> {
         year: rules::calendar::CalendarYear,
         operator: &str,
         at: Instant,
-    ) -> Result<CenterRun, CenterError> {
+    ) -> Result<CenterRun, CommandFailure> {
         self.run_center(Command::SetCalendarYear { year }, operator, at, false)
     }
 
@@ -244,12 +244,12 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Deadline expiry and age-out due at `at` (a center log entry when anything expired).
-    pub fn tick(&mut self, at: Instant) -> Result<CenterRun, CenterError> {
+    pub fn tick(&mut self, at: Instant) -> Result<CenterRun, CommandFailure> {
         self.tick_as(CENTER_ID, at)
     }
 
     /// [`Center::tick`] started by `by`; the scheduler's runs are logged even when nothing expired.
-    pub fn tick_as(&mut self, by: &str, at: Instant) -> Result<CenterRun, CenterError> {
+    pub fn tick_as(&mut self, by: &str, at: Instant) -> Result<CenterRun, CommandFailure> {
         self.run_center(Command::Tick, by, at, by != SCHEDULER)
     }
 }

@@ -9,7 +9,7 @@ use rules::model::{PlacesState, Status};
 use rules::queue::Ranked;
 use serde::{Deserialize, Serialize};
 
-use super::{Center, CenterError};
+use super::{Center, DocumentError, NotServed, UnknownDistrict, UnknownKiosk};
 use crate::fold::Source;
 use crate::store::{CenterStore, Contact};
 
@@ -44,9 +44,9 @@ fn row<'a>(rows: &'a mut BTreeMap<(String, i32), ReportRow>, district: &str, yea
 
 impl<S: CenterStore> Center<S> {
     /// The signed ack answering a kiosk's signed request (a contact for its clock window).
-    pub fn ack_to_kiosk(&mut self, kiosk: &str, now: Instant, head: u64) -> Result<Vec<u8>, CenterError> {
+    pub fn ack_to_kiosk(&mut self, kiosk: &str, now: Instant, head: u64) -> Result<Vec<u8>, DocumentError> {
         self.record_contact(kiosk, Contact { at: now, head })?;
-        self.ack(kiosk, now).map(|(_, bytes)| bytes)
+        Ok(self.ack(kiosk, now)?.1)
     }
 
     /// The signed snapshot answering a kiosk's signed request; the kiosk must serve `district`.
@@ -56,10 +56,10 @@ impl<S: CenterStore> Center<S> {
         district: &str,
         now: Instant,
         head: u64,
-    ) -> Result<Vec<u8>, CenterError> {
+    ) -> Result<Vec<u8>, DocumentError> {
         let serves = self.kiosks.get(kiosk).is_some_and(|k| k.districts().iter().any(|d| d == district));
         if !serves {
-            return Err(CenterError::Unauthorized(format!("kiosk {kiosk} does not serve district {district}")));
+            return Err(NotServed { kiosk: kiosk.to_owned(), district: district.to_owned() }.into());
         }
         let bytes = self.snapshot(district, now)?.1;
         self.record_contact(kiosk, Contact { at: now, head })?;
@@ -67,8 +67,8 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// The signed acknowledgement of a kiosk's log at `now`.
-    pub fn ack(&self, kiosk: &str, now: Instant) -> Result<(Ack, Vec<u8>), CenterError> {
-        let state = self.kiosks.get(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?;
+    pub fn ack(&self, kiosk: &str, now: Instant) -> Result<(Ack, Vec<u8>), UnknownKiosk> {
+        let state = self.kiosks.get(kiosk).ok_or_else(|| UnknownKiosk(kiosk.to_owned()))?;
         let head = state.head_seq();
         let mut quarantined: BTreeMap<u64, QuarantineNote> = BTreeMap::new();
         for note in self.quarantine.get(kiosk).into_iter().flat_map(BTreeMap::values).filter(|n| n.seq > head) {
@@ -98,7 +98,7 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// The signed snapshot of a district at `now`.
-    pub fn snapshot(&self, district: &str, now: Instant) -> Result<(Snapshot, Vec<u8>), CenterError> {
+    pub fn snapshot(&self, district: &str, now: Instant) -> Result<(Snapshot, Vec<u8>), UnknownDistrict> {
         self.check_district(district)?;
         let state = self.fold.state();
         let applications = state.applications().filter(|a| a.district == district).cloned().collect();

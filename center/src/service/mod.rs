@@ -8,7 +8,9 @@
 //! - `commands`: the center's own commands, in its signed log; `audit`: the audit trail;
 //! - `reviews`: the reviewer queue and its decisions;
 //! - `replay`: memory rebuilt from the store, catching up with servers sharing it;
-//! - `errors`: [`CenterError`], [`IngestError`].
+//! - `errors`: one error type per operation ([`OpenError`], [`AccountError`],
+//!   [`CommandFailure`], [`KioskError`], [`DocumentError`], …), their typed reasons, and
+//!   [`CenterError`], the umbrella they convert into.
 
 mod audit;
 mod commands;
@@ -36,7 +38,11 @@ pub use audit::AuditRow;
 pub use commands::{CenterRun, DirectoryImport, ExpiryNote, VoucherNote};
 pub use data_folder::{DB_DIR, DEMO_KINDERGARTENS, DISTRICTS, InitInfo, STORE_FILE, district_codes, store_location};
 pub use documents::ReportRow;
-pub use errors::{CenterError, IngestError};
+pub use errors::{
+    AccountError, BadCredentials, BadSchedule, CenterError, CommandFailure, DocumentError, IngestError, Invalid,
+    KioskError, Missing, NotServed, OpenError, PopulationError, ScheduleError, SetupFailure, UnknownDistrict,
+    UnknownKiosk,
+};
 pub(crate) use registry::KioskState;
 pub use registry::{KioskAuth, KioskInfo};
 pub use reviews::{Decision, ReviewItem};
@@ -107,7 +113,7 @@ fn unframe(bytes: &[u8]) -> Result<SignedEntry, StoreError> {
 
 impl<S: CenterStore> Center<S> {
     /// A center over any store: replays the store's log.
-    pub fn with_store(store: S, key: KioskKey, kindergartens: Vec<Kindergarten>) -> Result<Self, CenterError> {
+    pub fn with_store(store: S, key: KioskKey, kindergartens: Vec<Kindergarten>) -> Result<Self, OpenError> {
         let mut districts = district_codes(DISTRICTS);
         for k in &kindergartens {
             if !districts.contains(&k.district) {
@@ -181,11 +187,7 @@ impl<S: CenterStore> Center<S> {
         &self.districts
     }
 
-    pub(crate) fn check_district(&self, district: &str) -> Result<(), CenterError> {
-        if self.districts.iter().any(|d| d == district) {
-            Ok(())
-        } else {
-            Err(CenterError::UnknownDistrict(district.to_owned()))
-        }
+    pub(crate) fn check_district(&self, district: &str) -> Result<(), UnknownDistrict> {
+        if self.districts.iter().any(|d| d == district) { Ok(()) } else { Err(UnknownDistrict(district.to_owned())) }
     }
 }

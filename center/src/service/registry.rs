@@ -9,7 +9,7 @@ use rules::Instant;
 use rules::authz::parent::CHANNEL_ID;
 use serde::{Deserialize, Serialize};
 
-use super::{CENTER_ID, Center, CenterError};
+use super::{CENTER_ID, Center, DocumentError, Invalid, KioskError, SetupFailure, UnknownKiosk};
 use crate::ingest::KioskOperator;
 use crate::store::{CenterStore, Contact, KioskRecord};
 
@@ -67,8 +67,9 @@ pub(crate) struct KioskState {
 
 impl KioskState {
     /// A kiosk as its stored record says, before its log is read.
-    pub(super) fn registered(record: KioskRecord) -> Result<KioskState, CenterError> {
-        let key = public_key_from_hex(&record.public_key).map_err(|e| CenterError::Setup(e.to_string()))?;
+    pub(super) fn registered(record: KioskRecord) -> Result<KioskState, SetupFailure> {
+        let key = public_key_from_hex(&record.public_key)
+            .map_err(|source| SetupFailure::KioskKey { kiosk: record.id.clone(), source })?;
         let last_seen = record.contacts.iter().map(|c| c.at).chain(record.contact_floor).max();
         Ok(KioskState { last_seen, ..KioskState::new(record, key) })
     }
@@ -173,22 +174,20 @@ impl<S: CenterStore> Center<S> {
         district: &str,
         public_key: &str,
         at: Instant,
-    ) -> Result<KioskInfo, CenterError> {
+    ) -> Result<KioskInfo, KioskError> {
         let valid_id = !id.is_empty()
             && id.len() <= 64
             && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.');
         if !valid_id || id == CENTER_ID || id == CHANNEL_ID {
-            return Err(CenterError::Invalid(format!(
-                "kiosk id {id:?}: 1–64 of A–Z a–z 0–9 - _ . and not {CENTER_ID:?} or {CHANNEL_ID:?}"
-            )));
+            return Err(Invalid::KioskId(id.to_owned()).into());
         }
         self.check_district(district)?;
         if self.kiosks.contains_key(id) {
-            return Err(CenterError::Invalid(format!("kiosk {id} is registered already")));
+            return Err(Invalid::KioskRegistered(id.to_owned()).into());
         }
-        let key = public_key_from_hex(public_key).map_err(|e| CenterError::Invalid(e.to_string()))?;
+        let key = public_key_from_hex(public_key).map_err(Invalid::PublicKey)?;
         if key.is_weak() {
-            return Err(CenterError::Invalid("weak public key".into()));
+            return Err(Invalid::WeakKey.into());
         }
         self.add_source(id, district, key, at)
     }
@@ -201,7 +200,7 @@ impl<S: CenterStore> Center<S> {
         district: &str,
         key: VerifyingKey,
         at: Instant,
-    ) -> Result<KioskInfo, CenterError> {
+    ) -> Result<KioskInfo, KioskError> {
         let record = KioskRecord {
             id: id.to_owned(),
             district: district.to_owned(),
@@ -235,8 +234,8 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Revokes a kiosk: its uploads are refused from now on; what it sent before stays.
-    pub fn revoke_kiosk(&mut self, id: &str, at: Instant) -> Result<KioskInfo, CenterError> {
-        let state = self.kiosks.get_mut(id).ok_or_else(|| CenterError::UnknownKiosk(id.to_owned()))?;
+    pub fn revoke_kiosk(&mut self, id: &str, at: Instant) -> Result<KioskInfo, KioskError> {
+        let state = self.kiosks.get_mut(id).ok_or_else(|| UnknownKiosk(id.to_owned()))?;
         if state.record.revoked_at.is_none() {
             let mut record = state.record.clone();
             record.revoked_at = Some(at);
@@ -251,9 +250,9 @@ impl<S: CenterStore> Center<S> {
     }
 
     /// Lets a kiosk also serve `district` (cross-district registrations and actions).
-    pub fn add_served_district(&mut self, id: &str, district: &str) -> Result<KioskInfo, CenterError> {
+    pub fn add_served_district(&mut self, id: &str, district: &str) -> Result<KioskInfo, KioskError> {
         self.check_district(district)?;
-        let state = self.kiosks.get_mut(id).ok_or_else(|| CenterError::UnknownKiosk(id.to_owned()))?;
+        let state = self.kiosks.get_mut(id).ok_or_else(|| UnknownKiosk(id.to_owned()))?;
         if !state.districts().iter().any(|d| d == district) {
             let mut record = state.record.clone();
             record.also_serves.push(district.to_owned());
@@ -279,8 +278,8 @@ impl<S: CenterStore> Center<S> {
 
     /// Records that the center answered a signed request of `kiosk` whose own log ended at
     /// `head`: entries after `head` cannot carry an earlier kiosk time.
-    pub(super) fn record_contact(&mut self, kiosk: &str, contact: Contact) -> Result<(), CenterError> {
-        let state = self.kiosks.get_mut(kiosk).ok_or_else(|| CenterError::UnknownKiosk(kiosk.to_owned()))?;
+    pub(super) fn record_contact(&mut self, kiosk: &str, contact: Contact) -> Result<(), DocumentError> {
+        let state = self.kiosks.get_mut(kiosk).ok_or_else(|| UnknownKiosk(kiosk.to_owned()))?;
         let mut record = state.record.clone();
         add_contact(&mut record, state.head_seq(), contact);
         self.store.note_kiosk(&record)?;

@@ -9,7 +9,7 @@ use rules::{Calendar, Instant, State};
 use super::commands::center_item;
 use super::registry::KioskState;
 use super::uploads::{MAX_NOTES_PER_KIOSK, kiosk_item};
-use super::{Center, CenterError, unframe};
+use super::{Center, OpenError, unframe};
 use crate::fold::{Fold, FoldItem};
 use crate::ingest;
 use crate::store::{CenterStore, LogRecord, StoreError};
@@ -26,7 +26,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Rebuilds everything in memory from the store (at open, and after a caught panic left
     /// the memory state in doubt).
-    pub fn reload(&mut self) -> Result<(), CenterError> {
+    pub fn reload(&mut self) -> Result<(), OpenError> {
         // Read first: a change made while the rest is read bumps it again.
         self.generation = self.store.generation()?;
         self.audit = Vec::new();
@@ -41,7 +41,7 @@ impl<S: CenterStore> Center<S> {
         self.replay()
     }
 
-    fn replay(&mut self) -> Result<(), CenterError> {
+    fn replay(&mut self) -> Result<(), OpenError> {
         let mut records = Vec::new();
         self.log_pos = self.store.read_log_after(0, &mut |record| {
             records.push(record);
@@ -60,7 +60,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Takes one stored log record into the kiosks' and the center's bookkeeping; the
     /// command to fold, if it has one.
-    fn absorb(&mut self, record: LogRecord) -> Result<Option<FoldItem>, CenterError> {
+    fn absorb(&mut self, record: LogRecord) -> Result<Option<FoldItem>, OpenError> {
         match record {
             LogRecord::Kiosk { kiosk, seq, entry, received_at, epoch, effective, flag } => {
                 let entry = unframe(&entry)?;
@@ -114,7 +114,7 @@ impl<S: CenterStore> Center<S> {
     /// log records, and kiosks, accounts, sessions, reviews and quarantine when they
     /// changed) and applies it in the store's order. Whether anything changed. Nothing to
     /// do on a store only this process opens.
-    pub fn catch_up(&mut self) -> Result<bool, CenterError> {
+    pub fn catch_up(&mut self) -> Result<bool, OpenError> {
         if !self.store.shared() {
             return Ok(false);
         }
@@ -174,11 +174,11 @@ impl<S: CenterStore> Center<S> {
     /// Runs `f` as the only writer among the servers sharing the store, after catching up
     /// with them; whether catching up changed anything comes back too. The write lock is
     /// released however `f` ends.
-    pub fn with_write_lock<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Result<(T, bool), CenterError> {
+    pub fn with_write_lock<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> Result<(T, bool), OpenError> {
         self.store.lock_writes()?;
         let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             let changed = self.catch_up()?;
-            Ok::<_, CenterError>((f(self), changed))
+            Ok::<_, OpenError>((f(self), changed))
         }));
         // Released whatever happened: a lock left held would stop every server.
         self.store.unlock_writes();
@@ -205,7 +205,7 @@ impl<S: CenterStore> Center<S> {
 
     /// Re-reads the small records other servers may have changed; the kiosks' log-derived
     /// state (heads, keys, operators) is kept.
-    fn reload_registry(&mut self) -> Result<(), CenterError> {
+    fn reload_registry(&mut self) -> Result<(), OpenError> {
         self.operators = self.store.operators()?.into_iter().map(|o| (o.login.clone(), o)).collect();
         self.reviews = self.store.reviews()?.into_iter().map(|r| (r.item.clone(), r)).collect();
         self.sessions = self.store.sessions()?.into_iter().map(|r| (r.token_hash.clone(), r)).collect();

@@ -6,7 +6,7 @@ use rules::model::Status;
 use rules::{Command, Instant};
 use serde::{Deserialize, Serialize};
 
-use super::{Center, CenterError};
+use super::{Center, CommandFailure, Invalid};
 use crate::accounts::StaffUser;
 use crate::fold::Source;
 use crate::store::{CenterStore, ReviewDecision};
@@ -146,16 +146,12 @@ impl<S: CenterStore> Center<S> {
         user: &StaffUser,
         at: Instant,
         note: Option<String>,
-    ) -> Result<ReviewItem, CenterError> {
-        let current = self
-            .review_items()
-            .into_iter()
-            .find(|i| i.id == item)
-            .ok_or_else(|| CenterError::NotFound(format!("no review item {item}")))?;
+    ) -> Result<ReviewItem, CommandFailure> {
+        let current = self.review_item(item)?;
         self.allow(user, StaffAction::Review, Some(&current.district))?;
         let login = user.login.as_str();
         if current.status != "open" {
-            return Err(CenterError::Invalid(format!("review item {item} is {} already", current.status)));
+            return Err(Invalid::Decided { item: item.to_owned(), status: current.status }.into());
         }
         match (current.kind.as_str(), decision) {
             ("refusal", _) => {
@@ -168,10 +164,10 @@ impl<S: CenterStore> Center<S> {
                 self.run_center(Command::Act { application, action }, login, at, false)?;
             }
             ("clock", Decision::Overrule) => {
-                return Err(CenterError::Invalid("a clamped kiosk time cannot be overruled, only upheld".into()));
+                return Err(Invalid::ClockOverrule.into());
             }
             (_, Decision::Overrule) => {
-                let command = current.command.clone().ok_or_else(|| CenterError::Invalid("nothing to apply".into()))?;
+                let command = current.command.clone().ok_or(Invalid::NothingToApply)?;
                 // Decided as of the entry's own (effective) time, not the review's: a
                 // registration keeps its instant, a confirmation made in time stands.
                 self.run_center(command, login, current.effective_time.unwrap_or(at), false)?;

@@ -19,13 +19,16 @@ async fn users<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
 }
 
 async fn add_user<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request): JsonBody<NewUser>) -> Response {
-    staff.may(StaffAction::ManageUsers).run(move |center, user, now| center.add_user(&user.login, request, now)).await
+    staff
+        .may(StaffAction::ManageUsers)
+        .run(move |center, user, now| Ok(center.add_user(&user.login, request, now)?))
+        .await
 }
 
 async fn disable_user<S: CenterStore + 'static>(Path(login): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may(StaffAction::ManageUsers)
-        .run(move |center, user, now| center.disable_user(&user.login, &login, now))
+        .run(move |center, user, now| Ok(center.disable_user(&user.login, &login, now)?))
         .await
 }
 
@@ -48,7 +51,7 @@ async fn import_directory<S: CenterStore + 'static>(
 ) -> Response {
     staff
         .may(StaffAction::ManageReference)
-        .run(move |center, user, now| center.import_directory(kindergartens, &user.login, now))
+        .run(move |center, user, now| Ok(center.import_directory(kindergartens, &user.login, now)?))
         .await
 }
 
@@ -62,7 +65,7 @@ async fn set_calendar_year<S: CenterStore + 'static>(
 ) -> Response {
     staff
         .may(StaffAction::ManageReference)
-        .run(move |center, user, now| center.set_calendar_year(year, &user.login, now))
+        .run(move |center, user, now| Ok(center.set_calendar_year(year, &user.login, now)?))
         .await
 }
 
@@ -82,7 +85,7 @@ async fn audit<S: CenterStore + 'static>(Query(query): Query<AuditQuery>, staff:
 async fn import_population<S: CenterStore + 'static>(staff: Staff<S>, body: Bytes) -> Response {
     staff
         .may(StaffAction::ManageReference)
-        .run(move |center, user, now| center.import_population(&body, &user.login, now))
+        .run(move |center, user, now| Ok(center.import_population(&body, &user.login, now)?))
         .await
 }
 

@@ -136,7 +136,10 @@ impl<S: CenterStore + 'static> Staff<S> {
                 Some((action, district)) => center.allow(&user, *action, district.as_deref()),
                 None => Ok(()),
             };
-            allowed.and_then(|()| f(center, &user, now)).map_err(|e| center_failure(&e, lang))
+            allowed
+                .map_err(CenterError::from)
+                .and_then(|()| f(center, &user, now))
+                .map_err(|e| center_failure(&e, lang))
         })
         .await;
         match outcome {

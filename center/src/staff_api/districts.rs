@@ -17,7 +17,7 @@ use crate::store::CenterStore;
 async fn dashboard<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may_in(StaffAction::ViewStats, Some(&district))
-        .run(move |center, _, now| center.dashboard(&district, now))
+        .run(move |center, _, now| Ok(center.dashboard(&district, now)?))
         .await
 }
 
@@ -53,7 +53,7 @@ async fn review_detail<S: CenterStore + 'static>(Path(id): Path<String>, staff: 
         .run(move |center, user, _| {
             let item = center.review_item(&id)?;
             center.allow(user, StaffAction::Review, Some(&item.district))?;
-            center.review_detail(item)
+            Ok(center.review_detail(item)?)
         })
         .await
 }
@@ -79,25 +79,25 @@ async fn decide_review<S: CenterStore + 'static>(
         }
     };
     let note = request.note.filter(|n| !n.trim().is_empty());
-    staff.run(move |center, user, now| center.review(&id, decision, user, now, note)).await
+    staff.run(move |center, user, now| Ok(center.review(&id, decision, user, now, note)?)).await
 }
 
 async fn dry_run<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may_in(StaffAction::Distribute, Some(&district))
-        .run(move |center, _, now| center.plan_distribution(&district, now))
+        .run(move |center, _, now| Ok(center.plan_distribution(&district, now)?))
         .await
 }
 
 async fn distribute<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may_in(StaffAction::Distribute, Some(&district))
-        .run(move |center, user, now| center.distribute_as(&user.login, &district, now))
+        .run(move |center, user, now| Ok(center.distribute_as(&user.login, &district, now)?))
         .await
 }
 
 async fn tick<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
-    staff.may(StaffAction::RunCenter).run(|center, user, now| center.tick_as(&user.login, now)).await
+    staff.may(StaffAction::RunCenter).run(|center, user, now| Ok(center.tick_as(&user.login, now)?)).await
 }
 
 /// Dashboards, the report, reviews, distribution and expiry.

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{JsonBody, Staff};
 use crate::http::{App, octets};
-use crate::service::CenterError;
+use crate::service::Invalid;
 use crate::store::CenterStore;
 
 async fn kiosks<S: CenterStore + 'static>(staff: Staff<S>) -> Response {
@@ -29,8 +29,7 @@ async fn fingerprint<S: CenterStore + 'static>(Query(query): Query<KeyQuery>, st
     staff
         .may(StaffAction::ManageKiosks)
         .run(move |_, _, _| {
-            let key = changelog::public_key_from_hex(query.public_key.trim())
-                .map_err(|e| CenterError::Invalid(e.to_string()))?;
+            let key = changelog::public_key_from_hex(query.public_key.trim()).map_err(Invalid::PublicKey)?;
             Ok(serde_json::json!({ "fingerprint": changelog::fingerprint(&key) }))
         })
         .await
@@ -48,7 +47,7 @@ async fn add_kiosk<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request):
     staff
         .may(StaffAction::ManageKiosks)
         .run_then_refresh_kiosks(move |center, user, now| {
-            center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)
+            Ok(center.add_kiosk_as(&user.login, &request.id, &request.district, &request.public_key, now)?)
         })
         .await
 }
@@ -56,7 +55,7 @@ async fn add_kiosk<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request):
 async fn revoke_kiosk<S: CenterStore + 'static>(Path(id): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may(StaffAction::ManageKiosks)
-        .run_then_refresh_kiosks(move |center, user, now| center.revoke_kiosk_as(&user.login, &id, now))
+        .run_then_refresh_kiosks(move |center, user, now| Ok(center.revoke_kiosk_as(&user.login, &id, now)?))
         .await
 }
 
@@ -73,7 +72,7 @@ async fn serve_district<S: CenterStore + 'static>(
     staff
         .may(StaffAction::ManageKiosks)
         .run_then_refresh_kiosks(move |center, user, now| {
-            center.add_served_district_as(&user.login, &id, &request.district, now)
+            Ok(center.add_served_district_as(&user.login, &id, &request.district, now)?)
         })
         .await
 }
@@ -81,14 +80,14 @@ async fn serve_district<S: CenterStore + 'static>(
 async fn export_ack<S: CenterStore + 'static>(Path(id): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may(StaffAction::RunCenter)
-        .run_raw(move |center, user, now| center.export_ack_as(&user.login, &id, now).map(octets))
+        .run_raw(move |center, user, now| Ok(center.export_ack_as(&user.login, &id, now).map(octets)?))
         .await
 }
 
 async fn export_snapshot<S: CenterStore + 'static>(Path(district): Path<String>, staff: Staff<S>) -> Response {
     staff
         .may(StaffAction::RunCenter)
-        .run_raw(move |center, user, now| center.export_snapshot_as(&user.login, &district, now).map(octets))
+        .run_raw(move |center, user, now| Ok(center.export_snapshot_as(&user.login, &district, now).map(octets)?))
         .await
 }
 
@@ -114,7 +113,7 @@ async fn reexamine<S: CenterStore + 'static>(Path(kiosk): Path<String>, staff: S
     staff
         .may(StaffAction::RunCenter)
         .run_then_refresh_kiosks(move |center, user, now| {
-            center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)
+            Ok(center.reexamine_quarantine(&user.login, &kiosk, now).map(|i| i.report)?)
         })
         .await
 }

@@ -29,7 +29,7 @@ struct TrustKey {
 async fn trust_key<S: CenterStore + 'static>(staff: Staff<S>, JsonBody(request): JsonBody<TrustKey>) -> Response {
     staff
         .may(StaffAction::ManageReference)
-        .run(move |center, user, now| center.trust_population_key(&request.public_key, &user.login, now))
+        .run(move |center, user, now| Ok(center.trust_population_key(&request.public_key, &user.login, now)?))
         .await
 }
 

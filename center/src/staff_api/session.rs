@@ -69,7 +69,7 @@ async fn sign_in<S: CenterStore + 'static>(
     let options = app.staff_options().clone();
     let login = request.login.clone();
     let opened = with_center(&app, move |center, now| {
-        center.open_session(&request.login, &request.password, now, options.session_lifetime)
+        center.open_session(&request.login, &request.password, now, options.session_lifetime).map_err(CenterError::from)
     })
     .await;
     let opened = match opened {

@@ -42,6 +42,40 @@ pub enum StoreError {
     Postgres(crate::pg_store::PgSetupError),
 }
 
+impl StoreError {
+    /// `DATA_LOCKED`, `LOG_DAMAGED`, the PostgreSQL set-up's own codes, else `STORE`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StoreError::Locked { .. } => "DATA_LOCKED",
+            StoreError::Damaged { .. } => "LOG_DAMAGED",
+            StoreError::Postgres(e) => e.code(),
+            StoreError::Db(_) | StoreError::Io { .. } | StoreError::Corrupt(_) => "STORE",
+        }
+    }
+}
+
+impl rules::Localized for StoreError {
+    fn code(&self) -> &'static str {
+        StoreError::code(self)
+    }
+
+    /// From `center/locales/{ru,kk,en}/store.ftl`, keyed `store-CODE`.
+    fn message(&self, lang: rules::Lang) -> String {
+        use crate::i18n::FluentValue;
+        let args: Vec<(&str, FluentValue<'_>)> = match self {
+            StoreError::Postgres(e) => return rules::Localized::message(e, lang),
+            StoreError::Locked { path } => vec![("path", path.as_str().into())],
+            StoreError::Damaged { path, offset, .. } => {
+                vec![("path", path.as_str().into()), ("offset", offset.to_string().into())]
+            }
+            StoreError::Db(_) | StoreError::Io { .. } | StoreError::Corrupt(_) => {
+                vec![("detail", self.to_string().into())]
+            }
+        };
+        crate::i18n::text(lang, &format!("store-{}", self.code()), &args)
+    }
+}
+
 /// A registered kiosk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -185,6 +185,26 @@ fn roles_and_districts_decide_who_sees_and_does_what() {
         Some(&json!({"decision": "overrule"})),
     );
     assert!(kk.body["error"]["message"].as_str().unwrap().contains("ауданы"), "{}", kk.body);
+    // Every error, not only a refusal, speaks the language asked for.
+    for (lang, text) in [
+        ("ru", "Нет пункта проверки R-NOPE"),
+        ("kk", "R-NOPE тексеру тармағы жоқ"),
+        ("en", "There is no review item R-NOPE"),
+    ] {
+        let missing = send(
+            "GET",
+            &format!("{}/v1/staff/reviews/R-NOPE", server.url),
+            &[("Authorization", &format!("Bearer {rev_kok}")), ("Accept-Language", lang)],
+            None,
+        );
+        assert_eq!(
+            (missing.status, missing.body["error"]["code"].as_str()),
+            (404, Some("NOT_FOUND")),
+            "{}",
+            missing.body
+        );
+        assert!(missing.body["error"]["message"].as_str().unwrap().contains(text), "{lang}: {}", missing.body);
+    }
 
     // A distributor and a viewer do not review; a reviewer does not distribute.
     for token in [&dist, &viewer] {

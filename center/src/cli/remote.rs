@@ -35,7 +35,10 @@ enum Request<'a> {
     Delete,
 }
 
+/// Every request asks for English messages: the command line speaks English, like the
+/// folder's own commands.
 fn authorized<B>(request: ureq::RequestBuilder<B>, bearer: Option<&str>) -> ureq::RequestBuilder<B> {
+    let request = request.header("Accept-Language", "en");
     match bearer {
         Some(bearer) => request.header("Authorization", bearer),
         None => request,

@@ -105,13 +105,9 @@ fn status_of(e: &CenterError) -> StatusCode {
     }
 }
 
-/// A center error as a JSON answer, the message in `lang` where the rules give one.
+/// A center error as a JSON answer, its message in `lang`.
 pub fn center_failure(e: &CenterError, lang: Lang) -> Response {
-    let message = match e {
-        CenterError::Denied(denied) => denied.message(lang),
-        other => other.to_string(),
-    };
-    error(status_of(e), e.code(), &message)
+    error(status_of(e), e.code(), &e.message(lang))
 }
 
 pub(crate) fn json<T: Serialize>(value: &T) -> Response {

@@ -168,7 +168,9 @@ fn reviewers_decide_kindergarten_refusals_and_refused_entries() {
     assert_eq!(e1.status, Status::DirectionIssued);
     assert!(e1.direction.as_ref().unwrap().must_enroll);
     assert_eq!(center.state().application("K1-F1").unwrap().status, Status::Queued);
-    assert!(center.review_items().is_empty());
+    // Nothing is open; both decisions stay listed, as decided.
+    let decided: Vec<(String, String)> = center.review_items().into_iter().map(|i| (i.id, i.status)).collect();
+    assert_eq!(decided, [("R-K1-E1".into(), "overruled".into()), ("R-K1-F1".into(), "upheld".into())]);
 
     // A refused kiosk entry: upheld closes it; the decision survives a restart.
     kiosk.last_contact = Some("2026-03-11T13:05:00+05:00".into());

@@ -237,6 +237,25 @@ fn roles_and_districts_decide_who_sees_and_does_what() {
     assert_eq!(upheld.status, 200, "{}", upheld.body);
     let overruled = server.post(&rev_kok, "/v1/staff/reviews/R-K1-E1", &json!({"decision": "overrule"}));
     assert_eq!(overruled.status, 200, "{}", overruled.body);
+    // Decided refusals leave the open list; "show decided" (`all=true`) still lists them, with
+    // their decision, and a second decision is refused as already taken.
+    let ids = |answer: &Answer| -> Vec<(String, String)> {
+        answer
+            .body
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["id"].as_str().unwrap().into(), i["status"].as_str().unwrap().into()))
+            .collect()
+    };
+    let open = ids(&server.get(&rev_kok, "/v1/staff/reviews"));
+    assert!(!open.iter().any(|(id, _)| id == "R-K1-F1" || id == "R-K1-E1"), "{open:?}");
+    let all = ids(&server.get(&rev_kok, "/v1/staff/reviews?all=true"));
+    for decided in [("R-K1-F1", "upheld"), ("R-K1-E1", "overruled")] {
+        assert!(all.contains(&(decided.0.into(), decided.1.into())), "{decided:?} in {all:?}");
+    }
+    let again = server.post(&rev_kok, "/v1/staff/reviews/R-K1-F1", &json!({"decision": "overrule"}));
+    assert_eq!((again.status, again.body["error"]["code"].as_str()), (400, Some("INVALID_ARGUMENT")), "{}", again.body);
 
     // The distributor's dry run is what the round then does.
     let plan = server.post(&dist, "/v1/staff/districts/KOK/distribution/dry-run", &json!({}));

@@ -1,6 +1,8 @@
 //! The reviewer queue: kindergartens' refusals, kiosk entries the rules refused, clock
 //! flags; and the reviewers' decisions on them.
 
+use std::collections::BTreeMap;
+
 use rules::authz::staff::StaffAction;
 use rules::model::Status;
 use rules::{Command, Instant};
@@ -72,6 +74,35 @@ impl<S: CenterStore> Center<S> {
                 kiosk_time: None,
             });
         }
+        // Refusals decided already (their decision is in the center's own log): the latest
+        // decision of each application that is not under review again.
+        let mut decided: BTreeMap<String, ReviewItem> = BTreeMap::new();
+        for decision in self.refusal_decisions() {
+            let id = format!("R-{}", decision.application);
+            let Some(app) = self.fold.state().application(&decision.application) else { continue };
+            if app.status == Status::RefusalReview {
+                continue;
+            }
+            decided.insert(
+                id.clone(),
+                ReviewItem {
+                    status: if decision.upheld { "upheld" } else { "overruled" }.into(),
+                    district: app.district.clone(),
+                    id,
+                    kind: "refusal".into(),
+                    kiosk: None,
+                    seq: None,
+                    application: Some(app.id.clone()),
+                    code: "REFUSAL_REVIEW".into(),
+                    reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
+                    duplicate_of: None,
+                    command: None,
+                    effective_time: None,
+                    kiosk_time: None,
+                },
+            );
+        }
+        items.extend(decided.into_values());
         for (source, rejection) in self.fold.rejections() {
             let Source::Kiosk { kiosk, seq } = source else { continue };
             let id = format!("E-{kiosk}-{seq}");

@@ -24,7 +24,7 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
-use rules::command::{Action, Command, Role};
+use rules::command::{Action, Command};
 use rules::model::{Application, Kindergarten, NewApplication, NewPlaces, PlacesRecord, Warning};
 use rules::time::{Date, Instant};
 use sync_client::PushOptions;
@@ -463,7 +463,7 @@ impl Backend for StoreBackend {
             login: operator.login.trim().to_owned(),
             name: operator.name.trim().to_owned(),
             role,
-            kindergartens: if role == Role::Kindergarten { operator.kindergartens.clone() } else { Vec::new() },
+            kindergartens: if rules::authz::accounts::binds_kindergartens(role) { operator.kindergartens.clone() } else { Vec::new() },
         };
         let (kiosk, session) = self.store_and_session()?;
         kiosk.add_operator(&session, &new, &operator.password).map_err(|e| localized(&e))?;

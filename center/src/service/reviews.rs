@@ -57,22 +57,7 @@ impl<S: CenterStore> Center<S> {
         let status = |id: &str| self.reviews.get(id).map_or_else(|| "open".to_owned(), |d| d.decision.clone());
         let mut items = Vec::new();
         for app in self.fold.state().applications().filter(|a| a.status == Status::RefusalReview) {
-            let id = format!("R-{}", app.id);
-            items.push(ReviewItem {
-                status: "open".into(),
-                district: app.district.clone(),
-                id,
-                kind: "refusal".into(),
-                kiosk: None,
-                seq: None,
-                application: Some(app.id.clone()),
-                code: "REFUSAL_REVIEW".into(),
-                reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
-                duplicate_of: None,
-                command: None,
-                effective_time: None,
-                kiosk_time: None,
-            });
+            items.push(refusal_item(app, "open"));
         }
         // Refusals decided already (their decision is in the center's own log): the latest
         // decision of each application that is not under review again.
@@ -83,24 +68,7 @@ impl<S: CenterStore> Center<S> {
             if app.status == Status::RefusalReview {
                 continue;
             }
-            decided.insert(
-                id.clone(),
-                ReviewItem {
-                    status: if decision.upheld { "upheld" } else { "overruled" }.into(),
-                    district: app.district.clone(),
-                    id,
-                    kind: "refusal".into(),
-                    kiosk: None,
-                    seq: None,
-                    application: Some(app.id.clone()),
-                    code: "REFUSAL_REVIEW".into(),
-                    reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
-                    duplicate_of: None,
-                    command: None,
-                    effective_time: None,
-                    kiosk_time: None,
-                },
-            );
+            decided.insert(id, refusal_item(app, if decision.upheld { "upheld" } else { "overruled" }));
         }
         items.extend(decided.into_values());
         for (source, rejection) in self.fold.rejections() {
@@ -219,5 +187,24 @@ impl<S: CenterStore> Center<S> {
             self.reviews.insert(item.to_owned(), decided.clone());
         }
         Ok(ReviewItem { status: decided.decision, ..current })
+    }
+}
+
+/// The review item of a kindergarten's refusal of `app` (`R-<application>`), in `status`.
+fn refusal_item(app: &rules::model::Application, status: &str) -> ReviewItem {
+    ReviewItem {
+        status: status.into(),
+        district: app.district.clone(),
+        id: format!("R-{}", app.id),
+        kind: "refusal".into(),
+        kiosk: None,
+        seq: None,
+        application: Some(app.id.clone()),
+        code: "REFUSAL_REVIEW".into(),
+        reason: app.direction.as_ref().and_then(|d| d.refusal_reason.clone()).unwrap_or_default(),
+        duplicate_of: None,
+        command: None,
+        effective_time: None,
+        kiosk_time: None,
     }
 }

@@ -463,7 +463,11 @@ impl Backend for StoreBackend {
             login: operator.login.trim().to_owned(),
             name: operator.name.trim().to_owned(),
             role,
-            kindergartens: if rules::authz::accounts::binds_kindergartens(role) { operator.kindergartens.clone() } else { Vec::new() },
+            kindergartens: if rules::authz::accounts::binds_kindergartens(role) {
+                operator.kindergartens.clone()
+            } else {
+                Vec::new()
+            },
         };
         let (kiosk, session) = self.store_and_session()?;
         kiosk.add_operator(&session, &new, &operator.password).map_err(|e| localized(&e))?;

@@ -256,15 +256,19 @@ test('a reviewer of KOK upholds one refusal and overrules the other, with commen
   await confirm(page);
   await page.waitForSelector('[data-testid="reviews-empty"]');
   assert.match(await page.textContent('.notice'), /отменено/);
-  // Decided: the center says so if asked again.
+  // Decided: the center refuses a second decision.
   const again = await call(page, 'POST', `/v1/staff/reviews/${overruled}`, { body: { decision: 'uphold' } });
-  assert.equal(again.status, 404);
-  // "Show decided" lists the decided kiosk entries the center refused (none here); a decided
-  // refusal leaves the list (its decision is in the audit trail, tested below).
+  assert.equal(again.status, 400);
+  assert.equal(again.body.error.code, 'INVALID_ARGUMENT');
+  // "Show decided" lists both refusals with their decisions; they stay out of the open list.
   await page.check('#show-decided');
-  await page.waitForSelector('[data-testid="reviews-empty"]');
+  await page.waitForSelector(`[data-review-id="${upheld}"]`);
+  await page.waitForSelector(`[data-review-id="${overruled}"]`);
   const all = await call(page, 'GET', '/v1/staff/reviews?all=true', { csrf: false });
-  assert.deepEqual(all.body, []);
+  assert.deepEqual(
+    all.body.map((item) => [item.id, item.status]).sort(),
+    [[overruled, 'overruled'], [upheld, 'upheld']].sort(),
+  );
   await page.uncheck('#show-decided');
   await page.waitForSelector('[data-testid="reviews-empty"]');
   await context.close();

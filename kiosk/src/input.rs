@@ -9,20 +9,6 @@ use serde_json::Value;
 use crate::errors::InputError;
 
 const COMMANDS: [&str; 5] = ["register", "addPlaces", "act", "distribute", "tick"];
-const ACTIONS: [&str; 12] = [
-    "issueVoucher",
-    "confirmVoucher",
-    "restoreVoucher",
-    "extendChoice",
-    "chooseKindergarten",
-    "refuseVoucher",
-    "withdraw",
-    "acceptChild",
-    "refuseChild",
-    "upholdRefusal",
-    "overruleRefusal",
-    "markDeparted",
-];
 
 /// Parses one line of JSON into a command (ids empty unless given).
 pub fn parse_command(line: &str) -> Result<Command, InputError> {
@@ -46,7 +32,7 @@ pub fn parse_command(line: &str) -> Result<Command, InputError> {
         "addPlaces" => fill_id(object, "places"),
         "act" => {
             if let Some(name) = object.get("action").and_then(|a| a.get("type")).and_then(Value::as_str)
-                && !ACTIONS.contains(&name)
+                && !rules::ActionKind::ALL.iter().any(|action| action.as_str() == name)
             {
                 return Err(InputError::UnknownAction { name: name.to_owned() });
             }

@@ -21,19 +21,12 @@ use super::api::{COOKIE, channel, failure};
 use super::{ParentError, ParentIdentity, ParentsChannel};
 use crate::http::{App, error, with_center};
 use crate::service::Center;
-use crate::staff_api::{CSRF_HEADER, Call, constant_time_eq, json};
+use crate::staff_api::{Call, cookie, csrf_matches, json};
 use crate::store::CenterStore;
 
 /// The parent's session token, from the [`COOKIE`] cookie.
 fn session_token(headers: &HeaderMap) -> Option<String> {
-    for line in headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()) {
-        for pair in line.split(';') {
-            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
-                return Some(value.to_owned());
-            }
-        }
-    }
-    None
+    cookie(headers, COOKIE)
 }
 
 fn unauthenticated(lang: Lang) -> Response {
@@ -51,12 +44,9 @@ fn caller<S: CenterStore>(
 ) -> Result<ParentIdentity, Response> {
     let token = session_token(headers).ok_or_else(|| unauthenticated(lang))?;
     let (session, parent) = center.parent_session(&token, now).ok_or_else(|| unauthenticated(lang))?;
-    if !matches!(*method, Method::GET | Method::HEAD) {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            let message = crate::i18n::text(lang, "parent-CSRF", &[]);
-            return Err(error(StatusCode::FORBIDDEN, "CSRF", &message));
-        }
+    if !matches!(*method, Method::GET | Method::HEAD) && !csrf_matches(headers, &session.csrf) {
+        let message = crate::i18n::text(lang, "parent-CSRF", &[]);
+        return Err(error(StatusCode::FORBIDDEN, "CSRF", &message));
     }
     Ok(parent)
 }

@@ -30,15 +30,24 @@ fn token(headers: &HeaderMap) -> Option<(String, bool)> {
     {
         return Some((bearer.trim().to_owned(), false));
     }
-    let cookies = headers.get_all(header::COOKIE);
-    for line in cookies.iter().filter_map(|v| v.to_str().ok()) {
-        for pair in line.split(';') {
-            if let Some(value) = pair.trim().strip_prefix(COOKIE).and_then(|rest| rest.strip_prefix('=')) {
-                return Some((value.to_owned(), true));
-            }
-        }
-    }
-    None
+    cookie(headers, COOKIE).map(|value| (value, true))
+}
+
+/// The value of the cookie `name` a request carries (the first, if sent twice).
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|line| line.split(';'))
+        .find_map(|pair| pair.trim().strip_prefix(name).and_then(|rest| rest.strip_prefix('=')).map(str::to_owned))
+}
+
+/// Whether the request's [`CSRF_HEADER`] is the session's anti-forgery token `csrf`
+/// (compared in constant time).
+pub(crate) fn csrf_matches(headers: &HeaderMap, csrf: &str) -> bool {
+    let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    constant_time_eq(sent.as_bytes(), csrf.as_bytes())
 }
 
 fn sign_in_required() -> Response {
@@ -64,20 +73,17 @@ fn caller<S: CenterStore>(
         ));
     };
     let changes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
-    if by_cookie && changes {
-        let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-        if !constant_time_eq(sent.as_bytes(), session.csrf.as_bytes()) {
-            return Err(error(
-                StatusCode::FORBIDDEN,
-                "CSRF",
-                "the request lacks this session's anti-forgery token: reload the page",
-            ));
-        }
+    if by_cookie && changes && !csrf_matches(headers, &session.csrf) {
+        return Err(error(
+            StatusCode::FORBIDDEN,
+            "CSRF",
+            "the request lacks this session's anti-forgery token: reload the page",
+        ));
     }
     Ok(user)
 }
 
-pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 

@@ -53,7 +53,7 @@ use crate::service::CenterError;
 use crate::store::CenterStore;
 
 use caller::Staff;
-pub(crate) use caller::constant_time_eq;
+pub(crate) use caller::{cookie, csrf_matches};
 pub(crate) use session::Peer;
 
 /// The console's session cookie.

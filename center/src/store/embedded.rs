@@ -48,6 +48,27 @@ fn decode_json<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Result<T, StoreErr
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
+/// Opens sled's database at `path`. Under the folder lock no other store has it open, but
+/// sled gives its own file lock back only when its last handle is gone, which a store of
+/// this process dropped a moment ago may not have done yet (`init` then `open`): so a lock
+/// refusal is tried again for up to [`changelog::FOLDER_LOCK_WAIT`].
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled::Config::new().path(path).flush_every_ms(None).open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock")
+                    && started.elapsed() < changelog::FOLDER_LOCK_WAIT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            // No background flusher thread: every write is flushed and synced by us, and
+            // the center stays on the cores it is given.
+            opened => return Ok(opened?),
+        }
+    }
+}
+
 impl SledStore {
     /// Opens (or creates) the store in directory `path`: the accepted log `accepted.log`
     /// and the sled database `sled/`.
@@ -62,9 +83,7 @@ impl SledStore {
         let log = AcceptedLog::open(&path.join("accepted.log"))?;
         let sled_path = path.join("sled");
         remove_unfinished_snapshots(&sled_path)?;
-        // No background flusher thread: every write is flushed and synced by us, and the
-        // center stays on the cores it is given.
-        let db = sled::Config::new().path(&sled_path).flush_every_ms(None).open()?;
+        let db = open_sled(&sled_path)?;
         Ok(SledStore {
             path: sled_path,
             kiosks: db.open_tree("kiosks")?,

@@ -11,6 +11,15 @@
 //! `Vec`. Each step is timed in wall-clock and in CPU time of this thread
 //! (`/proc/thread-self/schedstat`, which waiting for a shared CPU does not inflate); the
 //! fastest run of each is printed.
+//!
+//! Then `rank_queue` alone on entries already typed (read once, before timing; each answer
+//! dropped after its timing): the stricter baseline of issue #19's WASM goal. One ranking of
+//! 100,000 lasts about as long as two scheduler ticks (4 ms here), and schedstat advances
+//! only at ticks and context switches, so a single reading may be off by up to a tick
+//! either way: the fastest of a few runs is biased low and the median lands on one of the
+//! tick-rounded values. The error of a run is as likely one way as the other, so the mean
+//! of 31 runs is the figure (`portal/bench.mjs` divides by it); the median and the fastest
+//! wall-clock run are printed for comparison.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -116,6 +125,9 @@ fn main() -> ExitCode {
         write.add(writing.elapsed());
         (entries_len, ranked_len) = (entries.len(), ranked.len());
     }
+    let Some(typed) = typed_ranking(&text) else {
+        return ExitCode::FAILURE;
+    };
     println!("native_entries={entries_len}");
     println!("native_ranked={ranked_len}");
     println!("native_iterations={iterations}");
@@ -123,5 +135,46 @@ fn main() -> ExitCode {
         println!("native_{name}_ms_min={:.3}", best.0);
         println!("native_{name}_cpu_ms_min={:.3}", best.1);
     }
+    println!("native_typed_rank_runs={}", typed.runs);
+    println!("native_typed_rank_ms_min={:.3}", typed.wall_min);
+    println!("native_typed_rank_cpu_ms_median={:.3}", typed.cpu_median);
+    println!("native_typed_rank_cpu_ms_mean={:.3}", typed.cpu_mean);
     ExitCode::SUCCESS
+}
+
+/// `rank_queue` alone on already-typed entries: milliseconds per call.
+#[derive(Debug, Clone, Copy)]
+struct Typed {
+    runs: usize,
+    wall_min: f64,
+    cpu_median: f64,
+    cpu_mean: f64,
+}
+
+/// Times `rank_queue` on the entries of `text`, read before timing (see the module doc).
+#[allow(clippy::cast_precision_loss)] // a few dozen runs
+fn typed_ranking(text: &str) -> Option<Typed> {
+    const RUNS: usize = 31;
+    let entries: Vec<RankEntry> = serde_json::from_str(text).ok()?;
+    let (mut wall_min, mut cpus) = (f64::INFINITY, Vec::with_capacity(RUNS));
+    // One untimed warm-up run first.
+    for run in 0..=RUNS {
+        let start = Stamp::now();
+        let ranked = match rank_queue(std::hint::black_box(&entries)) {
+            Ok(ranked) => ranked,
+            Err(e) => {
+                eprintln!("{e}");
+                return None;
+            }
+        };
+        let (wall, cpu) = start.elapsed();
+        drop(std::hint::black_box(ranked));
+        if run > 0 {
+            wall_min = wall_min.min(wall);
+            cpus.push(cpu);
+        }
+    }
+    let cpu_mean = cpus.iter().sum::<f64>() / RUNS as f64;
+    cpus.sort_by(f64::total_cmp);
+    Some(Typed { runs: RUNS, wall_min, cpu_median: cpus[RUNS / 2], cpu_mean })
 }

@@ -14,24 +14,20 @@
 // binds `core` to the wasm-bindgen module.
 
 const LONE_SURROGATE = /\p{Cs}/u;
-// The values of queueType, right and status that nearly every entry has, as the first
-// words of every packed list: comparing with them is faster than a map lookup.
-const COMMON_WORDS = ['general', 'special', 'special_correctional', 'sanatorium', 'none', 'first', 'extraordinary', 'queued'];
-
-function commonWord(text) {
-  switch (text) {
-    case 'general': return 0;
-    case 'special': return 1;
-    case 'special_correctional': return 2;
-    case 'sanatorium': return 3;
-    case 'none': return 4;
-    case 'first': return 5;
-    case 'extraordinary': return 6;
-    case 'queued': return 7;
-    default: return -1;
-  }
-}
 const encoder = new TextEncoder();
+// The UTF-8 of the last list packed, reused by the next (a list of 100,000 needs 3.5 MB,
+// which a fresh array would first zero); wasm-bindgen copies it into the module's memory.
+let scratch = new Uint8Array(0);
+
+/** The UTF-8 of `text` (a view of `scratch`), or null when it holds an unpaired surrogate. */
+function utf8(text) {
+  // At most three bytes per UTF-16 unit.
+  if (scratch.length < 3 * text.length) scratch = new Uint8Array(3 * text.length);
+  const { written } = encoder.encodeInto(text, scratch);
+  // As many bytes as units: all is ASCII, no surrogate. Otherwise look for an unpaired one:
+  // JSON keeps it as an escape the rules refuse; UTF-8 cannot hold it.
+  return written === text.length || !LONE_SURROGATE.test(text) ? scratch.subarray(0, written) : null;
+}
 
 /** The packed form of `list` (see src/packed.rs), or null when it is not plain data. */
 function packList(list) {
@@ -42,17 +38,11 @@ function packList(list) {
   let text = '';
   const entryLengths = new Uint32Array(2 * count);
   const codes = new Uint32Array(5 * count);
-  const wordIndex = new Map(COMMON_WORDS.map((w, i) => [w, i]));
-  const words = [...COMMON_WORDS];
-  const word = (text) => {
-    let index = wordIndex.get(text);
-    if (index === undefined) {
-      index = words.length;
-      wordIndex.set(text, index);
-      words.push(text);
-    }
-    return index;
-  };
+  // Word -> index: a prototype-less object is twice as fast here as a Map, and as fast as
+  // comparing with the few values of queueType, right and status.
+  const wordIndex = Object.create(null);
+  const words = [];
+  const word = (text) => (wordIndex[text] ??= words.push(text) - 1);
   for (let i = 0; i < count; i++) {
     const entry = list[i];
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry) || typeof entry.toJSON === 'function') {
@@ -95,13 +85,10 @@ function packList(list) {
     entryLengths[2 * i] = id.length;
     entryLengths[2 * i + 1] = registeredAt.length;
     codes[5 * i] = word(district);
+    codes[5 * i + 1] = word(queueType);
     codes[5 * i + 2] = word(birthDate);
-    let code = commonWord(queueType);
-    codes[5 * i + 1] = code >= 0 ? code : word(queueType);
-    code = commonWord(right);
-    codes[5 * i + 3] = code >= 0 ? code : word(right);
-    code = commonWord(status);
-    codes[5 * i + 4] = code >= 0 ? code : word(status);
+    codes[5 * i + 3] = word(right);
+    codes[5 * i + 4] = word(status);
   }
   const lengths = new Uint32Array(2 * count + words.length);
   lengths.set(entryLengths);
@@ -109,9 +96,8 @@ function packList(list) {
     lengths[2 * count + i] = words[i].length;
     text += words[i];
   }
-  // JSON keeps an unpaired surrogate as an escape the rules refuse; UTF-8 cannot hold it.
-  if (LONE_SURROGATE.test(text)) return null;
-  return { bytes: encoder.encode(text), lengths, codes, ids, words };
+  const bytes = utf8(text);
+  return bytes && { bytes, lengths, codes, ids, words };
 }
 
 function rankQueue(applications) {
@@ -135,6 +121,8 @@ function rankQueue(applications) {
 
 function explainPosition(before, after, id, lang) {
   const b = packList(before);
+  // Its UTF-8 copied out of `scratch`, which packing `after` reuses.
+  if (b) b.bytes = b.bytes.slice();
   const a = b && packList(after);
   const change = a && core.explainPositionPacked(b.bytes, b.lengths, b.codes, a.bytes, a.lengths, a.codes, id, lang);
   return change === undefined || change === null ? core.explainPosition(before, after, id, lang) : change;

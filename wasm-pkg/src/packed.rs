@@ -34,7 +34,8 @@ pub struct Packed<'a> {
 #[derive(Debug)]
 pub struct Columns<'a> {
     pub views: Vec<RankView<'a>>,
-    statuses: Vec<&'a str>,
+    codes: &'a [u32],
+    words: Vec<&'a str>,
 }
 
 impl Columns<'_> {
@@ -42,18 +43,27 @@ impl Columns<'_> {
     pub fn entries(&self) -> Vec<RankEntry> {
         self.views
             .iter()
-            .zip(&self.statuses)
-            .map(|(view, status)| RankEntry {
+            .zip(self.codes.chunks_exact(WORD_FIELDS))
+            .map(|(view, codes)| RankEntry {
                 id: view.id.to_owned(),
                 district: view.district.to_owned(),
                 queue_type: view.queue_type,
                 birth_date: view.birth_date,
                 right: view.right,
                 registered_at: view.registered_at,
-                status: (*status).to_owned(),
+                status: self.words[codes[4] as usize].to_owned(),
             })
             .collect()
     }
+}
+
+/// What a word is as each field that may hold it, read once per distinct word.
+#[derive(Debug, Clone, Copy)]
+struct Word {
+    queue_type: Option<QueueType>,
+    right: Option<RightClass>,
+    date: Option<Date>,
+    queued: bool,
 }
 
 impl<'a> Packed<'a> {
@@ -64,54 +74,72 @@ impl<'a> Packed<'a> {
             return None;
         }
         let count = self.codes.len() / WORD_FIELDS;
-        let strings = split_utf16(self.text, self.lengths)?;
-        let words = strings.get(count.checked_mul(2)?..)?;
-        // Each word read once per field that may hold it.
-        let queue_types: Vec<Option<QueueType>> =
-            words.iter().map(|w| QueueType::ALL.into_iter().find(|t| t.as_str() == *w)).collect();
-        let rights: Vec<Option<RightClass>> =
-            words.iter().map(|w| RightClass::ALL.into_iter().find(|r| r.as_str() == *w)).collect();
-        let dates: Vec<Option<Date>> = words.iter().map(|w| w.parse().ok()).collect();
-        if self.codes.iter().any(|&code| code as usize >= words.len()) {
+        let (entry_lengths, word_lengths) = self.lengths.split_at_checked(count.checked_mul(2)?)?;
+        let mut pieces = Pieces::new(self.text, self.lengths);
+        // The words follow the entries' strings: read them first.
+        let mut rest = pieces;
+        for &length in entry_lengths {
+            rest.next(length)?;
+        }
+        let mut words = Vec::with_capacity(word_lengths.len());
+        for &length in word_lengths {
+            words.push(rest.next(length)?);
+        }
+        if !rest.rest.is_empty() {
             return None;
         }
+        let read: Vec<Word> = words
+            .iter()
+            .map(|&w| Word {
+                queue_type: QueueType::ALL.into_iter().find(|t| t.as_str() == w),
+                right: RightClass::ALL.into_iter().find(|r| r.as_str() == w),
+                date: w.parse().ok(),
+                queued: w == "queued",
+            })
+            .collect();
         let mut views = Vec::with_capacity(count);
-        let mut statuses = Vec::with_capacity(count);
-        for (i, codes) in self.codes.chunks_exact(WORD_FIELDS).enumerate() {
-            let [district, queue_type, birth_date, right, status] = [0, 1, 2, 3, 4].map(|field| codes[field] as usize);
+        for (codes, lengths) in self.codes.chunks_exact(WORD_FIELDS).zip(entry_lengths.chunks_exact(2)) {
+            let id = pieces.next(lengths[0])?;
+            let registered_at = pieces.next(lengths[1])?;
+            let (district, queue_type, birth_date, right, status) =
+                (codes[0] as usize, codes[1] as usize, codes[2] as usize, codes[3] as usize, codes[4] as usize);
             views.push(RankView {
-                id: strings[2 * i],
-                district: words[district],
-                queue_type: queue_types[queue_type]?,
-                birth_date: dates[birth_date]?,
-                right: rights[right]?,
-                registered_at: strings[2 * i + 1].parse().ok()?,
-                queued: words[status] == "queued",
+                id,
+                district: words.get(district)?,
+                queue_type: read.get(queue_type)?.queue_type?,
+                birth_date: read.get(birth_date)?.date?,
+                right: read.get(right)?.right?,
+                registered_at: registered_at.parse().ok()?,
+                queued: read.get(status)?.queued,
             });
-            statuses.push(words[status]);
         }
-        Some(Columns { views, statuses })
+        Some(Columns { views, codes: self.codes, words })
     }
 }
 
-/// Cuts `text` into pieces of the given UTF-16 lengths; `None` when they do not add up to
-/// it or a length ends inside a character.
-fn split_utf16<'a>(text: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
-    let mut pieces = Vec::with_capacity(lengths.len());
-    let mut rest = text;
-    // UTF-8 bytes equal UTF-16 units only when every character is ASCII: then a length is
-    // a byte count.
-    let units: u64 = lengths.iter().map(|&l| u64::from(l)).sum();
-    if units == text.len() as u64 && text.is_ascii() {
-        for &length in lengths {
-            let (piece, tail) = rest.split_at_checked(usize::try_from(length).ok()?)?;
-            pieces.push(piece);
-            rest = tail;
-        }
-    } else {
-        for &length in lengths {
+/// Cuts a text into consecutive pieces given by their lengths in UTF-16 code units.
+#[derive(Debug, Clone, Copy)]
+struct Pieces<'a> {
+    rest: &'a str,
+    /// Every character is ASCII and the lengths add up to the text: a length is a byte count.
+    ascii: bool,
+}
+
+impl<'a> Pieces<'a> {
+    /// Pieces of `text`, to be cut by (a split of) `lengths`.
+    fn new(text: &'a str, lengths: &[u32]) -> Self {
+        // UTF-8 bytes equal UTF-16 units only when every character is ASCII.
+        let units: u64 = lengths.iter().map(|&l| u64::from(l)).sum();
+        Pieces { rest: text, ascii: units == text.len() as u64 && text.is_ascii() }
+    }
+
+    /// The next piece, `length` units long; `None` past the end or inside a character.
+    fn next(&mut self, length: u32) -> Option<&'a str> {
+        let end = if self.ascii {
+            usize::try_from(length).ok()?
+        } else {
             let (mut counted, mut end) = (0u64, 0usize);
-            for c in rest.chars() {
+            for c in self.rest.chars() {
                 if counted >= u64::from(length) {
                     break;
                 }
@@ -121,12 +149,21 @@ fn split_utf16<'a>(text: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
             if counted != u64::from(length) {
                 return None;
             }
-            let (piece, tail) = rest.split_at(end);
-            pieces.push(piece);
-            rest = tail;
-        }
+            end
+        };
+        let (piece, tail) = self.rest.split_at_checked(end)?;
+        self.rest = tail;
+        Some(piece)
     }
-    rest.is_empty().then_some(pieces)
+}
+
+/// Cuts `text` into pieces of the given UTF-16 lengths; `None` when they do not add up to
+/// it or a length ends inside a character.
+#[cfg(test)]
+fn split_utf16<'a>(text: &'a str, lengths: &[u32]) -> Option<Vec<&'a str>> {
+    let mut pieces = Pieces::new(text, lengths);
+    let cut = lengths.iter().map(|&length| pieces.next(length)).collect::<Option<Vec<_>>>()?;
+    pieces.rest.is_empty().then_some(cut)
 }
 
 #[cfg(test)]

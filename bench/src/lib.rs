@@ -203,7 +203,7 @@ pub fn sqlite_rank(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<SqlRanke
 
 /// Compares SQLite's rows with native ranking, row by row (both come in the same order).
 /// Returns a description of the first difference.
-pub fn compare(native: &[rules::queue::Ranked], sql: &[SqlRanked]) -> Result<(), String> {
+pub fn compare(native: &[rules::queue::RankedRef<'_>], sql: &[SqlRanked]) -> Result<(), String> {
     if native.len() != sql.len() {
         return Err(format!("native ranked {} applications, SQLite {}", native.len(), sql.len()));
     }

@@ -110,6 +110,33 @@ pub struct Ranked {
     pub position: u32,
 }
 
+/// A queued application's place in its queue as `rank_queue` returns it: the id and the
+/// district are borrowed from the ranked entries, so that ranking a million entries
+/// allocates no string. `into_owned` (or `Ranked::from`) makes the owned row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RankedRef<'a> {
+    pub id: &'a str,
+    pub district: &'a str,
+    pub queue_type: QueueType,
+    pub group_year: i32,
+    pub position: u32,
+}
+
+impl RankedRef<'_> {
+    /// The same row owning its strings.
+    pub fn into_owned(self) -> Ranked {
+        let RankedRef { id, district, queue_type, group_year, position } = self;
+        Ranked { id: id.to_owned(), district: district.to_owned(), queue_type, group_year, position }
+    }
+}
+
+impl From<RankedRef<'_>> for Ranked {
+    fn from(row: RankedRef<'_>) -> Self {
+        row.into_owned()
+    }
+}
+
 /// Two entries with the same id were given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("application id {0:?} appears more than once")]
@@ -161,14 +188,15 @@ fn allocation_iter<I: Iterator>(extra: I, first: I, general: I) -> impl Iterator
     extra.chain(interleaved)
 }
 
-/// Ranks every `queued` entry. Output: by district and queue type (bytewise), group year, position.
-pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<Ranked>, DuplicateId> {
+/// Ranks every `queued` entry. Output: by district and queue type (bytewise), group year,
+/// position; each row borrows its id and district from `entries`.
+pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<RankedRef<'_>>, DuplicateId> {
     rank_with(
         entries,
-        |entry| entry.id.clone(),
-        |id, _, (district, queue_type, group_year), position| Ranked {
+        |entry| entry.id.as_str(),
+        |id, _, (district, queue_type, group_year), position| RankedRef {
             id,
-            district: district.to_owned(),
+            district,
             queue_type,
             group_year,
             position,

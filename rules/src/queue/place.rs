@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::Ranked;
+use super::RankedRef;
 
 /// A queued application's position and the number of applications in its queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -16,10 +16,11 @@ pub struct QueuePlace {
 /// The place of `id` in `ranked` (every position of a district, as `rank_queue` gives
 /// them): its position and the size of its queue. `None` when `id` is not ranked (not
 /// `queued`, or not in the list).
-pub fn place_in_queue(ranked: &[Ranked], id: &str) -> Option<QueuePlace> {
+pub fn place_in_queue(ranked: &[RankedRef<'_>], id: &str) -> Option<QueuePlace> {
     let own = ranked.iter().find(|r| r.id == id)?;
-    let same_queue =
-        |r: &&Ranked| r.district == own.district && r.queue_type == own.queue_type && r.group_year == own.group_year;
+    let same_queue = |r: &&RankedRef<'_>| {
+        r.district == own.district && r.queue_type == own.queue_type && r.group_year == own.group_year
+    };
     let total = ranked.iter().filter(same_queue).count();
     Some(QueuePlace { position: own.position, total: u32::try_from(total).unwrap_or(u32::MAX) })
 }
@@ -29,8 +30,14 @@ mod tests {
     use super::*;
     use crate::model::QueueType;
 
-    fn ranked(id: &str, district: &str, queue_type: QueueType, group_year: i32, position: u32) -> Ranked {
-        Ranked { id: id.into(), district: district.into(), queue_type, group_year, position }
+    fn ranked<'a>(
+        id: &'a str,
+        district: &'a str,
+        queue_type: QueueType,
+        group_year: i32,
+        position: u32,
+    ) -> RankedRef<'a> {
+        RankedRef { id, district, queue_type, group_year, position }
     }
 
     #[test]

@@ -15,7 +15,7 @@ fn entry(id: &str, right: RightClass, minute: u32) -> RankEntry {
 }
 
 fn order(entries: &[RankEntry]) -> Vec<String> {
-    rank_queue(entries).unwrap().into_iter().map(|r| r.id).collect()
+    rank_queue(entries).unwrap().into_iter().map(|r| r.id.to_owned()).collect()
 }
 
 #[test]

@@ -208,9 +208,9 @@ pub fn compare(native: &[rules::queue::RankedRef<'_>], sql: &[SqlRanked]) -> Res
         return Err(format!("native ranked {} applications, SQLite {}", native.len(), sql.len()));
     }
     for (i, (n, s)) in native.iter().zip(sql).enumerate() {
-        let same = n.id == s.id
-            && n.district == s.district
-            && n.queue_type.as_str() == s.queue_type
+        let same = n.id() == s.id
+            && n.district() == s.district
+            && n.queue_type().as_str() == s.queue_type
             && i64::from(n.group_year) == s.group_year
             && i64::from(n.position) == s.position;
         if !same {

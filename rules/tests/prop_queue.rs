@@ -114,8 +114,9 @@ fn model(entries: &[RankEntry]) -> BTreeMap<QueueKey, Vec<String>> {
 fn ranked_by_queue(ranked: &[RankedRef<'_>]) -> BTreeMap<QueueKey, Vec<(u32, String)>> {
     let mut queues: BTreeMap<QueueKey, Vec<(u32, String)>> = BTreeMap::new();
     for r in ranked {
-        let queue = QueueKey { district: r.district.to_owned(), queue_type: r.queue_type, group_year: r.group_year };
-        queues.entry(queue).or_default().push((r.position, r.id.to_owned()));
+        let queue =
+            QueueKey { district: r.district().to_owned(), queue_type: r.queue_type(), group_year: r.group_year };
+        queues.entry(queue).or_default().push((r.position, r.id().to_owned()));
     }
     queues
 }
@@ -144,7 +145,7 @@ proptest! {
             prop_assert_eq!(&ids, &expected[queue], "order of {:?}", queue);
         }
         // Output order: district and queue type bytewise, then group year, then position.
-        let sort_key = |r: &RankedRef<'_>| (r.district.as_bytes().to_vec(), r.queue_type.as_str(), r.group_year, r.position);
+        let sort_key = |r: &RankedRef<'_>| (r.district().as_bytes().to_vec(), r.queue_type().as_str(), r.group_year, r.position);
         prop_assert!(ranked.windows(2).all(|w| sort_key(&w[0]) < sort_key(&w[1])));
     }
 
@@ -238,7 +239,7 @@ proptest! {
         }
         let current: Vec<RankEntry> = present.iter().map(|i| pool[*i].clone()).collect();
         let ranked = rank_queue(&current).unwrap();
-        let positions: BTreeMap<&str, u32> = ranked.iter().map(|r| (r.id, r.position)).collect();
+        let positions: BTreeMap<&str, u32> = ranked.iter().map(|r| (r.id(), r.position)).collect();
         for (i, entry) in pool.iter().enumerate() {
             prop_assert_eq!(index.position(&member(i)), positions.get(entry.id.as_str()).copied(), "{}", entry.id);
         }

@@ -150,11 +150,11 @@ fn packed_sort_runs(entries: &[RankEntry], native: &[RankedRef<'_>]) -> (f64, f6
     let class_of: std::collections::HashMap<&str, i64> =
         in_queue.iter().map(|e| (e.id.as_str(), class_code(e.right))).collect();
     let mut expected: Vec<&str> = Vec::with_capacity(native.len());
-    for queue in
-        native.chunk_by(|a, b| (a.district, a.queue_type, a.group_year) == (b.district, b.queue_type, b.group_year))
+    for queue in native
+        .chunk_by(|a, b| (a.district(), a.queue_type(), a.group_year) == (b.district(), b.queue_type(), b.group_year))
     {
         for class in 0..3 {
-            expected.extend(queue.iter().map(|r| r.id).filter(|id| class_of[id] == class));
+            expected.extend(queue.iter().map(RankedRef::id).filter(|id| class_of[id] == class));
         }
     }
     let low_32 = u128::from(u32::MAX);
@@ -193,7 +193,7 @@ fn rank_places_runs(entries: &[RankEntry], native: &[RankedRef<'_>]) -> (f64, f6
     }
     eprintln!("rank_places runs: {walls:?} (cpu {cpus:?})");
     let same = places.len() == native.len()
-        && places.iter().zip(native).all(|(p, r)| entries[p.entry].id == r.id && p.position == r.position);
+        && places.iter().zip(native).all(|(p, r)| entries[p.entry].id == r.id() && p.position == r.position);
     if !same {
         eprintln!("FATAL: rank_places and rank_queue differ");
         std::process::exit(1);
@@ -248,7 +248,7 @@ fn incremental(n: usize, entries: Vec<RankEntry>) {
     let mut all: Vec<RankEntry> = entries.into_iter().filter(|e| e.status == "queued").collect();
     all.extend(newcomers.iter().cloned());
     let full = rank_queue(&all).expect("unique ids");
-    let positions: std::collections::HashMap<&str, u32> = full.iter().map(|r| (r.id, r.position)).collect();
+    let positions: std::collections::HashMap<&str, u32> = full.iter().map(|r| (r.id(), r.position)).collect();
     for (e, k) in check_sample.iter().map(|e| (*e, key(e))) {
         let member = QueueMember { queue: &k, right: e.right, registered_at: e.registered_at, id: &e.id };
         if index.position(&member) != positions.get(e.id.as_str()).copied() {

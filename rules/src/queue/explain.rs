@@ -100,13 +100,13 @@ pub fn explain_position(before: &[RankEntry], after: &[RankEntry], id: &str) -> 
     let by_id_before: HashMap<&str, &RankEntry> = before.iter().map(|e| (e.id.as_str(), e)).collect();
     let by_id_after: HashMap<&str, &RankEntry> = after.iter().map(|e| (e.id.as_str(), e)).collect();
     let ahead = |ranked: &[RankedRef<'_>], entries: &HashMap<&str, &RankEntry>| -> (Option<u32>, Vec<String>) {
-        let Some(target) = ranked.iter().find(|r| r.id == id) else { return (None, Vec::new()) };
+        let Some(target) = ranked.iter().find(|r| r.id() == id) else { return (None, Vec::new()) };
         let queue = entries.get(id).map(|e| e.queue_key());
         let ids = ranked
             .iter()
             .filter(|r| r.position < target.position)
-            .filter(|r| entries.get(r.id).map(|e| e.queue_key()) == queue)
-            .map(|r| r.id.to_owned())
+            .filter(|r| entries.get(r.id()).map(|e| e.queue_key()) == queue)
+            .map(|r| r.id().to_owned())
             .collect();
         (Some(target.position), ids)
     };

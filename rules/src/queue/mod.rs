@@ -313,7 +313,7 @@ fn rank_with<'a, E: Rankable, T>(
             (starts[bucket] as usize, ends[bucket] as usize)
         });
         for (from, to) in [extra, first, general] {
-            sort_class(&mut keys[from..to], index_bits, exact);
+            sort_class(&mut keys[from..to], index_bits, &exact);
         }
         let [extra, first, general] = [extra, first, general].map(|(from, to)| keys[from..to].iter().copied());
         let group_year = queues[queue].2;

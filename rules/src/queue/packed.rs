@@ -40,8 +40,9 @@ pub(super) fn index_of(key: u64, index_bits: u32) -> usize {
 /// Sorts one class of one queue: keys from `instant_key` with their entries' indexes in
 /// the low `index_bits` bits, so that the integer sort puts them in coarse instant order;
 /// runs of equal coarse instants are then put in `exact` order (instant at full
-/// precision, then id bytes), which reads the entries.
-pub(super) fn sort_class(keys: &mut [u64], index_bits: u32, exact: impl Fn(u64, u64) -> std::cmp::Ordering) {
+/// precision, then id bytes), which reads the entries. `exact` is a trait object: such runs
+/// are rare, and one sort for every kind of entry keeps the WebAssembly module smaller.
+pub(super) fn sort_class(keys: &mut [u64], index_bits: u32, exact: &dyn Fn(u64, u64) -> std::cmp::Ordering) {
     keys.sort_unstable();
     let coarse = |key: u64| key.checked_shr(index_bits).unwrap_or(0);
     for run in keys.chunk_by_mut(|a, b| coarse(*a) == coarse(*b)).filter(|run| run.len() > 1) {

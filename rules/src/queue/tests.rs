@@ -198,7 +198,7 @@ proptest::proptest! {
                 .filter(|(_, member)| member.0 == class)
                 .map(|(i, member)| instant_key(member.1, index_bits) | i as u64)
                 .collect();
-            sort_class(&mut keys, index_bits, exact);
+            sort_class(&mut keys, index_bits, &exact);
             packed.extend(keys.into_iter().map(|key| members[index(key)].clone()));
         }
         // Equal tuples may come in either order; `Instant`'s `==` is the UTC instant.

@@ -203,14 +203,14 @@ pub fn sqlite_rank(conn: &rusqlite::Connection) -> rusqlite::Result<Vec<SqlRanke
 
 /// Compares SQLite's rows with native ranking, row by row (both come in the same order).
 /// Returns a description of the first difference.
-pub fn compare(native: &[rules::queue::Ranked], sql: &[SqlRanked]) -> Result<(), String> {
+pub fn compare(native: &[rules::queue::RankedRef<'_>], sql: &[SqlRanked]) -> Result<(), String> {
     if native.len() != sql.len() {
         return Err(format!("native ranked {} applications, SQLite {}", native.len(), sql.len()));
     }
     for (i, (n, s)) in native.iter().zip(sql).enumerate() {
-        let same = n.id == s.id
-            && n.district == s.district
-            && n.queue_type.as_str() == s.queue_type
+        let same = n.id() == s.id
+            && n.district() == s.district
+            && n.queue_type().as_str() == s.queue_type
             && i64::from(n.group_year) == s.group_year
             && i64::from(n.position) == s.position;
         if !same {

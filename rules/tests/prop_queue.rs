@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use chrono::{DateTime, FixedOffset};
 use proptest::prelude::*;
 use proptest::sample::select;
-use rules::queue::{QueueIndex, QueueMember, RankEntry, Ranked, rank_queue};
+use rules::queue::{QueueIndex, QueueMember, RankEntry, RankedRef, rank_queue};
 use rules::{Date, Instant, QueueKey, QueueType, RightClass};
 
 /// 2026-01-05T00:00:00Z.
@@ -111,11 +111,12 @@ fn model(entries: &[RankEntry]) -> BTreeMap<QueueKey, Vec<String>> {
         .collect()
 }
 
-fn ranked_by_queue(ranked: &[Ranked]) -> BTreeMap<QueueKey, Vec<(u32, String)>> {
+fn ranked_by_queue(ranked: &[RankedRef<'_>]) -> BTreeMap<QueueKey, Vec<(u32, String)>> {
     let mut queues: BTreeMap<QueueKey, Vec<(u32, String)>> = BTreeMap::new();
     for r in ranked {
-        let queue = QueueKey { district: r.district.clone(), queue_type: r.queue_type, group_year: r.group_year };
-        queues.entry(queue).or_default().push((r.position, r.id.clone()));
+        let queue =
+            QueueKey { district: r.district().to_owned(), queue_type: r.queue_type(), group_year: r.group_year };
+        queues.entry(queue).or_default().push((r.position, r.id().to_owned()));
     }
     queues
 }
@@ -144,7 +145,7 @@ proptest! {
             prop_assert_eq!(&ids, &expected[queue], "order of {:?}", queue);
         }
         // Output order: district and queue type bytewise, then group year, then position.
-        let sort_key = |r: &Ranked| (r.district.clone().into_bytes(), r.queue_type.as_str(), r.group_year, r.position);
+        let sort_key = |r: &RankedRef<'_>| (r.district().as_bytes().to_vec(), r.queue_type().as_str(), r.group_year, r.position);
         prop_assert!(ranked.windows(2).all(|w| sort_key(&w[0]) < sort_key(&w[1])));
     }
 
@@ -238,7 +239,7 @@ proptest! {
         }
         let current: Vec<RankEntry> = present.iter().map(|i| pool[*i].clone()).collect();
         let ranked = rank_queue(&current).unwrap();
-        let positions: BTreeMap<&str, u32> = ranked.iter().map(|r| (r.id.as_str(), r.position)).collect();
+        let positions: BTreeMap<&str, u32> = ranked.iter().map(|r| (r.id(), r.position)).collect();
         for (i, entry) in pool.iter().enumerate() {
             prop_assert_eq!(index.position(&member(i)), positions.get(entry.id.as_str()).copied(), "{}", entry.id);
         }

@@ -246,7 +246,8 @@ pub fn calendar_info() -> CalendarInfo {
 pub fn rank_queue(applications: &Value) -> Answer<Vec<Ranked>> {
     let run = || {
         let entries = rank_entries(applications, "applications")?;
-        queue::rank_queue(&entries).map_err(|e| duplicate(&e))
+        let ranked = queue::rank_queue(&entries).map_err(|e| duplicate(&e))?;
+        Ok(ranked.into_iter().map(Ranked::from).collect())
     };
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))
 }

@@ -5,7 +5,8 @@
 //! A second baseline bounds what ranking could cost at best: the queued rows' packed keys
 //! (queue, class, registration instant, id rank in one `u128`, computed before timing)
 //! sorted with `sort_unstable`. It yields no positions and allocates nothing; `rank_queue`
-//! also checks ids for duplicates, reads every entry and returns owned rows.
+//! also checks ids for duplicates, reads every entry and returns one row per queued entry
+//! (borrowing its id and district).
 //!
 //! Output: one `key=value` summary line per metric, e.g.
 //! `rank_1m native_ms=… sqlite_ms=… ratio=… packed_sort_ms=… ratio_to_packed=…`.
@@ -21,7 +22,7 @@ use kezek_bench::{
     sqlite_load, sqlite_rank, timed,
 };
 use rules::QueueKey;
-use rules::queue::{QueueIndex, QueueMember, RankEntry, RankView, Ranked, rank_places, rank_queue};
+use rules::queue::{QueueIndex, QueueMember, RankEntry, RankView, RankedRef, rank_places, rank_queue};
 
 const SEED: u64 = 20_260_301;
 /// Runs of each full ranking; the median is reported.
@@ -57,7 +58,7 @@ fn full_ranking(label: &str, entries: &[RankEntry], queued: usize) {
     let (mut native_runs, mut native_cpu) = (Vec::new(), Vec::new());
     let mut native = Vec::new();
     for _ in 0..NATIVE_RUNS {
-        // Free the previous result first: dropping 800k strings is not part of ranking.
+        // Free the previous result first: freeing the output is not part of ranking.
         drop_and_settle(std::mem::take(&mut native));
         let (result, wall, cpu) =
             timed(|| black_box(rank_queue(black_box(entries)).expect("generated ids are unique")));
@@ -117,7 +118,7 @@ fn queue_of(e: &RankEntry) -> (&str, &str, i32) {
 /// `sort_unstable` (the copy is not timed). The sorted order must list every queue's
 /// classes exactly as `native` ranks them, or the benchmark fails. Returns the median wall
 /// and CPU milliseconds.
-fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
+fn packed_sort_runs(entries: &[RankEntry], native: &[RankedRef<'_>]) -> (f64, f64) {
     let in_queue: Vec<&RankEntry> = entries.iter().filter(|e| e.status == "queued").collect();
     let mut queues: Vec<_> = in_queue.iter().map(|e| queue_of(e)).collect();
     queues.sort_unstable();
@@ -149,11 +150,11 @@ fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
     let class_of: std::collections::HashMap<&str, i64> =
         in_queue.iter().map(|e| (e.id.as_str(), class_code(e.right))).collect();
     let mut expected: Vec<&str> = Vec::with_capacity(native.len());
-    for queue in
-        native.chunk_by(|a, b| (&a.district, a.queue_type, a.group_year) == (&b.district, b.queue_type, b.group_year))
+    for queue in native
+        .chunk_by(|a, b| (a.district(), a.queue_type(), a.group_year) == (b.district(), b.queue_type(), b.group_year))
     {
         for class in 0..3 {
-            expected.extend(queue.iter().map(|r| r.id.as_str()).filter(|id| class_of[id] == class));
+            expected.extend(queue.iter().map(RankedRef::id).filter(|id| class_of[id] == class));
         }
     }
     let low_32 = u128::from(u32::MAX);
@@ -168,7 +169,7 @@ fn packed_sort_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
 
 /// `rank_places` (the borrowed form: input indexes out, no strings copied) on views of the
 /// same entries, made before timing; its positions must equal `native`'s.
-fn rank_places_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
+fn rank_places_runs(entries: &[RankEntry], native: &[RankedRef<'_>]) -> (f64, f64) {
     let views: Vec<RankView<'_>> = entries
         .iter()
         .map(|e| RankView {
@@ -192,7 +193,7 @@ fn rank_places_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
     }
     eprintln!("rank_places runs: {walls:?} (cpu {cpus:?})");
     let same = places.len() == native.len()
-        && places.iter().zip(native).all(|(p, r)| entries[p.entry].id == r.id && p.position == r.position);
+        && places.iter().zip(native).all(|(p, r)| entries[p.entry].id == r.id() && p.position == r.position);
     if !same {
         eprintln!("FATAL: rank_places and rank_queue differ");
         std::process::exit(1);
@@ -202,7 +203,7 @@ fn rank_places_runs(entries: &[RankEntry], native: &[Ranked]) -> (f64, f64) {
 
 /// Runs the SQLite query `SQLITE_RUNS` times; every row of the last result must equal the
 /// native ranking. Returns the median wall and CPU milliseconds.
-fn sqlite_runs(name: &str, conn: &rusqlite::Connection, native: &[Ranked]) -> (f64, f64) {
+fn sqlite_runs(name: &str, conn: &rusqlite::Connection, native: &[RankedRef<'_>]) -> (f64, f64) {
     let (mut walls, mut cpus) = (Vec::new(), Vec::new());
     let mut sql = Vec::new();
     for _ in 0..SQLITE_RUNS {
@@ -247,7 +248,7 @@ fn incremental(n: usize, entries: Vec<RankEntry>) {
     let mut all: Vec<RankEntry> = entries.into_iter().filter(|e| e.status == "queued").collect();
     all.extend(newcomers.iter().cloned());
     let full = rank_queue(&all).expect("unique ids");
-    let positions: std::collections::HashMap<&str, u32> = full.iter().map(|r| (r.id.as_str(), r.position)).collect();
+    let positions: std::collections::HashMap<&str, u32> = full.iter().map(|r| (r.id(), r.position)).collect();
     for (e, k) in check_sample.iter().map(|e| (*e, key(e))) {
         let member = QueueMember { queue: &k, right: e.right, registered_at: e.registered_at, id: &e.id };
         if index.position(&member) != positions.get(e.id.as_str()).copied() {

@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::{DuplicateId, RankEntry, Ranked, rank_queue};
+use super::{DuplicateId, RankEntry, RankedRef, rank_queue};
 use crate::i18n::Text;
 use crate::model::RightClass;
 
@@ -99,14 +99,14 @@ pub fn explain_position(before: &[RankEntry], after: &[RankEntry], id: &str) -> 
     // module a B-tree map's bulk build (a stable sort per element type) weighs kilobytes.
     let by_id_before: HashMap<&str, &RankEntry> = before.iter().map(|e| (e.id.as_str(), e)).collect();
     let by_id_after: HashMap<&str, &RankEntry> = after.iter().map(|e| (e.id.as_str(), e)).collect();
-    let ahead = |ranked: &[Ranked], entries: &HashMap<&str, &RankEntry>| -> (Option<u32>, Vec<String>) {
-        let Some(target) = ranked.iter().find(|r| r.id == id) else { return (None, Vec::new()) };
+    let ahead = |ranked: &[RankedRef<'_>], entries: &HashMap<&str, &RankEntry>| -> (Option<u32>, Vec<String>) {
+        let Some(target) = ranked.iter().find(|r| r.id() == id) else { return (None, Vec::new()) };
         let queue = entries.get(id).map(|e| e.queue_key());
         let ids = ranked
             .iter()
             .filter(|r| r.position < target.position)
-            .filter(|r| entries.get(r.id.as_str()).map(|e| e.queue_key()) == queue)
-            .map(|r| r.id.clone())
+            .filter(|r| entries.get(r.id()).map(|e| e.queue_key()) == queue)
+            .map(|r| r.id().to_owned())
             .collect();
         (Some(target.position), ids)
     };

@@ -24,9 +24,7 @@ mod tests;
 
 pub use explain::{MoveReason, Mover, PositionChange, explain_position};
 pub use index::{QueueIndex, QueueMember};
-use packed::{
-    QueueInterner, QueueTriple, Staged, first_duplicate, has_equal, id_hash, instant_key, slot_of, sort_class,
-};
+use packed::{QueueInterner, first_duplicate, has_equal, id_hash, index_of, instant_key, sort_class};
 pub use place::{QueuePlace, place_in_queue};
 
 /// What ranking needs to know of an application (the JS `rankQueue` input).
@@ -110,6 +108,61 @@ pub struct Ranked {
     pub position: u32,
 }
 
+/// A queued application's place in its queue as `rank_queue` returns it: a reference to
+/// its entry (which holds the id, district and queue type) with its group year and
+/// position. 16 bytes a row, so that ranking a million entries copies no string and its
+/// output (12.8 MB) is reused heap memory rather than fresh pages: a row of two `&str`s
+/// (48 bytes) made the output larger than glibc's 32 MiB mmap threshold, and faulting its
+/// pages in again on every call was a fifth of the ranking time. `into_owned` (or
+/// `Ranked::from`) makes the owned row; it serializes as `Ranked` does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RankedRef<'a> {
+    pub entry: &'a RankEntry,
+    pub group_year: i32,
+    pub position: u32,
+}
+
+impl<'a> RankedRef<'a> {
+    pub fn id(&self) -> &'a str {
+        &self.entry.id
+    }
+    pub fn district(&self) -> &'a str {
+        &self.entry.district
+    }
+    pub fn queue_type(&self) -> QueueType {
+        self.entry.queue_type
+    }
+    /// The same row owning its strings.
+    pub fn into_owned(self) -> Ranked {
+        Ranked {
+            id: self.id().to_owned(),
+            district: self.district().to_owned(),
+            queue_type: self.queue_type(),
+            group_year: self.group_year,
+            position: self.position,
+        }
+    }
+}
+
+impl From<RankedRef<'_>> for Ranked {
+    fn from(row: RankedRef<'_>) -> Self {
+        row.into_owned()
+    }
+}
+
+impl Serialize for RankedRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut row = serializer.serialize_struct("Ranked", 5)?;
+        row.serialize_field("id", self.id())?;
+        row.serialize_field("district", self.district())?;
+        row.serialize_field("queueType", &self.queue_type())?;
+        row.serialize_field("groupYear", &self.group_year)?;
+        row.serialize_field("position", &self.position)?;
+        row.end()
+    }
+}
+
 /// Two entries with the same id were given.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("application id {0:?} appears more than once")]
@@ -161,55 +214,47 @@ fn allocation_iter<I: Iterator>(extra: I, first: I, general: I) -> impl Iterator
     extra.chain(interleaved)
 }
 
-/// Ranks every `queued` entry. Output: by district and queue type (bytewise), group year, position.
-pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<Ranked>, DuplicateId> {
-    rank_with(
-        entries,
-        |entry| entry.id.clone(),
-        |id, _, (district, queue_type, group_year), position| Ranked {
-            id,
-            district: district.to_owned(),
-            queue_type,
-            group_year,
-            position,
-        },
-    )
+/// Ranks every `queued` entry. Output: by district and queue type (bytewise), group year,
+/// position; each row refers to its entry in `entries`.
+pub fn rank_queue(entries: &[RankEntry]) -> Result<Vec<RankedRef<'_>>, DuplicateId> {
+    rank_with(entries, |entry, _, group_year, position| RankedRef { entry, group_year, position })
 }
 
-/// `rank_queue` without copying a string: each queued entry's index in `entries`, in the
-/// same order, with its group year and position.
+/// `rank_queue` on views: each queued entry's index in `entries`, in the same order, with
+/// its group year and position.
 pub fn rank_places(entries: &[RankView<'_>]) -> Result<Vec<Place>, DuplicateId> {
-    rank_with(entries, |_| (), |(), entry, (_, _, group_year), position| Place { entry, group_year, position })
+    rank_with(entries, |_, entry, group_year, position| Place { entry, group_year, position })
 }
 
-/// The ranking behind `rank_queue` and `rank_places`: `payload` is taken from each queued
-/// entry and handed to `row` in ranked order, with the entry's index, queue and position.
+/// The ranking behind `rank_queue` and `rank_places`: `row` is called for each queued
+/// entry in ranked order, with the entry, its index, its group year and its position.
 ///
 /// Built for a million entries (the national queue); one global sort comparing whole
 /// entries chased pointers into every string on every comparison and was ~10× slower.
 /// Instead:
 /// 1. One sequential pass over the input hashes every id (for the duplicate check),
 ///    interns each queued entry's queue and records its bucket `(queue, class)` and its
-///    packed instant key (`instant_key`) and payload, counting each bucket's size.
+///    sort key (`instant_key`: a coarse registration instant with the entry's index in
+///    the low bits), counting each bucket's size.
 /// 2. With the queues in output order, the buckets are laid out back to back in one array
-///    (queue by queue, each as extraordinary, first, general), so each queued entry gets
-///    its final slot; a second pass over the staged entries writes its key (tagged with
-///    the slot), its input index and its payload there.
-/// 3. Each bucket is sorted on the keys alone (ids are read only to break ties of equal
-///    instants), and the rows are emitted queue by queue in allocation order; a payload
-///    is moved out of its slot, which lies in the same queue's small region.
+///    (queue by queue, each as extraordinary, first, general), and each key is written to
+///    its bucket's next slot.
+/// 3. Each bucket is sorted on the keys alone (`sort_class`: entries are read only where
+///    coarse instants are equal), and the rows are emitted queue by queue in allocation
+///    order; the entry's index comes from its key, so no entry is read.
 ///
 /// Duplicates are proven absent by finding no two equal 64-bit hashes (`has_equal`): a
 /// hash set of a million strings missed the cache on nearly every insert.
-fn rank_with<'a, E: Rankable, P: Default, T>(
+fn rank_with<'a, E: Rankable, T>(
     entries: &'a [E],
-    payload: impl Fn(&'a E) -> P,
-    row: impl Fn(P, usize, QueueTriple<'a>, u32) -> T,
+    row: impl Fn(&'a E, usize, i32, u32) -> T,
 ) -> Result<Vec<T>, DuplicateId> {
+    assert!(u32::try_from(entries.len()).is_ok(), "fewer than 2^32 entries");
+    let index_bits = usize::BITS - entries.len().saturating_sub(1).leading_zeros();
     let mut hashes: Vec<u64> = Vec::with_capacity(entries.len());
     let mut queues = QueueInterner::default();
-    let mut staged: Vec<Staged<P>> = Vec::with_capacity(entries.len());
-    // Size of bucket `queue * 3 + class`.
+    // Each queued entry's key and bucket `queue * 3 + class`, in input order.
+    let mut staged: Vec<(u64, u32)> = Vec::with_capacity(entries.len());
     let mut sizes: Vec<u32> = Vec::new();
     for (index, entry) in entries.iter().enumerate() {
         let view = entry.rank_view();
@@ -223,12 +268,8 @@ fn rank_with<'a, E: Rankable, P: Default, T>(
         }
         let bucket = queue * 3 + class_index(view.right);
         sizes[bucket] += 1;
-        staged.push(Staged {
-            key: instant_key(view.registered_at),
-            bucket: u32::try_from(bucket).expect("fewer than 2^32 queues"),
-            entry: u32::try_from(index).expect("fewer than 2^32 entries"),
-            payload: payload(entry),
-        });
+        let key = instant_key(view.registered_at, index_bits) | index as u64;
+        staged.push((key, u32::try_from(bucket).expect("fewer than 2^32 queues")));
     }
     let queues = queues.keys;
     if has_equal(&hashes)
@@ -252,36 +293,33 @@ fn rank_with<'a, E: Rankable, P: Default, T>(
             next += sizes[bucket];
         }
     }
-    let total = staged.len();
-    let mut keys = vec![0u128; total];
-    let mut slot_entry = vec![0u32; total];
-    let mut payloads: Vec<P> = std::iter::repeat_with(P::default).take(total).collect();
+    let mut keys = vec![0u64; staged.len()];
     let mut ends = starts.clone();
-    for Staged { key, bucket, entry, payload } in staged {
+    for (key, bucket) in staged {
         let next = &mut ends[bucket as usize];
-        let slot = *next;
+        keys[*next as usize] = key;
         *next += 1;
-        let at = slot as usize;
-        keys[at] = key | u128::from(slot);
-        slot_entry[at] = entry;
-        payloads[at] = payload;
     }
 
-    let id = |key: u128| entries[slot_entry[slot_of(key)] as usize].rank_view().id.as_bytes();
-    let mut rows = Vec::with_capacity(total);
+    let entry_of = |key: u64| index_of(key, index_bits);
+    let exact = |a: u64, b: u64| {
+        let (a, b) = (entries[entry_of(a)].rank_view(), entries[entry_of(b)].rank_view());
+        a.registered_at.cmp(&b.registered_at).then_with(|| a.id.as_bytes().cmp(b.id.as_bytes()))
+    };
+    let mut rows = Vec::with_capacity(keys.len());
     for queue in order {
         let [extra, first, general] = [0, 1, 2].map(|class| {
             let bucket = queue * 3 + class;
             (starts[bucket] as usize, ends[bucket] as usize)
         });
         for (from, to) in [extra, first, general] {
-            sort_class(&mut keys[from..to], id);
+            sort_class(&mut keys[from..to], index_bits, &exact);
         }
         let [extra, first, general] = [extra, first, general].map(|(from, to)| keys[from..to].iter().copied());
+        let group_year = queues[queue].2;
         for (key, position) in allocation_iter(extra, first, general).zip(1u32..) {
-            let slot = slot_of(key);
-            let payload = std::mem::take(&mut payloads[slot]);
-            rows.push(row(payload, slot_entry[slot] as usize, queues[queue], position));
+            let index = entry_of(key);
+            rows.push(row(&entries[index], index, group_year, position));
         }
     }
     Ok(rows)

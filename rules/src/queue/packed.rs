@@ -7,44 +7,47 @@ use super::Rankable;
 use crate::model::QueueType;
 use crate::time::Instant;
 
-/// The packed sort key of a registration instant: seconds since the epoch (UTC, so the
-/// offset it was written with does not matter) in the top 64 bits, nanoseconds in the next
-/// 32, and the low 32 bits left free for the caller's slot number. Comparing two keys as
-/// integers compares the instants at full precision, in two instructions, and sorting moves
-/// 16-byte integers instead of entries or `Instant`s (offset included).
-pub(super) fn instant_key(registered_at: Instant) -> u128 {
+/// The sort key of a registration instant, for an entry whose index takes the low
+/// `index_bits` bits (the caller ORs it in). Above them, the instant's UTC seconds since
+/// 1970 (33 bits, to 2242) and its nanoseconds (31 bits, leap seconds included), cut to
+/// the bits that are left: for a million entries, 44 bits, to 2^20 ns (about a millisecond).
+/// Comparing two keys as integers orders them by instant wherever the coarse instants
+/// differ; equal coarse instants (the same instant, or instants too close, before 1970 or
+/// after 2242) are put in exact order by `sort_class`. Coarse and exact never disagree:
+/// the key only ever merges neighbours (it is monotone in the instant).
+///
+/// Keys of 8 bytes with the index inside need no array of indexes beside them, and sort
+/// faster than the 16-byte keys (exact seconds and nanoseconds, then a slot) they replace.
+pub(super) fn instant_key(registered_at: Instant, index_bits: u32) -> u64 {
     let (secs, nanos) = registered_at.sort_key();
-    // Flipping the sign bit maps i64 order onto u64 order.
-    let secs = u128::from(secs.cast_unsigned() ^ (1 << 63));
-    secs << 64 | u128::from(nanos) << 32
+    let fine = match u64::try_from(secs) {
+        Err(_) => 0,
+        Ok(secs) if secs >= 1 << 33 => u64::MAX,
+        // Below 2 × 10^9 (a leap second's nanoseconds included) < 2^31.
+        Ok(secs) => secs << 31 | u64::from(nanos),
+    };
+    fine & u64::MAX.checked_shl(index_bits).unwrap_or(0)
 }
 
-/// The slot number in the low 32 bits of a key (see `instant_key`).
-pub(super) fn slot_of(key: u128) -> usize {
-    (key & u128::from(u32::MAX)) as usize
+/// The entry index in the low `index_bits` bits of a key (see `instant_key`).
+pub(super) fn index_of(key: u64, index_bits: u32) -> usize {
+    // At most 32 bits (fewer than 2^32 entries): the cast loses nothing.
+    #[allow(clippy::cast_possible_truncation)]
+    let index = (key & !u64::MAX.checked_shl(index_bits).unwrap_or(0)) as usize;
+    index
 }
 
-/// Sorts one class of one queue: keys from `instant_key` with distinct slots in the low
-/// bits, so that the integer sort puts them in instant order; equal instants (the same top
-/// 96 bits) are then put in id order, bytewise. `id` gives a key's id.
-pub(super) fn sort_class<'a>(keys: &mut [u128], id: impl Fn(u128) -> &'a [u8]) {
+/// Sorts one class of one queue: keys from `instant_key` with their entries' indexes in
+/// the low `index_bits` bits, so that the integer sort puts them in coarse instant order;
+/// runs of equal coarse instants are then put in `exact` order (instant at full
+/// precision, then id bytes), which reads the entries. `exact` is a trait object: such runs
+/// are rare, and one sort for every kind of entry keeps the WebAssembly module smaller.
+pub(super) fn sort_class(keys: &mut [u64], index_bits: u32, exact: &dyn Fn(u64, u64) -> std::cmp::Ordering) {
     keys.sort_unstable();
-    for run in keys.chunk_by_mut(|a, b| a >> 32 == b >> 32).filter(|run| run.len() > 1) {
-        run.sort_unstable_by(|a, b| id(*a).cmp(id(*b)));
+    let coarse = |key: u64| key.checked_shr(index_bits).unwrap_or(0);
+    for run in keys.chunk_by_mut(|a, b| coarse(*a) == coarse(*b)).filter(|run| run.len() > 1) {
+        run.sort_unstable_by(|a, b| exact(*a, *b));
     }
-}
-
-/// A queued entry as the first pass records it, so that the second pass can put it
-/// straight into its bucket's final place: every bucket's size is known by then, and no
-/// vector grows (growing 1,440 vectors by doubling was a fifth of the ranking time). The
-/// payload (an id's copy) is made in the first pass too, while the id is in the cache from
-/// hashing it, and in input order: copying ids in ranked order instead jumps across the
-/// whole input (5× slower for a million).
-pub(super) struct Staged<P> {
-    pub(super) key: u128,
-    pub(super) bucket: u32,
-    pub(super) entry: u32,
-    pub(super) payload: P,
 }
 
 /// A fast 64-bit hash of an id, for the duplicate check only: equal hashes are always
@@ -89,30 +92,56 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
-/// Numbers the queues in order of first appearance. The fast map is keyed by `id_hash`
-/// of the queue and checked against the stored queue; a queue whose hash is taken by
+/// Numbers the queues in order of first appearance. The fast map is keyed by a 64-bit
+/// hash of the queue and checked against the stored queue; a queue whose hash is taken by
 /// another goes to an ordinary (`SipHash`) map. `SipHash` for every entry was a fifth of the
 /// ranking time; crafted collisions only send keys to the ordinary map.
+///
+/// A district of at most 8 bytes (district codes) is read once, as one word: the queue is
+/// then `(word, tag)`, hashed and checked as integers (`words`), without comparing strings
+/// (`memcmp` for every entry was a tenth of ranking a million).
 #[derive(Default)]
 pub(super) struct QueueInterner<'a> {
     pub(super) keys: Vec<QueueTriple<'a>>,
-    pub(super) fast: HashMap<u64, usize, std::hash::BuildHasherDefault<PassThrough>>,
-    pub(super) collided: HashMap<QueueTriple<'a>, usize>,
+    /// `(word, tag)` of each queue in `keys`; `NOT_SHORT` for a longer district.
+    words: Vec<(u64, u64)>,
+    fast: HashMap<u64, usize, std::hash::BuildHasherDefault<PassThrough>>,
+    collided: HashMap<QueueTriple<'a>, usize>,
 }
+
+/// The `words` of a queue whose district is longer than 8 bytes: no tag is all ones (the
+/// length field of a tag is at most 8).
+const NOT_SHORT: (u64, u64) = (0, u64::MAX);
 
 impl<'a> QueueInterner<'a> {
     pub(super) fn intern(&mut self, key: QueueTriple<'a>) -> usize {
         let (district, queue_type, year) = key;
-        let mixed = id_hash(district) ^ (u64::from(year.cast_unsigned()) << 8 | class_of_type(queue_type));
-        let hash = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let bytes = district.as_bytes();
+        let tag = (bytes.len() as u64) << 40 | class_of_type(queue_type) << 32 | u64::from(year.cast_unsigned());
+        let short =
+            (bytes.len() <= 8).then(|| (bytes.iter().rev().fold(0u64, |word, &b| word << 8 | u64::from(b)), tag));
+        let hash = match short {
+            // MurmurHash3's fmix64 of both words: every bit of the hash depends on every bit.
+            Some((word, tag)) => {
+                let mut h = word ^ tag.rotate_left(24);
+                h ^= h >> 33;
+                h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+                h ^= h >> 33;
+                h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+                h ^ h >> 33
+            }
+            None => (id_hash(district) ^ tag).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+        };
         match self.fast.get(&hash) {
-            Some(&i) if self.keys[i] == key => i,
+            Some(&i) if short.map_or_else(|| self.keys[i] == key, |words| self.words[i] == words) => i,
             Some(_) => *self.collided.entry(key).or_insert_with(|| {
                 self.keys.push(key);
+                self.words.push(short.unwrap_or(NOT_SHORT));
                 self.keys.len() - 1
             }),
             None => {
                 self.keys.push(key);
+                self.words.push(short.unwrap_or(NOT_SHORT));
                 self.fast.insert(hash, self.keys.len() - 1);
                 self.keys.len() - 1
             }

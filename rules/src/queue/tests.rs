@@ -15,7 +15,7 @@ fn entry(id: &str, right: RightClass, minute: u32) -> RankEntry {
 }
 
 fn order(entries: &[RankEntry]) -> Vec<String> {
-    rank_queue(entries).unwrap().into_iter().map(|r| r.id).collect()
+    rank_queue(entries).unwrap().into_iter().map(|r| r.id().to_owned()).collect()
 }
 
 #[test]
@@ -96,9 +96,9 @@ fn index_positions_match_full_ranking() {
         index.insert(&QueueMember { queue: &key, right: e.right, registered_at: e.registered_at, id: &e.id });
     }
     for r in rank_queue(&entries).unwrap() {
-        let e = entries.iter().find(|e| e.id == r.id).unwrap();
+        let e = entries.iter().find(|e| e.id == r.id()).unwrap();
         let member = QueueMember { queue: &key, right: e.right, registered_at: e.registered_at, id: &e.id };
-        assert_eq!(index.position(&member), Some(r.position), "{}", r.id);
+        assert_eq!(index.position(&member), Some(r.position), "{}", r.id());
     }
     let expected: Vec<String> = order(&entries);
     assert_eq!(index.allocation_order(&key, usize::MAX), expected);
@@ -161,10 +161,11 @@ fn packed_instant() -> impl proptest::strategy::Strategy<Value = Instant> {
 
 proptest::proptest! {
     #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2_000))]
-    /// The packed keys (`instant_key` tagged with a slot, sorted by `sort_class`, classes
-    /// taken extraordinary, first, none) order applications exactly as `Ord` on
-    /// (class, instant, id bytes), the comparison the rules define: instants at full
-    /// precision whatever their offset, then ids bytewise (non-ASCII UTF-8, empty ids,
+    /// The packed keys (`instant_key` with the member's index in the low bits, sorted by
+    /// `sort_class`, classes taken extraordinary, first, none) order applications exactly
+    /// as `Ord` on (class, instant, id bytes), the comparison the rules define: instants at
+    /// full precision whatever their offset (also where the key is coarse: before 1970,
+    /// after 2242, or with many index bits), then ids bytewise (non-ASCII UTF-8, empty ids,
     /// prefixes of each other).
     #[test]
     fn packed_key_order_is_class_then_instant_then_id_bytes(
@@ -176,24 +177,56 @@ proptest::proptest! {
             ),
             0..80,
         ),
+        extra_bits in 0u32..=26,
     ) {
         let mut expected = members.clone();
         expected.sort_by(|a, b| {
             (class_index(a.0), a.1, a.2.as_bytes()).cmp(&(class_index(b.0), b.1, b.2.as_bytes()))
         });
+        // As many index bits as `rank_with` takes for this list, or more (a longer list).
+        let index_bits = (usize::BITS - members.len().saturating_sub(1).leading_zeros() + extra_bits).min(32);
+        let index = |key: u64| index_of(key, index_bits);
+        let exact = |a: u64, b: u64| {
+            let (a, b) = (&members[index(a)], &members[index(b)]);
+            a.1.cmp(&b.1).then_with(|| a.2.as_bytes().cmp(b.2.as_bytes()))
+        };
         let mut packed = Vec::new();
         for class in RightClass::ALL {
-            let mut keys: Vec<u128> = members
+            let mut keys: Vec<u64> = members
                 .iter()
                 .enumerate()
                 .filter(|(_, member)| member.0 == class)
-                .map(|(slot, member)| instant_key(member.1) | u128::from(u32::try_from(slot).unwrap()))
+                .map(|(i, member)| instant_key(member.1, index_bits) | i as u64)
                 .collect();
-            sort_class(&mut keys, |key| members[slot_of(key)].2.as_bytes());
-            packed.extend(keys.into_iter().map(|key| members[slot_of(key)].clone()));
+            sort_class(&mut keys, index_bits, &exact);
+            packed.extend(keys.into_iter().map(|key| members[index(key)].clone()));
         }
         // Equal tuples may come in either order; `Instant`'s `==` is the UTC instant.
         proptest::prop_assert_eq!(packed, expected);
+    }
+
+    /// `instant_key` never orders two instants against `Ord` (it may only merge them), and
+    /// keeps apart instants from 1970 to 2242 that are at least its resolution apart:
+    /// whole seconds for up to 2^31 entries, milliseconds for up to 2^19.
+    #[test]
+    fn instant_key_is_monotone_and_keeps_seconds_apart(
+        a in packed_instant(),
+        b in packed_instant(),
+        secs in 0i64..(1 << 33) - 1,
+        millis in 0u32..1000,
+        index_bits in 0u32..=32,
+    ) {
+        let (ka, kb) = (instant_key(a, index_bits), instant_key(b, index_bits));
+        proptest::prop_assert!(ka.cmp(&kb) == a.cmp(&b) || ka == kb, "{:?} {:?}", a, b);
+        proptest::prop_assert_eq!(ka & !u64::MAX.checked_shl(index_bits).unwrap_or(0), 0);
+        let at = |secs: i64, nanos: u32| Instant(chrono::DateTime::from_timestamp(secs, nanos).unwrap().fixed_offset());
+        if index_bits <= 31 {
+            proptest::prop_assert!(instant_key(at(secs, 0), index_bits) < instant_key(at(secs + 1, 0), index_bits));
+        }
+        if index_bits <= 19 && millis < 999 {
+            let (one, next) = (at(secs, millis * 1_000_000), at(secs, (millis + 1) * 1_000_000));
+            proptest::prop_assert!(instant_key(one, index_bits) < instant_key(next, index_bits));
+        }
     }
 }
 
@@ -206,4 +239,28 @@ fn structured_ids_do_not_share_a_hash() {
         .flat_map(|district| (0..40_000).map(move |n| id_hash(&format!("{district}-{n:06}"))))
         .collect();
     assert!(!has_equal(&hashes));
+}
+
+/// Short districts are interned as integers, longer ones by hash and string: equal queues
+/// get one number, different ones (by a byte, a zero byte, the length, type or year) two.
+#[test]
+fn the_interner_numbers_each_distinct_queue_once() {
+    let districts = ["", "A", "A\0", "\0A", "ALM", "ALMATY-1", "ALMATY-12", "ALMATY-13", "Алматы"];
+    let mut queues = Vec::new();
+    for district in districts {
+        for queue_type in [QueueType::General, QueueType::Sanatorium] {
+            for year in [-1, 0, 2022] {
+                queues.push((district, queue_type, year));
+            }
+        }
+    }
+    let mut interner = QueueInterner::default();
+    let first: Vec<usize> = queues.iter().map(|q| interner.intern(*q)).collect();
+    assert_eq!(first, (0..queues.len()).collect::<Vec<_>>());
+    // The same queues again, from other strings.
+    let copies: Vec<String> = queues.iter().map(|q| q.0.to_owned()).collect();
+    let again: Vec<usize> =
+        queues.iter().zip(&copies).rev().map(|(q, copy)| interner.intern((copy, q.1, q.2))).collect();
+    assert_eq!(again, (0..queues.len()).rev().collect::<Vec<_>>());
+    assert_eq!(interner.keys, queues);
 }

@@ -38,7 +38,8 @@ pub fn application_info(application: &Value) -> Answer<ApplicationInfo> {
 /// `null` when it is not ranked.
 pub fn queue_place(applications: &Value, id: &Value) -> Answer<Option<QueuePlace>> {
     let run = || {
-        let ranked = queue::rank_queue(&rank_entries(applications, "applications")?).map_err(|e| duplicate(&e))?;
+        let entries = rank_entries(applications, "applications")?;
+        let ranked = queue::rank_queue(&entries).map_err(|e| duplicate(&e))?;
         Ok(queue::place_in_queue(&ranked, string_arg(id, "id")?))
     };
     run().map_err(|e: ApiError| e.in_lang(Lang::default()))

@@ -92,56 +92,30 @@ impl std::hash::Hasher for PassThrough {
     }
 }
 
-/// Numbers the queues in order of first appearance. The fast map is keyed by a 64-bit
-/// hash of the queue and checked against the stored queue; a queue whose hash is taken by
+/// Numbers the queues in order of first appearance. The fast map is keyed by `id_hash`
+/// of the queue and checked against the stored queue; a queue whose hash is taken by
 /// another goes to an ordinary (`SipHash`) map. `SipHash` for every entry was a fifth of the
 /// ranking time; crafted collisions only send keys to the ordinary map.
-///
-/// A district of at most 8 bytes (district codes) is read once, as one word: the queue is
-/// then `(word, tag)`, hashed and checked as integers (`words`), without comparing strings
-/// (`memcmp` for every entry was a tenth of ranking a million).
 #[derive(Default)]
 pub(super) struct QueueInterner<'a> {
     pub(super) keys: Vec<QueueTriple<'a>>,
-    /// `(word, tag)` of each queue in `keys`; `NOT_SHORT` for a longer district.
-    words: Vec<(u64, u64)>,
-    fast: HashMap<u64, usize, std::hash::BuildHasherDefault<PassThrough>>,
-    collided: HashMap<QueueTriple<'a>, usize>,
+    pub(super) fast: HashMap<u64, usize, std::hash::BuildHasherDefault<PassThrough>>,
+    pub(super) collided: HashMap<QueueTriple<'a>, usize>,
 }
-
-/// The `words` of a queue whose district is longer than 8 bytes: no tag is all ones (the
-/// length field of a tag is at most 8).
-const NOT_SHORT: (u64, u64) = (0, u64::MAX);
 
 impl<'a> QueueInterner<'a> {
     pub(super) fn intern(&mut self, key: QueueTriple<'a>) -> usize {
         let (district, queue_type, year) = key;
-        let bytes = district.as_bytes();
-        let tag = (bytes.len() as u64) << 40 | class_of_type(queue_type) << 32 | u64::from(year.cast_unsigned());
-        let short =
-            (bytes.len() <= 8).then(|| (bytes.iter().rev().fold(0u64, |word, &b| word << 8 | u64::from(b)), tag));
-        let hash = match short {
-            // MurmurHash3's fmix64 of both words: every bit of the hash depends on every bit.
-            Some((word, tag)) => {
-                let mut h = word ^ tag.rotate_left(24);
-                h ^= h >> 33;
-                h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
-                h ^= h >> 33;
-                h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-                h ^ h >> 33
-            }
-            None => (id_hash(district) ^ tag).wrapping_mul(0x9E37_79B9_7F4A_7C15),
-        };
+        let mixed = id_hash(district) ^ (u64::from(year.cast_unsigned()) << 8 | class_of_type(queue_type));
+        let hash = mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         match self.fast.get(&hash) {
-            Some(&i) if short.map_or_else(|| self.keys[i] == key, |words| self.words[i] == words) => i,
+            Some(&i) if self.keys[i] == key => i,
             Some(_) => *self.collided.entry(key).or_insert_with(|| {
                 self.keys.push(key);
-                self.words.push(short.unwrap_or(NOT_SHORT));
                 self.keys.len() - 1
             }),
             None => {
                 self.keys.push(key);
-                self.words.push(short.unwrap_or(NOT_SHORT));
                 self.fast.insert(hash, self.keys.len() - 1);
                 self.keys.len() - 1
             }

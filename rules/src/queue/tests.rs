@@ -240,27 +240,3 @@ fn structured_ids_do_not_share_a_hash() {
         .collect();
     assert!(!has_equal(&hashes));
 }
-
-/// Short districts are interned as integers, longer ones by hash and string: equal queues
-/// get one number, different ones (by a byte, a zero byte, the length, type or year) two.
-#[test]
-fn the_interner_numbers_each_distinct_queue_once() {
-    let districts = ["", "A", "A\0", "\0A", "ALM", "ALMATY-1", "ALMATY-12", "ALMATY-13", "Алматы"];
-    let mut queues = Vec::new();
-    for district in districts {
-        for queue_type in [QueueType::General, QueueType::Sanatorium] {
-            for year in [-1, 0, 2022] {
-                queues.push((district, queue_type, year));
-            }
-        }
-    }
-    let mut interner = QueueInterner::default();
-    let first: Vec<usize> = queues.iter().map(|q| interner.intern(*q)).collect();
-    assert_eq!(first, (0..queues.len()).collect::<Vec<_>>());
-    // The same queues again, from other strings.
-    let copies: Vec<String> = queues.iter().map(|q| q.0.to_owned()).collect();
-    let again: Vec<usize> =
-        queues.iter().zip(&copies).rev().map(|(q, copy)| interner.intern((copy, q.1, q.2))).collect();
-    assert_eq!(again, (0..queues.len()).rev().collect::<Vec<_>>());
-    assert_eq!(interner.keys, queues);
-}

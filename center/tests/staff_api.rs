@@ -326,6 +326,22 @@ fn sessions_expire_end_at_sign_out_and_with_a_disabled_account_and_survive_a_res
     assert_eq!((expired.status, expired.body["error"]["code"].as_str()), (401, Some("SESSION_EXPIRED")));
     let none = send("GET", &format!("{}/v1/staff/me", server.url), &[], None);
     assert_eq!((none.status, none.body["error"]["code"].as_str()), (401, Some("SIGN_IN_REQUIRED")));
+    // Said in the language asked for, as every other error.
+    for (lang, sign_in, expired_text) in [
+        ("ru", "Сначала войдите в систему.", "Сессия неизвестна или истекла: войдите снова."),
+        ("kk", "Алдымен жүйеге кіріңіз.", "Сессия белгісіз немесе мерзімі өтті: қайта кіріңіз."),
+        ("en", "Sign in first.", "The session is unknown or expired: sign in again."),
+    ] {
+        let none = send("GET", &format!("{}/v1/staff/me", server.url), &[("Accept-Language", lang)], None);
+        assert_eq!(none.body["error"]["message"], sign_in, "{lang}");
+        let expired = send(
+            "GET",
+            &format!("{}/v1/staff/me", server.url),
+            &[("Authorization", &format!("Bearer {token}")), ("Accept-Language", lang)],
+            None,
+        );
+        assert_eq!(expired.body["error"]["message"], expired_text, "{lang}");
+    }
     let forged = server.get(&"0".repeat(64), "/v1/staff/me");
     assert_eq!(forged.status, 401);
 
@@ -437,11 +453,20 @@ fn the_console_cookie_needs_the_csrf_token_for_every_change() {
     assert_eq!(read.status, 200);
     assert_eq!(read.body["csrf"], csrf);
     // A change riding the cookie from another site: no token, or a wrong one.
-    let forged = send("POST", &tick, &[("Cookie", &cookie)], Some(&json!({})));
+    let forged = send("POST", &tick, &[("Cookie", &cookie), ("Accept-Language", "kk")], Some(&json!({})));
     assert_eq!((forged.status, forged.body["error"]["code"].as_str()), (403, Some("CSRF")));
+    assert_eq!(forged.body["error"]["message"], "Сұрауда сессияны қорғау кілті жоқ: бетті жаңартыңыз.");
     let wrong = "f".repeat(csrf.len());
     let forged = send("POST", &tick, &[("Cookie", &cookie), ("X-CSRF-Token", &wrong)], Some(&json!({})));
     assert_eq!(forged.status, 403);
+    // The right token with a byte more, or with its last byte changed.
+    let longer = format!("{csrf}0");
+    let mut off_by_one = csrf[..csrf.len() - 1].to_owned();
+    off_by_one.push(if csrf.ends_with('0') { '1' } else { '0' });
+    for forged_token in [&longer, &off_by_one, &csrf[..csrf.len() - 1].to_owned()] {
+        let forged = send("POST", &tick, &[("Cookie", &cookie), ("X-CSRF-Token", forged_token)], Some(&json!({})));
+        assert_eq!(forged.status, 403, "{forged_token}");
+    }
     let out = send("DELETE", &format!("{}/v1/staff/session", server.url), &[("Cookie", &cookie)], None);
     assert_eq!(out.status, 403, "signing someone out is a change too");
     // The console's own request carries it.

@@ -66,3 +66,8 @@ center-KIOSK_MISMATCH = The bundle belongs to kiosk { $found }, not { $expected 
 center-REVOKED_KIOSK = Kiosk { $kiosk } is revoked
 center-UNAUTHENTICATED = The first entry (number { $seq }) of kiosk { $kiosk } does not verify against its registered key
 center-INTERNAL = Something failed inside the center; nothing of the upload was stored ({ $detail })
+
+# The staff API's session checks (center/src/staff_api/caller.rs).
+center-SIGN_IN_REQUIRED = Sign in first.
+center-SESSION_EXPIRED = The session is unknown or expired: sign in again.
+center-CSRF = The request lacks this session's anti-forgery token: reload the page.

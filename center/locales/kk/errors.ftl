@@ -66,3 +66,8 @@ center-KIOSK_MISMATCH = Пакет { $expected } емес, { $found } киоск
 center-REVOKED_KIOSK = { $kiosk } киоскінің тіркеуі жойылған
 center-UNAUTHENTICATED = { $kiosk } киоскінің бірінші жазбасы (№ { $seq }) оның тіркелген кілтімен тексеруден өтпейді
 center-INTERNAL = Орталық ішінде ақау болды; пакеттен ештеңе сақталмады ({ $detail })
+
+# The staff API's session checks (center/src/staff_api/caller.rs).
+center-SIGN_IN_REQUIRED = Алдымен жүйеге кіріңіз.
+center-SESSION_EXPIRED = Сессия белгісіз немесе мерзімі өтті: қайта кіріңіз.
+center-CSRF = Сұрауда сессияны қорғау кілті жоқ: бетті жаңартыңыз.

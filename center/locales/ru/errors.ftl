@@ -66,3 +66,8 @@ center-KIOSK_MISMATCH = Пакет принадлежит киоску { $found 
 center-REVOKED_KIOSK = Регистрация киоска { $kiosk } отозвана
 center-UNAUTHENTICATED = Первая запись (№ { $seq }) киоска { $kiosk } не проходит проверку его зарегистрированным ключом
 center-INTERNAL = Внутри центра произошёл сбой; из пакета ничего не сохранено ({ $detail })
+
+# The staff API's session checks (center/src/staff_api/caller.rs).
+center-SIGN_IN_REQUIRED = Сначала войдите в систему.
+center-SESSION_EXPIRED = Сессия неизвестна или истекла: войдите снова.
+center-CSRF = Запрос без ключа защиты сессии: обновите страницу.

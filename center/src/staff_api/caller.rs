@@ -13,9 +13,10 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::Response;
-use rules::Instant;
 use rules::authz::staff::StaffAction;
+use rules::{Instant, Lang};
 use serde::Serialize;
+use subtle::ConstantTimeEq;
 
 use super::{COOKIE, CSRF_HEADER, Call, center_failure, json};
 use crate::accounts::StaffUser;
@@ -47,11 +48,16 @@ pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// (compared in constant time).
 pub(crate) fn csrf_matches(headers: &HeaderMap, csrf: &str) -> bool {
     let sent = headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    constant_time_eq(sent.as_bytes(), csrf.as_bytes())
+    sent.as_bytes().ct_eq(csrf.as_bytes()).into()
 }
 
-fn sign_in_required() -> Response {
-    error(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", "sign in first")
+/// A refusal of the session checks, its message in `lang`.
+fn session_refusal(status: StatusCode, code: &str, lang: Lang) -> Response {
+    error(status, code, &crate::i18n::text(lang, &format!("center-{code}"), &[]))
+}
+
+fn sign_in_required(lang: Lang) -> Response {
+    session_refusal(StatusCode::UNAUTHORIZED, "SIGN_IN_REQUIRED", lang)
 }
 
 /// Who is calling, checked: a live session, and for a change made with the cookie, the
@@ -61,30 +67,19 @@ fn caller<S: CenterStore>(
     headers: &HeaderMap,
     method: &Method,
     now: Instant,
+    lang: Lang,
 ) -> Result<StaffUser, Response> {
     let Some((token, by_cookie)) = token(headers) else {
-        return Err(sign_in_required());
+        return Err(sign_in_required(lang));
     };
     let Some((session, user)) = center.session(&token, now) else {
-        return Err(error(
-            StatusCode::UNAUTHORIZED,
-            "SESSION_EXPIRED",
-            "the session is unknown or expired: sign in again",
-        ));
+        return Err(session_refusal(StatusCode::UNAUTHORIZED, "SESSION_EXPIRED", lang));
     };
     let changes = !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS);
     if by_cookie && changes && !csrf_matches(headers, &session.csrf) {
-        return Err(error(
-            StatusCode::FORBIDDEN,
-            "CSRF",
-            "the request lacks this session's anti-forgery token: reload the page",
-        ));
+        return Err(session_refusal(StatusCode::FORBIDDEN, "CSRF", lang));
     }
     Ok(user)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A staff request ([`Call`]) and what `rules::authz::staff` must allow the caller first, if
@@ -107,7 +102,7 @@ impl<S: CenterStore + 'static> FromRequestParts<App<S>> for Staff<S> {
 impl<S: CenterStore + 'static> Staff<S> {
     /// The session token the request carries, else the answer asking to sign in.
     pub(super) fn session_token(&self) -> Result<String, Response> {
-        token(&self.call.headers).map(|(token, _)| token).ok_or_else(sign_in_required)
+        token(&self.call.headers).map(|(token, _)| token).ok_or_else(|| sign_in_required(self.call.lang))
     }
 
     /// This request's action, which [`Center::allow`] must allow the caller before it runs.
@@ -137,7 +132,7 @@ impl<S: CenterStore + 'static> Staff<S> {
     {
         let Staff { call: Call { app, headers, method, lang }, guard } = self;
         let outcome = with_center(&app, move |center, now| {
-            let user = caller(center, &headers, &method, now)?;
+            let user = caller(center, &headers, &method, now, lang)?;
             let allowed = match &guard {
                 Some((action, district)) => center.allow(&user, *action, district.as_deref()),
                 None => Ok(()),

@@ -96,8 +96,9 @@ pub struct Fold {
     checkpoint: Option<State>,
     epoch: u64,
     /// Kiosk items of the open epoch, in the order they were applied. Boxed: an epoch
-    /// can hold every upload of days (a FoldItem is ~450 bytes), and growing a vector of
+    /// can hold every upload of days (a `FoldItem` is ~450 bytes), and growing a vector of
     /// them copied it all on every doubling (7 % of the ingest's CPU time at 100,000).
+    #[allow(clippy::vec_box)] // Boxed on purpose, as said above.
     current: Vec<Box<FoldItem>>,
     /// For each resource touched in the open epoch, the largest key that touched it.
     touched: HashMap<Res, FoldKey, FxBuild>,

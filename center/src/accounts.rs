@@ -57,7 +57,7 @@ impl StaffUser {
 
 /// A new account.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct NewUser {
     pub login: String,
     pub name: String,

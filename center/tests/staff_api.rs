@@ -233,6 +233,11 @@ fn roles_and_districts_decide_who_sees_and_does_what() {
     let history: Vec<&str> =
         detail.body["history"].as_array().unwrap().iter().map(|h| h["action"].as_str().unwrap()).collect();
     assert_eq!(history, ["register", "issueVoucher", "confirmVoucher", "chooseKindergarten", "refuseChild"]);
+    // A misspelt note is refused, not dropped (the decision would go without it).
+    let misspelt =
+        server.post(&rev_kok, "/v1/staff/reviews/R-K1-F1", &json!({"decision": "uphold", "notes": "мест нет"}));
+    assert_eq!((misspelt.status, misspelt.body["error"]["code"].as_str()), (400, Some("BAD_JSON")));
+    assert_eq!(server.get(&rev_kok, "/v1/staff/reviews/R-K1-F1").body["item"]["status"], "open");
     let upheld = server.post(&rev_kok, "/v1/staff/reviews/R-K1-F1", &json!({"decision": "uphold", "note": "мест нет"}));
     assert_eq!(upheld.status, 200, "{}", upheld.body);
     let overruled = server.post(&rev_kok, "/v1/staff/reviews/R-K1-E1", &json!({"decision": "overrule"}));
@@ -635,12 +640,22 @@ fn a_request_body_that_is_not_its_json_is_refused_and_changes_nothing() {
         (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
     };
     let good = json!({"login": "new", "name": "New", "role": "viewer", "districts": ["KOK"], "password": PASSWORD});
-    for junk in ["not json".to_owned(), format!("{good} trailing"), r#"{"login": 5}"#.to_owned()] {
+    // A misspelt field is refused rather than dropped: "district" instead of "districts"
+    // would otherwise make an account with no district.
+    let misspelt = json!({"login": "new", "name": "New", "role": "viewer", "district": ["KOK"], "password": PASSWORD});
+    for junk in ["not json".to_owned(), format!("{good} trailing"), r#"{"login": 5}"#.to_owned(), misspelt.to_string()]
+    {
         assert_eq!(raw("/v1/staff/users", &junk), (400, "BAD_JSON".to_owned()), "{junk}");
     }
     assert_eq!(server.get(&token, "/v1/staff/users").body, users_before, "nothing was added");
     // The sign-in and the parents' channel read their bodies the same way.
     assert_eq!(raw("/v1/staff/session", "{\"login\": \"admin\"} x"), (400, "BAD_JSON".to_owned()));
+    let extra = format!(r#"{{"login": "admin", "password": "{PASSWORD}", "remember": true}}"#);
+    assert_eq!(raw("/v1/staff/session", &extra), (400, "BAD_JSON".to_owned()));
+    let kiosks_before = server.get(&token, "/v1/staff/kiosks").body;
+    let kiosk = r#"{"id": "K9", "district": "KOK", "publicKey": "00", "note": "x"}"#;
+    assert_eq!(raw("/v1/staff/kiosks", kiosk), (400, "BAD_JSON".to_owned()));
+    assert_eq!(server.get(&token, "/v1/staff/kiosks").body, kiosks_before, "no kiosk was added");
     assert_eq!(raw("/v1/parent/code", "[]").0, 400);
     // The well-formed request is taken.
     assert_eq!(server.post(&token, "/v1/staff/users", &good).status, 200);

@@ -59,7 +59,7 @@ async fn review_detail<S: CenterStore + 'static>(Path(id): Path<String>, staff: 
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct ReviewDecisionRequest {
     decision: String,
     #[serde(default)]

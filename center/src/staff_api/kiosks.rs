@@ -36,7 +36,7 @@ async fn fingerprint<S: CenterStore + 'static>(Query(query): Query<KeyQuery>, st
 }
 
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct NewKiosk {
     id: String,
     district: String,
@@ -60,6 +60,7 @@ async fn revoke_kiosk<S: CenterStore + 'static>(Path(id): Path<String>, staff: S
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ServedDistrict {
     district: String,
 }

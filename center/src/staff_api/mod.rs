@@ -29,7 +29,9 @@
 //! `Secure`, `SameSite=Strict`). A request changing anything with the cookie must also carry
 //! the session's CSRF token in `X-CSRF-Token`. Sign-in failures are throttled per login
 //! and per client address ([`crate::throttle`]). Errors: `{"error":{"code","message"}}`,
-//! the message in the language of `Accept-Language` (ru, kk, en).
+//! the message in the language of `Accept-Language` (ru, kk, en). A request body must be
+//! exactly its JSON: trailing bytes, a wrong type or an unknown (misspelt) field is `400
+//! BAD_JSON`, and nothing changes.
 
 #![allow(clippy::result_large_err)]
 

@@ -18,6 +18,7 @@ use crate::service::CenterError;
 use crate::store::CenterStore;
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct SignIn {
     login: String,
     password: String,

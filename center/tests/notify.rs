@@ -118,6 +118,72 @@ fn a_torn_last_line_is_ignored_and_cut_off() {
 }
 
 #[test]
+fn the_journal_is_compacted_and_keeps_only_a_digest_of_what_was_sent() {
+    use center::notify::outbox::{COMPACT_AFTER_SPENT_LINES, OUTBOX_FILE};
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join(OUTBOX_FILE);
+    let file = FileNotifier::open(&dir.path().join(DELIVERED_FILE)).unwrap();
+    let down = Flaky {
+        failures: AtomicUsize::new(usize::MAX),
+        calls: AtomicUsize::new(0),
+        file: FileNotifier::open(&dir.path().join("unused.jsonl")).unwrap(),
+    };
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    // A message that keeps failing stays pending with its attempts through every compaction.
+    outbox.enqueue(message("stuck")).unwrap();
+    outbox.deliver_due(&down, at("2026-03-10T18:00:00+05:00"));
+    outbox.deliver_due(&down, at("2026-03-10T18:01:00+05:00"));
+    assert_eq!(outbox.attempts("stuck"), Some(2));
+    // Many messages sent: each leaves two lines until the journal is compacted.
+    let n = 3 * COMPACT_AFTER_SPENT_LINES;
+    for i in 0..n {
+        let key = format!("sent-{i}");
+        outbox.enqueue(message(&key)).unwrap();
+        // Before the stuck message's next attempt is due: only this one goes.
+        let r = outbox.deliver_due(&file, at("2026-03-10T18:01:10+05:00"));
+        assert_eq!((r.delivered, r.pending), (1, 1), "{key}");
+    }
+    // Bounded: at most the live lines twice over plus the allowance, not 2n.
+    let lines = std::fs::read_to_string(&journal).unwrap().lines().count();
+    assert_eq!(lines, outbox.journal_lines());
+    assert!(lines <= COMPACT_AFTER_SPENT_LINES + 2 * (n + 2) + 1, "{lines}");
+    outbox.compact().unwrap();
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(text.lines().count(), n + 2, "one line per sent message, two for the pending one");
+    // The texts of the sent messages left the disk; the pending one's stayed.
+    assert!(!text.contains("text sent-"), "a sent message's text is still in the journal");
+    assert_eq!(text.matches("+7 701").count(), 1, "only the pending message's address is kept");
+    assert!(text.contains("text stuck"));
+    drop(outbox);
+    // After a restart: nothing sent is sent again, the pending one waits its backoff.
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    assert_eq!((outbox.pending_count(), outbox.attempts("stuck"), outbox.skipped_lines()), (1, Some(2), 0));
+    for i in [0, n / 2, n - 1] {
+        assert!(!outbox.enqueue(message(&format!("sent-{i}"))).unwrap());
+        assert!(outbox.is_delivered(&format!("sent-{i}")));
+    }
+    let r = outbox.deliver_due(&file, at("2026-03-10T18:01:30+05:00"));
+    assert_eq!((r.delivered, r.pending), (0, 1), "60 s after the second failure, not 30");
+    let r = outbox.deliver_due(&file, at("2026-03-10T18:02:00+05:00"));
+    assert_eq!((r.delivered, r.pending), (1, 0));
+    drop(outbox);
+    // A compaction killed before its rename leaves a temporary file: the journal is whole.
+    std::fs::write(dir.path().join(format!("{OUTBOX_FILE}.tmp")), b"{\"op\":\"finished\",\"key").unwrap();
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    assert!(outbox.is_delivered("stuck") && outbox.is_delivered("sent-0"));
+    outbox.compact().unwrap();
+    assert!(!dir.path().join(format!("{OUTBOX_FILE}.tmp")).exists());
+    drop(outbox);
+    // A flipped byte in a digest line: that line is skipped, never a panic, the rest reads.
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let damaged = text.replacen("\"keySha256\":\"", "\"keySha256\":\"z", 1);
+    std::fs::write(&journal, damaged).unwrap();
+    let outbox = Outbox::open(dir.path()).unwrap();
+    assert_eq!(outbox.skipped_lines(), 1);
+    assert!(outbox.is_delivered("stuck"));
+}
+
+#[test]
 fn a_failing_notifier_keeps_the_message_pending_and_it_is_delivered_once_later() {
     let dir = tempfile::tempdir().unwrap();
     let delivered = dir.path().join(DELIVERED_FILE);

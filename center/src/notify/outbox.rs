@@ -5,6 +5,13 @@
 //! Reading tolerates a crash in the middle of an append: an incomplete last line (no final
 //! newline) is ignored and cut off before the next append; a complete line that does not
 //! parse is skipped (counted in [`Outbox::skipped_lines`]).
+//!
+//! The journal is compacted ([`Outbox::compact`]) when more than half of it is spent: a
+//! finished message (delivered or given up) is kept only as the SHA-256 of its key, so
+//! that it is still never sent twice, while its text, its address and a sign-in code it
+//! carried leave the disk; a pending message keeps its record and its retry state. The
+//! compacted journal is written to a temporary file, synced, and renamed over the old one:
+//! a crash leaves one or the other, whole.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::{Read, Write};
@@ -13,6 +20,7 @@ use std::path::{Path, PathBuf};
 use rules::Instant;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use super::{Message, Notifier, NotifyError};
 
@@ -22,6 +30,9 @@ pub const OUTBOX_FILE: &str = "outbox.jsonl";
 pub const FIRST_RETRY_SECS: i64 = 30;
 /// The longest wait between two attempts.
 pub const MAX_RETRY_SECS: i64 = 3600;
+/// Lines of the journal beyond what compaction would keep before it is compacted (and at
+/// least as many as it would keep, so that rewriting it costs a constant per record).
+pub const COMPACT_AFTER_SPENT_LINES: usize = 1000;
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -39,12 +50,40 @@ pub struct DeliveryReport {
 }
 
 #[derive(Debug, Serialize, Deserialize)]
-#[serde(tag = "op", rename_all = "camelCase")]
+#[serde(tag = "op", rename_all = "camelCase", rename_all_fields = "camelCase")]
 enum Record {
-    Enqueued { message: Box<Message> },
-    Failed { key: String, at: Instant, error: String },
-    Delivered { key: String, at: Instant },
-    Undeliverable { key: String, at: Instant, error: String },
+    Enqueued {
+        message: Box<Message>,
+    },
+    Failed {
+        key: String,
+        at: Instant,
+        error: String,
+    },
+    Delivered {
+        key: String,
+        at: Instant,
+    },
+    Undeliverable {
+        key: String,
+        at: Instant,
+        error: String,
+    },
+    /// Compaction's form of a finished message: the hex SHA-256 of its key.
+    Finished {
+        key_sha256: String,
+    },
+    /// Compaction's form of a pending message's failed attempts.
+    Retrying {
+        key: String,
+        attempts: u32,
+        next_at: Option<Instant>,
+    },
+}
+
+/// The SHA-256 of a message key, by which the outbox knows it.
+fn key_digest(key: &str) -> [u8; 32] {
+    Sha256::digest(key.as_bytes()).into()
 }
 
 #[derive(Debug, Clone)]
@@ -59,8 +98,8 @@ struct Pending {
 #[derive(Debug)]
 pub struct Outbox {
     path: PathBuf,
-    /// Every key ever enqueued.
-    known: HashSet<String>,
+    /// The SHA-256 of every key ever enqueued.
+    known: HashSet<[u8; 32]>,
     /// Pending messages by enqueue order.
     pending: BTreeMap<u64, Pending>,
     order: HashMap<String, u64>,
@@ -68,6 +107,8 @@ pub struct Outbox {
     /// Taken for delivery, not finished yet.
     in_flight: HashSet<String>,
     skipped: usize,
+    /// Lines in the journal (complete ones, as read and appended since).
+    lines: usize,
 }
 
 /// The wait after `attempts` failed attempts.
@@ -90,17 +131,19 @@ impl Outbox {
             next_seq: 0,
             in_flight: HashSet::new(),
             skipped,
+            lines: records.len() + skipped,
         };
         for record in records {
             outbox.apply(record);
         }
+        outbox.compact_if_spent()?;
         Ok(outbox)
     }
 
     fn apply(&mut self, record: Record) {
         match record {
             Record::Enqueued { message } => {
-                if self.known.insert(message.key.clone()) {
+                if self.known.insert(key_digest(&message.key)) {
                     let seq = self.next_seq;
                     self.next_seq += 1;
                     self.order.insert(message.key.clone(), seq);
@@ -118,18 +161,75 @@ impl Outbox {
                     self.pending.remove(&seq);
                 }
             }
+            Record::Finished { key_sha256 } => {
+                let mut digest = [0u8; 32];
+                if hex::decode_to_slice(&key_sha256, &mut digest).is_ok() {
+                    self.known.insert(digest);
+                } else {
+                    self.skipped += 1;
+                }
+            }
+            Record::Retrying { key, attempts, next_at } => {
+                if let Some(p) = self.order.get(&key).and_then(|seq| self.pending.get_mut(seq)) {
+                    p.attempts = attempts;
+                    p.next_at = next_at;
+                }
+            }
         }
     }
 
     fn record(&mut self, record: Record) -> Result<(), NotifyError> {
         append_line(&self.path, &record)?;
+        self.lines += 1;
         self.apply(record);
+        // The record is durable: a compaction that fails leaves the journal as it was, to be
+        // compacted on a later record or at the next start.
+        let _ = self.compact_if_spent();
+        Ok(())
+    }
+
+    /// Lines a compacted journal has: one per finished message, one or two per pending one.
+    fn live_lines(&self) -> usize {
+        let retrying = self.pending.values().filter(|p| p.attempts > 0).count();
+        self.known.len() + retrying
+    }
+
+    fn compact_if_spent(&mut self) -> Result<(), NotifyError> {
+        let live = self.live_lines();
+        if self.lines > COMPACT_AFTER_SPENT_LINES + 2 * live { self.compact() } else { Ok(()) }
+    }
+
+    /// Rewrites the journal with what is still needed (see the module documentation).
+    pub fn compact(&mut self) -> Result<(), NotifyError> {
+        let pending_digests: HashSet<[u8; 32]> = self.pending.values().map(|p| key_digest(&p.message.key)).collect();
+        let mut out = Vec::new();
+        let mut lines = 0;
+        let mut push = |record: &Record| -> Result<(), NotifyError> {
+            serde_json::to_writer(&mut out, record)
+                .map_err(|e| NotifyError::io(&self.path, std::io::Error::other(e)))?;
+            out.push(b'\n');
+            lines += 1;
+            Ok(())
+        };
+        let mut finished: Vec<&[u8; 32]> = self.known.iter().filter(|d| !pending_digests.contains(*d)).collect();
+        finished.sort_unstable();
+        for digest in finished {
+            push(&Record::Finished { key_sha256: hex::encode(digest) })?;
+        }
+        for p in self.pending.values() {
+            push(&Record::Enqueued { message: Box::new(p.message.clone()) })?;
+            if p.attempts > 0 {
+                push(&Record::Retrying { key: p.message.key.clone(), attempts: p.attempts, next_at: p.next_at })?;
+            }
+        }
+        replace_file(&self.path, &out)?;
+        self.lines = lines;
         Ok(())
     }
 
     /// Adds `message`; `Ok(false)` when its key was enqueued before (ever, across restarts).
     pub fn enqueue(&mut self, message: Message) -> Result<bool, NotifyError> {
-        if self.known.contains(&message.key) {
+        if self.knows(&message.key) {
             return Ok(false);
         }
         self.record(Record::Enqueued { message: Box::new(message) })?;
@@ -138,12 +238,17 @@ impl Outbox {
 
     /// Whether `key` was ever enqueued.
     pub fn knows(&self, key: &str) -> bool {
-        self.known.contains(key)
+        self.known.contains(&key_digest(key))
     }
 
     /// Whether `key` was enqueued and is no longer pending (delivered or given up).
     pub fn is_delivered(&self, key: &str) -> bool {
-        self.known.contains(key) && !self.order.contains_key(key)
+        self.knows(key) && !self.order.contains_key(key)
+    }
+
+    /// Lines in the journal now (complete ones).
+    pub fn journal_lines(&self) -> usize {
+        self.lines
     }
 
     pub fn pending_count(&self) -> usize {
@@ -248,6 +353,23 @@ pub fn append_line<T: Serialize>(path: &Path, value: &T) -> Result<(), NotifyErr
         && let Ok(dir) = std::fs::File::open(dir)
     {
         let _ = dir.sync_all();
+    }
+    Ok(())
+}
+
+/// Puts `bytes` in place of the file at `path`: written to `<path>.tmp`, synced, renamed
+/// over it, and the folder synced, so that a crash leaves the old file or the new one.
+fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(".tmp");
+    let temporary = PathBuf::from(temporary);
+    let mut file = std::fs::File::create(&temporary).map_err(|e| NotifyError::io(&temporary, e))?;
+    file.write_all(bytes).map_err(|e| NotifyError::io(&temporary, e))?;
+    file.sync_all().map_err(|e| NotifyError::io(&temporary, e))?;
+    drop(file);
+    std::fs::rename(&temporary, path).map_err(|e| NotifyError::io(path, e))?;
+    if let Some(dir) = path.parent() {
+        std::fs::File::open(dir).and_then(|dir| dir.sync_all()).map_err(|e| NotifyError::io(dir, e))?;
     }
     Ok(())
 }

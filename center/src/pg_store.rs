@@ -6,7 +6,8 @@
 //!   store keeps it (the entry's bytes as signed, receipt time, epoch, effective time, clock
 //!   flag). `(source, seq)` is unique, so an entry can never be stored twice.
 //! - `kiosks`, `operators`, `quarantine`, `reviews`, `sessions`, `kiosk_nonces`,
-//!   `parent_codes`, `parent_code_addresses`: the small records, as JSON.
+//!   `parent_codes`, `parent_code_addresses`, `staff_signin_logins`, `staff_signin_addresses`:
+//!   the small records, as JSON.
 //!
 //! Two roles (see [`set_up`]): the schema's owner creates the tables once (`kezek-center
 //! init --store URL --store-owner OWNER_URL`, or `migrate … --store-owner`) and grants the
@@ -63,10 +64,12 @@ CREATE TABLE IF NOT EXISTS kiosk_nonces (kiosk text NOT NULL, nonce text NOT NUL
     issued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (kiosk, nonce));
 CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL);
 CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_signin_logins (login text PRIMARY KEY, record text NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_signin_addresses (address text PRIMARY KEY, record text NOT NULL);
 ";
 
 /// The tables the server reads and writes in full (everything but `accepted_log`).
-const RECORD_TABLES: [&str; 8] = [
+const RECORD_TABLES: [&str; 10] = [
     "kiosks",
     "operators",
     "quarantine",
@@ -75,6 +78,8 @@ const RECORD_TABLES: [&str; 8] = [
     "kiosk_nonces",
     "parent_codes",
     "parent_code_addresses",
+    "staff_signin_logins",
+    "staff_signin_addresses",
 ];
 
 /// Serialises schema set-up between servers starting at the same time.
@@ -142,8 +147,8 @@ fn quarantine_key(q: &QuarantineRecord) -> Vec<u8> {
 pub enum PgSetupError {
     #[error(
         "the database {database} has no center schema or an older one (table {table} is missing): the schema's \
-         owner sets it up with `kezek-center init --store URL --store-owner OWNER_URL` (docs/OPERATIONS.md, \
-         \"PostgreSQL roles\")"
+         owner sets it up with `kezek-center init --store URL --store-owner OWNER_URL`, or brings an older one up \
+         to date with `kezek-center upgrade-store --store-owner OWNER_URL` (docs/OPERATIONS.md, \"PostgreSQL roles\")"
     )]
     NotSetUp { database: String, table: String },
     #[error(

@@ -1,77 +1,256 @@
 //! Sign-in throttling for staff accounts: after [`MAX_FAILURES_PER_LOGIN`] wrong passwords
 //! for one login, or [`MAX_FAILURES_PER_ADDRESS`] from one client address, within
-//! [`WINDOW`], further attempts are refused until the oldest failure leaves the window.
-//! A right password clears its login's count. Kept in memory: a restart forgets it, which
-//! costs an attacker a restart per five guesses.
+//! [`WINDOW_SECS`], further attempts are refused until the oldest failure leaves the window.
+//! A right password clears its login's count.
+//!
+//! The failures are kept in this process's memory for a server that owns its store (a
+//! restart forgets them, which costs an attacker a restart per five guesses), and in the
+//! database when servers share one PostgreSQL store (tables `staff_signin_logins`,
+//! `staff_signin_addresses`), so that a guesser spreading attempts over the servers gets
+//! no more than against one. Times are the server's clock ([`rules::Instant`]), so that
+//! servers agree on the window.
 
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use rules::Instant;
+
+use crate::nonces::ReconnectingClient;
 
 pub const MAX_FAILURES_PER_LOGIN: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
-pub const WINDOW: Duration = Duration::from_mins(15);
-/// Most logins and addresses tracked (the oldest entries are dropped beyond it).
+pub const WINDOW_SECS: i64 = 15 * 60;
+/// Most logins and addresses tracked in memory (those with no failure in the window are
+/// dropped beyond it).
 const MAX_TRACKED: usize = 100_000;
 
-#[derive(Debug, Default)]
-struct Failures {
-    by_login: HashMap<String, VecDeque<Instant>>,
-    by_address: HashMap<IpAddr, VecDeque<Instant>>,
+/// Why a sign-in may not be tried now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Too many failures: this many seconds until the next attempt (at least 1).
+    Wait { secs: i64 },
+    /// The shared database could not be asked: nothing is tried (the store of sessions is
+    /// the same database, so a session could not be opened either).
+    Unavailable,
 }
 
-/// Failed sign-ins, per login and per address.
-#[derive(Debug, Default)]
-pub struct LoginThrottle {
-    failures: Mutex<Failures>,
+/// When sign-ins failed, for one login or one address.
+type Failures = VecDeque<Instant>;
+
+fn secs_between(from: Instant, to: Instant) -> i64 {
+    (to.0 - from.0).num_seconds()
 }
 
-fn prune(times: &mut VecDeque<Instant>, now: Instant) {
-    while times.front().is_some_and(|t| now.duration_since(*t) >= WINDOW) {
-        times.pop_front();
+/// Drops failures that left the window; how long until `failures` has room under `limit`.
+fn wait(failures: &mut Failures, limit: usize, now: Instant) -> Option<i64> {
+    while failures.front().is_some_and(|t| secs_between(*t, now) >= WINDOW_SECS) {
+        failures.pop_front();
+    }
+    (failures.len() >= limit).then(|| failures.front().map_or(WINDOW_SECS, |t| WINDOW_SECS - secs_between(*t, now)))
+}
+
+/// The rule, on the failures of one login and one address: the one place it is written,
+/// whichever keeper holds them.
+fn check_on(by_login: &mut Failures, by_address: &mut Failures, now: Instant) -> Result<(), Refusal> {
+    let login = wait(by_login, MAX_FAILURES_PER_LOGIN, now);
+    let address = wait(by_address, MAX_FAILURES_PER_ADDRESS, now);
+    match login.into_iter().chain(address).max() {
+        // A clock set back behind the failures would make the wait longer than the window.
+        Some(secs) => Err(Refusal::Wait { secs: secs.clamp(1, WINDOW_SECS) }),
+        None => Ok(()),
     }
 }
 
-/// How long until `times` has room under `limit`.
-fn wait(times: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<Duration> {
-    prune(times, now);
-    (times.len() >= limit)
-        .then(|| times.front().map_or(WINDOW, |first| WINDOW.saturating_sub(now.duration_since(*first))))
+/// In this process's memory.
+#[derive(Debug, Default)]
+struct Memory {
+    by_login: HashMap<String, Failures>,
+    by_address: HashMap<IpAddr, Failures>,
+}
+
+impl Memory {
+    fn check(&mut self, login: &str, address: IpAddr, now: Instant) -> Result<(), Refusal> {
+        let mut by_login = self.by_login.remove(login).unwrap_or_default();
+        let mut by_address = self.by_address.remove(&address).unwrap_or_default();
+        let outcome = check_on(&mut by_login, &mut by_address, now);
+        if !by_login.is_empty() {
+            self.by_login.insert(login.to_owned(), by_login);
+        }
+        if !by_address.is_empty() {
+            self.by_address.insert(address, by_address);
+        }
+        outcome
+    }
+
+    fn failed(&mut self, login: &str, address: IpAddr, now: Instant) {
+        let recent = |t: &mut Failures| t.back().is_some_and(|last| secs_between(*last, now) < WINDOW_SECS);
+        if self.by_login.len() >= MAX_TRACKED {
+            self.by_login.retain(|_, t| recent(t));
+        }
+        if self.by_address.len() >= MAX_TRACKED {
+            self.by_address.retain(|_, t| recent(t));
+        }
+        self.by_login.entry(login.to_owned()).or_default().push_back(now);
+        self.by_address.entry(address).or_default().push_back(now);
+    }
+}
+
+/// In the shared PostgreSQL database, each change in one transaction with the rows locked.
+/// The tables are the schema owner's ([`crate::pg_store::set_up`]).
+struct Shared(ReconnectingClient);
+
+const LOGIN_ROW: &str = "INSERT INTO staff_signin_logins VALUES ($1, '[]') ON CONFLICT DO NOTHING";
+const LOGIN_READ: &str = "SELECT record FROM staff_signin_logins WHERE login = $1 FOR UPDATE";
+const LOGIN_WRITE: &str = "UPDATE staff_signin_logins SET record = $2 WHERE login = $1";
+const ADDRESS_ROW: &str = "INSERT INTO staff_signin_addresses VALUES ($1, '[]') ON CONFLICT DO NOTHING";
+const ADDRESS_READ: &str = "SELECT record FROM staff_signin_addresses WHERE address = $1 FOR UPDATE";
+const ADDRESS_WRITE: &str = "UPDATE staff_signin_addresses SET record = $2 WHERE address = $1";
+
+impl Shared {
+    fn load(tx: &mut postgres::Transaction<'_>, sql: &str, key: &str) -> Result<Failures, postgres::Error> {
+        Ok(tx
+            .query_opt(sql, &[&key])?
+            .and_then(|row| serde_json::from_str(row.get::<_, &str>(0)).ok())
+            .unwrap_or_default())
+    }
+
+    fn save(
+        tx: &mut postgres::Transaction<'_>,
+        sql: &str,
+        key: &str,
+        failures: &Failures,
+    ) -> Result<(), postgres::Error> {
+        let value = serde_json::to_string(failures).unwrap_or_else(|_| "[]".to_owned());
+        tx.execute(sql, &[&key, &value]).map(|_| ())
+    }
+
+    /// Runs `f` on the login's and the address's failures, saved back, in one transaction.
+    fn with<T>(
+        &mut self,
+        login: &str,
+        address: IpAddr,
+        f: impl FnOnce(&mut Failures, &mut Failures) -> T,
+    ) -> Result<T, Refusal> {
+        let client = self.0.client().ok_or(Refusal::Unavailable)?;
+        let address = address.to_string();
+        let run = |client: &mut postgres::Client| -> Result<T, postgres::Error> {
+            let mut tx = client.transaction()?;
+            // Rows first, so that the locks below always have a row to hold.
+            tx.execute(LOGIN_ROW, &[&login])?;
+            tx.execute(ADDRESS_ROW, &[&address])?;
+            let mut by_login = Shared::load(&mut tx, LOGIN_READ, login)?;
+            let mut by_address = Shared::load(&mut tx, ADDRESS_READ, &address)?;
+            let outcome = f(&mut by_login, &mut by_address);
+            Shared::save(&mut tx, LOGIN_WRITE, login, &by_login)?;
+            Shared::save(&mut tx, ADDRESS_WRITE, &address, &by_address)?;
+            tx.commit()?;
+            Ok(outcome)
+        };
+        run(client).map_err(|_| {
+            self.0.drop_connection();
+            Refusal::Unavailable
+        })
+    }
+
+    fn succeeded(&mut self, login: &str) {
+        let Some(client) = self.0.client() else { return };
+        if client.execute("DELETE FROM staff_signin_logins WHERE login = $1", &[&login]).is_err() {
+            self.0.drop_connection();
+        }
+    }
+}
+
+enum Keeper {
+    Memory(Memory),
+    Shared(Box<Shared>),
+}
+
+impl Keeper {
+    fn check(&mut self, login: &str, address: IpAddr, now: Instant) -> Result<(), Refusal> {
+        match self {
+            Keeper::Memory(memory) => memory.check(login, address, now),
+            Keeper::Shared(shared) => shared.with(login, address, |l, a| check_on(l, a, now))?,
+        }
+    }
+
+    fn failed(&mut self, login: &str, address: IpAddr, now: Instant) {
+        match self {
+            Keeper::Memory(memory) => memory.failed(login, address, now),
+            // Unreachable database: the failure goes uncounted, as no session could be
+            // opened meanwhile either.
+            Keeper::Shared(shared) => {
+                let _ = shared.with(login, address, |l, a| {
+                    l.push_back(now);
+                    a.push_back(now);
+                });
+            }
+        }
+    }
+
+    fn succeeded(&mut self, login: &str) {
+        match self {
+            Keeper::Memory(memory) => {
+                memory.by_login.remove(login);
+            }
+            Keeper::Shared(shared) => shared.succeeded(login),
+        }
+    }
+}
+
+/// Failed sign-ins, per login and per address: in memory, or in the shared database.
+#[derive(Clone)]
+pub struct LoginThrottle(Arc<Mutex<Keeper>>);
+
+impl std::fmt::Debug for LoginThrottle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("LoginThrottle")
+    }
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        LoginThrottle::memory()
+    }
 }
 
 impl LoginThrottle {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Failures> {
-        self.failures.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// Failures in this process's memory (a server that owns its store).
+    pub fn memory() -> Self {
+        LoginThrottle(Arc::new(Mutex::new(Keeper::Memory(Memory::default()))))
     }
 
-    /// `Err(wait)` when a sign-in for `login` from `address` must wait.
-    pub fn check(&self, login: &str, address: IpAddr, now: Instant) -> Result<(), Duration> {
-        let mut f = self.lock();
-        let by_login = f.by_login.get_mut(login).and_then(|t| wait(t, MAX_FAILURES_PER_LOGIN, now));
-        let by_address = f.by_address.get_mut(&address).and_then(|t| wait(t, MAX_FAILURES_PER_ADDRESS, now));
-        match by_login.into_iter().chain(by_address).max() {
-            Some(w) => Err(w.max(Duration::from_secs(1))),
-            None => Ok(()),
+    /// Failures in the PostgreSQL database at `url`, counted by every server on it.
+    pub fn shared(url: &str) -> Self {
+        LoginThrottle(Arc::new(Mutex::new(Keeper::Shared(Box::new(Shared(ReconnectingClient::new(url)))))))
+    }
+
+    /// Runs `f` on the keeper in a blocking thread (the shared keeper talks to the database).
+    async fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Keeper) -> T + Send + 'static) -> T {
+        let keeper = Arc::clone(&self.0);
+        let run = move || f(&mut keeper.lock().unwrap_or_else(PoisonError::into_inner));
+        match tokio::task::spawn_blocking(run).await {
+            Ok(value) => value,
+            Err(e) => std::panic::resume_unwind(e.into_panic()),
         }
+    }
+
+    /// `Err` when a sign-in for `login` from `address` must wait (or cannot be counted).
+    pub async fn check(&self, login: &str, address: IpAddr, now: Instant) -> Result<(), Refusal> {
+        let login = login.to_owned();
+        self.with(move |keeper| keeper.check(&login, address, now)).await
     }
 
     /// Counts a wrong password (or unknown login).
-    pub fn failed(&self, login: &str, address: IpAddr, now: Instant) {
-        let mut f = self.lock();
-        if f.by_login.len() >= MAX_TRACKED {
-            f.by_login.retain(|_, t| t.back().is_some_and(|last| now.duration_since(*last) < WINDOW));
-        }
-        if f.by_address.len() >= MAX_TRACKED {
-            f.by_address.retain(|_, t| t.back().is_some_and(|last| now.duration_since(*last) < WINDOW));
-        }
-        f.by_login.entry(login.to_owned()).or_default().push_back(now);
-        f.by_address.entry(address).or_default().push_back(now);
+    pub async fn failed(&self, login: &str, address: IpAddr, now: Instant) {
+        let login = login.to_owned();
+        self.with(move |keeper| keeper.failed(&login, address, now)).await;
     }
 
     /// A right password: the login's failures are forgotten (the address's stay).
-    pub fn succeeded(&self, login: &str) {
-        self.lock().by_login.remove(login);
+    pub async fn succeeded(&self, login: &str) {
+        let login = login.to_owned();
+        self.with(move |keeper| keeper.succeeded(&login)).await;
     }
 }
 
@@ -79,30 +258,51 @@ impl LoginThrottle {
 mod tests {
     use super::*;
 
+    fn at(text: &str) -> Instant {
+        text.parse().unwrap()
+    }
+
+    fn later(start: Instant, secs: i64) -> Instant {
+        Instant(start.0 + chrono::Duration::seconds(secs))
+    }
+
     #[test]
     fn five_failures_lock_a_login_until_the_window_passes() {
-        let t = LoginThrottle::default();
+        let mut t = Memory::default();
         let ip: IpAddr = "10.0.0.1".parse().unwrap();
-        let start = Instant::now();
+        let start = at("2026-03-10T09:00:00+05:00");
         for i in 0..MAX_FAILURES_PER_LOGIN {
             assert!(t.check("rev", ip, start).is_ok(), "attempt {i}");
             t.failed("rev", ip, start);
         }
-        let wait = t.check("rev", ip, start).unwrap_err();
-        assert!(wait > Duration::from_mins(14), "{wait:?}");
+        assert_eq!(t.check("rev", ip, start), Err(Refusal::Wait { secs: WINDOW_SECS }));
+        assert_eq!(t.check("rev", ip, later(start, 60)), Err(Refusal::Wait { secs: WINDOW_SECS - 60 }));
         assert!(t.check("other", "10.0.0.2".parse().unwrap(), start).is_ok(), "other logins are not locked");
-        assert!(t.check("rev", ip, start + WINDOW).is_ok(), "the window passed");
+        assert!(t.check("rev", ip, later(start, WINDOW_SECS)).is_ok(), "the window passed");
     }
 
     #[test]
     fn one_address_trying_many_logins_is_locked() {
-        let t = LoginThrottle::default();
+        let mut t = Memory::default();
         let ip: IpAddr = "10.0.0.9".parse().unwrap();
-        let now = Instant::now();
+        let now = at("2026-03-10T09:00:00+05:00");
         for i in 0..MAX_FAILURES_PER_ADDRESS {
             t.failed(&format!("user{i}"), ip, now);
         }
         assert!(t.check("fresh", ip, now).is_err());
         assert!(t.check("fresh", "10.0.0.10".parse().unwrap(), now).is_ok());
+    }
+
+    #[test]
+    fn a_clock_set_back_keeps_the_lock_and_says_at_most_the_window() {
+        let mut t = Memory::default();
+        let ip: IpAddr = "10.0.0.3".parse().unwrap();
+        let start = at("2026-03-10T09:00:00+05:00");
+        for _ in 0..MAX_FAILURES_PER_LOGIN {
+            t.failed("rev", ip, start);
+        }
+        // A clock an hour behind the failures: still locked, and the wait said is at most
+        // the window rather than growing with the clock's error.
+        assert_eq!(t.check("rev", ip, later(start, -3600)), Err(Refusal::Wait { secs: WINDOW_SECS }));
     }
 }

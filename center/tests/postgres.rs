@@ -240,6 +240,43 @@ fn the_command_line_runs_a_center_on_postgres_and_migrates_a_folder_to_it() {
     assert_eq!(list[0]["acceptedThroughSeq"], 2, "{list}");
 }
 
+#[test]
+fn a_database_set_up_by_an_older_version_is_refused_until_upgrade_store_adds_what_is_missing() {
+    use common::proc::cli;
+    let root = tempfile::tempdir().unwrap();
+    let data = root.path().join("center");
+    let owner = pg::cluster().database();
+    let url = pg::Cluster::as_server(&owner);
+    let out = cli(&data, &["init", "--store", &url, "--store-owner", &owner], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let key = changelog::KioskKey::generate().unwrap().public_hex();
+    let out = cli(&data, &["kiosk", "add", "--id", "K1", "--district", "KOK", "--pubkey", &key], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The schema as a version before the shared sign-in throttle left it.
+    let mut sql = postgres::Client::connect(&owner, postgres::NoTls).unwrap();
+    sql.batch_execute("DROP TABLE staff_signin_logins; DROP TABLE staff_signin_addresses").unwrap();
+    let refused = cli(&data, &["kiosk", "list"], &[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(error_code(&stderr), "STORE_NOT_SET_UP");
+    assert!(stderr.contains("staff_signin_logins"), "names the missing table: {stderr}");
+    // Only the owner may add tables: the server's own URL is refused, nothing changes.
+    let as_server = cli(&data, &["upgrade-store", "--store-owner", &url], &[]);
+    assert!(!as_server.status.success());
+    // The owner brings it up to date; the registry is untouched.
+    let out = cli(&data, &["upgrade-store", "--store-owner", &owner], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = cli(&data, &["kiosk", "list"], &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(list[0]["id"], "K1", "{list}");
+    // Run again, it changes nothing; on a folder with its own store it says so.
+    assert!(cli(&data, &["upgrade-store", "--store-owner", &owner], &[]).status.success());
+    let own = root.path().join("own");
+    assert!(cli(&own, &["init"], &[]).status.success());
+    let out = cli(&own, &["upgrade-store", "--store-owner", &owner], &[]);
+    assert_eq!(error_code(&String::from_utf8_lossy(&out.stderr)), "NOT_ON_A_DATABASE");
+}
+
 /// The SQL error's code (`42501`: insufficient privilege, also "must be owner").
 fn sql_state(err: &postgres::Error) -> String {
     err.code().map_or_else(|| format!("{err}"), |c| c.code().to_owned())

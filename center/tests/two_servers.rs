@@ -316,32 +316,59 @@ fn the_same_kiosks_uploads_to_both_servers_at_once_are_applied_once_each() {
 /// What SECURITY.md says of sign-in throttling with two servers: each counts its own
 /// failures (kept in its memory), so the limits apply per server.
 #[test]
-fn each_server_counts_its_own_failed_sign_ins() {
+fn failed_sign_ins_count_across_servers_sharing_the_store() {
+    use center::throttle::{MAX_FAILURES_PER_ADDRESS, MAX_FAILURES_PER_LOGIN, WINDOW_SECS};
     let dir = shared_folder();
     let mut first = Center::open(dir.path()).unwrap();
-    let viewer = NewUser {
-        login: "look".into(),
-        name: "Viewer".into(),
-        role: StaffRole::Viewer,
-        districts: vec![],
-        password: "viewer-pass-1".into(),
-    };
-    first.add_user(CENTER_ID, viewer, at("2026-03-10T08:00:00+05:00")).unwrap();
+    for login in ["look", "other"] {
+        let viewer = NewUser {
+            login: login.into(),
+            name: "Viewer".into(),
+            role: StaffRole::Viewer,
+            districts: vec![],
+            password: "viewer-pass-1".into(),
+        };
+        first.add_user(CENTER_ID, viewer, at("2026-03-10T08:00:00+05:00")).unwrap();
+    }
     let now = Arc::new(Mutex::new(at("2026-03-10T12:00:00+05:00")));
     let a = App::with_options(first, clock(&now), ServerOptions::default());
     let b = App::with_options(Center::open(dir.path()).unwrap(), clock(&now), ServerOptions::default());
     let server_a = spawn("127.0.0.1:0", a).unwrap();
     let server_b = spawn("127.0.0.1:0", b).unwrap();
-    let sign_in = |url: &str, password: &str| {
+    let sign_in = |url: &str, login: &str, password: &str| {
         let (status, body) =
-            post(&format!("{url}/v1/staff/session"), "", &json!({"login": "look", "password": password}));
+            post(&format!("{url}/v1/staff/session"), "", &json!({"login": login, "password": password}));
         (status, body["error"]["code"].as_str().unwrap_or_default().to_owned())
     };
-    for _ in 0..center::throttle::MAX_FAILURES_PER_LOGIN {
-        assert_eq!(sign_in(&server_a.url(), "guess-guess").0, 401);
+    // A guesser alternating between the servers gets five guesses in all, not five each.
+    for i in 0..MAX_FAILURES_PER_LOGIN {
+        let url = if i % 2 == 0 { server_a.url() } else { server_b.url() };
+        assert_eq!(sign_in(&url, "look", "guess-guess").0, 401, "guess {i}");
     }
-    assert_eq!(sign_in(&server_a.url(), "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()));
-    assert_eq!(sign_in(&server_b.url(), "viewer-pass-1").0, 200, "B has not seen A's failures");
+    for url in [server_a.url(), server_b.url()] {
+        assert_eq!(sign_in(&url, "look", "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()), "{url}");
+    }
+    // Another login is not locked, and its right password clears its count on both.
+    for _ in 0..MAX_FAILURES_PER_LOGIN - 1 {
+        assert_eq!(sign_in(&server_a.url(), "other", "guess-guess").0, 401);
+    }
+    assert_eq!(sign_in(&server_b.url(), "other", "viewer-pass-1").0, 200);
+    for _ in 0..MAX_FAILURES_PER_LOGIN - 1 {
+        assert_eq!(sign_in(&server_a.url(), "other", "guess-guess").0, 401, "the count started again");
+    }
+    // Once the window has passed on the servers' clock, the right password works again.
+    {
+        let mut clock = now.lock().unwrap();
+        *clock = Instant(clock.0 + chrono::Duration::seconds(WINDOW_SECS));
+    }
+    assert_eq!(sign_in(&server_b.url(), "look", "viewer-pass-1").0, 200);
+    // The address's budget is shared too (the failures above left the window): spread over
+    // both servers, one guess for each of twenty logins locks the address for any login.
+    for i in 0..MAX_FAILURES_PER_ADDRESS {
+        let url = if i % 2 == 0 { server_a.url() } else { server_b.url() };
+        assert_eq!(sign_in(&url, &format!("nobody{i}"), "guess-guess").0, 401, "guess {i}");
+    }
+    assert_eq!(sign_in(&server_a.url(), "other", "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()));
 }
 
 /// Two real `kezek-center serve` processes, each with its own data folder (the same key and

@@ -71,3 +71,6 @@ center-INTERNAL = Something failed inside the center; nothing of the upload was 
 center-SIGN_IN_REQUIRED = Sign in first.
 center-SESSION_EXPIRED = The session is unknown or expired: sign in again.
 center-CSRF = The request lacks this session's anti-forgery token: reload the page.
+# $seconds: the wait before the next attempt.
+center-LOGIN_THROTTLED = Too many failed sign-ins: try again in { $seconds } s.
+center-STORE_UNAVAILABLE = Signing in is unavailable for a moment: the database cannot be reached. Try again in a minute.

@@ -71,3 +71,6 @@ center-INTERNAL = Орталық ішінде ақау болды; пакетт�
 center-SIGN_IN_REQUIRED = Алдымен жүйеге кіріңіз.
 center-SESSION_EXPIRED = Сессия белгісіз немесе мерзімі өтті: қайта кіріңіз.
 center-CSRF = Сұрауда сессияны қорғау кілті жоқ: бетті жаңартыңыз.
+# $seconds: the wait before the next attempt.
+center-LOGIN_THROTTLED = Сәтсіз кіру әрекеттері тым көп: { $seconds } с кейін қайталаңыз.
+center-STORE_UNAVAILABLE = Кіру уақытша қолжетімсіз: дерекқор жауап бермейді. Бір минуттан кейін қайталаңыз.

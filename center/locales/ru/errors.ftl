@@ -71,3 +71,6 @@ center-INTERNAL = Внутри центра произошёл сбой; из п
 center-SIGN_IN_REQUIRED = Сначала войдите в систему.
 center-SESSION_EXPIRED = Сессия неизвестна или истекла: войдите снова.
 center-CSRF = Запрос без ключа защиты сессии: обновите страницу.
+# $seconds: the wait before the next attempt.
+center-LOGIN_THROTTLED = Слишком много неудачных попыток входа: повторите через { $seconds } с.
+center-STORE_UNAVAILABLE = Вход временно недоступен: база данных не отвечает. Повторите через минуту.

@@ -69,6 +69,14 @@ pub enum Cmd {
         #[arg(long)]
         store_owner: Option<String>,
     },
+    /// Bring the folder's PostgreSQL schema up to date after an upgrade that added tables
+    /// (the server refuses to start and names the missing table), connected as the schema's
+    /// owner; adds what is missing, grants the server's role what it needs, changes no data.
+    UpgradeStore {
+        /// The schema owner's URL (see `init --store-owner`).
+        #[arg(long)]
+        store_owner: String,
+    },
     /// Sign in to the server at --url as a center user (the password from `KEZEK_PASSWORD`,
     /// else asked on the terminal); the session is kept in the session file.
     Login {

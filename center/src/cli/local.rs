@@ -101,6 +101,23 @@ impl Local {
         answer(report)
     }
 
+    /// Sets the folder's database schema up again as its owner (see [`Cmd::UpgradeStore`]),
+    /// then checks that the server's role finds it complete.
+    pub fn upgrade_store(&self, owner: &str) -> Result<Value, Failure> {
+        let Some(url) = center::store_location(&self.data)? else {
+            return Err(fail(
+                "NOT_ON_A_DATABASE",
+                format!(
+                    "{}: the folder keeps its own store; there is no database schema to upgrade",
+                    self.data.display()
+                ),
+            ));
+        };
+        center::pg_store::set_up(owner, &url).map_err(center::CenterError::from)?;
+        center::pg_store::PgStore::connect(&url).map_err(center::CenterError::from)?;
+        Ok(serde_json::json!({ "schema": "up to date" }))
+    }
+
     /// Opens the folder as it is (no hint on a lock: for `serve`).
     pub fn open(&self) -> Result<Center, Failure> {
         Ok(Center::open_with(&self.data, self.passphrase()?.as_deref())?)

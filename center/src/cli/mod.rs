@@ -191,6 +191,7 @@ pub fn execute(command: Cmd, target: &mut Target) -> Result<(), Failure> {
             target.folder("init")?.init(kindergartens.as_deref(), store, demo_population)?
         }
         Cmd::Migrate { to, store_owner } => target.folder("migrate")?.migrate(&to, store_owner.as_deref())?,
+        Cmd::UpgradeStore { store_owner } => target.folder("upgrade-store")?.upgrade_store(&store_owner)?,
         Cmd::Serve(args) => {
             let folder = target.folder("serve")?;
             return serve::serve(folder.data(), || folder.open(), args);

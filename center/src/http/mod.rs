@@ -168,6 +168,7 @@ impl<S: CenterStore + 'static> App<S> {
         let center_key = changelog::fingerprint(&center.public_key());
         let shared_store = center.store_shared();
         let nonce_book = center.shared_store_url().map_or_else(NonceBook::memory, NonceBook::shared);
+        let throttle = center.shared_store_url().map_or_else(LoginThrottle::memory, LoginThrottle::shared);
         refresh_counters(&center, &health);
         let center = Arc::new(Mutex::new(center));
         let (jobs, queue) = std::sync::mpsc::sync_channel::<Job>(limits.ingest_queue.max(1));
@@ -188,7 +189,7 @@ impl<S: CenterStore + 'static> App<S> {
             nonces: nonce_book,
             health,
             center_key,
-            throttle: Arc::new(LoginThrottle::default()),
+            throttle: Arc::new(throttle),
             staff,
             shared_store,
             notifications: None,

@@ -16,6 +16,7 @@ use crate::accounts::StaffUser;
 use crate::http::{App, error, with_center};
 use crate::service::CenterError;
 use crate::store::CenterStore;
+use crate::throttle::Refusal;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,15 +58,19 @@ async fn sign_in<S: CenterStore + 'static>(
 ) -> Response {
     let lang = lang_of(&headers);
     let throttle = app.throttle();
-    let clock_now = std::time::Instant::now();
-    if let Err(wait) = throttle.check(&request.login, peer, clock_now) {
-        let mut response = error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "LOGIN_THROTTLED",
-            &format!("too many failed sign-ins: try again in {} s", wait.as_secs().max(1)),
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, wait.as_secs().max(1).into());
-        return response;
+    let clock_now = (app.clock)();
+    match throttle.check(&request.login, peer, clock_now).await {
+        Ok(()) => {}
+        Err(Refusal::Wait { secs }) => {
+            let text = crate::i18n::text(lang, "center-LOGIN_THROTTLED", &[("seconds", secs.into())]);
+            let mut response = error(StatusCode::TOO_MANY_REQUESTS, "LOGIN_THROTTLED", &text);
+            response.headers_mut().insert(header::RETRY_AFTER, secs.into());
+            return response;
+        }
+        Err(Refusal::Unavailable) => {
+            let text = crate::i18n::text(lang, "center-STORE_UNAVAILABLE", &[]);
+            return error(StatusCode::SERVICE_UNAVAILABLE, "STORE_UNAVAILABLE", &text);
+        }
     }
     let options = app.staff_options().clone();
     let login = request.login.clone();
@@ -77,13 +82,13 @@ async fn sign_in<S: CenterStore + 'static>(
         Ok(Ok(opened)) => opened,
         Ok(Err(e)) => {
             if matches!(e, CenterError::BadCredentials) {
-                throttle.failed(&login, peer, clock_now);
+                throttle.failed(&login, peer, clock_now).await;
             }
             return center_failure(&e, lang);
         }
         Err(response) => return response,
     };
-    throttle.succeeded(&login);
+    throttle.succeeded(&login).await;
     let secure = if app.staff_options().secure_cookie { "; Secure" } else { "" };
     let cookie = format!(
         "{COOKIE}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age={}{secure}",

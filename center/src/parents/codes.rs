@@ -11,6 +11,7 @@ use std::sync::Mutex;
 
 use rules::Instant;
 use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use crate::nonces::ReconnectingClient;
 
@@ -101,9 +102,7 @@ fn redeem_on(iin: &str, record: &mut IinRecord, code: &str, now: Instant) -> Res
         return Err(CodeError::Expired);
     }
     // Constant-time comparison of the digests.
-    let given = digest(iin, code);
-    let same = given.iter().zip(outstanding.hash.iter()).fold(0u8, |acc, (a, b)| acc | (a ^ b)) == 0;
-    if same {
+    if bool::from(digest(iin, code).ct_eq(&outstanding.hash)) {
         record.code = None;
         return Ok(());
     }

@@ -26,6 +26,7 @@ pub mod nonces;
 pub mod notify;
 pub mod operations;
 pub mod parents;
+pub mod pg_client;
 pub mod pg_cluster;
 pub mod pg_store;
 pub mod population;

@@ -7,6 +7,8 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
+use crate::pg_client::ReconnectingClient;
+
 /// How long a challenge nonce stays valid.
 pub const NONCE_LIFETIME: Duration = Duration::from_mins(2);
 /// Most unspent nonces per kiosk (the oldest is dropped).
@@ -37,33 +39,6 @@ impl Memory {
             }
             None => false,
         }
-    }
-}
-
-/// A connection of its own to the shared database (the center's is behind the center's
-/// lock), opened when first needed and again once it is closed or dropped; the parents'
-/// sign-in codes keep theirs in one too ([`crate::parents::CodeBook`]).
-pub(crate) struct ReconnectingClient {
-    url: String,
-    client: Option<postgres::Client>,
-}
-
-impl ReconnectingClient {
-    pub(crate) fn new(url: &str) -> Self {
-        ReconnectingClient { url: url.to_owned(), client: None }
-    }
-
-    /// The connection, opened if need be; `None` when the database cannot be reached.
-    pub(crate) fn client(&mut self) -> Option<&mut postgres::Client> {
-        if self.client.as_ref().is_none_or(postgres::Client::is_closed) {
-            self.client = postgres::Client::connect(&self.url, postgres::NoTls).ok();
-        }
-        self.client.as_mut()
-    }
-
-    /// Drops the connection after a failed transaction: the next use opens a new one.
-    pub(crate) fn drop_connection(&mut self) {
-        self.client = None;
     }
 }
 

@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use rules::Instant;
 
-use crate::nonces::ReconnectingClient;
+use crate::pg_client::ReconnectingClient;
 
 pub const MAX_FAILURES_PER_LOGIN: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 20;

@@ -13,7 +13,7 @@ use rules::Instant;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use crate::nonces::ReconnectingClient;
+use crate::pg_client::ReconnectingClient;
 
 pub const CODE_DIGITS: usize = 6;
 pub const CODE_LIFETIME_SECS: i64 = 5 * 60;

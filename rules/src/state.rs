@@ -269,8 +269,7 @@ impl State {
             state.published.insert(slot, u32::try_from(sum.max(0)).unwrap_or(u32::MAX));
         }
         for app in applications {
-            state.track(None, Some(&app));
-            state.applications.insert(app.id.clone(), app);
+            state.register(app);
         }
         state
     }
@@ -567,25 +566,49 @@ impl State {
                     *self.published.entry(slot).or_default() += r.count;
                 }
             }
-            Event::Registered { application } => {
-                let app = (**application).clone();
-                self.track(None, Some(&app));
-                self.applications.insert(app.id.clone(), app);
-            }
+            Event::Registered { application } => self.register((**application).clone()),
             other => {
                 let Some(id) = other.application_id() else { return };
-                let Some(app) = self.applications.get(id) else { return };
+                let Some(app) = self.applications.get_mut(id) else { return };
+                // Changed in place: one copy (the indexes' view before), not two and a
+                // re-insert (replaying a log or folding an upload is mostly this).
                 let before = app.clone();
-                let mut after = before.clone();
-                lifecycle::evolve(&mut after, other);
-                self.track(Some(&before), Some(&after));
-                self.applications.insert(after.id.clone(), after);
+                lifecycle::evolve(app, other);
+                let indexes =
+                    Indexes { queue: &mut self.queue, active: &mut self.active_children, occupied: &mut self.occupied };
+                indexes.track(Some(&before), Some(app));
             }
         }
     }
 
-    /// Keeps the indexes (queue, active children, occupied places) in step with one application.
-    fn track(&mut self, before: Option<&Application>, after: Option<&Application>) {
+    /// [`State::evolve`] taking the event: a registration's application is moved in, not
+    /// copied (a host that replays a log owns the events it decided).
+    pub fn evolve_owned(&mut self, event: Event) {
+        match event {
+            Event::Registered { application } => self.register(*application),
+            other => self.evolve(&other),
+        }
+    }
+
+    fn register(&mut self, app: Application) {
+        let indexes =
+            Indexes { queue: &mut self.queue, active: &mut self.active_children, occupied: &mut self.occupied };
+        indexes.track(None, Some(&app));
+        self.applications.insert(app.id.clone(), app);
+    }
+}
+
+/// The state's indexes (queue, active children, occupied places), borrowed apart from the
+/// applications so that an application can be changed in place while they follow it.
+struct Indexes<'a> {
+    queue: &'a mut QueueIndex,
+    active: &'a mut HashMap<(String, QueueType), String>,
+    occupied: &'a mut HashMap<PlaceSlot, u32>,
+}
+
+impl Indexes<'_> {
+    /// Keeps the indexes in step with one application, as it was and as it is.
+    fn track(self, before: Option<&Application>, after: Option<&Application>) {
         let member = |app: &Application| (app.queue_key(), app.right, app.registered_at, app.id.clone());
         if let Some(b) = before {
             if b.status == Status::Queued {
@@ -593,7 +616,7 @@ impl State {
                 self.queue.remove(&QueueMember { queue: &queue, right, registered_at, id: &id });
             }
             if !b.status.is_final() {
-                self.active_children.remove(&(b.child.iin.clone(), b.queue_type));
+                self.active.remove(&(b.child.iin.clone(), b.queue_type));
             }
             if let Some(slot) = slot_of(b)
                 && let Some(n) = self.occupied.get_mut(&slot)
@@ -607,7 +630,7 @@ impl State {
                 self.queue.insert(&QueueMember { queue: &queue, right, registered_at, id: &id });
             }
             if !a.status.is_final() {
-                self.active_children.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
+                self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
             }
             if let Some(slot) = slot_of(a) {
                 *self.occupied.entry(slot).or_default() += 1;

@@ -542,13 +542,17 @@ fn check_round(before: &State, events: &[Event]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-/// The state rebuilt from its events, and restored from its applications and places (as a
-/// kiosk does from a center snapshot), both match the state itself.
+/// The state rebuilt from its events (by reference, and taking them as a replaying host
+/// does), and restored from its applications and places (as a kiosk does from a center
+/// snapshot), all match the state itself.
 fn check_rebuilt(state: &State, events: &[Event]) -> Result<(), TestCaseError> {
     let mut replayed = new_state();
+    let mut replayed_owned = new_state();
     for event in events {
         replayed.evolve(event);
+        replayed_owned.evolve_owned(event.clone());
     }
+    check_same(state, &replayed_owned)?;
     let restored = State::restore(
         Calendar::embedded(),
         common::kindergartens(),

@@ -61,14 +61,19 @@ impl Model {
 
     /// Counters and state after a command whose events are known.
     pub(super) fn apply_command(&mut self, command: &Command, events: &[Event]) {
+        self.count_command(command);
+        for event in events {
+            self.state.evolve(event);
+        }
+    }
+
+    /// The counters after a command (its events are applied apart).
+    fn count_command(&mut self, command: &Command) {
         self.commands += 1;
         match command {
             Command::Register { .. } => self.registrations += 1,
             Command::AddPlaces { .. } | Command::ReducePlaces { .. } => self.places_records += 1,
             _ => {}
-        }
-        for event in events {
-            self.state.evolve(event);
         }
     }
 
@@ -98,11 +103,13 @@ impl Model {
         }
     }
 
-    /// Replays one logged entry: the command is decided again at its recorded time.
+    /// Replays one logged entry: the command is decided again at its recorded time. The
+    /// events are returned, not yet applied: the caller hands them to the projections if
+    /// they are owed, then to the state ([`Model::evolve_owned`]), which takes them.
     fn replay(&mut self, entry: &EntryView<'_>) -> (Option<&'static str>, Vec<Event>, Option<ReplayProblem>) {
         match &entry.payload {
             Payload::Command { command } if entry.seq <= self.covered_through => {
-                self.apply_command(command, &[]);
+                self.count_command(command);
                 (Some(command.name()), Vec::new(), None)
             }
             Payload::Command { command } => {
@@ -112,14 +119,11 @@ impl Model {
                     .and_then(|now| {
                         self.state.decide(command, now).map_err(|e| (e.code().to_owned(), e.message(Lang::En)))
                     });
+                self.count_command(command);
                 match decided {
-                    Ok(events) => {
-                        self.apply_command(command, &events);
-                        (Some(command.name()), events, None)
-                    }
+                    Ok(events) => (Some(command.name()), events, None),
+                    // The number it took stays taken.
                     Err((code, message)) => {
-                        // The number it took stays taken.
-                        self.apply_command(command, &[]);
                         (Some(command.name()), Vec::new(), Some(ReplayProblem { seq: entry.seq, code, message }))
                     }
                 }
@@ -128,6 +132,14 @@ impl Model {
                 self.apply_operator_change(other, entry.seq, entry.kiosk_time, entry.operator);
                 (None, Vec::new(), None)
             }
+        }
+    }
+
+    /// Applies a replayed entry's events, taking them: a registration's application is
+    /// moved into the state rather than copied.
+    fn evolve_owned(&mut self, events: Vec<Event>) {
+        for event in events {
+            self.state.evolve_owned(event);
         }
     }
 }
@@ -159,11 +171,6 @@ pub(super) fn replay_log(
         let mut model = Model::new(base, offline);
         let mut pending = Pending::default();
         let mut problems = Vec::new();
-        // The replayed events are freed on another thread: the replaying one is the
-        // bottleneck of opening a large log.
-        let (trash, bin) = std::sync::mpsc::channel::<Vec<Vec<Event>>>();
-        let dropper = std::thread::spawn(move || bin.into_iter().for_each(drop));
-        let mut spent: Vec<Vec<Event>> = Vec::with_capacity(1024);
         let summary = logfile::load(bytes, kiosk, key, |view| {
             let after = *threshold.get_or_insert_with(&mut *pending_after);
             let (command, events, problem) = model.replay(view);
@@ -171,14 +178,8 @@ pub(super) fn replay_log(
             if view.seq > after {
                 pending.entry(view.seq, view.kiosk, view.kiosk_time, view.operator, command, &events);
             }
-            spent.push(events);
-            if spent.len() == spent.capacity() {
-                let _ = trash.send(std::mem::replace(&mut spent, Vec::with_capacity(1024)));
-            }
+            model.evolve_owned(events);
         });
-        let _ = trash.send(spent);
-        drop(trash);
-        drop(dropper);
         let pending_after = *threshold.get_or_insert_with(&mut *pending_after);
         Replayed { pending_after, model, pending, problems, summary }
     };

@@ -180,6 +180,24 @@ fn footprint(state: &State, command: &Command) -> Vec<Res> {
 }
 
 fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection>> {
+    let events = decide(state, item)?;
+    for event in &events {
+        state.evolve(event);
+    }
+    Ok(events)
+}
+
+/// [`apply`] for an item whose events nobody reads after (a kiosk's): they are handed to
+/// the state, which moves a registration's application in instead of copying it.
+fn fold_in(state: &mut State, item: &FoldItem) -> Result<(), Box<Rejection>> {
+    for event in decide(state, item)? {
+        state.evolve_owned(event);
+    }
+    Ok(())
+}
+
+/// The events of an item, or why the rules (or the staff scope) refuse it.
+fn decide(state: &State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection>> {
     let reject = |code: &str, reason: String, duplicate_of: Option<String>| {
         Box::new(Rejection { code: code.to_owned(), reason, duplicate_of, item: item.clone() })
     };
@@ -189,12 +207,7 @@ fn apply(state: &mut State, item: &FoldItem) -> Result<Vec<Event>, Box<Rejection
         return Err(reject(denied.code(), denied.message(Lang::En), None));
     }
     match state.decide(&item.command, item.now) {
-        Ok(events) => {
-            for event in &events {
-                state.evolve(event);
-            }
-            Ok(events)
-        }
+        Ok(events) => Ok(events),
         Err(error) => {
             let duplicate_of = match &error {
                 CommandError::DuplicateChild { existing } => Some(existing.clone()),
@@ -226,7 +239,7 @@ impl Fold {
         let mut open = false;
         for item in items {
             if item.key.epoch < center_entries || item.key.center {
-                if let Err(rejection) = apply(&mut fold.state, &item) {
+                if let Err(rejection) = fold_in(&mut fold.state, &item) {
                     fold.rejections.insert(item.source.clone(), *rejection);
                 }
             } else {
@@ -236,7 +249,7 @@ impl Fold {
                     open = true;
                 }
                 fold.touch(&item);
-                if let Err(rejection) = apply(&mut fold.state, &item) {
+                if let Err(rejection) = fold_in(&mut fold.state, &item) {
                     fold.rejections.insert(item.source.clone(), *rejection);
                 }
                 fold.current.push(Box::new(item));
@@ -302,7 +315,7 @@ impl Fold {
         if commutes {
             for item in items {
                 self.touch(&item);
-                if let Err(rejection) = apply(&mut self.state, &item) {
+                if let Err(rejection) = fold_in(&mut self.state, &item) {
                     changes.rejected.push(item.source.clone());
                     self.rejections.insert(item.source.clone(), *rejection);
                 }
@@ -321,8 +334,8 @@ impl Fold {
         self.touched.clear();
         for item in all {
             self.touch(&item);
-            match apply(&mut self.state, &item) {
-                Ok(_) => {
+            match fold_in(&mut self.state, &item) {
+                Ok(()) => {
                     if before.contains_key(&item.source) {
                         changes.applied.push(item.source.clone());
                     }

@@ -29,3 +29,18 @@ impl ReconnectingClient {
         self.client = None;
     }
 }
+
+impl Drop for ReconnectingClient {
+    /// The synchronous client closes its connection by blocking on a runtime of its own,
+    /// which panics on a thread that drives tokio (the server's, when the app is dropped at
+    /// shutdown): there it is closed on a thread of its own instead.
+    fn drop(&mut self) {
+        if let Some(client) = self.client.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                let _ = std::thread::Builder::new().name("pg-close".into()).spawn(move || drop(client));
+            } else {
+                drop(client);
+            }
+        }
+    }
+}

@@ -120,6 +120,11 @@ fn open_only(dir: &Path) {
     let steps: Vec<String> =
         kiosk.open_report().steps_ms.iter().map(|(n, ms)| format!("{}={ms:.1}", n.replace(' ', "_"))).collect();
     println!("cold_start_steps_ms {}", steps.join(" "));
+    let report = kiosk.open_report();
+    println!(
+        "cold_start_projections caught_up_from={} to={} rebuilt={}",
+        report.projected_from, report.projected_to, report.projections_rebuilt
+    );
     assert!(matches!(kiosk.health(), kiosk::LogHealth::Ok));
     let entries = kiosk.last_seq();
     let (peak, rss) = memory_mib();

@@ -64,8 +64,12 @@ CREATE TABLE IF NOT EXISTS kiosk_nonces (kiosk text NOT NULL, nonce text NOT NUL
     issued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (kiosk, nonce));
 CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL);
 CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL);
-CREATE TABLE IF NOT EXISTS staff_signin_logins (login text PRIMARY KEY, record text NOT NULL);
-CREATE TABLE IF NOT EXISTS staff_signin_addresses (address text PRIMARY KEY, record text NOT NULL);
+CREATE TABLE IF NOT EXISTS staff_signin_logins (login text PRIMARY KEY, record text NOT NULL,
+    last_at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS staff_signin_logins_last_at ON staff_signin_logins (last_at);
+CREATE TABLE IF NOT EXISTS staff_signin_addresses (address text PRIMARY KEY, record text NOT NULL,
+    last_at timestamptz NOT NULL);
+CREATE INDEX IF NOT EXISTS staff_signin_addresses_last_at ON staff_signin_addresses (last_at);
 ";
 
 /// The tables the server reads and writes in full (everything but `accepted_log`).

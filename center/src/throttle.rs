@@ -100,12 +100,19 @@ impl Memory {
 /// The tables are the schema owner's ([`crate::pg_store::set_up`]).
 struct Shared(ReconnectingClient);
 
-const LOGIN_ROW: &str = "INSERT INTO staff_signin_logins VALUES ($1, '[]') ON CONFLICT DO NOTHING";
+// `last_at` is the latest failure (the epoch for none), indexed, so that rows whose failures
+// all left the window are deleted cheaply: guesses at made-up logins from many addresses
+// would otherwise fill the tables for ever.
+const LOGIN_ROW: &str = "INSERT INTO staff_signin_logins VALUES ($1, '[]', 'epoch') ON CONFLICT DO NOTHING";
 const LOGIN_READ: &str = "SELECT record FROM staff_signin_logins WHERE login = $1 FOR UPDATE";
-const LOGIN_WRITE: &str = "UPDATE staff_signin_logins SET record = $2 WHERE login = $1";
-const ADDRESS_ROW: &str = "INSERT INTO staff_signin_addresses VALUES ($1, '[]') ON CONFLICT DO NOTHING";
+const LOGIN_WRITE: &str =
+    "UPDATE staff_signin_logins SET record = $2, last_at = $3::text::timestamptz WHERE login = $1";
+const LOGIN_PRUNE: &str = "DELETE FROM staff_signin_logins WHERE last_at < $1::text::timestamptz";
+const ADDRESS_ROW: &str = "INSERT INTO staff_signin_addresses VALUES ($1, '[]', 'epoch') ON CONFLICT DO NOTHING";
 const ADDRESS_READ: &str = "SELECT record FROM staff_signin_addresses WHERE address = $1 FOR UPDATE";
-const ADDRESS_WRITE: &str = "UPDATE staff_signin_addresses SET record = $2 WHERE address = $1";
+const ADDRESS_WRITE: &str =
+    "UPDATE staff_signin_addresses SET record = $2, last_at = $3::text::timestamptz WHERE address = $1";
+const ADDRESS_PRUNE: &str = "DELETE FROM staff_signin_addresses WHERE last_at < $1::text::timestamptz";
 
 impl Shared {
     fn load(tx: &mut postgres::Transaction<'_>, sql: &str, key: &str) -> Result<Failures, postgres::Error> {
@@ -122,20 +129,28 @@ impl Shared {
         failures: &Failures,
     ) -> Result<(), postgres::Error> {
         let value = serde_json::to_string(failures).unwrap_or_else(|_| "[]".to_owned());
-        tx.execute(sql, &[&key, &value]).map(|_| ())
+        let last = failures.back().map_or_else(|| "epoch".to_owned(), ToString::to_string);
+        tx.execute(sql, &[&key, &value, &last]).map(|_| ())
     }
 
-    /// Runs `f` on the login's and the address's failures, saved back, in one transaction.
+    /// Runs `f` on the login's and the address's failures, saved back, in one transaction;
+    /// with `prune_before`, rows whose last failure is older are deleted first.
     fn with<T>(
         &mut self,
         login: &str,
         address: IpAddr,
+        prune_before: Option<Instant>,
         f: impl FnOnce(&mut Failures, &mut Failures) -> T,
     ) -> Result<T, Refusal> {
         let client = self.0.client().ok_or(Refusal::Unavailable)?;
         let address = address.to_string();
         let run = |client: &mut postgres::Client| -> Result<T, postgres::Error> {
             let mut tx = client.transaction()?;
+            if let Some(cutoff) = prune_before {
+                let cutoff = cutoff.to_string();
+                tx.execute(LOGIN_PRUNE, &[&cutoff])?;
+                tx.execute(ADDRESS_PRUNE, &[&cutoff])?;
+            }
             // Rows first, so that the locks below always have a row to hold.
             tx.execute(LOGIN_ROW, &[&login])?;
             tx.execute(ADDRESS_ROW, &[&address])?;
@@ -170,7 +185,7 @@ impl Keeper {
     fn check(&mut self, login: &str, address: IpAddr, now: Instant) -> Result<(), Refusal> {
         match self {
             Keeper::Memory(memory) => memory.check(login, address, now),
-            Keeper::Shared(shared) => shared.with(login, address, |l, a| check_on(l, a, now))?,
+            Keeper::Shared(shared) => shared.with(login, address, None, |l, a| check_on(l, a, now))?,
         }
     }
 
@@ -180,7 +195,8 @@ impl Keeper {
             // Unreachable database: the failure goes uncounted, as no session could be
             // opened meanwhile either.
             Keeper::Shared(shared) => {
-                let _ = shared.with(login, address, |l, a| {
+                let cutoff = Instant(now.0 - chrono::Duration::seconds(WINDOW_SECS));
+                let _ = shared.with(login, address, Some(cutoff), |l, a| {
                     l.push_back(now);
                     a.push_back(now);
                 });

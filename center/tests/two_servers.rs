@@ -356,10 +356,12 @@ fn failed_sign_ins_count_across_servers_sharing_the_store() {
     for _ in 0..MAX_FAILURES_PER_LOGIN - 1 {
         assert_eq!(sign_in(&server_a.url(), "other", "guess-guess").0, 401, "the count started again");
     }
+    // A made-up login guessed once, never again.
+    assert_eq!(sign_in(&server_b.url(), "ghost", "guess-guess").0, 401);
     // Once the window has passed on the servers' clock, the right password works again.
     {
         let mut clock = now.lock().unwrap();
-        *clock = Instant(clock.0 + chrono::Duration::seconds(WINDOW_SECS));
+        *clock = Instant(clock.0 + chrono::Duration::seconds(WINDOW_SECS + 1));
     }
     assert_eq!(sign_in(&server_b.url(), "look", "viewer-pass-1").0, 200);
     // The address's budget is shared too (the failures above left the window): spread over
@@ -369,6 +371,15 @@ fn failed_sign_ins_count_across_servers_sharing_the_store() {
         assert_eq!(sign_in(&url, &format!("nobody{i}"), "guess-guess").0, 401, "guess {i}");
     }
     assert_eq!(sign_in(&server_a.url(), "other", "viewer-pass-1"), (429, "LOGIN_THROTTLED".to_owned()));
+    // Rows whose failures all left the window are gone ("ghost"'s of the first quarter of
+    // an hour): guesses at made-up logins do not fill the table for ever.
+    let url = std::fs::read_to_string(dir.path().join(center::STORE_FILE)).unwrap();
+    let mut sql = postgres::Client::connect(url.trim(), postgres::NoTls).unwrap();
+    let rows = sql.query("SELECT login FROM staff_signin_logins WHERE record <> '[]' ORDER BY login", &[]).unwrap();
+    let logins: Vec<String> = rows.iter().map(|row| row.get(0)).collect();
+    let mut expected: Vec<String> = (0..MAX_FAILURES_PER_ADDRESS).map(|i| format!("nobody{i}")).collect();
+    expected.sort();
+    assert_eq!(logins, expected);
 }
 
 /// Two real `kezek-center serve` processes, each with its own data folder (the same key and

@@ -29,7 +29,7 @@
 //! nothing: the previous import stays in place.
 
 use std::collections::HashMap;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use changelog::{SigningKey, VerifyingKey, fingerprint, public_key_from_hex};
@@ -317,27 +317,19 @@ pub fn read_limited(path: &Path) -> Result<Vec<u8>, RegistryError> {
     Ok(bytes)
 }
 
-/// Writes `bytes` to a temporary file next to `path` and syncs it; [`commit_file`] puts it
+/// Writes `bytes` beside `path`, synced ([`crate::file_swap::stage`]); [`commit_file`] puts it
 /// in place.
 fn stage_file(path: &Path, bytes: &[u8]) -> Result<PathBuf, RegistryError> {
-    let mut name = path.file_name().unwrap_or_default().to_os_string();
-    name.push(".tmp");
-    let temp = path.with_file_name(name);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let mut file = options.open(&temp).map_err(io_error(&temp))?;
-    file.write_all(bytes).map_err(io_error(&temp))?;
-    file.sync_all().map_err(io_error(&temp))?;
-    Ok(temp)
+    crate::file_swap::stage(path, bytes).map_err(swap_error)
 }
 
-/// Renames the staged file onto `path` and syncs the folder.
+/// Renames the staged file onto `path` and syncs the folder ([`crate::file_swap::commit`]).
 fn commit_file(temp: &Path, path: &Path) -> Result<(), RegistryError> {
-    std::fs::rename(temp, path).map_err(io_error(path))?;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(io_error(dir))
+    crate::file_swap::commit(temp, path).map_err(swap_error)
+}
+
+fn swap_error(e: crate::file_swap::SwapError) -> RegistryError {
+    io_error(&e.path)(e.source)
 }
 
 /// The registry keys trusted in the data folder `dir` (none when the list does not exist).

@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use rules::Instant;
 
 use crate::pg_client::ReconnectingClient;
+use crate::sliding_window::{wait, within};
 
 pub const MAX_FAILURES_PER_LOGIN: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
@@ -38,23 +39,11 @@ pub enum Refusal {
 /// When sign-ins failed, for one login or one address.
 type Failures = VecDeque<Instant>;
 
-fn secs_between(from: Instant, to: Instant) -> i64 {
-    (to.0 - from.0).num_seconds()
-}
-
-/// Drops failures that left the window; how long until `failures` has room under `limit`.
-fn wait(failures: &mut Failures, limit: usize, now: Instant) -> Option<i64> {
-    while failures.front().is_some_and(|t| secs_between(*t, now) >= WINDOW_SECS) {
-        failures.pop_front();
-    }
-    (failures.len() >= limit).then(|| failures.front().map_or(WINDOW_SECS, |t| WINDOW_SECS - secs_between(*t, now)))
-}
-
 /// The rule, on the failures of one login and one address: the one place it is written,
 /// whichever keeper holds them.
 fn check_on(by_login: &mut Failures, by_address: &mut Failures, now: Instant) -> Result<(), Refusal> {
-    let login = wait(by_login, MAX_FAILURES_PER_LOGIN, now);
-    let address = wait(by_address, MAX_FAILURES_PER_ADDRESS, now);
+    let login = wait(by_login, MAX_FAILURES_PER_LOGIN, WINDOW_SECS, now);
+    let address = wait(by_address, MAX_FAILURES_PER_ADDRESS, WINDOW_SECS, now);
     match login.into_iter().chain(address).max() {
         // A clock set back behind the failures would make the wait longer than the window.
         Some(secs) => Err(Refusal::Wait { secs: secs.clamp(1, WINDOW_SECS) }),
@@ -84,7 +73,7 @@ impl Memory {
     }
 
     fn failed(&mut self, login: &str, address: IpAddr, now: Instant) {
-        let recent = |t: &mut Failures| t.back().is_some_and(|last| secs_between(*last, now) < WINDOW_SECS);
+        let recent = |t: &mut Failures| t.back().is_some_and(|last| within(*last, WINDOW_SECS, now));
         if self.by_login.len() >= MAX_TRACKED {
             self.by_login.retain(|_, t| recent(t));
         }

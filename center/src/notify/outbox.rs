@@ -222,7 +222,7 @@ impl Outbox {
                 push(&Record::Retrying { key: p.message.key.clone(), attempts: p.attempts, next_at: p.next_at })?;
             }
         }
-        replace_file(&self.path, &out)?;
+        crate::file_swap::replace(&self.path, &out).map_err(|e| NotifyError::io(&e.path, e.source))?;
         self.lines = lines;
         Ok(())
     }
@@ -353,23 +353,6 @@ pub fn append_line<T: Serialize>(path: &Path, value: &T) -> Result<(), NotifyErr
         && let Ok(dir) = std::fs::File::open(dir)
     {
         let _ = dir.sync_all();
-    }
-    Ok(())
-}
-
-/// Puts `bytes` in place of the file at `path`: written to `<path>.tmp`, synced, renamed
-/// over it, and the folder synced, so that a crash leaves the old file or the new one.
-fn replace_file(path: &Path, bytes: &[u8]) -> Result<(), NotifyError> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    let mut file = std::fs::File::create(&temporary).map_err(|e| NotifyError::io(&temporary, e))?;
-    file.write_all(bytes).map_err(|e| NotifyError::io(&temporary, e))?;
-    file.sync_all().map_err(|e| NotifyError::io(&temporary, e))?;
-    drop(file);
-    std::fs::rename(&temporary, path).map_err(|e| NotifyError::io(path, e))?;
-    if let Some(dir) = path.parent() {
-        std::fs::File::open(dir).and_then(|dir| dir.sync_all()).map_err(|e| NotifyError::io(dir, e))?;
     }
     Ok(())
 }

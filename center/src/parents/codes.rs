@@ -14,6 +14,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::pg_client::ReconnectingClient;
+use crate::sliding_window::{wait, within};
 
 pub const CODE_DIGITS: usize = 6;
 pub const CODE_LIFETIME_SECS: i64 = 5 * 60;
@@ -63,23 +64,11 @@ fn digest(iin: &str, code: &str) -> [u8; 32] {
     Sha256::new().chain_update(iin.as_bytes()).chain_update(b":").chain_update(code.as_bytes()).finalize().into()
 }
 
-fn secs_between(from: Instant, to: Instant) -> i64 {
-    (to.0 - from.0).num_seconds()
-}
-
-/// Seconds until `sent` has room under `limit` at `now`, after dropping old sends.
-fn wait(sent: &mut VecDeque<Instant>, limit: usize, now: Instant) -> Option<i64> {
-    while sent.front().is_some_and(|t| secs_between(*t, now) >= SEND_WINDOW_SECS) {
-        sent.pop_front();
-    }
-    (sent.len() >= limit).then(|| sent.front().map_or(SEND_WINDOW_SECS, |t| SEND_WINDOW_SECS - secs_between(*t, now)))
-}
-
 /// The rules of sending a code, on the records of one IIN and one address: the one place
 /// they are written, whichever keeper holds the records.
 fn issue_on(iin: &str, record: &mut IinRecord, address: &mut AddressRecord, now: Instant) -> Result<String, CodeError> {
-    let by_iin = wait(&mut record.sent, MAX_CODES_PER_IIN, now);
-    let by_address = wait(&mut address.sent, MAX_CODES_PER_ADDRESS, now);
+    let by_iin = wait(&mut record.sent, MAX_CODES_PER_IIN, SEND_WINDOW_SECS, now);
+    let by_address = wait(&mut address.sent, MAX_CODES_PER_ADDRESS, SEND_WINDOW_SECS, now);
     if let Some(wait_secs) = by_iin.into_iter().chain(by_address).max() {
         return Err(CodeError::Throttled { wait_secs: wait_secs.max(1) });
     }
@@ -126,7 +115,7 @@ impl Memory {
             self.iins.retain(|_, r| r.code.as_ref().is_some_and(|c| c.expires > now) || !r.sent.is_empty());
         }
         if self.addresses.len() > MAX_TRACKED {
-            self.addresses.retain(|_, r| r.sent.back().is_some_and(|t| secs_between(*t, now) < SEND_WINDOW_SECS));
+            self.addresses.retain(|_, r| r.sent.back().is_some_and(|t| within(*t, SEND_WINDOW_SECS, now)));
         }
     }
 }

@@ -63,7 +63,11 @@ CREATE SEQUENCE IF NOT EXISTS kezek_generation;
 CREATE TABLE IF NOT EXISTS kiosk_nonces (kiosk text NOT NULL, nonce text NOT NULL,
     issued_at timestamptz NOT NULL DEFAULT clock_timestamp(), PRIMARY KEY (kiosk, nonce));
 CREATE TABLE IF NOT EXISTS parent_codes (iin text PRIMARY KEY, record text NOT NULL);
+ALTER TABLE parent_codes ADD COLUMN IF NOT EXISTS keep_until timestamptz NOT NULL DEFAULT 'epoch';
+CREATE INDEX IF NOT EXISTS parent_codes_keep_until ON parent_codes (keep_until);
 CREATE TABLE IF NOT EXISTS parent_code_addresses (address text PRIMARY KEY, record text NOT NULL);
+ALTER TABLE parent_code_addresses ADD COLUMN IF NOT EXISTS keep_until timestamptz NOT NULL DEFAULT 'epoch';
+CREATE INDEX IF NOT EXISTS parent_code_addresses_keep_until ON parent_code_addresses (keep_until);
 CREATE TABLE IF NOT EXISTS staff_signin_logins (login text PRIMARY KEY, record text NOT NULL,
     last_at timestamptz NOT NULL);
 CREATE INDEX IF NOT EXISTS staff_signin_logins_last_at ON staff_signin_logins (last_at);
@@ -85,6 +89,10 @@ const RECORD_TABLES: [&str; 10] = [
     "staff_signin_logins",
     "staff_signin_addresses",
 ];
+
+/// Indexes added to older tables by later versions of [`SCHEMA`]: a database without them
+/// has an older schema (the server would fail on the columns they index).
+const SCHEMA_INDEXES: [&str; 2] = ["parent_codes_keep_until", "parent_code_addresses_keep_until"];
 
 /// Serialises schema set-up between servers starting at the same time.
 const SCHEMA_LOCK: i64 = 0x6b65_7a65_6b00_0001;
@@ -150,7 +158,7 @@ fn quarantine_key(q: &QuarantineRecord) -> Vec<u8> {
 #[derive(Debug, thiserror::Error)]
 pub enum PgSetupError {
     #[error(
-        "the database {database} has no center schema or an older one (table {table} is missing): the schema's \
+        "the database {database} has no center schema or an older one ({table} is missing): the schema's \
          owner sets it up with `kezek-center init --store URL --store-owner OWNER_URL`, or brings an older one up \
          to date with `kezek-center upgrade-store --store-owner OWNER_URL` (docs/OPERATIONS.md, \"PostgreSQL roles\")"
     )]
@@ -259,7 +267,11 @@ pub fn set_up(owner_url: &str, server_url: &str) -> Result<(), StoreError> {
 /// The server's side of the bargain: the schema is there, and the role this connection
 /// runs as cannot rewrite the accepted log.
 fn check_role(client: &mut Client) -> Result<(), StoreError> {
-    let tables: Vec<&str> = std::iter::once("accepted_log").chain(RECORD_TABLES).chain(["kezek_generation"]).collect();
+    let tables: Vec<&str> = std::iter::once("accepted_log")
+        .chain(RECORD_TABLES)
+        .chain(["kezek_generation"])
+        .chain(SCHEMA_INDEXES)
+        .collect();
     let missing = client
         .query_opt(
             "SELECT t, current_database()::text FROM unnest($1::text[]) AS t WHERE to_regclass(t) IS NULL LIMIT 1",

@@ -569,3 +569,34 @@ fn servers_sharing_a_store_share_the_sign_in_codes() {
     let away = CodeBook::shared("postgres://127.0.0.1:1/nothing?connect_timeout=1");
     assert_eq!(away.issue(&iin, address, now), Err(CodeError::Unavailable));
 }
+
+/// On a shared store, rows that change nothing any more are deleted when the next code is
+/// asked: codes asked for made-up IINs from many addresses do not fill the tables for ever.
+/// An expired code's row stays for a window after its expiry, so a late try still hears
+/// "expired".
+#[test]
+fn shared_code_rows_are_deleted_once_they_change_nothing() {
+    use center::parents::{CodeBook, CodeError};
+    let url = pg::cluster().store();
+    let book = CodeBook::shared(&url);
+    let address = |last: u8| std::net::IpAddr::from([192, 0, 2, last]);
+    let first = parent_iin();
+    let code = book.issue(&first, address(1), at("2026-03-10T10:00:00+05:00")).unwrap();
+    // The code expires at 10:05; its row is kept until 10:20.
+    book.issue("made-up-1", address(2), at("2026-03-10T10:19:59+05:00")).unwrap();
+    assert_eq!(book.redeem(&first, &code, at("2026-03-10T10:19:59+05:00")), Err(CodeError::Expired));
+    book.issue("made-up-2", address(3), at("2026-03-10T10:20:01+05:00")).unwrap();
+
+    let mut sql = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let column = |sql: &mut postgres::Client, query: &str| -> Vec<String> {
+        sql.query(query, &[]).unwrap().iter().map(|row| row.get(0)).collect()
+    };
+    assert_eq!(column(&mut sql, "SELECT iin FROM parent_codes ORDER BY iin"), ["made-up-1", "made-up-2"]);
+    assert_eq!(
+        column(&mut sql, "SELECT address FROM parent_code_addresses ORDER BY address"),
+        ["192.0.2.2", "192.0.2.3"]
+    );
+    // The pruned IIN starts afresh: no code, and a new one can be asked.
+    assert_eq!(book.redeem(&first, &code, at("2026-03-10T10:20:02+05:00")), Err(CodeError::NoCode));
+    assert!(book.issue(&first, address(1), at("2026-03-10T10:20:03+05:00")).is_ok());
+}

@@ -254,7 +254,11 @@ fn a_database_set_up_by_an_older_version_is_refused_until_upgrade_store_adds_wha
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     // The schema as a version before the shared sign-in throttle left it.
     let mut sql = postgres::Client::connect(&owner, postgres::NoTls).unwrap();
-    sql.batch_execute("DROP TABLE staff_signin_logins; DROP TABLE staff_signin_addresses").unwrap();
+    sql.batch_execute(
+        "DROP TABLE staff_signin_logins; DROP TABLE staff_signin_addresses; \
+         ALTER TABLE parent_codes DROP COLUMN keep_until; ALTER TABLE parent_code_addresses DROP COLUMN keep_until",
+    )
+    .unwrap();
     let refused = cli(&data, &["kiosk", "list"], &[]);
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert_eq!(error_code(&stderr), "STORE_NOT_SET_UP");
@@ -269,6 +273,15 @@ fn a_database_set_up_by_an_older_version_is_refused_until_upgrade_store_adds_wha
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let list: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(list[0]["id"], "K1", "{list}");
+    let columns = sql
+        .query(
+            "SELECT table_name::text FROM information_schema.columns WHERE column_name = 'keep_until' \
+             ORDER BY table_name",
+            &[],
+        )
+        .unwrap();
+    let tables: Vec<String> = columns.iter().map(|row| row.get(0)).collect();
+    assert_eq!(tables, ["parent_code_addresses", "parent_codes"], "the columns of a later version were added");
     // Run again, it changes nothing; on a folder with its own store it says so.
     assert!(cli(&data, &["upgrade-store", "--store-owner", &owner], &[]).status.success());
     let own = root.path().join("own");

@@ -1,7 +1,7 @@
 # The store's errors (center/src/store/mod.rs) and the PostgreSQL store's set-up and role checks
 # (center/src/pg_store.rs), keyed by error code.
 
-store-STORE_NOT_SET_UP = The database has no center schema: its owner sets it up with kezek-center init --store-owner
+store-STORE_NOT_SET_UP = The database has no center schema or an older one: its owner sets it up with kezek-center init --store-owner, or brings it up to date with kezek-center upgrade-store --store-owner
 store-STORE_ROLE_CAN_REWRITE = The server's role could rewrite the accepted log: run the server as a role that may only read it and append to it
 store-STORE_SAME_ROLE = The schema's owner and the server's role must be different roles
 store-STORE_NO_ROLE = The server's role does not exist in the database: create it first

@@ -60,6 +60,28 @@ struct AddressRecord {
     sent: VecDeque<Instant>,
 }
 
+/// `instant` plus the send window: the last moment a send at `instant` still counts.
+fn window_after(instant: Instant) -> Instant {
+    Instant(instant.0 + chrono::Duration::seconds(SEND_WINDOW_SECS))
+}
+
+impl IinRecord {
+    /// Until when the record still matters: its last send counts in the window, or its code
+    /// has not been expired for a whole window (so that a late try still hears "expired"
+    /// rather than "no code"). `None`: it never mattered.
+    fn keep_until(&self) -> Option<Instant> {
+        let code = self.code.as_ref().map(|c| window_after(c.expires));
+        code.into_iter().chain(self.sent.back().copied().map(window_after)).max()
+    }
+}
+
+impl AddressRecord {
+    /// Until when the address's last send counts in the window.
+    fn keep_until(&self) -> Option<Instant> {
+        self.sent.back().copied().map(window_after)
+    }
+}
+
 fn digest(iin: &str, code: &str) -> [u8; 32] {
     Sha256::new().chain_update(iin.as_bytes()).chain_update(b":").chain_update(code.as_bytes()).finalize().into()
 }
@@ -128,6 +150,12 @@ impl Memory {
 /// ([`crate::pg_store::set_up`]): the server's role cannot create tables.
 struct Shared(ReconnectingClient);
 
+const SAVE_IIN: &str = "UPDATE parent_codes SET record = $2, keep_until = $3::text::timestamptz WHERE iin = $1";
+const SAVE_ADDRESS: &str =
+    "UPDATE parent_code_addresses SET record = $2, keep_until = $3::text::timestamptz WHERE address = $1";
+const PRUNE_IINS: &str = "DELETE FROM parent_codes WHERE keep_until < $1::text::timestamptz";
+const PRUNE_ADDRESSES: &str = "DELETE FROM parent_code_addresses WHERE keep_until < $1::text::timestamptz";
+
 impl Shared {
     fn load<T: Default + for<'de> serde::Deserialize<'de>>(
         tx: &mut postgres::Transaction<'_>,
@@ -140,20 +168,33 @@ impl Shared {
             .unwrap_or_default())
     }
 
+    /// Saves `record` with the instant after which it changes nothing (`keep_until`), which
+    /// `prune` deletes by.
     fn save<T: serde::Serialize>(
         tx: &mut postgres::Transaction<'_>,
         sql: &str,
         key: &str,
         record: &T,
+        keep_until: Option<Instant>,
     ) -> Result<(), postgres::Error> {
         let value = serde_json::to_string(record).unwrap_or_default();
-        tx.execute(sql, &[&key, &value]).map(|_| ())
+        let keep_until = keep_until.map_or_else(|| "epoch".to_owned(), |at| at.to_string());
+        tx.execute(sql, &[&key, &value, &keep_until]).map(|_| ())
+    }
+
+    /// Deletes the rows that change nothing any more at `now`: codes asked for made-up IINs
+    /// from many addresses would otherwise fill the tables for ever.
+    fn prune(tx: &mut postgres::Transaction<'_>, now: Instant) -> Result<(), postgres::Error> {
+        let now = now.to_string();
+        tx.execute(PRUNE_IINS, &[&now])?;
+        tx.execute(PRUNE_ADDRESSES, &[&now]).map(|_| ())
     }
 
     fn issue(&mut self, iin: &str, address: IpAddr, now: Instant) -> Result<String, CodeError> {
         let client = self.0.client().ok_or(CodeError::Unavailable)?;
         let run = |client: &mut postgres::Client| -> Result<Result<String, CodeError>, postgres::Error> {
             let mut tx = client.transaction()?;
+            Shared::prune(&mut tx, now)?;
             // Insert-if-missing first, so that the row lock below always has a row to hold.
             tx.execute("INSERT INTO parent_codes VALUES ($1, '{}') ON CONFLICT DO NOTHING", &[&iin])?;
             let address = address.to_string();
@@ -166,13 +207,8 @@ impl Shared {
                 &address,
             )?;
             let outcome = issue_on(iin, &mut record, &mut by_address, now);
-            Shared::save(&mut tx, "UPDATE parent_codes SET record = $2 WHERE iin = $1", iin, &record)?;
-            Shared::save(
-                &mut tx,
-                "UPDATE parent_code_addresses SET record = $2 WHERE address = $1",
-                &address,
-                &by_address,
-            )?;
+            Shared::save(&mut tx, SAVE_IIN, iin, &record, record.keep_until())?;
+            Shared::save(&mut tx, SAVE_ADDRESS, &address, &by_address, by_address.keep_until())?;
             tx.commit()?;
             Ok(outcome)
         };
@@ -189,7 +225,7 @@ impl Shared {
             let mut record: IinRecord =
                 Shared::load(&mut tx, "SELECT record FROM parent_codes WHERE iin = $1 FOR UPDATE", iin)?;
             let outcome = redeem_on(iin, &mut record, code, now);
-            Shared::save(&mut tx, "UPDATE parent_codes SET record = $2 WHERE iin = $1", iin, &record)?;
+            Shared::save(&mut tx, SAVE_IIN, iin, &record, record.keep_until())?;
             tx.commit()?;
             Ok(outcome)
         };

@@ -213,6 +213,20 @@ impl<S: CenterStore> Center<S> {
         lifetime: std::time::Duration,
     ) -> Result<OpenedSession, AccountError> {
         let user = self.check_password(login, password)?;
+        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::hours(12));
+        let (token, record) = self.start_session::<AccountError>(user.login.clone(), now, lifetime)?;
+        Ok(OpenedSession { token, record, user })
+    }
+
+    /// A new session for `login` (a staff login, or a parent's channel name) from `now` for
+    /// `lifetime`, stored so that a restart keeps it, with its CSRF token; sessions expired
+    /// by `now` are removed first. Returns the token (given out once, kept only hashed).
+    pub(crate) fn start_session<E: From<StoreError> + From<SetupFailure>>(
+        &mut self,
+        login: String,
+        now: Instant,
+        lifetime: chrono::Duration,
+    ) -> Result<(String, SessionRecord), E> {
         let expired: Vec<String> =
             self.sessions.values().filter(|s| s.expires_at <= now).map(|s| s.token_hash.clone()).collect();
         for hash in expired {
@@ -220,17 +234,16 @@ impl<S: CenterStore> Center<S> {
             self.sessions.remove(&hash);
         }
         let token = random_token()?;
-        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::hours(12));
         let record = SessionRecord {
             token_hash: token_hash(&token),
-            login: user.login.clone(),
+            login,
             created_at: now,
             expires_at: Instant(now.0 + lifetime),
             csrf: random_token()?,
         };
         self.store.put_session(&record)?;
         self.sessions.insert(record.token_hash.clone(), record.clone());
-        Ok(OpenedSession { token, record, user })
+        Ok((token, record))
     }
 
     /// The session of `token` at `now`, with its account: none when unknown, expired, or the

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::ParentError;
 use super::views::{self, ApplicationView, Choice, Contract};
-use crate::accounts::{random_token, token_hash};
+use crate::accounts::token_hash;
 use crate::population::PopulationRegistry;
 use crate::service::Center;
 use crate::store::{CenterStore, SessionRecord};
@@ -59,24 +59,9 @@ impl<S: CenterStore> Center<S> {
         now: Instant,
         lifetime: std::time::Duration,
     ) -> Result<OpenedParentSession, ParentError> {
-        let expired: Vec<String> =
-            self.sessions.values().filter(|s| s.expires_at <= now).map(|s| s.token_hash.clone()).collect();
-        for hash in expired {
-            self.store.remove_session(&hash)?;
-            self.sessions.remove(&hash);
-        }
         let parent = ParentIdentity { iin: iin.to_owned(), method: method.to_owned() };
-        let token = random_token()?;
         let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::minutes(30));
-        let record = SessionRecord {
-            token_hash: token_hash(&token),
-            login: parent.operator(),
-            created_at: now,
-            expires_at: Instant(now.0 + lifetime),
-            csrf: random_token()?,
-        };
-        self.store.put_session(&record)?;
-        self.sessions.insert(record.token_hash.clone(), record.clone());
+        let (token, record) = self.start_session::<ParentError>(parent.operator(), now, lifetime)?;
         Ok(OpenedParentSession { token, record, parent })
     }
 

@@ -553,3 +553,58 @@ fn serve_refuses_an_unusable_smtp_setup_at_start() {
         assert!(text.contains(&format!("\"code\":\"{code}\"")), "{text}");
     }
 }
+
+/// A center that runs for years: the keys of sent messages are forgotten
+/// `SENT_KEYS_KEPT_DAYS` after the newest message's creation, at a compaction, so the
+/// journal and the outbox's memory stay bounded; keys younger than that are still never
+/// sent twice, and a digest line written before creation instants were kept is never
+/// forgotten.
+#[test]
+fn the_keys_of_long_sent_messages_are_forgotten_and_younger_ones_kept() {
+    use center::notify::outbox::{COMPACT_AFTER_SPENT_LINES, OUTBOX_FILE, SENT_KEYS_KEPT_DAYS};
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join(OUTBOX_FILE);
+    // A journal compacted by the previous version: a digest line without its instant.
+    let legacy = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(b"legacy"));
+    std::fs::write(&journal, format!("{{\"op\":\"finished\",\"keySha256\":\"{legacy}\"}}\n")).unwrap();
+    let file = FileNotifier::open(&dir.path().join(DELIVERED_FILE)).unwrap();
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    assert!(outbox.is_delivered("legacy"));
+    let start = at("2026-03-10T18:00:00+05:00");
+    let day = |n: i64| Instant(start.0 + chrono::Duration::days(n));
+    let send = |outbox: &mut Outbox, key: &str, created: Instant| {
+        assert!(outbox.enqueue(Message { created_at: created, ..message(key) }).unwrap(), "{key}");
+        assert_eq!(outbox.deliver_due(&file, created).delivered, 1, "{key}");
+    };
+    send(&mut outbox, "old", day(0));
+    send(&mut outbox, "young", day(10));
+    // Enough messages on the hundredth day for compactions to run.
+    for i in 0..2 * COMPACT_AFTER_SPENT_LINES {
+        send(&mut outbox, &format!("today-{i}"), day(SENT_KEYS_KEPT_DAYS + 5));
+    }
+    outbox.compact().unwrap();
+    assert!(!outbox.knows("old"), "sent 95 days before the newest message");
+    assert!(outbox.is_delivered("young") && outbox.is_delivered("legacy"));
+    let text = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(text.lines().count(), 2 * COMPACT_AFTER_SPENT_LINES + 2, "young, legacy and today's");
+    drop(outbox);
+    let mut outbox = Outbox::open(dir.path()).unwrap();
+    assert!(!outbox.knows("old"));
+    assert!(!outbox.enqueue(message("young")).unwrap(), "a kept key is not sent again after a restart");
+    assert!(!outbox.enqueue(message("today-7")).unwrap());
+}
+
+/// Notices look back no further than the outbox keeps keys: a voucher issued more than
+/// `VOUCHER_NOTICE_DAYS` ago is not announced, even to an outbox that never saw it.
+#[test]
+fn a_voucher_older_than_the_notice_window_is_not_announced() {
+    use center::notify::due::VOUCHER_NOTICE_DAYS;
+    let (_dir, mut center) = center();
+    two_vouchers(&mut center);
+    let issued = at("2026-03-10T18:00:00+05:00");
+    let after = |days: i64| Instant(issued.0 + chrono::Duration::days(days));
+    let data = tempfile::tempdir().unwrap();
+    let notifications = Notifications::open_with_file(data.path()).unwrap();
+    assert_eq!(notifications.scan_center(&center, after(VOUCHER_NOTICE_DAYS)).unwrap(), 0);
+    assert_eq!(notifications.scan_center(&center, after(VOUCHER_NOTICE_DAYS - 1)).unwrap(), 2);
+}

@@ -2,7 +2,8 @@
 //! same messages with the same keys, so a scan at every poll enqueues each once.
 //!
 //! - `VoucherIssued`: an application waiting on its voucher's confirmation (status
-//!   `voucher_issued`); key `voucher:{application}:{issued instant}`.
+//!   `voucher_issued`), issued in the last [`VOUCHER_NOTICE_DAYS`] days; key
+//!   `voucher:{application}:{issued instant}`.
 //! - `DeadlineTomorrow`: the application's pending deadline (`rules::deadline::pending`)
 //!   ends after today and no later than the next working day (`rules` calendar): on a
 //!   working day, the day before; before a weekend, also a deadline on the weekend; key
@@ -21,6 +22,13 @@ use super::{Message, MessageKind, Recipient};
 /// Refusal decisions older than this (at the notifier's first start on an old center) are
 /// not announced.
 pub const REFUSAL_NOTICE_DAYS: i64 = 7;
+/// Vouchers issued longer ago than this are not announced (their confirmation deadline
+/// passed long before; a center whose nightly expiry has not run still owes no notice).
+pub const VOUCHER_NOTICE_DAYS: i64 = 30;
+/// The oldest message a scan derives, in days before `now`: the outbox keeps the keys of
+/// sent messages longer than this, so that none is sent twice.
+pub const LONGEST_NOTICE_DAYS: i64 =
+    if VOUCHER_NOTICE_DAYS > REFUSAL_NOTICE_DAYS { VOUCHER_NOTICE_DAYS } else { REFUSAL_NOTICE_DAYS };
 
 /// A reviewer's decision on a kindergarten's refusal, from the center's log.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,6 +77,7 @@ pub fn due_messages(
         let language = lang(&app.applicant.iin);
         if app.status == Status::VoucherIssued
             && let Some(voucher) = &app.voucher
+            && (now.0 - voucher.issued_at.0).num_days() < VOUCHER_NOTICE_DAYS
         {
             let key = format!("voucher:{}:{}", app.id, voucher.issued_at);
             let texts = messages::voucher_issued(language, &app.id, voucher.confirm_deadline);

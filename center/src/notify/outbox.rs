@@ -7,9 +7,13 @@
 //! parse is skipped (counted in [`Outbox::skipped_lines`]).
 //!
 //! The journal is compacted ([`Outbox::compact`]) when more than half of it is spent: a
-//! finished message (delivered or given up) is kept only as the SHA-256 of its key, so
-//! that it is still never sent twice, while its text, its address and a sign-in code it
-//! carried leave the disk; a pending message keeps its record and its retry state. The
+//! finished message (delivered or given up) is kept only as the SHA-256 of its key and its
+//! creation instant, so that it is still never sent twice, while its text, its address and
+//! a sign-in code it carried leave the disk; a pending message keeps its record and its
+//! retry state. A finished message created [`SENT_KEYS_KEPT_DAYS`] before the newest one is
+//! forgotten: nothing the center enqueues is that old (`due`'s notices look back at most
+//! [`super::due::LONGEST_NOTICE_DAYS`]; a sign-in code is enqueued as it is made), so the
+//! journal and the outbox's memory stay bounded on a center that runs for years. The
 //! compacted journal is written to a temporary file, synced, and renamed over the old one:
 //! a crash leaves one or the other, whole.
 
@@ -33,6 +37,10 @@ pub const MAX_RETRY_SECS: i64 = 3600;
 /// Lines of the journal beyond what compaction would keep before it is compacted (and at
 /// least as many as it would keep, so that rewriting it costs a constant per record).
 pub const COMPACT_AFTER_SPENT_LINES: usize = 1000;
+/// How long a finished message's key is kept, counted back from the newest message's
+/// creation (the outbox reads no clock): longer than any notice looks back.
+pub const SENT_KEYS_KEPT_DAYS: i64 = 90;
+const _: () = assert!(super::due::LONGEST_NOTICE_DAYS < SENT_KEYS_KEPT_DAYS);
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -69,9 +77,13 @@ enum Record {
         at: Instant,
         error: String,
     },
-    /// Compaction's form of a finished message: the hex SHA-256 of its key.
+    /// Compaction's form of a finished message: the hex SHA-256 of its key, and when the
+    /// message was created (absent in journals compacted before it was kept: never
+    /// forgotten).
     Finished {
         key_sha256: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        created_at: Option<Instant>,
     },
     /// Compaction's form of a pending message's failed attempts.
     Retrying {
@@ -98,8 +110,11 @@ struct Pending {
 #[derive(Debug)]
 pub struct Outbox {
     path: PathBuf,
-    /// The SHA-256 of every key ever enqueued.
-    known: HashSet<[u8; 32]>,
+    /// The SHA-256 of every key enqueued (and not forgotten, see [`SENT_KEYS_KEPT_DAYS`]),
+    /// with its message's creation instant when known.
+    known: HashMap<[u8; 32], Option<Instant>>,
+    /// The newest creation instant of any message seen: the outbox's clock for forgetting.
+    newest: Option<Instant>,
     /// Pending messages by enqueue order.
     pending: BTreeMap<u64, Pending>,
     order: HashMap<String, u64>,
@@ -125,7 +140,8 @@ impl Outbox {
         let (records, skipped) = read_records::<Record>(&path)?;
         let mut outbox = Outbox {
             path,
-            known: HashSet::new(),
+            known: HashMap::new(),
+            newest: None,
             pending: BTreeMap::new(),
             order: HashMap::new(),
             next_seq: 0,
@@ -140,10 +156,15 @@ impl Outbox {
         Ok(outbox)
     }
 
+    fn saw(&mut self, created_at: Instant) {
+        self.newest = Some(self.newest.map_or(created_at, |newest| newest.max(created_at)));
+    }
+
     fn apply(&mut self, record: Record) {
         match record {
             Record::Enqueued { message } => {
-                if self.known.insert(key_digest(&message.key)) {
+                self.saw(message.created_at);
+                if self.known.insert(key_digest(&message.key), Some(message.created_at)).is_none() {
                     let seq = self.next_seq;
                     self.next_seq += 1;
                     self.order.insert(message.key.clone(), seq);
@@ -161,10 +182,13 @@ impl Outbox {
                     self.pending.remove(&seq);
                 }
             }
-            Record::Finished { key_sha256 } => {
+            Record::Finished { key_sha256, created_at } => {
                 let mut digest = [0u8; 32];
                 if hex::decode_to_slice(&key_sha256, &mut digest).is_ok() {
-                    self.known.insert(digest);
+                    if let Some(at) = created_at {
+                        self.saw(at);
+                    }
+                    self.known.insert(digest, created_at);
                 } else {
                     self.skipped += 1;
                 }
@@ -211,10 +235,17 @@ impl Outbox {
             lines += 1;
             Ok(())
         };
-        let mut finished: Vec<&[u8; 32]> = self.known.iter().filter(|d| !pending_digests.contains(*d)).collect();
-        finished.sort_unstable();
-        for digest in finished {
-            push(&Record::Finished { key_sha256: hex::encode(digest) })?;
+        if let Some(newest) = self.newest {
+            let forget_before = Instant(newest.0 - chrono::Duration::days(SENT_KEYS_KEPT_DAYS));
+            self.known.retain(|digest, created| {
+                pending_digests.contains(digest) || created.is_none_or(|created| created >= forget_before)
+            });
+        }
+        let mut finished: Vec<(&[u8; 32], &Option<Instant>)> =
+            self.known.iter().filter(|(d, _)| !pending_digests.contains(*d)).collect();
+        finished.sort_unstable_by_key(|(digest, _)| *digest);
+        for (digest, created_at) in finished {
+            push(&Record::Finished { key_sha256: hex::encode(digest), created_at: *created_at })?;
         }
         for p in self.pending.values() {
             push(&Record::Enqueued { message: Box::new(p.message.clone()) })?;
@@ -227,7 +258,8 @@ impl Outbox {
         Ok(())
     }
 
-    /// Adds `message`; `Ok(false)` when its key was enqueued before (ever, across restarts).
+    /// Adds `message`; `Ok(false)` when its key was enqueued before (across restarts, and
+    /// within [`SENT_KEYS_KEPT_DAYS`] of the newest message once it is finished).
     pub fn enqueue(&mut self, message: Message) -> Result<bool, NotifyError> {
         if self.knows(&message.key) {
             return Ok(false);
@@ -238,7 +270,7 @@ impl Outbox {
 
     /// Whether `key` was ever enqueued.
     pub fn knows(&self, key: &str) -> bool {
-        self.known.contains(&key_digest(key))
+        self.known.contains_key(&key_digest(key))
     }
 
     /// Whether `key` was enqueued and is no longer pending (delivered or given up).

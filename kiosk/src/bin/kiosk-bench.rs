@@ -125,6 +125,16 @@ fn open_only(dir: &Path) {
         "cold_start_projections caught_up_from={} to={} rebuilt={}",
         report.projected_from, report.projected_to, report.projections_rebuilt
     );
+    // Which path ran: from a checkpoint (its entry) with the entries after it replayed, or
+    // the whole log replayed (checkpoint=none), and why not, if the open said so.
+    let checkpoint = match report.checkpoint_seq {
+        0 => "none".to_owned(),
+        seq => seq.to_string(),
+    };
+    println!("cold_start_checkpoint seq={checkpoint} replayed_entries={}", report.replayed_entries);
+    for note in &report.notes {
+        println!("cold_start_note {note}");
+    }
     assert!(matches!(kiosk.health(), kiosk::LogHealth::Ok));
     let entries = kiosk.last_seq();
     let (peak, rss) = memory_mib();

@@ -1,7 +1,7 @@
 //! The fold fingerprint: a SHA-256 of every source file that decides what the kiosk's
 //! state is after replaying its log (the rules, the entry format, the kiosk's replay and
 //! its checkpoint encoding, the data they embed, and `Cargo.lock`, which pins serde, chrono
-//! and the rest). A checkpoint of the folded state (`service/checkpoint.rs`) records it and
+//! and the rest). A checkpoint of the folded state (`service/checkpoint/`) records it and
 //! is ignored when it differs, so a build whose rules changed replays the whole log again
 //! even if the crates' versions did not change (they usually do not between builds).
 //!
@@ -30,7 +30,7 @@ const INPUTS: &[&str] = &[
     "../data/demo/kindergartens.json",
     "../Cargo.lock",
     "src/service/replay.rs",
-    "src/service/checkpoint.rs",
+    "src/service/checkpoint",
     "src/logfile",
     "src/operators.rs",
     "src/base.rs",

@@ -268,9 +268,19 @@ impl State {
         for (slot, sum) in sums {
             state.published.insert(slot, u32::try_from(sum.max(0)).unwrap_or(u32::MAX));
         }
-        for app in applications {
-            state.register(app);
-        }
+        // The indexes follow each application in the order given (as `register` does), and
+        // the map is built in one go rather than by an insert each: a host restoring a large
+        // state (a kiosk from its checkpoint) spent most of the restore inserting and moving
+        // applications. Of applications with one id the last wins, as with inserts.
+        let applications = applications.into_iter();
+        state.active_children.reserve(applications.size_hint().0);
+        let (queue, active, occupied) = (&mut state.queue, &mut state.active_children, &mut state.occupied);
+        state.applications = applications
+            .map(|app| {
+                Indexes { queue: &mut *queue, active: &mut *active, occupied: &mut *occupied }.track(None, Some(&app));
+                (app.id.clone(), app)
+            })
+            .collect();
         state
     }
 
@@ -609,11 +619,15 @@ struct Indexes<'a> {
 impl Indexes<'_> {
     /// Keeps the indexes in step with one application, as it was and as it is.
     fn track(self, before: Option<&Application>, after: Option<&Application>) {
-        let member = |app: &Application| (app.queue_key(), app.right, app.registered_at, app.id.clone());
         if let Some(b) = before {
             if b.status == Status::Queued {
-                let (queue, right, registered_at, id) = member(b);
-                self.queue.remove(&QueueMember { queue: &queue, right, registered_at, id: &id });
+                let queue = b.queue_key();
+                self.queue.remove(&QueueMember {
+                    queue: &queue,
+                    right: b.right,
+                    registered_at: b.registered_at,
+                    id: &b.id,
+                });
             }
             if !b.status.is_final() {
                 self.active.remove(&(b.child.iin.clone(), b.queue_type));
@@ -626,8 +640,13 @@ impl Indexes<'_> {
         }
         if let Some(a) = after {
             if a.status == Status::Queued {
-                let (queue, right, registered_at, id) = member(a);
-                self.queue.insert(&QueueMember { queue: &queue, right, registered_at, id: &id });
+                let queue = a.queue_key();
+                self.queue.insert(&QueueMember {
+                    queue: &queue,
+                    right: a.right,
+                    registered_at: a.registered_at,
+                    id: &a.id,
+                });
             }
             if !a.status.is_final() {
                 self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());

@@ -243,7 +243,7 @@ impl Kiosk {
         // One of the two is empty: which one depends on the base, which the checkpoint is
         // bound to.
         let problems: Vec<ReplayProblem> = self.replay_problems.iter().chain(&self.conflicts).cloned().collect();
-        let bytes = checkpoint::encode(&self.model, &problems, point, binding, &self.key);
+        let Ok(bytes) = checkpoint::encode(&self.model, &problems, point, binding, &self.key) else { return };
         if self.store.write_blob(Blob::Checkpoint, &bytes).is_ok() {
             self.checkpoint_seq = self.last_seq;
         }

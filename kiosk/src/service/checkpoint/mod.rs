@@ -20,9 +20,9 @@
 //! checks the chain (`replay_log`). Every entry's chain is still checked at every open.
 //!
 //! Layout: `MAGIC`, the header's length (u32 LE), the header (postcard), the ed25519
-//! signature (64 bytes) of `SIGNING_CONTEXT ‖ header`, then the body: JSON, because the
-//! rules' types skip empty fields when serialized, which only a self-describing format
-//! reads back.
+//! signature (64 bytes) of `SIGNING_CONTEXT ‖ header`, then the body: the applications and
+//! places records in postcard's encoding (`wire.rs`, which also says why not JSON), and the
+//! small parts (directory, calendar updates, operators, counters, replay problems) as JSON.
 
 use changelog::{Hash, KioskKey, VerifyingKey};
 use ed25519_dalek::{Signature, Signer};
@@ -36,8 +36,10 @@ use super::replay::{Model, ReplayProblem, Resume};
 use crate::logfile::Folded;
 use crate::operators::{OperatorInfo, Operators};
 
+mod wire;
+
 /// Bumped whenever the layout or the body's meaning changes: older files are ignored.
-pub(super) const CHECKPOINT_FORMAT: u32 = 1;
+pub(super) const CHECKPOINT_FORMAT: u32 = 2;
 const MAGIC: &[u8; 16] = b"KEZEK-CHECKPOINT";
 /// Domain separation: no log entry or center document signature can pass for this one.
 const SIGNING_CONTEXT: &[u8] = b"kezek-kiosk checkpoint\0";
@@ -83,14 +85,30 @@ struct Header {
     body_sha256: [u8; 32],
 }
 
-/// The model, as written (borrowing it).
+/// The model, as written (borrowing it): the bulk in postcard's encoding.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct BodyOut<'a> {
-    calendar_updates: &'a [CalendarYear],
-    kindergartens: Vec<&'a Kindergarten>,
+    /// [`SmallOut`] as JSON.
+    small: Vec<u8>,
     applications: Vec<&'a Application>,
     places: Vec<&'a PlacesRecord>,
+}
+
+/// The model, as read.
+#[derive(Deserialize)]
+struct BodyIn {
+    small: Vec<u8>,
+    #[serde(deserialize_with = "wire::exact_vec")]
+    applications: Vec<Application>,
+    places: Vec<PlacesRecord>,
+}
+
+/// The small parts of the model, as written.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SmallOut<'a> {
+    calendar_updates: &'a [CalendarYear],
+    kindergartens: Vec<&'a Kindergarten>,
     covered_through: u64,
     operators: Vec<&'a OperatorInfo>,
     rotated_key: Option<&'a str>,
@@ -100,14 +118,12 @@ struct BodyOut<'a> {
     problems: &'a [ReplayProblem],
 }
 
-/// The model, as read.
+/// The small parts of the model, as read.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct BodyIn {
+struct SmallIn {
     calendar_updates: Vec<CalendarYear>,
     kindergartens: Vec<Kindergarten>,
-    applications: Vec<Application>,
-    places: Vec<PlacesRecord>,
     covered_through: u64,
     operators: Vec<OperatorInfo>,
     rotated_key: Option<String>,
@@ -134,20 +150,19 @@ fn signed_message(header: &[u8]) -> Vec<u8> {
 }
 
 /// The checkpoint file of `model` (with the replay problems of the entries it folded) at
-/// `point`, signed with `key`.
+/// `point`, signed with `key`; an error if its body would not read back as the model (see
+/// `wire.rs`: then none is written, and opens replay the whole log).
 pub(super) fn encode(
     model: &Model,
     problems: &[ReplayProblem],
     point: LogPoint,
     binding: Binding<'_>,
     key: &KioskKey,
-) -> Vec<u8> {
+) -> Result<Vec<u8>, String> {
     let state = &model.state;
-    let body = BodyOut {
+    let small = SmallOut {
         calendar_updates: state.calendar().updates(),
         kindergartens: state.kindergartens().collect(),
-        applications: state.applications().collect(),
-        places: state.places().collect(),
         covered_through: model.covered_through,
         operators: model.operators.all().collect(),
         rotated_key: model.rotated_key.as_deref(),
@@ -156,7 +171,17 @@ pub(super) fn encode(
         commands: model.commands,
         problems,
     };
-    let body = serde_json::to_vec(&body).expect("the model serializes");
+    let body = BodyOut {
+        small: serde_json::to_vec(&small).map_err(|e| e.to_string())?,
+        applications: state.applications().collect(),
+        places: state.places().collect(),
+    };
+    let body = wire::to_bytes(&body).map_err(|e| e.to_string())?;
+    let read_back: BodyIn = postcard::from_bytes(&body).map_err(|e| format!("the body does not read back: {e}"))?;
+    if !read_back.applications.iter().eq(state.applications()) || !read_back.places.iter().eq(state.places()) {
+        return Err("the body does not read back as the model".to_owned());
+    }
+    drop(read_back);
     let header = Header {
         format: CHECKPOINT_FORMAT,
         kiosk: binding.kiosk.to_owned(),
@@ -179,7 +204,7 @@ pub(super) fn encode(
     out.extend_from_slice(&header);
     out.extend_from_slice(&signature.to_bytes());
     out.extend_from_slice(&body);
-    out
+    Ok(out)
 }
 
 /// Reads a checkpoint file and checks it against what it must be of and against the log as
@@ -223,23 +248,24 @@ pub(super) fn decode(bytes: &[u8], binding: Binding<'_>, log: &[u8]) -> Result<R
     if body.len() as u64 != header.body_len || <[u8; 32]>::from(Sha256::digest(body)) != header.body_sha256 {
         return Err("its body is not the one signed (damaged or changed)".to_owned());
     }
-    let body: BodyIn = serde_json::from_slice(body).map_err(|e| unreadable(&format!("body: {e}")))?;
-    let calendar = Calendar::with_years_static(&body.calendar_updates)
+    let body: BodyIn = postcard::from_bytes(body).map_err(|e| unreadable(&format!("body: {e}")))?;
+    let small: SmallIn = serde_json::from_slice(&body.small).map_err(|e| unreadable(&format!("body: {e}")))?;
+    let calendar = Calendar::with_years_static(&small.calendar_updates)
         .map_err(|e| format!("its calendar does not build ({})", e.0))?;
     let model = Model {
         // The indexes (queues, active children, occupied places) are derived again, as
         // for a center snapshot.
-        state: State::restore(calendar, body.kindergartens, body.applications, body.places),
-        covered_through: body.covered_through,
-        operators: Operators::from_accounts(body.operators),
-        rotated_key: body.rotated_key,
-        registrations: body.registrations,
-        places_records: body.places_records,
-        commands: body.commands,
+        state: State::restore(calendar, small.kindergartens, body.applications, body.places),
+        covered_through: small.covered_through,
+        operators: Operators::from_accounts(small.operators),
+        rotated_key: small.rotated_key,
+        registrations: small.registrations,
+        places_records: small.places_records,
+        commands: small.commands,
     };
     Ok(Resume {
         model,
-        problems: body.problems,
+        problems: small.problems,
         folded: Folded { seq: header.seq, hash: header.entry_hash },
         signed_by: key,
     })

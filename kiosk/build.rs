@@ -68,6 +68,10 @@ fn main() {
         }
     }
     let digest = hasher.finalize();
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = digest.iter().fold(String::with_capacity(64), |mut s, b| {
+        use std::fmt::Write as _;
+        let _ = write!(s, "{b:02x}");
+        s
+    });
     println!("cargo::rustc-env=KEZEK_FOLD_FINGERPRINT={hex}");
 }

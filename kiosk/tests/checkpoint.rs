@@ -362,7 +362,7 @@ fn resigned(file: &[u8], key: &KioskKey, edit: impl FnOnce(&mut Header, &mut Vec
     message.extend_from_slice(&header);
     let signature = key.signing().sign(&message);
     let mut out = MAGIC.to_vec();
-    out.extend_from_slice(&(header.len() as u32).to_le_bytes());
+    out.extend_from_slice(&u32::try_from(header.len()).unwrap().to_le_bytes());
     out.extend_from_slice(&header);
     out.extend_from_slice(&signature.to_bytes());
     out.extend_from_slice(&body);
@@ -381,8 +381,8 @@ fn a_checkpoint_signed_by_another_key_is_refused_even_when_well_formed() {
     // Signed by a forger, with the forger's key named in the header (what it holds is
     // beside the point: any key but the log's is refused).
     let forger = KioskKey::generate().unwrap();
-    let forged = resigned(&good, &forger, |_, _| {});
-    fs::write(checkpoint_path(&dir), &forged).unwrap();
+    let by_forger = resigned(&good, &forger, |_, _| {});
+    fs::write(checkpoint_path(&dir), &by_forger).unwrap();
     assert_refused(&dir, "not signed by this kiosk's key");
     // The same checkpoint signed by the kiosk's key, with the forger's key still named in
     // the header: the signature does not verify.
@@ -504,6 +504,52 @@ fn a_killed_command_line_run_leaves_a_kiosk_that_opens_to_the_same_state() {
         let _ = child.wait();
         let k = Kiosk::open(&dir).unwrap();
         assert_eq!(view(&k), full_view, "after a kill at {delay_ms} ms: {:?}", k.open_report().notes);
+        drop(k);
+    }
+}
+
+#[test]
+fn every_entry_is_still_checked_a_checkpoint_hides_no_damage_in_the_entries_it_folded() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, last) = closed_kiosk(root.path());
+    let log = fs::read(log_path(&dir)).unwrap();
+    // A byte changed in the payload of an entry the checkpoint folded (its command is
+    // never parsed at an open that resumes), then in an entry's signature.
+    let entries = kiosk::logfile::records(&log);
+    let mut offset = 0;
+    let mut offsets = Vec::new();
+    for entry in &entries {
+        offsets.push(offset);
+        offset += 4 + entry.body_bytes().len() + 64;
+    }
+    let target = 6; // a registration
+    let body_len = entries[target - 1].body_bytes().len();
+    for at in [offsets[target - 1] + 4 + body_len - 3, offsets[target - 1] + 4 + body_len + 10] {
+        let mut damaged = log.clone();
+        damaged[at] ^= 0x01;
+        fs::write(log_path(&dir), &damaged).unwrap();
+        // What an open without any checkpoint reports.
+        let copy = root.path().join("without");
+        let _ = fs::remove_dir_all(&copy);
+        copy_dir(&dir, &copy);
+        fs::remove_file(checkpoint_path(&copy)).unwrap();
+        let without = Kiosk::open(&copy).unwrap().health().clone();
+        assert!(matches!(&without, kiosk::LogHealth::Damaged { damage } if damage.seq == target as u64), "{without:?}");
+
+        let k = Kiosk::open(&dir).unwrap();
+        assert_eq!(k.health(), &without, "the same damage, found with the checkpoint there");
+        assert_eq!(k.last_seq(), target as u64 - 1);
+        assert_eq!(k.open_report().checkpoint_seq, 0);
+        assert!(k.open_report().notes.iter().any(|n| n.contains("the log is damaged")), "{:?}", k.open_report().notes);
+        drop(k);
+        // A damaged log gets no checkpoint: the one there is the good log's. (The damaged
+        // open rebuilt the projections up to the damage, so with the good log back they
+        // are behind the checkpoint, which then is not used either: said in a note.)
+        fs::write(log_path(&dir), &log).unwrap();
+        let k = Kiosk::open(&dir).unwrap();
+        assert_eq!((k.health(), k.last_seq()), (&kiosk::LogHealth::Ok, last));
+        let notes = &k.open_report().notes;
+        assert!(notes.iter().any(|n| n.contains("projections are behind")), "{notes:?}");
         drop(k);
     }
 }

@@ -268,19 +268,14 @@ impl State {
         for (slot, sum) in sums {
             state.published.insert(slot, u32::try_from(sum.max(0)).unwrap_or(u32::MAX));
         }
-        // The indexes follow each application in the order given (as `register` does), and
-        // the map is built in one go rather than by an insert each: a host restoring a large
-        // state (a kiosk from its checkpoint) spent most of the restore inserting and moving
-        // applications. Of applications with one id the last wins, as with inserts.
-        let applications = applications.into_iter();
-        state.active_children.reserve(applications.size_hint().0);
-        let (queue, active, occupied) = (&mut state.queue, &mut state.active_children, &mut state.occupied);
-        state.applications = applications
-            .map(|app| {
-                Indexes { queue: &mut *queue, active: &mut *active, occupied: &mut *occupied }.track(None, Some(&app));
-                (app.id.clone(), app)
-            })
-            .collect();
+        // The map is built in one go, then the indexes from it, the queues sorted once: a
+        // host restoring a large state (a kiosk from its checkpoint) spent most of the
+        // restore inserting applications one by one, and queue members in the middle of long
+        // lists (ids do not sort as registration times do). Of applications with one id the
+        // last wins, as with inserts.
+        state.applications = applications.into_iter().map(|app| (app.id.clone(), app)).collect();
+        Indexes { queue: &mut state.queue, active: &mut state.active_children, occupied: &mut state.occupied }
+            .add_all(state.applications.values());
         state
     }
 
@@ -655,6 +650,30 @@ impl Indexes<'_> {
                 *self.occupied.entry(slot).or_default() += 1;
             }
         }
+    }
+
+    /// [`Indexes::track`] of new applications, for empty indexes, with the queues sorted
+    /// once at the end rather than kept sorted by each insert.
+    fn add_all<'a>(self, applications: impl ExactSizeIterator<Item = &'a Application>) {
+        self.active.reserve(applications.len());
+        let mut queued = Vec::new();
+        for a in applications {
+            if a.status == Status::Queued {
+                queued.push((a.queue_key(), a));
+            }
+            if !a.status.is_final() {
+                self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
+            }
+            if let Some(slot) = slot_of(a) {
+                *self.occupied.entry(slot).or_default() += 1;
+            }
+        }
+        self.queue.extend_unsorted(queued.iter().map(|(queue, a)| QueueMember {
+            queue,
+            right: a.right,
+            registered_at: a.registered_at,
+            id: &a.id,
+        }));
     }
 }
 

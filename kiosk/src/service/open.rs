@@ -330,6 +330,9 @@ impl Kiosk {
             &mut projected_seq,
             resume,
         );
+        // What became of the checkpoint is told by this replay (a rebuild below replays
+        // everything anyway).
+        let resumed = std::mem::take(&mut replayed.resumed);
         let mut projected = replayed.pending_after;
         if projected > replayed.summary.valid {
             // Projections of entries the log no longer has (damage, an old backup): rebuild.
@@ -337,7 +340,8 @@ impl Kiosk {
             replayed =
                 replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut || 0, None);
         }
-        let checkpoint_seq = match &replayed.resumed {
+        let checkpoint_seq = match &resumed {
+            Resumed::Used { .. } if projected == 0 => 0,
             Resumed::Used { seq } => *seq,
             Resumed::Rejected(why) => {
                 report.notes.push(format!("the checkpoint is not used ({why}); the whole log was replayed"));
@@ -351,7 +355,7 @@ impl Kiosk {
             }
         };
         report.checkpoint_seq = checkpoint_seq;
-        report.replayed_entries = replayed.replayed;
+        report.replayed_entries = replayed.decided_again;
         if let Some(e) = meta_error {
             report.notes.push(format!("projection metadata unreadable: {e}"));
         }

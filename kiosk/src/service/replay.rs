@@ -178,7 +178,7 @@ pub(super) struct Replayed {
     pub(super) problems: Vec<ReplayProblem>,
     pub(super) summary: LoadSummary,
     /// Entries decided again (all the valid ones, or those after the checkpoint).
-    pub(super) replayed: u64,
+    pub(super) decided_again: u64,
     pub(super) resumed: Resumed,
 }
 
@@ -207,7 +207,7 @@ pub(super) fn replay_log(
             None => (Model::new(base, offline), Vec::new(), None),
         };
         let mut pending = Pending::default();
-        let mut replayed = 0;
+        let mut decided_again = 0;
         let summary = logfile::load_folded(bytes, kiosk, key, folded, |view| {
             let after = *threshold.get_or_insert_with(&mut *pending_after);
             let (command, events, problem) = model.replay(view);
@@ -216,10 +216,10 @@ pub(super) fn replay_log(
                 pending.entry(view.seq, view.kiosk, view.kiosk_time, view.operator, command, &events);
             }
             model.evolve_owned(events);
-            replayed += 1;
+            decided_again += 1;
         });
         let pending_after = *threshold.get_or_insert_with(&mut *pending_after);
-        Replayed { pending_after, model, pending, problems, summary, replayed, resumed: Resumed::NotOffered }
+        Replayed { pending_after, model, pending, problems, summary, decided_again, resumed: Resumed::NotOffered }
     };
     let full = |run: &mut dyn FnMut(&[u8], Option<Resume>) -> Replayed| {
         let first = run(bytes, None);
@@ -235,12 +235,13 @@ pub(super) fn replay_log(
     let (seq, signed_by) = (resume.folded.seq, resume.signed_by);
     let resumed = run(bytes, Some(resume));
     let summary = &resumed.summary;
-    let rejected = if !summary.folded_hash_matches {
+    let rejected = if summary.damage.is_some() || summary.valid < summary.applied {
+        // Damage anywhere: the full replay reports it exactly as without a checkpoint.
+        Some("the log is damaged".to_owned())
+    } else if !summary.folded_hash_matches {
         Some(format!(
             "the log's entry {seq} is not the one it was made at (the log was changed, cut back or restored from another backup)"
         ))
-    } else if summary.damage.is_some() || summary.valid < summary.applied {
-        Some("the log is damaged".to_owned())
     } else if summary.key_after(seq) != Some(signed_by) {
         Some(format!("it is not signed by this kiosk's key at entry {seq}"))
     } else if resumed.pending_after < seq {

@@ -88,7 +88,7 @@ impl Wire {
         }
     }
     fn zigzag(&mut self, v: i128) {
-        self.varint(((v << 1) ^ (v >> 127)) as u128);
+        self.varint(((v << 1) ^ (v >> 127)).cast_unsigned());
     }
     fn len(&mut self, len: Option<usize>) -> Result<()> {
         let len = len.ok_or_else(|| WireError("a sequence of unknown length".into()))?;
@@ -99,7 +99,7 @@ impl Wire {
 
 type Result<T> = std::result::Result<T, WireError>;
 
-impl<'a> ser::Serializer for &'a mut Wire {
+impl ser::Serializer for &mut Wire {
     type Ok = ();
     type Error = WireError;
     type SerializeSeq = Self;
@@ -388,7 +388,7 @@ mod tests {
             kinds: vec![],
             signed: 0,
             small: 0,
-            map: Default::default(),
+            map: std::collections::BTreeMap::default(),
             float: 0.0,
         };
         for sample in [full.clone(), empty] {

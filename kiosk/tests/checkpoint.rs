@@ -553,3 +553,31 @@ fn every_entry_is_still_checked_a_checkpoint_hides_no_damage_in_the_entries_it_f
         drop(k);
     }
 }
+
+#[test]
+fn a_forged_body_claiming_millions_of_applications_is_refused_without_harm() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, _) = closed_kiosk(root.path());
+    let good = fs::read(checkpoint_path(&dir)).unwrap();
+    let other_key = KioskKey::generate().unwrap();
+    // A body whose application count says ten million, then ends: signed by the forger,
+    // so it is decoded before the key is found not to be the kiosk's.
+    for count in [10_000_000u64, u64::MAX] {
+        let forged = resigned(&good, &other_key, |_, body| {
+            let mut claim = vec![0u8]; // no small parts
+            let mut n = count;
+            loop {
+                let byte = u8::try_from(n & 0x7f).unwrap();
+                n >>= 7;
+                if n == 0 {
+                    claim.push(byte);
+                    break;
+                }
+                claim.push(byte | 0x80);
+            }
+            *body = claim;
+        });
+        fs::write(checkpoint_path(&dir), &forged).unwrap();
+        assert_refused(&dir, "unreadable");
+    }
+}

@@ -97,7 +97,7 @@ pub struct EntryView<'a> {
 /// The outcome of [`load`].
 #[derive(Debug, Clone, Default)]
 pub struct LoadSummary {
-    /// Entries handed to the callback.
+    /// Entries that passed the chain checks: handed to the callback, or folded.
     pub applied: u64,
     /// Entries that verify (a prefix of those applied). When it is less than `applied`
     /// (only the last signature told), the caller replays `..valid_len` again.

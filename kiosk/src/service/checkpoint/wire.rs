@@ -43,8 +43,11 @@ pub(super) fn to_bytes<T: Serialize + ?Sized>(value: &T) -> std::result::Result<
 
 /// A `Vec` read with the capacity its length prefix gives, at once. serde grows one read
 /// from postcard from at most 1 MiB, doubling: for 100,000 applications that moved each
-/// (some hundreds of bytes) several times. The prefix is of a signed, checked body, and the
-/// capacity is bounded by the bytes left anyway (every element takes at least one).
+/// (some hundreds of bytes) several times. The body is signed, but possibly by a key that
+/// turns out not to be this kiosk's (that is checked later, with the chain), so the prefix
+/// may be a forger's: the capacity is capped, and only tried (`try_reserve_exact`), so a
+/// length no memory can hold falls back to growing as serde does instead of aborting; the
+/// elements themselves can never be more than the signed bytes hold.
 pub(super) fn exact_vec<'de, D, T>(deserializer: D) -> std::result::Result<Vec<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
@@ -57,7 +60,8 @@ where
             f.write_str("a sequence")
         }
         fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Vec<T>, A::Error> {
-            let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_PREALLOCATED));
+            let mut out = Vec::new();
+            let _ = out.try_reserve_exact(seq.size_hint().unwrap_or(0).min(MAX_PREALLOCATED));
             while let Some(item) = seq.next_element()? {
                 out.push(item);
             }

@@ -581,3 +581,52 @@ fn a_forged_body_claiming_millions_of_applications_is_refused_without_harm() {
         assert_refused(&dir, "unreadable");
     }
 }
+
+#[test]
+fn an_undone_group_commit_and_a_failed_checkpoint_write_leave_a_checkpoint_that_matches() {
+    use common::hooked::{Write, open_hooked};
+    let root = tempfile::tempdir().unwrap();
+    let (dir, last) = closed_kiosk(root.path());
+    // A group commit whose append the full disk cuts short: undone (the log cut back, the
+    // model replayed again from the log).
+    let full = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let disk_full = full.clone();
+    let mut k = open_hooked(&dir, move |disk, write| match write {
+        Write::Append(bytes) if disk_full.load(std::sync::atomic::Ordering::SeqCst) => {
+            disk.append_half(bytes);
+            Err(kiosk::StoreError::io("append to log", &std::io::Error::from(std::io::ErrorKind::StorageFull)))
+        }
+        _ => Ok(()),
+    });
+    assert_eq!(k.open_report().checkpoint_seq, last);
+    let op = operator(&k);
+    let batch = common::children(3, 400)
+        .iter()
+        .enumerate()
+        .map(|(i, child)| {
+            let application = testkit::application("KOK", &child.0, child.1, 400 + i);
+            (Command::Register { application }, common::at("2026-03-03T09:00:00+05:00"))
+        })
+        .collect();
+    assert!(k.execute_batch_at(&op, batch).is_err());
+    assert_eq!(k.last_seq(), last);
+    full.store(false, std::sync::atomic::Ordering::SeqCst);
+    register(&mut k, 2, 450);
+    k.close();
+    // The close wrote a checkpoint of the state after the undo and the two registrations.
+    let (_, replayed) = assert_resumes(&dir, last + 2);
+    assert_eq!(replayed, 0);
+
+    // A checkpoint write the full disk refuses: the older checkpoint stays and still
+    // matches; the entries after it are replayed.
+    let mut k = open_hooked(&dir, |_, write| match write {
+        Write::Blob => {
+            Err(kiosk::StoreError::io("write checkpoint", &std::io::Error::from(std::io::ErrorKind::StorageFull)))
+        }
+        _ => Ok(()),
+    });
+    register(&mut k, 3, 460);
+    k.close();
+    let (_, replayed) = assert_resumes(&dir, last + 2);
+    assert_eq!(replayed, 3);
+}

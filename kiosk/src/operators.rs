@@ -73,7 +73,7 @@ impl Operators {
     pub fn active_admins(&self) -> usize {
         self.by_login.values().filter(|o| o.active && o.role == Role::Admin).count()
     }
-    /// The accounts a checkpoint kept (`service/checkpoint.rs`).
+    /// The accounts a checkpoint kept (`service/checkpoint/`).
     pub(crate) fn from_accounts(accounts: impl IntoIterator<Item = OperatorInfo>) -> Self {
         Operators { by_login: accounts.into_iter().map(|o| (o.login.clone(), o)).collect() }
     }

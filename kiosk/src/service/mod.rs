@@ -9,7 +9,7 @@
 //! | `mod.rs` | the [`Kiosk`] itself, its clock and accessors, keeping projections written |
 //! | `open.rs` | `init` and `open`: lock, identity, key, the log checked and replayed |
 //! | `replay.rs` | the model folded from the log, and the replay that builds it |
-//! | `checkpoint.rs` | the folded model kept on disk (signed, bound to the log), so an open replays only what came after |
+//! | `checkpoint/` | the folded model kept on disk (signed, bound to the log), so an open replays only what came after |
 //! | `accounts.rs` | logging in, adding and disabling operators |
 //! | `commands.rs` | checking, deciding, signing and appending commands |
 //! | `queries.rs` | applications, the journal, cards, places, `status`, `verify` |

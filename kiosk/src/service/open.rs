@@ -1,7 +1,7 @@
 //! Setting a kiosk up ([`Kiosk::init`]) and opening it: lock, identity, key, the log
 //! checked and replayed (on the center's snapshot, if one is kept), an interrupted append
 //! set aside, projections caught up. A checkpoint of the folded state that matches the log
-//! (`checkpoint.rs`) spares replaying the entries it folded.
+//! (`checkpoint/`) spares replaying the entries it folded.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};

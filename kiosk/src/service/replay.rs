@@ -1,7 +1,7 @@
 //! The log folded into state: the [`Model`] (rules state, accounts, id counters) and the
 //! replay that builds it from the signed log, on the center's snapshot when there is one.
 //! Opening, `verify`, a snapshot and an undone group commit all replay through here; an
-//! open may start from a checkpoint of the model (`checkpoint.rs`) and replay only the rest.
+//! open may start from a checkpoint of the model (`checkpoint/`) and replay only the rest.
 
 use changelog::{Payload, VerifyingKey};
 use rules::calendar::Calendar;

@@ -92,7 +92,7 @@ pub enum Blob {
     SyncState,
     /// The latest center snapshot, as received.
     Snapshot,
-    /// The model folded from the log up to an entry, signed (`service/checkpoint.rs`):
+    /// The model folded from the log up to an entry, signed (`service/checkpoint/`):
     /// derived, ignored unless it matches the log, written at a clean close.
     Checkpoint,
 }

@@ -19,6 +19,18 @@
 //! is signed with after entry N (its rotations followed), which the open learns while it
 //! checks the chain (`replay_log`). Every entry's chain is still checked at every open.
 //!
+//! When: at a clean close and when the `Kiosk` is dropped, once [`due`] (never on the save
+//! path, whose latency is a goal). Not on a background thread after an open that replayed
+//! much: that needs a copy of the model (tens of ms for 100,000 applications) on the open's
+//! own time, or the model kept from the saves meanwhile, and the open's time is the point.
+//! A kiosk killed before a close keeps its older checkpoint, which still matches the log
+//! (the log only grew): the next open replays a little more.
+//!
+//! What is kept of the rules state is what a center snapshot keeps (directory,
+//! applications, places records) plus the calendar's updates; `State::restore` derives the
+//! rest as for a snapshot. The free places it sums from the free-choice records equal
+//! what `evolve` kept, because a reduction is decided only within the free places.
+//!
 //! Layout: `MAGIC`, the header's length (u32 LE), the header (postcard), the ed25519
 //! signature (64 bytes) of `SIGNING_CONTEXT ‖ header`, then the body: the applications and
 //! places records in postcard's encoding (`wire.rs`, which also says why not JSON), and the

@@ -37,7 +37,7 @@ pub struct NewOperator {
 }
 
 /// An account as the log tells it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OperatorInfo {
     pub login: String,
@@ -72,6 +72,10 @@ impl Operators {
     }
     pub fn active_admins(&self) -> usize {
         self.by_login.values().filter(|o| o.active && o.role == Role::Admin).count()
+    }
+    /// The accounts a checkpoint kept (`service/checkpoint/`).
+    pub(crate) fn from_accounts(accounts: impl IntoIterator<Item = OperatorInfo>) -> Self {
+        Operators { by_login: accounts.into_iter().map(|o| (o.login.clone(), o)).collect() }
     }
     pub(crate) fn added(&mut self, info: OperatorInfo) {
         self.by_login.insert(info.login.clone(), info);

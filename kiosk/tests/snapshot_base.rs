@@ -200,3 +200,42 @@ fn entries_the_center_overtook_are_reported_as_conflicts_not_damage() {
     assert_eq!(verify.conflicts.len(), 1);
     assert_eq!(k.status().conflicts.len(), 1);
 }
+
+#[test]
+fn a_checkpoint_on_a_base_resumes_and_one_on_another_base_is_not_used() {
+    let root = tempfile::tempdir().unwrap();
+    let (dir, center, key, ids) = setup(root.path());
+    let (_, bytes) = center.snapshot("AKK", at("2026-03-02T11:30:00+05:00")).unwrap();
+    let mut k = Kiosk::open(&dir).unwrap();
+    kiosk::push::apply_snapshot(&mut k, &bytes, &key).unwrap();
+    clock(&mut k, "2026-03-03T09:00:00+05:00");
+    let op = k.login("op", "operator-secret").unwrap();
+    k.execute(&op, Command::Act { application: ids[0].clone(), action: Action::ConfirmVoucher }).unwrap();
+    let last = k.last_seq();
+    let state: Vec<_> = k.state().applications().cloned().collect();
+    let positions: Vec<_> = ids.iter().map(|id| k.state().position(id)).collect();
+    k.close();
+
+    // On the same base: resumed from the checkpoint, nothing replayed, the same state.
+    let k = Kiosk::open(&dir).unwrap();
+    assert_eq!((k.open_report().checkpoint_seq, k.open_report().replayed_entries), (last, 0));
+    assert!(k.open_report().notes.is_empty(), "{:?}", k.open_report().notes);
+    assert_eq!(k.state().applications().cloned().collect::<Vec<_>>(), state);
+    assert_eq!(ids.iter().map(|id| k.state().position(id)).collect::<Vec<_>>(), positions);
+    assert_eq!(journal_status(&k, &ids[0]), Status::VoucherConfirmed);
+    drop(k);
+
+    // Another (valid, later) snapshot kept on disk: the checkpoint was folded on the old
+    // base, so the whole log is replayed on the new one.
+    let (_, later) = center.snapshot("AKK", at("2026-03-02T12:00:00+05:00")).unwrap();
+    let path = kiosk::store::Layout::new(&dir).blob(kiosk::store::Blob::Snapshot);
+    std::fs::write(&path, &later).unwrap();
+    let k = Kiosk::open(&dir).unwrap();
+    assert_eq!((k.open_report().checkpoint_seq, k.open_report().replayed_entries), (0, last));
+    let notes = &k.open_report().notes;
+    assert!(notes.iter().any(|n| n.contains("made on another center snapshot")), "{notes:?}");
+    assert_eq!(k.state().application(&ids[0]).unwrap().status, Status::VoucherConfirmed);
+    k.close();
+    let k = Kiosk::open(&dir).unwrap();
+    assert_eq!((k.open_report().checkpoint_seq, k.open_report().replayed_entries), (last, 0));
+}

@@ -208,6 +208,9 @@ struct YearDataRef<'a> {
 pub struct Calendar {
     years: Vec<YearCalendar>,
     version: String,
+    /// The years set on the embedded data, in order: the calendar is
+    /// `Calendar::with_years_static(updates)` again (a host that keeps its state on disk).
+    updates: Vec<CalendarYear>,
 }
 
 /// A date outside the years the calendar data lists (`CALENDAR_OUT_OF_RANGE`), or a count
@@ -261,7 +264,13 @@ impl Calendar {
         CALENDAR.get_or_init(|| Calendar {
             years: YEARS.iter().map(YearCalendar::build).collect(),
             version: CALENDAR_VERSION.to_owned(),
+            updates: Vec::new(),
         })
+    }
+
+    /// The years set on the embedded data since, in the order they were set.
+    pub fn updates(&self) -> &[CalendarYear] {
+        &self.updates
     }
 
     /// The data version: the embedded data's, then `+<year>` for each year set since.
@@ -319,6 +328,7 @@ impl Calendar {
             None => next.years.push(built),
         }
         next.version = format!("{}+{year}", self.version);
+        next.updates.push(update.clone());
         Ok(next)
     }
 

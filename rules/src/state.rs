@@ -268,9 +268,14 @@ impl State {
         for (slot, sum) in sums {
             state.published.insert(slot, u32::try_from(sum.max(0)).unwrap_or(u32::MAX));
         }
-        for app in applications {
-            state.register(app);
-        }
+        // The map is built in one go, then the indexes from it, the queues sorted once: a
+        // host restoring a large state (a kiosk from its checkpoint) spent most of the
+        // restore inserting applications one by one, and queue members in the middle of long
+        // lists (ids do not sort as registration times do). Of applications with one id the
+        // last wins, as with inserts.
+        state.applications = applications.into_iter().map(|app| (app.id.clone(), app)).collect();
+        Indexes { queue: &mut state.queue, active: &mut state.active_children, occupied: &mut state.occupied }
+            .add_all(state.applications.values());
         state
     }
 
@@ -609,11 +614,15 @@ struct Indexes<'a> {
 impl Indexes<'_> {
     /// Keeps the indexes in step with one application, as it was and as it is.
     fn track(self, before: Option<&Application>, after: Option<&Application>) {
-        let member = |app: &Application| (app.queue_key(), app.right, app.registered_at, app.id.clone());
         if let Some(b) = before {
             if b.status == Status::Queued {
-                let (queue, right, registered_at, id) = member(b);
-                self.queue.remove(&QueueMember { queue: &queue, right, registered_at, id: &id });
+                let queue = b.queue_key();
+                self.queue.remove(&QueueMember {
+                    queue: &queue,
+                    right: b.right,
+                    registered_at: b.registered_at,
+                    id: &b.id,
+                });
             }
             if !b.status.is_final() {
                 self.active.remove(&(b.child.iin.clone(), b.queue_type));
@@ -626,8 +635,13 @@ impl Indexes<'_> {
         }
         if let Some(a) = after {
             if a.status == Status::Queued {
-                let (queue, right, registered_at, id) = member(a);
-                self.queue.insert(&QueueMember { queue: &queue, right, registered_at, id: &id });
+                let queue = a.queue_key();
+                self.queue.insert(&QueueMember {
+                    queue: &queue,
+                    right: a.right,
+                    registered_at: a.registered_at,
+                    id: &a.id,
+                });
             }
             if !a.status.is_final() {
                 self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
@@ -636,6 +650,30 @@ impl Indexes<'_> {
                 *self.occupied.entry(slot).or_default() += 1;
             }
         }
+    }
+
+    /// [`Indexes::track`] of new applications, for empty indexes, with the queues sorted
+    /// once at the end rather than kept sorted by each insert.
+    fn add_all<'a>(self, applications: impl ExactSizeIterator<Item = &'a Application>) {
+        self.active.reserve(applications.len());
+        let mut queued = Vec::new();
+        for a in applications {
+            if a.status == Status::Queued {
+                queued.push((a.queue_key(), a));
+            }
+            if !a.status.is_final() {
+                self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
+            }
+            if let Some(slot) = slot_of(a) {
+                *self.occupied.entry(slot).or_default() += 1;
+            }
+        }
+        self.queue.extend_unsorted(queued.iter().map(|(queue, a)| QueueMember {
+            queue,
+            right: a.right,
+            registered_at: a.registered_at,
+            id: &a.id,
+        }));
     }
 }
 

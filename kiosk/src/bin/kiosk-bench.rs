@@ -5,7 +5,9 @@
 //!    before it returns); p50/p99/max of both and the ratio of the p99s (goal ≤ 2).
 //! 2. Cold start: a kiosk with 100,000 entries is opened (log read, hash chain, one
 //!    signature, replay into the rules state, projections checked); goal < 1 s. Also: open
-//!    with the projections rebuilt from scratch, and `verify` (every signature).
+//!    with the projections rebuilt from scratch, and `verify` (every signature). The build's
+//!    close writes a checkpoint of the folded state: both opens resume from it; then an
+//!    open with 1,000 entries after its checkpoint (the most a close lets it lag).
 //!
 //! Usage: `cargo run --release -p kezek-kiosk --features testkit --bin kiosk-bench -- [--dir DIR] [--saves N] [--entries N]`
 //! (its synthetic applications come from `kiosk::testkit`, behind that feature).
@@ -21,6 +23,10 @@ use std::time::{Duration, Instant};
 
 use kiosk::{InitParams, Kiosk, NewOperator, system_now, testkit};
 use rules::{Command, Role};
+
+/// Entries after the checkpoint in part 3: the most a close lets it lag
+/// (`service/checkpoint` `due`).
+const TAIL: usize = 1_000;
 
 struct Options {
     dir: PathBuf,
@@ -125,6 +131,16 @@ fn open_only(dir: &Path) {
         "cold_start_projections caught_up_from={} to={} rebuilt={}",
         report.projected_from, report.projected_to, report.projections_rebuilt
     );
+    // Which path ran: from a checkpoint (its entry) with the entries after it replayed, or
+    // the whole log replayed (checkpoint=none), and why not, if the open said so.
+    let checkpoint = match report.checkpoint_seq {
+        0 => "none".to_owned(),
+        seq => seq.to_string(),
+    };
+    println!("cold_start_checkpoint seq={checkpoint} replayed_entries={}", report.replayed_entries);
+    for note in &report.notes {
+        println!("cold_start_note {note}");
+    }
     assert!(matches!(kiosk.health(), kiosk::LogHealth::Ok));
     let entries = kiosk.last_seq();
     let (peak, rss) = memory_mib();
@@ -163,7 +179,9 @@ fn main() {
     std::fs::create_dir_all(&o.dir).expect("create the bench folder");
     println!("bench_dir={}", o.dir.display());
     let today = system_now().local_date();
-    let children = testkit::children(o.saves + o.entries, today, 4 * 365);
+    // The last `TAIL` children register after the checkpoint (part 3).
+    let mut children = testkit::children(o.saves + o.entries + TAIL, today, 4 * 365);
+    let tail_children = children.split_off(o.saves + o.entries);
 
     // 1. Durable save latency, interleaved so both see the same disk conditions.
     let (mut kiosk, session) = new_kiosk(&o.dir.join("save"));
@@ -212,7 +230,13 @@ fn main() {
     let entries = kiosk.last_seq();
     let log_bytes = kiosk.status().log_bytes;
     println!("cold_build entries={entries} log_bytes={log_bytes} build_ms={}", t.elapsed().as_millis());
+    // The close writes the checkpoint of the folded state (encoded, read back, written
+    // atomically): its time, and its size.
+    let t = Instant::now();
     kiosk.close();
+    let checkpoint = dir.join(kiosk::Blob::Checkpoint.relative_path());
+    let checkpoint_bytes = std::fs::metadata(&checkpoint).map_or(0, |m| m.len());
+    println!("cold_build_close close_ms={} checkpoint_bytes={checkpoint_bytes}", t.elapsed().as_millis());
 
     // In a fresh process, so that its memory is the open's alone (this one still holds
     // what building the log allocated), once the build's writes are on the disk: a kiosk
@@ -223,7 +247,7 @@ fn main() {
     drop(children);
     let synced = std::process::Command::new("sync").status().is_ok_and(|s| s.success());
     println!("before_cold_start synced={synced}");
-    for run in ["first", "second"] {
+    let open_in_fresh_process = |run: &str| {
         println!("cold_start_run={run}");
         let status = std::process::Command::new(std::env::current_exe().expect("own path"))
             .arg("--open-only")
@@ -231,7 +255,34 @@ fn main() {
             .status()
             .expect("run the cold start");
         assert!(status.success(), "the cold start failed");
+    };
+    open_in_fresh_process("first");
+    open_in_fresh_process("second");
+
+    // 3. The most a checkpoint lags before a close replaces it (`TAIL` entries): the open
+    // replays those on the checkpoint.
+    let kept = std::fs::read(&checkpoint).expect("the checkpoint");
+    let kiosk = Kiosk::open(&dir).expect("open");
+    let session = kiosk.login("op", "bench-password").expect("login");
+    let mut kiosk = kiosk;
+    for (chunk_no, chunk) in tail_children.chunks(1000).enumerate() {
+        let commands = chunk
+            .iter()
+            .enumerate()
+            .map(|(i, (iin, birth))| {
+                let n = o.saves + o.entries + chunk_no * 1000 + i;
+                (Command::Register { application: testkit::application("KOK", iin, *birth, n) }, system_now())
+            })
+            .collect();
+        for result in kiosk.execute_batch_at(&session, commands).expect("batch") {
+            result.expect("register");
+        }
     }
+    kiosk.close();
+    std::fs::write(&checkpoint, kept).expect("put the older checkpoint back");
+    let synced = std::process::Command::new("sync").status().is_ok_and(|s| s.success());
+    println!("before_tail_start synced={synced} tail_entries={TAIL}");
+    open_in_fresh_process("after_tail");
     // Other work on the machine stretches wall-clock times; say how busy it was.
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load_average_1min={}", load.split(' ').next().unwrap_or("?"));

@@ -12,6 +12,11 @@
 //! postcard layout of `changelog::EntryBody`) and runs on a second thread while the caller
 //! replays the entries, so that 100,000 entries open in well under a second.
 //!
+//! With a checkpoint of the folded state ([`load_folded`]) the entries it covers are
+//! framed, chained and hashed as every other, but their command payloads are not parsed and
+//! they are not handed over: only the rare other payloads are, because a key rotation
+//! changes the key the rest of the log is checked with.
+//!
 //! `frame.rs` frames the records and tells an interrupted append from damage; `decode.rs`
 //! reads bodies in place; this file checks the chain and hands the entries over.
 
@@ -92,7 +97,7 @@ pub struct EntryView<'a> {
 /// The outcome of [`load`].
 #[derive(Debug, Clone, Default)]
 pub struct LoadSummary {
-    /// Entries handed to the callback.
+    /// Entries that passed the chain checks: handed to the callback, or folded.
     pub applied: u64,
     /// Entries that verify (a prefix of those applied). When it is less than `applied`
     /// (only the last signature told), the caller replays `..valid_len` again.
@@ -105,20 +110,52 @@ pub struct LoadSummary {
     pub torn_tail: Option<TornTail>,
     /// Time the caller's thread waited for the parsing thread (diagnostics).
     pub waited_for_parsing_ms: f64,
+    /// Entries folded already (by a checkpoint) that were checked but not handed over.
+    pub folded: u64,
+    /// Whether the record hash of the last folded entry is the one the caller expected
+    /// (`false` also when the log ends or breaks before it).
+    pub folded_hash_matches: bool,
+    /// The keys the log is signed with: `(index, key)`, the key signing the entries from
+    /// the 0-based index on (the first is the registered key, then each rotation's).
+    pub key_points: Vec<(u64, VerifyingKey)>,
+}
+
+impl LoadSummary {
+    /// The key current after entry `seq` (the one that signs entry `seq + 1`).
+    pub fn key_after(&self, seq: u64) -> Option<VerifyingKey> {
+        self.key_points.iter().rev().find(|(start, _)| *start <= seq).map(|(_, k)| *k)
+    }
+}
+
+/// Entries a checkpoint folded already: through sequence number `seq`, whose record hash
+/// is `hash`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Folded {
+    pub seq: u64,
+    pub hash: Hash,
 }
 
 struct Parsed<'a> {
     index: usize,
     body: Result<BodyRef<'a>, DecodeError>,
-    payload: Result<Payload, DecodeError>,
+    /// `None`: a command of a folded entry, not parsed.
+    payload: Result<Option<Payload>, DecodeError>,
     at: Option<rules::Instant>,
     hash: Hash,
 }
 
-fn parse_one(bytes: &[u8], index: usize, frame: Frame) -> Parsed<'_> {
+/// How a command payload starts as the kiosk writes it (serde, tag first): a folded entry
+/// that starts so is not parsed. Anything else is (an operator change, a key rotation, a
+/// command written in another field order), which only costs time.
+const COMMAND_PAYLOAD_HEAD: &[u8] = br#"{"type":"command","#;
+
+/// `folded`: how many entries from the start a checkpoint folded already.
+fn parse_one(bytes: &[u8], index: usize, frame: Frame, folded: usize) -> Parsed<'_> {
     let body = decode_body(body_of(bytes, frame));
     let (payload, at) = match &body {
-        Ok(b) => (parse_payload(b.payload), b.kiosk_time.parse().ok()),
+        Ok(b) if index < folded && b.payload.starts_with(COMMAND_PAYLOAD_HEAD) => (Ok(None), None),
+        Ok(b) if index < folded => (parse_payload(b.payload).map(Some), None),
+        Ok(b) => (parse_payload(b.payload).map(Some), b.kiosk_time.parse().ok()),
         Err(e) => (Err(e.clone()), None),
     };
     Parsed { index, body, payload, at, hash: record_hash(bytes, frame) }
@@ -129,9 +166,24 @@ const CHUNK: usize = 1024;
 
 /// Decodes and checks `bytes` (a whole log) and hands each entry of the chain, in order,
 /// to `apply`, with the fast check described in the module documentation.
-pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl FnMut(&EntryView<'a>)) -> LoadSummary {
+pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, apply: impl FnMut(&EntryView<'a>)) -> LoadSummary {
+    load_folded(bytes, kiosk, key, None, apply)
+}
+
+/// [`load`], with the entries through `folded.seq` checked but not handed to `apply` (nor
+/// their commands parsed): a checkpoint holds their fold. The summary tells whether the
+/// last folded entry's hash is `folded.hash`; only then may the caller use the checkpoint.
+pub fn load_folded<'a>(
+    bytes: &'a [u8],
+    kiosk: &str,
+    key: VerifyingKey,
+    folded: Option<Folded>,
+    mut apply: impl FnMut(&EntryView<'a>),
+) -> LoadSummary {
     let (frames, framing) = frames(bytes);
     let mut summary = LoadSummary::default();
+    let folded_count = folded.map_or(0, |f| usize::try_from(f.seq).unwrap_or(usize::MAX));
+    let mut folded_hash_matches = false;
 
     let mut structural: Option<(usize, ChainBreak)> = None;
     let mut rotation_checks: Vec<(usize, VerifyingKey)> = Vec::new();
@@ -141,8 +193,9 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
     let mut prev_hash = GENESIS_HASH;
     let mut offsets = Vec::with_capacity(frames.len());
 
-    // Returns the entry once applied (so the parsing thread can free it), or `None` at a break.
-    let mut consume = |p: Parsed<'a>| -> Option<EntryView<'a>> {
+    // Returns the entry once applied (so the parsing thread can free it), `Some(None)` for a
+    // folded one, or `None` at a break.
+    let mut consume = |p: Parsed<'a>| -> Option<Option<EntryView<'a>>> {
         let fail = |reason| Some((p.index, reason));
         let expected_seq = p.index as u64 + 1;
         let body = match p.body {
@@ -172,7 +225,7 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
                 return None;
             }
         };
-        if let Payload::KeyRotated { public_key } = &payload {
+        if let Some(Payload::KeyRotated { public_key }) = &payload {
             // A rotation must be signed by the key it replaces.
             rotation_checks.push((p.index, current_key));
             if let Ok(next) = changelog::public_key_from_hex(public_key) {
@@ -183,6 +236,17 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
         prev_hash = p.hash;
         let offset = frames[p.index].0 as u64;
         offsets.push(offset);
+        if p.index < folded_count {
+            if p.index + 1 == folded_count {
+                folded_hash_matches = folded.is_some_and(|f| f.hash == p.hash);
+            }
+            return Some(None);
+        }
+        let Some(payload) = payload else {
+            // Only folded entries are left unparsed.
+            structural = fail(ChainBreak::Decode(DecodeError::Body("a payload was not parsed".into())));
+            return None;
+        };
         let view = EntryView {
             seq: body.seq,
             offset,
@@ -195,13 +259,13 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
             hash: p.hash,
         };
         apply(&view);
-        Some(view)
+        Some(Some(view))
     };
 
     let mut waited = std::time::Duration::ZERO;
     if frames.len() < 2 * CHUNK {
         for (index, frame) in frames.iter().enumerate() {
-            if consume(parse_one(bytes, index, *frame)).is_none() {
+            if consume(parse_one(bytes, index, *frame, folded_count)).is_none() {
                 break;
             }
         }
@@ -214,7 +278,11 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
             let (trash_tx, trash_rx) = mpsc::channel::<Vec<EntryView<'a>>>();
             scope.spawn(move || {
                 for (c, chunk) in frames_ref.chunks(CHUNK).enumerate() {
-                    let parsed = chunk.iter().enumerate().map(|(i, f)| parse_one(bytes, c * CHUNK + i, *f)).collect();
+                    let parsed = chunk
+                        .iter()
+                        .enumerate()
+                        .map(|(i, f)| parse_one(bytes, c * CHUNK + i, *f, folded_count))
+                        .collect();
                     if tx.send(parsed).is_err() {
                         break;
                     }
@@ -237,7 +305,7 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
                         let _ = trash_tx.send(done);
                         break 'outer;
                     };
-                    done.push(view);
+                    done.extend(view);
                 }
                 let _ = trash_tx.send(done);
             }
@@ -304,6 +372,9 @@ pub fn load<'a>(bytes: &'a [u8], kiosk: &str, key: VerifyingKey, mut apply: impl
     }
     summary.offsets = offsets;
     summary.damage = damage;
+    summary.folded = applied.min(folded_count) as u64;
+    summary.folded_hash_matches = folded_hash_matches && valid >= folded_count;
+    summary.key_points = key_points.iter().map(|(i, k)| (*i as u64, *k)).collect();
     summary
 }
 

@@ -9,6 +9,7 @@
 //! | `mod.rs` | the [`Kiosk`] itself, its clock and accessors, keeping projections written |
 //! | `open.rs` | `init` and `open`: lock, identity, key, the log checked and replayed |
 //! | `replay.rs` | the model folded from the log, and the replay that builds it |
+//! | `checkpoint/` | the folded model kept on disk (signed, bound to the log), so an open replays only what came after |
 //! | `accounts.rs` | logging in, adding and disabling operators |
 //! | `commands.rs` | checking, deciding, signing and appending commands |
 //! | `queries.rs` | applications, the journal, cards, places, `status`, `verify` |
@@ -33,6 +34,7 @@ use crate::store::{Blob, Layout, ProjectionBatch, Store, StoreError, Tree};
 use crate::sync::SyncState;
 
 mod accounts;
+mod checkpoint;
 mod commands;
 mod demo;
 mod open;
@@ -94,6 +96,8 @@ pub struct Kiosk {
     unprojected: Option<ProjectionBatch>,
     projection_error: Option<String>,
     clock: Box<dyn Fn() -> Instant + Send>,
+    /// The entry the checkpoint on disk folds through, if it matches the log (0: none).
+    checkpoint_seq: u64,
     _lock: File,
 }
 
@@ -202,13 +206,47 @@ impl Kiosk {
         self.last_seq
     }
 
-    /// Writes projections out (best effort; they are caught up from the log anyway) and
-    /// closes the kiosk.
+    /// Writes projections out (best effort; they are caught up from the log anyway), a
+    /// checkpoint of the folded state if one is due, and closes the kiosk.
     pub fn close(mut self) {
         if let Some(batch) = self.unprojected.take() {
             let _ = self.store.apply(&batch);
         }
         let _ = self.store.flush_projections();
+        self.write_checkpoint_if_due();
+    }
+
+    /// The sequence number the checkpoint on disk folds through (0: none that matches).
+    pub fn checkpoint_seq(&self) -> u64 {
+        self.checkpoint_seq
+    }
+
+    /// Writes a checkpoint of the model at the last entry when enough entries came since the
+    /// one on disk ([`checkpoint::due`]), at a close: never on the save path, whose latency
+    /// is a goal. Best effort: a checkpoint that cannot be written costs a longer open.
+    /// Atomic (temp file, fsync, rename, fsync of the folder): a kill leaves at worst the
+    /// temp file, which is never read.
+    fn write_checkpoint_if_due(&mut self) {
+        if self.poisoned || self.health != LogHealth::Ok || !checkpoint::due(self.checkpoint_seq, self.last_seq) {
+            return;
+        }
+        let Some(offset) = self.last_seq.checked_sub(1).and_then(|i| self.offsets.get(usize::try_from(i).ok()?)) else {
+            return;
+        };
+        let point =
+            checkpoint::LogPoint { seq: self.last_seq, hash: self.last_hash, offset: *offset, log_len: self.valid_len };
+        let binding = checkpoint::Binding {
+            kiosk: &self.identity.kiosk_id,
+            base_sha256: self.base.as_ref().map(|b| b.sha256.as_str()),
+            offline_directory: self.offline_directory.len(),
+        };
+        // One of the two is empty: which one depends on the base, which the checkpoint is
+        // bound to.
+        let problems: Vec<ReplayProblem> = self.replay_problems.iter().chain(&self.conflicts).cloned().collect();
+        let Ok(bytes) = checkpoint::encode(&self.model, &problems, point, binding, &self.key) else { return };
+        if self.store.write_blob(Blob::Checkpoint, &bytes).is_ok() {
+            self.checkpoint_seq = self.last_seq;
+        }
     }
 }
 
@@ -217,6 +255,7 @@ impl Drop for Kiosk {
         if let Some(batch) = self.unprojected.take() {
             let _ = self.store.apply(&batch);
         }
+        self.write_checkpoint_if_due();
         // Freeing a large state takes a while: not on the caller's time (a process that
         // exits right after does not wait for it at all).
         if self.model.state.applications().nth(10_000).is_some() {

@@ -1,6 +1,7 @@
 //! Setting a kiosk up ([`Kiosk::init`]) and opening it: lock, identity, key, the log
 //! checked and replayed (on the center's snapshot, if one is kept), an interrupted append
-//! set aside, projections caught up.
+//! set aside, projections caught up. A checkpoint of the folded state that matches the log
+//! (`checkpoint/`) spares replaying the entries it folded.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -9,7 +10,8 @@ use changelog::{EntryBody, FORMAT_VERSION, GENESIS_HASH, KioskKey, Payload, Sign
 use rules::Role;
 use serde::Serialize;
 
-use super::replay::{Replayed, replay_log, split_problems};
+use super::checkpoint::{self, Binding};
+use super::replay::{Replayed, Resume, Resumed, replay_log, split_problems};
 use super::{CATCH_UP_CHUNK, Kiosk, rotation, system_now};
 use crate::base::Base;
 use crate::errors::{InitError, OpenError};
@@ -70,6 +72,11 @@ pub struct OpenReport {
     pub projected_from: u64,
     pub projected_to: u64,
     pub projections_rebuilt: bool,
+    /// The sequence number a checkpoint of the folded state was used through (0: none, the
+    /// whole log was replayed).
+    pub checkpoint_seq: u64,
+    /// Entries whose commands were decided again (those after the checkpoint, or all).
+    pub replayed_entries: u64,
     pub notes: Vec<String>,
     pub open_ms: u64,
     /// Milliseconds spent in each step of opening (read, check, replay, projections).
@@ -98,6 +105,33 @@ fn load_base(store: &dyn Store, layout: &Layout, identity: &Identity, report: &m
             report.notes.push(format!("the center snapshot is not used ({e}); the state is this kiosk's log alone"));
             None
         }
+    }
+}
+
+/// The checkpoint to resume from, if one is kept and matches what the kiosk is built on
+/// and the log as read; otherwise why not (a note), or nothing if there is none.
+fn load_checkpoint(
+    store: &dyn Store,
+    layout: &Layout,
+    binding: Binding<'_>,
+    log: &[u8],
+    notes: &mut Vec<String>,
+) -> (Option<Resume>, Option<String>) {
+    // An interrupted write leaves its temp file (see `write_atomically`): never read, and
+    // removed here (the folder is locked, so no write of this kiosk is under way).
+    let mut tmp_name = Blob::Checkpoint.relative_path().to_owned();
+    tmp_name.push_str(".tmp");
+    let tmp = layout.root.join(tmp_name);
+    if tmp.exists() && fs::remove_file(&tmp).is_ok() {
+        notes.push("a checkpoint write was interrupted; its temp file was removed unread".to_owned());
+    }
+    match store.read_blob(Blob::Checkpoint) {
+        Ok(None) => (None, None),
+        Ok(Some(bytes)) => match checkpoint::decode(&bytes, binding, log) {
+            Ok(resume) => (Some(resume), None),
+            Err(why) => (None, Some(why)),
+        },
+        Err(e) => (None, Some(format!("it is unreadable ({e})"))),
     }
 }
 
@@ -280,14 +314,48 @@ impl Kiosk {
         };
         let base = load_base(store.as_ref(), &layout, &identity, &mut report);
         let offline_directory = reference::offline_directory(dir);
-        let mut replayed =
-            replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut projected_seq);
+        let binding = Binding {
+            kiosk: &identity.kiosk_id,
+            base_sha256: base.as_ref().map(|b| b.sha256.as_str()),
+            offline_directory: offline_directory.len(),
+        };
+        let (resume, checkpoint_problem) = load_checkpoint(store.as_ref(), &layout, binding, &bytes, &mut report.notes);
+        lap(&mut report, "checkpoint");
+        let mut replayed = replay_log(
+            &bytes,
+            &identity.kiosk_id,
+            verifying,
+            base.as_ref(),
+            offline_directory,
+            &mut projected_seq,
+            resume,
+        );
+        // What became of the checkpoint is told by this replay (a rebuild below replays
+        // everything anyway).
+        let resumed = std::mem::take(&mut replayed.resumed);
         let mut projected = replayed.pending_after;
         if projected > replayed.summary.valid {
             // Projections of entries the log no longer has (damage, an old backup): rebuild.
             projected = 0;
-            replayed = replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut || 0);
+            replayed =
+                replay_log(&bytes, &identity.kiosk_id, verifying, base.as_ref(), offline_directory, &mut || 0, None);
         }
+        let checkpoint_seq = match &resumed {
+            Resumed::Used { .. } if projected == 0 => 0,
+            Resumed::Used { seq } => *seq,
+            Resumed::Rejected(why) => {
+                report.notes.push(format!("the checkpoint is not used ({why}); the whole log was replayed"));
+                0
+            }
+            Resumed::NotOffered => {
+                if let Some(why) = &checkpoint_problem {
+                    report.notes.push(format!("the checkpoint is not used ({why}); the whole log was replayed"));
+                }
+                0
+            }
+        };
+        report.checkpoint_seq = checkpoint_seq;
+        report.replayed_entries = replayed.decided_again;
         if let Some(e) = meta_error {
             report.notes.push(format!("projection metadata unreadable: {e}"));
         }
@@ -363,6 +431,7 @@ impl Kiosk {
             unprojected: None,
             projection_error: None,
             clock: Box::new(system_now),
+            checkpoint_seq,
             _lock: lock,
         };
         if !pending.is_empty() {

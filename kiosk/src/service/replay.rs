@@ -1,12 +1,13 @@
 //! The log folded into state: the [`Model`] (rules state, accounts, id counters) and the
 //! replay that builds it from the signed log, on the center's snapshot when there is one.
-//! Opening, `verify`, a snapshot and an undone group commit all replay through here.
+//! Opening, `verify`, a snapshot and an undone group commit all replay through here; an
+//! open may start from a checkpoint of the model (`checkpoint/`) and replay only the rest.
 
 use changelog::{Payload, VerifyingKey};
 use rules::calendar::Calendar;
 use rules::model::Kindergarten;
 use rules::{Command, Event, Lang, Localized, State};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Kiosk;
 use crate::base::Base;
@@ -17,7 +18,7 @@ use crate::store::StoreError;
 
 /// A logged entry that the current rules reject on replay (e.g. after a rules change).
 /// It stays in the log; its effects are missing from the local state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReplayProblem {
     pub seq: u64,
@@ -31,7 +32,7 @@ pub(super) struct Model {
     pub(super) state: State,
     /// Commands up to this sequence number are already in the state (the center's
     /// snapshot includes them): replaying them only advances the counters.
-    covered_through: u64,
+    pub(super) covered_through: u64,
     pub(super) operators: Operators,
     /// The public key (hex) named by the last `keyRotated` entry, if any.
     pub(super) rotated_key: Option<String>,
@@ -144,6 +145,29 @@ impl Model {
     }
 }
 
+/// A model folded through `folded.seq` (from a checkpoint), to replay the rest of the log on.
+pub(super) struct Resume {
+    pub(super) model: Model,
+    /// Replay problems of the entries it folded.
+    pub(super) problems: Vec<ReplayProblem>,
+    pub(super) folded: logfile::Folded,
+    /// The key the checkpoint is signed with: it is used only if that is the log's key
+    /// after `folded.seq` (a checkpoint signed by any other key is not this kiosk's).
+    pub(super) signed_by: VerifyingKey,
+}
+
+/// What became of the checkpoint offered to [`replay_log`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(super) enum Resumed {
+    /// None was offered: the whole log was replayed.
+    #[default]
+    NotOffered,
+    /// The model came from it; only the entries after `seq` were replayed.
+    Used { seq: u64 },
+    /// It does not match the log: the whole log was replayed. Why, in English.
+    Rejected(String),
+}
+
 /// The log replayed into a model.
 pub(super) struct Replayed {
     /// Sequence number above which projection writes were collected.
@@ -153,11 +177,20 @@ pub(super) struct Replayed {
     pub(super) pending: Pending,
     pub(super) problems: Vec<ReplayProblem>,
     pub(super) summary: LoadSummary,
+    /// Entries decided again (all the valid ones, or those after the checkpoint).
+    pub(super) decided_again: u64,
+    pub(super) resumed: Resumed,
 }
 
 /// Checks the log and replays its valid prefix (twice when only the final signature check
 /// finds damage: the second run stops before it).
 /// `pending_after` is asked once, when the first entry is replayed.
+///
+/// With `resume` (a checkpoint's model), the entries it folded are checked but not
+/// replayed, provided the log still is the one it was made of: the hash of its last entry,
+/// the key it is signed with, an undamaged log and projections not behind it (they are
+/// caught up from the replayed entries' events). Otherwise the whole log is replayed, and
+/// [`Replayed::resumed`] says why.
 pub(super) fn replay_log(
     bytes: &[u8],
     kiosk: &str,
@@ -165,13 +198,17 @@ pub(super) fn replay_log(
     base: Option<&Base>,
     offline: &[Kindergarten],
     pending_after: &mut dyn FnMut() -> u64,
+    resume: Option<Resume>,
 ) -> Replayed {
     let mut threshold: Option<u64> = None;
-    let mut run = |bytes: &[u8]| {
-        let mut model = Model::new(base, offline);
+    let mut run = |bytes: &[u8], resume: Option<Resume>| {
+        let (mut model, mut problems, folded) = match resume {
+            Some(r) => (r.model, r.problems, Some(r.folded)),
+            None => (Model::new(base, offline), Vec::new(), None),
+        };
         let mut pending = Pending::default();
-        let mut problems = Vec::new();
-        let summary = logfile::load(bytes, kiosk, key, |view| {
+        let mut decided_again = 0;
+        let summary = logfile::load_folded(bytes, kiosk, key, folded, |view| {
             let after = *threshold.get_or_insert_with(&mut *pending_after);
             let (command, events, problem) = model.replay(view);
             problems.extend(problem);
@@ -179,18 +216,49 @@ pub(super) fn replay_log(
                 pending.entry(view.seq, view.kiosk, view.kiosk_time, view.operator, command, &events);
             }
             model.evolve_owned(events);
+            decided_again += 1;
         });
         let pending_after = *threshold.get_or_insert_with(&mut *pending_after);
-        Replayed { pending_after, model, pending, problems, summary }
+        Replayed { pending_after, model, pending, problems, summary, decided_again, resumed: Resumed::NotOffered }
     };
-    let first = run(bytes);
-    if first.summary.valid < first.summary.applied {
-        let valid_len = usize::try_from(first.summary.valid_len).unwrap_or(usize::MAX).min(bytes.len());
-        let mut second = run(&bytes[..valid_len]);
-        second.summary.damage = first.summary.damage;
-        return second;
+    let full = |run: &mut dyn FnMut(&[u8], Option<Resume>) -> Replayed| {
+        let first = run(bytes, None);
+        if first.summary.valid < first.summary.applied {
+            let valid_len = usize::try_from(first.summary.valid_len).unwrap_or(usize::MAX).min(bytes.len());
+            let mut second = run(&bytes[..valid_len], None);
+            second.summary.damage = first.summary.damage;
+            return second;
+        }
+        first
+    };
+    let Some(resume) = resume else { return full(&mut run) };
+    let (seq, signed_by) = (resume.folded.seq, resume.signed_by);
+    let resumed = run(bytes, Some(resume));
+    let summary = &resumed.summary;
+    let rejected = if summary.damage.is_some() || summary.valid < summary.applied {
+        // Damage anywhere: the full replay reports it exactly as without a checkpoint.
+        Some("the log is damaged".to_owned())
+    } else if !summary.folded_hash_matches {
+        Some(format!(
+            "the log's entry {seq} is not the one it was made at (the log was changed, cut back or restored from another backup)"
+        ))
+    } else if summary.key_after(seq) != Some(signed_by) {
+        Some(format!("it is not signed by this kiosk's key at entry {seq}"))
+    } else if resumed.pending_after < seq {
+        Some(format!(
+            "the projections are behind it (entry {}), and catching them up needs the events of the entries it folded",
+            resumed.pending_after
+        ))
+    } else {
+        None
+    };
+    match rejected {
+        None => Replayed { resumed: Resumed::Used { seq }, ..resumed },
+        Some(why) => {
+            drop(resumed);
+            Replayed { resumed: Resumed::Rejected(why), ..full(&mut run) }
+        }
     }
-    first
 }
 
 /// Replay problems on a center snapshot are offline conflicts the center will decide;
@@ -216,6 +284,7 @@ impl Kiosk {
             self.base.as_ref(),
             self.offline_directory,
             &mut || u64::MAX,
+            None,
         )
     }
 
@@ -228,6 +297,9 @@ impl Kiosk {
         }
         self.model = replayed.model;
         (self.replay_problems, self.conflicts) = split_problems(self.base.as_ref(), replayed.problems);
+        // The log was cut back or the base changed: the checkpoint on disk no longer
+        // matches (its entry hash or base differs) and a new one is due.
+        self.checkpoint_seq = 0;
         Ok(())
     }
 }

@@ -92,6 +92,9 @@ pub enum Blob {
     SyncState,
     /// The latest center snapshot, as received.
     Snapshot,
+    /// The model folded from the log up to an entry, signed (`service/checkpoint/`):
+    /// derived, ignored unless it matches the log, written at a clean close.
+    Checkpoint,
 }
 
 impl Blob {
@@ -100,6 +103,7 @@ impl Blob {
             Blob::Passwords => "local/passwords.json",
             Blob::SyncState => "sync/state.json",
             Blob::Snapshot => "sync/snapshot.bin",
+            Blob::Checkpoint => "local/checkpoint.bin",
         }
     }
 }

@@ -56,6 +56,26 @@ impl QueueIndex {
         }
     }
 
+    /// Adds queued applications in any order and sorts each list once (restoring a large
+    /// state: an insert in the middle of a long list moves its tail). As with [`insert`],
+    /// a member added twice is there once.
+    ///
+    /// [`insert`]: QueueIndex::insert
+    pub fn extend_unsorted<'a>(&mut self, members: impl IntoIterator<Item = QueueMember<'a>>) {
+        for member in members {
+            let entry = (member.registered_at.sort_key(), Box::<str>::from(member.id));
+            let lists = match self.queues.get_mut(member.queue) {
+                Some(lists) => lists,
+                None => self.queues.entry(member.queue.clone()).or_default(),
+            };
+            lists[class_index(member.right)].push(entry);
+        }
+        for list in self.queues.values_mut().flat_map(|lists| lists.iter_mut()) {
+            list.sort_unstable_by(|(a, a_id), (b, b_id)| a.cmp(b).then_with(|| a_id.as_bytes().cmp(b_id.as_bytes())));
+            list.dedup();
+        }
+    }
+
     fn insert_into(lists: &mut [ClassList; 3], member: &QueueMember<'_>) {
         let list = &mut lists[class_index(member.right)];
         if let Err(at) = Self::search(list, member) {

@@ -613,7 +613,7 @@ struct Indexes<'a> {
 
 impl Indexes<'_> {
     /// Keeps the indexes in step with one application, as it was and as it is.
-    fn track(self, before: Option<&Application>, after: Option<&Application>) {
+    fn track(mut self, before: Option<&Application>, after: Option<&Application>) {
         if let Some(b) = before {
             if b.status == Status::Queued {
                 let queue = b.queue_key();
@@ -643,30 +643,31 @@ impl Indexes<'_> {
                     id: &a.id,
                 });
             }
-            if !a.status.is_final() {
-                self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
-            }
-            if let Some(slot) = slot_of(a) {
-                *self.occupied.entry(slot).or_default() += 1;
-            }
+            self.count(a);
+        }
+    }
+
+    /// Counts an application in the active-children and occupied-places indexes (the
+    /// queue is kept by the callers: one by one, or sorted once).
+    fn count(&mut self, a: &Application) {
+        if !a.status.is_final() {
+            self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
+        }
+        if let Some(slot) = slot_of(a) {
+            *self.occupied.entry(slot).or_default() += 1;
         }
     }
 
     /// [`Indexes::track`] of new applications, for empty indexes, with the queues sorted
     /// once at the end rather than kept sorted by each insert.
-    fn add_all<'a>(self, applications: impl ExactSizeIterator<Item = &'a Application>) {
+    fn add_all<'a>(mut self, applications: impl ExactSizeIterator<Item = &'a Application>) {
         self.active.reserve(applications.len());
         let mut queued = Vec::new();
         for a in applications {
             if a.status == Status::Queued {
                 queued.push((a.queue_key(), a));
             }
-            if !a.status.is_final() {
-                self.active.insert((a.child.iin.clone(), a.queue_type), a.id.clone());
-            }
-            if let Some(slot) = slot_of(a) {
-                *self.occupied.entry(slot).or_default() += 1;
-            }
+            self.count(a);
         }
         self.queue.extend_unsorted(queued.iter().map(|(queue, a)| QueueMember {
             queue,

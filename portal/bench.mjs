@@ -16,6 +16,10 @@
 //     Issue #19's stricter goal: rankQueue ≤ 3× the native `rank_queue` alone on entries
 //     already typed (`rank_json` reads them before timing; the mean CPU time of 31 calls,
 //     see bench/src/bin/rank_json.rs): `ratio_to_typed`, the median of the rounds' ratios.
+//     Beside it, the floor of any `rankQueue` that takes plain objects and answers plain
+//     objects: reading every entry's seven fields (each checked to be a string) and building
+//     one answer object per queued entry, in JavaScript, without ranking anything
+//     (`js_floor_*`, `floor_ratio_to_typed`). No implementation can be faster than it.
 //  2. the gzipped size of wasm-pkg/pkg/web/*.wasm + its JS glue (goal: ≤ 150 KB, calendar
 //     included, as it is embedded in the module).
 // Prints `key=value` lines. Options: --entries N (default 100000), --iterations N (default 5),
@@ -101,6 +105,28 @@ function generate(count, seed = 20261124) {
 const entries = generate(ENTRIES);
 const queued = entries.filter((e) => e.status === 'queued').length;
 
+/**
+ * The JavaScript a `rankQueue` on plain objects cannot avoid: every entry's seven fields
+ * read and checked to be strings, and one answer object (`id`, `district`, `queueType`,
+ * `groupYear`, `position`) built per queued entry. Nothing is ranked: the numbers are
+ * placeholders, so this is a lower bound, not a second ranking.
+ */
+function jsFloor(list) {
+  const answer = [];
+  for (let i = 0; i < list.length; i++) {
+    const { id, district, queueType, birthDate, right, registeredAt, status } = list[i];
+    if (
+      typeof id !== 'string' || typeof district !== 'string' || typeof queueType !== 'string' ||
+      typeof birthDate !== 'string' || typeof right !== 'string' || typeof registeredAt !== 'string' ||
+      typeof status !== 'string'
+    ) {
+      throw new Error(`entry ${i} is not plain data`);
+    }
+    if (status === 'queued') answer.push({ id, district, queueType, groupYear: 0, position: i });
+  }
+  return answer;
+}
+
 /** Runs `f` once to warm up, then `ITERATIONS` times; the fastest wall-clock and CPU ms. */
 function timed(f) {
   let result = f();
@@ -153,8 +179,12 @@ try {
   for (let r = 0; r < ROUNDS; r++) {
     wasm = timed(() => rules.rankQueue(entries));
     if (wasm.result.length !== queued) throw new Error(`WASM ranked ${wasm.result.length} of ${queued} queued entries`);
+    const floor = timed(() => jsFloor(entries));
+    if (floor.result.length !== queued) throw new Error(`the floor built ${floor.result.length} of ${queued} answers`);
     const native = runNative();
     rounds.push({
+      floor,
+      floorTyped: floor.cpu / native.native_typed_rank_cpu_ms_mean,
       wasm,
       native,
       cpu: wasm.cpu / native.native_total_cpu_ms_min,
@@ -175,6 +205,7 @@ const ratioCpu = median(rounds.map((r) => r.cpu));
 const ratioWall = median(rounds.map((r) => r.wall));
 const ratioRankOnlyCpu = median(rounds.map((r) => r.rankOnlyCpu));
 const ratioTyped = median(rounds.map((r) => r.typed));
+const floorRatioTyped = median(rounds.map((r) => r.floorTyped));
 const fastest = (key, pick) => Math.min(...rounds.map((r) => pick(r)[key]));
 // The JSON path, which the packed path replaced for plain data: the same answer, slower.
 const jsonPath = timed(() => core.rankQueue(entries));
@@ -214,6 +245,10 @@ const lines = [
   ['ratio_to_typed', ratioTyped.toFixed(3)],
   ['ratio_to_typed_goal', TYPED_RATIO_GOAL],
   ['ratio_to_typed_ok', ratioTyped <= TYPED_RATIO_GOAL],
+  ['js_floor_ms_min', fastest('wall', (r) => r.floor).toFixed(3)],
+  ['js_floor_cpu_ms_min', fastest('cpu', (r) => r.floor).toFixed(3)],
+  ['floor_ratio_to_typed_rounds', rounds.map((r) => r.floorTyped.toFixed(3)).join(',')],
+  ['floor_ratio_to_typed', floorRatioTyped.toFixed(3)],
   ...sizes.flatMap(({ f, raw, gz }) => [
     [`size_raw_bytes.${f}`, raw],
     [`size_gzip_bytes.${f}`, gz],

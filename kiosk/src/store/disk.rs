@@ -1,13 +1,11 @@
 //! [`DiskStore`], the store on disk: the log file (appends `fdatasync`'ed), sled for the
-//! projections (opened in the background, written by a thread of its own, its failures and
-//! panics contained: a failed sled marks the projections stale for a rebuild from the log)
-//! and the blob files.
+//! projections (opened in the background, its failures and panics contained: a failed
+//! sled marks the projections stale for a rebuild from the log) and the blob files.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Condvar, Mutex, OnceLock, PoisonError, mpsc};
+use std::path::Path;
+use std::sync::{Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use super::{
@@ -36,55 +34,16 @@ struct Sled {
 /// sled is opened on a background thread (it takes a while on a large database) and joined
 /// on the first projection access, so that opening a kiosk reads and checks its log
 /// meanwhile.
-///
-/// Projection writes go to sled on a writer thread of their own: a save returns once its
-/// entry is durable in the log, without waiting for sled (which took about as long as the
-/// `fdatasync` itself, and more at the 99th percentile). Every read of the projections
-/// first waits until the writes handed over before it are done, so a kiosk reads what it
-/// wrote.
 pub struct DiskStore {
     layout: Layout,
     log: File,
     log_len: u64,
-    shared: Arc<Shared>,
-    writer: Option<Writer>,
-    /// Projection writes handed to the writer so far (the writer counts those it finished).
-    sent: u64,
-}
-
-/// What the kiosk's thread and the projection writer share.
-struct Shared {
-    root: PathBuf,
     sled: OnceLock<Result<Sled, StoreError>>,
     opening: Mutex<Option<JoinHandle<Result<Sled, StoreError>>>>,
     /// sled failed in this run: the projections are stale (marked on disk for a rebuild at
     /// the next start) and sled is not called again.
-    failed: AtomicBool,
-    /// Projection writes the writer finished, successfully or not.
-    written: Mutex<u64>,
-    written_changed: Condvar,
+    failed: std::sync::atomic::AtomicBool,
 }
-
-/// The projection writer: its queue and its thread.
-struct Writer {
-    jobs: mpsc::SyncSender<Job>,
-    thread: JoinHandle<()>,
-}
-
-/// Jobs queued at most: a writer this far behind (a rebuild hands over batch after batch)
-/// makes the next write wait, so the queue never holds more than a few batches in memory.
-const QUEUED_JOBS: usize = 4;
-
-/// One [`ProjectionBatch`], as sled batches per tree (built on the caller's thread: that is
-/// the only copy of its keys and values).
-struct Job {
-    per_tree: Vec<Option<sled::Batch>>,
-    projected_seq: Option<u64>,
-}
-
-/// Why sled is not called after a failure.
-const FAILED_EARLIER: &str =
-    "the projection database failed earlier in this run; it is rebuilt from the log at the next start";
 
 impl std::fmt::Debug for DiskStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -234,29 +193,6 @@ fn bounded(operation: &str, f: impl FnOnce() -> sled::Result<()> + Send + 'stati
     }
 }
 
-/// The writer thread: applies each job in order and counts it done, until the store closes
-/// its queue. A failure marks the projections stale (see [`Shared::guarded`]); the jobs
-/// after it are counted without touching sled.
-fn write_projections(shared: &Shared, jobs: &mpsc::Receiver<Job>) {
-    for job in jobs {
-        let _ = shared.guarded("update projections", |sled| {
-            for (i, b) in job.per_tree.into_iter().enumerate() {
-                if let Some(b) = b {
-                    sled.trees[i].apply_batch(b)?;
-                }
-            }
-            if let Some(seq) = job.projected_seq {
-                let meta = &sled.trees[Tree::Meta.index()];
-                meta.insert(META_FORMAT, PROJECTION_FORMAT)?;
-                meta.insert(META_PROJECTED_SEQ, &seq.to_be_bytes())?;
-            }
-            Ok(())
-        });
-        *shared.written.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        shared.written_changed.notify_all();
-    }
-}
-
 impl DiskStore {
     /// Opens (creating if needed) the store in `root`.
     pub fn open(root: &Path) -> Result<Self, StoreError> {
@@ -280,57 +216,16 @@ impl DiskStore {
             sync_dir(&log_dir).map_err(|e| StoreError::io("create log", &e))?;
         }
         let log_len = log.metadata().map_err(|e| StoreError::io("read log size", &e))?.len();
-        let shared = Arc::new(Shared {
-            root: root.to_path_buf(),
+        Ok(DiskStore {
+            layout,
+            log,
+            log_len,
             sled: OnceLock::new(),
             opening: Mutex::new(Some(opening)),
-            failed: AtomicBool::new(false),
-            written: Mutex::new(0),
-            written_changed: Condvar::new(),
-        });
-        Ok(DiskStore { layout, log, log_len, shared, writer: None, sent: 0 })
+            failed: std::sync::atomic::AtomicBool::new(false),
+        })
     }
 
-    /// Waits until the writer finished every projection write handed to it. A writer that
-    /// finishes none for [`SLED_FLUSH_LIMIT`] is stuck inside sled: the projections are
-    /// marked stale. (A rebuild of many batches may take longer than that in all.)
-    fn wait_written(&self, operation: &str) -> Result<(), StoreError> {
-        let mut written = self.shared.written.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut last = (*written, std::time::Instant::now() + SLED_FLUSH_LIMIT);
-        while *written < self.sent {
-            if *written != last.0 {
-                last = (*written, std::time::Instant::now() + SLED_FLUSH_LIMIT);
-            }
-            let left = last.1.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                drop(written);
-                self.shared.mark_stale();
-                return Err(StoreError::other(
-                    operation,
-                    format!("the projection database did not answer within {} s", SLED_FLUSH_LIMIT.as_secs()),
-                ));
-            }
-            written = self.shared.written_changed.wait_timeout(written, left).unwrap_or_else(PoisonError::into_inner).0;
-        }
-        Ok(())
-    }
-
-    /// The writer's queue, its thread started on the first write.
-    fn writer(&mut self) -> Result<&mpsc::SyncSender<Job>, StoreError> {
-        if self.writer.is_none() {
-            let (jobs, queue) = mpsc::sync_channel(QUEUED_JOBS);
-            let shared = Arc::clone(&self.shared);
-            let thread = std::thread::Builder::new()
-                .name("write-projections".into())
-                .spawn(move || write_projections(&shared, &queue))
-                .map_err(|e| StoreError::io("start writing projections", &e))?;
-            self.writer = Some(Writer { jobs, thread });
-        }
-        Ok(&self.writer.as_ref().expect("just started").jobs)
-    }
-}
-
-impl Shared {
     fn sled(&self) -> Result<&Sled, StoreError> {
         self.sled
             .get_or_init(|| {
@@ -350,8 +245,12 @@ impl Shared {
     /// calls in this run, and the next start rebuilds them from the log (the log, the
     /// truth, is never touched by this).
     fn guarded<T>(&self, operation: &str, f: impl FnOnce(&Sled) -> sled::Result<T>) -> Result<T, StoreError> {
+        use std::sync::atomic::Ordering;
         if self.failed.load(Ordering::SeqCst) {
-            return Err(StoreError::other(operation, FAILED_EARLIER));
+            return Err(StoreError::other(
+                operation,
+                "the projection database failed earlier in this run; it is rebuilt from the log at the next start",
+            ));
         }
         let sled = match self.sled() {
             Ok(sled) => sled,
@@ -380,11 +279,12 @@ impl Shared {
     /// (best effort: on a full disk even the marker may not be written; the projections
     /// then catch up from their recorded log position, as after any crash).
     fn mark_stale(&self) {
+        use std::sync::atomic::Ordering;
         if self.failed.swap(true, Ordering::SeqCst) {
             return;
         }
-        let marker = self.root.join(STALE_MARKER);
-        let _ = File::create(&marker).and_then(|f| f.sync_all()).and_then(|()| sync_dir(&self.root));
+        let marker = self.layout.root.join(STALE_MARKER);
+        let _ = File::create(&marker).and_then(|f| f.sync_all()).and_then(|()| sync_dir(&self.layout.root));
     }
 }
 
@@ -428,13 +328,7 @@ impl Store for DiskStore {
         Ok(())
     }
 
-    /// Hands the writes to the writer thread; `Ok` once they are queued. A failure there
-    /// shows at the next call (and marks the projections stale for a rebuild).
     fn apply(&mut self, batch: &ProjectionBatch) -> Result<(), StoreError> {
-        const OPERATION: &str = "update projections";
-        if self.shared.failed.load(Ordering::SeqCst) {
-            return Err(StoreError::other(OPERATION, FAILED_EARLIER));
-        }
         let mut per_tree: Vec<Option<sled::Batch>> = (0..Tree::ALL.len()).map(|_| None).collect();
         for put in &batch.puts {
             let b = per_tree[put.tree.index()].get_or_insert_with(sled::Batch::default);
@@ -443,33 +337,25 @@ impl Store for DiskStore {
                 None => b.remove(put.key.as_slice()),
             }
         }
-        let mut job = Job { per_tree, projected_seq: batch.projected_seq };
-        loop {
-            match self.writer()?.try_send(job) {
-                Ok(()) => break,
-                // A full queue: wait (bounded, as every wait for sled) until the writer
-                // caught up.
-                Err(mpsc::TrySendError::Full(back)) => {
-                    job = back;
-                    self.wait_written(OPERATION)?;
-                }
-                // The writer is gone (it never panics: sled's panics are caught), so this
-                // is only a guard.
-                Err(mpsc::TrySendError::Disconnected(_)) => {
-                    self.shared.mark_stale();
-                    return Err(StoreError::other(OPERATION, "the projection writer stopped"));
+        self.guarded("update projections", |sled| {
+            for (i, b) in per_tree.into_iter().enumerate() {
+                if let Some(b) = b {
+                    sled.trees[i].apply_batch(b)?;
                 }
             }
-        }
-        self.sent += 1;
-        Ok(())
+            if let Some(seq) = batch.projected_seq {
+                let meta = &sled.trees[Tree::Meta.index()];
+                meta.insert(META_FORMAT, PROJECTION_FORMAT)?;
+                meta.insert(META_PROJECTED_SEQ, &seq.to_be_bytes())?;
+            }
+            Ok(())
+        })
     }
 
     fn clear_projections(&mut self) -> Result<(), StoreError> {
-        self.wait_written("clear projections")?;
         // Meta first: an interrupted clear leaves "nothing projected", never stale data
         // claimed as current.
-        self.shared.guarded("clear projections", |sled| {
+        self.guarded("clear projections", |sled| {
             sled.trees[Tree::Meta.index()].clear()?;
             for tree in &sled.trees {
                 tree.clear()?;
@@ -479,23 +365,20 @@ impl Store for DiskStore {
     }
 
     fn get(&self, tree: Tree, key: &[u8]) -> Result<Option<Vec<u8>>, StoreError> {
-        self.wait_written("read projections")?;
-        self.shared.guarded("read projections", |sled| sled.trees[tree.index()].get(key).map(|v| v.map(|v| v.to_vec())))
+        self.guarded("read projections", |sled| sled.trees[tree.index()].get(key).map(|v| v.map(|v| v.to_vec())))
     }
 
     fn scan(&self, tree: Tree, prefix: &[u8]) -> Result<Vec<KeyValue>, StoreError> {
-        self.wait_written("read projections")?;
-        self.shared.guarded("read projections", |sled| {
+        self.guarded("read projections", |sled| {
             sled.trees[tree.index()].scan_prefix(prefix).map(|r| r.map(|(k, v)| (k.to_vec(), v.to_vec()))).collect()
         })
     }
 
     fn flush_projections(&mut self) -> Result<(), StoreError> {
-        self.wait_written("flush projections")?;
-        let db = self.shared.guarded("flush projections", |sled| Ok(sled.db.clone()))?;
+        let db = self.guarded("flush projections", |sled| Ok(sled.db.clone()))?;
         let flushed = bounded("flush projections", move || db.flush().map(|_| ()));
         if flushed.is_err() {
-            self.shared.mark_stale();
+            self.mark_stale();
         }
         flushed
     }
@@ -518,7 +401,7 @@ impl Store for DiskStore {
     }
 
     fn notes(&self) -> Vec<String> {
-        match self.shared.sled() {
+        match self.sled() {
             Ok(sled) => sled.reset_note.iter().cloned().collect(),
             Err(e) => vec![e.to_string()],
         }
@@ -526,25 +409,13 @@ impl Store for DiskStore {
 }
 
 impl Drop for DiskStore {
-    /// Lets the writer finish what it was handed (bounded, as every wait for sled), then
-    /// flushes and closes sled on a bounded helper thread: sled's own drop syncs once more
+    /// Flushes and closes sled on a bounded helper thread: sled's own drop syncs once more
     /// and panics when that fails, and a failed write inside sled can leave its flush
     /// waiting forever. After a failure in this run sled is not touched at all.
     fn drop(&mut self) {
-        if let Some(Writer { jobs, thread }) = self.writer.take() {
-            let finished = self.wait_written("close projections").is_ok();
-            // Its queue closed, the writer ends.
-            drop(jobs);
-            if !finished {
-                // Stuck inside sled: left behind, the projections marked stale.
-                return;
-            }
-            let _ = thread.join();
-        }
-        // The writer has ended: nothing else holds the shared state.
-        let Some(shared) = Arc::get_mut(&mut self.shared) else { return };
-        let Some(Ok(sled)) = shared.sled.take() else { return };
-        if shared.failed.load(Ordering::SeqCst) {
+        use std::sync::atomic::Ordering;
+        let Some(Ok(sled)) = self.sled.take() else { return };
+        if self.failed.load(Ordering::SeqCst) {
             std::mem::forget(sled);
             return;
         }
@@ -554,7 +425,7 @@ impl Drop for DiskStore {
             Ok(())
         });
         if closed.is_err() {
-            self.shared.mark_stale();
+            self.mark_stale();
         }
     }
 }
@@ -574,7 +445,7 @@ mod tests {
         batch.projected_seq = Some(1);
         store.apply(&batch).unwrap();
         // A failure in this run: sled is not called again, and a rebuild is asked for.
-        store.shared.mark_stale();
+        store.mark_stale();
         assert!(store.get(Tree::Applications, b"A-1").is_err());
         assert!(root.path().join(STALE_MARKER).exists());
         drop(store);
@@ -584,43 +455,5 @@ mod tests {
         assert!(store.notes().iter().any(|n| n.contains("stale")), "{:?}", store.notes());
         assert!(!root.path().join(STALE_MARKER).exists());
         assert_eq!(store.read_log(0, u64::MAX).unwrap(), b"log bytes");
-    }
-
-    fn one_application(n: u32) -> ProjectionBatch {
-        let mut batch = ProjectionBatch::default();
-        batch.put(Tree::Applications, format!("A-{n:04}").into_bytes(), n.to_be_bytes().to_vec());
-        batch.projected_seq = Some(u64::from(n) + 1);
-        batch
-    }
-
-    #[test]
-    fn a_read_sees_every_write_handed_to_the_writer_before_it_and_a_close_keeps_them() {
-        let root = tempfile::tempdir().unwrap();
-        let mut store = DiskStore::open(root.path()).unwrap();
-        for n in 0..400 {
-            store.apply(&one_application(n)).unwrap();
-            // Read at once, while the writer may still be behind.
-            let key = format!("A-{n:04}");
-            assert_eq!(store.get(Tree::Applications, key.as_bytes()).unwrap(), Some(n.to_be_bytes().to_vec()));
-        }
-        for n in 400..1000 {
-            store.apply(&one_application(n)).unwrap();
-        }
-        assert_eq!(store.scan(Tree::Applications, b"A-").unwrap().len(), 1000);
-        drop(store);
-        let store = DiskStore::open(root.path()).unwrap();
-        assert_eq!(store.scan(Tree::Applications, b"A-").unwrap().len(), 1000, "the close waited for the writer");
-        assert_eq!(store.get(Tree::Meta, META_PROJECTED_SEQ).unwrap(), Some(1000u64.to_be_bytes().to_vec()));
-    }
-
-    #[test]
-    fn after_a_failure_no_write_is_taken_and_reads_fail() {
-        let root = tempfile::tempdir().unwrap();
-        let mut store = DiskStore::open(root.path()).unwrap();
-        store.apply(&one_application(0)).unwrap();
-        store.shared.mark_stale();
-        let refused = store.apply(&one_application(1)).unwrap_err();
-        assert!(refused.to_string().contains("failed earlier"), "{refused}");
-        assert!(store.scan(Tree::Applications, b"").is_err());
     }
 }
